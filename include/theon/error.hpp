@@ -1,0 +1,87 @@
+// User-facing errors (mapped to Python's TypeError/ValueError/...) and the
+// "where did the user build this" record every graph node carries.
+#pragma once
+#include <functional>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace theon {
+
+// Where a node or variable was created in user code.
+struct SourceSite {
+  std::string file;
+  int line = 0;
+  std::string function;
+  std::string code;  // the source line, when known
+  bool known() const { return !file.empty(); }
+  std::string str() const;  // "file:line (in function)\n    code"
+};
+
+// The site provider: the Python binding installs one that walks Python frames;
+// C++ users get the call site recorded by SiteScope, or nothing.
+using SiteProvider = std::function<SourceSite()>;
+void set_site_provider(SiteProvider p);
+SourceSite current_site();
+
+// Records a C++ call site for the nodes built inside the scope.
+class SiteScope {
+ public:
+  explicit SiteScope(std::source_location loc = std::source_location::current());
+  ~SiteScope();
+  SiteScope(const SiteScope&) = delete;
+  SiteScope& operator=(const SiteScope&) = delete;
+
+ private:
+  SourceSite saved_;
+  bool had_;
+};
+
+class UserError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class TypeError : public UserError {
+ public:
+  using UserError::UserError;
+};
+class ValueError : public UserError {
+ public:
+  using UserError::UserError;
+};
+class IndexError : public UserError {
+ public:
+  using UserError::UserError;
+};
+class NotImplementedError : public UserError {
+ public:
+  using UserError::UserError;
+};
+// A graph input needed by an output was not given to function().
+class MissingInputError : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+class UnusedInputError : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+// grad() with respect to a variable the cost does not depend on.
+class DisconnectedInputError : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+std::string join_strings(const std::vector<std::string>& parts, const std::string& sep);
+
+#define THEON_CHECK(cond, msg) \
+  do {                          \
+    if (!(cond)) throw ::theon::InternalError(std::string("internal check failed: ") + #cond + ": " + (msg)); \
+  } while (0)
+
+}  // namespace theon

@@ -1,0 +1,31 @@
+// Reverse-mode symbolic differentiation.
+#pragma once
+#include <utility>
+#include <vector>
+
+#include "theon/graph.hpp"
+
+namespace theon {
+
+enum class DisconnectedPolicy : uint8_t { Raise, Warn, Ignore };
+
+struct GradOptions {
+  std::vector<Var> consider_constant;            // treated as constants
+  DisconnectedPolicy disconnected_inputs = DisconnectedPolicy::Raise;
+  std::vector<std::pair<Var, Var>> known_grads;  // (variable, its gradient)
+};
+
+// d cost / d wrt[i] for a scalar cost; a gradient has its wrt's type (float
+// wrt) and is zero for a disconnected wrt unless the policy raises.
+std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts = {});
+Var grad(const Var& cost, const Var& wrt, const GradOptions& opts = {});
+
+// Sums `g` over the axes that `like` broadcast, so g gets like's shape.
+Var sum_to_like(const Var& g, const Var& like);
+
+// Warnings go through this hook (the Python binding routes them to warnings.warn).
+using WarningHook = void (*)(const std::string&);
+void set_warning_hook(WarningHook h);
+void warn(const std::string& msg);
+
+}  // namespace theon

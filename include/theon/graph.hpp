@@ -1,0 +1,157 @@
+// The expression graph: types, variables, constants, shared variables, Apply
+// nodes and the Op interface. User graphs are immutable DAGs.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "theon/dtype.hpp"
+#include "theon/error.hpp"
+#include "theon/ndarray.hpp"
+
+namespace theon {
+
+// A tensor type: dtype plus a static shape; -1 is an unknown size. A dim of
+// static size 1 is "broadcastable" in Theano's sense.
+struct TensorType {
+  DType dtype = DType::Float64;
+  std::vector<int64_t> shape;
+
+  TensorType() = default;
+  TensorType(DType d, std::vector<int64_t> s) : dtype(d), shape(std::move(s)) {}
+  static TensorType from_broadcastable(DType d, const std::vector<bool>& bcast);
+
+  int ndim() const { return static_cast<int>(shape.size()); }
+  bool broadcastable(int i) const { return shape[i] == 1; }
+  std::vector<bool> broadcastable_pattern() const;
+  bool operator==(const TensorType& o) const { return dtype == o.dtype && shape == o.shape; }
+  bool operator!=(const TensorType& o) const { return !(*this == o); }
+  // Theano's spelling: TensorType(float64, matrix) / TensorType(float32, (True, False)).
+  std::string str() const;
+  // Why `a` does not fit this type, or "" if it does.
+  std::string check_value(const NDArray& a) const;
+  // Can a value of type `o` be used where this type is expected (same dtype/ndim,
+  // o at least as specific)?
+  bool accepts(const TensorType& o) const;
+};
+
+class Apply;
+class Op;
+class Variable;
+using Var = std::shared_ptr<Variable>;
+using OpPtr = std::shared_ptr<const Op>;
+using ApplyPtr = std::shared_ptr<Apply>;
+
+enum class VarKind : uint8_t { Input, Constant, Shared, Output };
+
+class Variable {
+ public:
+  Variable(TensorType t, std::string name = "");
+  virtual ~Variable() = default;
+  Variable(const Variable&) = delete;
+  Variable& operator=(const Variable&) = delete;
+
+  TensorType type;
+  std::string name;
+  SourceSite site;          // where the user built it
+  Apply* owner = nullptr;   // set for outputs of an Apply (which keeps us alive)
+  int index = 0;            // which output of owner
+  uint64_t id;              // creation order, for stable printing and hashing
+
+  virtual VarKind kind() const { return owner ? VarKind::Output : VarKind::Input; }
+  DType dtype() const { return type.dtype; }
+  int ndim() const { return type.ndim(); }
+  std::string str() const;  // the name, or a short description
+  std::shared_ptr<Apply> owner_ptr() const;
+};
+
+class Constant : public Variable {
+ public:
+  Constant(NDArray value, std::string name = "");
+  NDArray value;
+  VarKind kind() const override { return VarKind::Constant; }
+  // Structural signature: equal constants merge.
+  bool same_value(const Constant& o) const;
+};
+
+// The storage a shared variable's value lives in; replaced (not mutated) on
+// update so that a failed call leaves it untouched.
+class SharedVariable : public Variable {
+ public:
+  SharedVariable(NDArray value, TensorType type, std::string name = "");
+  NDArray value;
+  Var default_update;  // may be null
+  VarKind kind() const override { return VarKind::Shared; }
+  // Validates against the type; does not copy.
+  void set_value(NDArray v);
+};
+
+class Apply : public std::enable_shared_from_this<Apply> {
+ public:
+  Apply(OpPtr op, std::vector<Var> inputs);
+  OpPtr op;
+  std::vector<Var> inputs;
+  SourceSite site;
+  Var output(int i);  // keeps this Apply alive through the returned pointer
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  Variable* raw_output(int i) const { return outputs_[i].get(); }
+  std::vector<Var> outputs();
+  std::string str() const;  // "Elemwise{add}(x, y)"
+
+ private:
+  friend ApplyPtr make_apply(OpPtr, std::vector<Var>);
+  std::vector<std::unique_ptr<Variable>> outputs_;
+};
+
+// Scratch space for an op's perform(): output allocation through a reusable pool.
+class Workspace {
+ public:
+  virtual ~Workspace() = default;
+  const Apply* node = nullptr;  // the node being run (its static input types, its site)
+  virtual NDArray empty(DType dtype, const Shape& shape) { return NDArray::empty(dtype, shape); }
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  virtual std::string name() const = 0;
+  // Validates the inputs and returns the output types; throws TypeError/ValueError.
+  virtual std::vector<TensorType> infer_types(const std::vector<Var>& inputs) const = 0;
+  // Computes outputs from inputs. `out` arrives sized to the outputs (elements may
+  // be undefined); allocate through ws. Runtime errors throw ValueError/IndexError.
+  virtual void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const = 0;
+  // Vector-Jacobian product: one gradient per input (nullptr = disconnected/zero).
+  virtual std::vector<Var> grad(const Apply& node, const std::vector<Var>& output_grads) const;
+  // Which outputs are views of which input (output index -> input index, -1 = none).
+  virtual int view_of(int /*output*/) const { return -1; }
+  // Structural equality for merging.
+  virtual bool equals(const Op& o) const { return this == &o; }
+  virtual size_t hash() const { return std::hash<std::string>()(name()); }
+  // Inputs the gradient does not flow to (e.g. index or shape inputs).
+  virtual bool connected(int /*input*/) const { return true; }
+};
+
+// Builds an Apply of `op` over `inputs` (types checked, site recorded).
+ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs);
+// Convenience: the single output of make_apply.
+Var apply1(OpPtr op, std::vector<Var> inputs);
+
+// Root variable constructors.
+Var variable(TensorType t, std::string name = "");
+Var constant(NDArray value, std::string name = "");
+template <class T>
+Var scalar_constant(T v) {
+  return constant(NDArray::scalar<T>(v));
+}
+Var constant_like(double v, DType d);  // a 0-d constant of dtype d
+std::shared_ptr<SharedVariable> shared(NDArray value, std::string name = "");
+
+// A 0-d constant's value, if `v` is one (or a constant-valued broadcast of one).
+bool get_constant_scalar(const Var& v, double* out);
+const Constant* as_constant(const Var& v);
+
+// Formats the node's inputs for an error message: shapes/dtypes and the site.
+std::string describe_types(const std::vector<Var>& inputs);
+
+}  // namespace theon

@@ -1,0 +1,71 @@
+// A strided n-dimensional array over shared storage: the runtime value type.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "theon/dtype.hpp"
+
+namespace theon {
+
+using Shape = std::vector<int64_t>;
+using Strides = std::vector<int64_t>;  // in bytes
+
+std::string shape_str(const Shape& s);  // "(3, 4)"
+
+struct NDArray {
+  DType dtype = DType::Float64;
+  Shape shape;
+  Strides strides;
+  std::shared_ptr<void> base;  // keeps the storage alive (our buffer or a NumPy array)
+  char* data = nullptr;        // first element
+
+  static NDArray empty(DType dtype, const Shape& shape);
+  static NDArray zeros(DType dtype, const Shape& shape);
+  // Wraps external memory; `owner` keeps it alive.
+  static NDArray wrap(void* data, DType dtype, Shape shape, Strides strides, std::shared_ptr<void> owner);
+  template <class T>
+  static NDArray scalar(T v) {
+    NDArray a = empty(dtype_of<T>(), {});
+    *reinterpret_cast<T*>(a.data) = v;
+    return a;
+  }
+  template <class T>
+  static NDArray from_vector(const std::vector<T>& v, const Shape& shape);
+
+  int ndim() const { return static_cast<int>(shape.size()); }
+  int64_t size() const;
+  size_t nbytes() const { return static_cast<size_t>(size()) * itemsize(dtype); }
+  bool defined() const { return data != nullptr || (base != nullptr); }
+  bool is_c_contiguous() const;
+  template <class T>
+  T* ptr() const { return reinterpret_cast<T*>(data); }
+  // Element access by flat C-order index (slow; for tests and scalars).
+  double get_double(int64_t flat) const;
+  int64_t get_int(int64_t flat) const;
+  // Reads a 0-d (or 1-element) array as int64 / double.
+  int64_t item_int() const { return get_int(0); }
+  double item_double() const { return get_double(0); }
+
+  NDArray copy() const;                  // C-contiguous copy
+  NDArray contiguous() const;            // self if C-contiguous, else a copy
+  NDArray astype(DType d) const;         // converting copy
+  bool shares_memory_with(const NDArray& o) const { return base && base == o.base; }
+  std::string str() const;               // short description: dtype + shape
+};
+
+Strides c_strides(const Shape& shape, size_t itemsize);
+
+// Copies src into dst (same shape), converting dtype; handles any strides.
+void copy_into(const NDArray& src, NDArray& dst);
+
+template <class T>
+NDArray NDArray::from_vector(const std::vector<T>& v, const Shape& shape) {
+  NDArray a = empty(dtype_of<T>(), shape);
+  T* p = a.ptr<T>();
+  for (size_t i = 0; i < v.size() && i < static_cast<size_t>(a.size()); ++i) p[i] = v[i];
+  return a;
+}
+
+}  // namespace theon

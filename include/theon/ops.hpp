@@ -1,0 +1,101 @@
+// The graph-building API: one function per op, shared by C++ users, the
+// Python binding and the ops' own gradients.
+#pragma once
+#include <optional>
+#include <vector>
+
+#include "theon/graph.hpp"
+#include "theon/scalar.hpp"
+
+namespace theon {
+
+using Axes = std::optional<std::vector<int>>;  // nullopt = all axes
+
+// ---- elementwise (ops/elemwise.cpp) ------------------------------------------
+// Broadcasts by Theano's rules: lower-rank inputs are left-padded with
+// broadcastable dims; only broadcastable dims broadcast.
+Var elemwise(ScalarOpId op, std::vector<Var> inputs);
+#define THEON_DECL_1(n) Var n(const Var& a);
+#define THEON_DECL_2(n) Var n(const Var& a, const Var& b);
+#define THEON_DECL_3(n) Var n(const Var& a, const Var& b, const Var& c);
+#define X(n, a) THEON_DECL_##a(n)
+THEON_SCALAR_OPS(X)
+#undef X
+#undef THEON_DECL_1
+#undef THEON_DECL_2
+#undef THEON_DECL_3
+Var cast(const Var& x, DType dtype);
+// Scalar constant of the dtype that Theano would give `x op v` (x's dtype kept).
+Var scalar_like(double v, const Var& x);
+Var fill(const Var& model, const Var& value);  // value broadcast to model's shape
+Var zeros_like(const Var& x, std::optional<DType> dtype = std::nullopt);
+Var ones_like(const Var& x, std::optional<DType> dtype = std::nullopt);
+
+// ---- reductions (ops/reduce.cpp) -------------------------------------------
+enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, All, Any };
+// Axes may be negative; duplicates are an error. Sum/prod of ints accumulate
+// in 64 bits (Theano's rule); max/min keep the dtype; all/any give bool.
+Var reduce(ReduceKind kind, const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var sum(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var prod(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var max(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var min(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var all(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var any(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var mean(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var var(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var stddev(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var argmax(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+Var argmin(const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);
+// Normalizes axes against ndim (negative, None, duplicates); names `op` in errors.
+std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op);
+
+// ---- shape and construction (ops/shape.cpp) -------------------------------
+// new_order entries are input axes or -1 for a new broadcastable ('x') axis;
+// dropped input axes must be broadcastable.
+Var dimshuffle(const Var& x, const std::vector<int>& new_order);
+Var transpose(const Var& x, const std::optional<std::vector<int>>& axes = std::nullopt);
+// `shape` is an integer vector variable of static length ndim; -1 infers one dim.
+Var reshape(const Var& x, const Var& shape, int ndim);
+Var reshape(const Var& x, const std::vector<int64_t>& shape);
+Var flatten(const Var& x, int outdim = 1);
+Var shape(const Var& x);                 // int64 vector
+Var shape_i(const Var& x, int i);        // int64 scalar
+Var make_vector(const std::vector<Var>& scalars, DType dtype = DType::Int64);
+Var alloc(const Var& value, const std::vector<Var>& dims);
+Var zeros(const std::vector<Var>& dims, DType dtype);
+Var ones(const std::vector<Var>& dims, DType dtype);
+Var arange(const Var& start, const Var& stop, const Var& step, DType dtype);
+Var eye(const Var& n, const Var& m, const Var& k, DType dtype);
+Var join(int axis, const std::vector<Var>& tensors);
+Var concatenate(const std::vector<Var>& tensors, int axis = 0);
+Var stack(const std::vector<Var>& tensors, int axis = 0);
+
+// ---- linear algebra through BLAS (ops/blas.cpp) -----------------------------
+Var dot(const Var& a, const Var& b);  // numpy.dot semantics
+Var matmul(const Var& a, const Var& b);
+Var outer(const Var& a, const Var& b);
+Var tensordot(const Var& a, const Var& b, const std::vector<int>& axes_a, const std::vector<int>& axes_b);
+Var tensordot(const Var& a, const Var& b, int n_axes = 2);
+
+// ---- indexing (ops/subtensor.cpp) -------------------------------------------
+// One entry per indexed axis. Int: `index` is an integer scalar (the axis is
+// dropped). Slice: start/stop/step integer scalars or null for "none". Array:
+// `index` is an integer tensor (NumPy's advanced indexing; arrays broadcast
+// together).
+struct IndexEntry {
+  enum Kind : uint8_t { Int, Slice, Array } kind = Slice;
+  Var index, start, stop, step;
+  static IndexEntry integer(Var i) { return {Int, std::move(i), nullptr, nullptr, nullptr}; }
+  static IndexEntry slice(Var a = nullptr, Var b = nullptr, Var c = nullptr) {
+    return {Slice, nullptr, std::move(a), std::move(b), std::move(c)};
+  }
+  static IndexEntry array(Var i) { return {Array, std::move(i), nullptr, nullptr, nullptr}; }
+};
+Var subtensor(const Var& x, const std::vector<IndexEntry>& index);
+// `indexed` must be the result of subtensor(); returns x with that region set
+// to / incremented by y (broadcast). Duplicate array indices accumulate for inc.
+Var set_subtensor(const Var& indexed, const Var& y);
+Var inc_subtensor(const Var& indexed, const Var& y);
+
+}  // namespace theon

@@ -1,0 +1,52 @@
+#include "theon/error.hpp"
+
+#include <optional>
+
+namespace theon {
+
+namespace {
+SiteProvider& provider() {
+  static SiteProvider p;
+  return p;
+}
+thread_local std::optional<SourceSite> scoped_site;
+}  // namespace
+
+std::string SourceSite::str() const {
+  if (file.empty()) return "<unknown location>";
+  std::string s = file + ":" + std::to_string(line);
+  if (!function.empty()) s += " (in " + function + ")";
+  if (!code.empty()) s += "\n    " + code;
+  return s;
+}
+
+void set_site_provider(SiteProvider p) { provider() = std::move(p); }
+
+SourceSite current_site() {
+  if (scoped_site) return *scoped_site;
+  if (provider()) return provider()();
+  return {};
+}
+
+SiteScope::SiteScope(std::source_location loc) : had_(scoped_site.has_value()) {
+  if (had_) saved_ = *scoped_site;
+  scoped_site = SourceSite{loc.file_name(), static_cast<int>(loc.line()), loc.function_name(), ""};
+}
+
+SiteScope::~SiteScope() {
+  if (had_)
+    scoped_site = saved_;
+  else
+    scoped_site.reset();
+}
+
+std::string join_strings(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace theon

@@ -1,0 +1,153 @@
+#include "theon/ndarray.hpp"
+
+#include <complex>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/convert.hpp"
+#include "theon/error.hpp"
+
+namespace theon {
+
+std::string shape_str(const Shape& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out += s[i] < 0 ? std::string("?") : std::to_string(s[i]);
+  }
+  if (s.size() == 1) out += ",";
+  return out + ")";
+}
+
+Strides c_strides(const Shape& shape, size_t isz) {
+  Strides st(shape.size());
+  int64_t acc = static_cast<int64_t>(isz);
+  for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
+    st[i] = acc;
+    acc *= std::max<int64_t>(shape[i], 1);
+  }
+  return st;
+}
+
+int64_t NDArray::size() const {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+NDArray NDArray::empty(DType dtype, const Shape& shape) {
+  NDArray a;
+  a.dtype = dtype;
+  a.shape = shape;
+  for (auto d : shape)
+    if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
+  a.strides = c_strides(shape, itemsize(dtype));
+  size_t bytes = std::max<size_t>(a.nbytes(), 1);
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (!p) throw ValueError("out of memory allocating " + std::to_string(bytes) + " bytes for " + a.str());
+  a.base = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  a.data = static_cast<char*>(p);
+  return a;
+}
+
+NDArray NDArray::zeros(DType dtype, const Shape& shape) {
+  NDArray a = empty(dtype, shape);
+  std::memset(a.data, 0, a.nbytes());
+  return a;
+}
+
+NDArray NDArray::wrap(void* data, DType dtype, Shape shape, Strides strides, std::shared_ptr<void> owner) {
+  NDArray a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  a.strides = std::move(strides);
+  a.base = std::move(owner);
+  a.data = static_cast<char*>(data);
+  return a;
+}
+
+bool NDArray::is_c_contiguous() const {
+  int64_t expect = static_cast<int64_t>(itemsize(dtype));
+  for (int i = ndim() - 1; i >= 0; --i) {
+    if (shape[i] == 1) continue;
+    if (strides[i] != expect) return false;
+    expect *= shape[i];
+  }
+  return true;
+}
+
+namespace {
+// Byte offset of the element with flat C-order index `flat`.
+int64_t offset_of(const NDArray& a, int64_t flat) {
+  int64_t off = 0;
+  for (int i = a.ndim() - 1; i >= 0; --i) {
+    int64_t d = a.shape[i];
+    off += (flat % d) * a.strides[i];
+    flat /= d;
+  }
+  return off;
+}
+
+}  // namespace
+
+double NDArray::get_double(int64_t flat) const {
+  const char* p = data + offset_of(*this, flat);
+  return visit_dtype(dtype, [&]<class T>() { return convert_value<double>(*reinterpret_cast<const T*>(p)); });
+}
+
+int64_t NDArray::get_int(int64_t flat) const {
+  const char* p = data + offset_of(*this, flat);
+  return visit_dtype(dtype, [&]<class T>() { return convert_value<int64_t>(*reinterpret_cast<const T*>(p)); });
+}
+
+void copy_into(const NDArray& src, NDArray& dst) {
+  if (src.shape != dst.shape)
+    throw ValueError("copy: shape " + shape_str(src.shape) + " does not match " + shape_str(dst.shape));
+  const int64_t n = src.size();
+  if (n == 0) return;
+  if (src.dtype == dst.dtype && src.is_c_contiguous() && dst.is_c_contiguous()) {
+    std::memcpy(dst.data, src.data, src.nbytes());
+    return;
+  }
+  // Generic strided walk with an odometer over the index.
+  const int nd = src.ndim();
+  std::vector<int64_t> idx(nd, 0);
+  visit_dtype(src.dtype, [&]<class S>() {
+    visit_dtype(dst.dtype, [&]<class D>() {
+      const char* ps = src.data;
+      char* pd = dst.data;
+      for (int64_t k = 0; k < n; ++k) {
+        *reinterpret_cast<D*>(pd) = convert_value<D>(*reinterpret_cast<const S*>(ps));
+        for (int i = nd - 1; i >= 0; --i) {
+          if (++idx[i] < src.shape[i]) {
+            ps += src.strides[i];
+            pd += dst.strides[i];
+            break;
+          }
+          ps -= src.strides[i] * (src.shape[i] - 1);
+          pd -= dst.strides[i] * (dst.shape[i] - 1);
+          idx[i] = 0;
+        }
+      }
+    });
+  });
+}
+
+NDArray NDArray::copy() const {
+  NDArray out = empty(dtype, shape);
+  copy_into(*this, out);
+  return out;
+}
+
+NDArray NDArray::contiguous() const { return is_c_contiguous() ? *this : copy(); }
+
+NDArray NDArray::astype(DType d) const {
+  NDArray out = empty(d, shape);
+  copy_into(*this, out);
+  return out;
+}
+
+std::string NDArray::str() const { return std::string(dtype_name(dtype)) + shape_str(shape); }
+
+}  // namespace theon

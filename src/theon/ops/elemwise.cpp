@@ -1,0 +1,379 @@
+// Elemwise: a scalar function from the table mapped over broadcast tensors,
+// plus Cast, and the elementwise builders of ops.hpp.
+#include <algorithm>
+#include <cstring>
+
+#include "core/convert.hpp"
+#include "ops/scalar_table.hpp"
+#include "theon/grad.hpp"
+#include "theon/ops.hpp"
+
+namespace theon {
+
+namespace {
+
+constexpr int64_t kBlock = 1024;  // elements per block: scratch stays in L1/L2
+
+// ---- load/store between storage dtypes and compute types --------------------
+using LoadFn = void (*)(const char* src, int64_t stride, int64_t n, void* dst);
+using StoreFn = void (*)(const void* src, int64_t n, char* dst, int64_t stride);
+
+template <class S, class C>
+void load_impl(const char* src, int64_t stride, int64_t n, void* dst) {
+  C* d = static_cast<C*>(dst);
+  if (stride == 0) {
+    C v = convert_value<C>(*reinterpret_cast<const S*>(src));
+    std::fill(d, d + n, v);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) d[i] = convert_value<C>(*reinterpret_cast<const S*>(src + i * stride));
+}
+template <class C, class D>
+void store_impl(const void* src, int64_t n, char* dst, int64_t stride) {
+  const C* s = static_cast<const C*>(src);
+  for (int64_t i = 0; i < n; ++i) *reinterpret_cast<D*>(dst + i * stride) = convert_value<D>(s[i]);
+}
+
+template <class C>
+void visit_ct(CT c, C&& f) {
+  switch (c) {
+    case CT::Bool: f.template operator()<bool>(); break;
+    case CT::I64: f.template operator()<int64_t>(); break;
+    case CT::U64: f.template operator()<uint64_t>(); break;
+    case CT::F32: f.template operator()<float>(); break;
+    case CT::F64: f.template operator()<double>(); break;
+    case CT::C64: f.template operator()<std::complex<float>>(); break;
+    case CT::C128: f.template operator()<std::complex<double>>(); break;
+  }
+}
+
+struct Converters {
+  LoadFn load[kNumDTypes][kNumCT];
+  StoreFn store[kNumCT][kNumDTypes];
+  Converters() {
+    for (int d = 0; d < kNumDTypes; ++d)
+      for (int c = 0; c < kNumCT; ++c)
+        visit_dtype(static_cast<DType>(d), [&]<class S>() {
+          visit_ct(static_cast<CT>(c), [&]<class C>() {
+            load[d][c] = &load_impl<S, C>;
+            store[c][d] = &store_impl<C, S>;
+          });
+        });
+  }
+};
+const Converters& converters() {
+  static const Converters c;
+  return c;
+}
+
+// ---- dtype rules -------------------------------------------------------------
+
+DType upcast_all(const std::vector<DType>& ds, size_t from = 0) {
+  DType d = ds[from];
+  for (size_t i = from + 1; i < ds.size(); ++i) d = upcast(d, ds[i]);
+  return d;
+}
+
+struct Plan {
+  DType out;
+  CT in_ct;
+};
+
+Plan plan_types(const ScalarOpDef& def, const std::vector<DType>& ds) {
+  DType up = def.rule == TypeRule::Switch ? upcast(ds[1], ds[2]) : upcast_all(ds);
+  switch (def.rule) {
+    case TypeRule::Upcast: return {up, compute_type(up)};
+    case TypeRule::Float: return {upgrade_to_float(up), compute_type(upgrade_to_float(up))};
+    case TypeRule::Bool: return {DType::Bool, compute_type(up)};
+    case TypeRule::RealUpcast: return {real_dtype(up), compute_type(up)};
+    case TypeRule::Switch: return {up, compute_type(up)};
+    case TypeRule::Second: return {ds[1], compute_type(ds[1])};
+  }
+  return {up, compute_type(up)};
+}
+
+std::string dtypes_str(const std::vector<DType>& ds) {
+  std::vector<std::string> p;
+  for (auto d : ds) p.emplace_back(dtype_name(d));
+  return join_strings(p, ", ");
+}
+
+// ---- the op -------------------------------------------------------------------
+
+class Elemwise final : public Op {
+ public:
+  Elemwise(ScalarOpId id, std::optional<DType> cast_to) : id_(id), cast_to_(cast_to) {}
+  ScalarOpId id() const { return id_; }
+
+  std::string name() const override {
+    if (cast_to_) return "Elemwise{Cast{" + std::string(dtype_name(*cast_to_)) + "}}";
+    return "Elemwise{" + std::string(scalar_def(id_).name) + "}";
+  }
+  bool equals(const Op& o) const override {
+    auto* e = dynamic_cast<const Elemwise*>(&o);
+    return e && e->id_ == id_ && e->cast_to_ == cast_to_;
+  }
+  size_t hash() const override { return static_cast<size_t>(id_) * 31 + (cast_to_ ? static_cast<size_t>(*cast_to_) + 1 : 0); }
+
+  // Output dtype and the compute type the kernel runs in.
+  Plan plan(const std::vector<DType>& ds) const {
+    if (cast_to_) return {*cast_to_, compute_type(*cast_to_)};
+    const auto& def = scalar_def(id_);
+    Plan p = plan_types(def, ds);
+    if (!def.fn[static_cast<int>(p.in_ct)])
+      throw TypeError(name() + " is not defined for inputs of dtype " + dtypes_str(ds) + " (computing in " +
+                      std::string(dtype_name(ct_dtype(p.in_ct))) + ")");
+    return p;
+  }
+
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    const int arity = cast_to_ ? 1 : scalar_def(id_).arity;
+    if (static_cast<int>(in.size()) != arity)
+      throw TypeError(name() + " takes " + std::to_string(arity) + " inputs, got " + std::to_string(in.size()));
+    std::vector<DType> ds;
+    for (auto& v : in) ds.push_back(v->dtype());
+    Plan p = plan(ds);
+    const int nd = in[0]->ndim();
+    std::vector<int64_t> shape(nd, 1);
+    for (auto& v : in) {
+      if (v->ndim() != nd)
+        throw TypeError(name() + ": all inputs must have the same number of dimensions, got " +
+                        std::to_string(v->ndim()) + " and " + std::to_string(nd));
+    }
+    for (int d = 0; d < nd; ++d) {
+      int64_t size = 1;  // all broadcastable so far
+      for (auto& v : in) {
+        int64_t s = v->type.shape[d];
+        if (s == 1) continue;
+        if (size == 1) size = s;
+        else if (s >= 0 && size >= 0 && s != size)
+          throw ValueError(name() + ": input shapes do not match on axis " + std::to_string(d) + " (" +
+                           std::to_string(size) + " vs " + std::to_string(s) + ")");
+        else if (size < 0) size = s;
+      }
+      shape[d] = size;
+    }
+    return {TensorType(p.out, shape)};
+  }
+
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override;
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+
+ private:
+  ScalarOpId id_;
+  std::optional<DType> cast_to_;
+};
+
+// Broadcast shape check at run time (Theano's rule: only static-1 dims broadcast,
+// which the VM checks against the types; here sizes must agree or be 1).
+Shape broadcast_shape(const Elemwise& op, const std::vector<NDArray>& in, const Apply* node) {
+  const int nd = in[0].ndim();
+  Shape shape(nd, 1);
+  for (int d = 0; d < nd; ++d) {
+    int64_t size = -1;  // agreed size of the non-broadcastable inputs
+    for (size_t i = 0; i < in.size(); ++i) {
+      int64_t s = in[i].shape[d];
+      // With the node at hand, only statically broadcastable dims broadcast (Theano's rule).
+      bool bcast = node ? node->inputs[i]->type.shape[d] == 1 : s == 1;
+      if (bcast) continue;
+      if (size < 0) {
+        size = s;
+      } else if (s != size) {
+        std::vector<std::string> shapes;
+        for (auto& a : in) shapes.push_back(shape_str(a.shape));
+        throw ValueError(op.name() + ": input dimensions mismatch on axis " + std::to_string(d) + ": input shapes are " +
+                         join_strings(shapes, ", ") +
+                         " (only dimensions whose type is broadcastable broadcast; use a row/col type, "
+                         "dimshuffle('x', ...) or addbroadcast to declare one)");
+      }
+    }
+    shape[d] = size < 0 ? 1 : size;
+  }
+  return shape;
+}
+
+void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const {
+  std::vector<DType> ds;
+  for (auto& a : in) ds.push_back(a.dtype);
+  const Plan p = plan(ds);
+  const auto& def = scalar_def(id_);
+  BlockFn fn = cast_to_ ? nullptr : def.fn[static_cast<int>(p.in_ct)];
+  const CT out_ct = cast_to_ ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
+  Shape shape = broadcast_shape(*this, in, ws.node);
+  NDArray& o = out[0];
+  o = ws.empty(p.out, shape);
+  const int64_t total = o.size();
+  if (total == 0) return;
+
+  // Operand strides with broadcast dims at stride 0, then coalesce dims.
+  const int nops = static_cast<int>(in.size()) + 1;
+  const int nd = static_cast<int>(shape.size());
+  std::vector<Strides> st(nops, Strides(nd));
+  for (int d = 0; d < nd; ++d) {
+    for (size_t i = 0; i < in.size(); ++i) st[i][d] = in[i].shape[d] == 1 ? 0 : in[i].strides[d];
+    st[nops - 1][d] = o.strides[d];
+  }
+  Shape cs;
+  std::vector<Strides> cst(nops);
+  for (int d = 0; d < nd; ++d) {
+    if (shape[d] == 1) continue;
+    bool merge = !cs.empty();
+    for (int k = 0; k < nops && merge; ++k) merge = cst[k].back() == st[k][d] * shape[d];
+    if (merge) {
+      cs.back() *= shape[d];
+      for (int k = 0; k < nops; ++k) cst[k].back() = st[k][d];
+    } else {
+      cs.push_back(shape[d]);
+      for (int k = 0; k < nops; ++k) cst[k].push_back(st[k][d]);
+    }
+  }
+  if (cs.empty()) {
+    cs.push_back(1);
+    for (int k = 0; k < nops; ++k) cst[k].push_back(0);
+  }
+  const int cnd = static_cast<int>(cs.size());
+  const int64_t inner = cs.back();
+  const int64_t outer = total / inner;
+
+  const auto& cv = converters();
+  const size_t in_isz = itemsize(ct_dtype(p.in_ct)), out_isz = itemsize(ct_dtype(out_ct));
+  const int nin = static_cast<int>(in.size());
+  std::vector<std::vector<char>> scratch(nin + 1);
+  for (int i = 0; i < nin; ++i) scratch[i].resize(kBlock * in_isz + 64);
+  scratch[nin].resize(kBlock * out_isz + 64);
+  auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
+  std::vector<const void*> ins(nin);
+  std::vector<char*> base(nops);
+  std::vector<int64_t> idx(cnd, 0);
+  const DType in_ct_dtype = ct_dtype(p.in_ct), out_ct_dtype = ct_dtype(out_ct);
+
+  for (int64_t row = 0; row < outer; ++row) {
+    // Row start pointers from the odometer over the outer dims.
+    for (int k = 0; k < nops; ++k) {
+      char* b = k < nin ? in[k].data : o.data;
+      for (int d = 0; d < cnd - 1; ++d) b += idx[d] * cst[k][d];
+      base[k] = b;
+    }
+    for (int64_t start = 0; start < inner; start += kBlock) {
+      const int64_t n = std::min(kBlock, inner - start);
+      for (int i = 0; i < nin; ++i) {
+        const char* src = base[i] + start * cst[i][cnd - 1];
+        if (in[i].dtype == in_ct_dtype && cst[i][cnd - 1] == static_cast<int64_t>(in_isz)) {
+          ins[i] = src;
+        } else {
+          char* dst = align(scratch[i].data());
+          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(p.in_ct)](src, cst[i][cnd - 1], n, dst);
+          ins[i] = dst;
+        }
+      }
+      char* dst = base[nops - 1] + start * cst[nops - 1][cnd - 1];
+      const bool direct = o.dtype == out_ct_dtype && cst[nops - 1][cnd - 1] == static_cast<int64_t>(out_isz);
+      char* res = direct ? dst : align(scratch[nin].data());
+      if (fn)
+        fn(n, ins.data(), res);
+      else
+        std::memcpy(res, ins[0], n * in_isz);  // Cast: the conversion happened on load
+      if (!direct)
+        cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
+    }
+    for (int d = cnd - 2; d >= 0; --d) {
+      if (++idx[d] < cs[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts) const {
+  const Var& gz = gouts[0];
+  std::vector<Var> gs;
+  if (cast_to_) {
+    const Var& x = node.inputs[0];
+    if (!is_inexact(x->dtype())) return {nullptr};
+    gs = {cast(gz, x->dtype())};
+  } else {
+    const auto& def = scalar_def(id_);
+    if (!def.grad) return std::vector<Var>(node.inputs.size(), nullptr);
+    Var out = const_cast<Apply&>(node).output(0);
+    gs = def.grad(node.inputs, out, gz);
+  }
+  // Each gradient has the output's broadcast shape: sum it back to the input's.
+  for (size_t i = 0; i < gs.size(); ++i) {
+    if (!gs[i]) continue;
+    const Var& x = node.inputs[i];
+    if (!is_inexact(x->dtype())) {
+      gs[i] = nullptr;  // integer inputs get no gradient
+      continue;
+    }
+    Var g = sum_to_like(gs[i], x);
+    if (g->dtype() != x->dtype()) g = cast(g, x->dtype());
+    gs[i] = g;
+  }
+  return gs;
+}
+
+std::shared_ptr<const Elemwise> elemwise_op(ScalarOpId id) {
+  static std::vector<std::shared_ptr<const Elemwise>> ops = [] {
+    std::vector<std::shared_ptr<const Elemwise>> v;
+    for (int i = 0; i < kNumScalarOps; ++i) v.push_back(std::make_shared<Elemwise>(static_cast<ScalarOpId>(i), std::nullopt));
+    return v;
+  }();
+  return ops[static_cast<int>(id)];
+}
+
+// Left-pads lower-rank inputs with broadcastable dims, as Theano's tensor-level
+// functions do before building an Elemwise.
+std::vector<Var> pad_ranks(std::vector<Var> in) {
+  int nd = 0;
+  for (auto& v : in) {
+    if (!v) throw TypeError("elementwise op got None as an input");
+    nd = std::max(nd, v->ndim());
+  }
+  for (auto& v : in) {
+    if (v->ndim() < nd) {
+      std::vector<int> order(nd - v->ndim(), -1);
+      for (int i = 0; i < v->ndim(); ++i) order.push_back(i);
+      v = dimshuffle(v, order);
+    }
+  }
+  return in;
+}
+
+}  // namespace
+
+Var elemwise(ScalarOpId id, std::vector<Var> inputs) { return apply1(elemwise_op(id), pad_ranks(std::move(inputs))); }
+
+#define THEON_DEF_1(n) \
+  Var n(const Var& a) { return elemwise(ScalarOpId::n, {a}); }
+#define THEON_DEF_2(n) \
+  Var n(const Var& a, const Var& b) { return elemwise(ScalarOpId::n, {a, b}); }
+#define THEON_DEF_3(n) \
+  Var n(const Var& a, const Var& b, const Var& c) { return elemwise(ScalarOpId::n, {a, b, c}); }
+#define X(n, a) THEON_DEF_##a(n)
+THEON_SCALAR_OPS(X)
+#undef X
+
+Var cast(const Var& x, DType dtype) {
+  if (x->dtype() == dtype) return x;
+  return apply1(std::make_shared<Elemwise>(ScalarOpId::identity, dtype), {x});
+}
+
+Var scalar_like(double v, const Var& x) {
+  DType d = x->dtype();
+  if (!is_inexact(d)) d = (static_cast<double>(static_cast<float>(v)) == v) ? DType::Float32 : DType::Float64;
+  return constant_like(v, d);
+}
+
+Var fill(const Var& model, const Var& value) { return second(model, value); }
+
+Var zeros_like(const Var& x, std::optional<DType> dtype) {
+  return fill(x, constant_like(0, dtype.value_or(x->dtype())));
+}
+Var ones_like(const Var& x, std::optional<DType> dtype) { return fill(x, constant_like(1, dtype.value_or(x->dtype()))); }
+
+// Exposed to the graph machinery: is `op` the Elemwise of `id`?
+bool is_elemwise(const Op& op, ScalarOpId id) {
+  auto* e = dynamic_cast<const Elemwise*>(&op);
+  return e && e->id() == id && e->name().find("Cast") == std::string::npos;
+}
+
+}  // namespace theon

@@ -1,0 +1,170 @@
+// The scalar functions themselves, one struct each; `f` is instantiated for
+// every compute type the table row enables.
+#pragma once
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <type_traits>
+
+#include "core/convert.hpp"
+
+namespace theon::sf {
+
+template <class T>
+inline constexpr bool is_cplx = is_complex_v<T>;
+template <class T>
+inline constexpr bool is_fp = std::is_floating_point_v<T>;
+
+struct Add { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a || b; else return a + b; } };
+struct Sub { template <class T> static T f(T a, T b) { return a - b; } };
+struct Mul { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a && b; else return a * b; } };
+struct TrueDiv { template <class T> static T f(T a, T b) { return a / b; } };
+struct IntDiv {
+  template <class T> static T f(T a, T b) {
+    if constexpr (is_fp<T>) return std::floor(a / b);
+    else if constexpr (std::is_signed_v<T>) {
+      if (b == 0) return 0;
+      if (b == -1) return static_cast<T>(0 - static_cast<std::make_unsigned_t<T>>(a));  // no overflow trap
+      T q = a / b;
+      return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+    } else return b == 0 ? 0 : a / b;
+  }
+};
+struct Mod {
+  template <class T> static T f(T a, T b) {
+    if constexpr (is_fp<T>) {
+      T r = std::fmod(a, b);
+      if (r != 0 && ((r < 0) != (b < 0))) r += b;
+      return r;
+    } else if constexpr (std::is_signed_v<T>) {
+      if (b == 0 || b == -1) return 0;
+      T r = a % b;
+      return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+    } else return b == 0 ? 0 : a % b;
+  }
+};
+struct Pow {
+  template <class T> static T f(T a, T b) {
+    if constexpr (is_fp<T> || is_cplx<T>) return std::pow(a, b);
+    else {
+      if constexpr (std::is_signed_v<T>) if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+      // Square-and-multiply in unsigned arithmetic: wraps like NumPy.
+      using U = std::make_unsigned_t<T>;
+      U base = static_cast<U>(a), r = 1;
+      for (U e = static_cast<U>(b); e; e >>= 1, base *= base) if (e & 1) r *= base;
+      return static_cast<T>(r);
+    }
+  }
+};
+struct Maximum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) { if (a != a) return a; if (b != b) return b; } return a < b ? b : a; } };
+struct Minimum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) { if (a != a) return a; if (b != b) return b; } return b < a ? b : a; } };
+struct ArcTan2 { template <class T> static T f(T a, T b) { return std::atan2(a, b); } };
+struct Lt { template <class T> static bool f(T a, T b) { return a < b; } };
+struct Gt { template <class T> static bool f(T a, T b) { return a > b; } };
+struct Le { template <class T> static bool f(T a, T b) { return a <= b; } };
+struct Ge { template <class T> static bool f(T a, T b) { return a >= b; } };
+struct Eq { template <class T> static bool f(T a, T b) { return a == b; } };
+struct Neq { template <class T> static bool f(T a, T b) { return a != b; } };
+struct And { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a && b; else return a & b; } };
+struct Or { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a || b; else return a | b; } };
+struct Xor { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a != b; else return a ^ b; } };
+struct Second { template <class T> static T f(T, T b) { return b; } };
+
+struct Neg { template <class T> static T f(T a) { if constexpr (std::is_unsigned_v<T>) return static_cast<T>(0 - a); else return -a; } };
+struct Abs {
+  template <class T> static auto f(T a) {
+    if constexpr (is_cplx<T>) return std::abs(a);
+    else if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return a;
+    else if constexpr (std::is_integral_v<T>) return a < 0 ? static_cast<T>(0 - static_cast<std::make_unsigned_t<T>>(a)) : a;
+    else return std::fabs(a);
+  }
+};
+struct Sgn {
+  template <class T> static T f(T a) {
+    if constexpr (is_fp<T>) { if (a != a) return a; }
+    if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return a > 0 ? 1 : 0;
+    else return static_cast<T>((a > 0) - (a < 0));
+  }
+};
+struct Sqr { template <class T> static T f(T a) { if constexpr (std::is_same_v<T, bool>) return a; else return a * a; } };
+struct Sqrt { template <class T> static T f(T a) { return std::sqrt(a); } };
+struct Inv { template <class T> static T f(T a) { return T(1) / a; } };
+struct Exp { template <class T> static T f(T a) { return std::exp(a); } };
+struct Exp2 { template <class T> static T f(T a) { if constexpr (is_cplx<T>) return std::pow(T(2), a); else return std::exp2(a); } };
+struct Expm1 { template <class T> static T f(T a) { return std::expm1(a); } };
+struct Log { template <class T> static T f(T a) { return std::log(a); } };
+struct Log2 { template <class T> static T f(T a) { if constexpr (is_cplx<T>) return std::log(a) / std::log(T(2)); else return std::log2(a); } };
+struct Log10 { template <class T> static T f(T a) { return std::log10(a); } };
+struct Log1p { template <class T> static T f(T a) { return std::log1p(a); } };
+struct Sin { template <class T> static T f(T a) { return std::sin(a); } };
+struct Cos { template <class T> static T f(T a) { return std::cos(a); } };
+struct Tan { template <class T> static T f(T a) { return std::tan(a); } };
+struct ArcSin { template <class T> static T f(T a) { return std::asin(a); } };
+struct ArcCos { template <class T> static T f(T a) { return std::acos(a); } };
+struct ArcTan { template <class T> static T f(T a) { return std::atan(a); } };
+struct Sinh { template <class T> static T f(T a) { return std::sinh(a); } };
+struct Cosh { template <class T> static T f(T a) { return std::cosh(a); } };
+struct Tanh { template <class T> static T f(T a) { return std::tanh(a); } };
+struct ArcSinh { template <class T> static T f(T a) { return std::asinh(a); } };
+struct ArcCosh { template <class T> static T f(T a) { return std::acosh(a); } };
+struct ArcTanh { template <class T> static T f(T a) { return std::atanh(a); } };
+struct Floor { template <class T> static T f(T a) { return std::floor(a); } };
+struct Ceil { template <class T> static T f(T a) { return std::ceil(a); } };
+struct Round { template <class T> static T f(T a) { return std::nearbyint(a); } };  // half to even
+struct Trunc { template <class T> static T f(T a) { return std::trunc(a); } };
+struct Invert { template <class T> static T f(T a) { if constexpr (std::is_same_v<T, bool>) return !a; else return static_cast<T>(~a); } };
+struct IsNan { template <class T> static bool f(T a) { if constexpr (is_fp<T>) return std::isnan(a); else if constexpr (is_cplx<T>) return std::isnan(a.real()) || std::isnan(a.imag()); else return false; } };
+struct IsInf { template <class T> static bool f(T a) { if constexpr (is_fp<T>) return std::isinf(a); else if constexpr (is_cplx<T>) return std::isinf(a.real()) || std::isinf(a.imag()); else return false; } };
+struct Identity { template <class T> static T f(T a) { return a; } };
+struct Sigmoid {
+  template <class T> static T f(T a) {
+    // Stable on both tails: never exponentiates a large positive number.
+    if (a >= 0) return T(1) / (T(1) + std::exp(-a));
+    T e = std::exp(a);
+    return e / (T(1) + e);
+  }
+};
+struct Softplus {
+  template <class T> static T f(T a) {
+    // log1p(exp(a)) without overflow: a + log1p(exp(-a)) for large a.
+    if (a > T(0)) return a + std::log1p(std::exp(-a));
+    return std::log1p(std::exp(a));
+  }
+};
+struct Erf { template <class T> static T f(T a) { return std::erf(a); } };
+struct Erfc { template <class T> static T f(T a) { return std::erfc(a); } };
+struct Gamma { template <class T> static T f(T a) { return std::tgamma(a); } };
+struct GammaLn { template <class T> static T f(T a) { return std::lgamma(a); } };
+struct Psi {
+  // Digamma: reflection for negatives, recurrence up to 6, then the asymptotic series.
+  template <class T> static T f(T x) {
+    double v = static_cast<double>(x), r = 0;
+    if (v <= 0 && std::floor(v) == v) return std::numeric_limits<T>::quiet_NaN();
+    if (v < 0) {
+      r = -M_PI / std::tan(M_PI * v);
+      v = 1 - v;
+    }
+    while (v < 6) { r -= 1 / v; v += 1; }
+    double f = 1 / (v * v);
+    r += std::log(v) - 0.5 / v - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
+    return static_cast<T>(r);
+  }
+};
+struct TriGamma {
+  template <class T> static T f(T x) {
+    double v = static_cast<double>(x), r = 0;
+    if (v <= 0 && std::floor(v) == v) return std::numeric_limits<T>::infinity();
+    if (v < 0) {  // reflection: psi1(1-x) + psi1(x) = pi^2 / sin^2(pi x)
+      double s = std::sin(M_PI * v);
+      return static_cast<T>(M_PI * M_PI / (s * s) - f(1 - v));
+    }
+    while (v < 6) { r += 1 / (v * v); v += 1; }
+    double f2 = 1 / (v * v);
+    r += 1 / v + f2 / 2 + (1 / (v * v * v)) * (1.0 / 6 - f2 * (1.0 / 30 - f2 * (1.0 / 42 - f2 / 30)));
+    return static_cast<T>(r);
+  }
+};
+struct Clip { template <class T> static T f(T x, T lo, T hi) { return x < lo ? lo : (hi < x ? hi : x); } };
+struct Switch { template <class T> static T f(T c, T a, T b) { return c != T(0) ? a : b; } };
+
+}  // namespace theon::sf

@@ -1,0 +1,225 @@
+// The ONE table of elementwise scalar functions: kernel, type rule, supported
+// compute types and derivative, a row each.
+#include "ops/scalar_table.hpp"
+
+#include <cmath>
+
+#include "ops/scalar_functors.hpp"
+#include "theon/ops.hpp"
+
+namespace theon {
+
+CT compute_type(DType d) {
+  switch (d) {
+    case DType::Bool: return CT::Bool;
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64: return CT::I64;
+    case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: return CT::U64;
+    case DType::Float32: return CT::F32;
+    case DType::Float64: return CT::F64;
+    case DType::Complex64: return CT::C64;
+    case DType::Complex128: return CT::C128;
+  }
+  return CT::F64;
+}
+
+DType ct_dtype(CT c) {
+  constexpr DType m[] = {DType::Bool, DType::Int64, DType::UInt64, DType::Float32, DType::Float64, DType::Complex64, DType::Complex128};
+  return m[static_cast<int>(c)];
+}
+
+namespace {
+
+using c64 = std::complex<float>;
+using c128 = std::complex<double>;
+
+template <class T> constexpr CT ct_of();
+template <> constexpr CT ct_of<bool>() { return CT::Bool; }
+template <> constexpr CT ct_of<int64_t>() { return CT::I64; }
+template <> constexpr CT ct_of<uint64_t>() { return CT::U64; }
+template <> constexpr CT ct_of<float>() { return CT::F32; }
+template <> constexpr CT ct_of<double>() { return CT::F64; }
+template <> constexpr CT ct_of<c64>() { return CT::C64; }
+template <> constexpr CT ct_of<c128>() { return CT::C128; }
+
+template <class F, class T>
+void block1(int64_t n, const void* const* in, void* out) {
+  using R = decltype(F::f(T{}));
+  const T* a = static_cast<const T*>(in[0]);
+  R* o = static_cast<R*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i]);
+}
+template <class F, class T>
+void block2(int64_t n, const void* const* in, void* out) {
+  using R = decltype(F::f(T{}, T{}));
+  const T* a = static_cast<const T*>(in[0]);
+  const T* b = static_cast<const T*>(in[1]);
+  R* o = static_cast<R*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i]);
+}
+template <class F, class T>
+void block3(int64_t n, const void* const* in, void* out) {
+  using R = decltype(F::f(T{}, T{}, T{}));
+  const T* a = static_cast<const T*>(in[0]);
+  const T* b = static_cast<const T*>(in[1]);
+  const T* c = static_cast<const T*>(in[2]);
+  R* o = static_cast<R*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
+}
+
+enum Mask : unsigned { B = 1, I = 2, U = 4, F = 8 | 16, C = 32 | 64, ALL = 127 };
+
+template <class Fn, int Arity, unsigned M, class T>
+void fill_one(ScalarOpDef& d) {
+  constexpr int k = static_cast<int>(ct_of<T>());
+  if constexpr ((M >> k) & 1u) {
+    if constexpr (Arity == 1) {
+      d.fn[k] = &block1<Fn, T>;
+      d.out_ct[k] = ct_of<decltype(Fn::f(T{}))>();
+    } else if constexpr (Arity == 2) {
+      d.fn[k] = &block2<Fn, T>;
+      d.out_ct[k] = ct_of<decltype(Fn::f(T{}, T{}))>();
+    } else {
+      d.fn[k] = &block3<Fn, T>;
+      d.out_ct[k] = ct_of<decltype(Fn::f(T{}, T{}, T{}))>();
+    }
+  }
+}
+
+template <class Fn, int Arity, unsigned M>
+ScalarOpDef row(std::string_view name, TypeRule rule, ScalarGradFn g) {
+  ScalarOpDef d{name, Arity, rule, {}, {}, g};
+  fill_one<Fn, Arity, M, bool>(d);
+  fill_one<Fn, Arity, M, int64_t>(d);
+  fill_one<Fn, Arity, M, uint64_t>(d);
+  fill_one<Fn, Arity, M, float>(d);
+  fill_one<Fn, Arity, M, double>(d);
+  fill_one<Fn, Arity, M, c64>(d);
+  fill_one<Fn, Arity, M, c128>(d);
+  return d;
+}
+
+// Shorthands for the derivative rows.
+Var k(double v, const Var& like) { return scalar_like(v, like); }
+using VV = std::vector<Var>;
+constexpr double kLn2 = 0.69314718055994530942, kLn10 = 2.30258509299404568402;
+constexpr double k2OverSqrtPi = 1.12837916709551257390;
+
+std::vector<ScalarOpDef> build_table() {
+  using enum TypeRule;
+  std::vector<ScalarOpDef> t(kNumScalarOps);
+  auto set = [&](ScalarOpId id, ScalarOpDef d) { t[static_cast<int>(id)] = d; };
+  using S = ScalarOpId;
+  // clang-format off
+  set(S::add, row<sf::Add, 2, B|I|U|F|C>("add", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, gz}; }));
+  set(S::sub, row<sf::Sub, 2, I|U|F|C>("sub", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, neg(gz)}; }));
+  set(S::mul, row<sf::Mul, 2, B|I|U|F|C>("mul", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, x[1]), mul(gz, x[0])}; }));
+  set(S::true_div, row<sf::TrueDiv, 2, F|C>("true_div", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, x[1]), neg(true_div(mul(gz, z), x[1]))}; }));
+  set(S::int_div, row<sf::IntDiv, 2, I|U|F>("int_div", Upcast, [](const VV& x, const Var&, const Var&) -> VV {
+    return {zeros_like(x[0]), zeros_like(x[1])}; }));
+  set(S::mod, row<sf::Mod, 2, I|U|F>("mod", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {gz, neg(mul(gz, int_div(x[0], x[1])))}; }));
+  set(S::pow, row<sf::Pow, 2, I|U|F|C>("pow", Upcast, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(x[1], pow(x[0], sub(x[1], k(1, x[1]))))), mul(gz, mul(log(x[0]), z))}; }));
+  set(S::maximum, row<sf::Maximum, 2, B|I|U|F>("maximum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {mul(gz, ge(x[0], x[1])), mul(gz, lt(x[0], x[1]))}; }));
+  set(S::minimum, row<sf::Minimum, 2, B|I|U|F>("minimum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {mul(gz, le(x[0], x[1])), mul(gz, gt(x[0], x[1]))}; }));
+  set(S::arctan2, row<sf::ArcTan2, 2, F>("arctan2", Float, [](const VV& x, const Var&, const Var& gz) -> VV {
+    Var r = add(sqr(x[0]), sqr(x[1]));
+    return {mul(gz, true_div(x[1], r)), neg(mul(gz, true_div(x[0], r)))}; }));
+  set(S::lt, row<sf::Lt, 2, B|I|U|F>("lt", Bool, nullptr));
+  set(S::gt, row<sf::Gt, 2, B|I|U|F>("gt", Bool, nullptr));
+  set(S::le, row<sf::Le, 2, B|I|U|F>("le", Bool, nullptr));
+  set(S::ge, row<sf::Ge, 2, B|I|U|F>("ge", Bool, nullptr));
+  set(S::eq, row<sf::Eq, 2, ALL>("eq", Bool, nullptr));
+  set(S::neq, row<sf::Neq, 2, ALL>("neq", Bool, nullptr));
+  set(S::and_, row<sf::And, 2, B|I|U>("and_", Upcast, nullptr));
+  set(S::or_, row<sf::Or, 2, B|I|U>("or_", Upcast, nullptr));
+  set(S::xor_, row<sf::Xor, 2, B|I|U>("xor", Upcast, nullptr));
+  set(S::second, row<sf::Second, 2, ALL>("second", Second, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {zeros_like(x[0]), gz}; }));
+  set(S::neg, row<sf::Neg, 1, I|U|F|C>("neg", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {neg(gz)}; }));
+  set(S::abs, row<sf::Abs, 1, I|U|F|C>("abs", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    if (is_complex(x[0]->dtype())) throw NotImplementedError("the gradient of abs is not implemented for complex inputs");
+    return {mul(gz, sgn(x[0]))}; }));
+  set(S::sgn, row<sf::Sgn, 1, I|U|F>("sgn", Upcast, [](const VV& x, const Var&, const Var&) -> VV { return {zeros_like(x[0])}; }));
+  set(S::sqr, row<sf::Sqr, 1, B|I|U|F|C>("sqr", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {mul(gz, mul(x[0], k(2, x[0])))}; }));
+  set(S::sqrt, row<sf::Sqrt, 1, F|C>("sqrt", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+    return {true_div(mul(gz, k(0.5, z)), z)}; }));
+  set(S::inv, row<sf::Inv, 1, F|C>("inv", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {neg(mul(gz, sqr(z)))}; }));
+  set(S::exp, row<sf::Exp, 1, F|C>("exp", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, z)}; }));
+  set(S::exp2, row<sf::Exp2, 1, F|C>("exp2", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, k(kLn2, z)))}; }));
+  set(S::expm1, row<sf::Expm1, 1, F>("expm1", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(z, k(1, z)))}; }));
+  set(S::log, row<sf::Log, 1, F|C>("log", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {true_div(gz, x[0])}; }));
+  set(S::log2, row<sf::Log2, 1, F|C>("log2", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn2, z)))}; }));
+  set(S::log10, row<sf::Log10, 1, F|C>("log10", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn10, z)))}; }));
+  set(S::log1p, row<sf::Log1p, 1, F>("log1p", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, add(x[0], k(1, z)))}; }));
+  set(S::sin, row<sf::Sin, 1, F|C>("sin", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cos(x[0]))}; }));
+  set(S::cos, row<sf::Cos, 1, F|C>("cos", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, sin(x[0])))}; }));
+  set(S::tan, row<sf::Tan, 1, F|C>("tan", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(k(1, z), sqr(z)))}; }));
+  set(S::arcsin, row<sf::ArcSin, 1, F|C>("arcsin", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, sqrt(sub(k(1, z), sqr(x[0]))))}; }));
+  set(S::arccos, row<sf::ArcCos, 1, F|C>("arccos", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {neg(true_div(gz, sqrt(sub(k(1, z), sqr(x[0])))))}; }));
+  set(S::arctan, row<sf::ArcTan, 1, F|C>("arctan", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, add(k(1, z), sqr(x[0])))}; }));
+  set(S::sinh, row<sf::Sinh, 1, F|C>("sinh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cosh(x[0]))}; }));
+  set(S::cosh, row<sf::Cosh, 1, F|C>("cosh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sinh(x[0]))}; }));
+  set(S::tanh, row<sf::Tanh, 1, F|C>("tanh", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, sub(k(1, z), sqr(z)))}; }));
+  set(S::arcsinh, row<sf::ArcSinh, 1, F|C>("arcsinh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, sqrt(add(sqr(x[0]), k(1, z))))}; }));
+  set(S::arccosh, row<sf::ArcCosh, 1, F|C>("arccosh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, sqrt(sub(sqr(x[0]), k(1, z))))}; }));
+  set(S::arctanh, row<sf::ArcTanh, 1, F|C>("arctanh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {true_div(gz, sub(k(1, z), sqr(x[0])))}; }));
+  auto zero1 = [](const VV& x, const Var&, const Var&) -> VV { return {zeros_like(x[0])}; };
+  set(S::floor, row<sf::Floor, 1, F>("floor", Float, zero1));
+  set(S::ceil, row<sf::Ceil, 1, F>("ceil", Float, zero1));
+  set(S::round, row<sf::Round, 1, F>("round_half_to_even", Upcast, zero1));
+  set(S::trunc, row<sf::Trunc, 1, F>("trunc", Float, zero1));
+  set(S::invert, row<sf::Invert, 1, B|I|U>("invert", Upcast, nullptr));
+  set(S::isnan, row<sf::IsNan, 1, ALL>("isnan", Bool, nullptr));
+  set(S::isinf, row<sf::IsInf, 1, ALL>("isinf", Bool, nullptr));
+  set(S::identity, row<sf::Identity, 1, ALL>("identity", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz}; }));
+  set(S::sigmoid, row<sf::Sigmoid, 1, F>("sigmoid", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(z, sub(k(1, z), z)))}; }));
+  set(S::softplus, row<sf::Softplus, 1, F>("softplus", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sigmoid(x[0]))}; }));
+  set(S::erf, row<sf::Erf, 1, F>("erf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(k(k2OverSqrtPi, z), exp(neg(sqr(x[0])))))}; }));
+  set(S::erfc, row<sf::Erfc, 1, F>("erfc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {neg(mul(gz, mul(k(k2OverSqrtPi, z), exp(neg(sqr(x[0]))))))}; }));
+  set(S::gamma, row<sf::Gamma, 1, F>("gamma", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, psi(x[0])))}; }));
+  set(S::gammaln, row<sf::GammaLn, 1, F>("gammaln", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, psi(x[0]))}; }));
+  set(S::psi, row<sf::Psi, 1, F>("psi", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, tri_gamma(x[0]))}; }));
+  set(S::tri_gamma, row<sf::TriGamma, 1, F>("tri_gamma", Float, nullptr));
+  set(S::clip, row<sf::Clip, 3, I|U|F>("clip", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    return {mul(gz, and_(ge(x[0], x[1]), le(x[0], x[2]))), mul(gz, lt(x[0], x[1])), mul(gz, gt(x[0], x[2]))}; }));
+  set(S::switch_, row<sf::Switch, 3, B|I|U|F|C>("switch", Switch, [](const VV& x, const Var&, const Var& gz) -> VV {
+    Var zero = zeros_like(gz);
+    return {zeros_like(x[0]), switch_(x[0], gz, zero), switch_(x[0], zero, gz)}; }));
+  // clang-format on
+  return t;
+}
+
+}  // namespace
+
+const ScalarOpDef& scalar_def(ScalarOpId id) {
+  static const std::vector<ScalarOpDef> table = build_table();
+  return table[static_cast<int>(id)];
+}
+
+const ScalarOpInfo& scalar_op_info(ScalarOpId id) {
+  static const std::vector<ScalarOpInfo> infos = [] {
+    std::vector<ScalarOpInfo> v;
+    for (int i = 0; i < kNumScalarOps; ++i) {
+      const auto& d = scalar_def(static_cast<ScalarOpId>(i));
+      v.push_back({d.name, d.arity});
+    }
+    return v;
+  }();
+  return infos[static_cast<int>(id)];
+}
+
+}  // namespace theon

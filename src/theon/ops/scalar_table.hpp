@@ -1,0 +1,50 @@
+// Private view of the scalar table: compute types, block kernels and the
+// derivative of every elementwise function.
+#pragma once
+#include <array>
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "theon/graph.hpp"
+#include "theon/scalar.hpp"
+
+namespace theon {
+
+// Kernels run in one of a few compute types: narrower ints are loaded widened
+// (integer wrap-around is the same once stored back), so each scalar function
+// is instantiated 7 times at most instead of 13.
+enum class CT : uint8_t { Bool, I64, U64, F32, F64, C64, C128 };
+inline constexpr int kNumCT = 7;
+CT compute_type(DType d);
+DType ct_dtype(CT c);
+
+// Applies a scalar function over n contiguous elements of compute type.
+using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
+
+// How the output dtype follows from the input dtypes (Theano's output_types_preference).
+enum class TypeRule : uint8_t {
+  Upcast,      // upcast of the inputs
+  Float,       // upgrade_to_float of the upcast (transcendentals, true_div)
+  Bool,        // comparisons and predicates
+  RealUpcast,  // upcast, but complex -> its real type (abs)
+  Switch,      // upcast of inputs 1 and 2; input 0 is the condition
+  Second,      // dtype of input 1
+};
+
+// Builds the gradients of the inputs from (inputs, output, output gradient), at
+// the output's broadcast shape; the engine sums them back to each input's shape.
+using ScalarGradFn = std::vector<Var> (*)(const std::vector<Var>& in, const Var& out, const Var& gz);
+
+struct ScalarOpDef {
+  std::string_view name;
+  int arity;
+  TypeRule rule;
+  std::array<BlockFn, kNumCT> fn;  // by compute type of the inputs; null = unsupported
+  std::array<CT, kNumCT> out_ct;   // compute type the kernel writes
+  ScalarGradFn grad;               // null = not differentiable (discrete output or undefined)
+};
+
+const ScalarOpDef& scalar_def(ScalarOpId id);
+
+}  // namespace theon
