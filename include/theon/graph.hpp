@@ -90,6 +90,8 @@ class SharedVariable : public Variable {
 class Apply : public std::enable_shared_from_this<Apply> {
  public:
   Apply(OpPtr op, std::vector<Var> inputs);
+  Apply(const Apply&) = delete;
+  Apply& operator=(const Apply&) = delete;
   OpPtr op;
   std::vector<Var> inputs;
   SourceSite site;

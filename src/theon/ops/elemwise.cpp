@@ -292,7 +292,12 @@ std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts
     gs = {cast(gz, x->dtype())};
   } else {
     const auto& def = scalar_def(id_);
-    if (!def.grad) return std::vector<Var>(node.inputs.size(), nullptr);
+    if (!def.grad) {
+      if (!is_inexact(node.raw_output(0)->dtype())) return std::vector<Var>(node.inputs.size(), nullptr);
+      std::string msg = "the gradient of " + name() + " is not implemented";
+      if (node.site.known()) msg += "\n  the node was built at " + node.site.str();
+      throw NotImplementedError(msg);
+    }
     Var out = const_cast<Apply&>(node).output(0);
     gs = def.grad(node.inputs, out, gz);
   }

@@ -1,0 +1,116 @@
+// Types, variables, constants, shared variables, Apply and Op.
+#include "bindings.hpp"
+
+namespace theon::py {
+
+namespace {
+nb::tuple bcast_tuple(const TensorType& t) {
+  nb::list l;
+  for (bool b : t.broadcastable_pattern()) l.append(nb::bool_(b));
+  return nb::tuple(l);
+}
+nb::tuple shape_tuple(const TensorType& t) {
+  nb::list l;
+  for (auto d : t.shape) {
+    if (d < 0) l.append(nb::none());
+    else l.append(nb::int_(d));
+  }
+  return nb::tuple(l);
+}
+}  // namespace
+
+void bind_graph(nb::module_& m) {
+  nb::class_<TensorType>(m, "TensorType")
+      .def("__init__", [](TensorType* t, const std::string& dtype, std::vector<bool> bcast) {
+        new (t) TensorType(TensorType::from_broadcastable(dtype_arg(dtype), bcast));
+      }, nb::arg("dtype"), nb::arg("broadcastable"))
+      .def_static("from_shape", [](const std::string& dtype, std::vector<int64_t> shape) {
+        return TensorType(dtype_arg(dtype), shape);
+      })
+      .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
+      .def_prop_ro("broadcastable", &bcast_tuple)
+      .def_prop_ro("shape", &shape_tuple)
+      .def_prop_ro("ndim", &TensorType::ndim)
+      .def("__eq__", [](const TensorType& a, nb::handle b) {
+        return nb::isinstance<TensorType>(b) && a == nb::cast<const TensorType&>(b);
+      })
+      .def("__hash__", [](const TensorType& t) {
+        size_t h = static_cast<size_t>(t.dtype);
+        for (auto d : t.shape) h = h * 131 + static_cast<size_t>(d + 2);
+        return h;
+      })
+      .def("__repr__", &TensorType::str)
+      .def("__str__", &TensorType::str)
+      .def("__call__", [](const TensorType& t, std::optional<std::string> name) {
+        return variable(t, name.value_or(""));
+      }, nb::arg("name") = nb::none())
+      .def("filter_check", &TensorType::check_value);
+
+  nb::class_<Op>(m, "Op")
+      .def("__str__", &Op::name)
+      .def("__repr__", &Op::name)
+      .def_prop_ro("name", &Op::name)
+      .def("__eq__", [](const Op& a, nb::handle b) { return nb::isinstance<Op>(b) && a.equals(nb::cast<const Op&>(b)); })
+      .def("__hash__", &Op::hash);
+
+  nb::class_<Apply>(m, "Apply")
+      .def_prop_ro("op", [](const Apply& a) { return std::const_pointer_cast<Op>(a.op); })
+      .def_prop_ro("inputs", [](const Apply& a) { return a.inputs; })
+      .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
+      .def_prop_ro("site", [](const Apply& a) { return nb::make_tuple(a.site.file, a.site.line); })
+      .def("nin", [](const Apply& a) { return a.inputs.size(); })
+      .def("__str__", &Apply::str)
+      .def("__repr__", &Apply::str);
+
+  nb::class_<Variable>(m, "TensorVariable", nb::dynamic_attr())
+      .def_prop_ro("type", [](const Variable& v) { return v.type; })
+      .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.dtype())); })
+      .def_prop_ro("ndim", &Variable::ndim)
+      .def_prop_ro("broadcastable", [](const Variable& v) { return bcast_tuple(v.type); })
+      .def_prop_ro("static_shape", [](const Variable& v) { return shape_tuple(v.type); })
+      .def_prop_rw("name",
+                   [](const Variable& v) -> nb::object {
+                     if (v.name.empty()) return nb::none();
+                     return nb::str(v.name.c_str());
+                   },
+                   [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); }, nb::arg("name").none())
+      .def_prop_ro("owner", [](const Variable& v) { return v.owner_ptr(); })
+      .def_prop_ro("index", [](const Variable& v) { return v.index; })
+      .def_prop_ro("site", [](const Variable& v) { return nb::make_tuple(v.site.file, v.site.line); })
+      .def_prop_ro("_id", [](const Variable& v) { return v.id; })
+      .def("_str", &Variable::str);
+
+  nb::class_<Constant, Variable>(m, "TensorConstant")
+      .def_prop_ro("data", [](const Constant& c) {
+        nb::object a = to_numpy(c.value);
+        a.attr("flags").attr("writeable") = false;  // constants are immutable
+        return a;
+      });
+
+  nb::class_<SharedVariable, Variable>(m, "TensorSharedVariable")
+      .def("_get_value", [](const SharedVariable& s) { return to_numpy(s.value); })
+      .def("_set_value", [](SharedVariable& s, nb::handle v) { s.set_value(from_numpy_or_throw(v)); })
+      .def_prop_rw("default_update", [](const SharedVariable& s) { return s.default_update; },
+                   [](SharedVariable& s, Var u) { s.default_update = std::move(u); }, nb::arg("value").none());
+
+  m.def("variable", [](const TensorType& t, std::optional<std::string> name) { return variable(t, name.value_or("")); },
+        nb::arg("type"), nb::arg("name") = nb::none());
+  m.def("constant", [](nb::handle value, std::optional<std::string> name) {
+    return constant(from_numpy_or_throw(value).copy(), name.value_or(""));
+  }, nb::arg("value"), nb::arg("name") = nb::none());
+  m.def("shared", [](nb::handle value, std::optional<std::string> name, std::vector<bool> bcast, bool borrow) {
+    NDArray a = from_numpy_or_throw(value);
+    if (!borrow) a = a.copy();
+    TensorType t = TensorType::from_broadcastable(a.dtype, bcast);
+    auto sv = std::make_shared<SharedVariable>(a, t, name.value_or(""));
+    sv->site = current_site();
+    return sv;
+  }, nb::arg("value"), nb::arg("name"), nb::arg("broadcastable"), nb::arg("borrow"));
+  m.def("shares_memory", [](const SharedVariable& s, nb::handle value) {
+    NDArray a;
+    if (!from_numpy(value.ptr(), &a)) return false;
+    return a.data == s.value.data;
+  });
+}
+
+}  // namespace theon::py

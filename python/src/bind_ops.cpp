@@ -1,0 +1,105 @@
+// The graph-building functions. Argument conversion only: no math here.
+#include <unordered_map>
+
+#include "bindings.hpp"
+
+namespace theon::py {
+
+namespace {
+ScalarOpId scalar_id(const std::string& name) {
+  static const std::unordered_map<std::string, ScalarOpId> ids = [] {
+    std::unordered_map<std::string, ScalarOpId> m;
+#define X(n, a) m[#n] = ScalarOpId::n;
+    THEON_SCALAR_OPS(X)
+#undef X
+    return m;
+  }();
+  auto it = ids.find(name);
+  if (it == ids.end()) throw ValueError("unknown elementwise function '" + name + "'");
+  return it->second;
+}
+
+ReduceKind reduce_kind(const std::string& k) {
+  if (k == "sum") return ReduceKind::Sum;
+  if (k == "prod") return ReduceKind::Prod;
+  if (k == "max") return ReduceKind::Max;
+  if (k == "min") return ReduceKind::Min;
+  if (k == "all") return ReduceKind::All;
+  if (k == "any") return ReduceKind::Any;
+  throw ValueError("unknown reduction '" + k + "'");
+}
+
+// Index entries arrive as tuples: ("int", v), ("slice", a, b, c), ("array", v).
+std::vector<IndexEntry> index_entries(const std::vector<nb::tuple>& items) {
+  std::vector<IndexEntry> out;
+  for (const auto& t : items) {
+    std::string kind = nb::cast<std::string>(t[0]);
+    auto var_or_null = [&](size_t i) -> Var { return t[i].is_none() ? nullptr : nb::cast<Var>(t[i]); };
+    if (kind == "int") out.push_back(IndexEntry::integer(nb::cast<Var>(t[1])));
+    else if (kind == "array") out.push_back(IndexEntry::array(nb::cast<Var>(t[1])));
+    else out.push_back(IndexEntry::slice(var_or_null(1), var_or_null(2), var_or_null(3)));
+  }
+  return out;
+}
+}  // namespace
+
+void bind_ops(nb::module_& m) {
+  m.def("scalar_ops", [] {
+    std::vector<std::pair<std::string, int>> v;
+    for (int i = 0; i < kNumScalarOps; ++i) {
+      const auto& info = scalar_op_info(static_cast<ScalarOpId>(i));
+      v.push_back({std::string(info.name), info.arity});
+    }
+    return v;
+  });
+  m.def("elemwise", [](const std::string& name, std::vector<Var> in) { return elemwise(scalar_id(name), std::move(in)); });
+  m.def("cast", [](const Var& x, const std::string& d) { return cast(x, dtype_arg(d)); });
+  m.def("reduce", [](const std::string& k, const Var& x, Axes axes, bool keepdims) {
+    return reduce(reduce_kind(k), x, axes, keepdims);
+  });
+  m.def("mean", [](const Var& x, Axes a, bool k) { return mean(x, a, k); });
+  m.def("var", [](const Var& x, Axes a, bool k) { return var(x, a, k); });
+  m.def("std", [](const Var& x, Axes a, bool k) { return stddev(x, a, k); });
+  m.def("argmax", [](const Var& x, Axes a, bool k) { return argmax(x, a, k); });
+  m.def("argmin", [](const Var& x, Axes a, bool k) { return argmin(x, a, k); });
+  m.def("dimshuffle", &dimshuffle);
+  m.def("transpose", &transpose);
+  m.def("reshape", [](const Var& x, const Var& shape, int ndim) { return reshape(x, shape, ndim); });
+  m.def("flatten", &flatten);
+  m.def("shape", &shape);
+  m.def("shape_i", &shape_i);
+  m.def("make_vector", [](const std::vector<Var>& xs, const std::string& d) { return make_vector(xs, dtype_arg(d)); });
+  m.def("alloc", &alloc);
+  m.def("arange", [](const Var& a, const Var& b, const Var& c, const std::string& d) { return arange(a, b, c, dtype_arg(d)); });
+  m.def("eye", [](const Var& n, const Var& mm, const Var& k, const std::string& d) { return eye(n, mm, k, dtype_arg(d)); });
+  m.def("join", &join);
+  m.def("stack", &stack);
+  m.def("dot", &dot);
+  m.def("matmul", &matmul);
+  m.def("outer", &outer);
+  m.def("tensordot", [](const Var& a, const Var& b, const std::vector<int>& aa, const std::vector<int>& ab) {
+    return tensordot(a, b, aa, ab);
+  });
+  m.def("subtensor", [](const Var& x, const std::vector<nb::tuple>& idx) { return subtensor(x, index_entries(idx)); });
+  m.def("set_subtensor", &set_subtensor);
+  m.def("inc_subtensor", &inc_subtensor);
+  m.def("grad", [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
+                   const std::string& disconnected, const std::vector<std::pair<Var, Var>>& known) {
+    GradOptions o;
+    o.consider_constant = consider_constant;
+    o.known_grads = known;
+    if (disconnected == "raise") o.disconnected_inputs = DisconnectedPolicy::Raise;
+    else if (disconnected == "warn") o.disconnected_inputs = DisconnectedPolicy::Warn;
+    else if (disconnected == "ignore") o.disconnected_inputs = DisconnectedPolicy::Ignore;
+    else throw ValueError("grad: disconnected_inputs must be 'raise', 'warn' or 'ignore', got '" + disconnected + "'");
+    return grad(cost, wrt, o);
+  });
+  m.def("toposort", [](const std::vector<Var>& outs) {
+    std::vector<std::shared_ptr<Apply>> v;
+    for (Apply* a : toposort(outs)) v.push_back(a->shared_from_this());
+    return v;
+  });
+  m.def("graph_inputs", &graph_inputs);
+}
+
+}  // namespace theon::py

@@ -1,0 +1,137 @@
+#define PY_ARRAY_UNIQUE_SYMBOL theon_ARRAY_API
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include "convert.hpp"
+
+#include <numpy/arrayobject.h>
+
+#include "theon/error.hpp"
+
+namespace theon::py {
+
+void init_numpy() {
+  if (_import_array() < 0) throw nb::python_error();
+}
+
+namespace {
+int npy_type(DType d) {
+  switch (d) {
+    case DType::Bool: return NPY_BOOL;
+    case DType::Int8: return NPY_INT8;
+    case DType::Int16: return NPY_INT16;
+    case DType::Int32: return NPY_INT32;
+    case DType::Int64: return NPY_INT64;
+    case DType::UInt8: return NPY_UINT8;
+    case DType::UInt16: return NPY_UINT16;
+    case DType::UInt32: return NPY_UINT32;
+    case DType::UInt64: return NPY_UINT64;
+    case DType::Float32: return NPY_FLOAT32;
+    case DType::Float64: return NPY_FLOAT64;
+    case DType::Complex64: return NPY_COMPLEX64;
+    case DType::Complex128: return NPY_COMPLEX128;
+  }
+  return NPY_FLOAT64;
+}
+
+bool theon_dtype(int t, DType* out) {
+  for (int i = 0; i < kNumDTypes; ++i) {
+    DType d = static_cast<DType>(i);
+    if (PyArray_EquivTypenums(t, npy_type(d))) {
+      *out = d;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Keeps a Python object alive from C++; drops the reference under the GIL.
+struct PyRef {
+  PyObject* obj;
+  ~PyRef() {
+    PyGILState_STATE s = PyGILState_Ensure();
+    Py_DECREF(obj);
+    PyGILState_Release(s);
+  }
+};
+}  // namespace
+
+bool from_numpy(PyObject* obj, NDArray* out) {
+  if (!PyArray_Check(obj)) return false;
+  auto* arr = reinterpret_cast<PyArrayObject*>(obj);
+  DType d;
+  if (!theon_dtype(PyArray_TYPE(arr), &d)) return false;
+  if (!PyArray_ISALIGNED(arr) || !PyArray_ISNOTSWAPPED(arr)) return false;
+  const int nd = PyArray_NDIM(arr);
+  Shape shape(PyArray_DIMS(arr), PyArray_DIMS(arr) + nd);
+  Strides strides(PyArray_STRIDES(arr), PyArray_STRIDES(arr) + nd);
+  Py_INCREF(obj);
+  auto ref = std::make_shared<PyRef>(PyRef{obj});
+  *out = NDArray::wrap(PyArray_DATA(arr), d, std::move(shape), std::move(strides), std::move(ref));
+  return true;
+}
+
+NDArray from_numpy_or_throw(nb::handle obj) {
+  NDArray a;
+  if (from_numpy(obj.ptr(), &a)) return a;
+  PyObject* arr = PyArray_FromAny(obj.ptr(), nullptr, 0, 0, NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED, nullptr);
+  if (!arr) throw nb::python_error();
+  nb::object holder = nb::steal(arr);
+  if (!from_numpy(arr, &a))
+    throw TypeError("cannot convert a value of NumPy dtype " +
+                    std::string(nb::str(nb::handle(arr).attr("dtype")).c_str()) + " to a theon array");
+  return a;
+}
+
+nb::object to_numpy(const NDArray& a) {
+  // The capsule owns a reference to the storage; NumPy keeps the capsule as base.
+  auto* keep = new std::shared_ptr<void>(a.base);
+  PyObject* cap = PyCapsule_New(keep, nullptr, [](PyObject* c) {
+    delete static_cast<std::shared_ptr<void>*>(PyCapsule_GetPointer(c, nullptr));
+  });
+  if (!cap) {
+    delete keep;
+    throw nb::python_error();
+  }
+  std::vector<npy_intp> dims(a.shape.begin(), a.shape.end()), strides(a.strides.begin(), a.strides.end());
+  PyObject* arr = PyArray_New(&PyArray_Type, a.ndim(), dims.data(), npy_type(a.dtype), strides.data(), a.data, 0,
+                              NPY_ARRAY_WRITEABLE | NPY_ARRAY_ALIGNED, nullptr);
+  if (!arr) {
+    Py_DECREF(cap);
+    throw nb::python_error();
+  }
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(arr), cap) < 0) {
+    Py_DECREF(arr);
+    throw nb::python_error();
+  }
+  return nb::steal(arr);
+}
+
+void install_site_provider(const std::string& package_dir) {
+  set_site_provider([package_dir]() -> SourceSite {
+    SourceSite site;
+    if (!Py_IsInitialized() || !PyGILState_Check()) return site;
+    PyFrameObject* f = PyEval_GetFrame();  // borrowed
+    if (f) Py_INCREF(f);
+    while (f) {
+      PyCodeObject* code = PyFrame_GetCode(f);
+      const char* file = PyUnicode_AsUTF8(code->co_filename);
+      std::string fname = file ? file : "";
+      bool internal = fname.rfind(package_dir, 0) == 0 || fname.rfind("<frozen", 0) == 0;
+      if (!internal) {
+        site.file = fname;
+        site.line = PyFrame_GetLineNumber(f);
+        const char* fn = PyUnicode_AsUTF8(code->co_name);
+        site.function = fn ? fn : "";
+        Py_DECREF(code);
+        Py_DECREF(f);
+        break;
+      }
+      Py_DECREF(code);
+      PyFrameObject* back = PyFrame_GetBack(f);  // new reference
+      Py_DECREF(f);
+      f = back;
+    }
+    return site;
+  });
+}
+
+}  // namespace theon::py

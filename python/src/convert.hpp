@@ -1,0 +1,20 @@
+// NumPy <-> NDArray without copies where the layout allows, and the Python
+// site provider.
+#pragma once
+#include <nanobind/nanobind.h>
+
+#include "theon/ndarray.hpp"
+
+namespace theon::py {
+namespace nb = nanobind;
+
+void init_numpy();  // import_array; call once from the module init
+// Wraps a NumPy array (borrowing its memory); returns false if `obj` is not a
+// NumPy array of a supported dtype.
+bool from_numpy(PyObject* obj, NDArray* out);
+NDArray from_numpy_or_throw(nb::handle obj);  // np.asarray first if needed
+nb::object to_numpy(const NDArray& a);
+// Records where the user built nodes: the innermost frame outside the theon package.
+void install_site_provider(const std::string& package_dir);
+
+}  // namespace theon::py

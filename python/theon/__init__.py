@@ -1,0 +1,33 @@
+"""theon: Theano rebuilt with a C++20 core.
+
+``import theon as theano`` runs Theano 1.0-era code: symbolic tensors with
+NumPy's syntax, function() compiling graphs, shared variables, and grad().
+"""
+import os as _os
+
+__version__ = "0.1.0"
+
+
+def _find_blas():
+    """Point the core at the OpenBLAS wheel (resolved at run time, no link-time BLAS)."""
+    try:
+        import scipy_openblas32 as _ob
+    except ImportError:
+        return
+    lib = _os.path.join(_ob.get_lib_dir(), "lib%s.so" % _ob.get_library())
+    if _os.path.exists(lib):
+        _core.set_blas_library(lib, "scipy_")
+
+
+from . import _core  # noqa: E402
+
+_core._install_site_provider(_os.path.dirname(_os.path.abspath(__file__)))
+_find_blas()
+
+from .configparser import config, change_flags  # noqa: E402,F401
+from . import tensor  # noqa: E402,F401
+from .compile import function, In, Out, shared, Mode, SharedVariable  # noqa: E402,F401
+from .gradient import grad  # noqa: E402,F401
+from . import gradient  # noqa: E402,F401
+from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
+from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401

@@ -1,0 +1,3 @@
+from .function import function, In, Out, Function  # noqa: F401
+from .sharedvalue import shared, SharedVariable  # noqa: F401
+from .mode import Mode, get_mode, FAST_RUN, FAST_COMPILE  # noqa: F401

@@ -1,0 +1,223 @@
+"""theon.function: compile symbolic graphs into callables (Theano's API)."""
+import sys
+
+import numpy as np
+
+from .. import _core
+from ..configparser import config
+from ..tensor import basic as B
+from .mode import get_mode
+
+
+class In(object):
+    """A function input with options: default value, name, update, mutable, borrow."""
+
+    def __init__(self, variable, name=None, value=None, update=None, mutable=None, strict=False,
+                 allow_downcast=None, autoname=True, implicit=None, borrow=False, shared=False):
+        if not isinstance(variable, B.TensorVariable):
+            raise TypeError("In: expected a symbolic variable, got %r" % (variable,))
+        self.variable = variable
+        self.name = name if name is not None else (variable.name if autoname else None)
+        self.value = value
+        self.update = update
+        self.mutable = bool(mutable)
+        self.strict = strict
+        self.allow_downcast = allow_downcast
+        self.borrow = borrow
+        if update is not None and value is None:
+            raise ValueError("In: an input with an update needs an initial value")
+
+
+class Out(object):
+    """A function output; borrow=True allows returning internal storage."""
+
+    def __init__(self, variable, borrow=False):
+        self.variable = variable
+        self.borrow = borrow
+
+
+def _caller_name():
+    f = sys._getframe(1)
+    import os
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(pkg):
+        f = f.f_back
+    return "%s:%d" % (f.f_code.co_filename, f.f_lineno) if f is not None else "<unknown>"
+
+
+class Function(object):
+    """A compiled function. Call it with positional or keyword arguments."""
+
+    def __init__(self, inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
+                 on_unused_input, name):
+        self.name = name
+        self._ins = [i if isinstance(i, In) else In(i) for i in inputs]
+        for i in self._ins:
+            if i.allow_downcast is None:
+                i.allow_downcast = allow_input_downcast
+        self._defaults = [None if i.value is None else self._filter_value(k, i.value)
+                          for k, i in enumerate(self._ins)]
+        # Output structure: single, list or dict.
+        self._kind, out_vars, self._keys = "list", outputs, None
+        if outputs is None:
+            out_vars = []
+        elif isinstance(outputs, dict):
+            self._kind, self._keys = "dict", list(outputs.keys())
+            out_vars = [outputs[k] for k in self._keys]
+        elif not isinstance(outputs, (list, tuple)):
+            self._kind, out_vars = "single", [outputs]
+        out_vars = [o.variable if isinstance(o, Out) else o for o in out_vars]
+        out_vars = [B.as_tensor_variable(o) for o in out_vars]
+        self._n_out = len(out_vars)
+        # In(update=...) values are recomputed as extra outputs.
+        in_updates = [(k, B.as_tensor_variable(i.update)) for k, i in enumerate(self._ins) if i.update is not None]
+        self._in_update_idx = [k for k, _ in in_updates]
+        all_outs = out_vars + [u for _, u in in_updates]
+        self._names = {}
+        for k, i in enumerate(self._ins):
+            if i.name is not None:
+                if i.name in self._names:
+                    self._names[i.name] = None  # ambiguous name
+                else:
+                    self._names[i.name] = k
+        upd = _pairs(updates, "updates")
+        checked = []
+        for sv, expr in upd:
+            if not isinstance(sv, _core.TensorSharedVariable):
+                raise TypeError("updates: %r is not a shared variable; only shared variables can be updated" % (sv,))
+            checked.append((sv, B.as_tensor_variable(expr)))
+        giv = [(a, B.as_tensor_variable(b)) for a, b in _pairs(givens, "givens")]
+        for a, _ in giv:
+            if not isinstance(a, B.TensorVariable):
+                raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
+        self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
+                                          on_unused_input, bool(no_default_updates), name, self._filter)
+        self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
+        self.input_storage = None
+
+    def _filter(self, k, value):
+        return self._filter_value(k, value)
+
+    def _filter_value(self, k, value):
+        var = self._ins[k].variable
+        dtype = var.dtype
+        allow = self._ins[k].allow_downcast
+        if isinstance(value, B.TensorVariable):
+            raise TypeError("%s: argument %d is a symbolic variable (%s); functions take values. Use givens to "
+                            "substitute one variable for another" % (self._where(), k, value))
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise TypeError("%s: argument %d (%s) cannot be converted to %s: got %r"
+                            % (self._where(), k, self._argname(k), var.type, value))
+        if arr.dtype != dtype:
+            converted = arr.astype(dtype)
+            if allow:
+                arr = converted
+            elif allow is None and isinstance(value, float) and dtype == config.floatX:
+                arr = converted
+            elif np.can_cast(arr.dtype, dtype, "safe") or (
+                    not isinstance(value, np.ndarray) and not isinstance(value, np.generic)
+                    and np.array_equal(converted, arr)):
+                arr = converted
+            else:
+                raise TypeError(
+                    "%s: bad input argument %d (%s): %s cannot store a value of dtype %s without risking loss "
+                    "of precision. If you do not mind this loss, you can: 1) explicitly cast your data to %s, "
+                    "or 2) set allow_input_downcast=True when calling function()."
+                    % (self._where(), k, self._argname(k), var.type, arr.dtype, dtype))
+        if arr.ndim != var.ndim:
+            raise TypeError("%s: bad input argument %d (%s): wrong number of dimensions: expected %d, got %d "
+                            "with shape %s" % (self._where(), k, self._argname(k), var.ndim, arr.ndim, arr.shape))
+        for d, (b, s) in enumerate(zip(var.broadcastable, arr.shape)):
+            if b and s != 1:
+                raise TypeError("%s: bad input argument %d (%s): dimension %d is broadcastable and must have size "
+                                "1, got shape %s" % (self._where(), k, self._argname(k), d, arr.shape))
+        return arr
+
+    def _argname(self, k):
+        i = self._ins[k]
+        return "'%s'" % i.name if i.name else str(i.variable.type)
+
+    def _where(self):
+        return "theon function %s" % (self.name,) if self.name else "theon function"
+
+    def __call__(self, *args, **kwargs):
+        n = len(self._ins)
+        if not kwargs and len(args) == n and not self._in_update_idx:
+            res = self._fn(*args)
+        else:
+            if len(args) > n:
+                raise TypeError("%s takes at most %d arguments, got %d" % (self._where(), n, len(args)))
+            vals = list(args) + [None] * (n - len(args))
+            given = [True] * len(args) + [False] * (n - len(args))
+            for key, v in kwargs.items():
+                k = self._names.get(key, -1)
+                if k == -1:
+                    raise TypeError("%s got an unexpected keyword argument %r; its named inputs are %s"
+                                    % (self._where(), key, sorted(x for x in self._names if self._names[x] is not None)))
+                if k is None:
+                    raise TypeError("%s: keyword %r names several inputs" % (self._where(), key))
+                if given[k]:
+                    raise TypeError("%s got multiple values for argument %r" % (self._where(), key))
+                vals[k], given[k] = v, True
+            for k in range(n):
+                if not given[k]:
+                    if self._defaults[k] is None:
+                        raise TypeError("%s: missing argument %d (%s) and it has no default value"
+                                        % (self._where(), k, self._argname(k)))
+                    vals[k] = self._defaults[k]
+            res = self._fn(*vals)
+            for j, k in enumerate(self._in_update_idx):
+                self._defaults[k] = res[self._n_out + j]
+            res = res[:self._n_out]
+        if self._kind == "single":
+            return res[0]
+        if self._kind == "dict":
+            return dict(zip(self._keys, res))
+        return res
+
+    def copy(self):
+        raise NotImplementedError("Function.copy is not available yet")
+
+
+class _Maker(object):
+    """f.maker.fgraph, f.maker.inputs: what Theano code inspects."""
+
+    def __init__(self, fn, inputs, outputs):
+        self._fn = fn
+        self.inputs = inputs
+        self.outputs = outputs
+
+    @property
+    def fgraph(self):
+        return self._fn.fgraph
+
+
+def _pairs(x, what):
+    if x is None:
+        return []
+    if isinstance(x, dict):
+        return list(x.items())
+    out = []
+    for p in x:
+        if not isinstance(p, (list, tuple)) or len(p) != 2:
+            raise TypeError("%s must be a dict or a list of (variable, value) pairs, got an item %r" % (what, p))
+        out.append(tuple(p))
+    return out
+
+
+def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
+             accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None, profile=None,
+             on_unused_input=None):
+    """Compile `outputs` as a function of `inputs` (Theano 1.0's signature)."""
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("function: inputs must be a list or tuple of variables, got %r" % (inputs,))
+    get_mode(mode)  # validates the mode
+    if on_unused_input is None:
+        on_unused_input = config.on_unused_input
+    if name is None:
+        name = _caller_name()
+    return Function(inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
+                    on_unused_input, name)
+
+

@@ -1,0 +1,13 @@
+"""theon.tensor (Theano's ``theano.tensor``)."""
+from .basic import *  # noqa: F401,F403
+from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVariable, Variable,  # noqa: F401
+                    as_tensor_variable, as_tensor, constant, tensor, abs_, switch, xor, round, sum, prod,
+                    max, min, all, any, cast, fill, zeros_like, ones_like, reshape, flatten, shape, shape_i,
+                    dimshuffle, transpose, alloc, zeros, ones, arange, eye, join, concatenate, stack, dot,
+                    matmul, outer, tensordot, subtensor, set_subtensor, inc_subtensor, mean, var, std,
+                    argmax, argmin, max_and_argmax, true_div, int_div, floor_div, divide, clip, add, mul)
+from . import var as _var  # noqa: F401  (installs operators and methods)
+from . import nnet  # noqa: F401
+from ..gradient import grad  # noqa: F401
+
+_basic_names = [n for n in dir() if not n.startswith("_")]

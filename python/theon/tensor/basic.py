@@ -1,0 +1,524 @@
+"""theon.tensor: Theano's tensor namespace over the C++ core.
+
+This module converts arguments and names things; every op, its type rules and
+its gradient live in C++.
+"""
+import builtins
+import numbers
+
+import numpy as np
+
+from .. import _core
+from ..configparser import config
+
+TensorType = _core.TensorType
+TensorVariable = _core.TensorVariable
+TensorConstant = _core.TensorConstant
+TensorSharedVariable = _core.TensorSharedVariable
+Variable = TensorVariable
+Apply = _core.Apply
+
+_INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+_DISCRETE = _INT_DTYPES + ("bool",)
+
+
+# ---- Python values to constants (Theano's NumpyAutocaster) ---------------------
+
+def _autocast_int(x):
+    if config.cast_policy == "numpy+floatX":
+        return np.asarray(x)
+    for dt in ("int8", "int16", "int32", "int64"):
+        v = np.asarray(x, dtype=dt) if np.iinfo(dt).min <= x <= np.iinfo(dt).max else None
+        if v is not None:
+            return v
+    return np.asarray(x)  # too large: NumPy decides (uint64 or object, rejected later)
+
+
+def _autocast_float(x):
+    if config.cast_policy == "numpy+floatX":
+        return np.asarray(x, dtype=config.floatX)
+    if config.floatX == "float32":
+        return np.asarray(x, dtype="float32")
+    f32 = np.asarray(x, dtype="float32")
+    if f32 == x or np.isnan(x):
+        return f32
+    return np.asarray(x, dtype="float64")
+
+
+def _as_array(x, dtype=None):
+    if dtype is not None:
+        return np.asarray(x, dtype=dtype)
+    if isinstance(x, (bool, np.bool_)):
+        return np.asarray(x, dtype="bool")
+    if isinstance(x, numbers.Integral) and not isinstance(x, np.integer):
+        return _autocast_int(x)
+    if isinstance(x, float):
+        return _autocast_float(x)
+    if isinstance(x, complex):
+        return np.asarray(x, dtype="complex128")
+    a = np.asarray(x)
+    if a.dtype == object:
+        raise TypeError("cannot convert %r to a tensor: it is not numeric" % (x,))
+    if a.dtype.kind == "U" or a.dtype.kind == "S":
+        raise TypeError("cannot convert the string %r to a tensor" % (x,))
+    if a.dtype == np.float16:
+        a = a.astype("float32")
+    return a
+
+
+def constant(x, name=None, ndim=None, dtype=None):
+    """A symbolic constant with value x (Theano's typing of Python scalars)."""
+    a = _as_array(x, dtype)
+    if ndim is not None:
+        if a.ndim > ndim:
+            raise ValueError("constant: value of shape %s cannot have %d dimensions" % (a.shape, ndim))
+        a = a.reshape((1,) * (ndim - a.ndim) + a.shape)
+    return _core.constant(a, name)
+
+
+def as_tensor_variable(x, name=None, ndim=None):
+    """x itself if it is a symbolic variable, else a constant holding x."""
+    if isinstance(x, TensorVariable):
+        if ndim is not None and x.ndim != ndim:
+            if x.ndim < ndim and all(x.broadcastable) is not None:
+                return _core.dimshuffle(x, ["x"] * 0 + [-1] * (ndim - x.ndim) + list(range(x.ndim)))
+            raise TypeError("as_tensor_variable: %s has %d dimensions, expected %d" % (x, x.ndim, ndim))
+        return x
+    if isinstance(x, Apply):
+        if len(x.outputs) != 1:
+            raise TypeError("as_tensor_variable: Apply node %s has several outputs; pick one" % (x,))
+        return x.outputs[0]
+    if isinstance(x, (list, tuple)) and any(isinstance(e, TensorVariable) for e in x):
+        return stack([as_tensor_variable(e) for e in x])
+    return constant(x, name=name, ndim=ndim)
+
+
+as_tensor = as_tensor_variable
+_as = as_tensor_variable
+
+
+# ---- constructors ------------------------------------------------------------------
+
+def _floatx(dtype):
+    return config.floatX if dtype is None else str(np.dtype(dtype)) if dtype != "floatX" else config.floatX
+
+
+def tensor(dtype=None, broadcastable=None, name=None, shape=None):
+    """T.tensor(dtype, broadcastable, name): a symbolic input of that type."""
+    dtype = _floatx(dtype)
+    if shape is not None:
+        return _core.variable(TensorType.from_shape(dtype, [-1 if s is None else int(s) for s in shape]), name)
+    if broadcastable is None:
+        raise TypeError("tensor() needs broadcastable (a tuple of bools) or shape")
+    return _core.variable(TensorType(dtype, [bool(b) for b in broadcastable]), name)
+
+
+def _make(bcast, doc):
+    def ctor(name=None, dtype=None):
+        return tensor(dtype, bcast, name)
+    ctor.__doc__ = doc
+    return ctor
+
+
+scalar = _make((), "A symbolic 0-d tensor.")
+vector = _make((False,), "A symbolic vector.")
+matrix = _make((False, False), "A symbolic matrix.")
+row = _make((True, False), "A symbolic row: a (1, N) matrix broadcastable on axis 0.")
+col = _make((False, True), "A symbolic column: an (N, 1) matrix broadcastable on axis 1.")
+tensor3 = _make((False,) * 3, "A symbolic 3-d tensor.")
+tensor4 = _make((False,) * 4, "A symbolic 4-d tensor.")
+tensor5 = _make((False,) * 5, "A symbolic 5-d tensor.")
+
+_PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
+             "d": "float64", "c": "complex64", "z": "complex128"}
+_KINDS = {"scalar": (), "vector": (False,), "matrix": (False, False), "row": (True, False),
+          "col": (False, True), "tensor3": (False,) * 3, "tensor4": (False,) * 4, "tensor5": (False,) * 5}
+
+
+def _plural(ctor):
+    def many(*names):
+        if len(names) == 1 and isinstance(names[0], int):
+            return [ctor() for _ in range(names[0])]
+        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
+            names = [s.strip() for s in names[0].split(",")]
+        out = [ctor(n) for n in names]
+        return out[0] if len(out) == 1 else out
+    return many
+
+
+def _typed(kind, dtype):
+    bcast = _KINDS[kind]
+
+    def ctor(name=None):
+        return tensor(dtype, bcast, name)
+    ctor.__name__ = kind
+    return ctor
+
+
+_ns = globals()
+for _kind in _KINDS:
+    _ns[_kind + "s"] = _plural(_ns[_kind])
+    for _p, _dt in _PREFIXES.items():
+        _ns[_p + _kind] = _typed(_kind, _dt)
+        _ns[_p + _kind + "s"] = _plural(_ns[_p + _kind])
+
+
+# ---- elementwise ------------------------------------------------------------------
+
+def _elem(name):
+    def f(*xs):
+        return _core.elemwise(name, [_as(x) for x in xs])
+    f.__name__ = name
+    f.__doc__ = "Elementwise %s (broadcasting by Theano's rules)." % name
+    return f
+
+
+for _name, _arity in _core.scalar_ops():
+    _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(
+        {"switch": "switch_", "xor": "xor_", "round_half_to_even": "round"}.get(_name, _name))
+abs_ = _ns["abs_"]
+switch = _ns["switch_"]
+xor = _ns["xor_"]
+bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert  # noqa: F821
+round_half_to_even = _ns["round_half_to_even"]
+
+
+def add(*xs):
+    """Elementwise sum of any number of tensors."""
+    out = _as(xs[0])
+    for x in xs[1:]:
+        out = _core.elemwise("add", [out, _as(x)])
+    return out
+
+
+def mul(*xs):
+    """Elementwise product of any number of tensors."""
+    out = _as(xs[0])
+    for x in xs[1:]:
+        out = _core.elemwise("mul", [out, _as(x)])
+    return out
+
+
+def round(a, mode=None):
+    """Round to nearest; mode 'half_to_even' (the default, as NumPy)."""
+    if mode not in (None, "half_to_even"):
+        raise NotImplementedError("round: mode %r is not available yet (only 'half_to_even')" % (mode,))
+    return round_half_to_even(a)
+
+
+def cast(x, dtype):
+    """Symbolic cast of x to dtype ('floatX' allowed)."""
+    dtype = _floatx(dtype)
+    return _core.cast(_as(x), dtype)
+
+
+def fill(model, value):
+    return second(model, value)  # noqa: F821
+
+
+def zeros_like(model, dtype=None):
+    model = _as(model)
+    return fill(model, constant(0, dtype=dtype or model.dtype))
+
+
+def ones_like(model, dtype=None):
+    model = _as(model)
+    return fill(model, constant(1, dtype=dtype or model.dtype))
+
+
+def true_div(a, b):
+    return _core.elemwise("true_div", [_as(a), _as(b)])
+
+
+def int_div(a, b):
+    return _core.elemwise("int_div", [_as(a), _as(b)])
+
+
+def floor_div(a, b):
+    return int_div(a, b)
+
+
+def divide(a, b):
+    a, b = _as(a), _as(b)
+    if a.dtype in _DISCRETE and b.dtype in _DISCRETE:
+        if config.int_division == "int":
+            return int_div(a, b)
+        if config.int_division == "raise":
+            raise TypeError("int / int: set config.int_division to 'floatX' or 'int', or use // or true_div")
+    return true_div(a, b)
+
+
+def clip(x, min, max):
+    return _core.elemwise("clip", [_as(x), _as(min), _as(max)])
+
+
+# ---- reductions ---------------------------------------------------------------------
+
+def _axes(axis, ndim=None):
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple)):
+        return [int(a) for a in axis]
+    if isinstance(axis, TensorVariable):
+        raise TypeError("axis must be a Python int or tuple of ints, not a symbolic variable")
+    return [int(axis)]
+
+
+def _reduction(kind):
+    def f(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        out = _core.reduce(kind, _as(x), _axes(axis), bool(keepdims))
+        return cast(out, dtype) if dtype is not None else out
+    f.__name__ = kind
+    return f
+
+
+sum = _reduction("sum")
+prod = _reduction("prod")
+
+
+def max(x, axis=None, keepdims=False):
+    return _core.reduce("max", _as(x), _axes(axis), bool(keepdims))
+
+
+def min(x, axis=None, keepdims=False):
+    return _core.reduce("min", _as(x), _axes(axis), bool(keepdims))
+
+
+def all(x, axis=None, keepdims=False):
+    return _core.reduce("all", _as(x), _axes(axis), bool(keepdims))
+
+
+def any(x, axis=None, keepdims=False):
+    return _core.reduce("any", _as(x), _axes(axis), bool(keepdims))
+
+
+def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    out = _core.mean(_as(x), _axes(axis), bool(keepdims))
+    return cast(out, dtype) if dtype is not None else out
+
+
+def var(x, axis=None, keepdims=False):
+    return _core.var(_as(x), _axes(axis), bool(keepdims))
+
+
+def std(x, axis=None, keepdims=False):
+    return _core.std(_as(x), _axes(axis), bool(keepdims))
+
+
+def argmax(x, axis=None, keepdims=False):
+    return _core.argmax(_as(x), _axes(axis), bool(keepdims))
+
+
+def argmin(x, axis=None, keepdims=False):
+    return _core.argmin(_as(x), _axes(axis), bool(keepdims))
+
+
+def max_and_argmax(x, axis=None, keepdims=False):
+    return max(x, axis, keepdims), argmax(x, axis, keepdims)
+
+
+# ---- shape ---------------------------------------------------------------------------
+
+def _int_scalar(v):
+    v = _as(v)
+    if v.ndim != 0 or v.dtype not in _DISCRETE:
+        raise TypeError("expected an integer scalar, got %s" % (v.type,))
+    return v
+
+
+def _shape_vector(shape):
+    if isinstance(shape, TensorVariable):
+        if shape.ndim != 1:
+            raise TypeError("a shape must be a vector of integers, got %s" % (shape.type,))
+        return shape
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)
+    return _core.make_vector([_int_scalar(s) for s in shape], "int64")
+
+
+def reshape(x, newshape, ndim=None):
+    x = _as(x)
+    if ndim is None:
+        if isinstance(newshape, TensorVariable):
+            if newshape.broadcastable == () or newshape.static_shape[0] is None:
+                raise ValueError("reshape: pass ndim when the new shape is a symbolic vector of unknown length")
+            ndim = newshape.static_shape[0]
+        else:
+            ndim = 1 if isinstance(newshape, (numbers.Integral, np.integer)) else len(newshape)
+    return _core.reshape(x, _shape_vector(newshape), int(ndim))
+
+
+def flatten(x, ndim=1, outdim=None):
+    return _core.flatten(_as(x), int(outdim if outdim is not None else ndim))
+
+
+def shape(x):
+    return _core.shape(_as(x))
+
+
+def shape_i(x, i):
+    return _core.shape_i(_as(x), int(i))
+
+
+def dimshuffle(x, *pattern):
+    if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+        pattern = pattern[0]
+    return _core.dimshuffle(_as(x), [-1 if p == "x" else int(p) for p in pattern])
+
+
+def transpose(x, axes=None):
+    return _core.transpose(_as(x), None if axes is None else [int(a) for a in axes])
+
+
+def _dims(shape):
+    if isinstance(shape, TensorVariable):
+        return [shape[i] for i in range(shape.static_shape[0])]
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)
+    return [_int_scalar(s) for s in shape]
+
+
+def alloc(value, *shape):
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = shape[0]
+    return _core.alloc(_as(value), [_int_scalar(s) for s in shape])
+
+
+def zeros(shape, dtype=None):
+    return alloc(constant(0, dtype=_floatx(dtype)), *_dims(shape))
+
+
+def ones(shape, dtype=None):
+    return alloc(constant(1, dtype=_floatx(dtype)), *_dims(shape))
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    if stop is None:
+        start, stop = 0, start
+    start, stop, step = _as(start), _as(stop), _as(step)
+    if dtype is None:
+        dtype = _core_upcast(start.dtype, stop.dtype, step.dtype)
+        if config.cast_policy == "custom" and dtype in _INT_DTYPES:
+            dtype = "int64"
+        elif dtype in ("float32", "float64") and config.floatX == "float32" and dtype == "float64":
+            dtype = "float32" if all(v.dtype != "float64" for v in (start, stop, step)) else dtype
+    return _core.arange(start, stop, step, str(np.dtype(dtype)) if dtype != "floatX" else config.floatX)
+
+
+def _core_upcast(*dtypes):
+    return str(np.result_type(*[np.zeros((), d) for d in dtypes]))
+
+
+def eye(n, m=None, k=0, dtype=None):
+    return _core.eye(_as(n), _as(n if m is None else m), _as(k), _floatx(dtype))
+
+
+def identity_like(x):
+    x = _as(x)
+    return eye(shape_i(x, 0), shape_i(x, 1), 0, x.dtype)
+
+
+def join(axis, *tensors):
+    return _core.join(int(axis), [_as(t) for t in tensors])
+
+
+def concatenate(tensor_list, axis=0):
+    return _core.join(int(axis), [_as(t) for t in tensor_list])
+
+
+def stack(*tensors, **kwargs):
+    axis = kwargs.pop("axis", 0)
+    if kwargs:
+        raise TypeError("stack: unexpected keyword arguments %s" % sorted(kwargs))
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tensors[0]
+    return _core.stack([_as(t) for t in tensors], int(axis))
+
+
+# ---- linear algebra -------------------------------------------------------------------
+
+def dot(a, b):
+    return _core.dot(_as(a), _as(b))
+
+
+def matmul(a, b):
+    return _core.matmul(_as(a), _as(b))
+
+
+def outer(a, b):
+    return _core.outer(_as(a), _as(b))
+
+
+def tensordot(a, b, axes=2):
+    a, b = _as(a), _as(b)
+    if isinstance(axes, (numbers.Integral, np.integer)):
+        n = int(axes)
+        return _core.tensordot(a, b, list(range(a.ndim - n, a.ndim)), list(range(n)))
+    aa, ab = axes
+    aa = [aa] if isinstance(aa, (numbers.Integral, np.integer)) else list(aa)
+    ab = [ab] if isinstance(ab, (numbers.Integral, np.integer)) else list(ab)
+    return _core.tensordot(a, b, [int(i) for i in aa], [int(i) for i in ab])
+
+
+# ---- indexing -----------------------------------------------------------------------------
+
+def _index_component(v):
+    if v is None:
+        return None
+    if isinstance(v, TensorVariable):
+        return v
+    if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return constant(int(v), dtype="int64")
+    raise TypeError("slice components must be integers or integer scalars, got %r" % (v,))
+
+
+def _index_entries(x, key):
+    if not isinstance(key, tuple):
+        key = (key,)
+    if builtins.sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if Ellipsis in [k for k in key if not isinstance(k, (TensorVariable, np.ndarray, list))]:
+        pos = [i for i, k in enumerate(key) if k is Ellipsis and not isinstance(k, (TensorVariable, np.ndarray, list))][0]
+        fill_n = x.ndim - (len(key) - 1)
+        key = key[:pos] + (slice(None),) * builtins.max(fill_n, 0) + key[pos + 1:]
+    if len(key) > x.ndim:
+        raise IndexError("too many indices for %s: %d indices for %d dimensions" % (x.type, len(key), x.ndim))
+    entries = []
+    for k in key:
+        if k is None:
+            raise NotImplementedError("indexing with None/newaxis is not supported yet; use dimshuffle('x', ...)")
+        if isinstance(k, slice):
+            entries.append(("slice", _index_component(k.start), _index_component(k.stop), _index_component(k.step)))
+        elif isinstance(k, TensorVariable):
+            entries.append(("int", k) if k.ndim == 0 else ("array", k))
+        elif isinstance(k, (bool, np.bool_)):
+            raise NotImplementedError("boolean indexing is not supported yet")
+        elif isinstance(k, (numbers.Integral, np.integer)):
+            entries.append(("int", constant(int(k), dtype="int64")))
+        elif isinstance(k, (list, np.ndarray)):
+            a = np.asarray(k)
+            if a.dtype == bool:
+                raise NotImplementedError("boolean mask indexing is not supported yet")
+            if a.dtype.kind not in "iu":
+                raise TypeError("index arrays must be integers, got dtype %s" % a.dtype)
+            entries.append(("array", constant(a.astype("int64"))))
+        else:
+            raise TypeError("cannot index a tensor with %r" % (k,))
+    return entries
+
+
+def subtensor(x, key):
+    x = _as(x)
+    return _core.subtensor(x, _index_entries(x, key))
+
+
+def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
+    """x must be an indexing result, e.g. T.set_subtensor(a[1:3], b)."""
+    return _core.set_subtensor(_as(x), _as(y))
+
+
+def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False, tolerate_inplace_aliasing=False):
+    """x must be an indexing result, e.g. T.inc_subtensor(a[idx], b)."""
+    if set_instead_of_inc:
+        return set_subtensor(x, y)
+    return _core.inc_subtensor(_as(x), _as(y))

@@ -1,0 +1,148 @@
+"""Operators and methods of symbolic variables (NumPy's syntax, Theano's names)."""
+import numpy as np
+
+from .. import _core
+from . import basic as B
+
+TV = _core.TensorVariable
+
+
+def _binary(name, reflected=False):
+    def op(self, other):
+        try:
+            other = B.as_tensor_variable(other)
+        except TypeError:
+            return NotImplemented
+        a, b = (other, self) if reflected else (self, other)
+        return _core.elemwise(name, [a, b])
+    return op
+
+
+def _truediv(self, other, reflected=False):
+    try:
+        other = B.as_tensor_variable(other)
+    except TypeError:
+        return NotImplemented
+    return B.divide(other, self) if reflected else B.divide(self, other)
+
+
+def _matmul(self, other, reflected=False):
+    try:
+        other = B.as_tensor_variable(other)
+    except TypeError:
+        return NotImplemented
+    return B.matmul(other, self) if reflected else B.matmul(self, other)
+
+
+def _no_bool(self):
+    raise TypeError("a symbolic variable has no truth value: %s. Use T.and_/T.or_/T.switch for symbolic "
+                    "logic, or compile and call a function to get a value" % (_describe(self),))
+
+
+def _no_iter(self):
+    raise TypeError("a symbolic variable is not iterable: %s. Index it (x[i]) or use scan" % (_describe(self),))
+
+
+def _describe(v):
+    return v.name if v.name else v._str()
+
+
+def _reshape(self, shape, ndim=None):
+    return B.reshape(self, shape, ndim)
+
+
+def _dimshuffle(self, *pattern):
+    return B.dimshuffle(self, *pattern)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 0:
+        return B.transpose(self)
+    if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+        axes = axes[0]
+    return B.transpose(self, axes)
+
+
+def _eval(self, inputs_to_values=None):
+    """Compile (once per set of inputs) and compute this variable's value."""
+    from ..compile.function import function
+    inputs_to_values = inputs_to_values or {}
+    keys = tuple(sorted(inputs_to_values, key=lambda v: v._id))
+    cache = self.__dict__.setdefault("_fn_cache", {})
+    if keys not in cache:
+        cache[keys] = function(list(keys), self, on_unused_input="ignore")
+    return cache[keys](*[inputs_to_values[k] for k in keys])
+
+
+def _repr(self):
+    return self._str()
+
+
+def _getitem(self, key):
+    return B.subtensor(self, key)
+
+
+def _norm(self, L, axis=None):
+    if L == 0:
+        raise NotImplementedError("norm with L=0 is not defined")
+    if L == 1:
+        return B.sum(abs(self), axis=axis)
+    if L == 2:
+        return B.sqrt(B.sum(B.sqr(self), axis=axis))
+    return B.pow(B.sum(B.pow(abs(self), L), axis=axis), 1.0 / L)
+
+
+_METHODS = {
+    "__add__": _binary("add"), "__radd__": _binary("add", True),
+    "__sub__": _binary("sub"), "__rsub__": _binary("sub", True),
+    "__mul__": _binary("mul"), "__rmul__": _binary("mul", True),
+    "__truediv__": _truediv, "__rtruediv__": lambda s, o: _truediv(s, o, True),
+    "__floordiv__": _binary("int_div"), "__rfloordiv__": _binary("int_div", True),
+    "__mod__": _binary("mod"), "__rmod__": _binary("mod", True),
+    "__pow__": _binary("pow"), "__rpow__": _binary("pow", True),
+    "__lt__": _binary("lt"), "__gt__": _binary("gt"), "__le__": _binary("le"), "__ge__": _binary("ge"),
+    "__and__": _binary("and_"), "__rand__": _binary("and_", True),
+    "__or__": _binary("or_"), "__ror__": _binary("or_", True),
+    "__xor__": _binary("xor_"), "__rxor__": _binary("xor_", True),
+    "__matmul__": _matmul, "__rmatmul__": lambda s, o: _matmul(s, o, True),
+    "__neg__": lambda s: B.neg(s), "__pos__": lambda s: s, "__abs__": lambda s: B.abs_(s),
+    "__invert__": lambda s: B.invert(s),
+    "__bool__": _no_bool, "__iter__": _no_iter,
+    "__getitem__": _getitem,
+    "__repr__": _repr, "__str__": _repr,
+    "T": property(lambda s: B.transpose(s)),
+    "shape": property(lambda s: B.shape(s)),
+    "size": property(lambda s: B.prod(B.shape(s))),
+    "dimshuffle": _dimshuffle, "transpose": _transpose, "reshape": _reshape,
+    "flatten": lambda s, ndim=1, outdim=None: B.flatten(s, ndim, outdim),
+    "ravel": lambda s: B.flatten(s),
+    "sum": lambda s, axis=None, dtype=None, keepdims=False, acc_dtype=None: B.sum(s, axis, dtype, keepdims),
+    "prod": lambda s, axis=None, dtype=None, keepdims=False, acc_dtype=None: B.prod(s, axis, dtype, keepdims),
+    "mean": lambda s, axis=None, dtype=None, keepdims=False, acc_dtype=None: B.mean(s, axis, dtype, keepdims),
+    "var": lambda s, axis=None, keepdims=False: B.var(s, axis, keepdims),
+    "std": lambda s, axis=None, keepdims=False: B.std(s, axis, keepdims),
+    "max": lambda s, axis=None, keepdims=False: B.max(s, axis, keepdims),
+    "min": lambda s, axis=None, keepdims=False: B.min(s, axis, keepdims),
+    "argmax": lambda s, axis=None, keepdims=False: B.argmax(s, axis, keepdims),
+    "argmin": lambda s, axis=None, keepdims=False: B.argmin(s, axis, keepdims),
+    "all": lambda s, axis=None, keepdims=False: B.all(s, axis, keepdims),
+    "any": lambda s, axis=None, keepdims=False: B.any(s, axis, keepdims),
+    "astype": lambda s, dtype: B.cast(s, dtype),
+    "clip": lambda s, a_min, a_max: B.clip(s, a_min, a_max),
+    "round": lambda s, mode=None: B.round(s, mode),
+    "dot": lambda s, o: B.dot(s, o),
+    "norm": _norm,
+    "copy": lambda s, name=None: B.identity(s),
+    "sqrt": lambda s: B.sqrt(s), "exp": lambda s: B.exp(s), "log": lambda s: B.log(s),
+    "eval": _eval,
+}
+
+for _k, _v in _METHODS.items():
+    setattr(TV, _k, _v)
+# Identity semantics for ==, as in Theano (use T.eq for elementwise equality).
+TV.__eq__ = lambda s, o: isinstance(o, TV) and s._id == o._id
+TV.__ne__ = lambda s, o: not (isinstance(o, TV) and s._id == o._id)
+TV.__hash__ = lambda s: s._id
+TV.__array_priority__ = 1000  # numpy_array + var -> var.__radd__
+TV.__array_ufunc__ = None
+_ = np

@@ -1,0 +1,286 @@
+// function(): validate the user's request, clone the graph with givens, plan
+// the VM program, and run it with all-or-nothing shared updates.
+#include "theon/function.hpp"
+
+#include <unordered_set>
+
+#include "runtime/program.hpp"
+#include "theon/grad.hpp"
+
+namespace theon {
+
+namespace {
+
+std::string describe(const Var& v) {
+  std::string s = v->name.empty() ? v->type.str() : "'" + v->name + "' (" + v->type.str() + ")";
+  if (v->site.known()) s += ", created at " + v->site.str();
+  return s;
+}
+
+// ---- the buffer pool ------------------------------------------------------------
+
+struct PoolDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+size_t rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
+
+std::string node_context(const Step& s, const std::vector<NDArray>& in) {
+  std::string msg = "\nApply node that caused the error: " + s.node->str();
+  std::vector<std::string> shapes, dtypes;
+  for (auto& a : in) {
+    shapes.push_back(shape_str(a.shape));
+    dtypes.emplace_back(dtype_name(a.dtype));
+  }
+  msg += "\nInputs shapes: [" + join_strings(shapes, ", ") + "]";
+  msg += "\nInputs dtypes: [" + join_strings(dtypes, ", ") + "]";
+  if (s.node->site.known()) msg += "\nThe node was built at " + s.node->site.str();
+  return msg;
+}
+
+}  // namespace
+
+NDArray BufferPool::empty(DType dtype, const Shape& shape) {
+  NDArray a;
+  a.dtype = dtype;
+  a.shape = shape;
+  for (auto d : shape)
+    if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
+  a.strides = c_strides(shape, itemsize(dtype));
+  size_t bytes = rounded(a.nbytes());
+  auto it = free_.find(bytes);
+  if (it != free_.end()) {
+    a.base = std::move(it->second);
+    free_.erase(it);
+    cached_bytes_ -= bytes;
+  } else {
+    void* p = std::aligned_alloc(64, bytes);
+    if (!p) throw ValueError("out of memory allocating " + std::to_string(bytes) + " bytes for " + a.str());
+    a.base = std::shared_ptr<void>(p, PoolDeleter{});
+  }
+  a.data = static_cast<char*>(a.base.get());
+  return a;
+}
+
+void BufferPool::release(NDArray& a) {
+  if (a.base && a.base.use_count() == 1 && std::get_deleter<PoolDeleter>(a.base) &&
+      a.data == static_cast<char*>(a.base.get())) {
+    size_t bytes = rounded(a.nbytes());
+    cached_bytes_ += bytes;
+    free_.emplace(bytes, std::move(a.base));
+  }
+  a = NDArray();
+}
+
+// ---- Program ----------------------------------------------------------------------
+
+Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
+                 std::vector<std::shared_ptr<SharedVariable>> updated)
+    : fg_(std::move(fg)), updated_(std::move(updated)), n_outputs_(n_outputs) {
+  std::unordered_map<const Variable*, int> slot;
+  for (const auto& v : fg_.variables()) {
+    int id = static_cast<int>(slot.size());
+    slot[v.get()] = id;
+    if (v->kind() == VarKind::Constant)
+      constant_slots_.push_back({id, static_cast<const Constant&>(*v).value});
+    else if (v->kind() == VarKind::Shared)
+      shared_slots_.push_back({id, static_cast<SharedVariable*>(v.get())});
+  }
+  slots_.resize(slot.size());
+  for (const auto& v : inputs) input_slots_.push_back(slot.at(v.get()));
+  for (const auto& v : fg_.outputs()) output_slots_.push_back(slot.at(v.get()));
+
+  std::unordered_map<int, int> last_use;  // slot -> step index
+  for (const auto& node : fg_.nodes()) {
+    Step s{node.get(), {}, {}, {}};
+    for (const auto& in : node->inputs) s.in_slots.push_back(slot.at(in.get()));
+    for (int i = 0; i < node->num_outputs(); ++i) s.out_slots.push_back(slot.at(node->raw_output(i)));
+    for (int sl : s.in_slots) last_use[sl] = static_cast<int>(steps_.size());
+    steps_.push_back(std::move(s));
+  }
+  // Intermediates die after their last reader, unless they are outputs.
+  std::unordered_set<int> keep(output_slots_.begin(), output_slots_.end());
+  for (auto& [sl, step] : last_use) {
+    const Variable* v = fg_.variables()[sl].get();
+    if (v->owner && !keep.count(sl)) steps_[step].free_after.push_back(sl);
+  }
+  // Outputs of a node nobody reads (unused outputs) die right away.
+  for (size_t k = 0; k < steps_.size(); ++k)
+    for (int sl : steps_[k].out_slots)
+      if (!last_use.count(sl) && !keep.count(sl)) steps_[k].free_after.push_back(sl);
+}
+
+std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < inputs.size(); ++i) slots_[input_slots_[i]] = inputs[i];
+  for (auto& [sl, sv] : shared_slots_) slots_[sl] = sv->value;
+  for (auto& [sl, value] : constant_slots_) slots_[sl] = value;
+
+  std::vector<NDArray> in, out;
+  try {
+    for (const Step& s : steps_) {
+      in.clear();
+      for (int sl : s.in_slots) in.push_back(slots_[sl]);
+      out.assign(s.out_slots.size(), NDArray());
+      pool_.node = s.node;
+      try {
+        s.node->op->perform(in, out, pool_);
+      } catch (const IndexError& e) {
+        throw IndexError(std::string(e.what()) + node_context(s, in));
+      } catch (const TypeError& e) {
+        throw TypeError(std::string(e.what()) + node_context(s, in));
+      } catch (const NotImplementedError& e) {
+        throw NotImplementedError(std::string(e.what()) + node_context(s, in));
+      } catch (const UserError& e) {
+        throw ValueError(std::string(e.what()) + node_context(s, in));
+      }
+      for (size_t j = 0; j < out.size(); ++j) {
+        const auto& t = s.node->raw_output(static_cast<int>(j))->type;
+        std::string why = t.check_value(out[j]);
+        if (!why.empty()) throw InternalError(s.node->op->name() + " produced a value that does not fit its type: " + why);
+        slots_[s.out_slots[j]] = std::move(out[j]);
+      }
+      in.clear();
+      for (int sl : s.free_after) pool_.release(slots_[sl]);
+    }
+  } catch (...) {
+    for (auto& a : slots_) a = NDArray();
+    throw;
+  }
+
+  // Hand out results: never alias a user input, a shared value or another result.
+  std::vector<NDArray> results;
+  results.reserve(output_slots_.size());
+  auto aliases = [&](const NDArray& a) {
+    if (!a.base) return false;
+    for (int sl : input_slots_)
+      if (slots_[sl].base == a.base) return true;
+    for (auto& [sl, sv] : shared_slots_)
+      if (sv->value.base == a.base) return true;
+    for (auto& [sl, value] : constant_slots_)
+      if (value.base == a.base) return true;
+    for (auto& r : results)
+      if (r.base == a.base) return true;
+    return false;
+  };
+  for (int sl : output_slots_) {
+    const NDArray& a = slots_[sl];
+    results.push_back(aliases(a) ? a.copy() : a);
+  }
+  for (auto& a : slots_) a = NDArray();
+  // Updates last: every output exists, so nothing can fail half-way.
+  for (size_t k = 0; k < updated_.size(); ++k) updated_[k]->value = results[n_outputs_ + k];
+  results.resize(n_outputs_);
+  return results;
+}
+
+// ---- Function -----------------------------------------------------------------------
+
+Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOptions opts)
+    : inputs_(std::move(inputs)), outputs_(std::move(outputs)), opts_(std::move(opts)) {
+  std::unordered_set<const Variable*> seen;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Var& v = inputs_[i];
+    if (!v) throw TypeError("function: input " + std::to_string(i) + " is None");
+    if (v->owner)
+      throw TypeError("function: input " + std::to_string(i) + " " + describe(v) +
+                      " is computed from other variables; inputs must be root variables (use givens to replace it)");
+    if (v->kind() == VarKind::Constant)
+      throw TypeError("function: input " + std::to_string(i) + " is a constant; constants cannot be function inputs");
+    if (v->kind() == VarKind::Shared)
+      throw TypeError("function: input " + std::to_string(i) + " " + describe(v) +
+                      " is a shared variable; shared variables are implicit inputs (use givens to replace one)");
+    if (!seen.insert(v.get()).second)
+      throw ValueError("function: variable " + describe(v) + " appears twice in the inputs");
+  }
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (!outputs_[i]) throw TypeError("function: output " + std::to_string(i) + " is None");
+
+  // Updates: explicit ones, then default updates of the shared variables used.
+  std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates = opts_.updates;
+  std::unordered_set<const Variable*> updated;
+  for (const auto& [sv, expr] : updates) {
+    if (!sv || !expr) throw TypeError("function: an update pair contains None");
+    if (!updated.insert(sv.get()).second)
+      throw ValueError("function: shared variable " + describe(sv) + " has two updates");
+    if (expr->dtype() != sv->dtype() || expr->ndim() != sv->ndim() || !sv->type.accepts(expr->type))
+      throw TypeError("An update must have the same type as the original shared variable (shared_var=" +
+                      (sv->name.empty() ? std::string("<unnamed>") : sv->name) + ", shared_var.type=" + sv->type.str() +
+                      ", update_val=" + expr->str() + ", update_val.type=" + expr->type.str() +
+                      "). If the difference is related to the broadcast pattern, you can call the "
+                      "tensor.unbroadcast(var, axis_to_unbroadcast[, ...]) function to remove broadcastable "
+                      "dimensions; if it is the dtype, cast the update, e.g. T.cast(expr, '" +
+                      std::string(dtype_name(sv->dtype())) + "')" +
+                      (expr->site.known() ? "\n  the update expression was built at " + expr->site.str() : ""));
+  }
+  if (!opts_.no_default_updates) {
+    std::vector<Var> all = outputs_;
+    for (const auto& u : updates) all.push_back(u.second);
+    for (const auto& root : graph_inputs(all)) {
+      if (root->kind() != VarKind::Shared) continue;
+      auto sv = std::static_pointer_cast<SharedVariable>(root);
+      if (sv->default_update && !updated.count(sv.get())) {
+        updates.push_back({sv, sv->default_update});
+        updated.insert(sv.get());
+      }
+    }
+  }
+
+  for (const auto& [a, b] : opts_.givens) {
+    if (!a || !b) throw TypeError("function: a givens pair contains None");
+    if (a->dtype() != b->dtype() || a->ndim() != b->ndim())
+      throw TypeError("function: givens replaces " + describe(a) + " by " + describe(b) +
+                      " of a different type; cast the replacement to " + a->type.str());
+  }
+
+  std::vector<Var> all = outputs_;
+  for (const auto& u : updates) all.push_back(u.second);
+  std::vector<Var> cloned = clone_replace(all, opts_.givens);
+  FunctionGraph fg(inputs_, cloned);
+
+  auto missing = fg.missing_inputs();
+  if (!missing.empty())
+    throw MissingInputError("Input " + describe(missing[0]) +
+                            " of the graph was not provided and not given a value; add it to the inputs of "
+                            "function() or replace it through givens");
+
+  std::unordered_set<const Variable*> used;
+  for (const auto& node : fg.nodes())
+    for (const auto& in : node->inputs) used.insert(in.get());
+  for (const auto& o : fg.outputs()) used.insert(o.get());
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (used.count(inputs_[i].get())) continue;
+    std::string msg = "theon.function was asked to create a function computing outputs given certain inputs, but the "
+                      "provided input variable at index " + std::to_string(i) + " (" + describe(inputs_[i]) +
+                      ") is not part of the computational graph needed to compute the outputs";
+    if (opts_.on_unused_input == UnusedInputPolicy::Raise)
+      throw UnusedInputError(msg + ". To make this error into a warning, pass on_unused_input='warn'; to silence it, "
+                                   "on_unused_input='ignore'");
+    if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
+  }
+  fg.verify();
+
+  std::vector<std::shared_ptr<SharedVariable>> targets;
+  for (const auto& u : updates) targets.push_back(u.first);
+  program_ = std::make_unique<Program>(std::move(fg), inputs_, outputs_.size(), std::move(targets));
+}
+
+Function::~Function() = default;
+
+const FunctionGraph& Function::fgraph() const { return program_->fgraph(); }
+
+std::vector<NDArray> Function::operator()(const std::vector<NDArray>& inputs) {
+  if (inputs.size() != inputs_.size())
+    throw TypeError("Function" + (opts_.name.empty() ? std::string() : " '" + opts_.name + "'") + " expects " +
+                    std::to_string(inputs_.size()) + " arguments, got " + std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::string why = inputs_[i]->type.check_value(inputs[i]);
+    if (!why.empty())
+      throw TypeError("Bad input argument " + std::to_string(i) + " to theon function" +
+                      (opts_.name.empty() ? std::string() : " '" + opts_.name + "'") + " (input " +
+                      describe(inputs_[i]) + "): " + why);
+  }
+  return program_->run(inputs);
+}
+
+}  // namespace theon

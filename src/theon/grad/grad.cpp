@@ -1,0 +1,159 @@
+// Reverse-mode differentiation over the op table's vector-Jacobian products.
+#include "theon/grad.hpp"
+
+#include <iostream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "theon/function_graph.hpp"
+#include "theon/ops.hpp"
+
+namespace theon {
+
+namespace {
+WarningHook warning_hook = nullptr;
+
+std::string var_desc(const Var& v) {
+  std::string s = v->name.empty() ? v->type.str() : "'" + v->name + "' (" + v->type.str() + ")";
+  if (v->site.known()) s += ", created at " + v->site.str();
+  return s;
+}
+}  // namespace
+
+void set_warning_hook(WarningHook h) { warning_hook = h; }
+void warn(const std::string& msg) {
+  if (warning_hook)
+    warning_hook(msg);
+  else
+    std::cerr << "theon warning: " << msg << "\n";
+}
+
+Var sum_to_like(const Var& g, const Var& like) {
+  Var out = g;
+  if (out->ndim() > like->ndim()) {
+    std::vector<int> lead;
+    for (int i = 0; i < out->ndim() - like->ndim(); ++i) lead.push_back(i);
+    out = sum(out, lead);
+  }
+  std::vector<int> axes;
+  for (int i = 0; i < like->ndim(); ++i)
+    if (like->type.shape[i] == 1 && out->type.shape[i] != 1) axes.push_back(i);
+  if (!axes.empty()) out = sum(out, axes, /*keepdims=*/true);
+  return out;
+}
+
+std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts) {
+  if (!cost) throw TypeError("grad: cost is None");
+  if (cost->ndim() != 0 && opts.known_grads.empty())
+    throw TypeError("grad: cost must be a scalar (0-d), got " + var_desc(cost) +
+                    "; reduce it first, e.g. cost.sum() or cost.mean()");
+  for (const auto& w : wrt)
+    if (!w) throw TypeError("grad: a wrt entry is None");
+
+  std::unordered_set<const Variable*> blocked;
+  for (const auto& v : opts.consider_constant) blocked.insert(v.get());
+
+  std::vector<Var> roots = {cost};
+  for (const auto& [v, g] : opts.known_grads) roots.push_back(v);
+  std::vector<Apply*> order = toposort(roots);
+
+  // Forward: which variables depend on some wrt (through non-blocked paths).
+  std::unordered_set<const Variable*> depends;
+  for (const auto& w : wrt)
+    if (!blocked.count(w.get())) depends.insert(w.get());
+  for (Apply* node : order) {
+    bool any = false;
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (node->op->connected(static_cast<int>(i)) && depends.count(node->inputs[i].get())) any = true;
+    if (any)
+      for (int j = 0; j < node->num_outputs(); ++j)
+        if (!blocked.count(node->raw_output(j))) depends.insert(node->raw_output(j));
+  }
+
+  std::unordered_map<const Variable*, Var> grads;
+  auto accumulate = [&](const Variable* v, const Var& g) {
+    auto it = grads.find(v);
+    if (it == grads.end())
+      grads[v] = g;
+    else
+      it->second = add(it->second, g);
+  };
+  if (opts.known_grads.empty()) {
+    DType d = is_inexact(cost->dtype()) ? cost->dtype() : DType::Float64;
+    accumulate(cost.get(), ones_like(cost, d));
+  }
+  for (const auto& [v, g] : opts.known_grads) {
+    if (!g) throw TypeError("grad: known_grads entry for " + var_desc(v) + " is None");
+    if (g->ndim() != v->ndim())
+      throw TypeError("grad: known_grads entry for " + var_desc(v) + " has " + std::to_string(g->ndim()) +
+                      " dimensions, expected " + std::to_string(v->ndim()));
+    accumulate(v.get(), g);
+  }
+
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Apply* node = *it;
+    bool has_grad = false, discrete_only = true;
+    for (int j = 0; j < node->num_outputs(); ++j) {
+      if (grads.count(node->raw_output(j))) has_grad = true;
+      if (is_inexact(node->raw_output(j)->dtype())) discrete_only = false;
+    }
+    if (!has_grad || discrete_only) continue;  // discrete outputs carry no gradient
+    bool needed = false;
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (node->op->connected(static_cast<int>(i)) && depends.count(node->inputs[i].get()) &&
+          !blocked.count(node->inputs[i].get()))
+        needed = true;
+    if (!needed) continue;
+    std::vector<Var> gouts;
+    for (int j = 0; j < node->num_outputs(); ++j) {
+      auto g = grads.find(node->raw_output(j));
+      Var out = node->output(j);
+      gouts.push_back(g != grads.end() ? g->second : zeros_like(out));
+    }
+    std::vector<Var> gins;
+    try {
+      gins = node->op->grad(*node, gouts);
+    } catch (const NotImplementedError& e) {
+      std::string msg = e.what();
+      if (msg.find("built at") == std::string::npos && node->site.known())
+        msg += "\n  the node was built at " + node->site.str();
+      throw NotImplementedError(msg);
+    }
+    if (gins.size() != node->inputs.size())
+      throw InternalError(node->op->name() + ".grad returned " + std::to_string(gins.size()) + " gradients for " +
+                          std::to_string(node->inputs.size()) + " inputs");
+    for (size_t i = 0; i < gins.size(); ++i) {
+      const Var& x = node->inputs[i];
+      if (!gins[i] || !depends.count(x.get()) || blocked.count(x.get())) continue;
+      if (!is_inexact(x->dtype())) continue;
+      Var g = gins[i];
+      if (g->dtype() != x->dtype()) g = cast(g, x->dtype());
+      accumulate(x.get(), g);
+    }
+  }
+
+  std::vector<Var> out;
+  for (size_t i = 0; i < wrt.size(); ++i) {
+    const Var& w = wrt[i];
+    auto it = grads.find(w.get());
+    if (it != grads.end() && is_inexact(w->dtype())) {
+      out.push_back(it->second);
+      continue;
+    }
+    if (it == grads.end() && is_inexact(w->dtype())) {
+      std::string msg = "grad method was asked to compute the gradient with respect to a variable that is not part "
+                        "of the computational graph of the cost, or is used only by a non-differentiable operator: " +
+                        var_desc(w);
+      if (opts.disconnected_inputs == DisconnectedPolicy::Raise)
+        throw DisconnectedInputError(msg + " (pass disconnected_inputs='ignore' or 'warn' to get zeros instead)");
+      if (opts.disconnected_inputs == DisconnectedPolicy::Warn) warn(msg);
+    }
+    // Integer wrt and ignored disconnected wrt: zeros (Theano's choice).
+    out.push_back(zeros_like(w, is_inexact(w->dtype()) ? w->dtype() : DType::Float64));
+  }
+  return out;
+}
+
+Var grad(const Var& cost, const Var& wrt, const GradOptions& opts) { return grad(cost, std::vector<Var>{wrt}, opts)[0]; }
+
+}  // namespace theon

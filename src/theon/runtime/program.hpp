@@ -1,0 +1,52 @@
+// The VM tier: a schedule of nodes over value slots, with a buffer pool that
+// reuses memory within a call (liveness) and across calls.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "theon/function_graph.hpp"
+#include "theon/graph.hpp"
+
+namespace theon {
+
+class BufferPool final : public Workspace {
+ public:
+  NDArray empty(DType dtype, const Shape& shape) override;
+  // Takes the storage back if nobody else holds it and the pool made it.
+  void release(NDArray& a);
+  size_t cached_bytes() const { return cached_bytes_; }
+
+ private:
+  std::unordered_multimap<size_t, std::shared_ptr<void>> free_;
+  size_t cached_bytes_ = 0;
+};
+
+struct Step {
+  const Apply* node;
+  std::vector<int> in_slots, out_slots;
+  std::vector<int> free_after;  // slots whose last reader is this step
+};
+
+class Program {
+ public:
+  Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
+          std::vector<std::shared_ptr<SharedVariable>> updated);
+  std::vector<NDArray> run(const std::vector<NDArray>& inputs);
+  const FunctionGraph& fgraph() const { return fg_; }
+
+ private:
+  FunctionGraph fg_;
+  std::vector<int> input_slots_, output_slots_;
+  std::vector<std::pair<int, SharedVariable*>> shared_slots_;
+  std::vector<std::pair<int, NDArray>> constant_slots_;
+  std::vector<std::shared_ptr<SharedVariable>> updated_;  // outputs [n_outputs_, ...) update these
+  size_t n_outputs_;
+  std::vector<Step> steps_;
+  std::vector<NDArray> slots_;
+  BufferPool pool_;
+  std::mutex mutex_;
+};
+
+}  // namespace theon
