@@ -44,14 +44,11 @@ bool theon_dtype(int t, DType* out) {
 }
 
 // Keeps a Python object alive from C++; drops the reference under the GIL.
-struct PyRef {
-  PyObject* obj;
-  ~PyRef() {
-    PyGILState_STATE s = PyGILState_Ensure();
-    Py_DECREF(obj);
-    PyGILState_Release(s);
-  }
-};
+void release_pyobject(void* obj) {
+  PyGILState_STATE s = PyGILState_Ensure();
+  Py_DECREF(static_cast<PyObject*>(obj));
+  PyGILState_Release(s);
+}
 }  // namespace
 
 bool from_numpy(PyObject* obj, NDArray* out) {
@@ -64,7 +61,7 @@ bool from_numpy(PyObject* obj, NDArray* out) {
   Shape shape(PyArray_DIMS(arr), PyArray_DIMS(arr) + nd);
   Strides strides(PyArray_STRIDES(arr), PyArray_STRIDES(arr) + nd);
   Py_INCREF(obj);
-  auto ref = std::make_shared<PyRef>(PyRef{obj});
+  std::shared_ptr<void> ref(obj, &release_pyobject);
   *out = NDArray::wrap(PyArray_DATA(arr), d, std::move(shape), std::move(strides), std::move(ref));
   return true;
 }

@@ -37,13 +37,14 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
 
 
 def _connected(cost, wrt, consider):
-    """Which wrt the cost depends on (through differentiable paths or not)."""
+    """For each wrt: does the cost depend on it at all?"""
     nodes = _core.toposort([cost])
     blocked = {c._id for c in consider}
-    reach = {w._id for w in wrt}
-    for node in nodes:
-        if any(i._id in reach for i in node.inputs):
-            for o in node.outputs:
-                if o._id not in blocked:
-                    reach.add(o._id)
-    return [cost._id in reach or cost._id == w._id for w in wrt]
+    out = []
+    for w in wrt:
+        reach = {w._id}
+        for node in nodes:
+            if any(i._id in reach for i in node.inputs):
+                reach.update(o._id for o in node.outputs if o._id not in blocked)
+        out.append(cost._id in reach)
+    return out

@@ -90,56 +90,22 @@ class Function(object):
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
+        # The filter is a separate object: a bound method here would make a
+        # reference cycle through the C++ object, which Python's GC cannot see.
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
-                                          on_unused_input, bool(no_default_updates), name, self._filter)
+                                          on_unused_input, bool(no_default_updates), name,
+                                          _Filter(self._ins, name))
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
         self.input_storage = None
 
-    def _filter(self, k, value):
-        return self._filter_value(k, value)
-
     def _filter_value(self, k, value):
-        var = self._ins[k].variable
-        dtype = var.dtype
-        allow = self._ins[k].allow_downcast
-        if isinstance(value, B.TensorVariable):
-            raise TypeError("%s: argument %d is a symbolic variable (%s); functions take values. Use givens to "
-                            "substitute one variable for another" % (self._where(), k, value))
-        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
-        if arr.dtype == object or arr.dtype.kind in "USV":
-            raise TypeError("%s: argument %d (%s) cannot be converted to %s: got %r"
-                            % (self._where(), k, self._argname(k), var.type, value))
-        if arr.dtype != dtype:
-            converted = arr.astype(dtype)
-            if allow:
-                arr = converted
-            elif allow is None and isinstance(value, float) and dtype == config.floatX:
-                arr = converted
-            elif np.can_cast(arr.dtype, dtype, "safe") or (
-                    not isinstance(value, np.ndarray) and not isinstance(value, np.generic)
-                    and np.array_equal(converted, arr)):
-                arr = converted
-            else:
-                raise TypeError(
-                    "%s: bad input argument %d (%s): %s cannot store a value of dtype %s without risking loss "
-                    "of precision. If you do not mind this loss, you can: 1) explicitly cast your data to %s, "
-                    "or 2) set allow_input_downcast=True when calling function()."
-                    % (self._where(), k, self._argname(k), var.type, arr.dtype, dtype))
-        if arr.ndim != var.ndim:
-            raise TypeError("%s: bad input argument %d (%s): wrong number of dimensions: expected %d, got %d "
-                            "with shape %s" % (self._where(), k, self._argname(k), var.ndim, arr.ndim, arr.shape))
-        for d, (b, s) in enumerate(zip(var.broadcastable, arr.shape)):
-            if b and s != 1:
-                raise TypeError("%s: bad input argument %d (%s): dimension %d is broadcastable and must have size "
-                                "1, got shape %s" % (self._where(), k, self._argname(k), d, arr.shape))
-        return arr
+        return _Filter(self._ins, self.name)(k, value)
 
     def _argname(self, k):
-        i = self._ins[k]
-        return "'%s'" % i.name if i.name else str(i.variable.type)
+        return _Filter(self._ins, self.name).argname(k)
 
     def _where(self):
-        return "theon function %s" % (self.name,) if self.name else "theon function"
+        return _Filter(self._ins, self.name).where()
 
     def __call__(self, *args, **kwargs):
         n = len(self._ins)
@@ -178,6 +144,58 @@ class Function(object):
 
     def copy(self):
         raise NotImplementedError("Function.copy is not available yet")
+
+
+class _Filter(object):
+    """Theano's TensorType.filter for function arguments: exact dtype, safe
+    upcasts, Python floats into floatX, or anything with allow_downcast."""
+
+    def __init__(self, ins, name):
+        self._ins = ins
+        self.name = name
+
+    def __call__(self, k, value):
+        var = self._ins[k].variable
+        dtype = var.dtype
+        allow = self._ins[k].allow_downcast
+        if isinstance(value, B.TensorVariable):
+            raise TypeError("%s: argument %d is a symbolic variable (%s); functions take values. Use givens to "
+                            "substitute one variable for another" % (self.where(), k, value))
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise TypeError("%s: argument %d (%s) cannot be converted to %s: got %r"
+                            % (self.where(), k, self.argname(k), var.type, value))
+        if arr.dtype != dtype:
+            converted = arr.astype(dtype)
+            if allow:
+                arr = converted
+            elif allow is None and isinstance(value, float) and dtype == config.floatX:
+                arr = converted
+            elif np.can_cast(arr.dtype, dtype, "safe") or (
+                    not isinstance(value, np.ndarray) and not isinstance(value, np.generic)
+                    and np.array_equal(converted, arr)):
+                arr = converted
+            else:
+                raise TypeError(
+                    "%s: bad input argument %d (%s): %s cannot store a value of dtype %s without risking loss "
+                    "of precision. If you do not mind this loss, you can: 1) explicitly cast your data to %s, "
+                    "or 2) set allow_input_downcast=True when calling function()."
+                    % (self.where(), k, self.argname(k), var.type, arr.dtype, dtype))
+        if arr.ndim != var.ndim:
+            raise TypeError("%s: bad input argument %d (%s): wrong number of dimensions: expected %d, got %d "
+                            "with shape %s" % (self.where(), k, self.argname(k), var.ndim, arr.ndim, arr.shape))
+        for d, (b, s) in enumerate(zip(var.broadcastable, arr.shape)):
+            if b and s != 1:
+                raise TypeError("%s: bad input argument %d (%s): dimension %d is broadcastable and must have size "
+                                "1, got shape %s" % (self.where(), k, self.argname(k), d, arr.shape))
+        return arr
+
+    def argname(self, k):
+        i = self._ins[k]
+        return "'%s'" % i.name if i.name else str(i.variable.type)
+
+    def where(self):
+        return "theon function %s" % (self.name,) if self.name else "theon function"
 
 
 class _Maker(object):

@@ -77,6 +77,6 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, br
     for b, s in zip(broadcastable, arr.shape):
         if b and s != 1:
             raise ValueError("shared(): a broadcastable dimension must have size 1, value shape is %s" % (arr.shape,))
-    v = _core.shared(np.ascontiguousarray(arr) if not borrow else arr, name, list(broadcastable), bool(borrow))
+    v = _core.shared(arr, name, list(broadcastable), bool(borrow))
     v._filter_flags = (strict, allow_downcast)
     return v

@@ -6,7 +6,7 @@ from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVari
                     dimshuffle, transpose, alloc, zeros, ones, arange, eye, join, concatenate, stack, dot,
                     matmul, outer, tensordot, subtensor, set_subtensor, inc_subtensor, mean, var, std,
                     argmax, argmin, max_and_argmax, true_div, int_div, floor_div, divide, clip, add, mul)
-from . import var as _var  # noqa: F401  (installs operators and methods)
+from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from ..gradient import grad  # noqa: F401
 

@@ -157,10 +157,11 @@ def _typed(kind, dtype):
 
 _ns = globals()
 for _kind in _KINDS:
-    _ns[_kind + "s"] = _plural(_ns[_kind])
+    _many = "matrices" if _kind == "matrix" else _kind + "s"
+    _ns[_many] = _plural(_ns[_kind])
     for _p, _dt in _PREFIXES.items():
         _ns[_p + _kind] = _typed(_kind, _dt)
-        _ns[_p + _kind + "s"] = _plural(_ns[_p + _kind])
+        _ns[_p + _many] = _plural(_ns[_p + _kind])
 
 
 # ---- elementwise ------------------------------------------------------------------

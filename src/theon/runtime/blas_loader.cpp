@@ -1,0 +1,101 @@
+// Finds a CBLAS at run time with dlopen; see runtime/blas.hpp.
+#include <dlfcn.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+
+#include "theon/runtime/blas.hpp"
+
+namespace theon {
+
+namespace {
+
+std::mutex g_mutex;
+std::atomic<const Blas*> g_blas{nullptr};
+bool g_searched = false;  // the automatic search ran (under g_mutex)
+
+template <class F>
+bool resolve(void* h, const std::string& prefix, const char* name, F& fn) {
+  fn = reinterpret_cast<F>(dlsym(h, (prefix + name).c_str()));
+  return fn != nullptr;
+}
+
+// Opens `path` and resolves the symbols; nullptr on failure. Loaded libraries are
+// never closed (a running op may still hold the old table), so tables leak by design.
+const Blas* load(const std::string& path, const std::string& prefix) {
+  if (path.empty()) return nullptr;
+  void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!h) return nullptr;
+  auto* b = new Blas;
+  bool ok = resolve(h, prefix, "cblas_sgemm", b->sgemm) && resolve(h, prefix, "cblas_dgemm", b->dgemm) &&
+            resolve(h, prefix, "cblas_cgemm", b->cgemm) && resolve(h, prefix, "cblas_zgemm", b->zgemm) &&
+            resolve(h, prefix, "cblas_sgemv", b->sgemv) && resolve(h, prefix, "cblas_dgemv", b->dgemv);
+  if (!ok) {
+    delete b;
+    dlclose(h);
+    return nullptr;
+  }
+  resolve(h, prefix, "cblas_cgemv", b->cgemv);
+  resolve(h, prefix, "cblas_zgemv", b->zgemv);
+  resolve(h, prefix, "cblas_sdot", b->sdot);
+  resolve(h, prefix, "cblas_ddot", b->ddot);
+  using config_t = char* (*)();
+  config_t cfg = nullptr;
+  if (resolve(h, prefix, "openblas_get_config", cfg) && cfg) {
+    if (const char* s = cfg()) b->config = s;
+  }
+  b->path = path;
+  b->prefix = prefix;
+  return b;
+}
+
+// $THEON_BLAS = "path" or "path:prefix".
+const Blas* load_from_env() {
+  const char* env = std::getenv("THEON_BLAS");
+  if (!env || !*env) return nullptr;
+  std::string spec(env), path = spec, prefix;
+  auto colon = spec.rfind(':');
+  if (colon != std::string::npos && spec.find('/', colon) == std::string::npos) {
+    path = spec.substr(0, colon);
+    prefix = spec.substr(colon + 1);
+  }
+  return load(path, prefix);
+}
+
+}  // namespace
+
+const Blas* blas() {
+  if (const Blas* b = g_blas.load(std::memory_order_acquire)) return b;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (const Blas* b = g_blas.load(std::memory_order_acquire)) return b;
+  if (g_searched) return nullptr;
+  g_searched = true;
+  const Blas* b = load_from_env();
+  for (const char* name : {"libopenblas.so.0", "libopenblas.so", "libcblas.so.3", "libblas.so.3"}) {
+    if (b) break;
+    b = load(name, "");
+  }
+  g_blas.store(b, std::memory_order_release);
+  return b;
+}
+
+bool set_blas_library(const std::string& path, const std::string& symbol_prefix) {
+  const Blas* b = load(path, symbol_prefix);
+  if (!b) return false;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_searched = true;
+  g_blas.store(b, std::memory_order_release);
+  return true;
+}
+
+std::string blas_info() {
+  const Blas* b = blas();
+  if (!b) return "no BLAS found: dot/matmul use a built-in C++ loop (set THEON_BLAS=path[:prefix])";
+  std::string s = b->path;
+  if (!b->prefix.empty()) s += " (symbol prefix '" + b->prefix + "')";
+  if (!b->config.empty()) s += ": " + b->config;
+  return s;
+}
+
+}  // namespace theon

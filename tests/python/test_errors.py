@@ -1,0 +1,247 @@
+"""User errors: the right exception class and a message that names the op,
+the shapes/dtypes and, for graph errors, the user's file."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+
+HERE = os.path.basename(__file__)
+
+
+def test_wrong_number_of_arguments():
+    x, y = T.scalars("x", "y")
+    f = theon.function([x, y], x + y)
+    with pytest.raises(TypeError) as e:
+        f(1.0)
+    assert "y" in str(e.value) or "2" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        f(1.0, 2.0, 3.0)
+    assert "2" in str(e.value) and "3" in str(e.value)
+
+
+def test_unknown_keyword():
+    x = T.scalar("x")
+    f = theon.function([x], x * 2)
+    with pytest.raises(TypeError) as e:
+        f(1.0, bogus=2.0)
+    assert "bogus" in str(e.value)
+
+
+def test_wrong_ndim_argument():
+    x = T.matrix("x")
+    f = theon.function([x], x * 2)
+    with pytest.raises(TypeError) as e:
+        f(np.zeros(3))
+    msg = str(e.value)
+    assert "dimension" in msg and "2" in msg and "1" in msg
+
+
+def test_broadcastable_argument_must_have_size_one():
+    r = T.row("r")
+    f = theon.function([r], r * 2)
+    with pytest.raises(TypeError) as e:
+        f(np.zeros((2, 3)))
+    assert "broadcastable" in str(e.value)
+
+
+def test_downcast_refused():
+    x = T.ivector("x")
+    f = theon.function([x], x * 2)
+    with pytest.raises(TypeError) as e:
+        f(np.array([1.0, 2.0]))
+    msg = str(e.value)
+    assert "int32" in msg and "float64" in msg and "allow_input_downcast" in msg
+
+
+def test_not_a_number_argument():
+    x = T.vector("x")
+    f = theon.function([x], x * 2)
+    with pytest.raises(TypeError):
+        f("hello")
+    with pytest.raises(TypeError):
+        f([object()])
+
+
+def test_elemwise_run_time_shape_mismatch_names_op_shapes_and_file():
+    x, y = T.vector("x"), T.vector("y")
+    z = x + y  # built on this line: the message points here
+    f = theon.function([x, y], z)
+    with pytest.raises(ValueError) as e:
+        f(np.zeros(3), np.zeros(4))
+    msg = str(e.value)
+    assert "add" in msg
+    assert "(3,)" in msg and "(4,)" in msg
+    assert HERE in msg
+
+
+def test_elemwise_static_shape_mismatch_at_build_time():
+    a = T.tensor("float64", shape=(2, 3), name="a")
+    b = T.tensor("float64", shape=(2, 4), name="b")
+    with pytest.raises(ValueError) as e:
+        a * b
+    msg = str(e.value)
+    assert "mul" in msg and "3" in msg and "4" in msg
+    assert HERE in msg
+
+
+def test_dot_static_shape_mismatch_names_file():
+    a = T.tensor("float32", shape=(2, 3), name="a")
+    b = T.tensor("float32", shape=(4, 5), name="b")
+    with pytest.raises(ValueError) as e:
+        T.dot(a, b)
+    msg = str(e.value)
+    assert "dot" in msg.lower() and "3" in msg and "4" in msg
+    assert HERE in msg
+
+
+def test_dot_ndim_mismatch_runtime_and_message(rng):
+    a, b = T.matrix("a"), T.vector("b")
+    f = theon.function([a, b], T.dot(a, b))
+    with pytest.raises(ValueError) as e:
+        f(rng.rand(2, 3), rng.rand(5))
+    msg = str(e.value)
+    assert "3" in msg and "5" in msg
+    assert HERE in msg
+
+
+def test_shape_error_in_reshape_at_run_time():
+    x = T.vector("x")
+    f = theon.function([x], x.reshape((2, 2)))
+    with pytest.raises(ValueError) as e:
+        f(np.zeros(5))
+    msg = str(e.value)
+    assert "reshape" in msg.lower() and "5" in msg
+    assert HERE in msg
+
+
+def test_unknown_config_flag_attribute():
+    with pytest.raises(AttributeError) as e:
+        theon.config.foo
+    assert "foo" in str(e.value)
+    with pytest.raises((AttributeError, ValueError)) as e:
+        theon.config.foo = 1
+    assert "foo" in str(e.value)
+
+
+def test_unknown_flag_in_change_flags():
+    with pytest.raises((AttributeError, ValueError)) as e:
+        with theon.config.change_flags(foo=1):
+            pass
+    assert "foo" in str(e.value)
+    with pytest.raises((AttributeError, ValueError)):
+        theon.change_flags(foo=1)
+
+
+def test_bad_flag_value():
+    with pytest.raises(ValueError) as e:
+        theon.config.floatX = "float128"
+    assert "floatX" in str(e.value) and "float128" in str(e.value)
+    assert theon.config.floatX == "float64"
+
+
+def test_unknown_flag_in_environment_fails_clearly():
+    env = dict(os.environ, THEON_FLAGS="foo=1")
+    env.pop("THEANO_FLAGS", None)
+    r = subprocess.run([sys.executable, "-c", "import theon"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert "foo" in r.stderr and "THEON_FLAGS" in r.stderr
+    env = dict(os.environ, THEANO_FLAGS="floatX=float32,bar=2")
+    env.pop("THEON_FLAGS", None)
+    r = subprocess.run([sys.executable, "-c", "import theon"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert "bar" in r.stderr and "THEANO_FLAGS" in r.stderr
+
+
+def test_update_type_mismatch_names_shared_variable():
+    counter = theon.shared(np.int32(0), name="counter")
+    with pytest.raises(TypeError) as e:
+        theon.function([], [], updates=[(counter, counter + 1.5)])
+    msg = str(e.value)
+    assert "counter" in msg and "int32" in msg and "float64" in msg
+
+
+def test_update_of_non_shared_raises():
+    x = T.scalar("x")
+    with pytest.raises(TypeError):
+        theon.function([x], x, updates=[(x, x + 1)])
+
+
+def test_missing_input_error():
+    x, y = T.scalars("x", "y")
+    with pytest.raises(theon.MissingInputError) as e:
+        theon.function([x], x + y)
+    assert "y" in str(e.value)
+    assert issubclass(theon.MissingInputError, Exception)
+
+
+def test_failed_call_leaves_shared_variables_unchanged():
+    a = theon.shared(np.zeros(3), name="a")
+    b = theon.shared(np.ones(3), name="b")
+    x = T.vector("x")
+    # the update of a is computable; the output fails at run time for a bad x
+    f = theon.function([x], (b + x).sum(), updates=[(a, a + 1), (b, b * 2)])
+    with pytest.raises(ValueError):
+        f(np.zeros(4))
+    np.testing.assert_array_equal(a.get_value(), np.zeros(3))
+    np.testing.assert_array_equal(b.get_value(), np.ones(3))
+    f(np.zeros(3))
+    np.testing.assert_array_equal(a.get_value(), np.ones(3))
+    np.testing.assert_array_equal(b.get_value(), 2 * np.ones(3))
+
+
+def test_failed_update_leaves_shared_variables_unchanged():
+    a = theon.shared(np.zeros(3), name="a")
+    b = theon.shared(np.arange(3.0), name="b")
+    i = T.lscalar("i")
+    # the first update is fine; the second indexes out of range for big i
+    f = theon.function([i], [], updates=[(a, a + 1), (b, T.set_subtensor(b[i], 5.0))])
+    with pytest.raises(IndexError):
+        f(10)
+    np.testing.assert_array_equal(a.get_value(), np.zeros(3))
+    np.testing.assert_array_equal(b.get_value(), np.arange(3.0))
+
+
+def test_symbolic_truth_value_and_iteration():
+    x = T.scalar("x")
+    with pytest.raises(TypeError):
+        bool(x > 0)
+    with pytest.raises(TypeError):
+        list(T.vector())
+
+
+def test_unknown_dtype():
+    with pytest.raises((TypeError, ValueError)) as e:
+        T.vector("v", dtype="float17")
+    assert "float17" in str(e.value)
+
+
+def test_wrong_input_list_type():
+    x = T.scalar("x")
+    with pytest.raises(TypeError):
+        theon.function(x, x * 2)
+
+
+def test_grad_not_implemented_names_op_and_file():
+    x = T.vector("x")
+    y = T.tri_gamma(x)
+    with pytest.raises(NotImplementedError) as e:
+        T.grad(T.sum(y), x)
+    assert "tri_gamma" in str(e.value)
+    assert HERE in str(e.value)
+
+
+def test_run_time_error_mentions_node_build_site_for_indexing(rng):
+    x = T.vector("x")
+    i = T.lscalar("i")
+    y = x[i] * 2
+    f = theon.function([x, i], y)
+    with pytest.raises(IndexError) as e:
+        f(rng.rand(3), 3)
+    msg = str(e.value)
+    assert "3" in msg
+    assert HERE in msg
