@@ -40,7 +40,7 @@ def _autocast_float(x):
     if config.floatX == "float32":
         return np.asarray(x, dtype="float32")
     f32 = np.asarray(x, dtype="float32")
-    if f32 == x or np.isnan(x):
+    if float(f32) == x or np.isnan(x):  # compare as Python floats: exact in float32?
         return f32
     return np.asarray(x, dtype="float64")
 

@@ -132,6 +132,21 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     }
   }
 
+  // Variables the cost depends on at all: a wrt reached only through
+  // non-differentiable paths (comparisons, integer casts) gets zeros, as in
+  // Theano; only a wrt the cost does not depend on is disconnected.
+  std::unordered_set<const Variable*> ancestors;
+  for (const auto& r : roots) ancestors.insert(r.get());
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Apply* node = *it;
+    bool reached = false;
+    for (int j = 0; j < node->num_outputs(); ++j) reached = reached || ancestors.count(node->raw_output(j));
+    if (!reached) continue;
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (node->op->connected(static_cast<int>(i)) && !blocked.count(node->inputs[i].get()))
+        ancestors.insert(node->inputs[i].get());
+  }
+
   std::vector<Var> out;
   for (size_t i = 0; i < wrt.size(); ++i) {
     const Var& w = wrt[i];
@@ -140,7 +155,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
       out.push_back(it->second);
       continue;
     }
-    if (it == grads.end() && is_inexact(w->dtype())) {
+    if (it == grads.end() && is_inexact(w->dtype()) && !ancestors.count(w.get())) {
       std::string msg = "grad method was asked to compute the gradient with respect to a variable that is not part "
                         "of the computational graph of the cost, or is used only by a non-differentiable operator: " +
                         var_desc(w);

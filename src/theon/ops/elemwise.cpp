@@ -343,9 +343,55 @@ std::vector<Var> pad_ranks(std::vector<Var> in) {
   return in;
 }
 
+// ---- build-time stabilization --------------------------------------------------
+// log(sigmoid(z)) and log(1 - sigmoid(z)) (also written 1/(1+exp(u))) saturate
+// to log(0) and give NaN gradients; Theano's stabilize phase rewrites them to
+// softplus. Until the rewriter exists, the log builder applies these rules.
+
+const Elemwise* elemwise_of(const Var& v) { return v && v->owner ? dynamic_cast<const Elemwise*>(v->owner->op.get()) : nullptr; }
+
+bool is_scalar_const(Var v, double value) {
+  while (v && v->owner && v->owner->op->name().rfind("DimShuffle", 0) == 0) v = v->owner->inputs[0];
+  double got;
+  return get_constant_scalar(v, &got) && got == value;
+}
+
+bool is_op(const Var& v, ScalarOpId id) {
+  auto* e = elemwise_of(v);
+  return e && e->id() == id && e->name().find("Cast") == std::string::npos;
+}
+
+// z such that v == sigmoid(z), or null.
+Var match_sigmoid(const Var& v) {
+  if (is_op(v, ScalarOpId::sigmoid)) return v->owner->inputs[0];
+  if (is_op(v, ScalarOpId::true_div) && is_scalar_const(v->owner->inputs[0], 1)) {
+    const Var& den = v->owner->inputs[1];
+    if (is_op(den, ScalarOpId::add)) {
+      for (int k = 0; k < 2; ++k) {
+        const Var& one = den->owner->inputs[k];
+        const Var& e = den->owner->inputs[1 - k];
+        if (is_scalar_const(one, 1) && is_op(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
+      }
+    }
+  }
+  return nullptr;
+}
+
+Var stable_log(const Var& x) {
+  if (!is_float(x->dtype())) return nullptr;
+  if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
+  if (is_op(x, ScalarOpId::sub) && is_scalar_const(x->owner->inputs[0], 1))
+    if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
+  return nullptr;
+}
+
 }  // namespace
 
-Var elemwise(ScalarOpId id, std::vector<Var> inputs) { return apply1(elemwise_op(id), pad_ranks(std::move(inputs))); }
+Var elemwise(ScalarOpId id, std::vector<Var> inputs) {
+  if (id == ScalarOpId::log && inputs.size() == 1 && inputs[0])
+    if (Var s = stable_log(inputs[0])) return s->dtype() == upgrade_to_float(inputs[0]->dtype()) ? s : cast(s, upgrade_to_float(inputs[0]->dtype()));
+  return apply1(elemwise_op(id), pad_ranks(std::move(inputs)));
+}
 
 #define THEON_DEF_1(n) \
   Var n(const Var& a) { return elemwise(ScalarOpId::n, {a}); }
