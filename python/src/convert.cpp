@@ -72,9 +72,14 @@ NDArray from_numpy_or_throw(nb::handle obj) {
   PyObject* arr = PyArray_FromAny(obj.ptr(), nullptr, 0, 0, NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED, nullptr);
   if (!arr) throw nb::python_error();
   nb::object holder = nb::steal(arr);
-  if (!from_numpy(arr, &a))
-    throw TypeError("cannot convert a value of NumPy dtype " +
-                    std::string(nb::str(nb::handle(arr).attr("dtype")).c_str()) + " to a theon array");
+  if (!from_numpy(arr, &a)) {
+    nb::object desc = nb::steal(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(reinterpret_cast<PyArrayObject*>(arr)))));
+    const char* dname = desc.is_valid() ? PyUnicode_AsUTF8(desc.ptr()) : nullptr;
+    PyErr_Clear();
+    throw TypeError(std::string("cannot convert a value of NumPy dtype ") + (dname ? dname : "?") +
+                    " to a theon array (supported: bool, int8-int64, uint8-uint64, float32, float64, complex64, "
+                    "complex128)");
+  }
   return a;
 }
 

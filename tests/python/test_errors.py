@@ -245,3 +245,12 @@ def test_run_time_error_mentions_node_build_site_for_indexing(rng):
     msg = str(e.value)
     assert "3" in msg
     assert HERE in msg
+
+
+def test_python_int_too_large_for_int64_is_a_clear_error():
+    """A Python int beyond int64/uint64 cannot be a constant: a user error
+    naming the value, not an internal RuntimeError."""
+    x = T.ivector("x")
+    with pytest.raises((TypeError, ValueError, OverflowError)) as e:
+        x + 2 ** 70
+    assert str(2 ** 70) in str(e.value) or "too large" in str(e.value) or "int64" in str(e.value)

@@ -319,3 +319,17 @@ def test_shared_in_inputs_is_rejected():
     s = theon.shared(1.0, name="s")
     with pytest.raises(TypeError):
         theon.function([s], s * 2)
+
+
+def test_eval_and_functions_do_not_leak_at_exit():
+    """Variable.eval() caches a compiled function; that must not create an
+    uncollectable cycle (nanobind reports leaked instances at exit)."""
+    import subprocess
+    import sys
+    code = ("import numpy as np, theon, theon.tensor as T\n"
+            "x = T.scalar('x'); y = x * 2\n"
+            "assert float(y.eval({x: 1.0})) == 2.0\n"
+            "f = theon.function([x], y); f(1.0)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "leaked" not in r.stderr, r.stderr[:500]

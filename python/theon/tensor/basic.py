@@ -27,11 +27,10 @@ _DISCRETE = _INT_DTYPES + ("bool",)
 def _autocast_int(x):
     if config.cast_policy == "numpy+floatX":
         return np.asarray(x)
-    for dt in ("int8", "int16", "int32", "int64"):
-        v = np.asarray(x, dtype=dt) if np.iinfo(dt).min <= x <= np.iinfo(dt).max else None
-        if v is not None:
-            return v
-    return np.asarray(x)  # too large: NumPy decides (uint64 or object, rejected later)
+    for dt in ("int8", "int16", "int32", "int64", "uint64"):
+        if np.iinfo(dt).min <= x <= np.iinfo(dt).max:
+            return np.asarray(x, dtype=dt)
+    raise TypeError("the Python int %d does not fit in any integer dtype (int64 or uint64)" % (x,))
 
 
 def _autocast_float(x):

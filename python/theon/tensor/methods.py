@@ -1,4 +1,6 @@
 """Operators and methods of symbolic variables (NumPy's syntax, Theano's names)."""
+import numbers
+
 import numpy as np
 
 from .. import _core
@@ -7,11 +9,21 @@ from . import basic as B
 TV = _core.TensorVariable
 
 
+def _operand(other):
+    """other as a variable; None for types we do not know (-> NotImplemented).
+    Numbers and arrays that cannot be converted raise their own clear error."""
+    if isinstance(other, (numbers.Number, np.ndarray, np.generic, list, tuple, TV)):
+        return B.as_tensor_variable(other)
+    try:
+        return B.as_tensor_variable(other)
+    except TypeError:
+        return None
+
+
 def _binary(name, reflected=False):
     def op(self, other):
-        try:
-            other = B.as_tensor_variable(other)
-        except TypeError:
+        other = _operand(other)
+        if other is None:
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
         return _core.elemwise(name, [a, b])
@@ -19,17 +31,15 @@ def _binary(name, reflected=False):
 
 
 def _truediv(self, other, reflected=False):
-    try:
-        other = B.as_tensor_variable(other)
-    except TypeError:
+    other = _operand(other)
+    if other is None:
         return NotImplemented
     return B.divide(other, self) if reflected else B.divide(self, other)
 
 
 def _matmul(self, other, reflected=False):
-    try:
-        other = B.as_tensor_variable(other)
-    except TypeError:
+    other = _operand(other)
+    if other is None:
         return NotImplemented
     return B.matmul(other, self) if reflected else B.matmul(self, other)
 
@@ -64,14 +74,13 @@ def _transpose(self, *axes):
 
 
 def _eval(self, inputs_to_values=None):
-    """Compile (once per set of inputs) and compute this variable's value."""
+    """Compile and compute this variable's value (for interactive use: it
+    compiles each time, so that no cache keeps the graph alive)."""
     from ..compile.function import function
     inputs_to_values = inputs_to_values or {}
-    keys = tuple(sorted(inputs_to_values, key=lambda v: v._id))
-    cache = self.__dict__.setdefault("_fn_cache", {})
-    if keys not in cache:
-        cache[keys] = function(list(keys), self, on_unused_input="ignore")
-    return cache[keys](*[inputs_to_values[k] for k in keys])
+    keys = sorted(inputs_to_values, key=lambda v: v._id)
+    fn = function(keys, self, on_unused_input="ignore")
+    return fn(*[inputs_to_values[k] for k in keys])
 
 
 def _repr(self):
@@ -145,4 +154,3 @@ TV.__ne__ = lambda s, o: not (isinstance(o, TV) and s._id == o._id)
 TV.__hash__ = lambda s: s._id
 TV.__array_priority__ = 1000  # numpy_array + var -> var.__radd__
 TV.__array_ufunc__ = None
-_ = np
