@@ -16,7 +16,6 @@ struct FunctionOptions {
   std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates;
   std::vector<std::pair<Var, Var>> givens;
   UnusedInputPolicy on_unused_input = UnusedInputPolicy::Raise;
-  bool no_default_updates = false;
   std::string name;
 };
 

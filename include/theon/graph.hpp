@@ -75,13 +75,14 @@ class Constant : public Variable {
   bool same_value(const Constant& o) const;
 };
 
-// The storage a shared variable's value lives in; replaced (not mutated) on
-// update so that a failed call leaves it untouched.
+// A variable whose value lives across calls; the value is replaced (not
+// mutated) on update so that a failed call leaves it untouched. (Theano's
+// default_update lives in the Python layer: an expression that refers back to
+// its shared variable would make a reference cycle here.)
 class SharedVariable : public Variable {
  public:
   SharedVariable(NDArray value, TensorType type, std::string name = "");
   NDArray value;
-  Var default_update;  // may be null
   VarKind kind() const override { return VarKind::Shared; }
   // Validates against the type; does not copy.
   void set_value(NDArray v);

@@ -45,11 +45,10 @@ void bind_function(nb::module_& m) {
       .def("__init__", [](PyFunction* self, std::vector<Var> inputs, std::vector<Var> outputs,
                           std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates,
                           std::vector<std::pair<Var, Var>> givens, const std::string& on_unused,
-                          bool no_default_updates, const std::string& name, nb::object filter) {
+                          const std::string& name, nb::object filter) {
         FunctionOptions o;
         o.updates = std::move(updates);
         o.givens = std::move(givens);
-        o.no_default_updates = no_default_updates;
         o.name = name;
         if (on_unused == "raise") o.on_unused_input = UnusedInputPolicy::Raise;
         else if (on_unused == "warn") o.on_unused_input = UnusedInputPolicy::Warn;

@@ -89,9 +89,7 @@ void bind_graph(nb::module_& m) {
 
   nb::class_<SharedVariable, Variable>(m, "TensorSharedVariable")
       .def("_get_value", [](const SharedVariable& s) { return to_numpy(s.value); })
-      .def("_set_value", [](SharedVariable& s, nb::handle v) { s.set_value(from_numpy_or_throw(v)); })
-      .def_prop_rw("default_update", [](const SharedVariable& s) { return s.default_update; },
-                   [](SharedVariable& s, Var u) { s.default_update = std::move(u); }, nb::arg("value").none());
+      .def("_set_value", [](SharedVariable& s, nb::handle v) { s.set_value(from_numpy_or_throw(v)); });
 
   m.def("variable", [](const TensorType& t, std::optional<std::string> name) { return variable(t, name.value_or("")); },
         nb::arg("type"), nb::arg("name") = nb::none());

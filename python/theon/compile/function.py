@@ -86,6 +86,8 @@ class Function(object):
             if not isinstance(sv, _core.TensorSharedVariable):
                 raise TypeError("updates: %r is not a shared variable; only shared variables can be updated" % (sv,))
             checked.append((sv, B.as_tensor_variable(expr)))
+        checked += _default_updates(all_outs + [e for _, e in checked], {sv._id for sv, _ in checked},
+                                    no_default_updates)
         giv = [(a, B.as_tensor_variable(b)) for a, b in _pairs(givens, "givens")]
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
@@ -93,7 +95,7 @@ class Function(object):
         # The filter is a separate object: a bound method here would make a
         # reference cycle through the C++ object, which Python's GC cannot see.
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
-                                          on_unused_input, bool(no_default_updates), name,
+                                          on_unused_input, name,
                                           _Filter(self._ins, name))
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
         self.input_storage = None
@@ -209,6 +211,20 @@ class _Maker(object):
     @property
     def fgraph(self):
         return self._fn.fgraph
+
+
+def _default_updates(exprs, explicit, no_default_updates):
+    """(shared, default_update) for the shared variables the graph uses, unless
+    updated explicitly or excluded (no_default_updates: True or a list)."""
+    if no_default_updates is True:
+        return []
+    excluded = {v._id for v in (no_default_updates or [])}
+    out = []
+    for root in _core.graph_inputs(exprs):
+        upd = getattr(root, "default_update", None) if isinstance(root, _core.TensorSharedVariable) else None
+        if upd is not None and root._id not in explicit and root._id not in excluded:
+            out.append((root, B.as_tensor_variable(upd)))
+    return out
 
 
 def _pairs(x, what):

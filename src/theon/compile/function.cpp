@@ -196,7 +196,7 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
   for (size_t i = 0; i < outputs_.size(); ++i)
     if (!outputs_[i]) throw TypeError("function: output " + std::to_string(i) + " is None");
 
-  // Updates: explicit ones, then default updates of the shared variables used.
+  // Updates: every shared variable at most once, with its own type.
   std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates = opts_.updates;
   std::unordered_set<const Variable*> updated;
   for (const auto& [sv, expr] : updates) {
@@ -213,19 +213,6 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
                       std::string(dtype_name(sv->dtype())) + "')" +
                       (expr->site.known() ? "\n  the update expression was built at " + expr->site.str() : ""));
   }
-  if (!opts_.no_default_updates) {
-    std::vector<Var> all = outputs_;
-    for (const auto& u : updates) all.push_back(u.second);
-    for (const auto& root : graph_inputs(all)) {
-      if (root->kind() != VarKind::Shared) continue;
-      auto sv = std::static_pointer_cast<SharedVariable>(root);
-      if (sv->default_update && !updated.count(sv.get())) {
-        updates.push_back({sv, sv->default_update});
-        updated.insert(sv.get());
-      }
-    }
-  }
-
   for (const auto& [a, b] : opts_.givens) {
     if (!a || !b) throw TypeError("function: a givens pair contains None");
     if (a->dtype() != b->dtype() || a->ndim() != b->ndim())
