@@ -3,7 +3,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "theon/runtime/blas.hpp"
 
@@ -21,18 +23,24 @@ bool resolve(void* h, const std::string& prefix, const char* name, F& fn) {
   return fn != nullptr;
 }
 
-// Opens `path` and resolves the symbols; nullptr on failure. Loaded libraries are
-// never closed (a running op may still hold the old table), so tables leak by design.
+// Every table ever loaded, kept until exit: a running op may still hold an old
+// one, so tables (and their libraries) are never released early.
+std::vector<std::unique_ptr<Blas>>& all_tables() {
+  static std::vector<std::unique_ptr<Blas>> tables;
+  return tables;
+}
+
+// Opens `path` and resolves the symbols; nullptr on failure.
 const Blas* load(const std::string& path, const std::string& prefix) {
   if (path.empty()) return nullptr;
   void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) return nullptr;
-  auto* b = new Blas;
+  auto owned = std::make_unique<Blas>();
+  Blas* b = owned.get();
   bool ok = resolve(h, prefix, "cblas_sgemm", b->sgemm) && resolve(h, prefix, "cblas_dgemm", b->dgemm) &&
             resolve(h, prefix, "cblas_cgemm", b->cgemm) && resolve(h, prefix, "cblas_zgemm", b->zgemm) &&
             resolve(h, prefix, "cblas_sgemv", b->sgemv) && resolve(h, prefix, "cblas_dgemv", b->dgemv);
   if (!ok) {
-    delete b;
     dlclose(h);
     return nullptr;
   }
@@ -47,6 +55,7 @@ const Blas* load(const std::string& path, const std::string& prefix) {
   }
   b->path = path;
   b->prefix = prefix;
+  all_tables().push_back(std::move(owned));
   return b;
 }
 
@@ -81,9 +90,9 @@ const Blas* blas() {
 }
 
 bool set_blas_library(const std::string& path, const std::string& symbol_prefix) {
+  std::lock_guard<std::mutex> lock(g_mutex);
   const Blas* b = load(path, symbol_prefix);
   if (!b) return false;
-  std::lock_guard<std::mutex> lock(g_mutex);
   g_searched = true;
   g_blas.store(b, std::memory_order_release);
   return true;
