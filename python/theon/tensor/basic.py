@@ -522,3 +522,7 @@ def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False, tolerate_inplac
     if set_instead_of_inc:
         return set_subtensor(x, y)
     return _core.inc_subtensor(_as(x), _as(y))
+
+
+__all__ = [_n for _n in list(globals()) if not _n.startswith("_")
+           and _n not in ("np", "builtins", "numbers", "config")]
