@@ -57,6 +57,12 @@ struct NDArray {
 
 Strides c_strides(const Shape& shape, size_t itemsize);
 
+// Raw storage for array data: 64-byte aligned; blocks of 16 MiB and more are 2 MiB aligned
+// and advised as huge pages (fewer page faults on first touch). Returns null
+// on failure; release with free_array_storage.
+void* alloc_array_storage(size_t bytes);
+void free_array_storage(void* p);
+
 // Copies src into dst (same shape), converting dtype; handles any strides.
 void copy_into(const NDArray& src, NDArray& dst);
 

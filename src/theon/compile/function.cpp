@@ -20,7 +20,7 @@ std::string describe(const Var& v) {
 // ---- the buffer pool ------------------------------------------------------------
 
 struct PoolDeleter {
-  void operator()(void* p) const { std::free(p); }
+  void operator()(void* p) const { free_array_storage(p); }
 };
 
 size_t rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
@@ -54,7 +54,7 @@ NDArray BufferPool::empty(DType dtype, const Shape& shape) {
     free_.erase(it);
     cached_bytes_ -= bytes;
   } else {
-    void* p = std::aligned_alloc(64, bytes);
+    void* p = alloc_array_storage(bytes);
     if (!p) throw ValueError("out of memory allocating " + std::to_string(bytes) + " bytes for " + a.str());
     a.base = std::shared_ptr<void>(p, PoolDeleter{});
   }

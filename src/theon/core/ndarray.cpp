@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/mman.h>
+
 #include "core/convert.hpp"
 #include "theon/error.hpp"
 
@@ -29,6 +31,19 @@ Strides c_strides(const Shape& shape, size_t isz) {
   return st;
 }
 
+void* alloc_array_storage(size_t bytes) {
+  constexpr size_t kHuge = size_t(2) << 20;
+  if (bytes >= 8 * kHuge) {
+    size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+    void* p = std::aligned_alloc(kHuge, rounded);
+    if (p) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
+    return p;
+  }
+  return std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64);
+}
+
+void free_array_storage(void* p) { std::free(p); }
+
 int64_t NDArray::size() const {
   int64_t n = 1;
   for (auto d : shape) n *= d;
@@ -42,11 +57,9 @@ NDArray NDArray::empty(DType dtype, const Shape& shape) {
   for (auto d : shape)
     if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
   a.strides = c_strides(shape, itemsize(dtype));
-  size_t bytes = std::max<size_t>(a.nbytes(), 1);
-  size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw ValueError("out of memory allocating " + std::to_string(bytes) + " bytes for " + a.str());
-  a.base = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  void* p = alloc_array_storage(a.nbytes());
+  if (!p) throw ValueError("out of memory allocating " + std::to_string(a.nbytes()) + " bytes for " + a.str());
+  a.base = std::shared_ptr<void>(p, &free_array_storage);
   a.data = static_cast<char*>(p);
   return a;
 }

@@ -44,25 +44,25 @@ template <> constexpr CT ct_of<c128>() { return CT::C128; }
 template <class F, class T>
 void block1(int64_t n, const void* const* in, void* out) {
   using R = decltype(F::f(T{}));
-  const T* a = static_cast<const T*>(in[0]);
-  R* o = static_cast<R*>(out);
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  R* __restrict o = static_cast<R*>(out);
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i]);
 }
 template <class F, class T>
 void block2(int64_t n, const void* const* in, void* out) {
   using R = decltype(F::f(T{}, T{}));
-  const T* a = static_cast<const T*>(in[0]);
-  const T* b = static_cast<const T*>(in[1]);
-  R* o = static_cast<R*>(out);
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  const T* __restrict b = static_cast<const T*>(in[1]);
+  R* __restrict o = static_cast<R*>(out);
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i]);
 }
 template <class F, class T>
 void block3(int64_t n, const void* const* in, void* out) {
   using R = decltype(F::f(T{}, T{}, T{}));
-  const T* a = static_cast<const T*>(in[0]);
-  const T* b = static_cast<const T*>(in[1]);
-  const T* c = static_cast<const T*>(in[2]);
-  R* o = static_cast<R*>(out);
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  const T* __restrict b = static_cast<const T*>(in[1]);
+  const T* __restrict c = static_cast<const T*>(in[2]);
+  R* __restrict o = static_cast<R*>(out);
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
 }
 
