@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Creates (or reuses) the peers' environment bench/.venv-peers: NumPy, numexpr,
+# PyTensor, JAX (CPU), PyTorch (CPU build, pinned), numba, Theano 1.0.5 and
+# matplotlib, plus theon from this checkout. Peers never become theon's
+# runtime dependencies. Theano 1.0.5 does not import on today's NumPy; the
+# harness reports it as n/a.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=bench/.venv-peers
+[ -x "$venv/bin/python" ] || python -m venv "$venv"
+"$venv/bin/pip" install -q --upgrade pip
+"$venv/bin/pip" install -q numpy numexpr pytensor jax jaxlib "torch==2.13.0" numba matplotlib \
+  scikit-build-core nanobind scipy-openblas32
+"$venv/bin/pip" install -q theano==1.0.5 || echo "theano 1.0.5 did not install: it will be n/a"
+"$venv/bin/pip" install -q --no-build-isolation .
+echo "peers ready: $venv/bin/python bench/run.py --suite quick --out bench/out"

@@ -1,0 +1,87 @@
+"""The benchmark harness on tiny sizes with NumPy and theon: every workload
+gives a checked row, a missing contestant is n/a, a wrong answer is reported
+as wrong, and the JSON and report are written. No timing assertions."""
+import importlib
+import json
+import os
+
+import pytest
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "bench")
+
+
+@pytest.fixture
+def harness(monkeypatch):
+    monkeypatch.syspath_prepend(BENCH)
+    run = importlib.import_module("run")
+    contestants = importlib.import_module("harness.contestants")
+    workloads = importlib.import_module("harness.workloads")
+    return run, contestants, workloads
+
+
+def _rows(out):
+    with open(os.path.join(out, "results.json")) as f:
+        return json.load(f)
+
+
+def test_every_workload_gives_a_checked_row(harness, tmp_path):
+    run, _, workloads = harness
+    out = str(tmp_path / "b")
+    assert run.main(["--suite", "tiny", "--contestants", "numpy,theon", "--out", out]) == 0
+    data = _rows(out)
+    assert set(data["k0"]) == {"stream_copy_GBs", "stream_triad_GBs", "sgemm_GFLOPs", "dgemm_GFLOPs"}
+    for wid, sizes in workloads.SUITES["tiny"].items():
+        for c in ("numpy", "theon"):
+            rows = [r for r in data["rows"] if r["workload"] == wid and r["contestant"] == c]
+            assert len(rows) == len(sizes), (wid, c)
+            for r in rows:
+                assert r["ok"] and r["status"] == "ok", (wid, c, r["status"])
+                if workloads.WORKLOADS[wid].first_call:
+                    assert r["first_call_cold_s"] > 0 and r["first_call_warm_s"] > 0 and r["peak_rss_bytes"] > 0
+                else:
+                    assert r["steady_median_s"] > 0 and r["steady_min_s"] <= r["steady_median_s"]
+    report = open(os.path.join(out, "report.md")).read()
+    for wid in workloads.SUITES["tiny"]:
+        assert "## %s" % wid in report
+    assert "Geometric mean" in report
+
+
+def test_missing_contestant_is_na(harness, tmp_path, monkeypatch):
+    run, contestants, _ = harness
+
+    def broken():
+        raise ImportError("no such peer here")
+    monkeypatch.setitem(contestants.CONTESTANTS, "jax", (broken, "jax"))
+    out = str(tmp_path / "b")
+    assert run.main(["--suite", "tiny", "--only", "E1,O1", "--contestants", "numpy,jax", "--out", out]) == 0
+    rows = [r for r in _rows(out)["rows"] if r["contestant"] == "jax"]
+    assert rows and all(r["status"].startswith("n/a") and not r["ok"] for r in rows)
+    assert "no such peer here" in rows[0]["status"]
+
+
+def test_workload_without_a_builder_is_na(harness, tmp_path):
+    run, _, _ = harness
+    out = str(tmp_path / "b")
+    run.main(["--suite", "tiny", "--only", "T2", "--contestants", "numpy,numexpr", "--out", out])
+    row = [r for r in _rows(out)["rows"] if r["contestant"] == "numexpr"][0]
+    assert row["status"].startswith("n/a") and not row["ok"]
+
+
+def test_wrong_answer_is_reported_not_timed(harness, tmp_path, monkeypatch):
+    run, _, workloads = harness
+    w = workloads.WORKLOADS["E1"]
+    monkeypatch.setattr(type(w), "build_numpy", lambda self, np_, inp: (lambda: np_.zeros_like(inp[0])))
+    out = str(tmp_path / "b")
+    run.main(["--suite", "tiny", "--only", "E1", "--contestants", "numpy,theon", "--out", out])
+    rows = {r["contestant"]: r for r in _rows(out)["rows"]}
+    assert rows["numpy"]["status"].startswith("wrong") and rows["numpy"]["steady_median_s"] is None
+    assert rows["theon"]["ok"]
+
+
+def test_unknown_workload_is_a_clear_error(harness, tmp_path):
+    run, _, _ = harness
+    with pytest.raises(SystemExit) as e:
+        run.main(["--suite", "tiny", "--only", "Z9", "--out", str(tmp_path)])
+    assert "unknown workload 'Z9'" in str(e.value)
+
+
