@@ -83,7 +83,10 @@ def main(argv=None):
                 if fn is None:
                     row["status"] = "n/a (no %s version of %s yet)" % (api, wid)
                     continue
-                why = measure.check(fn(), ref, w.dtype)
+                try:
+                    why = measure.check(fn(), ref, w.dtype)
+                except Exception as e:  # a contestant failing at run time is reported, not fatal
+                    why = "raised %s: %s" % (type(e).__name__, str(e).splitlines()[0][:120] if str(e) else "")
                 if why:
                     row["status"] = "wrong: " + why
                     continue

@@ -63,8 +63,8 @@ class E1(Workload):
         return lambda: f(*inp)
 
     def build_numexpr(self, ne, inp):
-        a, b = inp  # noqa: F841 (used by numexpr by name)
-        return lambda: ne.evaluate("tanh(a * 1.5 + b) * exp(-(a * a)) + b * 0.5 - a")
+        names = {"a": inp[0], "b": inp[1]}
+        return lambda: ne.evaluate("tanh(a * 1.5 + b) * exp(-(a * a)) + b * 0.5 - a", local_dict=names)
 
     def build_jax(self, jax, inp):
         import jax.numpy as jnp
