@@ -22,6 +22,8 @@ struct NDArray {
   char* data = nullptr;        // first element
 
   static NDArray empty(DType dtype, const Shape& shape);
+  // A C-contiguous array header (shape checked, strides set) without storage yet.
+  static NDArray layout(DType dtype, const Shape& shape);
   static NDArray zeros(DType dtype, const Shape& shape);
   // Wraps external memory; `owner` keeps it alive.
   static NDArray wrap(void* data, DType dtype, Shape shape, Strides strides, std::shared_ptr<void> owner);

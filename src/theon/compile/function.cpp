@@ -41,12 +41,7 @@ std::string node_context(const Step& s, const std::vector<NDArray>& in) {
 }  // namespace
 
 NDArray BufferPool::empty(DType dtype, const Shape& shape) {
-  NDArray a;
-  a.dtype = dtype;
-  a.shape = shape;
-  for (auto d : shape)
-    if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
-  a.strides = c_strides(shape, itemsize(dtype));
+  NDArray a = NDArray::layout(dtype, shape);
   size_t bytes = rounded(a.nbytes());
   auto it = free_.find(bytes);
   if (it != free_.end()) {

@@ -50,13 +50,18 @@ int64_t NDArray::size() const {
   return n;
 }
 
-NDArray NDArray::empty(DType dtype, const Shape& shape) {
+NDArray NDArray::layout(DType dtype, const Shape& shape) {
   NDArray a;
   a.dtype = dtype;
   a.shape = shape;
   for (auto d : shape)
     if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
   a.strides = c_strides(shape, itemsize(dtype));
+  return a;
+}
+
+NDArray NDArray::empty(DType dtype, const Shape& shape) {
+  NDArray a = layout(dtype, shape);
   void* p = alloc_array_storage(a.nbytes());
   if (!p) throw ValueError("out of memory allocating " + std::to_string(a.nbytes()) + " bytes for " + a.str());
   a.base = std::shared_ptr<void>(p, &free_array_storage);
