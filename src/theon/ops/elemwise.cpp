@@ -15,9 +15,6 @@ namespace {
 constexpr int64_t kBlock = 1024;  // elements per block: scratch stays in L1/L2
 
 // ---- load/store between storage dtypes and compute types --------------------
-using LoadFn = void (*)(const char* src, int64_t stride, int64_t n, void* dst);
-using StoreFn = void (*)(const void* src, int64_t n, char* dst, int64_t stride);
-
 template <class S, class C>
 void load_impl(const char* src, int64_t stride, int64_t n, void* dst) {
   C* d = static_cast<C*>(dst);
@@ -386,6 +383,9 @@ Var stable_log(const Var& x) {
 }
 
 }  // namespace
+
+LoadFn block_loader(DType src, CT to) { return converters().load[static_cast<int>(src)][static_cast<int>(to)]; }
+StoreFn block_storer(CT from, DType dst) { return converters().store[static_cast<int>(from)][static_cast<int>(dst)]; }
 
 Var elemwise(ScalarOpId id, std::vector<Var> inputs) {
   if (id == ScalarOpId::log && inputs.size() == 1 && inputs[0])

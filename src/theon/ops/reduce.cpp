@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "core/convert.hpp"
+#include "ops/scalar_table.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -52,38 +53,16 @@ RC numeric_rc(DType d) {
   return RC::I64;
 }
 
-using LoadFn = void (*)(const char* src, int64_t stride, int64_t n, void* dst);
-using StoreFn = void (*)(const void* src, int64_t n, char* dst);  // contiguous dst
-
-template <class S, class C>
-void load_impl(const char* src, int64_t stride, int64_t n, void* dst) {
-  C* d = static_cast<C*>(dst);
-  for (int64_t i = 0; i < n; ++i) d[i] = convert_value<C>(*reinterpret_cast<const S*>(src + i * stride));
-}
-template <class C, class D>
-void store_impl(const void* src, int64_t n, char* dst) {
-  const C* s = static_cast<const C*>(src);
-  D* d = reinterpret_cast<D*>(dst);
-  for (int64_t i = 0; i < n; ++i) d[i] = convert_value<D>(s[i]);
-}
-
-struct Converters {
-  LoadFn load[kNumDTypes][kNumRC];
-  StoreFn store[kNumRC][kNumDTypes];
-  Converters() {
-    for (int d = 0; d < kNumDTypes; ++d)
-      for (int c = 0; c < kNumRC; ++c)
-        visit_dtype(static_cast<DType>(d), [&]<class S>() {
-          visit_rc(static_cast<RC>(c), [&]<class C>() {
-            load[d][c] = &load_impl<S, C>;
-            store[c][d] = &store_impl<C, S>;
-          });
-        });
+// Reductions reuse the elementwise block converters (ops/scalar_table.hpp).
+CT to_ct(RC c) {
+  switch (c) {
+    case RC::I64: return CT::I64;
+    case RC::U64: return CT::U64;
+    case RC::F64: return CT::F64;
+    case RC::C128: return CT::C128;
+    case RC::Bool: return CT::Bool;
   }
-};
-const Converters& converters() {
-  static const Converters c;
-  return c;
+  return CT::F64;
 }
 
 // ---- strided iteration --------------------------------------------------------
@@ -382,7 +361,7 @@ class Reduce final : public NamedOp {
       dims = coalesce(std::move(dims));
       KernFn kern = nullptr;
       visit_rc(rc, [&]<class C>() { kern = kernel_for<C>(kind_); });
-      LoadFn load = converters().load[static_cast<int>(x.dtype)][static_cast<int>(rc)];
+      LoadFn load = block_loader(x.dtype, to_ct(rc));
       const int64_t csz = static_cast<int64_t>(itemsize(cd));
       std::vector<std::complex<double>> scratch(kBlock);  // big enough for any compute type
       char* accd = acc.data;
@@ -399,7 +378,7 @@ class Reduce final : public NamedOp {
         }
       });
     }
-    if (acc.data != o.data) converters().store[static_cast<int>(rc)][static_cast<int>(od)](acc.data, osize, o.data);
+    if (acc.data != o.data) block_storer(to_ct(rc), od)(acc.data, osize, o.data, static_cast<int64_t>(itemsize(od)));
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
@@ -528,7 +507,7 @@ class ArgReduce final : public NamedOp {
         fn = max_ ? &arg_block<C, true> : &arg_block<C, false>;
     });
     THEON_CHECK(fn != nullptr, "argmax compute type");
-    LoadFn load = converters().load[static_cast<int>(x.dtype)][static_cast<int>(rc)];
+    LoadFn load = block_loader(x.dtype, to_ct(rc));
     const int64_t csz = static_cast<int64_t>(itemsize(cd));
     std::vector<int64_t> scratch(kBlock);
     for_rows(x.data, dims, [&](const char* p, int64_t s, int64_t a, int64_t as, int64_t r, int64_t rs, int64_t n) {

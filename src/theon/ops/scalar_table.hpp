@@ -19,6 +19,14 @@ inline constexpr int kNumCT = 7;
 CT compute_type(DType d);
 DType ct_dtype(CT c);
 
+// Block conversion between storage dtypes and compute types (shared by the
+// elementwise and reduction kernels): load n strided elements of `src` into a
+// contiguous compute-type buffer; store a compute-type buffer to strided storage.
+using LoadFn = void (*)(const char* src, int64_t stride, int64_t n, void* dst);
+using StoreFn = void (*)(const void* src, int64_t n, char* dst, int64_t stride);
+LoadFn block_loader(DType src, CT to);
+StoreFn block_storer(CT from, DType dst);
+
 // Applies a scalar function over n contiguous elements of compute type.
 using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
 
