@@ -1,6 +1,12 @@
-"""Contestants: how to import each one and what to call it. A contestant that
-does not import is reported as n/a, never as an error."""
+"""Contestants: how to import each one and which API family its workloads
+build with. A contestant that does not import is reported as n/a, never as an
+error. Thread counts come from the environment the driver set up."""
 import importlib
+import os
+
+
+def _threads():
+    return int(os.environ.get("OMP_NUM_THREADS", "1"))
 
 
 def _theano_api(modname):
@@ -11,16 +17,60 @@ def _theano_api(modname):
     return load
 
 
+class _WithMode(object):
+    """A Theano-API module whose `function` compiles with a given mode (e.g.
+    PyTensor's NUMBA backend); everything else is the module's own."""
+
+    def __init__(self, lib, mode):
+        self._lib, self._mode = lib, mode
+        self.__version__ = "%s %s" % (getattr(lib, "__version__", "?"), mode)
+
+    def __getattr__(self, name):
+        return getattr(self._lib, name)
+
+    def function(self, *args, **kwargs):
+        kwargs.setdefault("mode", self._mode)
+        return self._lib.function(*args, **kwargs)
+
+
+def _pytensor_numba():
+    lib = _theano_api("pytensor")()
+    importlib.import_module("numba")
+    return _WithMode(lib, "NUMBA")
+
+
+def _torch():
+    torch = importlib.import_module("torch")
+    torch.set_num_threads(_threads())
+    return torch
+
+
+def _torch_compile():
+    torch = _torch()
+    import torch._inductor  # noqa: F401  (fails early where inductor cannot run)
+    return torch
+
+
+def _numba():
+    numba = importlib.import_module("numba")
+    numba.set_num_threads(min(_threads(), numba.config.NUMBA_NUM_THREADS))
+    return numba
+
+
 # name -> (loader returning the module, API family the workloads build with)
 CONTESTANTS = {
     "numpy": (lambda: importlib.import_module("numpy"), "numpy"),
     "theon": (_theano_api("theon"), "theano"),
     "pytensor": (_theano_api("pytensor"), "theano"),
+    "pytensor-numba": (_pytensor_numba, "theano"),
     "theano": (_theano_api("theano"), "theano"),
     "numexpr": (lambda: importlib.import_module("numexpr"), "numexpr"),
     "jax": (lambda: importlib.import_module("jax"), "jax"),
-    "torch": (lambda: importlib.import_module("torch"), "torch"),
+    "torch": (_torch, "torch"),
+    "torch-compile": (_torch_compile, "torch_compile"),
+    "numba": (_numba, "numba"),
 }
+DEFAULT = "numpy,theon,numexpr,pytensor,pytensor-numba,jax,torch,torch-compile,numba,theano"
 
 
 def load(name):

@@ -42,34 +42,68 @@ def steady(fn, min_time, min_calls, warmup=3):
 
 
 def child_first_call(workload, size, contestant, cache_dir, env):
-    """Runs build + first call in a fresh process; returns (seconds, peak_rss) or
-    (None, reason)."""
+    """Runs build + first call in a fresh process; returns a dict with
+    first_call_s, peak_rss_bytes and rss_delta_bytes, or a string saying why
+    the child failed."""
     env = dict(env)
     env["THEON_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "theon")
     env["PYTENSOR_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "pytensor")
     env["THEANO_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "theano")
+    env["NUMBA_CACHE_DIR"] = os.path.join(cache_dir, "numba")
+    env["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(cache_dir, "inductor")
+    env["JAX_ENABLE_COMPILATION_CACHE"] = "false"
     cmd = [sys.executable, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "run.py"),
            "--child", workload, json.dumps(size), contestant]
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        return "timed out after 600 s"
     if p.returncode != 0:
-        return None, (p.stderr.strip().splitlines() or ["child failed"])[-1]
-    res = json.loads(p.stdout.strip().splitlines()[-1])
-    return res["first_call_s"], res["peak_rss_bytes"]
+        return (p.stderr.strip().splitlines() or ["child failed"])[-1][:200]
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _status_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def _reset_peak_rss():
+    """Linux: writing 5 to clear_refs resets VmHWM to the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def child_main(workload, size, contestant):
-    """Entry point of the child: time build + first call, report peak RSS."""
+    """Entry point of the child: time build + first call; report the peak RSS
+    of the process and the peak growth from just before the inputs exist."""
+    import gc
     from .contestants import load
     from .workloads import WORKLOADS
     w = WORKLOADS[workload]
-    inp = w.inputs(size, np.random.RandomState(0))
     mod, api = load(contestant)
+    if mod is None:
+        raise SystemExit("contestant %s is not available: %s" % (contestant, api))
+    gc.collect()
+    exact = _reset_peak_rss()
+    base = _status_kib("VmRSS")
+    inp = w.inputs(size, np.random.RandomState(0))
     t = time.perf_counter()
     fn = w.build(api, mod, inp)
-    fn()
+    out = fn()
     first = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"first_call_s": first, "peak_rss_bytes": rss}))
+    peak = _status_kib("VmHWM") if exact else None
+    del out
+    print(json.dumps({"first_call_s": first, "peak_rss_bytes": rss,
+                      "rss_delta_bytes": peak - base if peak and base else None}))
 
 
 def scratch_dir():

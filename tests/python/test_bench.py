@@ -24,18 +24,33 @@ def _rows(out):
         return json.load(f)
 
 
+# What theon cannot run yet, with why; anything else must give a checked row.
+THEON_NOT_YET = {
+    "T4": "no scan yet",
+    "T6 ['rop', 64, 8]": "no Rop yet (issue 5)",
+    "O1 ['exp-trust', 10]": "no trust_input",
+}
+
+
 def test_every_workload_gives_a_checked_row(harness, tmp_path):
     run, _, workloads = harness
     out = str(tmp_path / "b")
     assert run.main(["--suite", "tiny", "--contestants", "numpy,theon", "--out", out]) == 0
     data = _rows(out)
-    assert set(data["k0"]) == {"stream_copy_GBs", "stream_triad_GBs", "sgemm_GFLOPs", "dgemm_GFLOPs"}
+    assert {"stream_copy_GBs", "stream_triad_GBs", "sgemm_GFLOPs", "dgemm_GFLOPs"} <= set(data["k0"])
+    assert all(v > 0 for v in data["k0"].values())
+    if data["meta"]["k0_source"] == "native":  # a C compiler was found: both thread counts and the FMA peak
+        assert {"stream_copy_GBs_1t", "stream_copy_GBs_2t", "fma_f32_GFLOPs", "fma_f64_GFLOPs"} <= set(data["k0"])
     for wid, sizes in workloads.SUITES["tiny"].items():
         for c in ("numpy", "theon"):
             rows = [r for r in data["rows"] if r["workload"] == wid and r["contestant"] == c]
             assert len(rows) == len(sizes), (wid, c)
             for r in rows:
-                assert r["ok"] and r["status"] == "ok", (wid, c, r["status"])
+                if c == "theon" and not r["ok"] and (wid in THEON_NOT_YET or
+                                                      "%s %s" % (wid, r["size"]) in THEON_NOT_YET):
+                    assert r["status"].startswith("n/a"), r["status"]
+                    continue
+                assert r["ok"] and r["status"] == "ok", (wid, c, r["size"], r["status"])
                 if workloads.WORKLOADS[wid].first_call:
                     assert r["first_call_cold_s"] > 0 and r["first_call_warm_s"] > 0 and r["peak_rss_bytes"] > 0
                 else:
