@@ -11,21 +11,28 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
 import sys
 
 
 def parse(argv):
-    from harness.contestants import DEFAULT
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--suite", default="quick", choices=["tiny", "quick", "full"])
     p.add_argument("--only", default="", help="comma-separated workload ids, e.g. E1,C2")
-    p.add_argument("--contestants", default=DEFAULT)
+    p.add_argument("--contestants", default="", help="comma-separated (default: all of them; the quick suite "
+                   "leaves out pytensor-numba)")
     p.add_argument("--threads", type=int, default=2, choices=[1, 2])
     p.add_argument("--malloc", default="default", choices=["default", "tuned"],
                    help="tuned: glibc keeps freed memory (MALLOC_MMAP/TRIM_THRESHOLD_=1e9) for every contestant")
     p.add_argument("--out", default="bench/out")
+    p.add_argument("--build-timeout", type=int, default=None,
+                   help="seconds a contestant may take to build and check one workload (default: 120 quick, 900 full)")
+    p.add_argument("--in-process", action="store_true",
+                   help="run every contestant in this process (default: one worker process per contestant)")
     p.add_argument("--child", nargs=3, metavar=("WORKLOAD", "SIZE", "CONTESTANT"), help=argparse.SUPPRESS)
+    p.add_argument("--worker", nargs=2, metavar=("K0_JSON", "ROWS_JSON"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -52,24 +59,44 @@ def _short(e):
     return "%s: %s" % (type(e).__name__, str(e).splitlines()[0][:160] if str(e) else "")
 
 
+class BuildTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise BuildTimeout()
+
+
 def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
     """Fills one row: build, check against NumPy, then time."""
     mod, api = loaded[c]
     if mod is None:
         row["status"] = "n/a (%s)" % api
         return
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(args.build_timeout)
     try:
-        fn = w.build(api, mod, inp)
-    except Exception as e:  # a contestant that cannot build this workload is n/a
-        row["status"] = "n/a (%s)" % _short(e)
+        try:
+            fn = w.build(api, mod, inp)
+        except BuildTimeout:
+            raise
+        except Exception as e:  # a contestant that cannot build this workload is n/a
+            row["status"] = "n/a (%s)" % _short(e)
+            return
+        if fn is None:
+            row["status"] = "n/a (no %s version of %s yet)" % (api, w.id)
+            return
+        try:
+            why = measure.check(fn(), ref, row["dtype"])
+        except BuildTimeout:
+            raise
+        except Exception as e:  # a contestant failing at run time is reported, not fatal
+            why = "raised " + _short(e)
+    except BuildTimeout:
+        row["status"] = "n/a (build and first call took over %d s)" % args.build_timeout
         return
-    if fn is None:
-        row["status"] = "n/a (no %s version of %s yet)" % (api, w.id)
-        return
-    try:
-        why = measure.check(fn(), ref, row["dtype"])
-    except Exception as e:  # a contestant failing at run time is reported, not fatal
-        why = "raised " + _short(e)
+    finally:
+        signal.alarm(0)
     if why:
         row["status"] = "wrong: " + why
         return
@@ -87,7 +114,8 @@ def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
         shutil.rmtree(cache, ignore_errors=True)
     if not w.first_call:
         del fn  # the checked callable may hold its output; time a fresh one
-        row["steady_median_s"], row["steady_min_s"] = measure.steady(w.build(api, mod, inp), min_time, min_calls)
+        row["steady_median_s"], row["steady_min_s"] = measure.steady(w.build(api, mod, inp), min_time,
+                                                                      min(min_calls, w.min_calls))
         if row["floor_s"]:
             row["efficiency"] = row["floor_s"] / row["steady_median_s"]
     row["extra"] = w.extra(size, row)
@@ -120,35 +148,38 @@ def main(argv=None):
     for w in only:
         if w not in workloads.WORKLOADS:
             sys.exit("unknown workload %r; known: %s" % (w, ", ".join(sorted(workloads.WORKLOADS))))
-    names = [c for c in args.contestants.split(",") if c]
+    names = [c for c in (args.contestants or contestants.default_for(args.suite)).split(",") if c]
     for c in names:
         if c not in contestants.CONTESTANTS:
             sys.exit("unknown contestant %r; known: %s" % (c, ", ".join(contestants.CONTESTANTS)))
     tiny = args.suite == "tiny"
     min_time, min_calls = (0.001, 3) if tiny else (0.3, 30)
+    if args.build_timeout is None:
+        args.build_timeout = 900 if args.suite == "full" else 120
+    if args.worker:
+        with open(args.worker[0]) as f:
+            k0 = json.load(f)
+        rows = run_rows(args, names, only, suite, k0, min_time, min_calls)
+        with open(args.worker[1], "w") as f:
+            json.dump(rows, f, default=str)
+        return 0
     os.makedirs(args.out, exist_ok=True)
-
     k0, k0_source = (calibrate.calibrate(args.threads, n=1 << 16, gemm_n=64) if tiny
                      else calibrate.calibrate(args.threads))
-    loaded = {c: contestants.load(c) for c in names}
+    # One process per contestant: thread pools and OpenMP runtimes of one
+    # contestant never compete with another's (they spin or sleep differently).
+    if args.in_process:
+        rows = run_rows(args, names, only, suite, k0, min_time, min_calls)
+    else:
+        rows = _run_workers(args, argv, names, k0)
+    rows.sort(key=lambda r: (r["_order"][0], r["_order"][1], names.index(r["contestant"])))
+    for r in rows:
+        r.pop("_order")
     meta = {"threads": args.threads, "suite": args.suite, "k0_source": k0_source,
             "malloc": ",".join("%s=%s" % (k, v) for k, v in sorted(os.environ.items())
                                if k.startswith("MALLOC_")) or "default",
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "default"),
             "openblas_core": _openblas_core()}
-    rows = []
-    for wid in only:
-        w = workloads.WORKLOADS[wid]
-        for size in suite.get(wid, []):
-            inp = w.inputs(size, np.random.RandomState(0))
-            ref = w.reference(inp)
-            floor = w.floor(size, k0, args.threads)
-            for c in names:
-                row = _row(w, wid, size, c, loaded[c][0], args.threads, floor)
-                rows.append(row)
-                print("%-3s %-34s %-15s" % (wid, str(size)[:34], c), end=" ", flush=True)
-                measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls)
-                print(report.fmt_s(report.time_of(row)) if row["ok"] else row["status"][:100], flush=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"k0": k0, "meta": meta, "rows": rows}, f, indent=1, default=str)
     report.write_report(rows, k0, meta, os.path.join(args.out, "report.md"))
@@ -157,6 +188,63 @@ def main(argv=None):
     plots.e2_figure(rows, os.path.join(args.out, "e2_2010_figure.png"))
     print("wrote %s" % os.path.join(args.out, "report.md"))
     return 0
+
+
+def _run_workers(args, argv, names, k0):
+    rows = []
+    tmp = tempfile.mkdtemp(prefix="theon-bench-")
+    k0_path = os.path.join(tmp, "k0.json")
+    with open(k0_path, "w") as f:
+        json.dump(k0, f)
+    base_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
+    for c in names:
+        rows_path = os.path.join(tmp, "rows-%s.json" % c)
+        cmd = [sys.executable, os.path.abspath(__file__)] + _without(base_argv, "--contestants") + [
+            "--contestants", c, "--worker", k0_path, rows_path, "--build-timeout", str(args.build_timeout)]
+        p = subprocess.run(cmd)
+        if p.returncode != 0 or not os.path.exists(rows_path):
+            sys.exit("the benchmark worker for %s failed (exit %d)" % (c, p.returncode))
+        with open(rows_path) as f:
+            rows += json.load(f)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def _without(argv, flag):
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == flag:
+            skip = True
+        elif not a.startswith(flag + "="):
+            out.append(a)
+    return out
+
+
+def run_rows(args, names, only, suite, k0, min_time, min_calls):
+    """Measures every (workload, size, contestant) of this process's share."""
+    import numpy as np
+    from harness import report, workloads
+    loaded = {c: contestants.load(c) for c in names}
+    rows = []
+    for wi, wid in enumerate(only):
+        w = workloads.WORKLOADS[wid]
+        for si, size in enumerate(suite.get(wid, [])):
+            inp = w.inputs(size, np.random.RandomState(0))
+            ref = w.reference(inp)
+            floor = w.floor(size, k0, args.threads)
+            allowed = workloads.SUITE_CONTESTANTS.get(args.suite, {}).get(wid)
+            for c in names:
+                if allowed is not None and c not in allowed:
+                    continue
+                row = _row(w, wid, size, c, loaded[c][0], args.threads, floor)
+                row["_order"] = [wi, si]
+                rows.append(row)
+                print("%-3s %-34s %-15s" % (wid, str(size)[:34], c), end=" ", flush=True)
+                measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls)
+                print(report.fmt_s(report.time_of(row)) if row["ok"] else row["status"][:100], flush=True)
+    return rows
 
 
 def _size(s):

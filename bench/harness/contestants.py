@@ -70,7 +70,13 @@ CONTESTANTS = {
     "torch-compile": (_torch_compile, "torch_compile"),
     "numba": (_numba, "numba"),
 }
-DEFAULT = "numpy,theon,numexpr,pytensor,pytensor-numba,jax,torch,torch-compile,numba,theano"
+FULL = "numpy,theon,numexpr,pytensor,pytensor-numba,jax,torch,torch-compile,numba,theano"
+# PyTensor's Numba backend compiles each graph for minutes: full suite only.
+QUICK = FULL.replace("pytensor-numba,", "")
+
+
+def default_for(suite):
+    return FULL if suite == "full" else QUICK
 
 
 def load(name):

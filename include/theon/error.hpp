@@ -72,6 +72,12 @@ class DisconnectedInputError : public ValueError {
  public:
   using ValueError::ValueError;
 };
+// A gradient that does not exist (undefined, or an op without one) reached a
+// variable grad() was asked about (Theano's NullTypeGradError).
+class NullTypeGradError : public TypeError {
+ public:
+  using TypeError::TypeError;
+};
 class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;

@@ -126,6 +126,14 @@ class Op {
   virtual void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const = 0;
   // Vector-Jacobian product: one gradient per input (nullptr = disconnected/zero).
   virtual std::vector<Var> grad(const Apply& node, const std::vector<Var>& output_grads) const;
+  // Jacobian-vector product (R-op): each output's tangent given one tangent
+  // per input (nullptr = zero). The default applies a linear op to the
+  // tangents and otherwise transposes grad() with a second reverse pass, so
+  // every op has one; ops override it where a direct form is cheaper.
+  virtual std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const;
+  // True when the outputs are linear in the connected inputs jointly (views,
+  // sums, joins, indexing): their R-op is the op applied to the tangents.
+  virtual bool linear() const { return false; }
   // Which outputs are views of which input (output index -> input index, -1 = none).
   virtual int view_of(int /*output*/) const { return -1; }
   // Structural equality for merging.

@@ -31,6 +31,21 @@ Var fill(const Var& model, const Var& value);  // value broadcast to model's sha
 Var zeros_like(const Var& x, std::optional<DType> dtype = std::nullopt);
 Var ones_like(const Var& x, std::optional<DType> dtype = std::nullopt);
 
+// ---- gradient controls (ops/grad_control.cpp) ------------------------------
+// Each is the identity (a view) in the forward pass and changes only the
+// gradient that flows back through it.
+Var zero_grad(const Var& x);          // gradient zero (still connected)
+Var disconnected_grad(const Var& x);  // gradient disconnected (not propagated at all)
+Var undefined_grad(const Var& x);     // gradient undefined: grad() raises if it reaches a wrt
+Var consider_constant(const Var& x);  // Theano's deprecated spelling of zero_grad
+Var grad_clip(const Var& x, double lower, double upper);
+Var grad_scale(const Var& x, double multiplier);
+// A gradient that does not exist (Theano's NullType), shaped like `like`; it
+// carries the reason. Running a graph that uses it raises that reason.
+Var null_grad(const Var& like, const std::string& why);
+// Whether `v` is a null gradient (and why).
+bool is_null_grad(const Var& v, std::string* why = nullptr);
+
 // ---- reductions (ops/reduce.cpp) -------------------------------------------
 enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, All, Any };
 // Axes may be negative; duplicates are an error. Sum/prod of ints accumulate

@@ -6,6 +6,15 @@
 namespace theon::py {
 
 namespace {
+DisconnectedPolicy disconnected_policy(const char* fn, const char* arg, const std::string& v) {
+  if (v == "raise") return DisconnectedPolicy::Raise;
+  if (v == "warn") return DisconnectedPolicy::Warn;
+  if (v == "ignore") return DisconnectedPolicy::Ignore;
+  throw ValueError(std::string(fn) + ": " + arg + " must be 'raise', 'warn' or 'ignore', got '" + v + "'");
+}
+}  // namespace
+
+namespace {
 ScalarOpId scalar_id(const std::string& name) {
   static const std::unordered_map<std::string, ScalarOpId> ids = [] {
     std::unordered_map<std::string, ScalarOpId> m;
@@ -83,16 +92,34 @@ void bind_ops(nb::module_& m) {
   m.def("subtensor", [](const Var& x, const std::vector<nb::tuple>& idx) { return subtensor(x, index_entries(idx)); });
   m.def("set_subtensor", &set_subtensor);
   m.def("inc_subtensor", &inc_subtensor);
-  m.def("grad", [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
-                   const std::string& disconnected, const std::vector<std::pair<Var, Var>>& known) {
-    GradOptions o;
-    o.consider_constant = consider_constant;
-    o.known_grads = known;
-    if (disconnected == "raise") o.disconnected_inputs = DisconnectedPolicy::Raise;
-    else if (disconnected == "warn") o.disconnected_inputs = DisconnectedPolicy::Warn;
-    else if (disconnected == "ignore") o.disconnected_inputs = DisconnectedPolicy::Ignore;
-    else throw ValueError("grad: disconnected_inputs must be 'raise', 'warn' or 'ignore', got '" + disconnected + "'");
-    return grad(cost, wrt, o);
+  m.def(
+      "grad",
+      [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
+         const std::string& disconnected, const std::vector<std::pair<Var, Var>>& known, bool null_raise) {
+        GradOptions o;
+        o.consider_constant = consider_constant;
+        o.known_grads = known;
+        o.disconnected_inputs = disconnected_policy("grad", "disconnected_inputs", disconnected);
+        o.null_gradients_raise = null_raise;
+        return grad(cost, wrt, o);
+      },
+      nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"),
+      nb::arg("known"), nb::arg("null_raise") = true);
+  m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
+                  const std::string& disconnected) {
+    return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));
+  });
+  m.def("zero_grad", &zero_grad);
+  m.def("disconnected_grad", &disconnected_grad);
+  m.def("undefined_grad", &undefined_grad);
+  m.def("consider_constant", &consider_constant);
+  m.def("grad_clip", &grad_clip);
+  m.def("grad_scale", &grad_scale);
+  m.def("null_grad", &null_grad);
+  m.def("null_grad_reason", [](const Var& v) -> std::optional<std::string> {
+    std::string why;
+    if (is_null_grad(v, &why)) return why;
+    return std::nullopt;
   });
   m.def("toposort", [](const std::vector<Var>& outs) {
     std::vector<std::shared_ptr<Apply>> v;

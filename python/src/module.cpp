@@ -29,6 +29,8 @@ NB_MODULE(_core, m) {
       PyErr_SetString(nb::module_::import_("theon._errors").attr("UnusedInputError").ptr(), e.what());
     } catch (const DisconnectedInputError& e) {
       PyErr_SetString(nb::module_::import_("theon._errors").attr("DisconnectedInputError").ptr(), e.what());
+    } catch (const NullTypeGradError& e) {
+      PyErr_SetString(nb::module_::import_("theon._errors").attr("NullTypeGradError").ptr(), e.what());
     } catch (const TypeError& e) {
       PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const IndexError& e) {

@@ -15,3 +15,8 @@ class DisconnectedInputError(ValueError):
 
 class UnknownFlagError(ValueError, AttributeError):
     """A configuration flag that theon does not have."""
+
+
+class NullTypeGradError(TypeError, NotImplementedError):
+    """grad() met a gradient that does not exist (undefined_grad, or an op
+    without a gradient) on the way to a variable it was asked about."""

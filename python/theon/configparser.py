@@ -29,6 +29,7 @@ _FLAGS = {
     "blas__ldflags": ("", str, "accepted for compatibility (BLAS is found at run time)"),
     "warn__round": (False, bool, "warn about round()'s default mode"),
     "openmp": (False, bool, "accepted for compatibility"),
+    "unittests__rseed": ("666", str, "seed of theon.tests.unittest_tools ('random' for a fresh one)"),
 }
 
 

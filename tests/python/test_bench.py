@@ -68,7 +68,7 @@ def test_missing_contestant_is_na(harness, tmp_path, monkeypatch):
         raise ImportError("no such peer here")
     monkeypatch.setitem(contestants.CONTESTANTS, "jax", (broken, "jax"))
     out = str(tmp_path / "b")
-    assert run.main(["--suite", "tiny", "--only", "E1,O1", "--contestants", "numpy,jax", "--out", out]) == 0
+    assert run.main(["--suite", "tiny", "--only", "E1,O1", "--contestants", "numpy,jax", "--out", out, "--in-process"]) == 0
     rows = [r for r in _rows(out)["rows"] if r["contestant"] == "jax"]
     assert rows and all(r["status"].startswith("n/a") and not r["ok"] for r in rows)
     assert "no such peer here" in rows[0]["status"]
@@ -87,7 +87,7 @@ def test_wrong_answer_is_reported_not_timed(harness, tmp_path, monkeypatch):
     w = workloads.WORKLOADS["E1"]
     monkeypatch.setattr(type(w), "build_numpy", lambda self, np_, inp: (lambda: np_.zeros_like(inp[0])))
     out = str(tmp_path / "b")
-    run.main(["--suite", "tiny", "--only", "E1", "--contestants", "numpy,theon", "--out", out])
+    run.main(["--suite", "tiny", "--only", "E1", "--contestants", "numpy,theon", "--out", out, "--in-process"])
     rows = {r["contestant"]: r for r in _rows(out)["rows"]}
     assert rows["numpy"]["status"].startswith("wrong") and rows["numpy"]["steady_median_s"] is None
     assert rows["theon"]["ok"]

@@ -24,4 +24,11 @@ SUITES["full"] = dict(SUITES["quick"], E2=_E2_QUICK + [(e, n, "float32") for e i
                       E3=[(4096, 1024), (1000, 1000)], T5=[(100, 1_000_000), (20, 40_000)],
                       C1=[(1000, 1000), (4000, 1000), (16_000, 1000)])
 
+# Contestants per workload where a suite runs fewer than all (the rest are left
+# out, not n/a): the quick suite's E2 keeps the 2010 figure's NumPy, numexpr and
+# theon, plus the compilers whose per-function cost is small.
+SUITE_CONTESTANTS = {
+    "quick": {"E2": {"numpy", "numexpr", "theon", "pytensor", "jax", "torch"}},
+}
+
 WORKLOADS = {w.id: w for w in (E1(), E2(), E3(), E4(), T1(), T2(), T4(), T5(), T6(), O1(), C1(), C2(), M1())}

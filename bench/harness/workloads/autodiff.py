@@ -29,6 +29,7 @@ def _t5_chain(m, x, n_ops):
 class T5(Workload):
     """Size is (n_ops, n): d sum(chain(x)) / dx for x of n float32."""
     id, title = "T5", "gradient of a deep elementwise chain (sin/cos/exp/log1p/tanh/mul-add)"
+    min_calls = 5  # a call takes up to a second
 
     def inputs(self, size, rng):
         return [rng.uniform(-1, 1, size[1]).astype(self.dtype), size[0]]

@@ -10,6 +10,7 @@ class Workload(object):
     dtype = "float32"
     first_call = False  # compile workload: build + first call timed in child processes, no steady state
     memory = False  # also measure the peak-RSS delta of build + first call in a child process
+    min_calls = 30  # steady state: at least this many timed calls (and 0.3 s)
 
     def dtype_of(self, size):
         return self.dtype

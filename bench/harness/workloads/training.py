@@ -227,7 +227,7 @@ class _LogReg(object):
             W.grad = None
             cost.backward()
             with torch.no_grad():
-                W -= self.lr * W.grad
+                W.sub_(self.lr * W.grad)
             return cost.detach()
         return step
 

@@ -43,8 +43,8 @@ Var sum_to_like(const Var& g, const Var& like) {
 }
 
 std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts) {
-  if (!cost) throw TypeError("grad: cost is None");
-  if (cost->ndim() != 0 && opts.known_grads.empty())
+  if (!cost && opts.known_grads.empty()) throw TypeError("grad: cost is None and known_grads is empty");
+  if (cost && cost->ndim() != 0)
     throw TypeError("grad: cost must be a scalar (0-d), got " + var_desc(cost) +
                     "; reduce it first, e.g. cost.sum() or cost.mean()");
   for (const auto& w : wrt)
@@ -53,7 +53,8 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   std::unordered_set<const Variable*> blocked;
   for (const auto& v : opts.consider_constant) blocked.insert(v.get());
 
-  std::vector<Var> roots = {cost};
+  std::vector<Var> roots;
+  if (cost) roots.push_back(cost);
   for (const auto& [v, g] : opts.known_grads) roots.push_back(v);
   std::vector<Apply*> order = toposort(roots);
 
@@ -71,14 +72,19 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   }
 
   std::unordered_map<const Variable*, Var> grads;
+  // A null gradient absorbs anything added to it: the sum does not exist either.
   auto accumulate = [&](const Variable* v, const Var& g) {
     auto it = grads.find(v);
     if (it == grads.end())
       grads[v] = g;
+    else if (is_null_grad(it->second))
+      return;
+    else if (is_null_grad(g))
+      it->second = g;
     else
       it->second = add(it->second, g);
   };
-  if (opts.known_grads.empty()) {
+  if (cost) {
     DType d = is_inexact(cost->dtype()) ? cost->dtype() : DType::Float64;
     accumulate(cost.get(), ones_like(cost, d));
   }
@@ -105,19 +111,28 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
         needed = true;
     if (!needed) continue;
     std::vector<Var> gouts;
+    std::string null_why;
     for (int j = 0; j < node->num_outputs(); ++j) {
       auto g = grads.find(node->raw_output(j));
       Var out = node->output(j);
       gouts.push_back(g != grads.end() ? g->second : zeros_like(out));
+      if (null_why.empty()) is_null_grad(gouts.back(), &null_why);
     }
     std::vector<Var> gins;
-    try {
-      gins = node->op->grad(*node, gouts);
-    } catch (const NotImplementedError& e) {
-      std::string msg = e.what();
-      if (msg.find("built at") == std::string::npos && node->site.known())
-        msg += "\n  the node was built at " + node->site.str();
-      throw NotImplementedError(msg);
+    if (null_why.empty()) {
+      try {
+        gins = node->op->grad(*node, gouts);
+      } catch (const NotImplementedError& e) {
+        // Theano's grad_not_implemented: an error only if it reaches a wrt.
+        null_why = e.what();
+        if (null_why.find("built at") == std::string::npos && node->site.known())
+          null_why += "\n  the node was built at " + node->site.str();
+      }
+    }
+    if (!null_why.empty()) {  // nothing below a missing gradient has one either
+      gins.assign(node->inputs.size(), nullptr);
+      for (size_t i = 0; i < gins.size(); ++i)
+        if (node->op->connected(static_cast<int>(i))) gins[i] = null_grad(node->inputs[i], null_why);
     }
     if (gins.size() != node->inputs.size())
       throw InternalError(node->op->name() + ".grad returned " + std::to_string(gins.size()) + " gradients for " +
@@ -151,6 +166,11 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   for (size_t i = 0; i < wrt.size(); ++i) {
     const Var& w = wrt[i];
     auto it = grads.find(w.get());
+    std::string why;
+    if (it != grads.end() && is_inexact(w->dtype()) && is_null_grad(it->second, &why) &&
+        opts.null_gradients_raise)
+      throw NullTypeGradError("grad: the gradient with respect to " + var_desc(w) + " does not exist: " + why +
+                              " (pass null_gradients='return' to get it as a NullType variable)");
     if (it != grads.end() && is_inexact(w->dtype())) {
       out.push_back(it->second);
       continue;

@@ -316,6 +316,14 @@ class Dot final : public Op {
     gemm_any(a.dtype, as_left(a), as_right(b), out[0].data);
   }
 
+  // Bilinear: d(a.b) = da.b + a.db.
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& t) const override {
+    const Var &a = node.inputs[0], &b = node.inputs[1];
+    Var r;
+    if (t[0]) r = dot(t[0], b);
+    if (t[1]) r = r ? add(r, dot(a, t[1])) : dot(a, t[1]);
+    return {r};
+  }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var &a = node.inputs[0], &b = node.inputs[1];
     if (!is_inexact(a->dtype()) || !gouts[0]) return {nullptr, nullptr};
@@ -437,6 +445,13 @@ class Matmul final : public Op {
     }
   }
 
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& t) const override {
+    const Var &a = node.inputs[0], &b = node.inputs[1];
+    Var r;
+    if (t[0]) r = matmul(t[0], b);
+    if (t[1]) r = r ? add(r, matmul(a, t[1])) : matmul(a, t[1]);
+    return {r};
+  }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
 };
 

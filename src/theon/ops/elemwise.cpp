@@ -155,6 +155,7 @@ class Elemwise final : public Op {
 
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override;
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
 
  private:
   ScalarOpId id_;
@@ -311,6 +312,29 @@ std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts
     gs[i] = g;
   }
   return gs;
+}
+
+// The Jacobian of an elementwise op is diagonal, so each input's term of the
+// JVP is the table's derivative times that input's tangent: the same product
+// the VJP forms, without summing broadcast axes away.
+std::vector<Var> Elemwise::rop(const Apply& node, const std::vector<Var>& ts) const {
+  if (!is_inexact(node.raw_output(0)->dtype())) return {nullptr};
+  if (cast_to_) return {ts[0] ? cast(ts[0], *cast_to_) : nullptr};
+  const auto& def = scalar_def(id_);
+  Var out = const_cast<Apply&>(node).output(0);
+  Var acc;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (!ts[i]) continue;
+    if (!def.grad) {
+      std::string msg = "the derivative of " + name() + " is not implemented";
+      if (node.site.known()) msg += "\n  the node was built at " + node.site.str();
+      throw NotImplementedError(msg);
+    }
+    Var term = def.grad(node.inputs, out, ts[i])[i];
+    if (!term) continue;
+    acc = acc ? add(acc, term) : term;
+  }
+  return {acc};
 }
 
 std::shared_ptr<const Elemwise> elemwise_op(ScalarOpId id) {

@@ -381,6 +381,7 @@ class Reduce final : public NamedOp {
     if (acc.data != o.data) block_storer(to_ct(rc), od)(acc.data, osize, o.data, static_cast<int64_t>(itemsize(od)));
   }
 
+  bool linear() const override { return kind_ == ReduceKind::Sum; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var& x = node.inputs[0];
     if (!is_inexact(x->dtype()) || kind_ == ReduceKind::All || kind_ == ReduceKind::Any) return {nullptr};

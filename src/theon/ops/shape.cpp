@@ -99,6 +99,7 @@ class MakeVector final : public NamedOp {
       copy_into(in[i], dst);
     }
   }
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     std::vector<Var> gs;
     for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -211,6 +212,7 @@ class DimShuffle final : public NamedOp {
     out[0] = std::move(o);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var& x = node.inputs[0];
     if (!is_inexact(x->dtype())) return {nullptr};
@@ -299,6 +301,7 @@ class Reshape final : public NamedOp {
     out[0] = std::move(src);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var& x = node.inputs[0];
     if (!is_inexact(x->dtype())) return {nullptr, nullptr};
@@ -366,6 +369,7 @@ class Alloc final : public NamedOp {
     copy_into(view, out[0]);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     std::vector<Var> gs(node.inputs.size(), nullptr);
     const Var& v = node.inputs[0];
@@ -560,6 +564,7 @@ class Join final : public NamedOp {
     }
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
 
  private:
@@ -600,6 +605,7 @@ class JoinGrad final : public NamedOp {
     out[0] = std::move(o);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     std::vector<Var> gs(node.inputs.size(), nullptr);
     const Var& gz = node.inputs[0];

@@ -422,6 +422,7 @@ class SubtensorOp final : public IndexOpBase {
     out[0] = std::move(o);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     std::vector<Var> gs(node.inputs.size(), nullptr);
     const Var& x = node.inputs[0];
@@ -505,6 +506,7 @@ class IncSubtensorOp final : public IndexOpBase {
     out[0] = std::move(o);
   }
 
+  bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     std::vector<Var> gs(node.inputs.size(), nullptr);
     const Var& x = node.inputs[0];

@@ -1,0 +1,1 @@
+"""Helpers for Theano-style test files (``theano.tests.unittest_tools``)."""
