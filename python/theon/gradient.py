@@ -69,7 +69,9 @@ def is_null(v):
 
 
 def _null_reason(op, x_pos, x, comment, what):
-    op_name = getattr(op, "name", None) or type(op).__name__
+    op_name = op if isinstance(op, str) else getattr(op, "name", None)
+    if not isinstance(op_name, str):
+        op_name = type(op).__name__
     return "This variable is Null because the grad method for input %d (%s) of the %s op is %s. %s" % (
         x_pos, x, op_name, what, comment)
 
