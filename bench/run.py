@@ -115,7 +115,7 @@ def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
     if not w.first_call:
         del fn  # the checked callable may hold its output; time a fresh one
         row["steady_median_s"], row["steady_min_s"] = measure.steady(w.build(api, mod, inp), min_time,
-                                                                      min(min_calls, w.min_calls))
+                                                                      min(min_calls, w.min_calls), w.warmup)
         if row["floor_s"]:
             row["efficiency"] = row["floor_s"] / row["steady_median_s"]
     row["extra"] = w.extra(size, row)

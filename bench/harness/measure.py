@@ -30,6 +30,7 @@ def check(out, ref, dtype):
 
 
 def steady(fn, min_time, min_calls, warmup=3):
+    """Median and min over at least min_calls calls and min_time seconds."""
     for _ in range(warmup):
         fn()
     times = []

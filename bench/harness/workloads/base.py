@@ -11,6 +11,7 @@ class Workload(object):
     first_call = False  # compile workload: build + first call timed in child processes, no steady state
     memory = False  # also measure the peak-RSS delta of build + first call in a child process
     min_calls = 30  # steady state: at least this many timed calls (and 0.3 s)
+    warmup = 3  # untimed calls before the steady state
 
     def dtype_of(self, size):
         return self.dtype

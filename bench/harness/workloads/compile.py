@@ -29,7 +29,9 @@ def random_graph(n_nodes, seed=0):
     while len(nodes) < n_nodes:
         name = names[rng.randint(len(names))]
         n_vals = len(nodes) + 3
-        picks = [int(rng.randint(n_vals)) for _ in range(2 if name in _BINARY else 1)]
+        picks = [int(rng.randint(n_vals))]
+        if name in _BINARY:  # two different operands: x - x and maximum(x, x) are degenerate
+            picks.append(int((picks[0] + 1 + rng.randint(n_vals - 1)) % n_vals))
         for step in _RECIPES[name]:
             prim, args, const = step[0], [], None
             for a in step[1:]:

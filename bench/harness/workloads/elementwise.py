@@ -77,6 +77,7 @@ E2_SIZES = [1000, 5000, 10_000, 50_000, 100_000, 1_000_000, 10_000_000]
 class E2(Workload):
     """Size is (expression, n, dtype)."""
     id, title = "E2", "the 2010 paper's elementwise expressions over sizes 1e3..1e7"
+    min_calls = 10  # 35 sizes per contestant; the large ones take 0.1-0.5 s a call
 
     def dtype_of(self, size):
         return size[2]
@@ -205,7 +206,7 @@ class M1(Workload):
     chain cannot fuse into one loop and buffer reuse is what keeps memory low."""
     id, title = "M1", "peak memory of a 200-op chain (peak RSS delta / (inputs + outputs))"
     memory = True
-    min_calls = 3  # a call takes seconds; memory is the figure here
+    min_calls, warmup = 1, 1  # a call takes seconds; memory is the figure here
 
     def inputs(self, size, rng):
         _, rows, cols, _ = size

@@ -250,6 +250,7 @@ class T4(Workload):
     mean((h_T - target)**2)."""
     id, title = "T4", "LSTM and tanh RNN training step through scan"
     lr = 0.1
+    min_calls = 10
 
     def inputs(self, size, rng):
         cell, steps, batch, n_in, hid = size
