@@ -227,6 +227,7 @@ def run_rows(args, names, only, suite, k0, min_time, min_calls):
     import numpy as np
     from harness import report, workloads
     loaded = {c: contestants.load(c) for c in names}
+    giving_up = {}  # contestant -> (last build failure, how many times in a row)
     rows = []
     for wi, wid in enumerate(only):
         w = workloads.WORKLOADS[wid]
@@ -242,7 +243,13 @@ def run_rows(args, names, only, suite, k0, min_time, min_calls):
                 row["_order"] = [wi, si]
                 rows.append(row)
                 print("%-3s %-34s %-15s" % (wid, str(size)[:34], c), end=" ", flush=True)
-                measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls)
+                if giving_up.get(c, ("", 0))[1] >= 3:  # the same build failure three times: stop trying
+                    row["status"] = giving_up[c][0]
+                else:
+                    measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls)
+                    last, n = giving_up.get(c, ("", 0))
+                    failed = row["status"].startswith("n/a (") and not row["status"].startswith("n/a (no ")
+                    giving_up[c] = (row["status"], n + 1 if failed and row["status"][:60] == last[:60] else int(failed))
                 print(report.fmt_s(report.time_of(row)) if row["ok"] else row["status"][:100], flush=True)
     return rows
 
