@@ -23,6 +23,17 @@ def _sgd_theano(lib, cost, params, lr):
     return [(p, p - T.cast(lr, p.dtype) * g) for p, g in zip(params, grads)]
 
 
+def _torch_sgd(torch, cost, params, lr):
+    """Backpropagates `cost` and takes one SGD step on `params`; returns the cost."""
+    for p in params:
+        p.grad = None
+    cost.backward()
+    with torch.no_grad():
+        for p in params:
+            p.sub_(lr * p.grad)
+    return cost.detach()
+
+
 class _Cycler(object):
     """Steps through minibatch indices 0, 1, ..., n-1, 0, ..."""
 
@@ -136,13 +147,7 @@ class _MLP(object):
             x, t = Xt[i * bs:(i + 1) * bs], yt[i * bs:(i + 1) * bs]
             logp = torch.log_softmax(torch.tanh(x @ W1 + b1) @ W2 + b2, dim=1)
             cost = -logp[torch.arange(bs), t].mean()
-            for p in params:
-                p.grad = None
-            cost.backward()
-            with torch.no_grad():
-                for p in params:
-                    p -= self.lr * p.grad
-            return cost.detach()
+            return _torch_sgd(torch, cost, params, self.lr)
         return step
 
 
@@ -224,11 +229,7 @@ class _LogReg(object):
 
         def step():
             cost = -torch.log_softmax(Xt @ W, dim=1)[rows, yt].mean()
-            W.grad = None
-            cost.backward()
-            with torch.no_grad():
-                W.sub_(self.lr * W.grad)
-            return cost.detach()
+            return _torch_sgd(torch, cost, [W], self.lr)
         return step
 
 
@@ -403,11 +404,5 @@ class T4(Workload):
                     c = s[:, hid:2 * hid] * c + s[:, :hid] * torch.tanh(a[:, 3 * hid:])
                     h = s[:, 2 * hid:] * torch.tanh(c)
             cost = torch.mean((h - tgt) ** 2)
-            for p in params:
-                p.grad = None
-            cost.backward()
-            with torch.no_grad():
-                for p in params:
-                    p -= self.lr * p.grad
-            return cost.detach()
+            return _torch_sgd(torch, cost, params, self.lr)
         return step
