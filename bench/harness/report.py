@@ -27,6 +27,12 @@ def _extra(r):
     return "; ".join(parts)
 
 
+def _brief(status, limit=200):
+    """A status in one short line: compiler logs stay in results.json."""
+    status = " ".join(status.split())
+    return status if len(status) <= limit else status[:limit - 3] + "..."
+
+
 def write_report(rows, k0, meta, path):
     lines = ["# theon side-by-side benchmark", ""]
     lines.append("Machine limits measured by K0 in this run (GB/s, GFLOP/s; `_1t`/`_2t` per thread count): " +
@@ -60,7 +66,7 @@ def write_report(rows, k0, meta, path):
             if su:
                 speedups.setdefault(r["contestant"], []).append(su)
             if not r["ok"]:
-                missing.setdefault(r["contestant"], []).append("%s %s: %s" % (wid, size, r["status"]))
+                missing.setdefault(r["contestant"], []).append("%s %s: %s" % (wid, size, _brief(r["status"])))
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["contestant"], r["version"], fmt_s(r["steady_median_s"] if r["ok"] else None),
                 fmt_s(r["steady_min_s"] if r["ok"] else None),
@@ -68,7 +74,7 @@ def write_report(rows, k0, meta, path):
                 "%.2f" % r["efficiency"] if r.get("efficiency") else "n/a",
                 fmt_s(r["first_call_cold_s"]), fmt_s(r["first_call_warm_s"]),
                 "%.0f MB" % (r["peak_rss_bytes"] / 1e6) if r.get("peak_rss_bytes") else "n/a", _extra(r),
-                r["status"].replace("|", "/")))
+                _brief(r["status"]).replace("|", "/")))
     lines += ["", "## Geometric mean of the speed-up over NumPy", "",
               "Over the workloads each contestant ran; compare contestants on the same workloads with care.", "",
               "| contestant | geomean | workloads |", "|---|---|---|"]

@@ -29,6 +29,9 @@ SourceSite current_site();
 class SiteScope {
  public:
   explicit SiteScope(std::source_location loc = std::source_location::current());
+  // Attributes the nodes built inside the scope to `site` (rewrites build
+  // nodes on behalf of the user's node they replace).
+  explicit SiteScope(const SourceSite& site);
   ~SiteScope();
   SiteScope(const SiteScope&) = delete;
   SiteScope& operator=(const SiteScope&) = delete;

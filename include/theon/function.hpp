@@ -7,6 +7,7 @@
 
 #include "theon/function_graph.hpp"
 #include "theon/graph.hpp"
+#include "theon/rewrite.hpp"
 
 namespace theon {
 
@@ -17,6 +18,7 @@ struct FunctionOptions {
   std::vector<std::pair<Var, Var>> givens;
   UnusedInputPolicy on_unused_input = UnusedInputPolicy::Raise;
   std::string name;
+  RewriteOptions rewrite;  // the Mode's rewrites (FAST_RUN by default)
 };
 
 class Program;  // the compiled schedule (runtime)
@@ -37,10 +39,13 @@ class Function {
   const std::vector<Var>& outputs() const { return outputs_; }
   const FunctionGraph& fgraph() const;
   const std::string& name() const { return opts_.name; }
+  // Which rewrites fired and how long each phase took.
+  const RewriteReport& rewrite_report() const { return report_; }
 
  private:
   std::vector<Var> inputs_, outputs_;
   FunctionOptions opts_;
+  RewriteReport report_;
   std::unique_ptr<Program> program_;
 };
 

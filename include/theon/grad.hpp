@@ -32,6 +32,12 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
 std::vector<Var> Lop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      GradOptions opts = {});
 
+// d expression[i] / d wrt[j] for a scalar or vector expression: one tensor per
+// wrt of shape expression.shape + wrt.shape. The length may be symbolic.
+std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, const GradOptions& opts = {});
+// The Hessian of a scalar cost with respect to each vector in wrt.
+std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts = {});
+
 // Sums `g` over the axes that `like` broadcast, so g gets like's shape.
 Var sum_to_like(const Var& g, const Var& like);
 

@@ -5,6 +5,7 @@
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
+#include "theon/map.hpp"
 #include "theon/graph.hpp"
 #include "theon/ndarray.hpp"
 #include "theon/ops.hpp"

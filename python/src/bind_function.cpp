@@ -41,12 +41,29 @@ void bind_function(nb::module_& m) {
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) { return g.nodes(); })
       .def("verify", &FunctionGraph::verify);
 
+  m.def("list_rewrites", [] {
+    std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> v;
+    for (const auto& r : list_rewrites()) v.emplace_back(r.name, r.phase, r.tags);
+    return v;
+  });
+  m.def("graph_text", &graph_text);
+
   nb::class_<PyFunction>(m, "CompiledFunction")
       .def("__init__", [](PyFunction* self, std::vector<Var> inputs, std::vector<Var> outputs,
                           std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates,
                           std::vector<std::pair<Var, Var>> givens, const std::string& on_unused,
-                          const std::string& name, nb::object filter) {
+                          const std::string& name, nb::object filter, const std::string& level,
+                          std::vector<std::string> including, std::vector<std::string> excluding,
+                          std::vector<std::string> requiring, bool print_after_phase) {
         FunctionOptions o;
+        if (level == "fast_run") o.rewrite.level = RewriteOptions::Level::FastRun;
+        else if (level == "fast_compile") o.rewrite.level = RewriteOptions::Level::FastCompile;
+        else if (level == "none") o.rewrite.level = RewriteOptions::Level::None;
+        else throw ValueError("unknown rewrite level '" + level + "'");
+        o.rewrite.including = std::move(including);
+        o.rewrite.excluding = std::move(excluding);
+        o.rewrite.requiring = std::move(requiring);
+        o.rewrite.print_after_phase = print_after_phase;
         o.updates = std::move(updates);
         o.givens = std::move(givens);
         o.name = name;
@@ -58,6 +75,19 @@ void bind_function(nb::module_& m) {
                               std::move(filter)};
       })
       .def("__call__", &PyFunction::call)
+      .def_prop_ro("rewrite_report",
+                   [](const PyFunction& f) {
+                     const RewriteReport& r = f.fn->rewrite_report();
+                     nb::dict d, fired;
+                     for (const auto& [k, v] : r.fired) fired[k.c_str()] = v;
+                     nb::list phases;
+                     for (const auto& p : r.phases) phases.append(nb::make_tuple(p.name, p.seconds, p.nodes_after, p.graph));
+                     d["fired"] = fired;
+                     d["phases"] = phases;
+                     d["seconds"] = r.seconds;
+                     d["text"] = r.str();
+                     return d;
+                   })
       .def_prop_ro("fgraph", [](const PyFunction& f) -> const FunctionGraph& { return f.fn->fgraph(); },
                    nb::rv_policy::reference_internal);
 }

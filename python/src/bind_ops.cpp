@@ -105,6 +105,19 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"),
       nb::arg("known"), nb::arg("null_raise") = true);
+  m.def("jacobian", [](const Var& expression, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
+                       const std::string& disconnected, bool hessian) {
+    GradOptions o;
+    o.consider_constant = consider_constant;
+    o.disconnected_inputs = disconnected_policy(hessian ? "hessian" : "jacobian", "disconnected_inputs", disconnected);
+    return hessian ? theon::hessian(expression, wrt, o) : theon::jacobian(expression, wrt, o);
+  });
+  m.def("map_index", [](const Var& n, const Var& index, const std::vector<Var>& outputs,
+                        const std::vector<std::optional<Var>>& row_like, const std::string& label) {
+    std::vector<Var> like;
+    for (const auto& v : row_like) like.push_back(v ? *v : nullptr);
+    return map_index(n, index, outputs, like, label);
+  });
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
     return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));

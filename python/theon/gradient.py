@@ -273,49 +273,26 @@ def subgraph_grad(wrt, end, start=None, cost=None, details=False):
 
 # ---- Jacobians and Hessians ---------------------------------------------------------
 
-def _static_length(expression, fn):
-    n = expression.static_shape[0]
-    if n is None:
-        raise NotImplementedError(
-            "%s: the expression %s has a length theon does not know when the graph is built; building the "
-            "Jacobian row by row needs it until scan exists. Give the length statically, e.g. "
-            "T.tensor('float64', shape=(n,)) for the input or T.specify_shape(expr, (n,))." % (fn, expression))
-    return n
-
-
 def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise"):
     """d expression / d wrt for a vector (or scalar) expression: for each wrt,
-    a tensor of shape expression.shape + wrt.shape. Built row by row, so the
-    expression's length must be known when the graph is built."""
+    a tensor of shape expression.shape + wrt.shape. The rows are computed by a
+    loop op (Theano used scan), so the expression's length may be symbolic."""
+    _check_choice("jacobian", "disconnected_inputs", disconnected_inputs, ("raise", "warn", "ignore"))
     expression = B.as_tensor_variable(expression)
-    ws = _as_list(wrt)
-    if expression.ndim > 1:
-        raise ValueError("jacobian: the expression must be a scalar or a vector, got %d dimensions; flatten it first"
-                         % expression.ndim)
-    if expression.ndim == 0:
-        out = grad(expression, ws, consider_constant=consider_constant, disconnected_inputs=disconnected_inputs)
-    else:
-        n = _static_length(expression, "jacobian")
-        rows = [grad(expression[i], ws, consider_constant=consider_constant, disconnected_inputs=disconnected_inputs)
-                for i in range(n)]
-        out = [B.stack([r[k] for r in rows]) for k in range(len(ws))]
+    ws = [B.as_tensor_variable(w) for w in _as_list(wrt)]
+    consider = [B.as_tensor_variable(c) for c in (consider_constant or [])]
+    out = _core.jacobian(expression, ws, consider, disconnected_inputs, False)
     return format_as(isinstance(wrt, list), isinstance(wrt, tuple), out)
 
 
 def hessian(cost, wrt, consider_constant=None, disconnected_inputs="raise"):
     """The Hessian of the scalar `cost` with respect to each vector in `wrt`
-    (the Jacobian of the gradient)."""
+    (the Jacobian of the gradient), without a static length."""
+    _check_choice("hessian", "disconnected_inputs", disconnected_inputs, ("raise", "warn", "ignore"))
     cost = B.as_tensor_variable(cost)
-    if cost.ndim != 0:
-        raise TypeError("hessian: cost must be a scalar, got %d dimensions" % cost.ndim)
-    out = []
-    for w in _as_list(wrt):
-        if w.ndim != 1:
-            raise TypeError("hessian: wrt must be vectors, got %s with %d dimensions" % (w, w.ndim))
-        g = grad(cost, w, consider_constant=consider_constant, disconnected_inputs=disconnected_inputs)
-        if g.static_shape[0] is None and w.static_shape[0] is not None:
-            g = B.specify_shape(g, w.static_shape) if hasattr(B, "specify_shape") else g
-        out.append(jacobian(g, w, consider_constant=consider_constant, disconnected_inputs=disconnected_inputs))
+    ws = [B.as_tensor_variable(w) for w in _as_list(wrt)]
+    consider = [B.as_tensor_variable(c) for c in (consider_constant or [])]
+    out = _core.jacobian(cost, ws, consider, disconnected_inputs, True)
     return format_as(isinstance(wrt, list), isinstance(wrt, tuple), out)
 
 

@@ -121,14 +121,82 @@ def test_jacobian_and_hessian(rng):
     assert isinstance(Js, list) and len(Js) == 2
 
 
-def test_jacobian_needs_a_static_length():
+def test_jacobian_and_hessian_of_symbolic_length(rng):
+    # No static length: the rows come from the Map loop op, as Theano's scan did.
     x = T.vector("x")
-    with pytest.raises(NotImplementedError, match="length"):
-        G.jacobian(x * 2, x)
+    W = theon.shared(rng.standard_normal((5, 4)), name="W")
+    y = T.tanh(T.dot(W, x))
+    J = G.jacobian(y, x)
+    assert J.ndim == 2
+    f = theon.function([x], J)
+    for n_in in (4,):
+        xv = rng.standard_normal(n_in)
+        Wv = W.get_value()
+        np.testing.assert_allclose(f(xv), (1 - np.tanh(Wv @ xv) ** 2)[:, None] * Wv, rtol=1e-12)
+    # The same compiled function follows the shared value.
+    W.set_value(rng.standard_normal((2, 4)))
+    xv = rng.standard_normal(4)
+    Wv = W.get_value()
+    np.testing.assert_allclose(f(xv), (1 - np.tanh(Wv @ xv) ** 2)[:, None] * Wv, rtol=1e-12)
+    # Hessian of a non-quadratic cost, any length.
+    H = theon.function([x], G.hessian(T.sum(T.exp(x)) + T.sum(x) ** 2, x))
+    for n in (1, 3, 6):
+        xv = rng.standard_normal(n)
+        np.testing.assert_allclose(H(xv), np.diag(np.exp(xv)) + 2.0, rtol=1e-12)
+    # Empty expression: an empty Jacobian of the right shape.
+    assert f(np.zeros(4)).shape == (2, 4)
+    Je = theon.function([x], G.jacobian(x[:0] * 2, x))(np.ones(3))
+    assert Je.shape == (0, 3)
+
+
+def test_jacobian_of_matrix_wrt_and_float32(rng):
+    x = T.fvector("x")
+    M = T.fmatrix("M")
+    y = T.dot(M, x) ** 2
+    JM, Jx = G.jacobian(y, [M, x])
+    f = theon.function([x, M], [JM, Jx])
+    xv = rng.standard_normal(3).astype("float32")
+    Mv = rng.standard_normal((2, 3)).astype("float32")
+    gm, gx = f(xv, Mv)
+    assert gm.dtype == np.float32 and gm.shape == (2, 2, 3) and gx.shape == (2, 3)
+    u = Mv @ xv
+    want_x = 2 * u[:, None] * Mv
+    want_M = np.zeros((2, 2, 3), np.float32)
+    for i in range(2):
+        want_M[i, i] = 2 * u[i] * xv
+    np.testing.assert_allclose(gx, want_x, rtol=1e-5)
+    np.testing.assert_allclose(gm, want_M, rtol=1e-5)
+
+
+def test_grad_through_a_jacobian_third_order(rng):
+    # Contractive-autoencoder style: the cost reads a Jacobian, so its gradient
+    # differentiates the loop op itself (a third derivative of sum(exp(W x))).
+    x = T.vector("x")
+    W = T.matrix("W")
+    h = T.exp(T.dot(W, x))
+    penalty = T.sum(G.jacobian(h, x) ** 2)
+    gW = theon.function([x, W], theon.grad(penalty, W))
+    xv, Wv = rng.standard_normal(2) * 0.5, rng.standard_normal((3, 2)) * 0.5
+    # Closed form: J = diag(e) W with e = exp(Wx); penalty = sum_i e_i^2 |W_i|^2.
+    e = np.exp(Wv @ xv)
+    rownorm = (Wv ** 2).sum(1)
+    want = (2 * e ** 2 * rownorm)[:, None] * xv[None, :] + 2 * (e ** 2)[:, None] * Wv
+    np.testing.assert_allclose(gW(xv, Wv), want, rtol=1e-10)
+    # And numerically with respect to both W and x.
+    G.verify_grad(lambda W_, x_: T.sum(G.jacobian(T.exp(T.dot(W_, x_)), x_) ** 2), [Wv, xv], rng=rng)
+
+
+def test_jacobian_errors():
+    x = T.vector("x")
     with pytest.raises(ValueError, match="scalar or a vector"):
         G.jacobian(T.matrix() * 2, x)
     with pytest.raises(TypeError, match="scalar"):
         G.hessian(x * 2, x)
+    with pytest.raises(TypeError, match="vector"):
+        G.hessian(T.sum(T.matrix("m")), T.matrix("m2"))
+    with pytest.raises(theon.gradient.DisconnectedInputError):
+        G.jacobian(x * 2, T.vector("z"))
+    assert G.jacobian(x * 2, T.vector("z"), disconnected_inputs="ignore").ndim == 2
 
 
 def test_subgraph_grad_chains_to_the_full_gradient(rng):

@@ -49,7 +49,7 @@ class Function(object):
     """A compiled function. Call it with positional or keyword arguments."""
 
     def __init__(self, inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                 on_unused_input, name):
+                 on_unused_input, name, mode=None):
         self.name = name
         self._ins = [i if isinstance(i, In) else In(i) for i in inputs]
         for i in self._ins:
@@ -94,9 +94,14 @@ class Function(object):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
         # The filter is a separate object: a bound method here would make a
         # reference cycle through the C++ object, which Python's GC cannot see.
+        level, including, excluding, requiring = (mode or get_mode(None)).rewrite_options()
+        verbose = bool(config.optimizer_verbose)
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
                                           on_unused_input, name,
-                                          _Filter(self._ins, name))
+                                          _Filter(self._ins, name), level, including, excluding, requiring,
+                                          verbose)
+        if verbose:
+            print("theon: rewrites of %s\n%s" % (name, self._fn.rewrite_report["text"]))
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
         self.input_storage = None
 
@@ -212,6 +217,12 @@ class _Maker(object):
     def fgraph(self):
         return self._fn.fgraph
 
+    @property
+    def rewrite_report(self):
+        """What the rewriter did: {'fired': {rule: count}, 'phases': [(name,
+        seconds, nodes after, graph text)], 'seconds': total, 'text': summary}."""
+        return self._fn.rewrite_report
+
 
 def _default_updates(exprs, explicit, no_default_updates):
     """(shared, default_update) for the shared variables the graph uses, unless
@@ -246,12 +257,12 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     """Compile `outputs` as a function of `inputs` (Theano 1.0's signature)."""
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("function: inputs must be a list or tuple of variables, got %r" % (inputs,))
-    get_mode(mode)  # validates the mode
+    mode = get_mode(mode)
     if on_unused_input is None:
         on_unused_input = config.on_unused_input
     if name is None:
         name = _caller_name()
     return Function(inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                    on_unused_input, name)
+                    on_unused_input, name, mode)
 
 

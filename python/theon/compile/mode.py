@@ -1,39 +1,99 @@
-"""Compilation modes. This release runs every mode on the VM tier without
-rewrites; the names exist so that Theano code selecting them runs."""
+"""Compilation modes: which graph rewrites run (Theano's Mode, with
+including / excluding / requiring by rule name or tag). Every mode runs on the
+VM tier; `optimizer=None` compiles the graph exactly as written."""
+from .. import _core
 
 _KNOWN = ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "Mode", "ProfileMode")
+# optimizer value -> (level, rules switched on besides the level's)
+_LEVELS = {"fast_run": ("fast_run", ()), "o4": ("fast_run", ()), "o3": ("fast_run", ()), "o2": ("fast_run", ()),
+           "fast_compile": ("fast_compile", ()), "o1": ("fast_compile", ()), "merge": ("none", ("merge",)),
+           "None": ("none", ()), None: ("none", ())}
 
 
 class Mode(object):
-    def __init__(self, linker=None, optimizer="default"):
+    """Mode(linker=None, optimizer='fast_run'). `optimizer` is 'fast_run',
+    'fast_compile', 'merge' or None; including/excluding/requiring return a new
+    Mode with rewrites (by name or tag) switched on, off, or required."""
+
+    def __init__(self, linker=None, optimizer="fast_run", including=(), excluding=(), requiring=()):
+        if optimizer == "default":
+            optimizer = "fast_run"
+        if optimizer not in _LEVELS:
+            raise ValueError("Mode: unknown optimizer %r; expected one of 'fast_run', 'fast_compile', 'merge', None"
+                             % (optimizer,))
         self.linker = linker
         self.optimizer = optimizer
+        self._including, self._excluding, self._requiring = tuple(including), tuple(excluding), tuple(requiring)
+        known = _known_names()
+        for t in self._including + self._excluding + self._requiring:
+            if t not in known:
+                raise ValueError("Mode: unknown rewrite or tag %r; theon.compile.mode.list_rewrites() lists them"
+                                 % (t,))
+
+    def _with(self, **kw):
+        args = dict(linker=self.linker, optimizer=self.optimizer, including=self._including,
+                    excluding=self._excluding, requiring=self._requiring)
+        for k, v in kw.items():
+            args[k] = args[k] + tuple(v)
+        return Mode(**args)
 
     def including(self, *tags):
-        return self
+        return self._with(including=tags)
 
     def excluding(self, *tags):
-        return self
+        return self._with(excluding=tags)
 
     def requiring(self, *tags):
-        return self
+        return self._with(requiring=tags)
+
+    def rewrite_options(self):
+        """(level, including, excluding, requiring) as the compiler takes them."""
+        level, extra = _LEVELS[self.optimizer]
+        return level, list(extra + self._including), list(self._excluding), list(self._requiring)
 
     def __repr__(self):
-        return "Mode(linker=%r, optimizer=%r)" % (self.linker, self.optimizer)
+        return "Mode(linker=%r, optimizer=%r, including=%r, excluding=%r, requiring=%r)" % (
+            self.linker, self.optimizer, self._including, self._excluding, self._requiring)
+
+
+def list_rewrites():
+    """Every rewrite: a list of dicts with its name, phase and tags."""
+    return [dict(name=n, phase=p, tags=list(t)) for n, p, t in _core.list_rewrites()]
+
+
+def _known_names():
+    names = set()
+    for r in list_rewrites():
+        names.add(r["name"])
+        names.add(r["phase"])
+        names.update(r["tags"])
+    return names
 
 
 FAST_RUN = Mode("vm", "fast_run")
 FAST_COMPILE = Mode("vm", "fast_compile")
 
 
+def _split(flag):
+    return tuple(t for t in str(flag).split(":") if t) if flag else ()
+
+
 def get_mode(mode):
-    if mode is None:
-        from ..configparser import config
-        mode = config.mode
+    """The Mode for function(mode=...): a Mode, a name, or None for the
+    configured default (config.mode with config.optimizer and the
+    optimizer_including/excluding/requiring flags, as Theano did)."""
+    from ..configparser import config
     if isinstance(mode, Mode):
         return mode
-    if isinstance(mode, str):
-        if mode not in _KNOWN:
-            raise ValueError("unknown mode %r; expected one of %s or a Mode instance" % (mode, ", ".join(_KNOWN)))
-        return FAST_COMPILE if mode == "FAST_COMPILE" else FAST_RUN
-    raise TypeError("mode must be a string or a Mode, got %r" % (mode,))
+    if mode is not None and not isinstance(mode, str):
+        raise TypeError("mode must be a string or a Mode, got %r" % (mode,))
+    if mode is not None and mode not in _KNOWN:
+        raise ValueError("unknown mode %r; expected one of %s or a Mode instance" % (mode, ", ".join(_KNOWN)))
+    if mode is None or mode == config.mode:
+        name = config.mode
+        optimizer = config.optimizer
+        if name == "FAST_COMPILE" and optimizer == "fast_run":
+            optimizer = "fast_compile"
+        return Mode("vm", optimizer, _split(config.optimizer_including), _split(config.optimizer_excluding),
+                    _split(config.optimizer_requiring))
+    return FAST_COMPILE if mode == "FAST_COMPILE" else FAST_RUN

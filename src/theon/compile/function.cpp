@@ -241,6 +241,7 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
     if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
   }
   fg.verify();
+  rewrite_graph(fg, opts_.rewrite, &report_);
 
   std::vector<std::shared_ptr<SharedVariable>> targets;
   for (const auto& u : updates) targets.push_back(u.first);

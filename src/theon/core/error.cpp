@@ -33,6 +33,11 @@ SiteScope::SiteScope(std::source_location loc) : had_(scoped_site.has_value()) {
   scoped_site = SourceSite{loc.file_name(), static_cast<int>(loc.line()), loc.function_name(), ""};
 }
 
+SiteScope::SiteScope(const SourceSite& site) : had_(scoped_site.has_value()) {
+  if (had_) saved_ = *scoped_site;
+  scoped_site = site;
+}
+
 SiteScope::~SiteScope() {
   if (had_)
     scoped_site = saved_;

@@ -270,6 +270,7 @@ Var grad_like(Var g, const Var& x) {
 // numpy.dot for vectors and matrices: (m,k).(k,n), (m,k).(k), (k).(k,n), (k).(k).
 class Dot final : public Op {
  public:
+  OpKind kind() const override { return OpKind::Dot; }
   std::string name() const override { return "Dot"; }
   bool equals(const Op& o) const override { return dynamic_cast<const Dot*>(&o) != nullptr; }
 
@@ -358,6 +359,7 @@ const OpPtr& dot_op() {
 // Theano's rule, so that the gradient can sum them back).
 class Matmul final : public Op {
  public:
+  OpKind kind() const override { return OpKind::Matmul; }
   std::string name() const override { return "Matmul"; }
   bool equals(const Op& o) const override { return dynamic_cast<const Matmul*>(&o) != nullptr; }
 

@@ -5,6 +5,7 @@
 
 #include "core/convert.hpp"
 #include "ops/scalar_table.hpp"
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -99,8 +100,10 @@ std::string dtypes_str(const std::vector<DType>& ds) {
 
 class Elemwise final : public Op {
  public:
+  OpKind kind() const override { return cast_to_ ? OpKind::Cast : OpKind::Elemwise; }
   Elemwise(ScalarOpId id, std::optional<DType> cast_to) : id_(id), cast_to_(cast_to) {}
   ScalarOpId id() const { return id_; }
+  DType cast_to() const { return *cast_to_; }
 
   std::string name() const override {
     if (cast_to_) return "Elemwise{Cast{" + std::string(dtype_name(*cast_to_)) + "}}";
@@ -364,48 +367,6 @@ std::vector<Var> pad_ranks(std::vector<Var> in) {
   return in;
 }
 
-// ---- build-time stabilization --------------------------------------------------
-// log(sigmoid(z)) and log(1 - sigmoid(z)) (also written 1/(1+exp(u))) saturate
-// to log(0) and give NaN gradients; Theano's stabilize phase rewrites them to
-// softplus. Until the rewriter exists, the log builder applies these rules.
-
-const Elemwise* elemwise_of(const Var& v) { return v && v->owner ? dynamic_cast<const Elemwise*>(v->owner->op.get()) : nullptr; }
-
-bool is_scalar_const(Var v, double value) {
-  while (v && v->owner && v->owner->op->name().rfind("DimShuffle", 0) == 0) v = v->owner->inputs[0];
-  double got;
-  return get_constant_scalar(v, &got) && got == value;
-}
-
-bool is_op(const Var& v, ScalarOpId id) {
-  auto* e = elemwise_of(v);
-  return e && e->id() == id && e->name().find("Cast") == std::string::npos;
-}
-
-// z such that v == sigmoid(z), or null.
-Var match_sigmoid(const Var& v) {
-  if (is_op(v, ScalarOpId::sigmoid)) return v->owner->inputs[0];
-  if (is_op(v, ScalarOpId::true_div) && is_scalar_const(v->owner->inputs[0], 1)) {
-    const Var& den = v->owner->inputs[1];
-    if (is_op(den, ScalarOpId::add)) {
-      for (int k = 0; k < 2; ++k) {
-        const Var& one = den->owner->inputs[k];
-        const Var& e = den->owner->inputs[1 - k];
-        if (is_scalar_const(one, 1) && is_op(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
-      }
-    }
-  }
-  return nullptr;
-}
-
-Var stable_log(const Var& x) {
-  if (!is_float(x->dtype())) return nullptr;
-  if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
-  if (is_op(x, ScalarOpId::sub) && is_scalar_const(x->owner->inputs[0], 1))
-    if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
-  return nullptr;
-}
-
 }  // namespace
 
 LoadFn block_loader(DType src, CT to) { return converters().load[static_cast<int>(src)][static_cast<int>(to)]; }
@@ -413,7 +374,7 @@ StoreFn block_storer(CT from, DType dst) { return converters().store[static_cast
 
 Var elemwise(ScalarOpId id, std::vector<Var> inputs) {
   if (id == ScalarOpId::log && inputs.size() == 1 && inputs[0])
-    if (Var s = stable_log(inputs[0])) return s->dtype() == upgrade_to_float(inputs[0]->dtype()) ? s : cast(s, upgrade_to_float(inputs[0]->dtype()));
+    if (Var s = stable_log_of(inputs[0])) return s->dtype() == upgrade_to_float(inputs[0]->dtype()) ? s : cast(s, upgrade_to_float(inputs[0]->dtype()));
   return apply1(elemwise_op(id), pad_ranks(std::move(inputs)));
 }
 
@@ -450,5 +411,9 @@ bool is_elemwise(const Op& op, ScalarOpId id) {
   auto* e = dynamic_cast<const Elemwise*>(&op);
   return e && e->id() == id && e->name().find("Cast") == std::string::npos;
 }
+
+ScalarOpId elemwise_id(const Op& op) { return static_cast<const Elemwise&>(op).id(); }
+DType cast_dtype(const Op& op) { return static_cast<const Elemwise&>(op).cast_to(); }
+OpPtr elemwise_op_of(ScalarOpId id) { return elemwise_op(id); }
 
 }  // namespace theon

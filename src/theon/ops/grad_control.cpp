@@ -13,6 +13,7 @@ enum class Control : uint8_t { Zero, Disconnected, Undefined, ConsiderConstant, 
 
 class GradControl final : public Op {
  public:
+  OpKind kind() const override { return OpKind::GradControl; }
   GradControl(Control kind, double a = 0, double b = 0) : kind_(kind), a_(a), b_(b) {}
   std::string name() const override {
     switch (kind_) {
@@ -84,6 +85,7 @@ Var control(Control kind, const Var& x, double a = 0, double b = 0) {
 // reason is its name, and computing it raises that reason.
 class NullGrad final : public Op {
  public:
+  OpKind kind() const override { return OpKind::NullGrad; }
   NullGrad(TensorType t, std::string why) : type_(std::move(t)), why_(std::move(why)) {}
   const std::string& why() const { return why_; }
   std::string name() const override { return "NullGrad"; }

@@ -9,6 +9,7 @@
 
 #include "core/convert.hpp"
 #include "ops/scalar_table.hpp"
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -298,7 +299,10 @@ Shape kept_shape(const Shape& s, const std::vector<int>& axes) {
 
 class Reduce final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Reduce; }
   Reduce(ReduceKind k, std::vector<int> axes) : kind_(k), axes_(std::move(axes)) {}
+  ReduceKind reduce_kind() const { return kind_; }
+  const std::vector<int>& axes() const { return axes_; }
 
   std::string name() const override { return std::string(kind_title(kind_)) + "{axis=" + axes_str(axes_) + "}"; }
 
@@ -463,7 +467,10 @@ void arg_block(const void* vp, int64_t n, void* valp, int64_t* idx, int64_t as, 
 
 class ArgReduce final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::ArgReduce; }
   ArgReduce(bool is_max, std::vector<int> axes) : max_(is_max), axes_(std::move(axes)) {}
+  bool is_max() const { return max_; }
+  const std::vector<int>& axes() const { return axes_; }
   std::string name() const override { return std::string(max_ ? "Argmax" : "Argmin") + "{axis=" + axes_str(axes_) + "}"; }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
@@ -630,6 +637,15 @@ Var argmin(const Var& x, const Axes& axes, bool keepdims) {
   std::vector<int> ax = normalize_axes(axes, x->ndim(), "argmin");
   Var r = apply1(std::make_shared<ArgReduce>(false, ax), {x});
   return keep(r, ax, x->ndim(), keepdims);
+}
+
+ReduceKind reduce_kind_of(const Op& op) {
+  if (op.kind() == OpKind::ArgReduce) return static_cast<const ArgReduce&>(op).is_max() ? ReduceKind::Max : ReduceKind::Min;
+  return static_cast<const Reduce&>(op).reduce_kind();
+}
+const std::vector<int>& reduce_axes(const Op& op) {
+  if (op.kind() == OpKind::ArgReduce) return static_cast<const ArgReduce&>(op).axes();
+  return static_cast<const Reduce&>(op).axes();
 }
 
 }  // namespace theon

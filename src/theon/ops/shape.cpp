@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "core/convert.hpp"
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -40,6 +41,7 @@ void check_int_scalar(const Op& op, const Var& v, const char* what) {
 
 class ShapeOp final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Shape; }
   std::string name() const override { return "Shape"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     check_arity(*this, in, 1);
@@ -55,6 +57,7 @@ class ShapeOp final : public NamedOp {
 
 class ShapeI final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::ShapeI; }
   explicit ShapeI(int i) : i_(i) {}
   int axis() const { return i_; }
   std::string name() const override { return "Shape_i{" + std::to_string(i_) + "}"; }
@@ -82,6 +85,7 @@ class ShapeI final : public NamedOp {
 
 class MakeVector final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::MakeVector; }
   explicit MakeVector(DType d) : dtype_(d) {}
   std::string name() const override { return "MakeVector{dtype=" + std::string(dtype_name(dtype_)) + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
@@ -155,7 +159,9 @@ std::vector<int64_t> static_entries(const Var& s, int n) {
 
 class DimShuffle final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::DimShuffle; }
   explicit DimShuffle(std::vector<int> order) : order_(std::move(order)) {}
+  const std::vector<int>& order() const { return order_; }
   std::string name() const override {
     std::vector<std::string> p;
     for (int e : order_) p.push_back(e < 0 ? "x" : std::to_string(e));
@@ -238,6 +244,7 @@ class DimShuffle final : public NamedOp {
 
 class Reshape final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Reshape; }
   explicit Reshape(int ndim) : ndim_(ndim) {}
   std::string name() const override { return "Reshape{" + std::to_string(ndim_) + "}"; }
   int view_of(int) const override { return 0; }
@@ -318,6 +325,7 @@ class Reshape final : public NamedOp {
 
 class Alloc final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Alloc; }
   std::string name() const override { return "Alloc"; }
   bool connected(int i) const override { return i == 0; }
 
@@ -399,6 +407,7 @@ int64_t arange_length_double(double start, double stop, double step) {
 
 class ARange final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::ARange; }
   explicit ARange(DType d) : dtype_(d) {}
   std::string name() const override { return "ARange{dtype=" + std::string(dtype_name(dtype_)) + "}"; }
 
@@ -458,6 +467,7 @@ class ARange final : public NamedOp {
 
 class Eye final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Eye; }
   explicit Eye(DType d) : dtype_(d) {}
   std::string name() const override { return "Eye{dtype=" + std::string(dtype_name(dtype_)) + "}"; }
 
@@ -506,6 +516,7 @@ std::string shapes_of(const std::vector<NDArray>& in, size_t from = 0) {
 
 class Join final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::Join; }
   explicit Join(int axis) : axis_(axis) {}
   std::string name() const override { return "Join{axis=" + std::to_string(axis_) + "}"; }
 
@@ -575,6 +586,7 @@ class Join final : public NamedOp {
 // (gz, x_0, ..., x_{n-1}); the output is a view of gz with x_i's type.
 class JoinGrad final : public NamedOp {
  public:
+  OpKind kind() const override { return OpKind::JoinGrad; }
   JoinGrad(int axis, int i) : axis_(axis), i_(i) {}
   std::string name() const override { return "JoinGrad{axis=" + std::to_string(axis_) + ", i=" + std::to_string(i_) + "}"; }
   int view_of(int) const override { return 0; }
@@ -811,5 +823,8 @@ Var stack(const std::vector<Var>& tensors, int axis) {
   }
   return join(ax, parts);  // a lone input comes back as its dimshuffle
 }
+
+const std::vector<int>& dimshuffle_order(const Op& op) { return static_cast<const DimShuffle&>(op).order(); }
+int shape_i_axis(const Op& op) { return static_cast<const ShapeI&>(op).axis(); }
 
 }  // namespace theon

@@ -386,6 +386,7 @@ class IndexOpBase : public Op {
 
 class SubtensorOp final : public IndexOpBase {
  public:
+  OpKind kind() const override { return OpKind::Subtensor; }
   using IndexOpBase::IndexOpBase;
   std::string name() const override { return adv_ ? "AdvancedSubtensor" : "Subtensor"; }
   int view_of(int) const override { return adv_ ? -1 : 0; }
@@ -436,6 +437,7 @@ class SubtensorOp final : public IndexOpBase {
 
 class IncSubtensorOp final : public IndexOpBase {
  public:
+  OpKind kind() const override { return OpKind::IncSubtensor; }
   IncSubtensorOp(Layout l, bool adv, bool set) : IndexOpBase(std::move(l), adv), set_(set) {}
   std::string name() const override { return adv_ ? "AdvancedIncSubtensor" : "IncSubtensor"; }
   std::string desc() const { return name() + (set_ ? "{set}" : "{inc}"); }

@@ -1,0 +1,39 @@
+// What rewrites may read from an op: its parameters, by kind. Each accessor
+// is valid only for ops of the named kind (checked with op.kind() first) and
+// lives in the file of its op family.
+#pragma once
+#include <vector>
+
+#include "theon/graph.hpp"
+#include "theon/ops.hpp"
+#include "theon/scalar.hpp"
+
+namespace theon {
+
+// OpKind::Elemwise: the scalar function.      OpKind::Cast: the target dtype.
+ScalarOpId elemwise_id(const Op& op);
+DType cast_dtype(const Op& op);
+// The shared Elemwise op of a scalar function (for building nodes directly).
+OpPtr elemwise_op_of(ScalarOpId id);
+
+// OpKind::DimShuffle: the new order (-1 = an inserted broadcastable axis).
+const std::vector<int>& dimshuffle_order(const Op& op);
+
+// OpKind::Reduce / ArgReduce: the kind and the reduced axes (sorted).
+ReduceKind reduce_kind_of(const Op& op);
+const std::vector<int>& reduce_axes(const Op& op);
+
+// OpKind::ShapeI: the axis.
+int shape_i_axis(const Op& op);
+
+// The stable form of log(x) when x is sigmoid(z) or 1 - sigmoid(z) (also
+// spelled with exp), else null (rewrite/rules_stability.cpp). The log builder
+// applies it at once, so that gradients are built from the stable form too.
+Var stable_log_of(const Var& x);
+
+// Convenience: is v the output of an elementwise `id` (not a cast)?
+inline bool is_elemwise_var(const Var& v, ScalarOpId id) {
+  return v && v->owner && v->owner->op->kind() == OpKind::Elemwise && elemwise_id(*v->owner->op) == id;
+}
+
+}  // namespace theon

@@ -1,0 +1,147 @@
+// The worklist equilibrium and the helpers rules share.
+#include "rewrite/engine.hpp"
+
+#include <deque>
+#include <unordered_set>
+
+#include "theon/grad.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+// Queues every node that changed or appeared, once.
+class Worklist final : public FunctionGraph::Listener {
+ public:
+  void push(Apply* n) {
+    if (n && queued_.insert(n).second) queue_.push_back(n->shared_from_this());
+  }
+  ApplyPtr pop() {
+    ApplyPtr n = std::move(queue_.front());
+    queue_.pop_front();
+    queued_.erase(n.get());
+    return n;
+  }
+  bool empty() const { return queue_.empty(); }
+  void on_import(Apply* node) override { push(node); }
+  void on_change_input(Apply* node, int, const Var&, const Var&) override { push(node); }
+
+ private:
+  std::deque<ApplyPtr> queue_;  // owning, so a pruned node's address is never reused while queued
+  std::unordered_set<const Apply*> queued_;
+};
+
+// A replacement must keep the old variable's dtype (cast if needed), rank and
+// broadcast pattern: downstream nodes were typed against them.
+Var fit_type(const Var& old_var, Var repl, const NodeRule& rule) {
+  if (repl->dtype() != old_var->dtype()) repl = cast(repl, old_var->dtype());
+  if (repl->ndim() != old_var->ndim())
+    throw InternalError("rewrite " + std::string(rule.name) + " replaced " + old_var->type.str() + " by " +
+                        repl->type.str());
+  if (!fits(old_var->type, repl->type)) return nullptr;  // broadcast pattern would change: skip
+  return repl;
+}
+
+}  // namespace
+
+void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, RewriteReport& report) {
+  std::vector<std::vector<const NodeRule*>> by_kind(kNumOpKinds);
+  for (const NodeRule* r : rules) {
+    if (r->tracks.empty())
+      for (auto& v : by_kind) v.push_back(r);
+    else
+      for (OpKind k : r->tracks) by_kind[static_cast<int>(k)].push_back(r);
+  }
+  Worklist work;
+  for (const auto& n : fg.nodes()) work.push(n.get());
+  fg.add_listener(&work);
+  struct Detach {
+    FunctionGraph& fg;
+    Worklist* w;
+    ~Detach() { fg.remove_listener(w); }
+  } detach{fg, &work};
+
+  size_t budget = 64 * (fg.num_nodes() + 64);
+  while (!work.empty()) {
+    ApplyPtr node = work.pop();
+    if (!fg.contains(node.get())) continue;
+    for (const NodeRule* rule : by_kind[static_cast<int>(node->op->kind())]) {
+      std::vector<Var> repl;
+      {
+        SiteScope scope(node->site);
+        repl = rule->fn(fg, *node);
+      }
+      if (repl.empty()) continue;
+      std::vector<std::pair<Var, Var>> pairs;
+      for (int i = 0; i < node->num_outputs() && i < static_cast<int>(repl.size()); ++i) {
+        if (!repl[i]) continue;
+        Var old_var = node->output(i);
+        if (repl[i] == old_var) continue;
+        Var fitted;
+        {
+          SiteScope scope(node->site);
+          fitted = fit_type(old_var, repl[i], *rule);
+        }
+        if (!fitted) {
+          pairs.clear();
+          break;
+        }
+        if (fitted->name.empty()) fitted->name = old_var->name;
+        pairs.push_back({old_var, fitted});
+      }
+      if (pairs.empty()) continue;
+      fg.replace_all(pairs);
+      ++report.fired[rule->name];
+      if (--budget == 0) {
+        warn("theon rewriter: the rules did not reach a fixed point within their budget; the graph is correct "
+             "but may not be fully simplified (last rule: " + std::string(rule->name) + ")");
+        return;
+      }
+      if (!fg.contains(node.get())) break;
+      work.push(node.get());  // some outputs kept: look at it again later
+      break;
+    }
+  }
+}
+
+bool scalar_value(const Var& v0, double* out) {
+  Var v = v0;
+  while (v && v->owner) {
+    const Op& op = *v->owner->op;
+    if (op.kind() == OpKind::DimShuffle) {
+      v = v->owner->inputs[0];
+    } else if (op.kind() == OpKind::Elemwise && elemwise_id(op) == ScalarOpId::second) {
+      v = v->owner->inputs[1];
+    } else {
+      return false;
+    }
+  }
+  const Constant* c = as_constant(v);
+  if (!c || c->value.size() < 1) return false;
+  double first = c->value.get_double(0);
+  const int64_t n = c->value.size();
+  if (n > 64) return false;
+  for (int64_t i = 1; i < n; ++i)
+    if (c->value.get_double(i) != first) return false;
+  *out = first;
+  return true;
+}
+
+bool fits(const TensorType& old, const TensorType& repl) {
+  if (old.ndim() != repl.ndim()) return false;
+  for (int d = 0; d < old.ndim(); ++d) {
+    int64_t a = old.shape[d], b = repl.shape[d];
+    if ((a == 1) != (b == 1)) return false;
+    if (a >= 0 && b >= 0 && a != b) return false;
+  }
+  return true;
+}
+
+Var broadcast_like(const Var& x, const Var& like) {
+  Var r = x;
+  if (r->dtype() != like->dtype()) r = cast(r, like->dtype());
+  if (fits(like->type, r->type)) return r;
+  return fill(like, r);
+}
+
+}  // namespace theon::rw

@@ -1,0 +1,176 @@
+// Algebraic canonical forms (Theano's add and mul canonizers) and the
+// specializations of pow and mul into cheaper elementwise functions.
+#include <algorithm>
+
+#include "rewrite/engine.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+struct Term {
+  Var v;
+  int sign;  // +1 / -1 (add: plus or minus; mul: numerator or denominator)
+};
+
+// Flattens a tree of `plus`/`minus`/`flip` nodes (add/sub/neg or mul/true_div/
+// inv) of one dtype, through inner nodes nobody else reads.
+void flatten(FunctionGraph& fg, const Var& v, int sign, bool root, DType dtype, ScalarOpId plus, ScalarOpId minus,
+             ScalarOpId flip, std::vector<Term>& out) {
+  Apply* n = v->owner;
+  bool inner = n && v->dtype() == dtype && (root || n_clients(fg, v) == 1) && n->op->kind() == OpKind::Elemwise;
+  if (inner) {
+    ScalarOpId id = elemwise_id(*n->op);
+    if (id == plus) {
+      for (const auto& in : n->inputs) flatten(fg, in, sign, false, dtype, plus, minus, flip, out);
+      return;
+    }
+    if (id == minus) {
+      flatten(fg, n->inputs[0], sign, false, dtype, plus, minus, flip, out);
+      flatten(fg, n->inputs[1], -sign, false, dtype, plus, minus, flip, out);
+      return;
+    }
+    if (id == flip) {
+      flatten(fg, n->inputs[0], -sign, false, dtype, plus, minus, flip, out);
+      return;
+    }
+  }
+  out.push_back({v, sign});
+}
+
+// Rebuilds sum(+) - sum(-) (or prod / prod) and gives it `like`'s broadcast
+// pattern using one of the cancelled terms when it lost it.
+Var rebuild(const std::vector<Term>& terms, double c, bool has_c, double neutral, bool additive, const Var& old,
+            const std::vector<Var>& cancelled) {
+  ScalarOpId plus = additive ? ScalarOpId::add : ScalarOpId::mul;
+  ScalarOpId minus = additive ? ScalarOpId::sub : ScalarOpId::true_div;
+  Var pos, neg_part;
+  for (const auto& t : terms) {
+    Var& acc = t.sign > 0 ? pos : neg_part;
+    acc = acc ? elemwise(plus, {acc, t.v}) : t.v;
+  }
+  Var r;
+  if (pos && neg_part) r = elemwise(minus, {pos, neg_part});
+  else if (pos) r = pos;
+  else if (neg_part) r = additive ? neg(neg_part) : inv(neg_part);
+  if (has_c && c != neutral) {
+    if (!r) r = scalar_like(c, old);
+    else if (additive && c < 0) r = sub(r, scalar_like(-c, old));
+    else r = elemwise(plus, {r, scalar_like(c, old)});
+  }
+  if (!r) r = scalar_like(neutral, old);
+  if (r->dtype() != old->dtype()) r = cast(r, old->dtype());
+  if (fits(old->type, r->type)) return r;
+  for (const auto& like : cancelled) {
+    Var f = fill(like, r);
+    if (fits(old->type, f->type)) return f;
+  }
+  return nullptr;
+}
+
+std::vector<Var> canonize(FunctionGraph& fg, Apply& node, bool additive) {
+  Var out = node.output(0);
+  if (!is_float(out->dtype())) return {};
+  std::vector<Term> terms;
+  if (additive)
+    flatten(fg, out, 1, true, out->dtype(), ScalarOpId::add, ScalarOpId::sub, ScalarOpId::neg, terms);
+  else
+    flatten(fg, out, 1, true, out->dtype(), ScalarOpId::mul, ScalarOpId::true_div, ScalarOpId::inv, terms);
+  const double neutral = additive ? 0 : 1;
+  double c = neutral;
+  int n_const = 0;
+  bool neutral_seen = false;
+  std::vector<Term> kept;
+  for (const auto& t : terms) {
+    double v;
+    if (scalar_value(t.v, &v)) {
+      if (!additive && t.sign < 0 && v == 0) return {};  // x / 0 keeps its inf/nan
+      c = additive ? c + t.sign * v : (t.sign > 0 ? c * v : c / v);
+      ++n_const;
+      neutral_seen |= v == neutral;
+      continue;
+    }
+    kept.push_back(t);
+  }
+  // Cancel x against -x (or x against 1/x).
+  std::vector<Var> cancelled;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (!kept[i].v) continue;
+    for (size_t j = i + 1; j < kept.size(); ++j)
+      if (kept[j].v == kept[i].v && kept[j].sign == -kept[i].sign) {
+        cancelled.push_back(kept[i].v);
+        kept[i].v = kept[j].v = nullptr;
+        break;
+      }
+  }
+  kept.erase(std::remove_if(kept.begin(), kept.end(), [](const Term& t) { return !t.v; }), kept.end());
+  if (cancelled.empty() && n_const < 2 && !neutral_seen) return {};
+  // Terms that were constants also fix the shape when all else cancels.
+  for (const auto& in : node.inputs) cancelled.push_back(in);
+  Var r = rebuild(kept, c, n_const > 0, neutral, additive, out, cancelled);
+  if (!r) return {};
+  return {r};
+}
+
+std::vector<Var> add_canonizer(FunctionGraph& fg, Apply& node) {
+  if (!is_op(node, ScalarOpId::add) && !is_op(node, ScalarOpId::sub) && !is_op(node, ScalarOpId::neg)) return {};
+  return canonize(fg, node, true);
+}
+std::vector<Var> mul_canonizer(FunctionGraph& fg, Apply& node) {
+  if (!is_op(node, ScalarOpId::mul) && !is_op(node, ScalarOpId::true_div) && !is_op(node, ScalarOpId::inv)) return {};
+  return canonize(fg, node, false);
+}
+
+// neg(neg(x)) -> x
+std::vector<Var> neg_neg(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::neg)) return {};
+  const Var& x = node.inputs[0];
+  if (x->owner && is_op(*x->owner, ScalarOpId::neg)) return {x->owner->inputs[0]};
+  return {};
+}
+
+// x ** c for a few constants c -> sqr, sqrt, inv, products.
+std::vector<Var> pow_specialize(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::pow)) return {};
+  const Var& x = node.inputs[0];
+  Var out = node.output(0);
+  double e;
+  if (!is_float(x->dtype()) || x->dtype() != out->dtype() || !scalar_value(node.inputs[1], &e)) return {};
+  Var r;
+  if (e == 2) r = sqr(x);
+  else if (e == 0.5) r = sqrt(x);
+  else if (e == 1) r = x;
+  else if (e == -1) r = inv(x);
+  else if (e == -0.5) r = inv(sqrt(x));
+  else if (e == 3) r = mul(sqr(x), x);
+  else if (e == 4) r = sqr(sqr(x));
+  else if (e == -2) r = inv(sqr(x));
+  else if (e == 0) r = ones_like(x);
+  if (!r) return {};
+  if (r->dtype() != out->dtype()) r = cast(r, out->dtype());
+  return {fits(out->type, r->type) ? r : fill(node.inputs[1], r)};
+}
+
+// mul(x, -1) -> neg(x)
+std::vector<Var> mul_neg_one(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::mul) || node.inputs.size() != 2) return {};
+  for (int k = 0; k < 2; ++k)
+    if (is_scalar(node.inputs[k], -1) && node.inputs[1 - k]->dtype() == node.raw_output(0)->dtype())
+      return {neg(node.inputs[1 - k])};
+  return {};
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& arith_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"add_canonizer", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, add_canonizer},
+      {"mul_canonizer", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, mul_canonizer},
+      {"neg_neg", "canonicalize", {OpKind::Elemwise}, {"local", "algebra", "fast_compile"}, neg_neg},
+      {"pow_specialize", "specialize", {OpKind::Elemwise}, {"local"}, pow_specialize},
+      {"mul_neg_one", "specialize", {OpKind::Elemwise}, {"local"}, mul_neg_one},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw

@@ -1,0 +1,142 @@
+// Rules that every level runs: constant folding, removal of ops that do
+// nothing at run time (gradient controls, identities, useless dimshuffles and
+// fills), and shape rules that answer x.shape without computing x.
+#include "rewrite/engine.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+constexpr size_t kFoldLimitBytes = size_t(1) << 22;  // larger results stay computed at run time
+
+// A node whose inputs are all constants is computed now.
+std::vector<Var> constant_folding(FunctionGraph&, Apply& node) {
+  switch (node.op->kind()) {
+    case OpKind::Alloc:  // a constant-filled buffer is cheaper to make than to keep
+    case OpKind::Map:
+    case OpKind::NullGrad:
+    case OpKind::GradControl:
+      return {};
+    default: break;
+  }
+  if (node.inputs.empty()) return {};
+  std::vector<NDArray> in;
+  for (const auto& v : node.inputs) {
+    const Constant* c = as_constant(v);
+    if (!c) return {};
+    in.push_back(c->value);
+  }
+  std::vector<NDArray> out(node.num_outputs());
+  Workspace ws;
+  ws.node = &node;
+  try {
+    node.op->perform(in, out, ws);
+  } catch (const UserError&) {
+    return {};  // the error belongs to run time, where it names the user's call
+  }
+  std::vector<Var> repl;
+  for (auto& a : out) {
+    if (a.nbytes() > kFoldLimitBytes) return {};
+    repl.push_back(constant(a.copy()));
+  }
+  return repl;
+}
+
+// zero_grad, disconnected_grad, grad_clip, ...: identities once gradients exist.
+std::vector<Var> remove_grad_control(FunctionGraph&, Apply& node) { return {node.inputs[0]}; }
+
+// identity(x) -> x; second(x, y) -> y when y already has the result's type.
+std::vector<Var> useless_elemwise(FunctionGraph&, Apply& node) {
+  if (is_op(node, ScalarOpId::identity)) return {node.inputs[0]};
+  if (is_op(node, ScalarOpId::second) && fits(node.raw_output(0)->type, node.inputs[1]->type))
+    return {node.inputs[1]};
+  return {};
+}
+
+// DimShuffle{0,1,...}(x) -> x; DimShuffle(DimShuffle(x)) -> one DimShuffle.
+std::vector<Var> dimshuffle_merge(FunctionGraph&, Apply& node) {
+  const auto& order = dimshuffle_order(*node.op);
+  const Var& x = node.inputs[0];
+  bool identity = static_cast<int>(order.size()) == x->ndim();
+  for (size_t i = 0; i < order.size() && identity; ++i) identity = order[i] == static_cast<int>(i);
+  if (identity) return {x};
+  if (!x->owner || x->owner->op->kind() != OpKind::DimShuffle) return {};
+  const auto& inner = dimshuffle_order(*x->owner->op);
+  std::vector<int> composed;
+  for (int e : order) composed.push_back(e < 0 ? -1 : inner[e]);
+  return {dimshuffle(x->owner->inputs[0], composed)};
+}
+
+// ---- shapes ----------------------------------------------------------------------
+
+// A variable's size along `axis` without computing it: a constant when the
+// type knows it, else the size of an input that has it, else nullptr.
+Var size_along(const Var& x, int axis, int depth = 0) {
+  if (x->type.shape[axis] >= 0) return scalar_constant<int64_t>(x->type.shape[axis]);
+  if (!x->owner || depth > 64) return nullptr;
+  const Apply& n = *x->owner;
+  switch (n.op->kind()) {
+    case OpKind::Elemwise:
+    case OpKind::Cast:
+      for (const auto& in : n.inputs)
+        if (in->type.shape[axis] != 1) {
+          if (Var s = size_along(in, axis, depth + 1)) return s;
+          return shape_i(in, axis);
+        }
+      return nullptr;
+    case OpKind::DimShuffle: {
+      int src = dimshuffle_order(*n.op)[axis];
+      return src < 0 ? scalar_constant<int64_t>(1) : shape_i(n.inputs[0], src);
+    }
+    case OpKind::Reduce: {
+      const auto& axes = reduce_axes(*n.op);
+      int src = -1, kept = 0;
+      for (int d = 0; d < n.inputs[0]->ndim(); ++d) {
+        if (std::find(axes.begin(), axes.end(), d) != axes.end()) continue;
+        if (kept++ == axis) src = d;
+      }
+      return src < 0 ? nullptr : shape_i(n.inputs[0], src);
+    }
+    case OpKind::Alloc: {
+      const Var& dim = n.inputs[1 + axis];
+      return dim->dtype() == DType::Int64 ? dim : cast(dim, DType::Int64);
+    }
+    case OpKind::Dot:
+      if (n.inputs[0]->ndim() == 2 && n.inputs[1]->ndim() == 2)
+        return axis == 0 ? shape_i(n.inputs[0], 0) : shape_i(n.inputs[1], 1);
+      return nullptr;
+    default: return nullptr;
+  }
+}
+
+// Shape_i{k}(x) -> a constant, or the size from x's inputs (x need not run).
+std::vector<Var> shape_i_lift(FunctionGraph&, Apply& node) {
+  if (Var s = size_along(node.inputs[0], shape_i_axis(*node.op))) return {s};
+  return {};
+}
+
+// Shape(x) -> MakeVector(Shape_i{0}(x), ...), so each entry lifts alone (a
+// constant vector when every size is static).
+std::vector<Var> shape_to_make_vector(FunctionGraph&, Apply& node) {
+  const Var& x = node.inputs[0];
+  if (x->ndim() == 0) return {};
+  std::vector<Var> dims;
+  for (int d = 0; d < x->ndim(); ++d) dims.push_back(shape_i(x, d));
+  return {make_vector(dims, DType::Int64)};
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& basic_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"constant_folding", "canonicalize", {}, {"fast_compile", "local"}, constant_folding},
+      {"remove_grad_control", "canonicalize", {OpKind::GradControl}, {"fast_compile", "local"}, remove_grad_control},
+      {"useless_elemwise", "canonicalize", {OpKind::Elemwise}, {"fast_compile", "local", "useless"}, useless_elemwise},
+      {"dimshuffle_merge", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_merge},
+      {"shape_i_lift", "canonicalize", {OpKind::ShapeI}, {"shape", "local"}, shape_i_lift},
+      {"shape_to_make_vector", "canonicalize", {OpKind::Shape}, {"shape", "local"}, shape_to_make_vector},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw

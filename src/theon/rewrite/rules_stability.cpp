@@ -1,0 +1,115 @@
+// Stabilizing rewrites: forms that overflow, underflow or cancel in floating
+// point are replaced by ones that do not. Users rely on these to avoid NaNs,
+// so they run in FAST_COMPILE too.
+#include <algorithm>
+
+#include "rewrite/engine.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+bool is(const Var& v, ScalarOpId id) { return v && v->owner && is_op(*v->owner, id); }
+
+// z such that v == sigmoid(z) (also spelled 1 / (1 + exp(-z))), or null.
+Var match_sigmoid(const Var& v) {
+  if (is(v, ScalarOpId::sigmoid)) return v->owner->inputs[0];
+  if (is(v, ScalarOpId::true_div) && is_scalar(v->owner->inputs[0], 1)) {
+    const Var& den = v->owner->inputs[1];
+    if (is(den, ScalarOpId::add))
+      for (int k = 0; k < 2; ++k) {
+        const Var& e = den->owner->inputs[1 - k];
+        if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
+      }
+  }
+  if (is(v, ScalarOpId::inv)) {
+    const Var& den = v->owner->inputs[0];
+    if (is(den, ScalarOpId::add))
+      for (int k = 0; k < 2; ++k) {
+        const Var& e = den->owner->inputs[1 - k];
+        if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
+      }
+  }
+  return nullptr;
+}
+
+// log(sigmoid(z)) -> -softplus(-z);  log(1 - sigmoid(z)) -> -softplus(z)
+std::vector<Var> log_sigmoid(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::log)) return {};
+  if (Var r = stable_log_of(node.inputs[0])) return {r};
+  return {};
+}
+
+// log(1 + x) -> log1p(x);  log(1 - x) -> log1p(-x)
+std::vector<Var> log1p_rule(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::log)) return {};
+  const Var& a = node.inputs[0];
+  if (!is_float(a->dtype())) return {};
+  if (is(a, ScalarOpId::add) && a->owner->inputs.size() == 2)
+    for (int k = 0; k < 2; ++k)
+      if (is_scalar(a->owner->inputs[k], 1)) return {log1p(a->owner->inputs[1 - k])};
+  if (is(a, ScalarOpId::sub) && is_scalar(a->owner->inputs[0], 1)) return {log1p(neg(a->owner->inputs[1]))};
+  return {};
+}
+
+// exp(x) - 1 -> expm1(x)
+std::vector<Var> expm1_rule(FunctionGraph&, Apply& node) {
+  if (is_op(node, ScalarOpId::sub) && is(node.inputs[0], ScalarOpId::exp) && is_scalar(node.inputs[1], 1))
+    return {expm1(node.inputs[0]->owner->inputs[0])};
+  if (is_op(node, ScalarOpId::add))
+    for (int k = 0; k < 2; ++k)
+      if (is(node.inputs[k], ScalarOpId::exp) && is_scalar(node.inputs[1 - k], -1))
+        return {expm1(node.inputs[k]->owner->inputs[0])};
+  return {};
+}
+
+// log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes)) with m = max(x, axes)
+// (0 where the max is infinite, so that all -inf rows stay -inf, not NaN).
+std::vector<Var> logsumexp_rule(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::log)) return {};
+  const Var& s = node.inputs[0];
+  if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum) return {};
+  const Var& e = s->owner->inputs[0];
+  if (!is(e, ScalarOpId::exp) || !is_float(e->dtype())) return {};
+  const Var& x = e->owner->inputs[0];
+  // Already stabilized: exp(x - switch(isinf(m), 0, m)).
+  if (is(x, ScalarOpId::sub) && is(x->owner->inputs[1], ScalarOpId::switch_)) return {};
+  const std::vector<int>& axes = reduce_axes(*s->owner->op);
+  Var m = max(x, axes, /*keepdims=*/true);
+  Var safe = switch_(isinf(m), zeros_like(m), m);
+  Var shifted = log(sum(exp(sub(x, safe)), axes));
+  std::vector<int> kept_axes;  // drop the reduced (now size-1) axes of the max
+  for (int d = 0; d < x->ndim(); ++d)
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept_axes.push_back(d);
+  Var safe_dropped = dimshuffle(safe, kept_axes);
+  return {add(shifted, safe_dropped)};
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& stability_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"log_sigmoid", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log_sigmoid},
+      {"log1p", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log1p_rule},
+      {"expm1", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, expm1_rule},
+      {"logsumexp", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, logsumexp_rule},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw
+
+namespace theon {
+
+Var stable_log_of(const Var& x) {
+  using rw::is;
+  using rw::is_scalar;
+  using rw::match_sigmoid;
+  if (!x || !is_float(x->dtype())) return nullptr;
+  if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
+  if (is(x, ScalarOpId::sub) && is_scalar(x->owner->inputs[0], 1))
+    if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
+  return nullptr;
+}
+
+}  // namespace theon
