@@ -101,7 +101,10 @@ class Function(object):
                                           _Filter(self._ins, name), level, including, excluding, requiring,
                                           verbose)
         if verbose:
-            print("theon: rewrites of %s\n%s" % (name, self._fn.rewrite_report["text"]))
+            rep = self._fn.rewrite_report
+            print("theon: rewrites of %s\n%s" % (name, rep["text"]))
+            for phase, _, _, graph in rep["phases"]:
+                print("after %s:\n%s" % (phase, graph))
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
         self.input_storage = None
 

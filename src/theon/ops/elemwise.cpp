@@ -167,7 +167,9 @@ class Elemwise final : public Op {
 
 // Broadcast shape check at run time (Theano's rule: only static-1 dims broadcast,
 // which the VM checks against the types; here sizes must agree or be 1).
-Shape broadcast_shape(const Elemwise& op, const std::vector<NDArray>& in, const Apply* node) {
+}  // namespace
+
+Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in, const Apply* node) {
   const int nd = in[0].ndim();
   Shape shape(nd, 1);
   for (int d = 0; d < nd; ++d) {
@@ -182,7 +184,7 @@ Shape broadcast_shape(const Elemwise& op, const std::vector<NDArray>& in, const 
       } else if (s != size) {
         std::vector<std::string> shapes;
         for (auto& a : in) shapes.push_back(shape_str(a.shape));
-        throw ValueError(op.name() + ": input dimensions mismatch on axis " + std::to_string(d) + ": input shapes are " +
+        throw ValueError(op_name + ": input dimensions mismatch on axis " + std::to_string(d) + ": input shapes are " +
                          join_strings(shapes, ", ") +
                          " (only dimensions whose type is broadcastable broadcast; use a row/col type, "
                          "dimshuffle('x', ...) or addbroadcast to declare one)");
@@ -193,16 +195,8 @@ Shape broadcast_shape(const Elemwise& op, const std::vector<NDArray>& in, const 
   return shape;
 }
 
-void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const {
-  std::vector<DType> ds;
-  for (auto& a : in) ds.push_back(a.dtype);
-  const Plan p = plan(ds);
-  const auto& def = scalar_def(id_);
-  BlockFn fn = cast_to_ ? nullptr : def.fn[static_cast<int>(p.in_ct)];
-  const CT out_ct = cast_to_ ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
-  Shape shape = broadcast_shape(*this, in, ws.node);
-  NDArray& o = out[0];
-  o = ws.empty(p.out, shape);
+void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct, const BlockKernel& kernel) {
+  const Shape& shape = o.shape;
   const int64_t total = o.size();
   if (total == 0) return;
 
@@ -237,7 +231,7 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
   const int64_t outer = total / inner;
 
   const auto& cv = converters();
-  const size_t in_isz = itemsize(ct_dtype(p.in_ct)), out_isz = itemsize(ct_dtype(out_ct));
+  const size_t in_isz = itemsize(ct_dtype(in_ct)), out_isz = itemsize(ct_dtype(out_ct));
   const int nin = static_cast<int>(in.size());
   std::vector<std::vector<char>> scratch(nin + 1);
   for (int i = 0; i < nin; ++i) scratch[i].resize(kBlock * in_isz + 64);
@@ -246,7 +240,7 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
   std::vector<const void*> ins(nin);
   std::vector<char*> base(nops);
   std::vector<int64_t> idx(cnd, 0);
-  const DType in_ct_dtype = ct_dtype(p.in_ct), out_ct_dtype = ct_dtype(out_ct);
+  const DType in_ct_dtype = ct_dtype(in_ct), out_ct_dtype = ct_dtype(out_ct);
 
   for (int64_t row = 0; row < outer; ++row) {
     // Row start pointers from the odometer over the outer dims.
@@ -263,17 +257,14 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
           ins[i] = src;
         } else {
           char* dst = align(scratch[i].data());
-          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(p.in_ct)](src, cst[i][cnd - 1], n, dst);
+          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](src, cst[i][cnd - 1], n, dst);
           ins[i] = dst;
         }
       }
       char* dst = base[nops - 1] + start * cst[nops - 1][cnd - 1];
       const bool direct = o.dtype == out_ct_dtype && cst[nops - 1][cnd - 1] == static_cast<int64_t>(out_isz);
       char* res = direct ? dst : align(scratch[nin].data());
-      if (fn)
-        fn(n, ins.data(), res);
-      else
-        std::memcpy(res, ins[0], n * in_isz);  // Cast: the conversion happened on load
+      kernel(n, ins.data(), res);
       if (!direct)
         cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
     }
@@ -282,6 +273,27 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
       idx[d] = 0;
     }
   }
+}
+
+namespace {
+
+void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const {
+  std::vector<DType> ds;
+  for (auto& a : in) ds.push_back(a.dtype);
+  const Plan p = plan(ds);
+  const auto& def = scalar_def(id_);
+  BlockFn fn = cast_to_ ? nullptr : def.fn[static_cast<int>(p.in_ct)];
+  const CT out_ct = cast_to_ ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
+  Shape shape = broadcast_shape(name(), in, ws.node);
+  NDArray& o = out[0];
+  o = ws.empty(p.out, shape);
+  const size_t in_isz = itemsize(ct_dtype(p.in_ct));
+  run_blocks(in, o, p.in_ct, out_ct, [&](int64_t n, const void* const* ins, void* res) {
+    if (fn)
+      fn(n, ins, res);
+    else
+      std::memcpy(res, ins[0], n * in_isz);  // Cast: the conversion happened on load
+  });
 }
 
 std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts) const {

@@ -4,6 +4,8 @@
 #include <array>
 #include <complex>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "theon/graph.hpp"
@@ -29,6 +31,15 @@ StoreFn block_storer(CT from, DType dst);
 
 // Applies a scalar function over n contiguous elements of compute type.
 using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
+
+// Runs `kernel` over an elementwise loop: inputs broadcast (stride 0) to the
+// output's shape, dims coalesced, cache-sized blocks of contiguous compute-type
+// elements in and out (converted and gathered only when needed).
+using BlockKernel = std::function<void(int64_t n, const void* const* in, void* out)>;
+void run_blocks(const std::vector<NDArray>& in, NDArray& out, CT in_ct, CT out_ct, const BlockKernel& kernel);
+// The output shape of an elementwise node at run time (with the node at hand,
+// only its statically broadcastable dims broadcast); names `op_name` in errors.
+Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in, const Apply* node);
 
 // How the output dtype follows from the input dtypes (Theano's output_types_preference).
 enum class TypeRule : uint8_t {

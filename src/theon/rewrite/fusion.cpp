@@ -1,8 +1,100 @@
-// Elementwise fusion: filled in below.
+// Elementwise fusion: maximal groups of elementwise nodes that compute in
+// one float dtype, share the root's broadcast pattern (so no value is
+// recomputed for broadcast copies) and whose inner results nobody else
+// reads, become one Composite node.
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ops/fused.hpp"
+#include "ops/scalar_table.hpp"
 #include "rewrite/engine.hpp"
 
 namespace theon::rw {
 
-void fusion_pass(FunctionGraph&, RewriteReport&) {}
+namespace {
+
+// Can `node` be part of a group computing in `dtype` with broadcast pattern `like`?
+bool fusable(const Apply& node, DType dtype, const TensorType& like) {
+  if (node.op->kind() != OpKind::Elemwise || node.num_outputs() != 1) return false;
+  const Variable* out = node.raw_output(0);
+  if (out->dtype() != dtype || !fits(like, out->type)) return false;
+  for (const auto& in : node.inputs)
+    if (in->dtype() != dtype) return false;
+  const auto& def = scalar_def(elemwise_id(*node.op));
+  const int ct = static_cast<int>(compute_type(dtype));
+  return def.fn[ct] && def.out_ct[ct] == compute_type(dtype);
+}
+
+}  // namespace
+
+void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
+  std::unordered_set<const Apply*> taken;
+  const std::vector<ApplyPtr> order = fg.nodes();
+  std::unordered_map<const Apply*, size_t> position;
+  for (size_t i = 0; i < order.size(); ++i) position[order[i].get()] = i;
+
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Apply* root = it->get();
+    if (taken.count(root) || !fg.contains(root)) continue;
+    const DType dtype = root->raw_output(0)->dtype();
+    if (!is_float(dtype)) continue;
+    const TensorType& like = root->raw_output(0)->type;
+    if (!fusable(*root, dtype, like)) continue;
+
+    // Grow the group towards the inputs: a producer joins when all its users are members.
+    std::unordered_set<const Apply*> group{root};
+    bool grew = true;
+    while (grew) {
+      grew = false;
+      std::vector<Apply*> members;
+      for (const Apply* m : group) members.push_back(const_cast<Apply*>(m));
+      for (Apply* m : members)
+        for (const auto& in : m->inputs) {
+          Apply* p = in->owner;
+          if (!p || group.count(p) || taken.count(p) || !fusable(*p, dtype, like)) continue;
+          const auto& users = fg.clients(in.get());
+          bool inside = std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node && group.count(c.node); });
+          if (!inside) continue;
+          group.insert(p);
+          grew = true;
+        }
+    }
+    if (group.size() < 2) continue;
+
+    // The program: members in topological order; outside values become inputs.
+    std::vector<Apply*> members;
+    for (const Apply* m : group) members.push_back(const_cast<Apply*>(m));
+    std::sort(members.begin(), members.end(), [&](Apply* a, Apply* b) { return position[a] < position[b]; });
+    FusedProgram prog;
+    prog.dtype = dtype;
+    std::vector<Var> inputs;
+    std::unordered_map<const Variable*, int> reg;
+    for (Apply* m : members)
+      for (const auto& in : m->inputs) {
+        if (reg.count(in.get()) || (in->owner && group.count(in->owner))) continue;
+        reg[in.get()] = static_cast<int>(inputs.size());
+        inputs.push_back(in);
+      }
+    prog.n_inputs = static_cast<int>(inputs.size());
+    for (Apply* m : members) {
+      FusedProgram::Instr ins{elemwise_id(*m->op), {}};
+      for (const auto& in : m->inputs) ins.args.push_back(reg.at(in.get()));
+      reg[m->raw_output(0)] = prog.n_inputs + static_cast<int>(prog.code.size());
+      prog.code.push_back(std::move(ins));
+    }
+    Var fused;
+    {
+      SiteScope scope(root->site);
+      fused = composite(std::move(prog), inputs);
+    }
+    Var old = root->output(0);
+    if (!fits(old->type, fused->type)) continue;
+    fused->name = old->name;
+    for (Apply* m : members) taken.insert(m);
+    fg.replace(old, fused);
+    ++report.fired["elemwise_fusion"];
+  }
+}
 
 }  // namespace theon::rw
