@@ -61,13 +61,21 @@ def list_rewrites():
     return [dict(name=n, phase=p, tags=list(t)) for n, p, t in _core.list_rewrites()]
 
 
+_KNOWN_NAMES = None
+
+
 def _known_names():
+    """Rule names, phases and tags (computed once: the list is fixed at build time)."""
+    global _KNOWN_NAMES
+    if _KNOWN_NAMES is not None:
+        return _KNOWN_NAMES
     names = set()
     for r in list_rewrites():
         names.add(r["name"])
         names.add(r["phase"])
         names.update(r["tags"])
-    return names
+    _KNOWN_NAMES = frozenset(names)
+    return _KNOWN_NAMES
 
 
 FAST_RUN = Mode("vm", "fast_run")

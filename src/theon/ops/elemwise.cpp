@@ -418,11 +418,6 @@ Var zeros_like(const Var& x, std::optional<DType> dtype) {
 }
 Var ones_like(const Var& x, std::optional<DType> dtype) { return fill(x, constant_like(1, dtype.value_or(x->dtype()))); }
 
-// Exposed to the graph machinery: is `op` the Elemwise of `id`?
-bool is_elemwise(const Op& op, ScalarOpId id) {
-  auto* e = dynamic_cast<const Elemwise*>(&op);
-  return e && e->id() == id && e->name().find("Cast") == std::string::npos;
-}
 
 ScalarOpId elemwise_id(const Op& op) { return static_cast<const Elemwise&>(op).id(); }
 DType cast_dtype(const Op& op) { return static_cast<const Elemwise&>(op).cast_to(); }

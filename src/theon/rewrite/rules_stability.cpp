@@ -12,24 +12,22 @@ namespace {
 bool is(const Var& v, ScalarOpId id) { return v && v->owner && is_op(*v->owner, id); }
 
 // z such that v == sigmoid(z) (also spelled 1 / (1 + exp(-z))), or null.
+// u such that den == 1 + exp(u), or null.
+Var match_one_plus_exp(const Var& den) {
+  if (!is(den, ScalarOpId::add)) return nullptr;
+  for (int k = 0; k < 2; ++k) {
+    const Var& e = den->owner->inputs[1 - k];
+    if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return e->owner->inputs[0];
+  }
+  return nullptr;
+}
+
 Var match_sigmoid(const Var& v) {
   if (is(v, ScalarOpId::sigmoid)) return v->owner->inputs[0];
-  if (is(v, ScalarOpId::true_div) && is_scalar(v->owner->inputs[0], 1)) {
-    const Var& den = v->owner->inputs[1];
-    if (is(den, ScalarOpId::add))
-      for (int k = 0; k < 2; ++k) {
-        const Var& e = den->owner->inputs[1 - k];
-        if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
-      }
-  }
-  if (is(v, ScalarOpId::inv)) {
-    const Var& den = v->owner->inputs[0];
-    if (is(den, ScalarOpId::add))
-      for (int k = 0; k < 2; ++k) {
-        const Var& e = den->owner->inputs[1 - k];
-        if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return neg(e->owner->inputs[0]);
-      }
-  }
+  Var den;
+  if (is(v, ScalarOpId::true_div) && is_scalar(v->owner->inputs[0], 1)) den = v->owner->inputs[1];
+  if (is(v, ScalarOpId::inv)) den = v->owner->inputs[0];
+  if (Var u = den ? match_one_plus_exp(den) : nullptr) return neg(u);
   return nullptr;
 }
 
