@@ -9,4 +9,5 @@
 #include "theon/graph.hpp"
 #include "theon/ndarray.hpp"
 #include "theon/ops.hpp"
+#include "theon/runtime.hpp"
 #include "theon/scalar.hpp"

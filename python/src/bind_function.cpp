@@ -41,6 +41,12 @@ void bind_function(nb::module_& m) {
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) { return g.nodes(); })
       .def("verify", &FunctionGraph::verify);
 
+  m.def("num_threads", &num_threads);
+  m.def("set_num_threads", [](int n) {
+    if (n < 1) throw ValueError("set_num_threads: the number of threads must be at least 1, got " + std::to_string(n));
+    set_num_threads(n);
+  });
+  m.def("simd_info", &simd_info);
   m.def("list_rewrites", [] {
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> v;
     for (const auto& r : list_rewrites()) v.emplace_back(r.name, r.phase, r.tags);

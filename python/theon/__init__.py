@@ -31,3 +31,8 @@ from .gradient import grad, Rop, Lop  # noqa: E402,F401
 from . import gradient  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
+
+# The machine side: the kernels' thread pool and SIMD path.
+num_threads = _core.num_threads
+set_num_threads = _core.set_num_threads
+simd_info = _core.simd_info

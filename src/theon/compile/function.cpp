@@ -107,6 +107,8 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
 
 std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& a : handed_out_) pool_.release(a);  // only what nobody else holds
+  handed_out_.clear();
   for (size_t i = 0; i < inputs.size(); ++i) slots_[input_slots_[i]] = inputs[i];
   for (auto& [sl, sv] : shared_slots_) slots_[sl] = sv->value;
   for (auto& [sl, value] : constant_slots_) slots_[sl] = value;
@@ -166,6 +168,7 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   // Updates last: every output exists, so nothing can fail half-way.
   for (size_t k = 0; k < updated_.size(); ++k) updated_[k]->value = results[n_outputs_ + k];
   results.resize(n_outputs_);
+  handed_out_ = results;
   return results;
 }
 

@@ -7,6 +7,7 @@
 #include "ops/scalar_table.hpp"
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
+#include "theon/runtime.hpp"
 #include "theon/ops.hpp"
 
 namespace theon {
@@ -14,6 +15,7 @@ namespace theon {
 namespace {
 
 constexpr int64_t kBlock = 1024;  // elements per block: scratch stays in L1/L2
+constexpr int64_t kParallelGrain = 32768;  // elements per chunk of a parallel loop, at least
 
 // ---- load/store between storage dtypes and compute types --------------------
 template <class S, class C>
@@ -233,23 +235,31 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
   const auto& cv = converters();
   const size_t in_isz = itemsize(ct_dtype(in_ct)), out_isz = itemsize(ct_dtype(out_ct));
   const int nin = static_cast<int>(in.size());
-  std::vector<std::vector<char>> scratch(nin + 1);
-  for (int i = 0; i < nin; ++i) scratch[i].resize(kBlock * in_isz + 64);
-  scratch[nin].resize(kBlock * out_isz + 64);
-  auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
-  std::vector<const void*> ins(nin);
-  std::vector<char*> base(nops);
-  std::vector<int64_t> idx(cnd, 0);
   const DType in_ct_dtype = ct_dtype(in_ct), out_ct_dtype = ct_dtype(out_ct);
+  const int64_t per_row = (inner + kBlock - 1) / kBlock;  // blocks in one row of the innermost dim
 
-  for (int64_t row = 0; row < outer; ++row) {
-    // Row start pointers from the odometer over the outer dims.
-    for (int k = 0; k < nops; ++k) {
-      char* b = k < nin ? in[k].data : o.data;
-      for (int d = 0; d < cnd - 1; ++d) b += idx[d] * cst[k][d];
-      base[k] = b;
-    }
-    for (int64_t start = 0; start < inner; start += kBlock) {
+  // Items are (row, block) pairs numbered row-major; a chunk of items runs on
+  // one thread with its own scratch.
+  auto run_items = [&](int64_t first, int64_t last) {
+    std::vector<std::vector<char>> scratch(nin + 1);
+    for (int i = 0; i < nin; ++i) scratch[i].resize(kBlock * in_isz + 64);
+    scratch[nin].resize(kBlock * out_isz + 64);
+    auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
+    std::vector<const void*> ins(nin);
+    std::vector<char*> base(nops);
+    int64_t cur_row = -1;
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t row = item / per_row, start = (item % per_row) * kBlock;
+      if (row != cur_row) {  // row start pointers: unravel the row over the outer dims
+        cur_row = row;
+        for (int k = 0; k < nops; ++k) base[k] = k < nin ? in[k].data : o.data;
+        int64_t r = row;
+        for (int d = cnd - 2; d >= 0; --d) {
+          const int64_t i_d = r % cs[d];
+          r /= cs[d];
+          for (int k = 0; k < nops; ++k) base[k] += i_d * cst[k][d];
+        }
+      }
       const int64_t n = std::min(kBlock, inner - start);
       for (int i = 0; i < nin; ++i) {
         const char* src = base[i] + start * cst[i][cnd - 1];
@@ -268,11 +278,10 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
       if (!direct)
         cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
     }
-    for (int d = cnd - 2; d >= 0; --d) {
-      if (++idx[d] < cs[d]) break;
-      idx[d] = 0;
-    }
-  }
+  };
+  // Below ~64K elements a chunk costs less than waking a thread.
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::min(inner, kBlock));
+  parallel_for(outer * per_row, grain, run_items);
 }
 
 namespace {

@@ -19,6 +19,7 @@ class Composite final : public Op {
     std::vector<std::string> names;
     for (const auto& ins : prog_.code) names.emplace_back(scalar_def(ins.id).name);
     name_ = "Composite{" + join_strings(names, ",") + "}";
+    assign_slots();
   }
   OpKind kind() const override { return OpKind::Fused; }
   std::string name() const override { return name_; }
@@ -55,23 +56,45 @@ class Composite final : public Op {
     out[0] = ws.empty(prog_.dtype, shape);
     const CT ct = compute_type(prog_.dtype);
     const size_t isz = itemsize(prog_.dtype);
-    const int nreg = prog_.n_inputs + static_cast<int>(prog_.code.size());
-    // One scratch block per instruction but the last, which writes the output.
-    std::vector<char> scratch((prog_.code.size() + 1) * (kMaxBlock * isz + 64));
-    char* base = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) & ~uintptr_t(63));
+    const int nin = prog_.n_inputs;
+    // Single-element inputs (constants mostly) are filled into a block once
+    // here, not once per block, and stay out of the strided loop.
+    std::vector<std::vector<char>> filled(nin);
+    std::vector<NDArray> looped;
+    std::vector<int> loop_index(nin, -1);
+    for (int i = 0; i < nin; ++i) {
+      if (in[i].size() == 1 && out[0].size() > 1) {
+        filled[i].resize(kMaxBlock * isz + 64);
+        block_loader(in[i].dtype, ct)(in[i].data, 0, kMaxBlock, align64(filled[i].data()));
+      } else {
+        loop_index[i] = static_cast<int>(looped.size());
+        looped.push_back(in[i]);
+      }
+    }
+    if (looped.empty()) {  // everything is one element: loop over the first input
+      looped.push_back(in[0]);
+      loop_index[0] = 0;
+      filled[0].clear();
+    }
     std::vector<BlockFn> fns;
     for (const auto& ins : prog_.code) fns.push_back(scalar_def(ins.id).fn[static_cast<int>(ct)]);
-    std::vector<const void*> reg(nreg);
-    std::vector<const void*> args;
-    run_blocks(in, out[0], ct, ct, [&](int64_t n, const void* const* ins, void* res) {
-      for (int i = 0; i < prog_.n_inputs; ++i) reg[i] = ins[i];
+    const size_t stride = kMaxBlock * isz + 64;
+    const size_t nscratch = static_cast<size_t>(n_slots_);
+    run_blocks(looped, out[0], ct, ct, [&](int64_t n, const void* const* ins, void* res) {
+      // Per-thread registers: blocks run on several threads at once.
+      thread_local std::vector<char> scratch;
+      thread_local std::vector<const void*> reg, args;
+      if (scratch.size() < nscratch * stride + 64) scratch.resize(nscratch * stride + 64);
+      char* base = align64(scratch.data());
+      reg.resize(nin + prog_.code.size());
+      for (int i = 0; i < nin; ++i) reg[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
       for (size_t k = 0; k < prog_.code.size(); ++k) {
         const auto& op = prog_.code[k];
         args.clear();
         for (int a : op.args) args.push_back(reg[a]);
-        void* dst = k + 1 == prog_.code.size() ? res : base + k * (kMaxBlock * isz + 64);
+        void* dst = k + 1 == prog_.code.size() ? res : base + slot_[k] * stride;
         fns[k](n, args.data(), dst);
-        reg[prog_.n_inputs + k] = dst;
+        reg[nin + k] = dst;
       }
     });
   }
@@ -82,8 +105,36 @@ class Composite final : public Op {
   }
 
  private:
+  static char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
+
+  // Scratch blocks are reused once their value is dead, so the working set of
+  // a long chain stays a few blocks (in L1/L2) instead of one per instruction.
+  void assign_slots() {
+    const int nin = prog_.n_inputs, ncode = static_cast<int>(prog_.code.size());
+    std::vector<int> last_use(nin + ncode, -1);
+    for (int k = 0; k < ncode; ++k)
+      for (int a : prog_.code[k].args) last_use[a] = k;
+    slot_.assign(ncode, -1);
+    std::vector<int> free_slots;
+    for (int k = 0; k + 1 < ncode; ++k) {
+      if (free_slots.empty()) {
+        slot_[k] = n_slots_++;
+      } else {
+        slot_[k] = free_slots.back();
+        free_slots.pop_back();
+      }
+      // Values read for the last time here free their slot for later instructions.
+      for (int a : prog_.code[k].args)
+        if (a >= nin && last_use[a] == k && slot_[a - nin] >= 0 &&
+            std::find(free_slots.begin(), free_slots.end(), slot_[a - nin]) == free_slots.end())
+          free_slots.push_back(slot_[a - nin]);
+    }
+  }
+
   FusedProgram prog_;
   std::string name_;
+  std::vector<int> slot_;  // scratch block of each instruction's result (the last writes the output)
+  int n_slots_ = 0;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ops/scalar_functors.hpp"
+#include "ops/vector_math.hpp"
 #include "theon/ops.hpp"
 
 namespace theon {
@@ -200,6 +201,9 @@ std::vector<ScalarOpDef> build_table() {
     Var zero = zeros_like(gz);
     return {zeros_like(x[0]), switch_(x[0], gz, zero), switch_(x[0], zero, gz)}; }));
   // clang-format on
+  for (int i = 0; i < kNumScalarOps; ++i)
+    for (CT ct : {CT::F32, CT::F64})
+      if (BlockFn v = vector_kernel(static_cast<ScalarOpId>(i), ct)) t[i].fn[static_cast<int>(ct)] = v;
   return t;
 }
 

@@ -45,6 +45,9 @@ class Program {
   size_t n_outputs_;
   std::vector<Step> steps_;
   std::vector<NDArray> slots_;
+  // The last call's results: their storage goes back to the pool once the
+  // caller has dropped them, so a loop of calls stops paying for fresh pages.
+  std::vector<NDArray> handed_out_;
   BufferPool pool_;
   std::mutex mutex_;
 };

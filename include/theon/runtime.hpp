@@ -1,0 +1,26 @@
+// What the kernels run on: theon's thread pool (the elementwise and fused
+// kernels split large loops over it) and the SIMD kernels in use. The size comes from set_num_threads(), else $THEON_NUM_THREADS,
+// else $OMP_NUM_THREADS, else the CPUs this process may run on.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace theon {
+
+int num_threads();
+// n >= 1; takes effect for the next parallel loop (workers are started lazily).
+void set_num_threads(int n);
+
+// Runs fn(begin, end) over disjoint chunks covering [0, n), each at least
+// `grain` items long except the last, on up to num_threads() threads; the
+// caller takes a share. Serial when n < 2 * grain, inside a worker (no nested
+// pools), or while another thread holds the pool. The first exception thrown
+// by any chunk is rethrown here after every chunk has finished.
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
+// The SIMD kernels in use, e.g. "AVX2 arithmetic, libmvec AVX2 transcendentals";
+// THEON_SIMD_MATH=0 turns them off.
+std::string simd_info();
+
+}  // namespace theon

@@ -1,0 +1,308 @@
+// SIMD transcendentals: libmvec's `_ZGVdN8v_expf`-style entry points (the x86
+// vector function ABI, AVX2 'd' variants, <= 4 ulp, special values handled
+// by their scalar fallback) wrapped into block kernels of the scalar table.
+// Only the kernels are compiled for AVX2; the loader runs on any CPU.
+#include "ops/vector_math.hpp"
+
+#include <dlfcn.h>
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "ops/scalar_functors.hpp"
+#include "theon/ops.hpp"
+#include "theon/runtime.hpp"
+
+namespace theon {
+
+namespace {
+
+// Slots of the unary functions taken from libmvec, by their libm names.
+#define THEON_MVEC_UNARY(X)                                                                               \
+  X(exp, exp) X(exp2, exp2) X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p)       \
+  X(sin, sin) X(cos, cos) X(tan, tan) X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh)        \
+  X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
+#define THEON_MVEC_BINARY(X) X(arctan2, atan2) X(pow, pow)
+
+enum Slot : int {
+#define X(op, c) k_##op,
+  THEON_MVEC_UNARY(X) THEON_MVEC_BINARY(X)
+#undef X
+  kNumSlots
+};
+
+// Resolved entry points, as untyped pointers: their vector types exist only
+// inside the AVX2 region below.
+void* g_f32[kNumSlots];
+void* g_f64[kNumSlots];
+std::string g_info = "scalar kernels";
+
+}  // namespace
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace {
+
+using VF1 = __m256 (*)(__m256);
+using VF2 = __m256 (*)(__m256, __m256);
+using VD1 = __m256d (*)(__m256d);
+using VD2 = __m256d (*)(__m256d, __m256d);
+
+// The ragged tail goes through one padded vector (zeros: no lane traps, since
+// floating-point exceptions stay masked).
+template <int S>
+void f32_1(int64_t n, const void* const* in, void* out) {
+  auto fn = reinterpret_cast<VF1>(g_f32[S]);
+  const float* a = static_cast<const float*>(in[0]);
+  float* o = static_cast<float*>(out);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, fn(_mm256_loadu_ps(a + i)));
+  if (i < n) {
+    alignas(32) float t[8] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(float));
+    _mm256_store_ps(t, fn(_mm256_load_ps(t)));
+    std::memcpy(o + i, t, (n - i) * sizeof(float));
+  }
+}
+template <int S>
+void f64_1(int64_t n, const void* const* in, void* out) {
+  auto fn = reinterpret_cast<VD1>(g_f64[S]);
+  const double* a = static_cast<const double*>(in[0]);
+  double* o = static_cast<double*>(out);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(o + i, fn(_mm256_loadu_pd(a + i)));
+  if (i < n) {
+    alignas(32) double t[4] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(double));
+    _mm256_store_pd(t, fn(_mm256_load_pd(t)));
+    std::memcpy(o + i, t, (n - i) * sizeof(double));
+  }
+}
+template <int S>
+void f32_2(int64_t n, const void* const* in, void* out) {
+  auto fn = reinterpret_cast<VF2>(g_f32[S]);
+  const float* a = static_cast<const float*>(in[0]);
+  const float* b = static_cast<const float*>(in[1]);
+  float* o = static_cast<float*>(out);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, fn(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+  if (i < n) {
+    alignas(32) float t[8] = {}, u[8] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(float));
+    std::memcpy(u, b + i, (n - i) * sizeof(float));
+    _mm256_store_ps(t, fn(_mm256_load_ps(t), _mm256_load_ps(u)));
+    std::memcpy(o + i, t, (n - i) * sizeof(float));
+  }
+}
+template <int S>
+void f64_2(int64_t n, const void* const* in, void* out) {
+  auto fn = reinterpret_cast<VD2>(g_f64[S]);
+  const double* a = static_cast<const double*>(in[0]);
+  const double* b = static_cast<const double*>(in[1]);
+  double* o = static_cast<double*>(out);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(o + i, fn(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i)));
+  if (i < n) {
+    alignas(32) double t[4] = {}, u[4] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(double));
+    std::memcpy(u, b + i, (n - i) * sizeof(double));
+    _mm256_store_pd(t, fn(_mm256_load_pd(t), _mm256_load_pd(u)));
+    std::memcpy(o + i, t, (n - i) * sizeof(double));
+  }
+}
+
+// sigmoid and softplus from the vector exp and log1p, stable on both tails
+// like the scalar rows: e = exp(-|x|) never overflows.
+template <class V> struct Ops;
+template <> struct Ops<float> {
+  using R = __m256;
+  static constexpr int W = 8;
+  static R load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, R v) { _mm256_storeu_ps(p, v); }
+  static R abs(R x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+  static R neg(R x) { return _mm256_xor_ps(_mm256_set1_ps(-0.0f), x); }
+  static R one() { return _mm256_set1_ps(1.0f); }
+  static R zero() { return _mm256_setzero_ps(); }
+  static R add(R a, R b) { return _mm256_add_ps(a, b); }
+  static R div(R a, R b) { return _mm256_div_ps(a, b); }
+  static R max(R a, R b) { return _mm256_max_ps(a, b); }
+  static R select_ge0(R x, R a, R b) { return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ)); }
+  static R isnan_keep(R x, R r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
+  static R exp(R x) { return reinterpret_cast<VF1>(g_f32[k_exp])(x); }
+  static R log1p(R x) { return reinterpret_cast<VF1>(g_f32[k_log1p])(x); }
+};
+template <> struct Ops<double> {
+  using R = __m256d;
+  static constexpr int W = 4;
+  static R load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, R v) { _mm256_storeu_pd(p, v); }
+  static R abs(R x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+  static R neg(R x) { return _mm256_xor_pd(_mm256_set1_pd(-0.0), x); }
+  static R one() { return _mm256_set1_pd(1.0); }
+  static R zero() { return _mm256_setzero_pd(); }
+  static R add(R a, R b) { return _mm256_add_pd(a, b); }
+  static R div(R a, R b) { return _mm256_div_pd(a, b); }
+  static R max(R a, R b) { return _mm256_max_pd(a, b); }
+  static R select_ge0(R x, R a, R b) { return _mm256_blendv_pd(b, a, _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ)); }
+  static R isnan_keep(R x, R r) { return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
+  static R exp(R x) { return reinterpret_cast<VD1>(g_f64[k_exp])(x); }
+  static R log1p(R x) { return reinterpret_cast<VD1>(g_f64[k_log1p])(x); }
+};
+
+template <class T>
+struct SigmoidV {
+  using O = Ops<T>;
+  static typename O::R f(typename O::R x) {
+    auto e = O::exp(O::neg(O::abs(x)));
+    auto d = O::add(O::one(), e);
+    return O::isnan_keep(x, O::select_ge0(x, O::div(O::one(), d), O::div(e, d)));
+  }
+};
+template <class T>
+struct SoftplusV {
+  using O = Ops<T>;
+  static typename O::R f(typename O::R x) {
+    auto r = O::add(O::max(x, O::zero()), O::log1p(O::exp(O::neg(O::abs(x)))));
+    return O::isnan_keep(x, r);
+  }
+};
+
+template <class F, class T>
+void composed(int64_t n, const void* const* in, void* out) {
+  using O = Ops<T>;
+  const T* a = static_cast<const T*>(in[0]);
+  T* o = static_cast<T*>(out);
+  int64_t i = 0;
+  for (; i + O::W <= n; i += O::W) O::store(o + i, F::f(O::load(a + i)));
+  if (i < n) {
+    T t[O::W] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(T));
+    O::store(t, F::f(O::load(t)));
+    std::memcpy(o + i, t, (n - i) * sizeof(T));
+  }
+}
+
+// The cheap arithmetic rows, recompiled for AVX2 (the table's own copies are
+// built for the baseline x86-64 and vectorize only 4 floats wide).
+template <class F, class T>
+void arith1(int64_t n, const void* const* in, void* out) {
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  T* __restrict o = static_cast<T*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i]);
+}
+template <class F, class T>
+void arith2(int64_t n, const void* const* in, void* out) {
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  const T* __restrict b = static_cast<const T*>(in[1]);
+  T* __restrict o = static_cast<T*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i]);
+}
+template <class F, class T>
+void arith3(int64_t n, const void* const* in, void* out) {
+  const T* __restrict a = static_cast<const T*>(in[0]);
+  const T* __restrict b = static_cast<const T*>(in[1]);
+  const T* __restrict c = static_cast<const T*>(in[2]);
+  T* __restrict o = static_cast<T*>(out);
+  for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
+}
+
+}  // namespace
+#pragma GCC pop_options
+
+// Rows whose functor is plain arithmetic: (op, functor, arity).
+#define THEON_AVX2_ARITH(X)                                                                                   \
+  X(add, Add, 2) X(sub, Sub, 2) X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2)                 \
+  X(minimum, Minimum, 2) X(second, Second, 2) X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1)    \
+  X(abs, Abs, 1) X(identity, Identity, 1) X(clip, Clip, 3) X(switch_, Switch, 3)
+
+namespace {
+
+bool simd_enabled() {
+  static const bool ok = [] {
+    const char* env = std::getenv("THEON_SIMD_MATH");
+    if (env && std::string(env) == "0") {
+      g_info = "scalar kernels (THEON_SIMD_MATH=0)";
+      return false;
+    }
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+      g_info = "scalar kernels (no AVX2+FMA)";
+      return false;
+    }
+    return true;
+  }();
+  return ok;
+}
+
+// Fills g_f32/g_f64 once; false when any entry point is missing (all or none,
+// so results never depend on which functions happened to resolve).
+bool load_mvec() {
+  static const bool ok = [] {
+    if (!simd_enabled()) return false;
+    void* h = dlopen("libmvec.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      g_info = "AVX2 arithmetic, scalar libm (libmvec.so.1 not found)";
+      return false;
+    }
+    bool all = true;
+    auto get = [&](const std::string& sym) {
+      void* p = dlsym(h, sym.c_str());
+      all = all && p;
+      return p;
+    };
+#define X(op, c)                                   \
+  g_f32[k_##op] = get("_ZGVdN8v_" #c "f");         \
+  g_f64[k_##op] = get("_ZGVdN4v_" #c);
+    THEON_MVEC_UNARY(X)
+#undef X
+#define X(op, c)                                   \
+  g_f32[k_##op] = get("_ZGVdN8vv_" #c "f");        \
+  g_f64[k_##op] = get("_ZGVdN4vv_" #c);
+    THEON_MVEC_BINARY(X)
+#undef X
+    if (!all) {
+      g_info = "AVX2 arithmetic, scalar libm (libmvec lacks some entry points)";
+      return false;
+    }
+    g_info = "AVX2 arithmetic, libmvec AVX2 transcendentals";
+    return true;
+  }();
+  return ok;
+}
+
+}  // namespace
+
+BlockFn vector_kernel(ScalarOpId id, CT ct) {
+  if ((ct != CT::F32 && ct != CT::F64) || !simd_enabled()) return nullptr;
+  const bool f = ct == CT::F32;
+  switch (id) {
+#define X(op, F, k) \
+  case ScalarOpId::op: return f ? &arith##k<sf::F, float> : &arith##k<sf::F, double>;
+    THEON_AVX2_ARITH(X)
+#undef X
+    default: break;
+  }
+  if (!load_mvec()) return nullptr;
+  switch (id) {
+#define X(op, c) \
+  case ScalarOpId::op: return f ? &f32_1<k_##op> : &f64_1<k_##op>;
+    THEON_MVEC_UNARY(X)
+#undef X
+#define X(op, c) \
+  case ScalarOpId::op: return f ? &f32_2<k_##op> : &f64_2<k_##op>;
+    THEON_MVEC_BINARY(X)
+#undef X
+    case ScalarOpId::sigmoid: return f ? &composed<SigmoidV<float>, float> : &composed<SigmoidV<double>, double>;
+    case ScalarOpId::softplus: return f ? &composed<SoftplusV<float>, float> : &composed<SoftplusV<double>, double>;
+    default: return nullptr;
+  }
+}
+
+std::string simd_info() {
+  load_mvec();
+  return g_info;
+}
+
+}  // namespace theon
