@@ -23,6 +23,12 @@ const std::vector<int>& dimshuffle_order(const Op& op);
 ReduceKind reduce_kind_of(const Op& op);
 const std::vector<int>& reduce_axes(const Op& op);
 
+// OpKind::Subtensor / IncSubtensor: the index entries (components taken from
+// the node's inputs), whether it uses array indexing, and set vs increment.
+std::vector<IndexEntry> index_entries(const Apply& node);
+bool index_advanced(const Op& op);
+bool inc_subtensor_sets(const Op& op);
+
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);
 

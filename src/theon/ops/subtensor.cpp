@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -441,6 +442,7 @@ class IncSubtensorOp final : public IndexOpBase {
   IncSubtensorOp(Layout l, bool adv, bool set) : IndexOpBase(std::move(l), adv), set_(set) {}
   std::string name() const override { return adv_ ? "AdvancedIncSubtensor" : "IncSubtensor"; }
   std::string desc() const { return name() + (set_ ? "{set}" : "{inc}"); }
+  bool sets() const { return set_; }
   bool connected(int i) const override { return i < 2; }
   bool equals(const Op& o) const override {
     auto* s = dynamic_cast<const IncSubtensorOp*>(&o);
@@ -569,5 +571,12 @@ Var subtensor(const Var& x, const std::vector<IndexEntry>& index) {
 
 Var set_subtensor(const Var& indexed, const Var& y) { return inc_or_set(indexed, y, true); }
 Var inc_subtensor(const Var& indexed, const Var& y) { return inc_or_set(indexed, y, false); }
+
+std::vector<IndexEntry> index_entries(const Apply& node) {
+  const auto& op = static_cast<const IndexOpBase&>(*node.op);
+  return unflatten(op.layout(), node.inputs, node.op->kind() == OpKind::IncSubtensor ? 2 : 1);
+}
+bool index_advanced(const Op& op) { return static_cast<const IndexOpBase&>(op).advanced(); }
+bool inc_subtensor_sets(const Op& op) { return static_cast<const IncSubtensorOp&>(op).sets(); }
 
 }  // namespace theon

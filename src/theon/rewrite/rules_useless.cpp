@@ -1,0 +1,262 @@
+// Rules that remove or shrink work without changing values: the useless_*
+// family (alloc, reshape, subtensor, switch, reduce, cast), cast chains,
+// constants brought to the dtype of their use, reduction chains, scalars
+// pulled out of sums, and indexing lifted through elementwise functions.
+#include <algorithm>
+#include <cmath>
+
+#include "ops/scalar_table.hpp"
+#include "rewrite/engine.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+bool is_int_const(const Var& v, int64_t want) {
+  double d;
+  return v && get_constant_scalar(v, &d) && d == static_cast<double>(want);
+}
+
+// ---- dtypes -----------------------------------------------------------------------
+
+// Elementwise constants are cast to the node's float dtype when the value
+// survives the round trip (Theano's local_upcast_elemwise_constant_inputs):
+// `x * 2` with x float32 then has float32 inputs only, so it can fuse.
+std::vector<Var> upcast_constants(FunctionGraph&, Apply& node) {
+  const DType d = node.raw_output(0)->dtype();
+  if (!is_float(d)) return {};
+  const TypeRule rule = scalar_def(elemwise_id(*node.op)).rule;
+  if (rule != TypeRule::Upcast && rule != TypeRule::Float) return {};
+  bool changed = false;
+  std::vector<Var> ins = node.inputs;
+  for (auto& in : ins) {
+    const Constant* c = as_constant(in);
+    if (!c || in->dtype() == d || c->value.size() != 1 || is_complex(in->dtype())) continue;
+    const double v = c->value.get_double(0);
+    const double back = d == DType::Float32 ? static_cast<double>(static_cast<float>(v)) : v;
+    if (back != v && !(std::isnan(v) && std::isnan(back))) continue;  // not exact in d
+    NDArray a = c->value.astype(d);
+    in = constant(a);
+    changed = true;
+  }
+  if (!changed) return {};
+  return {elemwise(elemwise_id(*node.op), ins)};
+}
+
+// Is every value of dtype `from` exactly representable in `to`?
+bool lossless(DType from, DType to) { return upcast(from, to) == to; }
+
+// cast(x) to x's own dtype -> x; cast(cast(x, d1), d2) -> cast(x, d2) when the
+// inner cast loses nothing.
+std::vector<Var> cast_cast(FunctionGraph&, Apply& node) {
+  const Var& x = node.inputs[0];
+  const DType to = cast_dtype(*node.op);
+  if (x->dtype() == to) return {x};
+  if (!x->owner || x->owner->op->kind() != OpKind::Cast) return {};
+  const Var& src = x->owner->inputs[0];
+  if (!lossless(src->dtype(), x->dtype())) return {};
+  return {src->dtype() == to ? src : cast(src, to)};
+}
+
+// ---- useless ops ------------------------------------------------------------------
+
+// alloc(x, dims) -> x when x already has the result's shape (type-wise).
+std::vector<Var> useless_alloc(FunctionGraph&, Apply& node) {
+  const Var& x = node.inputs[0];
+  const auto& t = node.raw_output(0)->type;
+  if (x->ndim() != t.ndim() || x->dtype() != t.dtype) return {};
+  // Every dim of x must be known equal to the requested one.
+  for (int d = 0; d < t.ndim(); ++d) {
+    const Var& dim = node.inputs[1 + d];
+    const int64_t xs = x->type.shape[d];
+    bool same = xs >= 0 && is_int_const(dim, xs);
+    if (!same && dim->owner && dim->owner->op->kind() == OpKind::ShapeI)
+      same = dim->owner->inputs[0] == x && shape_i_axis(*dim->owner->op) == d;
+    if (!same) return {};
+  }
+  return {x};
+}
+
+// reshape(x, shape(x)) or to x's own dims one by one -> x; reshape(reshape(x)) -> one reshape.
+std::vector<Var> useless_reshape(FunctionGraph&, Apply& node) {
+  const Var& x = node.inputs[0];
+  const Var& shp = node.inputs[1];
+  const int nd = node.raw_output(0)->ndim();
+  if (x->ndim() == nd) {
+    bool same = shp->owner && shp->owner->op->kind() == OpKind::Shape && shp->owner->inputs[0] == x;
+    if (!same && shp->owner && shp->owner->op->kind() == OpKind::MakeVector) {
+      same = true;
+      for (int d = 0; d < nd && same; ++d) {
+        const Var& e = shp->owner->inputs[d];
+        const bool from_x = e->owner && e->owner->op->kind() == OpKind::ShapeI && e->owner->inputs[0] == x &&
+                            shape_i_axis(*e->owner->op) == d;
+        same = from_x || (x->type.shape[d] >= 0 && is_int_const(e, x->type.shape[d]));
+      }
+    }
+    if (!same && as_constant(shp)) {
+      const NDArray& v = as_constant(shp)->value;
+      same = true;
+      for (int d = 0; d < nd && same; ++d) same = x->type.shape[d] >= 0 && v.get_int(d) == x->type.shape[d];
+    }
+    if (same) return {x};
+  }
+  if (x->owner && x->owner->op->kind() == OpKind::Reshape) return {reshape(x->owner->inputs[0], shp, nd)};
+  return {};
+}
+
+// x[:, ::1, 0:] (only full slices) -> x.
+std::vector<Var> useless_subtensor(FunctionGraph&, Apply& node) {
+  if (index_advanced(*node.op)) return {};
+  for (const auto& e : index_entries(node)) {
+    if (e.kind != IndexEntry::Slice) return {};
+    if (e.start && !is_int_const(e.start, 0)) return {};
+    if (e.step && !is_int_const(e.step, 1)) return {};
+    if (e.stop) return {};  // a constant stop would need the size; left as is
+  }
+  return {node.inputs[0]};
+}
+
+// switch(c, a, b) with c a constant scalar -> a or b; switch(c, a, a) -> a.
+std::vector<Var> useless_switch(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::switch_)) return {};
+  const Var& out = node.output(0);
+  double c;
+  Var pick;
+  if (scalar_value(node.inputs[0], &c)) pick = c != 0 ? node.inputs[1] : node.inputs[2];
+  else if (node.inputs[1] == node.inputs[2]) pick = node.inputs[1];
+  if (!pick) return {};
+  if (pick->dtype() != out->dtype()) pick = cast(pick, out->dtype());
+  return {fits(out->type, pick->type) ? pick : broadcast_like(pick, out)};
+}
+
+// A reduction over axes of static size 1 only drops them (max/min/sum/prod).
+std::vector<Var> useless_reduce(FunctionGraph&, Apply& node) {
+  if (node.op->kind() != OpKind::Reduce) return {};
+  const ReduceKind k = reduce_kind_of(*node.op);
+  if (k == ReduceKind::All || k == ReduceKind::Any) return {};
+  const Var& x = node.inputs[0];
+  const auto& axes = reduce_axes(*node.op);
+  std::vector<int> keep;
+  for (int d = 0; d < x->ndim(); ++d) {
+    const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (reduced && x->type.shape[d] != 1) return {};
+    if (!reduced) keep.push_back(d);
+  }
+  Var r = dimshuffle(x, keep);
+  const DType d = node.raw_output(0)->dtype();
+  return {r->dtype() == d ? r : cast(r, d)};
+}
+
+// ---- reductions ---------------------------------------------------------------------
+
+// sum(sum(x, a), b) -> sum(x, a + b) (also prod, max, min), when the inner
+// result is read only here and keeps x's dtype.
+std::vector<Var> reduce_chain(FunctionGraph& fg, Apply& node) {
+  const Var& mid = node.inputs[0];
+  if (!mid->owner || mid->owner->op->kind() != OpKind::Reduce || n_clients(fg, mid) != 1) return {};
+  const ReduceKind k = reduce_kind_of(*node.op);
+  if (reduce_kind_of(*mid->owner->op) != k) return {};
+  const Var& x = mid->owner->inputs[0];
+  if (mid->dtype() != x->dtype() && !(k == ReduceKind::Sum || k == ReduceKind::Prod)) return {};
+  const auto& inner = reduce_axes(*mid->owner->op);
+  std::vector<int> kept;  // x's axes that survive the inner reduction, in order
+  for (int d = 0; d < x->ndim(); ++d)
+    if (std::find(inner.begin(), inner.end(), d) == inner.end()) kept.push_back(d);
+  std::vector<int> all = inner;
+  for (int b : reduce_axes(*node.op)) all.push_back(kept[b]);
+  std::sort(all.begin(), all.end());
+  Var r = reduce(k, x, all);
+  const DType d = node.raw_output(0)->dtype();
+  return {r->dtype() == d ? r : cast(r, d)};
+}
+
+// sum(c * x) -> c * sum(x) for a scalar c; sum(-x) -> -sum(x): the scaling runs
+// on the (smaller) result.
+std::vector<Var> sum_scalar_mul(FunctionGraph& fg, Apply& node) {
+  if (reduce_kind_of(*node.op) != ReduceKind::Sum) return {};
+  const Var& x = node.inputs[0];
+  const DType d = node.raw_output(0)->dtype();
+  if (!x->owner || !is_float(d) || x->dtype() != d || n_clients(fg, x) != 1) return {};
+  const auto& axes = reduce_axes(*node.op);
+  if (is_elemwise_var(x, ScalarOpId::neg)) return {neg(sum(x->owner->inputs[0], axes))};
+  if (!is_elemwise_var(x, ScalarOpId::mul) || x->owner->inputs.size() != 2) return {};
+  for (int k = 0; k < 2; ++k) {
+    const Var& c = x->owner->inputs[k];
+    const Var& rest = x->owner->inputs[1 - k];
+    bool scalar = c->ndim() == 0 || std::all_of(c->type.shape.begin(), c->type.shape.end(), [](int64_t s) { return s == 1; });
+    if (!scalar || c->dtype() != d || rest->dtype() != d || rest->ndim() != x->ndim()) continue;
+    // rest must have x's shape (no broadcasting by c's side beyond size 1)
+    if (!fits(x->type, rest->type)) continue;
+    Var c0 = c->ndim() == 0 ? c : dimshuffle(c, {});
+    Var s = sum(rest, axes);
+    if (s->ndim() == 0) return {mul(c0, s)};
+    std::vector<int> bc(s->ndim(), -1);
+    return {mul(dimshuffle(c0, bc), s)};
+  }
+  return {};
+}
+
+// ---- indexing -------------------------------------------------------------------------
+
+// f(x)[idx] -> f(x[idx]) for a unary elementwise f (or a cast) read only here:
+// the function runs on the selected elements only (Theano's subtensor lift).
+std::vector<Var> subtensor_lift(FunctionGraph& fg, Apply& node) {
+  const Var& y = node.inputs[0];
+  if (!y->owner || n_clients(fg, y) != 1) return {};
+  const Apply& f = *y->owner;
+  const OpKind k = f.op->kind();
+  if ((k != OpKind::Elemwise && k != OpKind::Cast) || f.inputs.size() != 1) return {};
+  const Var& x = f.inputs[0];
+  if (!fits(y->type, x->type) || x->ndim() != y->ndim()) return {};
+  Var sub = subtensor(x, index_entries(node));
+  if (k == OpKind::Cast) return {cast(sub, cast_dtype(*f.op))};
+  return {elemwise(elemwise_id(*f.op), {sub})};
+}
+
+// MakeVector(a, b, c)[1] -> b: x.shape[1] becomes Shape_i{1}(x), which then lifts.
+std::vector<Var> subtensor_of_make_vector(FunctionGraph&, Apply& node) {
+  const Var& v = node.inputs[0];
+  if (!v->owner || v->owner->op->kind() != OpKind::MakeVector) return {};
+  auto entries = index_entries(node);
+  double k;
+  if (entries.size() != 1 || entries[0].kind != IndexEntry::Int || !get_constant_scalar(entries[0].index, &k)) return {};
+  const int64_t n = static_cast<int64_t>(v->owner->inputs.size());
+  int64_t i = static_cast<int64_t>(k);
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) return {};  // out of range: the run-time error names it
+  Var r = v->owner->inputs[i];
+  const DType d = node.raw_output(0)->dtype();
+  return {r->dtype() == d ? r : cast(r, d)};
+}
+
+// inc_subtensor(zeros[idx], y) -> set_subtensor(zeros[idx], y): no read of the zeros.
+std::vector<Var> inc_subtensor_of_zeros(FunctionGraph&, Apply& node) {
+  if (inc_subtensor_sets(*node.op)) return {};
+  const Var& x = node.inputs[0];
+  double v;
+  if (!x->owner || x->owner->op->kind() != OpKind::Alloc || !scalar_value(x->owner->inputs[0], &v) || v != 0) return {};
+  if (index_advanced(*node.op)) return {};  // repeated array indices accumulate: inc != set
+  return {set_subtensor(subtensor(x, index_entries(node)), node.inputs[1])};
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& useless_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"upcast_constants", "canonicalize", {OpKind::Elemwise}, {"local", "fast_compile"}, upcast_constants},
+      {"cast_cast", "canonicalize", {OpKind::Cast}, {"local", "useless"}, cast_cast},
+      {"useless_alloc", "canonicalize", {OpKind::Alloc}, {"local", "useless", "shape"}, useless_alloc},
+      {"useless_reshape", "canonicalize", {OpKind::Reshape}, {"local", "useless", "shape"}, useless_reshape},
+      {"useless_subtensor", "canonicalize", {OpKind::Subtensor}, {"local", "useless"}, useless_subtensor},
+      {"useless_switch", "canonicalize", {OpKind::Elemwise}, {"local", "useless"}, useless_switch},
+      {"useless_reduce", "canonicalize", {OpKind::Reduce}, {"local", "useless"}, useless_reduce},
+      {"reduce_chain", "canonicalize", {OpKind::Reduce}, {"local", "algebra"}, reduce_chain},
+      {"sum_scalar_mul", "canonicalize", {OpKind::Reduce}, {"local", "algebra"}, sum_scalar_mul},
+      {"subtensor_lift", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_lift},
+      {"subtensor_of_make_vector", "canonicalize", {OpKind::Subtensor}, {"local", "shape"}, subtensor_of_make_vector},
+      {"inc_subtensor_of_zeros", "canonicalize", {OpKind::IncSubtensor}, {"local"}, inc_subtensor_of_zeros},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw

@@ -1,0 +1,157 @@
+"""The useless_* family, cast chains, constant upcasting, reduction chains,
+scalars pulled out of sums and indexing rules: each rule fires (the final
+graph shows it) and values equal optimizer=None."""
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon.compile.mode import Mode
+
+NONE = Mode(optimizer=None)
+UNFUSED = Mode().excluding("fusion")
+
+
+def ops(f):
+    return [str(n.op) for n in f.maker.fgraph.toposort()]
+
+
+def fired(f, name):
+    return f.maker.rewrite_report["fired"].get(name, 0)
+
+
+def both(inputs, outputs, mode=UNFUSED):
+    return theon.function(inputs, outputs, mode=mode), theon.function(inputs, outputs, mode=NONE)
+
+
+def same(f, g, *args, rtol=1e-12):
+    a, b = f(*args), g(*args)
+    for x, y in zip(a if isinstance(a, list) else [a], b if isinstance(b, list) else [b]):
+        assert x.dtype == y.dtype and x.shape == y.shape
+        np.testing.assert_allclose(x, y, rtol=rtol, atol=0)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(11)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_upcast_constants_lets_int_constants_fuse(dtype, rng):
+    x = T.vector(dtype=dtype)
+    y = T.exp(x) * 2 + 3  # int8 constants
+    f, g = both([x], y, mode=None)
+    assert len(ops(f)) == 1 and ops(f)[0].startswith("Composite"), ops(f)
+    assert fired(f, "upcast_constants") >= 1
+    same(f, g, rng.standard_normal(50).astype(dtype), rtol=1e-6)
+
+
+def test_upcast_constants_keeps_inexact_constants(rng):
+    x = T.fvector()
+    y = x * 0.1  # 0.1 is not exact in float32: Theano's rule makes this float64
+    f, g = both([x], y)
+    assert f(np.ones(3, "float32")).dtype == "float64"
+    same(f, g, rng.standard_normal(4).astype("float32"))
+
+
+def test_cast_cast(rng):
+    x = T.bvector()
+    y = T.cast(T.cast(x, "int64"), "float32")
+    f, g = both([x], y)
+    assert ops(f) == ["Elemwise{Cast{float32}}"], ops(f)
+    same(f, g, rng.integers(-100, 100, 7).astype("int8"))
+    # a lossy inner cast stays
+    z = T.cast(T.cast(T.dvector(), "int8"), "float64")
+    h = theon.function(z.owner.inputs[0].owner.inputs, z, mode=UNFUSED)
+    assert len(ops(h)) == 2
+    np.testing.assert_array_equal(h(np.array([300.7, -1.5])), np.array([300.7, -1.5]).astype("int8").astype("float64"))
+
+
+def test_useless_cast_to_own_dtype():
+    x = T.dvector()
+    f = theon.function([x], T.cast(x, "float64") * 2, mode=UNFUSED)
+    assert not any("Cast" in o for o in ops(f))
+
+
+def test_useless_alloc(rng):
+    x = T.dmatrix()
+    y = T.alloc(x, x.shape[0], x.shape[1]) + 1
+    f, g = both([x], y)
+    assert "Alloc" not in ops(f), ops(f)
+    same(f, g, rng.standard_normal((3, 4)))
+
+
+def test_useless_reshape_and_reshape_chain(rng):
+    x = T.dmatrix()
+    f, g = both([x], T.reshape(x, x.shape) * 2)
+    assert "Reshape" not in " ".join(ops(f)), ops(f)
+    same(f, g, rng.standard_normal((3, 4)))
+    f2, g2 = both([x], T.reshape(T.reshape(x, (-1,)), (2, -1)))
+    assert sum("Reshape" in o for o in ops(f2)) == 1, ops(f2)
+    same(f2, g2, rng.standard_normal((3, 4)))
+
+
+def test_useless_subtensor(rng):
+    x = T.dmatrix()
+    f, g = both([x], x[:, 0:] * 2)
+    assert not any("Subtensor" in o for o in ops(f)), ops(f)
+    same(f, g, rng.standard_normal((3, 4)))
+    h = theon.function([x], x[:, 1:] * 2, mode=UNFUSED)  # a real slice stays
+    assert any("Subtensor" in o for o in ops(h))
+
+
+def test_useless_switch(rng):
+    x, y = T.dvector(), T.dvector()
+    f, g = both([x, y], [T.switch(1, x, y), T.switch(0, x, y), T.switch(T.gt(x, 0), y, y)])
+    assert not any("switch" in o for o in ops(f)), ops(f)
+    same(f, g, rng.standard_normal(5), rng.standard_normal(5))
+
+
+def test_useless_reduce_over_broadcastable_axes(rng):
+    x = T.row()
+    f, g = both([x], [T.sum(x, axis=0), T.max(x, axis=0)])
+    assert not any(o.startswith(("Sum", "Max", "Reduce")) for o in ops(f)), ops(f)
+    same(f, g, rng.standard_normal((1, 6)))
+
+
+@pytest.mark.parametrize("red", [T.sum, T.max, T.prod])
+def test_reduce_chain(red, rng):
+    x = T.tensor3()
+    f, g = both([x], red(red(x, axis=2), axis=0))
+    assert fired(f, "reduce_chain") == 1
+    assert len(ops(f)) == 1, ops(f)
+    same(f, g, rng.uniform(0.5, 1.5, (3, 4, 5)))
+
+
+def test_reduce_chain_int8_sum(rng):
+    x = T.btensor3()
+    f, g = both([x], T.sum(T.sum(x, axis=1), axis=0))
+    assert fired(f, "reduce_chain") == 1
+    same(f, g, rng.integers(-128, 127, (4, 5, 6)).astype("int8"))
+
+
+def test_sum_scalar_mul(rng):
+    x, a = T.dmatrix(), T.dscalar()
+    f, g = both([x, a], [T.sum(a * x, axis=1), T.sum(-x), T.sum(x * a)])
+    assert fired(f, "sum_scalar_mul") == 3
+    same(f, g, rng.standard_normal((4, 5)), 1.7, rtol=1e-13)
+
+
+def test_subtensor_lift(rng):
+    x = T.dmatrix()
+    f, g = both([x], T.exp(x)[1:3, 0])
+    order = ops(f)
+    assert order.index("Subtensor") < order.index("Elemwise{exp}"), order
+    same(f, g, rng.standard_normal((4, 5)))
+
+
+def test_inc_subtensor_of_zeros_becomes_set(rng):
+    y = T.dvector()
+    z = T.zeros((5,))
+    f, g = both([y], T.inc_subtensor(z[1:4], y))
+    assert fired(f, "inc_subtensor_of_zeros") == 1
+    assert "{set}" in str(f.maker.fgraph.toposort()) or any("IncSubtensor" in o for o in ops(f))
+    same(f, g, rng.standard_normal(3))
+    # array indexing with repeats accumulates: not rewritten
+    h = theon.function([y], T.inc_subtensor(z[np.array([1, 1, 2])], y), mode=UNFUSED)
+    np.testing.assert_allclose(h(np.array([1.0, 2.0, 3.0])), [0, 3, 3, 0, 0])
