@@ -19,6 +19,9 @@ struct FunctionOptions {
   UnusedInputPolicy on_unused_input = UnusedInputPolicy::Raise;
   std::string name;
   RewriteOptions rewrite;  // the Mode's rewrites (FAST_RUN by default)
+  // Per input (empty = none): the function may overwrite the caller's array
+  // (Theano's In(mutable=True)), so inplace ops can reuse it.
+  std::vector<bool> mutable_inputs;
 };
 
 class Program;  // the compiled schedule (runtime)

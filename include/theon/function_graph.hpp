@@ -3,6 +3,7 @@
 #pragma once
 #include <unordered_map>
 #include <utility>
+#include <unordered_set>
 #include <vector>
 
 #include "theon/graph.hpp"
@@ -49,6 +50,10 @@ class FunctionGraph {
   const std::vector<ApplyPtr>& nodes() const;
   size_t num_nodes() const { return members_.size(); }
   bool contains(const Apply* node) const { return members_.count(node) != 0; }
+  // Inputs the caller allows to be overwritten (In(mutable=True)): the
+  // inplace phase may destroy them; every other input is protected.
+  void set_mutable(const Variable* input) { mutable_.insert(input); }
+  bool is_mutable(const Variable* input) const { return mutable_.count(input) != 0; }
   const std::vector<Client>& clients(const Variable* v) const;
   // Every variable in the graph: inputs, constants/shared roots, node outputs.
   const std::vector<Var>& variables() const;
@@ -72,6 +77,7 @@ class FunctionGraph {
   void prune(Apply* node);
   void index();
   std::vector<Var> inputs_, outputs_;
+  std::unordered_set<const Variable*> mutable_;
   std::unordered_map<const Apply*, ApplyPtr> members_;
   std::unordered_map<const Variable*, std::vector<Client>> clients_;
   std::unordered_map<const Variable*, Var> roots_;  // root variables in use, kept alive

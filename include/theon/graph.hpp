@@ -112,6 +112,9 @@ class Workspace {
  public:
   virtual ~Workspace() = default;
   const Apply* node = nullptr;  // the node being run (its static input types, its site)
+  // For an op that destroys(): its input's buffer is exclusively the
+  // runtime's and dead after this node, so the op may write its output there.
+  bool destroy_ok = false;
   virtual NDArray empty(DType dtype, const Shape& shape) { return NDArray::empty(dtype, shape); }
 };
 
@@ -152,6 +155,10 @@ class Op {
   virtual bool linear() const { return false; }
   // Which outputs are views of which input (output index -> input index, -1 = none).
   virtual int view_of(int /*output*/) const { return -1; }
+  // The input whose buffer output 0 may overwrite (Theano's destroy_map), or
+  // -1. The runtime decides per call (Workspace::destroy_ok); inplace ops are
+  // made only by the inplace phase.
+  virtual int destroys() const { return -1; }
   // Structural equality for merging.
   virtual bool equals(const Op& o) const { return this == &o; }
   virtual size_t hash() const { return std::hash<std::string>()(name()); }

@@ -60,8 +60,9 @@ void bind_function(nb::module_& m) {
                           std::vector<std::pair<Var, Var>> givens, const std::string& on_unused,
                           const std::string& name, nb::object filter, const std::string& level,
                           std::vector<std::string> including, std::vector<std::string> excluding,
-                          std::vector<std::string> requiring, bool print_after_phase) {
+                          std::vector<std::string> requiring, bool print_after_phase, std::vector<bool> mutable_inputs) {
         FunctionOptions o;
+        o.mutable_inputs = std::move(mutable_inputs);
         if (level == "fast_run") o.rewrite.level = RewriteOptions::Level::FastRun;
         else if (level == "fast_compile") o.rewrite.level = RewriteOptions::Level::FastCompile;
         else if (level == "none") o.rewrite.level = RewriteOptions::Level::None;

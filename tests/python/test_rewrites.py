@@ -11,8 +11,9 @@ import theon.tensor as T
 from theon.compile.mode import Mode, list_rewrites
 
 NONE = Mode(optimizer=None)
-# Rule tests look at the graph before fusion folds it into one Composite node.
-UNFUSED = Mode().excluding("fusion")
+# Rule tests look at the graph before fusion folds it into one Composite node
+# and before the inplace phase renames ops to their inplace variants.
+UNFUSED = Mode().excluding("fusion", "inplace")
 
 
 def ops(f):

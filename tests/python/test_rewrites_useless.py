@@ -9,7 +9,7 @@ import theon.tensor as T
 from theon.compile.mode import Mode
 
 NONE = Mode(optimizer=None)
-UNFUSED = Mode().excluding("fusion")
+UNFUSED = Mode().excluding("fusion", "inplace")
 
 
 def ops(f):

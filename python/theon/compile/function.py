@@ -99,7 +99,7 @@ class Function(object):
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
                                           on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
-                                          verbose)
+                                          verbose, [i.mutable for i in self._ins])
         if verbose:
             rep = self._fn.rewrite_report
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))

@@ -99,10 +99,55 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
     const Variable* v = fg_.variables()[sl].get();
     if (v->owner && !keep.count(sl)) steps_[step].free_after.push_back(sl);
   }
+  // Inplace ops may overwrite an input that dies at that node: an intermediate
+  // (checked at run time to be exclusively the pool's) or a mutable input.
+  std::unordered_set<int> mutable_slots;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (fg_.is_mutable(inputs[i].get())) mutable_slots.insert(input_slots_[i]);
+  for (auto& s : steps_) {
+    const int k = s.node->op->destroys();
+    if (k < 0) continue;
+    const int sl = s.in_slots[k];
+    const bool once = std::count(s.in_slots.begin(), s.in_slots.end(), sl) == 1;
+    const bool dies = std::find(s.free_after.begin(), s.free_after.end(), sl) != s.free_after.end();
+    if (!once) continue;
+    if (dies) s.destroy_slot = sl;
+    else if (mutable_slots.count(sl) && !keep.count(sl) && last_use[sl] == static_cast<int>(&s - steps_.data()))
+      s.destroy_slot = sl, s.destroy_mutable = true;
+  }
   // Outputs of a node nobody reads (unused outputs) die right away.
   for (size_t k = 0; k < steps_.size(); ++k)
     for (int sl : steps_[k].out_slots)
       if (!last_use.count(sl) && !keep.count(sl)) steps_[k].free_after.push_back(sl);
+}
+
+// The buffer of an intermediate may be overwritten when only its slot holds it
+// (no view, no result handed out, no shared value) and the pool made it; a
+// mutable input when no other input overlaps it.
+bool Program::may_destroy(const Step& s) const {
+  const NDArray& a = slots_[s.destroy_slot];
+  if (!a.base) return false;
+  if (!s.destroy_mutable) return a.base.use_count() == 1 && std::get_deleter<PoolDeleter>(a.base) != nullptr;
+  auto extent = [](const NDArray& x) {
+    const char* lo = x.data;
+    const char* hi = x.data + itemsize(x.dtype);
+    for (int d = 0; d < x.ndim(); ++d) {
+      if (x.shape[d] == 0) return std::pair<const char*, const char*>{nullptr, nullptr};
+      (x.strides[d] < 0 ? lo : hi) += x.strides[d] * (x.shape[d] - 1);
+    }
+    return std::pair<const char*, const char*>{lo, hi};
+  };
+  auto [lo, hi] = extent(a);
+  for (int sl : input_slots_) {
+    if (sl == s.destroy_slot || !slots_[sl].data) continue;
+    auto [l2, h2] = extent(slots_[sl]);
+    if (l2 && lo && l2 < hi && lo < h2) return false;
+  }
+  for (auto& [sl, sv] : shared_slots_) {
+    auto [l2, h2] = extent(sv->value);
+    if (l2 && lo && l2 < hi && lo < h2) return false;
+  }
+  return true;
 }
 
 std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
@@ -120,6 +165,7 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       for (int sl : s.in_slots) in.push_back(slots_[sl]);
       out.assign(s.out_slots.size(), NDArray());
       pool_.node = s.node;
+      pool_.destroy_ok = s.destroy_slot >= 0 && may_destroy(s);
       try {
         s.node->op->perform(in, out, pool_);
       } catch (const IndexError& e) {
@@ -244,6 +290,8 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
     if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
   }
   fg.verify();
+  for (size_t i = 0; i < opts_.mutable_inputs.size() && i < inputs_.size(); ++i)
+    if (opts_.mutable_inputs[i]) fg.set_mutable(inputs_[i].get());
   rewrite_graph(fg, opts_.rewrite, &report_);
 
   std::vector<std::shared_ptr<SharedVariable>> targets;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "ops/op_info.hpp"
 #include "theon/runtime/blas.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
@@ -116,8 +117,10 @@ void run_blas_complex(const Mat& A, Layout la, const Mat& B, Layout lb, char* C,
       gemv != nullptr);
 }
 
-// The BLAS path; false if BLAS cannot take these operands as they are.
-bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int64_t M, int64_t N, int64_t K) {
+// The BLAS path, C = alpha A.B + beta C (beta = 0: C is not read); false if
+// BLAS cannot take these operands as they are. Complex: alpha 1, beta 0 only.
+bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int64_t M, int64_t N, int64_t K,
+               double alpha = 1, double beta = 0) {
   if (M > INT_MAX || N > INT_MAX || K > INT_MAX) return false;
   const int64_t isz = static_cast<int64_t>(itemsize(d)), al = blas_align(d);
   Layout la, lb;
@@ -127,16 +130,18 @@ bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int
     case DType::Float32: {
       auto a = reinterpret_cast<const float*>(A.p), b = reinterpret_cast<const float*>(B.p);
       auto c = reinterpret_cast<float*>(C);
+      const float fa = static_cast<float>(alpha), fb = static_cast<float>(beta);
       if (m == 1 && n == 1 && bl.sdot) {
-        *c = bl.sdot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
+        const float r = fa * bl.sdot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
+        *c = fb == 0 ? r : r + fb * *c;
         return true;
       }
       run_blas<float>(
           a, la, b, lb, c, m, n, k,
           [&](int ta, int tb, int m_, int n_, int k_, const float* pa, int lda, const float* pb, int ldb, float* pc,
-              int ldc) { bl.sgemm(kCblasRowMajor, ta, tb, m_, n_, k_, 1.0f, pa, lda, pb, ldb, 0.0f, pc, ldc); },
+              int ldc) { bl.sgemm(kCblasRowMajor, ta, tb, m_, n_, k_, fa, pa, lda, pb, ldb, fb, pc, ldc); },
           [&](int tr, int m_, int n_, const float* pa, int lda, const float* x, int incx, float* y) {
-            bl.sgemv(kCblasRowMajor, tr, m_, n_, 1.0f, pa, lda, x, incx, 0.0f, y, 1);
+            bl.sgemv(kCblasRowMajor, tr, m_, n_, fa, pa, lda, x, incx, fb, y, 1);
           },
           true);
       return true;
@@ -145,23 +150,26 @@ bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int
       auto a = reinterpret_cast<const double*>(A.p), b = reinterpret_cast<const double*>(B.p);
       auto c = reinterpret_cast<double*>(C);
       if (m == 1 && n == 1 && bl.ddot) {
-        *c = bl.ddot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
+        const double r = alpha * bl.ddot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
+        *c = beta == 0 ? r : r + beta * *c;
         return true;
       }
       run_blas<double>(
           a, la, b, lb, c, m, n, k,
           [&](int ta, int tb, int m_, int n_, int k_, const double* pa, int lda, const double* pb, int ldb, double* pc,
-              int ldc) { bl.dgemm(kCblasRowMajor, ta, tb, m_, n_, k_, 1.0, pa, lda, pb, ldb, 0.0, pc, ldc); },
+              int ldc) { bl.dgemm(kCblasRowMajor, ta, tb, m_, n_, k_, alpha, pa, lda, pb, ldb, beta, pc, ldc); },
           [&](int tr, int m_, int n_, const double* pa, int lda, const double* x, int incx, double* y) {
-            bl.dgemv(kCblasRowMajor, tr, m_, n_, 1.0, pa, lda, x, incx, 0.0, y, 1);
+            bl.dgemv(kCblasRowMajor, tr, m_, n_, alpha, pa, lda, x, incx, beta, y, 1);
           },
           true);
       return true;
     }
     case DType::Complex64:
+      if (alpha != 1 || beta != 0) return false;
       run_blas_complex<std::complex<float>>(A, la, B, lb, C, m, n, k, bl.cgemm, bl.cgemv);
       return true;
     case DType::Complex128:
+      if (alpha != 1 || beta != 0) return false;
       run_blas_complex<std::complex<double>>(A, la, B, lb, C, m, n, k, bl.zgemm, bl.zgemv);
       return true;
     default:
@@ -235,6 +243,26 @@ void gemm_any(DType d, const Mat& A, const Mat& B, char* C) {
     }
   }
   visit_dtype(d, [&]<class T>() { loop_gemm<T>(A, B, C, M, N, K); });
+}
+
+// C = alpha A.B + beta C for the float dtypes (the Gemm op): BLAS when it can
+// read the operands, else the product into a temporary and an update loop.
+void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double beta) {
+  const int64_t M = A.rows, K = A.cols, N = B.cols;
+  if (M == 0 || N == 0) return;
+  if (K > 0) {
+    if (const Blas* bl = blas())
+      if (blas_gemm(d, *bl, A, B, C, M, N, K, alpha, beta)) return;
+  }
+  std::vector<char> tmp(static_cast<size_t>(M * N) * itemsize(d));
+  gemm_any(d, A, B, tmp.data());
+  visit_dtype(d, [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      T* c = reinterpret_cast<T*>(C);
+      const T* t = reinterpret_cast<const T*>(tmp.data());
+      for (int64_t i = 0; i < M * N; ++i) c[i] = static_cast<T>(alpha) * t[i] + (beta == 0 ? T(0) : static_cast<T>(beta) * c[i]);
+    }
+  });
 }
 
 // ---- errors -------------------------------------------------------------------------
@@ -351,6 +379,67 @@ const OpPtr& dot_op() {
   static const OpPtr op = std::make_shared<Dot>();
   return op;
 }
+
+// ---- Gemm -------------------------------------------------------------------------
+// out = beta * Z + alpha * dot(X, Y) in one BLAS call (Theano's Gemm, Gemv and
+// Ger by the operands' shapes): made by the BLAS phase from Z + a * dot(X, Y).
+// Inputs (Z, alpha, X, Y, beta); alpha and beta are 0-d. The inplace variant
+// writes into Z's buffer when the runtime hands it over (destroys input 0).
+class Gemm final : public Op {
+ public:
+  explicit Gemm(bool inplace) : inplace_(inplace) {}
+  OpKind kind() const override { return OpKind::Gemm; }
+  std::string name() const override { return base_name_ + (inplace_ ? "{inplace}" : "{no_inplace}"); }
+  bool equals(const Op& o) const override {
+    auto* g = dynamic_cast<const Gemm*>(&o);
+    return g && g->inplace_ == inplace_ && g->base_name_ == base_name_;
+  }
+  int destroys() const override { return inplace_ ? 0 : -1; }
+
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    if (in.size() != 5) throw TypeError("Gemm takes (Z, alpha, X, Y, beta), got " + std::to_string(in.size()) + " inputs");
+    TensorType t = dot_op()->infer_types({in[2], in[3]})[0];
+    const DType d = t.dtype;
+    if (!is_float(d)) throw TypeError("Gemm: X and Y must be float32 or float64, got " + describe_types(in));
+    if (in[0]->dtype() != d || in[0]->ndim() != t.ndim() || in[1]->ndim() != 0 || in[4]->ndim() != 0 ||
+        in[1]->dtype() != d || in[4]->dtype() != d)
+      throw TypeError("Gemm: Z must match dot(X, Y) and alpha, beta must be scalars of its dtype, got " + describe_types(in));
+    for (int k = 0; k < t.ndim(); ++k)
+      if (t.shape[k] < 0) t.shape[k] = in[0]->type.shape[k] == 1 ? -1 : in[0]->type.shape[k];
+    return {t};
+  }
+
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray &z = in[0], &x = in[2], &y = in[3];
+    const DType d = z.dtype;
+    if (x.shape.back() != y.shape[0]) not_aligned(name(), x, y, x.ndim() - 1, 0);
+    Shape shape;
+    if (x.ndim() == 2) shape.push_back(x.shape[0]);
+    if (y.ndim() == 2) shape.push_back(y.shape[1]);
+    if (z.shape != shape)
+      throw ValueError(name() + ": Z has shape " + shape_str(z.shape) + " but dot(X, Y) has shape " + shape_str(shape));
+    if (ws.destroy_ok && z.is_c_contiguous()) {
+      out[0] = z;  // the runtime owns this buffer and nothing reads it later
+    } else {
+      out[0] = ws.empty(d, shape);
+      copy_into(z, out[0]);
+    }
+    NDArray a = x, b = y;
+    if (needs_copy(as_left(a), d)) a = a.contiguous();
+    if (needs_copy(as_right(b), d)) b = b.contiguous();
+    gemm_acc(d, as_left(a), as_right(b), out[0].data, in[1].get_double(0), in[4].get_double(0));
+  }
+
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
+    throw NotImplementedError(name() + " is made by the BLAS phase after gradients exist (node " + node.str() + ")");
+  }
+
+  void set_base_name(std::string n) { base_name_ = std::move(n); }
+
+ private:
+  bool inplace_;
+  std::string base_name_ = "Gemm";
+};
 
 // ---- Matmul -------------------------------------------------------------------------
 
@@ -666,6 +755,14 @@ Var tensordot(const Var& a, const Var& b, int n_axes) {
     ab.push_back(i);
   }
   return tensordot(a, b, aa, ab);
+}
+
+Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& beta, bool inplace) {
+  auto op = std::make_shared<Gemm>(inplace);
+  // Theano's names by shape: Ger for an outer product, Gemv for matrix-vector.
+  const bool outer = x->ndim() == 2 && y->ndim() == 2 && x->type.shape[1] == 1 && y->type.shape[0] == 1;
+  op->set_base_name(outer ? "Ger" : (x->ndim() == 1 || y->ndim() == 1) ? "Gemv" : "Gemm");
+  return apply1(op, {z, alpha, x, y, beta});
 }
 
 }  // namespace theon

@@ -103,19 +103,25 @@ std::string dtypes_str(const std::vector<DType>& ds) {
 class Elemwise final : public Op {
  public:
   OpKind kind() const override { return cast_to_ ? OpKind::Cast : OpKind::Elemwise; }
-  Elemwise(ScalarOpId id, std::optional<DType> cast_to) : id_(id), cast_to_(cast_to) {}
+  Elemwise(ScalarOpId id, std::optional<DType> cast_to, int inplace = -1) : id_(id), cast_to_(cast_to), inplace_(inplace) {}
+  int destroys() const override { return inplace_; }
   ScalarOpId id() const { return id_; }
   DType cast_to() const { return *cast_to_; }
 
   std::string name() const override {
-    if (cast_to_) return "Elemwise{Cast{" + std::string(dtype_name(*cast_to_)) + "}}";
-    return "Elemwise{" + std::string(scalar_def(id_).name) + "}";
+    // Theano's spelling of an inplace elementwise op: Elemwise{add}[(0, 1)].
+    const std::string tail = inplace_ >= 0 ? "[(0, " + std::to_string(inplace_) + ")]" : "";
+    if (cast_to_) return "Elemwise{Cast{" + std::string(dtype_name(*cast_to_)) + "}}" + tail;
+    return "Elemwise{" + std::string(scalar_def(id_).name) + "}" + tail;
   }
   bool equals(const Op& o) const override {
     auto* e = dynamic_cast<const Elemwise*>(&o);
-    return e && e->id_ == id_ && e->cast_to_ == cast_to_;
+    return e && e->id_ == id_ && e->cast_to_ == cast_to_ && e->inplace_ == inplace_;
   }
-  size_t hash() const override { return static_cast<size_t>(id_) * 31 + (cast_to_ ? static_cast<size_t>(*cast_to_) + 1 : 0); }
+  size_t hash() const override {
+    return (static_cast<size_t>(id_) * 31 + (cast_to_ ? static_cast<size_t>(*cast_to_) + 1 : 0)) * 7 + (inplace_ + 1);
+  }
+  OpPtr with_inplace(int k) const { return std::make_shared<Elemwise>(id_, cast_to_, k); }
 
   // Output dtype and the compute type the kernel runs in.
   Plan plan(const std::vector<DType>& ds) const {
@@ -165,6 +171,7 @@ class Elemwise final : public Op {
  private:
   ScalarOpId id_;
   std::optional<DType> cast_to_;
+  int inplace_ = -1;  // the input overwritten when the runtime allows (-1: none)
 };
 
 // Broadcast shape check at run time (Theano's rule: only static-1 dims broadcast,
@@ -295,7 +302,10 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
   const CT out_ct = cast_to_ ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
   Shape shape = broadcast_shape(name(), in, ws.node);
   NDArray& o = out[0];
-  o = ws.empty(p.out, shape);
+  if (inplace_ >= 0 && ws.destroy_ok && in[inplace_].dtype == p.out && in[inplace_].shape == shape)
+    o = in[inplace_];  // same positions read then written, block by block
+  else
+    o = ws.empty(p.out, shape);
   const size_t in_isz = itemsize(ct_dtype(p.in_ct));
   run_blocks(in, o, p.in_ct, out_ct, [&](int64_t n, const void* const* ins, void* res) {
     if (fn)
@@ -431,5 +441,6 @@ Var ones_like(const Var& x, std::optional<DType> dtype) { return fill(x, constan
 ScalarOpId elemwise_id(const Op& op) { return static_cast<const Elemwise&>(op).id(); }
 DType cast_dtype(const Op& op) { return static_cast<const Elemwise&>(op).cast_to(); }
 OpPtr elemwise_op_of(ScalarOpId id) { return elemwise_op(id); }
+OpPtr elemwise_inplace(const Op& op, int input) { return static_cast<const Elemwise&>(op).with_inplace(input); }
 
 }  // namespace theon

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ops/fused.hpp"
+#include "ops/op_info.hpp"
 #include "ops/scalar_table.hpp"
 
 namespace theon {
@@ -15,17 +16,19 @@ constexpr int64_t kMaxBlock = 1024;
 
 class Composite final : public Op {
  public:
-  explicit Composite(FusedProgram p) : prog_(std::move(p)) {
+  explicit Composite(FusedProgram p, int inplace = -1) : prog_(std::move(p)), inplace_(inplace) {
     std::vector<std::string> names;
     for (const auto& ins : prog_.code) names.emplace_back(scalar_def(ins.id).name);
-    name_ = "Composite{" + join_strings(names, ",") + "}";
+    name_ = "Composite{" + join_strings(names, ",") + "}" + (inplace >= 0 ? "[(0, " + std::to_string(inplace) + ")]" : "");
     assign_slots();
   }
   OpKind kind() const override { return OpKind::Fused; }
+  int destroys() const override { return inplace_; }
+  OpPtr with_inplace(int k) const { return std::make_shared<Composite>(prog_, k); }
   std::string name() const override { return name_; }
   bool equals(const Op& o) const override {
     auto* c = dynamic_cast<const Composite*>(&o);
-    if (!c || c->prog_.dtype != prog_.dtype || c->prog_.n_inputs != prog_.n_inputs || c->prog_.code.size() != prog_.code.size())
+    if (!c || c->inplace_ != inplace_ || c->prog_.dtype != prog_.dtype || c->prog_.n_inputs != prog_.n_inputs || c->prog_.code.size() != prog_.code.size())
       return false;
     for (size_t i = 0; i < prog_.code.size(); ++i)
       if (c->prog_.code[i].id != prog_.code[i].id || c->prog_.code[i].args != prog_.code[i].args) return false;
@@ -53,7 +56,10 @@ class Composite final : public Op {
 
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
     Shape shape = broadcast_shape(name_, in, ws.node);
-    out[0] = ws.empty(prog_.dtype, shape);
+    if (inplace_ >= 0 && ws.destroy_ok && in[inplace_].dtype == prog_.dtype && in[inplace_].shape == shape)
+      out[0] = in[inplace_];  // each block is read into registers before its output is written
+    else
+      out[0] = ws.empty(prog_.dtype, shape);
     const CT ct = compute_type(prog_.dtype);
     const size_t isz = itemsize(prog_.dtype);
     const int nin = prog_.n_inputs;
@@ -132,12 +138,15 @@ class Composite final : public Op {
   }
 
   FusedProgram prog_;
+  int inplace_ = -1;
   std::string name_;
   std::vector<int> slot_;  // scratch block of each instruction's result (the last writes the output)
   int n_slots_ = 0;
 };
 
 }  // namespace
+
+OpPtr composite_inplace(const Op& op, int input) { return static_cast<const Composite&>(op).with_inplace(input); }
 
 Var composite(FusedProgram program, const std::vector<Var>& inputs) {
   for (const auto& ins : program.code) {

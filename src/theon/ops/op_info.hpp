@@ -16,6 +16,12 @@ DType cast_dtype(const Op& op);
 // The shared Elemwise op of a scalar function (for building nodes directly).
 OpPtr elemwise_op_of(ScalarOpId id);
 
+// Inplace variants (made by the inplace phase): the same op overwriting input
+// `input` (Elemwise, Cast, Fused) or x (IncSubtensor) when the runtime allows.
+OpPtr elemwise_inplace(const Op& op, int input);
+OpPtr composite_inplace(const Op& op, int input);
+OpPtr inc_subtensor_inplace(const Op& op);
+
 // OpKind::DimShuffle: the new order (-1 = an inserted broadcastable axis).
 const std::vector<int>& dimshuffle_order(const Op& op);
 
@@ -28,6 +34,10 @@ const std::vector<int>& reduce_axes(const Op& op);
 std::vector<IndexEntry> index_entries(const Apply& node);
 bool index_advanced(const Op& op);
 bool inc_subtensor_sets(const Op& op);
+
+// OpKind::Gemm: beta * z + alpha * dot(x, y) (float dtypes; alpha, beta 0-d),
+// named Gemm, Gemv or Ger by the operands; `inplace` overwrites z's buffer.
+Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& beta, bool inplace = false);
 
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);

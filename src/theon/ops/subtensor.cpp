@@ -439,14 +439,19 @@ class SubtensorOp final : public IndexOpBase {
 class IncSubtensorOp final : public IndexOpBase {
  public:
   OpKind kind() const override { return OpKind::IncSubtensor; }
-  IncSubtensorOp(Layout l, bool adv, bool set) : IndexOpBase(std::move(l), adv), set_(set) {}
-  std::string name() const override { return adv_ ? "AdvancedIncSubtensor" : "IncSubtensor"; }
+  IncSubtensorOp(Layout l, bool adv, bool set, bool inplace = false)
+      : IndexOpBase(std::move(l), adv), set_(set), inplace_(inplace) {}
+  std::string name() const override {
+    return std::string(adv_ ? "AdvancedIncSubtensor" : "IncSubtensor") + (inplace_ ? "{inplace}" : "");
+  }
+  int destroys() const override { return inplace_ ? 0 : -1; }
+  std::shared_ptr<const Op> inplace_variant() const { return std::make_shared<IncSubtensorOp>(layout_, adv_, set_, true); }
   std::string desc() const { return name() + (set_ ? "{set}" : "{inc}"); }
   bool sets() const { return set_; }
   bool connected(int i) const override { return i < 2; }
   bool equals(const Op& o) const override {
     auto* s = dynamic_cast<const IncSubtensorOp*>(&o);
-    return s && same_index(*s) && s->set_ == set_;
+    return s && same_index(*s) && s->set_ == set_ && s->inplace_ == inplace_;
   }
   size_t hash() const override { return index_hash() * 2 + (set_ ? 1 : 0); }
 
@@ -473,8 +478,13 @@ class IncSubtensorOp final : public IndexOpBase {
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
     const NDArray& x = in[0];
     NDArray y = in[1].dtype == x.dtype ? in[1] : in[1].astype(x.dtype);
-    NDArray o = ws.empty(x.dtype, x.shape);
-    copy_into(x, o);
+    NDArray o;
+    if (ws.destroy_ok) {
+      o = x;  // the runtime owns x's buffer and nobody reads it after this node
+    } else {
+      o = ws.empty(x.dtype, x.shape);
+      copy_into(x, o);
+    }
     Region r = resolve(desc(), layout_, o.shape, o.strides, in, 2);
     const int nd = static_cast<int>(r.shape.size());
     if (y.ndim() > nd)
@@ -528,6 +538,7 @@ class IncSubtensorOp final : public IndexOpBase {
 
  private:
   bool set_;
+  bool inplace_;
 };
 
 Var inc_or_set(const Var& indexed, const Var& y, bool set) {
@@ -578,5 +589,6 @@ std::vector<IndexEntry> index_entries(const Apply& node) {
 }
 bool index_advanced(const Op& op) { return static_cast<const IndexOpBase&>(op).advanced(); }
 bool inc_subtensor_sets(const Op& op) { return static_cast<const IncSubtensorOp&>(op).sets(); }
+OpPtr inc_subtensor_inplace(const Op& op) { return static_cast<const IncSubtensorOp&>(op).inplace_variant(); }
 
 }  // namespace theon

@@ -37,6 +37,8 @@ struct GraphPass {
 const std::vector<NodeRule>& basic_rules();      // rules_basic.cpp: folding, useless ops, shapes, grad controls
 const std::vector<NodeRule>& arith_rules();      // rules_arith.cpp: algebraic canonical forms, pow/mul specialization
 const std::vector<NodeRule>& stability_rules();  // rules_stability.cpp: log1p, expm1, softplus, logsumexp
+const std::vector<NodeRule>& blas_rules();       // rules_blas.cpp: gemm, gemv, ger
+const std::vector<NodeRule>& inplace_rules();    // inplace.cpp: ops that overwrite a dead input
 const std::vector<NodeRule>& useless_rules();    // rules_useless.cpp: useless_*, casts, reductions, indexing
 void merge_pass(FunctionGraph& fg, RewriteReport& report);   // merge.cpp
 void fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp

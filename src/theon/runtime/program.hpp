@@ -27,6 +27,8 @@ struct Step {
   const Apply* node;
   std::vector<int> in_slots, out_slots;
   std::vector<int> free_after;  // slots whose last reader is this step
+  int destroy_slot = -1;        // the slot an inplace op may overwrite, if its buffer allows
+  bool destroy_mutable = false;  // ... and it is an In(mutable=True) input
 };
 
 class Program {
@@ -37,6 +39,7 @@ class Program {
   const FunctionGraph& fgraph() const { return fg_; }
 
  private:
+  bool may_destroy(const Step& s) const;
   FunctionGraph fg_;
   std::vector<int> input_slots_, output_slots_;
   std::vector<std::pair<int, SharedVariable*>> shared_slots_;

@@ -1,0 +1,83 @@
+// The BLAS phase: Z + a * dot(X, Y) (and its sub/neg spellings) becomes one
+// Gemm/Gemv/Ger call with alpha and beta, instead of a product, a scaling and
+// an addition over the whole result.
+#include "rewrite/engine.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+// A 0-d variable of dtype d with the value of a scalar-broadcast `v` (a
+// constant, or a DimShuffle that only adds broadcastable axes to a 0-d value).
+Var as_scalar(const Var& v, DType d) {
+  double c;
+  if (scalar_value(v, &c)) return constant_like(c, d);
+  Var s = v;
+  if (s->owner && s->owner->op->kind() == OpKind::DimShuffle) {
+    for (int e : dimshuffle_order(*s->owner->op))
+      if (e >= 0) return nullptr;
+    s = s->owner->inputs[0];
+  }
+  if (s->ndim() != 0) return nullptr;
+  return s->dtype() == d ? s : cast(s, d);
+}
+
+// term = [a *] dot(X, Y) or -dot(X, Y), each inner node read only here.
+struct Scaled {
+  Var alpha;  // 0-d
+  Apply* dot = nullptr;
+};
+bool scaled_dot(FunctionGraph& fg, const Var& term, DType d, Scaled& out) {
+  if (!term->owner || n_clients(fg, term) != 1 || term->dtype() != d) return false;
+  Apply* n = term->owner;
+  if (n->op->kind() == OpKind::Dot) {
+    out = {constant_like(1, d), n};
+    return true;
+  }
+  if (is_op(*n, ScalarOpId::neg) && scaled_dot(fg, n->inputs[0], d, out)) {
+    out.alpha = neg(out.alpha);
+    return true;
+  }
+  if (!is_op(*n, ScalarOpId::mul) || n->inputs.size() != 2) return false;
+  for (int k = 0; k < 2; ++k) {
+    const Var& dv = n->inputs[k];
+    if (!dv->owner || dv->owner->op->kind() != OpKind::Dot || n_clients(fg, dv) != 1 || dv->dtype() != d) continue;
+    if (!fits(term->type, dv->type)) continue;  // the scalar must not broadcast the product
+    if (Var a = as_scalar(n->inputs[1 - k], d)) {
+      out = {a, dv->owner};
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Var> gemm_from_add(FunctionGraph& fg, Apply& node) {
+  const bool is_add = is_op(node, ScalarOpId::add), is_sub = is_op(node, ScalarOpId::sub);
+  if ((!is_add && !is_sub) || node.inputs.size() != 2) return {};
+  const Var& out = node.output(0);
+  const DType d = out->dtype();
+  if (!is_float(d) || out->ndim() == 0) return {};
+  for (int k = 0; k < 2; ++k) {
+    Scaled s;
+    if (!scaled_dot(fg, node.inputs[k], d, s)) continue;
+    const Var& z = node.inputs[1 - k];
+    // Z must already have the result's shape (no broadcasting into it).
+    if (z->dtype() != d || z->ndim() != out->ndim() || !fits(out->type, z->type) || !fits(z->type, out->type)) continue;
+    Var alpha = s.alpha, beta = constant_like(1, d);
+    if (is_sub && k == 1) alpha = neg(alpha);  // z - a*dot
+    if (is_sub && k == 0) beta = constant_like(-1, d);  // a*dot - z
+    return {gemm(z, alpha, s.dot->inputs[0], s.dot->inputs[1], beta)};
+  }
+  return {};
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& blas_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"gemm_from_add", "blas", {OpKind::Elemwise}, {"local", "blas"}, gemm_from_add},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw
