@@ -67,3 +67,45 @@ TEST(Rewrite, ModesAndReport) {
   bad.rewrite.including = {"no_such_rule"};
   EXPECT_THROW(Function({x}, {y}, bad), ValueError);
 }
+
+// Z - 0.5 * dot(A, B) with Z an intermediate: one Gemm that overwrites Z's
+// buffer, graph verified after every phase, values equal to the plain graph.
+TEST(Rewrite, GemmFormsAndRunsInplaceOnAnIntermediate) {
+  Var z = variable(TensorType(DType::Float64, {-1, -1}), "z");
+  Var a = variable(TensorType(DType::Float64, {-1, -1}), "a");
+  Var b = variable(TensorType(DType::Float64, {-1, -1}), "b");
+  Var y = sub(mul(z, scalar_like(2, z)), mul(scalar_like(0.5, z), dot(a, b)));
+  FunctionOptions o;
+  o.rewrite.verify = true;
+  Function f({z, a, b}, {y}, o);
+  FunctionOptions plain;
+  plain.rewrite.level = RewriteOptions::Level::None;
+  Function g({z, a, b}, {y}, plain);
+  auto names = op_names(f);
+  EXPECT_NE(std::find(names.begin(), names.end(), "Gemm{inplace}"), names.end()) << names.size();
+  EXPECT_EQ(std::find(names.begin(), names.end(), "Dot"), names.end());
+  std::vector<double> zv(6), av(12), bv(8);
+  for (size_t i = 0; i < zv.size(); ++i) zv[i] = std::sin(1.0 + i);
+  for (size_t i = 0; i < av.size(); ++i) av[i] = std::cos(0.3 * i);
+  for (size_t i = 0; i < bv.size(); ++i) bv[i] = 0.1 * i - 0.4;
+  NDArray Z = NDArray::from_vector(zv, {3, 2}), A = NDArray::from_vector(av, {3, 4}), B = NDArray::from_vector(bv, {4, 2});
+  auto r = f({Z, A, B})[0], s = g({Z, A, B})[0];
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(r.get_double(i), s.get_double(i), 1e-13);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(Z.get_double(i), zv[i]);  // the caller's z is untouched
+}
+
+TEST(Rewrite, MutableInputIsReusedOnlyWhenAllowed) {
+  Var x = variable(TensorType(DType::Float64, {-1}), "x");
+  Var y = mul(exp(x), scalar_like(2, x));
+  FunctionOptions o;
+  o.mutable_inputs = {true};
+  Function f({x}, {y}, o);
+  Function g({x}, {y});
+  auto fn = op_names(f), gn = op_names(g);
+  ASSERT_EQ(fn.size(), 1u);
+  EXPECT_NE(fn[0].find("[(0, 0)]"), std::string::npos) << fn[0];
+  EXPECT_EQ(gn[0].find("[(0"), std::string::npos) << gn[0];
+  NDArray a = NDArray::from_vector(std::vector<double>{0.0, 1.0, 2.0}, {3});
+  auto r = f({a})[0];
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(r.get_double(i), 2 * std::exp(double(i)), 1e-14);
+}

@@ -15,7 +15,7 @@ namespace theon {
 namespace {
 
 constexpr int64_t kBlock = 1024;  // elements per block: scratch stays in L1/L2
-constexpr int64_t kParallelGrain = 32768;  // elements per chunk of a parallel loop, at least
+constexpr int64_t kParallelWork = 131072;  // work (in adds) per chunk of a parallel loop, at least
 
 // ---- load/store between storage dtypes and compute types --------------------
 template <class S, class C>
@@ -204,7 +204,8 @@ Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in
   return shape;
 }
 
-void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct, const BlockKernel& kernel) {
+void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct, const BlockKernel& kernel,
+                int64_t cost) {
   const Shape& shape = o.shape;
   const int64_t total = o.size();
   if (total == 0) return;
@@ -253,6 +254,7 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
     scratch[nin].resize(kBlock * out_isz + 64);
     auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
     std::vector<const void*> ins(nin);
+    std::vector<const char*> filled_from(nin, nullptr);
     std::vector<char*> base(nops);
     int64_t cur_row = -1;
     for (int64_t item = first; item < last; ++item) {
@@ -272,9 +274,14 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
         const char* src = base[i] + start * cst[i][cnd - 1];
         if (in[i].dtype == in_ct_dtype && cst[i][cnd - 1] == static_cast<int64_t>(in_isz)) {
           ins[i] = src;
+        } else if (cst[i][cnd - 1] == 0 && filled_from[i] == src) {
+          ins[i] = align(scratch[i].data());  // a broadcast value: the block is already filled with it
         } else {
           char* dst = align(scratch[i].data());
-          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](src, cst[i][cnd - 1], n, dst);
+          // A broadcast value fills the whole block once, so later blocks can reuse it.
+          const bool bcast = cst[i][cnd - 1] == 0;
+          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](src, cst[i][cnd - 1], bcast ? kBlock : n, dst);
+          filled_from[i] = bcast ? src : nullptr;
           ins[i] = dst;
         }
       }
@@ -286,8 +293,9 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
         cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
     }
   };
-  // Below ~64K elements a chunk costs less than waking a thread.
-  const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::min(inner, kBlock));
+  // A chunk needs ~kParallelWork adds of work to pay for waking a thread.
+  const int64_t elems = std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, cost));
+  const int64_t grain = std::max<int64_t>(1, elems / std::min(inner, kBlock));
   parallel_for(outer * per_row, grain, run_items);
 }
 
@@ -307,12 +315,15 @@ void Elemwise::perform(const std::vector<NDArray>& in, std::vector<NDArray>& out
   else
     o = ws.empty(p.out, shape);
   const size_t in_isz = itemsize(ct_dtype(p.in_ct));
-  run_blocks(in, o, p.in_ct, out_ct, [&](int64_t n, const void* const* ins, void* res) {
-    if (fn)
-      fn(n, ins, res);
-    else
-      std::memcpy(res, ins[0], n * in_isz);  // Cast: the conversion happened on load
-  });
+  run_blocks(
+      in, o, p.in_ct, out_ct,
+      [&](int64_t n, const void* const* ins, void* res) {
+        if (fn)
+          fn(n, ins, res);
+        else
+          std::memcpy(res, ins[0], n * in_isz);  // Cast: the conversion happened on load
+      },
+      cast_to_ ? 1 : scalar_cost(id_));
 }
 
 std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts) const {

@@ -86,6 +86,8 @@ class Composite final : public Op {
     for (const auto& ins : prog_.code) fns.push_back(scalar_def(ins.id).fn[static_cast<int>(ct)]);
     const size_t stride = kMaxBlock * isz + 64;
     const size_t nscratch = static_cast<size_t>(n_slots_);
+    int64_t cost = 0;
+    for (const auto& ins : prog_.code) cost += scalar_cost(ins.id);
     run_blocks(looped, out[0], ct, ct, [&](int64_t n, const void* const* ins, void* res) {
       // Per-thread registers: blocks run on several threads at once.
       thread_local std::vector<char> scratch;
@@ -102,7 +104,7 @@ class Composite final : public Op {
         fns[k](n, args.data(), dst);
         reg[nin + k] = dst;
       }
-    });
+    }, cost);
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {

@@ -214,6 +214,13 @@ const ScalarOpDef& scalar_def(ScalarOpId id) {
   return table[static_cast<int>(id)];
 }
 
+int64_t scalar_cost(ScalarOpId id) {
+  switch (id) {
+    case ScalarOpId::true_div: case ScalarOpId::sqrt: case ScalarOpId::inv: return 2;
+    default: return scalar_def(id).rule == TypeRule::Float ? 8 : 1;
+  }
+}
+
 const ScalarOpInfo& scalar_op_info(ScalarOpId id) {
   static const std::vector<ScalarOpInfo> infos = [] {
     std::vector<ScalarOpInfo> v;

@@ -36,7 +36,12 @@ using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
 // output's shape, dims coalesced, cache-sized blocks of contiguous compute-type
 // elements in and out (converted and gathered only when needed).
 using BlockKernel = std::function<void(int64_t n, const void* const* in, void* out)>;
-void run_blocks(const std::vector<NDArray>& in, NDArray& out, CT in_ct, CT out_ct, const BlockKernel& kernel);
+// `cost` is the kernel's work per element in units of one add: loops split over
+// threads only when each chunk has enough work to pay for waking a thread.
+void run_blocks(const std::vector<NDArray>& in, NDArray& out, CT in_ct, CT out_ct, const BlockKernel& kernel,
+                int64_t cost = 1);
+// A rough per-element cost of a scalar function (transcendentals ~8 adds).
+int64_t scalar_cost(ScalarOpId id);
 // The output shape of an elementwise node at run time (with the node at hand,
 // only its statically broadcastable dims broadcast); names `op_name` in errors.
 Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in, const Apply* node);
