@@ -46,72 +46,7 @@ std::string g_info = "scalar kernels";
 namespace {
 
 using VF1 = __m256 (*)(__m256);
-using VF2 = __m256 (*)(__m256, __m256);
 using VD1 = __m256d (*)(__m256d);
-using VD2 = __m256d (*)(__m256d, __m256d);
-
-// The ragged tail goes through one padded vector (zeros: no lane traps, since
-// floating-point exceptions stay masked).
-template <int S>
-void f32_1(int64_t n, const void* const* in, void* out) {
-  auto fn = reinterpret_cast<VF1>(g_f32[S]);
-  const float* a = static_cast<const float*>(in[0]);
-  float* o = static_cast<float*>(out);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, fn(_mm256_loadu_ps(a + i)));
-  if (i < n) {
-    alignas(32) float t[8] = {};
-    std::memcpy(t, a + i, (n - i) * sizeof(float));
-    _mm256_store_ps(t, fn(_mm256_load_ps(t)));
-    std::memcpy(o + i, t, (n - i) * sizeof(float));
-  }
-}
-template <int S>
-void f64_1(int64_t n, const void* const* in, void* out) {
-  auto fn = reinterpret_cast<VD1>(g_f64[S]);
-  const double* a = static_cast<const double*>(in[0]);
-  double* o = static_cast<double*>(out);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(o + i, fn(_mm256_loadu_pd(a + i)));
-  if (i < n) {
-    alignas(32) double t[4] = {};
-    std::memcpy(t, a + i, (n - i) * sizeof(double));
-    _mm256_store_pd(t, fn(_mm256_load_pd(t)));
-    std::memcpy(o + i, t, (n - i) * sizeof(double));
-  }
-}
-template <int S>
-void f32_2(int64_t n, const void* const* in, void* out) {
-  auto fn = reinterpret_cast<VF2>(g_f32[S]);
-  const float* a = static_cast<const float*>(in[0]);
-  const float* b = static_cast<const float*>(in[1]);
-  float* o = static_cast<float*>(out);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, fn(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
-  if (i < n) {
-    alignas(32) float t[8] = {}, u[8] = {};
-    std::memcpy(t, a + i, (n - i) * sizeof(float));
-    std::memcpy(u, b + i, (n - i) * sizeof(float));
-    _mm256_store_ps(t, fn(_mm256_load_ps(t), _mm256_load_ps(u)));
-    std::memcpy(o + i, t, (n - i) * sizeof(float));
-  }
-}
-template <int S>
-void f64_2(int64_t n, const void* const* in, void* out) {
-  auto fn = reinterpret_cast<VD2>(g_f64[S]);
-  const double* a = static_cast<const double*>(in[0]);
-  const double* b = static_cast<const double*>(in[1]);
-  double* o = static_cast<double*>(out);
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(o + i, fn(_mm256_loadu_pd(a + i), _mm256_loadu_pd(b + i)));
-  if (i < n) {
-    alignas(32) double t[4] = {}, u[4] = {};
-    std::memcpy(t, a + i, (n - i) * sizeof(double));
-    std::memcpy(u, b + i, (n - i) * sizeof(double));
-    _mm256_store_pd(t, fn(_mm256_load_pd(t), _mm256_load_pd(u)));
-    std::memcpy(o + i, t, (n - i) * sizeof(double));
-  }
-}
 
 // sigmoid and softplus from the vector exp and log1p, stable on both tails
 // like the scalar rows: e = exp(-|x|) never overflows.
@@ -130,6 +65,7 @@ template <> struct Ops<float> {
   static R max(R a, R b) { return _mm256_max_ps(a, b); }
   static R select_ge0(R x, R a, R b) { return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ)); }
   static R isnan_keep(R x, R r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
+  static void* const* table() { return g_f32; }
   static R exp(R x) { return reinterpret_cast<VF1>(g_f32[k_exp])(x); }
   static R log1p(R x) { return reinterpret_cast<VF1>(g_f32[k_log1p])(x); }
 };
@@ -147,6 +83,7 @@ template <> struct Ops<double> {
   static R max(R a, R b) { return _mm256_max_pd(a, b); }
   static R select_ge0(R x, R a, R b) { return _mm256_blendv_pd(b, a, _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ)); }
   static R isnan_keep(R x, R r) { return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
+  static void* const* table() { return g_f64; }
   static R exp(R x) { return reinterpret_cast<VD1>(g_f64[k_exp])(x); }
   static R log1p(R x) { return reinterpret_cast<VD1>(g_f64[k_log1p])(x); }
 };
@@ -169,17 +106,33 @@ struct SoftplusV {
   }
 };
 
-template <class F, class T>
-void composed(int64_t n, const void* const* in, void* out) {
+// A libmvec entry point (slot S) as a one- or two-argument vector function.
+template <class T, int S>
+struct Mvec {
+  using R = typename Ops<T>::R;
+  static R f(R x) { return reinterpret_cast<R (*)(R)>(Ops<T>::table()[S])(x); }
+  static R f(R x, R y) { return reinterpret_cast<R (*)(R, R)>(Ops<T>::table()[S])(x, y); }
+};
+
+// Runs F::f over whole vectors; the ragged tail goes through one padded
+// vector (zeros: no lane traps, since floating-point exceptions stay masked).
+template <class F, class T, int Arity>
+void vec_block(int64_t n, const void* const* in, void* out) {
   using O = Ops<T>;
   const T* a = static_cast<const T*>(in[0]);
+  const T* b = Arity == 2 ? static_cast<const T*>(in[1]) : nullptr;
   T* o = static_cast<T*>(out);
+  auto apply = [](const T* pa, const T* pb, T* po) {
+    if constexpr (Arity == 1) O::store(po, F::f(O::load(pa)));
+    else O::store(po, F::f(O::load(pa), O::load(pb)));
+  };
   int64_t i = 0;
-  for (; i + O::W <= n; i += O::W) O::store(o + i, F::f(O::load(a + i)));
+  for (; i + O::W <= n; i += O::W) apply(a + i, Arity == 2 ? b + i : nullptr, o + i);
   if (i < n) {
-    T t[O::W] = {};
+    T t[O::W] = {}, u[O::W] = {};
     std::memcpy(t, a + i, (n - i) * sizeof(T));
-    O::store(t, F::f(O::load(t)));
+    if (Arity == 2) std::memcpy(u, b + i, (n - i) * sizeof(T));
+    apply(t, u, t);
     std::memcpy(o + i, t, (n - i) * sizeof(T));
   }
 }
@@ -287,15 +240,15 @@ BlockFn vector_kernel(ScalarOpId id, CT ct) {
   if (!load_mvec()) return nullptr;
   switch (id) {
 #define X(op, c) \
-  case ScalarOpId::op: return f ? &f32_1<k_##op> : &f64_1<k_##op>;
+  case ScalarOpId::op: return f ? &vec_block<Mvec<float, k_##op>, float, 1> : &vec_block<Mvec<double, k_##op>, double, 1>;
     THEON_MVEC_UNARY(X)
 #undef X
 #define X(op, c) \
-  case ScalarOpId::op: return f ? &f32_2<k_##op> : &f64_2<k_##op>;
+  case ScalarOpId::op: return f ? &vec_block<Mvec<float, k_##op>, float, 2> : &vec_block<Mvec<double, k_##op>, double, 2>;
     THEON_MVEC_BINARY(X)
 #undef X
-    case ScalarOpId::sigmoid: return f ? &composed<SigmoidV<float>, float> : &composed<SigmoidV<double>, double>;
-    case ScalarOpId::softplus: return f ? &composed<SoftplusV<float>, float> : &composed<SoftplusV<double>, double>;
+    case ScalarOpId::sigmoid: return f ? &vec_block<SigmoidV<float>, float, 1> : &vec_block<SigmoidV<double>, double, 1>;
+    case ScalarOpId::softplus: return f ? &vec_block<SoftplusV<float>, float, 1> : &vec_block<SoftplusV<double>, double, 1>;
     default: return nullptr;
   }
 }
