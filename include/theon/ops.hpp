@@ -93,6 +93,12 @@ Var outer(const Var& a, const Var& b);
 Var tensordot(const Var& a, const Var& b, const std::vector<int>& axes_a, const std::vector<int>& axes_b);
 Var tensordot(const Var& a, const Var& b, int n_axes = 2);
 
+// ---- nnet (ops/nnet.cpp) ------------------------------------------------------
+// exp(x) / sum(exp(x)) and its log over `axis` (negative counts from the end),
+// computed from x - max(x) so that neither overflows; ints give floats.
+Var softmax(const Var& x, int axis = -1);
+Var log_softmax(const Var& x, int axis = -1);
+
 // ---- indexing (ops/subtensor.cpp) -------------------------------------------
 // One entry per indexed axis. Int: `index` is an integer scalar (the axis is
 // dropped). Slice: start/stop/step integer scalars or null for "none". Array:

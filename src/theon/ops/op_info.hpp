@@ -39,6 +39,10 @@ bool inc_subtensor_sets(const Op& op);
 // named Gemm, Gemv or Ger by the operands; `inplace` overwrites z's buffer.
 Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& beta, bool inplace = false);
 
+// OpKind::Softmax: the axis, and whether it is the log-softmax.
+int softmax_axis(const Op& op);
+bool softmax_is_log(const Op& op);
+
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);
 

@@ -83,6 +83,65 @@ std::vector<Var> logsumexp_rule(FunctionGraph&, Apply& node) {
   return {add(shifted, safe_dropped)};
 }
 
+bool is_softmax(const Var& v, bool log_form) {
+  return v && v->owner && v->owner->op->kind() == OpKind::Softmax && softmax_is_log(*v->owner->op) == log_form;
+}
+
+// log(softmax(x)) -> log_softmax(x), also through indexing:
+// log(softmax(x)[i, y]) -> log_softmax(x)[i, y] (the crossentropy form).
+Var log_of_softmax(const Var& x) {
+  if (is_softmax(x, false)) return log_softmax(x->owner->inputs[0], softmax_axis(*x->owner->op));
+  if (x && x->owner && x->owner->op->kind() == OpKind::Subtensor && is_softmax(x->owner->inputs[0], false)) {
+    const Apply& sm = *x->owner->inputs[0]->owner;
+    return subtensor(log_softmax(sm.inputs[0], softmax_axis(*sm.op)), index_entries(*x->owner));
+  }
+  return nullptr;
+}
+
+// Strips a max-shift from a softmax argument: x - max(x, axis, keepdims) -> x
+// (the shift does not change the softmax, and the op shifts by itself).
+Var unshifted(const Var& u, int axis) {
+  if (!is(u, ScalarOpId::sub)) return u;
+  const Var& m = u->owner->inputs[1];
+  const Var& x = u->owner->inputs[0];
+  if (!m->owner || m->owner->op->kind() != OpKind::DimShuffle) return u;
+  const Var& r = m->owner->inputs[0];
+  if (!r->owner || r->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*r->owner->op) != ReduceKind::Max ||
+      r->owner->inputs[0] != x || reduce_axes(*r->owner->op) != std::vector<int>{axis})
+    return u;
+  return x;
+}
+
+// exp(u) / sum(exp(u), axis, keepdims) -> softmax(u, axis)  (Theano's softmax_simplifier)
+std::vector<Var> softmax_simplifier(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::true_div)) return {};
+  const Var& e = node.inputs[0];
+  const Var& d = node.inputs[1];
+  if (!is(e, ScalarOpId::exp) || !is_float(e->dtype())) return {};
+  if (!d->owner || d->owner->op->kind() != OpKind::DimShuffle) return {};
+  const Var& s = d->owner->inputs[0];
+  if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum ||
+      s->owner->inputs[0] != e)
+    return {};
+  const std::vector<int>& axes = reduce_axes(*s->owner->op);
+  if (axes.size() != 1) return {};
+  const int axis = axes[0];
+  // The denominator must broadcast back exactly along the reduced axis.
+  const std::vector<int>& order = dimshuffle_order(*d->owner->op);
+  if (static_cast<int>(order.size()) != e->ndim()) return {};
+  for (int k = 0, j = 0; k < e->ndim(); ++k)
+    if (order[k] != (k == axis ? -1 : j++)) return {};
+  Var r = softmax(unshifted(e->owner->inputs[0], axis), axis);
+  return {r->dtype() == node.outputs()[0]->dtype() ? r : cast(r, node.outputs()[0]->dtype())};
+}
+
+// log(softmax(x)) -> log_softmax(x) (and through indexing, see log_of_softmax)
+std::vector<Var> log_softmax_rule(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::log)) return {};
+  if (Var r = log_of_softmax(node.inputs[0])) return {r};
+  return {};
+}
+
 }  // namespace
 
 const std::vector<NodeRule>& stability_rules() {
@@ -91,6 +150,8 @@ const std::vector<NodeRule>& stability_rules() {
       {"log1p", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log1p_rule},
       {"expm1", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, expm1_rule},
       {"logsumexp", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, logsumexp_rule},
+      {"softmax_simplifier", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, softmax_simplifier},
+      {"log_softmax", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log_softmax_rule},
   };
   return rules;
 }
@@ -105,6 +166,7 @@ Var stable_log_of(const Var& x) {
   using rw::match_sigmoid;
   if (!x || !is_float(x->dtype())) return nullptr;
   if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
+  if (Var r = rw::log_of_softmax(x)) return r;
   if (is(x, ScalarOpId::sub) && is_scalar(x->owner->inputs[0], 1))
     if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
   return nullptr;
