@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "core/convert.hpp"
+#include "ops/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
@@ -19,11 +20,7 @@ namespace {
 
 constexpr int64_t kBlock = 1024;  // elements converted per block
 
-// ---- compute types ------------------------------------------------------------
-// Every reduction accumulates in one of these; storage types convert on load/store.
-enum class RC : uint8_t { I64, U64, F64, C128, Bool };
-constexpr int kNumRC = 5;
-
+// Reductions accumulate in ops/reduce_loop.hpp's types (RC).
 template <class F>
 void visit_rc(RC c, F&& f) {
   switch (c) {
@@ -33,37 +30,6 @@ void visit_rc(RC c, F&& f) {
     case RC::C128: f.template operator()<std::complex<double>>(); break;
     case RC::Bool: f.template operator()<bool>(); break;
   }
-}
-
-DType rc_dtype(RC c) {
-  switch (c) {
-    case RC::I64: return DType::Int64;
-    case RC::U64: return DType::UInt64;
-    case RC::F64: return DType::Float64;
-    case RC::C128: return DType::Complex128;
-    case RC::Bool: return DType::Bool;
-  }
-  return DType::Float64;
-}
-
-// The numeric compute type for a dtype (bool and signed ints share int64).
-RC numeric_rc(DType d) {
-  if (is_complex(d)) return RC::C128;
-  if (is_float(d)) return RC::F64;
-  if (is_unsigned_int(d)) return RC::U64;
-  return RC::I64;
-}
-
-// Reductions reuse the elementwise block converters (ops/scalar_table.hpp).
-CT to_ct(RC c) {
-  switch (c) {
-    case RC::I64: return CT::I64;
-    case RC::U64: return CT::U64;
-    case RC::F64: return CT::F64;
-    case RC::C128: return CT::C128;
-    case RC::Bool: return CT::Bool;
-  }
-  return CT::F64;
 }
 
 // ---- strided iteration --------------------------------------------------------
@@ -121,120 +87,6 @@ void for_rows(const char* base, const std::vector<Dim>& d, F&& f) {
       idx[i] = 0;
     }
   }
-}
-
-// ---- reduction kernels ----------------------------------------------------------
-
-template <class C, ReduceKind K>
-inline C combine(C a, C v) {
-  if constexpr (std::is_same_v<C, bool>) {  // only all/any run in bool
-    if constexpr (K == ReduceKind::All || K == ReduceKind::Prod || K == ReduceKind::Min)
-      return a && v;
-    else
-      return a || v;
-  } else if constexpr (K == ReduceKind::All) {
-    return static_cast<C>(a != C(0) && v != C(0));
-  } else if constexpr (K == ReduceKind::Any) {
-    return static_cast<C>(a != C(0) || v != C(0));
-  } else if constexpr (K == ReduceKind::Sum) {
-    if constexpr (std::is_same_v<C, int64_t>)  // wrap like NumPy instead of UB
-      return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(v));
-    else
-      return a + v;
-  } else if constexpr (K == ReduceKind::Prod) {
-    if constexpr (std::is_same_v<C, int64_t>)
-      return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(v));
-    else
-      return a * v;
-  } else if constexpr (is_complex_v<C>) {
-    return a;  // max/min of complex is rejected when the node is built
-  } else if constexpr (K == ReduceKind::Max) {
-    return (a >= v || a != a) ? a : v;  // NaN in either propagates
-  } else {
-    return (a <= v || a != a) ? a : v;
-  }
-}
-
-template <class C>
-C init_value(ReduceKind k) {
-  if constexpr (std::is_same_v<C, bool>) {
-    return k == ReduceKind::All || k == ReduceKind::Prod || k == ReduceKind::Min;
-  } else if constexpr (is_complex_v<C>) {
-    return C(k == ReduceKind::Prod ? 1.0 : 0.0);
-  } else {
-    switch (k) {
-      case ReduceKind::Sum: return C(0);
-      case ReduceKind::Prod: return C(1);
-      case ReduceKind::Max:
-        return std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity()
-                                                    : std::numeric_limits<C>::lowest();
-      case ReduceKind::Min:
-        return std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity()
-                                                    : std::numeric_limits<C>::max();
-      case ReduceKind::All: return C(1);
-      case ReduceKind::Any: return C(0);
-    }
-    return C(0);
-  }
-}
-
-using KernFn = void (*)(const void* v, int64_t n, void* acc, int64_t acc_stride);
-
-template <class C, ReduceKind K>
-void reduce_block(const void* vp, int64_t n, void* accp, int64_t as) {
-  const C* v = static_cast<const C*>(vp);
-  C* acc = static_cast<C*>(accp);
-  if (as == 0) {
-    C a = *acc;
-    int64_t i = 0;
-    if constexpr (std::is_floating_point_v<C> && (K == ReduceKind::Max || K == ReduceKind::Min)) {
-      // Plain compares vectorize; NaNs are tracked on the side.
-      constexpr int L = 8;
-      if (n >= 2 * L) {
-        C lane[L];
-        bool nan[L];
-        for (int j = 0; j < L; ++j) lane[j] = v[j], nan[j] = v[j] != v[j];
-        for (i = L; i + L <= n; i += L)
-          for (int j = 0; j < L; ++j) {
-            const C x = v[i + j];
-            lane[j] = (K == ReduceKind::Max ? x > lane[j] : x < lane[j]) ? x : lane[j];
-            nan[j] |= x != x;
-          }
-        bool any_nan = false;
-        for (int j = 0; j < L; ++j) a = combine<C, K>(a, lane[j]), any_nan |= nan[j];
-        if (any_nan) a = std::numeric_limits<C>::quiet_NaN();
-      }
-    } else if constexpr (std::is_arithmetic_v<C> && !std::is_same_v<C, bool>) {
-      // Independent lanes break the dependency chain (and let the compiler vectorize).
-      constexpr int L = 8;
-      if (n >= 2 * L) {
-        C lane[L];
-        for (int j = 0; j < L; ++j) lane[j] = v[j];
-        for (i = L; i + L <= n; i += L)
-          for (int j = 0; j < L; ++j) lane[j] = combine<C, K>(lane[j], v[i + j]);
-        for (int j = 0; j < L; ++j) a = combine<C, K>(a, lane[j]);
-      }
-    }
-    for (; i < n; ++i) a = combine<C, K>(a, v[i]);
-    *acc = a;
-  } else if (as == 1) {
-    for (int64_t i = 0; i < n; ++i) acc[i] = combine<C, K>(acc[i], v[i]);
-  } else {
-    for (int64_t i = 0; i < n; ++i) acc[i * as] = combine<C, K>(acc[i * as], v[i]);
-  }
-}
-
-template <class C>
-KernFn kernel_for(ReduceKind k) {
-  switch (k) {
-    case ReduceKind::Sum: return &reduce_block<C, ReduceKind::Sum>;
-    case ReduceKind::Prod: return &reduce_block<C, ReduceKind::Prod>;
-    case ReduceKind::Max: return &reduce_block<C, ReduceKind::Max>;
-    case ReduceKind::Min: return &reduce_block<C, ReduceKind::Min>;
-    case ReduceKind::All: return &reduce_block<C, ReduceKind::All>;
-    case ReduceKind::Any: return &reduce_block<C, ReduceKind::Any>;
-  }
-  return nullptr;
 }
 
 const char* kind_title(ReduceKind k) {
@@ -348,41 +200,19 @@ class Reduce final : public NamedOp {
 
     // Accumulate straight into the output when its dtype is the compute type.
     NDArray acc = od == cd ? o : NDArray::empty(cd, oshape);
-    visit_rc(rc, [&]<class C>() {
-      C init = init_value<C>(kind_);
-      std::fill(acc.ptr<C>(), acc.ptr<C>() + osize, init);
-    });
-
-    if (x.size() > 0) {
-      // Accumulator element strides (C order over the kept axes).
-      std::vector<Dim> dims;
-      Strides ast = c_strides(oshape, 1);
-      int k = 0;
-      for (int d = 0; d < x.ndim(); ++d) {
-        bool red = std::find(axes_.begin(), axes_.end(), d) != axes_.end();
-        dims.push_back({x.shape[d], x.strides[d], red ? 0 : ast[k++], 0});
-      }
-      dims = coalesce(std::move(dims));
-      KernFn kern = nullptr;
-      visit_rc(rc, [&]<class C>() { kern = kernel_for<C>(kind_); });
-      LoadFn load = block_loader(x.dtype, to_ct(rc));
-      const int64_t csz = static_cast<int64_t>(itemsize(cd));
-      std::vector<std::complex<double>> scratch(kBlock);  // big enough for any compute type
-      char* accd = acc.data;
-      for_rows(x.data, dims, [&](const char* p, int64_t s, int64_t a, int64_t as, int64_t, int64_t, int64_t n) {
-        for (int64_t start = 0; start < n; start += kBlock) {
-          const int64_t m = std::min(kBlock, n - start);
-          const char* src = p + start * s;
-          const void* buf = src;
-          if (!(x.dtype == cd && s == csz)) {
-            load(src, s, m, scratch.data());
-            buf = scratch.data();
-          }
-          kern(buf, m, accd + (a + start * as) * csz, as);
-        }
-      });
-    }
-    if (acc.data != o.data) block_storer(to_ct(rc), od)(acc.data, osize, o.data, static_cast<int64_t>(itemsize(od)));
+    fill_identity(kind_, rc, acc);
+    // float32 (and float16) values accumulate in float64 without a widened copy.
+    const CT values = rc == RC::F64 && compute_type(x.dtype) == CT::F32 ? CT::F32 : rc_ct(rc);
+    const DType vd = ct_dtype(values);
+    const int64_t vsz = static_cast<int64_t>(itemsize(vd));
+    const LoadFn load = block_loader(x.dtype, values);
+    reduce_loop({x}, x.shape, axes_, kind_, rc, values, acc,
+                [&](const char* const* p, const int64_t* s, int64_t n, void* scratch) -> const void* {
+                  if (x.dtype == vd && s[0] == vsz) return p[0];
+                  load(p[0], s[0], n, scratch);
+                  return scratch;
+                });
+    if (acc.data != o.data) block_storer(rc_ct(rc), od)(acc.data, osize, o.data, static_cast<int64_t>(itemsize(od)));
   }
 
   bool linear() const override { return kind_ == ReduceKind::Sum; }
@@ -515,7 +345,7 @@ class ArgReduce final : public NamedOp {
         fn = max_ ? &arg_block<C, true> : &arg_block<C, false>;
     });
     THEON_CHECK(fn != nullptr, "argmax compute type");
-    LoadFn load = block_loader(x.dtype, to_ct(rc));
+    LoadFn load = block_loader(x.dtype, rc_ct(rc));
     const int64_t csz = static_cast<int64_t>(itemsize(cd));
     std::vector<int64_t> scratch(kBlock);
     for_rows(x.data, dims, [&](const char* p, int64_t s, int64_t a, int64_t as, int64_t r, int64_t rs, int64_t n) {
