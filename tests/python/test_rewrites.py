@@ -240,6 +240,7 @@ def test_list_rewrites_names_phases_in_order():
     rs = list_rewrites()
     assert {"merge", "constant_folding", "log1p", "logsumexp", "add_canonizer"} <= {r["name"] for r in rs}
     assert all(r["phase"] in ("merge", "canonicalize", "stabilize", "specialize", "blas", "uncanonicalize", "fusion",
+                              "reduce_fusion",
                               "inplace", "final_merge") for r in rs)
 
 

@@ -6,6 +6,7 @@
 
 #include "ops/fused.hpp"
 #include "ops/op_info.hpp"
+#include "ops/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
 
 namespace theon {
@@ -14,44 +15,124 @@ namespace {
 
 constexpr int64_t kMaxBlock = 1024;
 
+char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
+
+bool same_program(const FusedProgram& a, const FusedProgram& b) {
+  if (a.dtype != b.dtype || a.n_inputs != b.n_inputs || a.code.size() != b.code.size()) return false;
+  for (size_t i = 0; i < a.code.size(); ++i)
+    if (a.code[i].id != b.code[i].id || a.code[i].args != b.code[i].args) return false;
+  return true;
+}
+
+std::string program_name(const FusedProgram& p) {
+  std::vector<std::string> names;
+  for (const auto& ins : p.code) names.emplace_back(scalar_def(ins.id).name);
+  return "Composite{" + join_strings(names, ",") + "}";
+}
+
+// Runs a program over blocks of at most kMaxBlock contiguous values.
+// Scratch blocks are reused once their value is dead, so the working set of
+// a long chain stays a few blocks (in L1/L2) instead of one per instruction.
+class ProgramRunner {
+ public:
+  explicit ProgramRunner(const FusedProgram& p) : prog_(p) {
+    const CT ct = compute_type(p.dtype);
+    for (const auto& ins : p.code) {
+      fns_.push_back(scalar_def(ins.id).fn[static_cast<int>(ct)]);
+      cost_ += scalar_cost(ins.id);
+    }
+    assign_slots();
+  }
+  int64_t cost() const { return cost_; }
+
+  // in[i]: n values of input i (compute type); the result goes to out.
+  void run(int64_t n, const void* const* in, void* out) const {
+    // Per-thread registers: blocks run on several threads at once.
+    thread_local std::vector<char> scratch;
+    thread_local std::vector<const void*> reg, args;
+    const size_t stride = kMaxBlock * itemsize(prog_.dtype) + 64;
+    const size_t need = static_cast<size_t>(n_slots_) * stride + 64;
+    if (scratch.size() < need) scratch.resize(need);
+    char* base = align64(scratch.data());
+    const int nin = prog_.n_inputs;
+    reg.resize(nin + prog_.code.size());
+    for (int i = 0; i < nin; ++i) reg[i] = in[i];
+    for (size_t k = 0; k < prog_.code.size(); ++k) {
+      args.clear();
+      for (int a : prog_.code[k].args) args.push_back(reg[a]);
+      void* dst = k + 1 == prog_.code.size() ? out : base + slot_[k] * stride;
+      fns_[k](n, args.data(), dst);
+      reg[nin + k] = dst;
+    }
+  }
+
+ private:
+  void assign_slots() {
+    const int nin = prog_.n_inputs, ncode = static_cast<int>(prog_.code.size());
+    std::vector<int> last_use(nin + ncode, -1);
+    for (int k = 0; k < ncode; ++k)
+      for (int a : prog_.code[k].args) last_use[a] = k;
+    slot_.assign(ncode, -1);
+    std::vector<int> free_slots;
+    for (int k = 0; k + 1 < ncode; ++k) {
+      if (free_slots.empty()) {
+        slot_[k] = n_slots_++;
+      } else {
+        slot_[k] = free_slots.back();
+        free_slots.pop_back();
+      }
+      // Values read for the last time here free their slot for later instructions.
+      for (int a : prog_.code[k].args)
+        if (a >= nin && last_use[a] == k && slot_[a - nin] >= 0 &&
+            std::find(free_slots.begin(), free_slots.end(), slot_[a - nin]) == free_slots.end())
+          free_slots.push_back(slot_[a - nin]);
+    }
+  }
+
+  FusedProgram prog_;
+  std::vector<BlockFn> fns_;
+  int64_t cost_ = 0;
+  std::vector<int> slot_;  // scratch block of each instruction's result (the last writes the output)
+  int n_slots_ = 0;
+};
+
+// The output type of a program over `in` (same rank and dtype; broadcast dims).
+TensorType program_type(const std::string& name, const FusedProgram& prog, const std::vector<Var>& in) {
+  if (static_cast<int>(in.size()) != prog.n_inputs)
+    throw TypeError(name + " takes " + std::to_string(prog.n_inputs) + " inputs, got " + std::to_string(in.size()));
+  const int nd = in[0]->ndim();
+  std::vector<int64_t> shape(nd, 1);
+  for (const auto& v : in) {
+    if (v->ndim() != nd || v->dtype() != prog.dtype)
+      throw TypeError(name + ": every input must be a " + std::string(dtype_name(prog.dtype)) + " tensor of " +
+                      std::to_string(nd) + " dimensions, got " + v->type.str());
+    for (int d = 0; d < nd; ++d) {
+      int64_t s = v->type.shape[d];
+      if (s == 1) continue;
+      if (shape[d] == 1 || shape[d] < 0) shape[d] = s;
+    }
+  }
+  return TensorType(prog.dtype, shape);
+}
+
 class Composite final : public Op {
  public:
-  explicit Composite(FusedProgram p, int inplace = -1) : prog_(std::move(p)), inplace_(inplace) {
-    std::vector<std::string> names;
-    for (const auto& ins : prog_.code) names.emplace_back(scalar_def(ins.id).name);
-    name_ = "Composite{" + join_strings(names, ",") + "}" + (inplace >= 0 ? "[(0, " + std::to_string(inplace) + ")]" : "");
-    assign_slots();
+  explicit Composite(FusedProgram p, int inplace = -1) : prog_(std::move(p)), runner_(prog_), inplace_(inplace) {
+    name_ = program_name(prog_) + (inplace >= 0 ? "[(0, " + std::to_string(inplace) + ")]" : "");
   }
   OpKind kind() const override { return OpKind::Fused; }
   int destroys() const override { return inplace_; }
   OpPtr with_inplace(int k) const { return std::make_shared<Composite>(prog_, k); }
+  const FusedProgram& program() const { return prog_; }
   std::string name() const override { return name_; }
   bool equals(const Op& o) const override {
     auto* c = dynamic_cast<const Composite*>(&o);
-    if (!c || c->inplace_ != inplace_ || c->prog_.dtype != prog_.dtype || c->prog_.n_inputs != prog_.n_inputs || c->prog_.code.size() != prog_.code.size())
-      return false;
-    for (size_t i = 0; i < prog_.code.size(); ++i)
-      if (c->prog_.code[i].id != prog_.code[i].id || c->prog_.code[i].args != prog_.code[i].args) return false;
-    return true;
+    return c && c->inplace_ == inplace_ && same_program(c->prog_, prog_);
   }
   size_t hash() const override { return std::hash<std::string>()(name_) ^ prog_.code.size(); }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
-    if (static_cast<int>(in.size()) != prog_.n_inputs)
-      throw TypeError(name_ + " takes " + std::to_string(prog_.n_inputs) + " inputs, got " + std::to_string(in.size()));
-    const int nd = in[0]->ndim();
-    std::vector<int64_t> shape(nd, 1);
-    for (const auto& v : in) {
-      if (v->ndim() != nd || v->dtype() != prog_.dtype)
-        throw TypeError(name_ + ": every input must be a " + std::string(dtype_name(prog_.dtype)) + " tensor of " +
-                        std::to_string(nd) + " dimensions, got " + v->type.str());
-      for (int d = 0; d < nd; ++d) {
-        int64_t s = v->type.shape[d];
-        if (s == 1) continue;
-        if (shape[d] == 1 || shape[d] < 0) shape[d] = s;
-      }
-    }
-    return {TensorType(prog_.dtype, shape)};
+    return {program_type(name_, prog_, in)};
   }
 
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
@@ -82,29 +163,13 @@ class Composite final : public Op {
       loop_index[0] = 0;
       filled[0].clear();
     }
-    std::vector<BlockFn> fns;
-    for (const auto& ins : prog_.code) fns.push_back(scalar_def(ins.id).fn[static_cast<int>(ct)]);
-    const size_t stride = kMaxBlock * isz + 64;
-    const size_t nscratch = static_cast<size_t>(n_slots_);
-    int64_t cost = 0;
-    for (const auto& ins : prog_.code) cost += scalar_cost(ins.id);
     run_blocks(looped, out[0], ct, ct, [&](int64_t n, const void* const* ins, void* res) {
-      // Per-thread registers: blocks run on several threads at once.
-      thread_local std::vector<char> scratch;
-      thread_local std::vector<const void*> reg, args;
-      if (scratch.size() < nscratch * stride + 64) scratch.resize(nscratch * stride + 64);
-      char* base = align64(scratch.data());
-      reg.resize(nin + prog_.code.size());
-      for (int i = 0; i < nin; ++i) reg[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
-      for (size_t k = 0; k < prog_.code.size(); ++k) {
-        const auto& op = prog_.code[k];
-        args.clear();
-        for (int a : op.args) args.push_back(reg[a]);
-        void* dst = k + 1 == prog_.code.size() ? res : base + slot_[k] * stride;
-        fns[k](n, args.data(), dst);
-        reg[nin + k] = dst;
-      }
-    }, cost);
+      const void* regs[64];
+      std::vector<const void*> many;
+      const void** r = nin <= 64 ? regs : (many.resize(nin), many.data());
+      for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
+      runner_.run(n, r, res);
+    }, runner_.cost());
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
@@ -113,42 +178,112 @@ class Composite final : public Op {
   }
 
  private:
-  static char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
-
-  // Scratch blocks are reused once their value is dead, so the working set of
-  // a long chain stays a few blocks (in L1/L2) instead of one per instruction.
-  void assign_slots() {
-    const int nin = prog_.n_inputs, ncode = static_cast<int>(prog_.code.size());
-    std::vector<int> last_use(nin + ncode, -1);
-    for (int k = 0; k < ncode; ++k)
-      for (int a : prog_.code[k].args) last_use[a] = k;
-    slot_.assign(ncode, -1);
-    std::vector<int> free_slots;
-    for (int k = 0; k + 1 < ncode; ++k) {
-      if (free_slots.empty()) {
-        slot_[k] = n_slots_++;
-      } else {
-        slot_[k] = free_slots.back();
-        free_slots.pop_back();
-      }
-      // Values read for the last time here free their slot for later instructions.
-      for (int a : prog_.code[k].args)
-        if (a >= nin && last_use[a] == k && slot_[a - nin] >= 0 &&
-            std::find(free_slots.begin(), free_slots.end(), slot_[a - nin]) == free_slots.end())
-          free_slots.push_back(slot_[a - nin]);
-    }
-  }
-
   FusedProgram prog_;
+  ProgramRunner runner_;
   int inplace_ = -1;
   std::string name_;
-  std::vector<int> slot_;  // scratch block of each instruction's result (the last writes the output)
-  int n_slots_ = 0;
+};
+
+// A program reduced as it is computed (sum/prod/max/min over axes of its
+// broadcast shape): no full-size temporary, one pass over the inputs.
+class FusedReduce final : public Op {
+ public:
+  FusedReduce(FusedProgram p, ReduceKind kind, std::vector<int> axes)
+      : prog_(std::move(p)), runner_(prog_), kind_(kind), axes_(std::move(axes)) {
+    std::vector<std::string> ax;
+    for (int a : axes_) ax.push_back(std::to_string(a));
+    static const char* const titles[] = {"Sum", "Prod", "Max", "Min", "All", "Any"};
+    name_ = program_name(prog_) + "->" + titles[static_cast<int>(kind_)] + "{axis=[" + join_strings(ax, ", ") + "]}";
+  }
+  OpKind kind() const override { return OpKind::FusedReduce; }
+  std::string name() const override { return name_; }
+  bool equals(const Op& o) const override {
+    auto* c = dynamic_cast<const FusedReduce*>(&o);
+    return c && c->kind_ == kind_ && c->axes_ == axes_ && same_program(c->prog_, prog_);
+  }
+  size_t hash() const override { return std::hash<std::string>()(name_) ^ prog_.code.size(); }
+
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    const TensorType t = program_type(name_, prog_, in);
+    Shape kept;
+    for (int d = 0; d < t.ndim(); ++d) {
+      if (std::find(axes_.begin(), axes_.end(), d) != axes_.end()) continue;
+      kept.push_back(t.shape[d]);
+    }
+    for (int a : axes_)
+      if (a >= t.ndim()) throw IndexError(name_ + ": axis " + std::to_string(a) + " is out of bounds");
+    return {TensorType(prog_.dtype, kept)};
+  }
+
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const Shape shape = broadcast_shape(name_, in, ws.node);
+    Shape oshape;
+    int64_t rsize = 1;
+    for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+      if (std::find(axes_.begin(), axes_.end(), d) != axes_.end())
+        rsize *= shape[d];
+      else
+        oshape.push_back(shape[d]);
+    }
+    out[0] = ws.empty(prog_.dtype, oshape);
+    NDArray& o = out[0];
+    if (o.size() == 0) return;
+    if (rsize == 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min))
+      throw ValueError(name_ + ": " + (kind_ == ReduceKind::Max ? "max" : "min") + " of an empty axis (shape " +
+                       shape_str(shape) + "): the reduction has no identity");
+    NDArray acc = prog_.dtype == DType::Float64 ? o : NDArray::empty(DType::Float64, oshape);
+    fill_identity(kind_, RC::F64, acc);
+    const CT ct = compute_type(prog_.dtype);
+    const int64_t isz = static_cast<int64_t>(itemsize(prog_.dtype));
+    const LoadFn load = block_loader(prog_.dtype, ct);
+    const int nin = prog_.n_inputs;
+    reduce_loop(in, shape, axes_, kind_, RC::F64, ct, acc,
+                [&](const char* const* p, const int64_t* s, int64_t n, void* res) -> const void* {
+                  thread_local std::vector<char> staged;
+                  thread_local std::vector<const void*> regs;
+                  const size_t blk = kMaxBlock * isz + 64;
+                  if (staged.size() < nin * blk + 64) staged.resize(nin * blk + 64);
+                  regs.resize(nin);
+                  for (int i = 0; i < nin; ++i) {
+                    if (s[i] == isz) {
+                      regs[i] = p[i];
+                    } else {  // strided, or broadcast along the loop (stride 0)
+                      char* b = align64(staged.data()) + i * blk;
+                      load(p[i], s[i], n, b);
+                      regs[i] = b;
+                    }
+                  }
+                  runner_.run(n, regs.data(), res);
+                  return res;
+                },
+                runner_.cost());
+    if (acc.data != o.data) block_storer(CT::F64, prog_.dtype)(acc.data, o.size(), o.data, isz);
+  }
+
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
+    throw NotImplementedError(name_ + " is made by the fusion phase after gradients exist; differentiate the graph "
+                              "before compiling it (node " + node.str() + ")");
+  }
+
+ private:
+  FusedProgram prog_;
+  ProgramRunner runner_;
+  ReduceKind kind_;
+  std::vector<int> axes_;
+  std::string name_;
 };
 
 }  // namespace
 
 OpPtr composite_inplace(const Op& op, int input) { return static_cast<const Composite&>(op).with_inplace(input); }
+
+const FusedProgram& fused_program(const Op& op) { return static_cast<const Composite&>(op).program(); }
+
+Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes) {
+  if (kind == ReduceKind::All || kind == ReduceKind::Any || !is_float(program.dtype))
+    throw InternalError("fused_reduce: only sum/prod/max/min of a float program");
+  return apply1(std::make_shared<FusedReduce>(std::move(program), kind, std::move(axes)), inputs);
+}
 
 Var composite(FusedProgram program, const std::vector<Var>& inputs) {
   for (const auto& ins : program.code) {

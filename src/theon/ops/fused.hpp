@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "theon/graph.hpp"
+#include "theon/ops.hpp"
 #include "theon/scalar.hpp"
 
 namespace theon {
@@ -20,5 +21,10 @@ struct FusedProgram {
 };
 
 Var composite(FusedProgram program, const std::vector<Var>& inputs);
+// OpKind::Fused: the program of a Composite.
+const FusedProgram& fused_program(const Op& op);
+// The program's result reduced over `axes` (sorted) of its broadcast shape
+// as it is computed (OpKind::FusedReduce); sum/prod/max/min, float programs.
+Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes);
 
 }  // namespace theon

@@ -42,6 +42,7 @@ const std::vector<NodeRule>& inplace_rules();    // inplace.cpp: ops that overwr
 const std::vector<NodeRule>& useless_rules();    // rules_useless.cpp: useless_*, casts, reductions, indexing
 void merge_pass(FunctionGraph& fg, RewriteReport& report);   // merge.cpp
 void fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
+void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
 
 // Applies `rules` until none fires (or a budget proportional to the graph
 // is spent, with a warning): work is queued per changed node, so the cost

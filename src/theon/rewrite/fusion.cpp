@@ -97,4 +97,45 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
   }
 }
 
+// A reduction whose input is a fused program (or one elementwise node) that
+// nothing else reads becomes one FusedReduce: the program's values are
+// reduced block by block as they are computed.
+void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report) {
+  const std::vector<ApplyPtr> order = fg.nodes();
+  for (const ApplyPtr& node : order) {
+    if (!fg.contains(node.get()) || node->op->kind() != OpKind::Reduce) continue;
+    const ReduceKind kind = reduce_kind_of(*node->op);
+    if (kind == ReduceKind::All || kind == ReduceKind::Any) continue;
+    const Var& in = node->inputs[0];
+    Apply* p = in->owner;
+    if (!p) continue;
+    const auto& users = fg.clients(in.get());
+    if (users.size() != 1 || users[0].node != node.get()) continue;  // read elsewhere (or a graph output)
+    const DType dtype = in->dtype();
+    if (!is_float(dtype) || node->raw_output(0)->dtype() != dtype) continue;
+    FusedProgram prog;
+    if (p->op->kind() == OpKind::Fused && p->op->destroys() < 0) {
+      prog = fused_program(*p->op);
+    } else if (fusable(*p, dtype, in->type)) {
+      prog.dtype = dtype;
+      prog.n_inputs = static_cast<int>(p->inputs.size());
+      FusedProgram::Instr ins{elemwise_id(*p->op), {}};
+      for (int i = 0; i < prog.n_inputs; ++i) ins.args.push_back(i);
+      prog.code.push_back(std::move(ins));
+    } else {
+      continue;
+    }
+    Var fused;
+    {
+      SiteScope scope(node->site);
+      fused = fused_reduce(std::move(prog), p->inputs, kind, reduce_axes(*node->op));
+    }
+    Var old = node->output(0);
+    if (!fits(old->type, fused->type)) continue;
+    fused->name = old->name;
+    fg.replace(old, fused);
+    ++report.fired["reduce_fusion"];
+  }
+}
+
 }  // namespace theon::rw

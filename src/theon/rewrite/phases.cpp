@@ -20,7 +20,7 @@ struct Phase {
 };
 
 // The order is Theano's: merge, canonicalize, stabilize, specialize, BLAS,
-// uncanonicalize, fusion, inplace (after the destroy handler), final merge.
+// uncanonicalize, fusion (elementwise, then into reductions), inplace (after the destroy handler), final merge.
 const std::vector<Phase>& phases() {
   static const std::vector<Phase> list = {
       {"merge", rw::merge_pass, {"fast_compile", "merge"}},
@@ -30,6 +30,7 @@ const std::vector<Phase>& phases() {
       {"blas", nullptr, {}},
       {"uncanonicalize", nullptr, {}},
       {"fusion", rw::fusion_pass, {"fusion"}},
+      {"reduce_fusion", rw::reduce_fusion_pass, {"fusion"}},
       {"inplace", nullptr, {"inplace"}},
       {"final_merge", rw::merge_pass, {"fast_compile", "merge"}},
   };
