@@ -155,3 +155,67 @@ def test_inc_subtensor_of_zeros_becomes_set(rng):
     # array indexing with repeats accumulates: not rewritten
     h = theon.function([y], T.inc_subtensor(z[np.array([1, 1, 2])], y), mode=UNFUSED)
     np.testing.assert_allclose(h(np.array([1.0, 2.0, 3.0])), [0, 3, 3, 0, 0])
+
+
+SLICE_CHAINS = [
+    lambda x: x[1:][2:], lambda x: x[1:8][2:4], lambda x: x[::2][1::3], lambda x: x[2:, 1:][1:, :3],
+    lambda x: x[0][2:][1:], lambda x: x[1:][:, 2:5], lambda x: x[3:50][:2], lambda x: x[8:][5:],
+    lambda x: x[2:9:2][1:7:2], lambda x: x[:][1:3], lambda x: x[1:3][:],
+]
+
+
+@pytest.mark.parametrize("k", range(len(SLICE_CHAINS)))
+def test_subtensor_merge(k, rng):
+    x = T.dmatrix("x")
+    f, g = both([x], SLICE_CHAINS[k](x))
+    assert len(ops(f)) == 1 and ops(f)[0].startswith("Subtensor"), ops(f)
+    for shape in ((10, 20), (3, 7), (0, 4), (12, 1)):
+        a = rng.standard_normal(shape)
+        try:
+            g(a)
+        except IndexError:  # x[0] of an empty x: both raise
+            with pytest.raises(IndexError):
+                f(a)
+            continue
+        same(f, g, a)
+
+
+def test_subtensor_merge_keeps_bounds_checks_and_symbolic_slices(rng):
+    x, i = T.dmatrix("x"), T.lscalar("i")
+    f, g = both([x], x[2:5][1])  # an integer into a slice: x[2:5][5] must still raise
+    assert len(ops(f)) == 2
+    same(f, g, rng.standard_normal((10, 3)))
+    with pytest.raises(IndexError):
+        f(rng.standard_normal((3, 3)))
+    f2, g2 = both([x, i], x[i:][1:])  # a symbolic (maybe negative) start stays
+    assert len(ops(f2)) == 2
+    for iv in (-3, 0, 2):
+        same(f2, g2, rng.standard_normal((6, 2)), iv)
+
+
+def test_inc_subtensor_serialize(rng):
+    """The gradient of several reads of w is a sum of increments of zeros;
+    serialized, the increments apply one after the other to one buffer."""
+    w, i, j = T.dmatrix("w"), T.lvector("i"), T.lvector("j")
+    cost = w[i].sum() + (w[j] ** 2).sum() + w[3:5].sum()
+    gw = T.grad(cost, w)
+    f, g = both([w, i, j], gw)
+    assert fired(f, "inc_subtensor_serialize") == 2
+    names = ops(f)
+    assert not any(n.startswith("Elemwise{add}") for n in names), names
+    assert sum("IncSubtensor" in n for n in names) == 3
+    W = rng.standard_normal((6, 3))
+    same(f, g, W, np.array([0, 1, 1]), np.array([2, 2, 5]))
+    full = theon.function([w, i, j], gw)  # with inplace: one buffer written three times
+    np.testing.assert_allclose(full(W, np.array([0, 1, 1]), np.array([2, 2, 5])),
+                               g(W, np.array([0, 1, 1]), np.array([2, 2, 5])), rtol=1e-15)
+    assert sum("IncSubtensor{inplace}" in n for n in ops(full)) == 3
+
+
+def test_inc_subtensor_serialize_needs_matching_types(rng):
+    x, r, y = T.dmatrix("x"), T.drow("r"), T.dvector("y")
+    z = T.zeros_like(r)
+    out = x + T.inc_subtensor(z[0, 1:3], y[:2])  # the zeros broadcast in the add: not serializable
+    f, g = both([x, r, y], out)
+    assert fired(f, "inc_subtensor_serialize") == 0
+    same(f, g, rng.standard_normal((4, 5)), rng.standard_normal((1, 5)), rng.standard_normal(3))

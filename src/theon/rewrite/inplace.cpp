@@ -18,7 +18,20 @@ bool can_destroy(FunctionGraph& fg, const Apply& node, int k) {
   if (!v->owner && !fg.is_mutable(v.get())) return false;
   const auto& users = fg.clients(v.get());
   if (users.size() != 1 || users[0].node != &node) return false;  // also excludes graph outputs
-  return std::count(node.inputs.begin(), node.inputs.end(), v) == 1;
+  if (std::count(node.inputs.begin(), node.inputs.end(), v) != 1) return false;
+  // Writing into a view writes into its base: every variable down the view
+  // chain must be read only by the next view, and the chain must start at a
+  // value this function owns (not a constant, a shared value, or a protected input).
+  const Variable* w = v.get();
+  while (w->owner && w->owner->op->view_of(w->index) >= 0) {
+    const Var& base = w->owner->inputs[w->owner->op->view_of(w->index)];
+    if (base->kind() == VarKind::Constant || base->kind() == VarKind::Shared) return false;
+    if (!base->owner && !fg.is_mutable(base.get())) return false;
+    const auto& bu = fg.clients(base.get());
+    if (bu.size() != 1 || bu[0].node != w->owner) return false;
+    w = base.get();
+  }
+  return true;
 }
 
 // An input with the output's dtype and broadcast pattern can hold the result.
