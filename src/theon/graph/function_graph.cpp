@@ -1,31 +1,36 @@
 #include "theon/function_graph.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace theon {
 
 std::vector<Apply*> toposort(const std::vector<Var>& outputs) {
   std::vector<Apply*> order;
-  std::unordered_set<const Apply*> done, on_stack;
+  // One table for both marks (1: on the stack, 2: done): one lookup per edge.
+  std::unordered_map<const Apply*, uint8_t> mark;
+  mark.reserve(1024);
   std::vector<std::pair<Apply*, size_t>> stack;  // node, next input to visit
   for (const auto& out : outputs) {
-    if (!out || !out->owner || done.count(out->owner)) continue;
+    if (!out || !out->owner || mark.count(out->owner)) continue;
     stack.push_back({out->owner, 0});
-    on_stack.insert(out->owner);
+    mark.emplace(out->owner, 1);
     while (!stack.empty()) {
-      auto& [node, next] = stack.back();
+      Apply* node = stack.back().first;
+      size_t& next = stack.back().second;
       if (next < node->inputs.size()) {
         Apply* in = node->inputs[next++]->owner;
-        if (in && !done.count(in)) {
-          if (on_stack.count(in)) throw InternalError("cycle in the graph at " + in->str());
+        if (!in) continue;
+        auto [it, fresh] = mark.emplace(in, 1);
+        if (fresh) {
           stack.push_back({in, 0});
-          on_stack.insert(in);
+        } else if (it->second == 1) {
+          throw InternalError("cycle in the graph at " + in->str());
         }
         continue;
       }
-      done.insert(node);
-      on_stack.erase(node);
+      mark[node] = 2;
       order.push_back(node);
       stack.pop_back();
     }
@@ -83,7 +88,10 @@ FunctionGraph::~FunctionGraph() = default;
 
 void FunctionGraph::index() {
   for (const auto& v : inputs_) roots_[v.get()] = v;
-  for (Apply* node : toposort(outputs_)) {
+  const std::vector<Apply*> order = toposort(outputs_);
+  members_.reserve(order.size());
+  clients_.reserve(2 * order.size());
+  for (Apply* node : order) {
     members_[node] = node->shared_from_this();
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Var& in = node->inputs[i];

@@ -43,22 +43,30 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     if (!fusable(*root, dtype, like)) continue;
 
     // Grow the group towards the inputs: a producer joins when all its users are members.
+    // Members are visited in decreasing topological position, so a producer
+    // is looked at only after every member that could read it has joined:
+    // one visit per candidate, linear in the group.
     std::unordered_set<const Apply*> group{root};
-    bool grew = true;
-    while (grew) {
-      grew = false;
-      std::vector<Apply*> members;
-      for (const Apply* m : group) members.push_back(const_cast<Apply*>(m));
-      for (Apply* m : members)
-        for (const auto& in : m->inputs) {
-          Apply* p = in->owner;
-          if (!p || group.count(p) || taken.count(p) || !fusable(*p, dtype, like)) continue;
-          const auto& users = fg.clients(in.get());
-          bool inside = std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node && group.count(c.node); });
-          if (!inside) continue;
-          group.insert(p);
-          grew = true;
-        }
+    auto later = [&](Apply* a, Apply* b) { return position[a] < position[b]; };
+    std::vector<Apply*> frontier{root};  // a max-heap by position
+    std::unordered_set<const Apply*> queued{root};
+    while (!frontier.empty()) {
+      std::pop_heap(frontier.begin(), frontier.end(), later);
+      Apply* m = frontier.back();
+      frontier.pop_back();
+      if (m != root) {
+        const auto& users = fg.clients(m->raw_output(0));
+        bool inside = std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node && group.count(c.node); });
+        if (!inside) continue;
+        group.insert(m);
+      }
+      for (const auto& in : m->inputs) {
+        Apply* p = in->owner;
+        if (!p || queued.count(p) || taken.count(p) || !fusable(*p, dtype, like)) continue;
+        queued.insert(p);
+        frontier.push_back(p);
+        std::push_heap(frontier.begin(), frontier.end(), later);
+      }
     }
     if (group.size() < 2) continue;
 

@@ -1,6 +1,7 @@
 // Algebraic canonical forms (Theano's add and mul canonizers) and the
 // specializations of pow and mul into cheaper elementwise functions.
 #include <algorithm>
+#include <unordered_map>
 
 #include "rewrite/engine.hpp"
 
@@ -71,6 +72,16 @@ Var rebuild(const std::vector<Term>& terms, double c, bool has_c, double neutral
 std::vector<Var> canonize(FunctionGraph& fg, Apply& node, bool additive) {
   Var out = node.output(0);
   if (!is_float(out->dtype())) return {};
+  // A node that its only reader would flatten is part of that reader's tree:
+  // only the root of a tree is canonized, so a chain of n adds costs O(n), not O(n^2).
+  const auto& users = fg.clients(out.get());
+  if (users.size() == 1 && users[0].node && users[0].node->op->kind() == OpKind::Elemwise &&
+      users[0].node->raw_output(0)->dtype() == out->dtype()) {
+    const ScalarOpId id = elemwise_id(*users[0].node->op);
+    if (additive ? (id == ScalarOpId::add || id == ScalarOpId::sub || id == ScalarOpId::neg)
+                 : (id == ScalarOpId::mul || id == ScalarOpId::true_div || id == ScalarOpId::inv))
+      return {};
+  }
   std::vector<Term> terms;
   if (additive)
     flatten(fg, out, 1, true, out->dtype(), ScalarOpId::add, ScalarOpId::sub, ScalarOpId::neg, terms);
@@ -92,16 +103,20 @@ std::vector<Var> canonize(FunctionGraph& fg, Apply& node, bool additive) {
     }
     kept.push_back(t);
   }
-  // Cancel x against -x (or x against 1/x).
+  // Cancel x against -x (or x against 1/x): each term meets the earliest
+  // unmatched term of the opposite sign (a hash map keeps this linear).
   std::vector<Var> cancelled;
+  std::unordered_map<const Variable*, std::vector<size_t>> open[2];  // unmatched terms by sign (0: +, 1: -)
   for (size_t i = 0; i < kept.size(); ++i) {
-    if (!kept[i].v) continue;
-    for (size_t j = i + 1; j < kept.size(); ++j)
-      if (kept[j].v == kept[i].v && kept[j].sign == -kept[i].sign) {
-        cancelled.push_back(kept[i].v);
-        kept[i].v = kept[j].v = nullptr;
-        break;
-      }
+    auto& other = open[kept[i].sign > 0 ? 1 : 0][kept[i].v.get()];
+    if (!other.empty()) {
+      const size_t j = other.front();
+      other.erase(other.begin());
+      cancelled.push_back(kept[i].v);
+      kept[i].v = kept[j].v = nullptr;
+      continue;
+    }
+    open[kept[i].sign > 0 ? 0 : 1][kept[i].v.get()].push_back(i);
   }
   kept.erase(std::remove_if(kept.begin(), kept.end(), [](const Term& t) { return !t.v; }), kept.end());
   if (cancelled.empty() && n_const < 2 && !neutral_seen) return {};
