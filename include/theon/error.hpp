@@ -2,6 +2,7 @@
 // "where did the user build this" record every graph node carries.
 #pragma once
 #include <functional>
+#include <memory>
 #include <source_location>
 #include <stdexcept>
 #include <string>
@@ -9,14 +10,26 @@
 
 namespace theon {
 
-// Where a node or variable was created in user code.
+// Where a node or variable was created in user code. A handle to a shared,
+// immutable record: every node built on one line shares it, so a graph of
+// many nodes does not copy file and function names into each.
 struct SourceSite {
-  std::string file;
-  int line = 0;
-  std::string function;
-  std::string code;  // the source line, when known
-  bool known() const { return !file.empty(); }
+  struct Info {
+    std::string file;
+    int line = 0;
+    std::string function;
+    std::string code;  // the source line, when known
+  };
+  SourceSite() = default;
+  SourceSite(std::string file, int line, std::string function, std::string code = "");
+  bool known() const { return info_ && !info_->file.empty(); }
+  const std::string& file() const;
+  int line() const { return info_ ? info_->line : 0; }
+  const std::string& function() const;
   std::string str() const;  // "file:line (in function)\n    code"
+
+ private:
+  std::shared_ptr<const Info> info_;
 };
 
 // The site provider: the Python binding installs one that walks Python frames;

@@ -57,7 +57,7 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("op", [](const Apply& a) { return std::const_pointer_cast<Op>(a.op); })
       .def_prop_ro("inputs", [](const Apply& a) { return a.inputs; })
       .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
-      .def_prop_ro("site", [](const Apply& a) { return nb::make_tuple(a.site.file, a.site.line); })
+      .def_prop_ro("site", [](const Apply& a) { return nb::make_tuple(a.site.file(), a.site.line()); })
       .def("nin", [](const Apply& a) { return a.inputs.size(); })
       .def("__str__", &Apply::str)
       .def("__repr__", &Apply::str);
@@ -76,7 +76,7 @@ void bind_graph(nb::module_& m) {
                    [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); }, nb::arg("name").none())
       .def_prop_ro("owner", [](const Variable& v) { return v.owner_ptr(); })
       .def_prop_ro("index", [](const Variable& v) { return v.index; })
-      .def_prop_ro("site", [](const Variable& v) { return nb::make_tuple(v.site.file, v.site.line); })
+      .def_prop_ro("site", [](const Variable& v) { return nb::make_tuple(v.site.file(), v.site.line()); })
       .def_prop_ro("_id", [](const Variable& v) { return v.id; })
       .def("_str", &Variable::str);
 

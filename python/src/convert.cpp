@@ -1,5 +1,7 @@
 #define PY_ARRAY_UNIQUE_SYMBOL theon_ARRAY_API
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <cstring>
+#include <unordered_map>
 #include "convert.hpp"
 
 #include <numpy/arrayobject.h>
@@ -108,21 +110,39 @@ nb::object to_numpy(const NDArray& a) {
 }
 
 void install_site_provider(const std::string& package_dir) {
-  set_site_provider([package_dir]() -> SourceSite {
-    SourceSite site;
-    if (!Py_IsInitialized() || !PyGILState_Check()) return site;
+  // Sites are interned by (code object, line): the nodes built on one line
+  // share one record. The file and function names are checked on a hit, so
+  // a code object freed and its address reused never gives a wrong site.
+  struct Key {
+    const void* code;
+    int line;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<const void*>()(k.code) * 31 + static_cast<size_t>(k.line); }
+  };
+  auto cache = std::make_shared<std::unordered_map<Key, SourceSite, KeyHash>>();
+  set_site_provider([package_dir, cache]() -> SourceSite {
+    if (!Py_IsInitialized() || !PyGILState_Check()) return {};
     PyFrameObject* f = PyEval_GetFrame();  // borrowed
     if (f) Py_INCREF(f);
+    SourceSite site;
     while (f) {
       PyCodeObject* code = PyFrame_GetCode(f);
       const char* file = PyUnicode_AsUTF8(code->co_filename);
-      std::string fname = file ? file : "";
-      bool internal = fname.rfind(package_dir, 0) == 0 || fname.rfind("<frozen", 0) == 0;
+      if (!file) file = "";
+      bool internal = std::strncmp(file, package_dir.c_str(), package_dir.size()) == 0 ||
+                      std::strncmp(file, "<frozen", 7) == 0;
       if (!internal) {
-        site.file = fname;
-        site.line = PyFrame_GetLineNumber(f);
+        const int line = PyFrame_GetLineNumber(f);
         const char* fn = PyUnicode_AsUTF8(code->co_name);
-        site.function = fn ? fn : "";
+        if (!fn) fn = "";
+        auto& slot = (*cache)[Key{code, line}];
+        if (!slot.known() || slot.file() != file || slot.function() != fn) {
+          if (cache->size() > 100000) cache->clear();  // bounded; a miss only costs a new record
+          slot = SourceSite(file, line, fn);
+        }
+        site = slot;
         Py_DECREF(code);
         Py_DECREF(f);
         break;

@@ -43,7 +43,7 @@ TEST(Graph, ApplyOwnershipAndSites) {
   ASSERT_NE(y->owner, nullptr);
   EXPECT_EQ(y->owner->inputs[0], x);
   EXPECT_EQ(y->owner->op->name(), "Elemwise{exp}");
-  EXPECT_NE(y->site.file.find("test_core.cpp"), std::string::npos);
+  EXPECT_NE(y->site.file().find("test_core.cpp"), std::string::npos);
   // The output keeps its Apply alive through the aliasing pointer.
   Var z = sum(mul(y, y));
   Apply* node = y->owner;

@@ -109,3 +109,38 @@ TEST(Rewrite, MutableInputIsReusedOnlyWhenAllowed) {
   auto r = f({a})[0];
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(r.get_double(i), 2 * std::exp(double(i)), 1e-14);
 }
+
+TEST(Rewrite, LogOfSoftmaxIsLogSoftmaxAndStaysExact) {
+  Var x = variable(TensorType(DType::Float64, {-1, -1}), "x");
+  // exp(x) / sum(exp(x), 1, keepdims) written out: the simplifier makes it a
+  // Softmax, then log(Softmax) becomes LogSoftmax.
+  Var e = exp(x);
+  Var y = log(true_div(e, sum(e, std::vector<int>{1}, true)));
+  Function f({x}, {y});
+  EXPECT_EQ(op_names(f), (std::vector<std::string>{"LogSoftmax{axis=1}"}));
+  NDArray a = NDArray::empty(DType::Float64, {1, 3});
+  a.ptr<double>()[0] = 1000, a.ptr<double>()[1] = 0, a.ptr<double>()[2] = -1000;
+  auto r = f({a})[0];
+  EXPECT_EQ(r.get_double(0), 0.0);
+  EXPECT_EQ(r.get_double(1), -1000.0);
+  EXPECT_EQ(r.get_double(2), -2000.0);
+}
+
+TEST(Rewrite, ReductionOfAFusedChainIsOneNode) {
+  Var x = fmat("x");
+  Var m = max(x, std::vector<int>{1}, true);
+  Var y = sum(exp(sub(x, m)), std::vector<int>{1});
+  Function f({x}, {y});
+  auto names = op_names(f);
+  ASSERT_EQ(names.size(), 3u);
+  EXPECT_EQ(names[2], "Composite{sub,exp}->Sum{axis=[1]}");
+  NDArray a = NDArray::empty(DType::Float32, {3, 2000});
+  for (int i = 0; i < 6000; ++i) a.ptr<float>()[i] = static_cast<float>((i * 37) % 101) * 0.01f;
+  auto r = f({a})[0];
+  for (int row = 0; row < 3; ++row) {
+    double mx = -1e300, s = 0;
+    for (int j = 0; j < 2000; ++j) mx = std::max(mx, static_cast<double>(a.ptr<float>()[row * 2000 + j]));
+    for (int j = 0; j < 2000; ++j) s += std::exp(static_cast<double>(a.ptr<float>()[row * 2000 + j]) - mx);
+    EXPECT_NEAR(r.get_double(row), s, s * 1e-5);
+  }
+}

@@ -12,11 +12,23 @@ SiteProvider& provider() {
 thread_local std::optional<SourceSite> scoped_site;
 }  // namespace
 
+SourceSite::SourceSite(std::string file, int line, std::string function, std::string code)
+    : info_(std::make_shared<const Info>(Info{std::move(file), line, std::move(function), std::move(code)})) {}
+
+const std::string& SourceSite::file() const {
+  static const std::string none;
+  return info_ ? info_->file : none;
+}
+const std::string& SourceSite::function() const {
+  static const std::string none;
+  return info_ ? info_->function : none;
+}
+
 std::string SourceSite::str() const {
-  if (file.empty()) return "<unknown location>";
-  std::string s = file + ":" + std::to_string(line);
-  if (!function.empty()) s += " (in " + function + ")";
-  if (!code.empty()) s += "\n    " + code;
+  if (!known()) return "<unknown location>";
+  std::string s = info_->file + ":" + std::to_string(info_->line);
+  if (!info_->function.empty()) s += " (in " + info_->function + ")";
+  if (!info_->code.empty()) s += "\n    " + info_->code;
   return s;
 }
 
