@@ -2,9 +2,10 @@
 // program over cache-sized blocks, so no full-size temporary is ever made.
 // Built by the fusion phase (rewrite/fusion.cpp); all registers share one
 // float compute type.
+#include "ops/fused.hpp"
+
 #include <algorithm>
 
-#include "ops/fused.hpp"
 #include "ops/op_info.hpp"
 #include "ops/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
@@ -163,18 +164,23 @@ class Composite final : public Op {
       loop_index[0] = 0;
       filled[0].clear();
     }
-    run_blocks(looped, out[0], ct, ct, [&](int64_t n, const void* const* ins, void* res) {
-      const void* regs[64];
-      std::vector<const void*> many;
-      const void** r = nin <= 64 ? regs : (many.resize(nin), many.data());
-      for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
-      runner_.run(n, r, res);
-    }, runner_.cost());
+    run_blocks(
+        looped, out[0], ct, ct,
+        [&](int64_t n, const void* const* ins, void* res) {
+          const void* regs[64];
+          std::vector<const void*> many;
+          const void** r = nin <= 64 ? regs : (many.resize(nin), many.data());
+          for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
+          runner_.run(n, r, res);
+        },
+        runner_.cost());
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    throw NotImplementedError(name_ + " is made by the fusion phase after gradients exist; differentiate the graph "
-                              "before compiling it (node " + node.str() + ")");
+    throw NotImplementedError(name_ +
+                              " is made by the fusion phase after gradients exist; differentiate the graph "
+                              "before compiling it (node " +
+                              node.str() + ")");
   }
 
  private:
@@ -237,32 +243,35 @@ class FusedReduce final : public Op {
     const int64_t isz = static_cast<int64_t>(itemsize(prog_.dtype));
     const LoadFn load = block_loader(prog_.dtype, ct);
     const int nin = prog_.n_inputs;
-    reduce_loop(in, shape, axes_, kind_, RC::F64, ct, acc,
-                [&](const char* const* p, const int64_t* s, int64_t n, void* res) -> const void* {
-                  thread_local std::vector<char> staged;
-                  thread_local std::vector<const void*> regs;
-                  const size_t blk = kMaxBlock * isz + 64;
-                  if (staged.size() < nin * blk + 64) staged.resize(nin * blk + 64);
-                  regs.resize(nin);
-                  for (int i = 0; i < nin; ++i) {
-                    if (s[i] == isz) {
-                      regs[i] = p[i];
-                    } else {  // strided, or broadcast along the loop (stride 0)
-                      char* b = align64(staged.data()) + i * blk;
-                      load(p[i], s[i], n, b);
-                      regs[i] = b;
-                    }
-                  }
-                  runner_.run(n, regs.data(), res);
-                  return res;
-                },
-                runner_.cost());
+    reduce_loop(
+        in, shape, axes_, kind_, RC::F64, ct, acc,
+        [&](const char* const* p, const int64_t* s, int64_t n, void* res) -> const void* {
+          thread_local std::vector<char> staged;
+          thread_local std::vector<const void*> regs;
+          const size_t blk = kMaxBlock * isz + 64;
+          if (staged.size() < nin * blk + 64) staged.resize(nin * blk + 64);
+          regs.resize(nin);
+          for (int i = 0; i < nin; ++i) {
+            if (s[i] == isz) {
+              regs[i] = p[i];
+            } else {  // strided, or broadcast along the loop (stride 0)
+              char* b = align64(staged.data()) + i * blk;
+              load(p[i], s[i], n, b);
+              regs[i] = b;
+            }
+          }
+          runner_.run(n, regs.data(), res);
+          return res;
+        },
+        runner_.cost());
     if (acc.data != o.data) block_storer(CT::F64, prog_.dtype)(acc.data, o.size(), o.data, isz);
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    throw NotImplementedError(name_ + " is made by the fusion phase after gradients exist; differentiate the graph "
-                              "before compiling it (node " + node.str() + ")");
+    throw NotImplementedError(name_ +
+                              " is made by the fusion phase after gradients exist; differentiate the graph "
+                              "before compiling it (node " +
+                              node.str() + ")");
   }
 
  private:
@@ -290,7 +299,8 @@ Var composite(FusedProgram program, const std::vector<Var>& inputs) {
     const auto& def = scalar_def(ins.id);
     const int ct = static_cast<int>(compute_type(program.dtype));
     if (!def.fn[ct] || def.out_ct[ct] != compute_type(program.dtype))
-      throw InternalError("composite: " + std::string(def.name) + " cannot run in " + std::string(dtype_name(program.dtype)));
+      throw InternalError("composite: " + std::string(def.name) + " cannot run in " +
+                          std::string(dtype_name(program.dtype)));
   }
   return apply1(std::make_shared<Composite>(std::move(program)), inputs);
 }

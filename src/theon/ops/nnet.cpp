@@ -118,7 +118,7 @@ class Softmax final : public Op {
     if (!t[0]) return {nullptr};
     const Var y = const_cast<Apply&>(node).output(0);
     Var dx = t[0]->dtype() == y->dtype() ? t[0] : cast(t[0], y->dtype());
-    if (!log_) return {vjp(y, dx)};  // the softmax Jacobian is symmetric
+    if (!log_) return {vjp(y, dx)};                                         // the softmax Jacobian is symmetric
     return {sub(dx, sum(mul(exp(y), dx), std::vector<int>{axis_}, true))};  // (I - 1 sm^T) dx
   }
 
@@ -137,7 +137,8 @@ const Softmax& as_softmax(const Op& op) { return static_cast<const Softmax&>(op)
 
 Var make_softmax(const Var& x, int axis, bool log_form) {
   const char* op = log_form ? "log_softmax" : "softmax";
-  if (x->ndim() == 0) throw TypeError(std::string(op) + ": needs an input with at least one dimension, got " + x->type.str());
+  if (x->ndim() == 0)
+    throw TypeError(std::string(op) + ": needs an input with at least one dimension, got " + x->type.str());
   const int a = normalize_axes(std::vector<int>{axis}, x->ndim(), op)[0];
   return apply1(std::make_shared<Softmax>(a, log_form), {x});
 }

@@ -8,9 +8,9 @@
 #include <typeinfo>
 
 #include "core/convert.hpp"
+#include "ops/op_info.hpp"
 #include "ops/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
-#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 
@@ -24,11 +24,21 @@ constexpr int64_t kBlock = 1024;  // elements converted per block
 template <class F>
 void visit_rc(RC c, F&& f) {
   switch (c) {
-    case RC::I64: f.template operator()<int64_t>(); break;
-    case RC::U64: f.template operator()<uint64_t>(); break;
-    case RC::F64: f.template operator()<double>(); break;
-    case RC::C128: f.template operator()<std::complex<double>>(); break;
-    case RC::Bool: f.template operator()<bool>(); break;
+    case RC::I64:
+      f.template operator()<int64_t>();
+      break;
+    case RC::U64:
+      f.template operator()<uint64_t>();
+      break;
+    case RC::F64:
+      f.template operator()<double>();
+      break;
+    case RC::C128:
+      f.template operator()<std::complex<double>>();
+      break;
+    case RC::Bool:
+      f.template operator()<bool>();
+      break;
   }
 }
 
@@ -91,23 +101,35 @@ void for_rows(const char* base, const std::vector<Dim>& d, F&& f) {
 
 const char* kind_title(ReduceKind k) {
   switch (k) {
-    case ReduceKind::Sum: return "Sum";
-    case ReduceKind::Prod: return "Prod";
-    case ReduceKind::Max: return "Max";
-    case ReduceKind::Min: return "Min";
-    case ReduceKind::All: return "All";
-    case ReduceKind::Any: return "Any";
+    case ReduceKind::Sum:
+      return "Sum";
+    case ReduceKind::Prod:
+      return "Prod";
+    case ReduceKind::Max:
+      return "Max";
+    case ReduceKind::Min:
+      return "Min";
+    case ReduceKind::All:
+      return "All";
+    case ReduceKind::Any:
+      return "Any";
   }
   return "?";
 }
 const char* kind_lower(ReduceKind k) {
   switch (k) {
-    case ReduceKind::Sum: return "sum";
-    case ReduceKind::Prod: return "prod";
-    case ReduceKind::Max: return "max";
-    case ReduceKind::Min: return "min";
-    case ReduceKind::All: return "all";
-    case ReduceKind::Any: return "any";
+    case ReduceKind::Sum:
+      return "sum";
+    case ReduceKind::Prod:
+      return "prod";
+    case ReduceKind::Max:
+      return "max";
+    case ReduceKind::Min:
+      return "min";
+    case ReduceKind::All:
+      return "all";
+    case ReduceKind::Any:
+      return "any";
   }
   return "?";
 }
@@ -135,8 +157,7 @@ void check_axes_fit(const std::string& op, const std::vector<int>& axes, int ndi
 std::vector<int> expand_order(const std::vector<int>& axes, int ndim) {
   std::vector<int> order;
   int k = 0;
-  for (int d = 0; d < ndim; ++d)
-    order.push_back(std::find(axes.begin(), axes.end(), d) != axes.end() ? -1 : k++);
+  for (int d = 0; d < ndim; ++d) order.push_back(std::find(axes.begin(), axes.end(), d) != axes.end() ? -1 : k++);
   return order;
 }
 
@@ -161,10 +182,13 @@ class Reduce final : public NamedOp {
   DType out_dtype(DType in) const {
     switch (kind_) {
       case ReduceKind::Sum:
-      case ReduceKind::Prod: return sum_dtype(in);
+      case ReduceKind::Prod:
+        return sum_dtype(in);
       case ReduceKind::Max:
-      case ReduceKind::Min: return in;
-      default: return DType::Bool;
+      case ReduceKind::Min:
+        return in;
+      default:
+        return DType::Bool;
     }
   }
   RC compute(DType in) const {
@@ -223,7 +247,9 @@ class Reduce final : public NamedOp {
     Var gz = dimshuffle(gouts[0], order);
     Var g;
     switch (kind_) {
-      case ReduceKind::Sum: g = fill(x, gz); break;
+      case ReduceKind::Sum:
+        g = fill(x, gz);
+        break;
       case ReduceKind::Prod: {
         Var p = dimshuffle(const_cast<Apply&>(node).output(0), order);
         g = mul(gz, true_div(p, x));
@@ -301,7 +327,9 @@ class ArgReduce final : public NamedOp {
   ArgReduce(bool is_max, std::vector<int> axes) : max_(is_max), axes_(std::move(axes)) {}
   bool is_max() const { return max_; }
   const std::vector<int>& axes() const { return axes_; }
-  std::string name() const override { return std::string(max_ ? "Argmax" : "Argmin") + "{axis=" + axes_str(axes_) + "}"; }
+  std::string name() const override {
+    return std::string(max_ ? "Argmax" : "Argmin") + "{axis=" + axes_str(axes_) + "}";
+  }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     if (in.size() != 1) throw TypeError(name() + " takes 1 input, got " + std::to_string(in.size()));
@@ -335,8 +363,10 @@ class ArgReduce final : public NamedOp {
     int k = 0, j = 0;
     for (int d = 0; d < x.ndim(); ++d) {
       bool red = std::find(axes_.begin(), axes_.end(), d) != axes_.end();
-      if (red) dims.push_back({x.shape[d], x.strides[d], 0, rst[j++]});
-      else dims.push_back({x.shape[d], x.strides[d], ast[k++], 0});
+      if (red)
+        dims.push_back({x.shape[d], x.strides[d], 0, rst[j++]});
+      else
+        dims.push_back({x.shape[d], x.strides[d], ast[k++], 0});
     }
     dims = coalesce(std::move(dims));
     ArgFn fn = nullptr;
@@ -386,8 +416,10 @@ Var count_of(const Var& x, const std::vector<int>& axes, DType d) {
   int64_t n = 1;
   bool known = true;
   for (int a : axes) {
-    if (x->type.shape[a] < 0) known = false;
-    else n *= x->type.shape[a];
+    if (x->type.shape[a] < 0)
+      known = false;
+    else
+      n *= x->type.shape[a];
   }
   if (known) return constant_like(static_cast<double>(n), d);
   Var c;
@@ -408,14 +440,14 @@ std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op) {
   }
   for (int a : *axes) {
     if (a < -ndim || a >= ndim)
-      throw IndexError(std::string(op) + ": axis " + std::to_string(a) + " is out of bounds for an array of dimension " +
-                       std::to_string(ndim));
+      throw IndexError(std::string(op) + ": axis " + std::to_string(a) +
+                       " is out of bounds for an array of dimension " + std::to_string(ndim));
     int n = a < 0 ? a + ndim : a;
     if (std::find(out.begin(), out.end(), n) != out.end()) {
       std::vector<std::string> p;
       for (int b : *axes) p.push_back(std::to_string(b));
-      throw ValueError(std::string(op) + ": duplicate value in axis (" + join_strings(p, ", ") + ") for an array of dimension " +
-                       std::to_string(ndim));
+      throw ValueError(std::string(op) + ": duplicate value in axis (" + join_strings(p, ", ") +
+                       ") for an array of dimension " + std::to_string(ndim));
     }
     out.push_back(n);
   }
@@ -470,7 +502,8 @@ Var argmin(const Var& x, const Axes& axes, bool keepdims) {
 }
 
 ReduceKind reduce_kind_of(const Op& op) {
-  if (op.kind() == OpKind::ArgReduce) return static_cast<const ArgReduce&>(op).is_max() ? ReduceKind::Max : ReduceKind::Min;
+  if (op.kind() == OpKind::ArgReduce)
+    return static_cast<const ArgReduce&>(op).is_max() ? ReduceKind::Max : ReduceKind::Min;
   return static_cast<const Reduce&>(op).reduce_kind();
 }
 const std::vector<int>& reduce_axes(const Op& op) {

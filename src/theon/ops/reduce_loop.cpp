@@ -16,18 +16,28 @@ namespace theon {
 
 namespace {
 
-constexpr int64_t kBlock = 1024;            // values produced per block
-constexpr int64_t kParallelWork = 131072;   // adds of work per partition, at least
+constexpr int64_t kBlock = 1024;           // values produced per block
+constexpr int64_t kParallelWork = 131072;  // adds of work per partition, at least
 constexpr int64_t kMaxPartitions = 64;
 
 template <class F>
 void visit_rc(RC c, F&& f) {
   switch (c) {
-    case RC::I64: f.template operator()<int64_t>(); break;
-    case RC::U64: f.template operator()<uint64_t>(); break;
-    case RC::F64: f.template operator()<double>(); break;
-    case RC::C128: f.template operator()<std::complex<double>>(); break;
-    case RC::Bool: f.template operator()<bool>(); break;
+    case RC::I64:
+      f.template operator()<int64_t>();
+      break;
+    case RC::U64:
+      f.template operator()<uint64_t>();
+      break;
+    case RC::F64:
+      f.template operator()<double>();
+      break;
+    case RC::C128:
+      f.template operator()<std::complex<double>>();
+      break;
+    case RC::Bool:
+      f.template operator()<bool>();
+      break;
   }
 }
 
@@ -71,16 +81,20 @@ C identity(ReduceKind k) {
     return C(k == ReduceKind::Prod ? 1.0 : 0.0);
   } else {
     switch (k) {
-      case ReduceKind::Sum: return C(0);
-      case ReduceKind::Prod: return C(1);
+      case ReduceKind::Sum:
+        return C(0);
+      case ReduceKind::Prod:
+        return C(1);
       case ReduceKind::Max:
         return std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity()
                                                     : std::numeric_limits<C>::lowest();
       case ReduceKind::Min:
         return std::numeric_limits<C>::has_infinity ? std::numeric_limits<C>::infinity()
                                                     : std::numeric_limits<C>::max();
-      case ReduceKind::All: return C(1);
-      case ReduceKind::Any: return C(0);
+      case ReduceKind::All:
+        return C(1);
+      case ReduceKind::Any:
+        return C(0);
     }
     return C(0);
   }
@@ -90,8 +104,10 @@ C identity(ReduceKind k) {
 // Max/min of floats with SSE2 (baseline on x86-64): maxps ignores a NaN in
 // its first operand, so NaNs are tracked in a mask on the side and win at
 // the end, as NumPy's do. The compiler does not vectorize the scalar form.
-template <class V> struct Sse;
-template <> struct Sse<float> {
+template <class V>
+struct Sse;
+template <>
+struct Sse<float> {
   using R = __m128;
   static constexpr int W = 4;
   static R load(const float* p) { return _mm_loadu_ps(p); }
@@ -102,7 +118,8 @@ template <> struct Sse<float> {
   static R zero() { return _mm_setzero_ps(); }
   static void store(float* p, R v) { _mm_storeu_ps(p, v); }
 };
-template <> struct Sse<double> {
+template <>
+struct Sse<double> {
   using R = __m128d;
   static constexpr int W = 2;
   static R load(const double* p) { return _mm_loadu_pd(p); }
@@ -252,11 +269,16 @@ void accumulate_rows(const void* const* vp, int64_t n, void* accp) {
 template <class V, class C>
 RowsFn rows_of(ReduceKind k) {
   switch (k) {
-    case ReduceKind::Sum: return &accumulate_rows<V, C, ReduceKind::Sum>;
-    case ReduceKind::Prod: return &accumulate_rows<V, C, ReduceKind::Prod>;
-    case ReduceKind::Max: return &accumulate_rows<V, C, ReduceKind::Max>;
-    case ReduceKind::Min: return &accumulate_rows<V, C, ReduceKind::Min>;
-    default: return nullptr;
+    case ReduceKind::Sum:
+      return &accumulate_rows<V, C, ReduceKind::Sum>;
+    case ReduceKind::Prod:
+      return &accumulate_rows<V, C, ReduceKind::Prod>;
+    case ReduceKind::Max:
+      return &accumulate_rows<V, C, ReduceKind::Max>;
+    case ReduceKind::Min:
+      return &accumulate_rows<V, C, ReduceKind::Min>;
+    default:
+      return nullptr;
   }
 }
 
@@ -269,20 +291,27 @@ RowsFn rows_kernel(ReduceKind k, CT values, RC rc) {
 template <class V, class C>
 AccFn kernel_of(ReduceKind k) {
   switch (k) {
-    case ReduceKind::Sum: return &accumulate<V, C, ReduceKind::Sum>;
-    case ReduceKind::Prod: return &accumulate<V, C, ReduceKind::Prod>;
-    case ReduceKind::Max: return &accumulate<V, C, ReduceKind::Max>;
-    case ReduceKind::Min: return &accumulate<V, C, ReduceKind::Min>;
-    case ReduceKind::All: return &accumulate<V, C, ReduceKind::All>;
-    case ReduceKind::Any: return &accumulate<V, C, ReduceKind::Any>;
+    case ReduceKind::Sum:
+      return &accumulate<V, C, ReduceKind::Sum>;
+    case ReduceKind::Prod:
+      return &accumulate<V, C, ReduceKind::Prod>;
+    case ReduceKind::Max:
+      return &accumulate<V, C, ReduceKind::Max>;
+    case ReduceKind::Min:
+      return &accumulate<V, C, ReduceKind::Min>;
+    case ReduceKind::All:
+      return &accumulate<V, C, ReduceKind::All>;
+    case ReduceKind::Any:
+      return &accumulate<V, C, ReduceKind::Any>;
   }
   return nullptr;
 }
 
 AccFn acc_kernel(ReduceKind k, CT values, RC rc) {
   if (values == CT::F32 && rc == RC::F64) return kernel_of<float, double>(k);
-  if (values != rc_ct(rc)) throw InternalError("reduce_loop: values of compute type " + std::to_string(int(values)) +
-                                               " cannot accumulate into " + std::string(dtype_name(rc_dtype(rc))));
+  if (values != rc_ct(rc))
+    throw InternalError("reduce_loop: values of compute type " + std::to_string(int(values)) +
+                        " cannot accumulate into " + std::string(dtype_name(rc_dtype(rc))));
   AccFn f = nullptr;
   visit_rc(rc, [&]<class C>() { f = kernel_of<C, C>(k); });
   return f;
@@ -319,8 +348,9 @@ std::vector<LoopDim> loop_dims(const std::vector<NDArray>& inputs, const Shape& 
       break;
     }
   if (!inputs.empty())
-    std::stable_sort(dims.begin(), dims.end(),
-                     [&](const LoopDim& a, const LoopDim& b) { return std::llabs(a.in[lead]) > std::llabs(b.in[lead]); });
+    std::stable_sort(dims.begin(), dims.end(), [&](const LoopDim& a, const LoopDim& b) {
+      return std::llabs(a.in[lead]) > std::llabs(b.in[lead]);
+    });
   std::vector<LoopDim> out;
   for (auto& x : dims) {
     if (!out.empty()) {
@@ -344,22 +374,32 @@ std::vector<LoopDim> loop_dims(const std::vector<NDArray>& inputs, const Shape& 
 
 DType rc_dtype(RC c) {
   switch (c) {
-    case RC::I64: return DType::Int64;
-    case RC::U64: return DType::UInt64;
-    case RC::F64: return DType::Float64;
-    case RC::C128: return DType::Complex128;
-    case RC::Bool: return DType::Bool;
+    case RC::I64:
+      return DType::Int64;
+    case RC::U64:
+      return DType::UInt64;
+    case RC::F64:
+      return DType::Float64;
+    case RC::C128:
+      return DType::Complex128;
+    case RC::Bool:
+      return DType::Bool;
   }
   return DType::Float64;
 }
 
 CT rc_ct(RC c) {
   switch (c) {
-    case RC::I64: return CT::I64;
-    case RC::U64: return CT::U64;
-    case RC::F64: return CT::F64;
-    case RC::C128: return CT::C128;
-    case RC::Bool: return CT::Bool;
+    case RC::I64:
+      return CT::I64;
+    case RC::U64:
+      return CT::U64;
+    case RC::F64:
+      return CT::F64;
+    case RC::C128:
+      return CT::C128;
+    case RC::Bool:
+      return CT::Bool;
   }
   return CT::F64;
 }
@@ -375,8 +415,8 @@ void fill_identity(ReduceKind kind, RC rc, NDArray& acc) {
   visit_rc(rc, [&]<class C>() { std::fill(acc.ptr<C>(), acc.ptr<C>() + acc.size(), identity<C>(kind)); });
 }
 
-void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const std::vector<int>& axes,
-                 ReduceKind kind, RC rc, CT values, NDArray& acc, const ValueSource& source, int64_t cost) {
+void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const std::vector<int>& axes, ReduceKind kind,
+                 RC rc, CT values, NDArray& acc, const ValueSource& source, int64_t cost) {
   int64_t total = 1;
   for (int64_t s : shape) total *= s;
   if (total == 0) return;
@@ -396,7 +436,8 @@ void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const s
   const bool shared = (cut_outer ? dims[0].acc : inner.acc) == 0;
   int64_t parts = std::clamp<int64_t>(total * std::max<int64_t>(cost, 1) / kParallelWork, 1, kMaxPartitions);
   parts = std::min(parts, span);
-  if (shared) parts = std::min(parts, std::max<int64_t>(1, std::min(total / (4 * osize), int64_t(1 << 18) / (osize * csz))));
+  if (shared)
+    parts = std::min(parts, std::max<int64_t>(1, std::min(total / (4 * osize), int64_t(1 << 18) / (osize * csz))));
   const bool partials = shared && parts > 1;
   NDArray partial;
   if (partials) {
@@ -422,7 +463,8 @@ void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const s
     auto fold = [&](const std::vector<const char*>& base, int64_t aoff, int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t start = b * kBlock;
-        kern(block(base, b, 0), std::min(kBlock, inner.n - start), accbase + (aoff + start * inner.acc) * csz, inner.acc);
+        kern(block(base, b, 0), std::min(kBlock, inner.n - start), accbase + (aoff + start * inner.acc) * csz,
+             inner.acc);
       }
     };
     for (int i = 0; i < nin; ++i) at[i] = inputs[i].data;

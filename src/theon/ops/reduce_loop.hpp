@@ -32,14 +32,15 @@ void fill_identity(ReduceKind kind, RC rc, NDArray& acc);
 // loop dim, input i starting at ptrs[i] with byte stride strides[i] (0 when it
 // broadcasts). Returns n contiguous values of the loop's value type, either
 // in `scratch` (room for 1024 values of 16 bytes) or pointing into an input.
-using ValueSource = std::function<const void*(const char* const* ptrs, const int64_t* strides, int64_t n, void* scratch)>;
+using ValueSource =
+    std::function<const void*(const char* const* ptrs, const int64_t* strides, int64_t n, void* scratch)>;
 
 // Reduces the values over `axes` of `shape` (the broadcast shape of `inputs`,
 // all of its rank) into `acc` (C-contiguous over the kept axes, dtype
 // rc_dtype(rc), filled with the identity by the caller). Values come as
 // `values` (rc's compute type, or F32 into an F64 accumulator). `cost` is the
 // work per element in adds, for the thread split.
-void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const std::vector<int>& axes,
-                 ReduceKind kind, RC rc, CT values, NDArray& acc, const ValueSource& source, int64_t cost = 1);
+void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const std::vector<int>& axes, ReduceKind kind,
+                 RC rc, CT values, NDArray& acc, const ValueSource& source, int64_t cost = 1);
 
 }  // namespace theon

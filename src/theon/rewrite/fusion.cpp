@@ -56,7 +56,8 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
       frontier.pop_back();
       if (m != root) {
         const auto& users = fg.clients(m->raw_output(0));
-        bool inside = std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node && group.count(c.node); });
+        bool inside =
+            std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node && group.count(c.node); });
         if (!inside) continue;
         group.insert(m);
       }
