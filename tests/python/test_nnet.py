@@ -240,3 +240,16 @@ def test_binary_crossentropy_of_sigmoid_is_stable():
     f = theon.function([x, t], nnet.binary_crossentropy(nnet.sigmoid(x), t))
     got = f(np.array([-800.0, 800.0]), np.array([1.0, 0.0]))
     np.testing.assert_allclose(got, [800.0, 800.0])
+
+
+def test_neg_log_softmax_then_indexed_is_finite(rng):
+    """The issue's spelling: -log(softmax(x))[arange(n), y], log before indexing."""
+    x, y = T.matrix(dtype="float64"), T.lvector()
+    cost = -T.log(nnet.softmax(x))[T.arange(x.shape[0]), y]
+    f = theon.function([x, y], [cost, T.grad(cost.sum(), x)])
+    xv = rng.standard_normal((4, 6)) * 1e4
+    yv = rng.integers(0, 6, 4)
+    c, g = f(xv, yv)
+    assert np.isfinite(c).all() and np.isfinite(g).all()
+    np.testing.assert_allclose(c, -sp.log_softmax(xv, axis=1)[np.arange(4), yv], rtol=1e-12)
+    np.testing.assert_allclose(g, sp.softmax(xv, axis=1) - np.eye(6)[yv], atol=1e-15)

@@ -219,3 +219,40 @@ def test_inc_subtensor_serialize_needs_matching_types(rng):
     f, g = both([x, r, y], out)
     assert fired(f, "inc_subtensor_serialize") == 0
     same(f, g, rng.standard_normal((4, 5)), rng.standard_normal((1, 5)), rng.standard_normal(3))
+
+
+def test_dimshuffle_lift(rng):
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    f, g = both([x, y], T.exp(x + y).T)
+    assert fired(f, "dimshuffle_lift") >= 1
+    names = ops(f)
+    assert names[-1].startswith("Elemwise{exp}"), names  # the transposes moved to the inputs
+    assert sum(n.startswith("DimShuffle") for n in names) == 2, names
+    same(f, g, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)))
+    h = theon.function([x, y], T.exp(x + y).T)  # then fused into one Composite over transposed views
+    assert [n for n in ops(h) if not n.startswith("DimShuffle")] == ["Composite{add,exp}"], ops(h)
+    np.testing.assert_allclose(h(np.ones((2, 3)), np.zeros((2, 3))), np.full((3, 2), np.e), rtol=1e-15)
+
+
+def test_dimshuffle_lift_leaves_shared_values_and_scalars():
+    x = T.dmatrix("x")
+    e = T.exp(x)
+    f = theon.function([x], [e.T, e], mode=UNFUSED)  # exp(x) is read twice: no lift
+    assert fired(f, "dimshuffle_lift") == 0
+    s = T.dscalar("s")
+    g = theon.function([x, s], x * T.exp(s), mode=UNFUSED)  # a broadcast scalar stays a scalar op
+    assert fired(g, "dimshuffle_lift") == 0
+
+
+def test_logsumexp_through_keepdims_and_hand_shifted_forms():
+    x = T.dmatrix("x")
+    lse = T.log(T.exp(x).sum(axis=1, keepdims=True))
+    f = theon.function([x], lse, mode=UNFUSED)
+    assert fired(f, "logsumexp") == 1
+    np.testing.assert_allclose(f(np.array([[1000.0, 0], [-1000, -1001]])),
+                               [[1000.0], [-1000 + np.log1p(np.exp(-1))]], rtol=1e-15)
+    m = x.max(axis=1, keepdims=True)
+    shifted = T.log(T.exp(x - m).sum(axis=1, keepdims=True)) + m  # already stable: left alone
+    g = theon.function([x], shifted, mode=UNFUSED)
+    assert fired(g, "logsumexp") == 0
+    assert sum(n.startswith("Max") for n in ops(g)) == 1

@@ -67,6 +67,27 @@ std::vector<Var> dimshuffle_merge(FunctionGraph&, Apply& node) {
   return {dimshuffle(x->owner->inputs[0], composed)};
 }
 
+// DimShuffle(f(a, b)) -> f(DimShuffle(a), DimShuffle(b)) when the DimShuffle
+// is the elementwise node's only reader (Theano's local_dimshuffle_lift): the
+// dimshuffles move to the inputs, where they merge, fold into constants or
+// vanish, and the elementwise chain above stays fusable.
+std::vector<Var> dimshuffle_lift(FunctionGraph& fg, Apply& node) {
+  const Var& x = node.inputs[0];
+  if (!x->owner || x->owner->num_outputs() != 1 || x->ndim() == 0) return {};  // a broadcast scalar: nothing moves
+  const OpKind k = x->owner->op->kind();
+  if (k != OpKind::Elemwise && k != OpKind::Cast) return {};
+  const auto& users = fg.clients(x.get());
+  if (users.size() != 1 || users[0].node != &node) return {};
+  const auto& order = dimshuffle_order(*node.op);
+  std::vector<Var> ins;
+  for (const auto& in : x->owner->inputs) {
+    if (in->ndim() != x->ndim()) return {};
+    ins.push_back(dimshuffle(in, order));
+  }
+  if (k == OpKind::Cast) return {cast(ins[0], cast_dtype(*x->owner->op))};
+  return {elemwise(elemwise_id(*x->owner->op), ins)};
+}
+
 // ---- shapes ----------------------------------------------------------------------
 
 // A variable's size along `axis` without computing it: a constant when the
@@ -133,6 +154,7 @@ const std::vector<NodeRule>& basic_rules() {
       {"remove_grad_control", "canonicalize", {OpKind::GradControl}, {"fast_compile", "local"}, remove_grad_control},
       {"useless_elemwise", "canonicalize", {OpKind::Elemwise}, {"fast_compile", "local", "useless"}, useless_elemwise},
       {"dimshuffle_merge", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_merge},
+      {"dimshuffle_lift", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_lift},
       {"shape_i_lift", "canonicalize", {OpKind::ShapeI}, {"shape", "local"}, shape_i_lift},
       {"shape_to_make_vector", "canonicalize", {OpKind::Shape}, {"shape", "local"}, shape_to_make_vector},
   };

@@ -63,16 +63,35 @@ std::vector<Var> expm1_rule(FunctionGraph&, Apply& node) {
 
 // log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes)) with m = max(x, axes)
 // (0 where the max is infinite, so that all -inf rows stay -inf, not NaN).
-std::vector<Var> logsumexp_rule(FunctionGraph&, Apply& node) {
+std::vector<Var> logsumexp_rule(FunctionGraph& fg, Apply& node) {
   if (!is_op(node, ScalarOpId::log)) return {};
-  const Var& s = node.inputs[0];
+  // log(DimShuffle(sum(...))) (keepdims, or a lifted broadcast) is the same
+  // pattern with the DimShuffle applied to the result.
+  const Var& in = node.inputs[0];
+  if (in->owner && in->owner->op->kind() == OpKind::DimShuffle) {
+    const Var& inner = in->owner->inputs[0];
+    if (!inner->owner || inner->owner->op->kind() != OpKind::Reduce) return {};
+    Var l = log(inner);  // the log builder does not stabilize sums: the rule below does, on this node
+    std::vector<Var> r = logsumexp_rule(fg, *l->owner);
+    if (r.empty()) return {};
+    return {dimshuffle(r[0], dimshuffle_order(*in->owner->op))};
+  }
+  const Var& s = in;
   if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum) return {};
   const Var& e = s->owner->inputs[0];
   if (!is(e, ScalarOpId::exp) || !is_float(e->dtype())) return {};
   const Var& x = e->owner->inputs[0];
-  // Already stabilized: exp(x - switch(isinf(m), 0, m)).
+  // Already stabilized: exp(x - switch(isinf(m), 0, m)) (this rule's form),
+  // or shifted by hand: exp(a - max(a, axes)) has largest exponent 0.
   if (is(x, ScalarOpId::sub) && is(x->owner->inputs[1], ScalarOpId::switch_)) return {};
   const std::vector<int>& axes = reduce_axes(*s->owner->op);
+  if (is(x, ScalarOpId::sub)) {
+    Var m = x->owner->inputs[1];
+    if (m->owner && m->owner->op->kind() == OpKind::DimShuffle) m = m->owner->inputs[0];
+    if (m->owner && m->owner->op->kind() == OpKind::Reduce && reduce_kind_of(*m->owner->op) == ReduceKind::Max &&
+        m->owner->inputs[0] == x->owner->inputs[0] && reduce_axes(*m->owner->op) == axes)
+      return {};
+  }
   Var m = max(x, axes, /*keepdims=*/true);
   Var safe = switch_(isinf(m), zeros_like(m), m);
   Var shifted = log(sum(exp(sub(x, safe)), axes));
