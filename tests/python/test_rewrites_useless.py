@@ -137,6 +137,14 @@ def test_sum_scalar_mul(rng):
     same(f, g, rng.standard_normal((4, 5)), 1.7, rtol=1e-13)
 
 
+def test_prod_scalar_mul(rng):
+    x, y, a = T.dmatrix(), T.dmatrix(), T.dscalar()
+    f, g = both([x, y, a], [T.prod(a * x, axis=1), T.prod(x * a), T.prod(a * y, axis=0)])
+    assert fired(f, "sum_scalar_mul") == 3
+    same(f, g, rng.uniform(0.5, 1.5, (4, 5)), rng.uniform(0.5, 1.5, (3, 2)), 1.3, rtol=1e-13)
+    same(f, g, rng.uniform(0.5, 1.5, (0, 3)), rng.uniform(0.5, 1.5, (0, 2)), 1.3, rtol=1e-13)  # empty: 1
+
+
 def test_subtensor_lift(rng):
     x = T.dmatrix()
     f, g = both([x], T.exp(x)[1:3, 0])

@@ -172,13 +172,15 @@ std::vector<Var> reduce_chain(FunctionGraph& fg, Apply& node) {
 
 // sum(c * x) -> c * sum(x) for a scalar c; sum(-x) -> -sum(x): the scaling runs
 // on the (smaller) result.
+// prod(c * x) -> c**n * prod(x), n the number of elements each product takes.
 std::vector<Var> sum_scalar_mul(FunctionGraph& fg, Apply& node) {
-  if (reduce_kind_of(*node.op) != ReduceKind::Sum) return {};
+  const ReduceKind kind = reduce_kind_of(*node.op);
+  if (kind != ReduceKind::Sum && kind != ReduceKind::Prod) return {};
   const Var& x = node.inputs[0];
   const DType d = node.raw_output(0)->dtype();
   if (!x->owner || !is_float(d) || x->dtype() != d || n_clients(fg, x) != 1) return {};
   const auto& axes = reduce_axes(*node.op);
-  if (is_elemwise_var(x, ScalarOpId::neg)) return {neg(sum(x->owner->inputs[0], axes))};
+  if (kind == ReduceKind::Sum && is_elemwise_var(x, ScalarOpId::neg)) return {neg(sum(x->owner->inputs[0], axes))};
   if (!is_elemwise_var(x, ScalarOpId::mul) || x->owner->inputs.size() != 2) return {};
   for (int k = 0; k < 2; ++k) {
     const Var& c = x->owner->inputs[k];
@@ -188,7 +190,15 @@ std::vector<Var> sum_scalar_mul(FunctionGraph& fg, Apply& node) {
     // rest must have x's shape (no broadcasting by c's side beyond size 1)
     if (!fits(x->type, rest->type)) continue;
     Var c0 = c->ndim() == 0 ? c : dimshuffle(c, {});
-    Var s = sum(rest, axes);
+    Var s;
+    if (kind == ReduceKind::Sum) {
+      s = sum(rest, axes);
+    } else {
+      Var n;
+      for (int a : axes) n = n ? mul(n, shape_i(rest, a)) : shape_i(rest, a);
+      c0 = pow(c0, cast(n, d));
+      s = prod(rest, axes);
+    }
     if (s->ndim() == 0) return {mul(c0, s)};
     std::vector<int> bc(s->ndim(), -1);
     return {mul(dimshuffle(c0, bc), s)};
