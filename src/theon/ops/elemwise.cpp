@@ -15,7 +15,6 @@ namespace theon {
 namespace {
 
 constexpr int64_t kBlock = 1024;  // elements per block: scratch stays in L1/L2
-constexpr int64_t kParallelWork = 131072;  // work (in adds) per chunk of a parallel loop, at least
 
 // ---- load/store between storage dtypes and compute types --------------------
 template <class S, class C>

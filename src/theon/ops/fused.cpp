@@ -31,6 +31,14 @@ std::string program_name(const FusedProgram& p) {
   return "Composite{" + join_strings(names, ",") + "}";
 }
 
+// Fused ops exist only in compiled graphs, made after every gradient was built.
+[[noreturn]] void no_grad_after_fusion(const Apply& node) {
+  throw NotImplementedError(node.op->name() +
+                            " is made by the fusion phase after gradients exist; differentiate the graph before "
+                            "compiling it (node " +
+                            node.str() + ")");
+}
+
 // Runs a program over blocks of at most kMaxBlock contiguous values.
 // Scratch blocks are reused once their value is dead, so the working set of
 // a long chain stays a few blocks (in L1/L2) instead of one per instruction.
@@ -176,12 +184,7 @@ class Composite final : public Op {
         runner_.cost());
   }
 
-  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    throw NotImplementedError(name_ +
-                              " is made by the fusion phase after gradients exist; differentiate the graph "
-                              "before compiling it (node " +
-                              node.str() + ")");
-  }
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override { no_grad_after_fusion(node); }
 
  private:
   FusedProgram prog_;
@@ -198,8 +201,7 @@ class FusedReduce final : public Op {
       : prog_(std::move(p)), runner_(prog_), kind_(kind), axes_(std::move(axes)) {
     std::vector<std::string> ax;
     for (int a : axes_) ax.push_back(std::to_string(a));
-    static const char* const titles[] = {"Sum", "Prod", "Max", "Min", "All", "Any"};
-    name_ = program_name(prog_) + "->" + titles[static_cast<int>(kind_)] + "{axis=[" + join_strings(ax, ", ") + "]}";
+    name_ = program_name(prog_) + "->" + reduce_kind_title(kind_) + "{axis=[" + join_strings(ax, ", ") + "]}";
   }
   OpKind kind() const override { return OpKind::FusedReduce; }
   std::string name() const override { return name_; }
@@ -267,12 +269,7 @@ class FusedReduce final : public Op {
     if (acc.data != o.data) block_storer(CT::F64, prog_.dtype)(acc.data, o.size(), o.data, isz);
   }
 
-  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    throw NotImplementedError(name_ +
-                              " is made by the fusion phase after gradients exist; differentiate the graph "
-                              "before compiling it (node " +
-                              node.str() + ")");
-  }
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override { no_grad_after_fusion(node); }
 
  private:
   FusedProgram prog_;

@@ -17,8 +17,6 @@ namespace theon {
 
 namespace {
 
-constexpr int64_t kRowWork = 131072;  // ~adds of work per thread chunk (as the elementwise loops)
-
 template <class C>
 void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, C* tmp) {
   C m = -std::numeric_limits<C>::infinity();
@@ -106,7 +104,7 @@ class Softmax final : public Op {
         store(buf.data(), n, o.data + oo, ostride);
       }
     };
-    parallel_for(rows, std::max<int64_t>(1, kRowWork / std::max<int64_t>(1, 12 * n)), run);
+    parallel_for(rows, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run);
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {

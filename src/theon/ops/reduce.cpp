@@ -20,28 +20,6 @@ namespace {
 
 constexpr int64_t kBlock = 1024;  // elements converted per block
 
-// Reductions accumulate in ops/reduce_loop.hpp's types (RC).
-template <class F>
-void visit_rc(RC c, F&& f) {
-  switch (c) {
-    case RC::I64:
-      f.template operator()<int64_t>();
-      break;
-    case RC::U64:
-      f.template operator()<uint64_t>();
-      break;
-    case RC::F64:
-      f.template operator()<double>();
-      break;
-    case RC::C128:
-      f.template operator()<std::complex<double>>();
-      break;
-    case RC::Bool:
-      f.template operator()<bool>();
-      break;
-  }
-}
-
 // ---- strided iteration --------------------------------------------------------
 // One input dimension: its size, the input byte stride, the accumulator element
 // stride (0 on reduced axes) and the stride of the flat index within the reduced
@@ -99,23 +77,6 @@ void for_rows(const char* base, const std::vector<Dim>& d, F&& f) {
   }
 }
 
-const char* kind_title(ReduceKind k) {
-  switch (k) {
-    case ReduceKind::Sum:
-      return "Sum";
-    case ReduceKind::Prod:
-      return "Prod";
-    case ReduceKind::Max:
-      return "Max";
-    case ReduceKind::Min:
-      return "Min";
-    case ReduceKind::All:
-      return "All";
-    case ReduceKind::Any:
-      return "Any";
-  }
-  return "?";
-}
 const char* kind_lower(ReduceKind k) {
   switch (k) {
     case ReduceKind::Sum:
@@ -177,7 +138,7 @@ class Reduce final : public NamedOp {
   ReduceKind reduce_kind() const { return kind_; }
   const std::vector<int>& axes() const { return axes_; }
 
-  std::string name() const override { return std::string(kind_title(kind_)) + "{axis=" + axes_str(axes_) + "}"; }
+  std::string name() const override { return std::string(reduce_kind_title(kind_)) + "{axis=" + axes_str(axes_) + "}"; }
 
   DType out_dtype(DType in) const {
     switch (kind_) {

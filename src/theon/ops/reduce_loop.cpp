@@ -16,30 +16,8 @@ namespace theon {
 
 namespace {
 
-constexpr int64_t kBlock = 1024;           // values produced per block
-constexpr int64_t kParallelWork = 131072;  // adds of work per partition, at least
+constexpr int64_t kBlock = 1024;  // values produced per block
 constexpr int64_t kMaxPartitions = 64;
-
-template <class F>
-void visit_rc(RC c, F&& f) {
-  switch (c) {
-    case RC::I64:
-      f.template operator()<int64_t>();
-      break;
-    case RC::U64:
-      f.template operator()<uint64_t>();
-      break;
-    case RC::F64:
-      f.template operator()<double>();
-      break;
-    case RC::C128:
-      f.template operator()<std::complex<double>>();
-      break;
-    case RC::Bool:
-      f.template operator()<bool>();
-      break;
-  }
-}
 
 // ---- kernels ---------------------------------------------------------------------
 
@@ -371,6 +349,11 @@ std::vector<LoopDim> loop_dims(const std::vector<NDArray>& inputs, const Shape& 
 }
 
 }  // namespace
+
+const char* reduce_kind_title(ReduceKind k) {
+  static const char* const titles[] = {"Sum", "Prod", "Max", "Min", "All", "Any"};
+  return titles[static_cast<int>(k)];
+}
 
 DType rc_dtype(RC c) {
   switch (c) {

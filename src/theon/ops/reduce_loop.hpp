@@ -20,6 +20,31 @@ namespace theon {
 // The types reductions accumulate in; storage types convert on load/store.
 enum class RC : uint8_t { I64, U64, F64, C128, Bool };
 
+// Calls f.template operator()<C>() with the accumulator's C++ type.
+template <class F>
+void visit_rc(RC c, F&& f) {
+  switch (c) {
+    case RC::I64:
+      f.template operator()<int64_t>();
+      break;
+    case RC::U64:
+      f.template operator()<uint64_t>();
+      break;
+    case RC::F64:
+      f.template operator()<double>();
+      break;
+    case RC::C128:
+      f.template operator()<std::complex<double>>();
+      break;
+    case RC::Bool:
+      f.template operator()<bool>();
+      break;
+  }
+}
+
+// "Sum", "Prod", "Max", "Min", "All", "Any": the op-name spelling of a kind.
+const char* reduce_kind_title(ReduceKind k);
+
 DType rc_dtype(RC c);
 CT rc_ct(RC c);
 // The numeric accumulator of a dtype (bool and signed ints share int64; floats use float64).

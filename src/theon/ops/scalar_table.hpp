@@ -29,6 +29,10 @@ using StoreFn = void (*)(const void* src, int64_t n, char* dst, int64_t stride);
 LoadFn block_loader(DType src, CT to);
 StoreFn block_storer(CT from, DType dst);
 
+// Work (in adds) a chunk of a parallel loop needs to pay for waking a thread;
+// the elementwise, reduction and softmax loops all split by it.
+inline constexpr int64_t kParallelWork = 131072;
+
 // Applies a scalar function over n contiguous elements of compute type.
 using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
 
