@@ -134,6 +134,10 @@ def test_bad_inputs():
         nnet.softmax(T.zmatrix())
     with pytest.raises(TypeError, match="labels must be integers"):
         nnet.crossentropy_categorical_1hot(T.matrix(), T.vector())
+    with pytest.raises(TypeError, match=r"crossentropy_categorical_1hot: needs a matrix"):
+        nnet.crossentropy_categorical_1hot(T.tensor3(), T.lvector())
+    with pytest.raises(TypeError, match=r"categorical_crossentropy: true_dist must have the ndim .* got 3"):
+        nnet.categorical_crossentropy(T.matrix(), T.tensor3())
 
 
 # ---- rewrites ----------------------------------------------------------------------
