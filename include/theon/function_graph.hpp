@@ -20,14 +20,13 @@ std::vector<Var> graph_inputs(const std::vector<Var>& outputs);
 std::vector<Var> clone_replace(const std::vector<Var>& outputs,
                                const std::vector<std::pair<Var, Var>>& replace);
 
-struct Client {
-  Apply* node;  // nullptr = the graph output at `index`
-  int index;
-};
-
 // The mutable compiler copy of a graph. Changes are incremental (client lists
 // kept up to date, nodes imported and pruned as they gain or lose users), so
 // a rewrite costs time proportional to what it touches, not to the graph.
+// A node belongs to at most one FunctionGraph at a time: membership and the
+// client lists of node outputs live on the nodes (Apply::graph_id,
+// Variable::graph_clients); only root variables, which graphs share, are
+// tracked in a map.
 class FunctionGraph {
  public:
   // Told about every structural change (the rewrite engine queues new work).
@@ -48,8 +47,8 @@ class FunctionGraph {
   const std::vector<Var>& outputs() const { return outputs_; }
   // Topological order (inputs before users), recomputed after changes.
   const std::vector<ApplyPtr>& nodes() const;
-  size_t num_nodes() const { return members_.size(); }
-  bool contains(const Apply* node) const { return members_.count(node) != 0; }
+  size_t num_nodes() const { return num_members_; }
+  bool contains(const Apply* node) const { return node->graph_id == id_; }
   // Inputs the caller allows to be overwritten (In(mutable=True)): the
   // inplace phase may destroy them; every other input is protected.
   void set_mutable(const Variable* input) { mutable_.insert(input); }
@@ -73,14 +72,24 @@ class FunctionGraph {
   void remove_listener(Listener* l);
 
  private:
+  struct RootUse {
+    Var var;  // kept alive while used
+    std::vector<Client> clients;
+  };
   void import_var(const Var& v, const Variable* forbidden);
   void prune(Apply* node);
   void index();
+  void claim(Apply* node);
+  void add_client(const Var& v, Client c);
+  std::vector<Client>* client_list(const Variable* v);
+  void release_nodes();
+  std::vector<Apply*> order_from_outputs() const;
+  uint64_t id_;
+  size_t num_members_ = 0;
+  mutable uint32_t epoch_ = 0;  // traversal marks: 2*epoch on the stack, 2*epoch+1 done
   std::vector<Var> inputs_, outputs_;
   std::unordered_set<const Variable*> mutable_;
-  std::unordered_map<const Apply*, ApplyPtr> members_;
-  std::unordered_map<const Variable*, std::vector<Client>> clients_;
-  std::unordered_map<const Variable*, Var> roots_;  // root variables in use, kept alive
+  std::unordered_map<const Variable*, RootUse> roots_;  // root variables in use
   std::vector<Listener*> listeners_;
   mutable bool dirty_ = true;
   mutable std::vector<ApplyPtr> order_;

@@ -45,6 +45,12 @@ using ApplyPtr = std::shared_ptr<Apply>;
 
 enum class VarKind : uint8_t { Input, Constant, Shared, Output };
 
+// One use of a variable inside a FunctionGraph.
+struct Client {
+  Apply* node;  // nullptr = the graph output at `index`
+  int index;
+};
+
 class Variable {
  public:
   Variable(TensorType t, std::string name = "");
@@ -58,6 +64,9 @@ class Variable {
   Apply* owner = nullptr;   // set for outputs of an Apply (which keeps us alive)
   int index = 0;            // which output of owner
   uint64_t id;              // creation order, for stable printing and hashing
+  // Who reads this node output inside the FunctionGraph that holds its owner
+  // (kept there, not in a hash map: the rewriter asks on every step).
+  std::vector<Client> graph_clients;
 
   virtual VarKind kind() const { return owner ? VarKind::Output : VarKind::Input; }
   DType dtype() const { return type.dtype; }
@@ -102,8 +111,17 @@ class Apply : public std::enable_shared_from_this<Apply> {
   std::vector<Var> outputs();
   std::string str() const;  // "Elemwise{add}(x, y)"
 
+  // Bookkeeping of the one FunctionGraph that holds this node (0 = none):
+  // membership and traversal marks live on the node so that the rewriter's
+  // most frequent questions cost no hash lookup. User graphs never set them
+  // (the compiler works on a clone).
+  uint64_t graph_id = 0;
+  uint32_t graph_mark = 0;
+  bool graph_queued = false;  // on the rewrite engine's worklist
+
  private:
   friend ApplyPtr make_apply(OpPtr, std::vector<Var>);
+  friend ApplyPtr clone_apply(const Apply&, std::vector<Var>);
   std::vector<std::unique_ptr<Variable>> outputs_;
 };
 
@@ -168,6 +186,9 @@ class Op {
 
 // Builds an Apply of `op` over `inputs` (types checked, site recorded).
 ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs);
+// A copy of `node` over new inputs. When every input keeps its type the output
+// types are copied instead of inferred again (cloning a large graph).
+ApplyPtr clone_apply(const Apply& node, std::vector<Var> inputs);
 // Convenience: the single output of make_apply.
 Var apply1(OpPtr op, std::vector<Var> inputs);
 

@@ -1,6 +1,7 @@
 #include "theon/function_graph.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -62,8 +63,7 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs, const std::vecto
     std::vector<Var> ins;
     for (const auto& in : node->inputs) ins.push_back(lookup(in));
     // Always copy: the compiler's graph must never share nodes with the user's.
-    auto fresh = make_apply(node->op, ins);
-    fresh->site = node->site;
+    auto fresh = clone_apply(*node, std::move(ins));
     for (int i = 0; i < node->num_outputs(); ++i) {
       Variable* old_out = node->raw_output(i);
       if (memo.count(old_out)) continue;
@@ -78,49 +78,134 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs, const std::vecto
   return result;
 }
 
+namespace {
+std::atomic<uint64_t> next_graph_id{1};
+const std::vector<Client> kNoClients;
+}  // namespace
+
 FunctionGraph::FunctionGraph(std::vector<Var> inputs, std::vector<Var> outputs)
-    : inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+    : id_(next_graph_id++), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
   index();
 }
-FunctionGraph::FunctionGraph(FunctionGraph&&) noexcept = default;
-FunctionGraph& FunctionGraph::operator=(FunctionGraph&&) noexcept = default;
-FunctionGraph::~FunctionGraph() = default;
+
+FunctionGraph::FunctionGraph(FunctionGraph&& o) noexcept { *this = std::move(o); }
+
+FunctionGraph& FunctionGraph::operator=(FunctionGraph&& o) noexcept {
+  if (this == &o) return *this;
+  release_nodes();
+  id_ = o.id_;
+  o.id_ = next_graph_id++;  // the moved-from graph holds nothing
+  num_members_ = std::exchange(o.num_members_, 0);
+  epoch_ = o.epoch_;
+  inputs_ = std::move(o.inputs_);
+  outputs_ = std::move(o.outputs_);
+  mutable_ = std::move(o.mutable_);
+  roots_ = std::move(o.roots_);
+  listeners_ = std::move(o.listeners_);
+  dirty_ = true;
+  order_.clear();
+  variables_.clear();
+  o.inputs_.clear();
+  o.outputs_.clear();
+  o.roots_.clear();
+  o.listeners_.clear();
+  return *this;
+}
+
+FunctionGraph::~FunctionGraph() { release_nodes(); }
+
+// Hands the member nodes back (they may outlive the graph, e.g. held by a caller).
+void FunctionGraph::release_nodes() {
+  if (num_members_ == 0) return;
+  for (Apply* node : order_from_outputs()) {
+    node->graph_id = 0;
+    node->graph_queued = false;
+    for (int i = 0; i < node->num_outputs(); ++i) node->raw_output(i)->graph_clients.clear();
+  }
+  num_members_ = 0;
+}
+
+void FunctionGraph::claim(Apply* node) {
+  if (node->graph_id != 0 && node->graph_id != id_)
+    throw InternalError("FunctionGraph: " + node->str() + " already belongs to another FunctionGraph");
+  node->graph_id = id_;
+  ++num_members_;
+}
+
+std::vector<Client>* FunctionGraph::client_list(const Variable* v) {
+  if (v->owner) return v->owner->graph_id == id_ ? &const_cast<Variable*>(v)->graph_clients : nullptr;
+  auto it = roots_.find(v);
+  return it == roots_.end() ? nullptr : &it->second.clients;
+}
+
+void FunctionGraph::add_client(const Var& v, Client c) {
+  if (v->owner) {
+    v->graph_clients.push_back(c);
+    return;
+  }
+  auto& use = roots_[v.get()];
+  if (!use.var) use.var = v;
+  use.clients.push_back(c);
+}
 
 void FunctionGraph::index() {
-  for (const auto& v : inputs_) roots_[v.get()] = v;
+  for (const auto& v : inputs_) roots_[v.get()].var = v;
   const std::vector<Apply*> order = toposort(outputs_);
-  members_.reserve(order.size());
-  clients_.reserve(2 * order.size());
   for (Apply* node : order) {
-    members_[node] = node->shared_from_this();
-    for (size_t i = 0; i < node->inputs.size(); ++i) {
-      const Var& in = node->inputs[i];
-      if (!in->owner) roots_[in.get()] = in;
-      clients_[in.get()].push_back({node, static_cast<int>(i)});
+    claim(node);
+    for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+  }
+  for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
+  dirty_ = true;
+}
+
+// Member nodes in topological order, marked on the nodes themselves.
+std::vector<Apply*> FunctionGraph::order_from_outputs() const {
+  std::vector<Apply*> order;
+  order.reserve(num_members_);
+  const uint32_t open = 2 * ++epoch_, done = open + 1;
+  std::vector<std::pair<Apply*, size_t>> stack;
+  for (const auto& out : outputs_) {
+    Apply* root = out ? out->owner : nullptr;
+    if (!root || root->graph_id != id_ || root->graph_mark == open || root->graph_mark == done) continue;
+    root->graph_mark = open;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      Apply* node = stack.back().first;
+      size_t& next = stack.back().second;
+      if (next < node->inputs.size()) {
+        Apply* in = node->inputs[next++]->owner;
+        if (!in || in->graph_id != id_ || in->graph_mark == done) continue;
+        if (in->graph_mark == open) throw InternalError("cycle in the graph at " + in->str());
+        in->graph_mark = open;
+        stack.push_back({in, 0});
+        continue;
+      }
+      node->graph_mark = done;
+      order.push_back(node);
+      stack.pop_back();
     }
   }
-  for (size_t i = 0; i < outputs_.size(); ++i) {
-    if (!outputs_[i]->owner) roots_[outputs_[i].get()] = outputs_[i];
-    clients_[outputs_[i].get()].push_back({nullptr, static_cast<int>(i)});
-  }
-  dirty_ = true;
+  return order;
 }
 
 const std::vector<ApplyPtr>& FunctionGraph::nodes() const {
   if (dirty_) {
     order_.clear();
     variables_.clear();
-    std::unordered_set<const Variable*> seen;
-    auto add_var = [&](const Var& v) {
-      if (seen.insert(v.get()).second) variables_.push_back(v);
+    std::unordered_set<const Variable*> seen_roots;  // node outputs are unique; roots may repeat
+    auto add_root = [&](const Var& v) {
+      if (seen_roots.insert(v.get()).second) variables_.push_back(v);
     };
-    for (const auto& v : inputs_) add_var(v);
-    for (Apply* node : toposort(outputs_)) {
+    for (const auto& v : inputs_) add_root(v);
+    for (Apply* node : order_from_outputs()) {
       order_.push_back(node->shared_from_this());
-      for (const auto& in : node->inputs) add_var(in);
-      for (int i = 0; i < node->num_outputs(); ++i) add_var(node->output(i));
+      for (const auto& in : node->inputs)
+        if (!in->owner) add_root(in);
+      for (int i = 0; i < node->num_outputs(); ++i) variables_.push_back(node->output(i));
     }
-    for (const auto& o : outputs_) add_var(o);
+    for (const auto& o : outputs_)
+      if (!o->owner) add_root(o);
     dirty_ = false;
   }
   return order_;
@@ -132,9 +217,8 @@ const std::vector<Var>& FunctionGraph::variables() const {
 }
 
 const std::vector<Client>& FunctionGraph::clients(const Variable* v) const {
-  static const std::vector<Client> none;
-  auto it = clients_.find(v);
-  return it == clients_.end() ? none : it->second;
+  const std::vector<Client>* cl = const_cast<FunctionGraph*>(this)->client_list(v);
+  return cl ? *cl : kNoClients;
 }
 
 std::vector<Var> FunctionGraph::missing_inputs() const {
@@ -154,31 +238,34 @@ void FunctionGraph::remove_listener(Listener* l) {
 void FunctionGraph::import_var(const Var& v, const Variable* forbidden) {
   if (v.get() == forbidden) throw InternalError("replace: the replacement depends on the variable it replaces");
   if (!v->owner) {
-    roots_.emplace(v.get(), v);
+    auto& use = roots_[v.get()];
+    if (!use.var) use.var = v;
     return;
   }
-  if (members_.count(v->owner)) return;
+  if (contains(v->owner)) return;
+  const uint32_t open = 2 * ++epoch_;
   std::vector<std::pair<Apply*, size_t>> stack{{v->owner, 0}};
-  std::unordered_set<const Apply*> on_stack{v->owner};
+  v->owner->graph_mark = open;
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
       const Var& in = node->inputs[next++];
       if (in.get() == forbidden) throw InternalError("replace: the replacement depends on the variable it replaces");
       if (!in->owner) {
-        roots_.emplace(in.get(), in);
-      } else if (!members_.count(in->owner)) {
-        if (!on_stack.insert(in->owner).second) throw InternalError("cycle in the graph at " + in->owner->str());
+        auto& use = roots_[in.get()];
+        if (!use.var) use.var = in;
+      } else if (!contains(in->owner)) {
+        if (in->owner->graph_mark == open) throw InternalError("cycle in the graph at " + in->owner->str());
+        in->owner->graph_mark = open;
         stack.push_back({in->owner, 0});
       }
       continue;
     }
     Apply* done = node;
     stack.pop_back();
-    on_stack.erase(done);
-    members_[done] = done->shared_from_this();
-    for (size_t i = 0; i < done->inputs.size(); ++i)
-      clients_[done->inputs[i].get()].push_back({done, static_cast<int>(i)});
+    done->graph_mark = 0;
+    claim(done);
+    for (size_t i = 0; i < done->inputs.size(); ++i) add_client(done->inputs[i], {done, static_cast<int>(i)});
     for (auto* l : listeners_) l->on_import(done);
   }
 }
@@ -189,24 +276,24 @@ void FunctionGraph::prune(Apply* start) {
   while (!work.empty()) {
     Apply* node = work.back();
     work.pop_back();
-    auto it = members_.find(node);
-    if (it == members_.end()) continue;
+    if (!contains(node)) continue;
     bool used = false;
-    for (int i = 0; i < node->num_outputs() && !used; ++i) used = !clients(node->raw_output(i)).empty();
+    for (int i = 0; i < node->num_outputs() && !used; ++i) used = !node->raw_output(i)->graph_clients.empty();
     if (used) continue;
-    ApplyPtr keep = it->second;  // alive until we are done with it
-    members_.erase(it);
-    for (int i = 0; i < node->num_outputs(); ++i) clients_.erase(node->raw_output(i));
+    ApplyPtr keep = node->shared_from_this();  // alive until we are done with it
+    node->graph_id = 0;
+    node->graph_queued = false;
+    --num_members_;
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Var& in = node->inputs[i];
-      auto& cl = clients_[in.get()];
-      for (size_t k = 0; k < cl.size(); ++k)
-        if (cl[k].node == node && cl[k].index == static_cast<int>(i)) {
-          cl[k] = cl.back();
-          cl.pop_back();
+      std::vector<Client>* cl = client_list(in.get());
+      if (!cl) continue;
+      for (size_t k = 0; k < cl->size(); ++k)
+        if ((*cl)[k].node == node && (*cl)[k].index == static_cast<int>(i)) {
+          (*cl)[k] = cl->back();
+          cl->pop_back();
           break;
         }
-      if (cl.empty()) clients_.erase(in.get());
       if (in->owner) work.push_back(in->owner);
     }
     for (auto* l : listeners_) l->on_prune(node);
@@ -222,17 +309,16 @@ void FunctionGraph::replace_all(const std::vector<std::pair<Var, Var>>& pairs) {
       throw TypeError("cannot replace " + old_var->str() + " of type " + old_var->type.str() + " by " +
                       new_var->str() + " of type " + new_var->type.str());
     import_var(new_var, old_var.get());
-    auto it = clients_.find(old_var.get());
-    if (it == clients_.end()) continue;
-    std::vector<Client> moved = std::move(it->second);
-    clients_.erase(it);
-    auto& dst = clients_[new_var.get()];
+    std::vector<Client>* src = client_list(old_var.get());
+    if (!src || src->empty()) continue;
+    std::vector<Client> moved = std::move(*src);
+    src->clear();
     for (const auto& c : moved) {
       if (c.node)
         c.node->inputs[c.index] = new_var;
       else
         outputs_[c.index] = new_var;
-      dst.push_back(c);
+      add_client(new_var, c);
       for (auto* l : listeners_) l->on_change_input(c.node, c.index, old_var, new_var);
     }
     if (old_var->owner) prune(old_var->owner);
@@ -261,8 +347,8 @@ void FunctionGraph::verify() const {
   for (const auto& o : outputs_)
     if (!available.count(o.get())) throw InternalError("verify: output " + o->str() + " is not computed");
   // The incremental bookkeeping agrees with the graph.
-  if (members_.size() != nodes().size())
-    throw InternalError("verify: " + std::to_string(members_.size()) + " member nodes but " +
+  if (num_members_ != nodes().size())
+    throw InternalError("verify: " + std::to_string(num_members_) + " member nodes but " +
                         std::to_string(nodes().size()) + " reachable from the outputs");
   size_t edges = 0;
   for (const auto& node : nodes()) {
@@ -276,7 +362,9 @@ void FunctionGraph::verify() const {
     edges += node->inputs.size();
   }
   size_t listed = 0;
-  for (const auto& [v, cl] : clients_) listed += cl.size();
+  for (const auto& [v, use] : roots_) listed += use.clients.size();
+  for (const auto& node : nodes())
+    for (int i = 0; i < node->num_outputs(); ++i) listed += node->raw_output(i)->graph_clients.size();
   if (listed != edges + outputs_.size())
     throw InternalError("verify: the client lists hold " + std::to_string(listed) + " entries for " +
                         std::to_string(edges + outputs_.size()) + " uses");

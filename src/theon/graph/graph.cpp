@@ -162,14 +162,36 @@ ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs) {
   }
   auto node = std::make_shared<Apply>(std::move(op), std::move(inputs));
   node->site = site;
+  node->outputs_.reserve(types.size());
   for (size_t i = 0; i < types.size(); ++i) {
-    auto v = std::make_unique<Variable>(types[i]);
+    auto v = std::make_unique<Variable>(std::move(types[i]));
     v->owner = node.get();
     v->index = static_cast<int>(i);
     v->site = site;
     node->outputs_.push_back(std::move(v));
   }
   return node;
+}
+
+ApplyPtr clone_apply(const Apply& node, std::vector<Var> inputs) {
+  bool same = inputs.size() == node.inputs.size();
+  for (size_t i = 0; same && i < inputs.size(); ++i) same = inputs[i] && inputs[i]->type == node.inputs[i]->type;
+  if (!same) {
+    ApplyPtr fresh = make_apply(node.op, std::move(inputs));
+    fresh->site = node.site;
+    return fresh;
+  }
+  auto fresh = std::make_shared<Apply>(node.op, std::move(inputs));
+  fresh->site = node.site;
+  fresh->outputs_.reserve(node.outputs_.size());
+  for (const auto& old : node.outputs_) {
+    auto v = std::make_unique<Variable>(old->type);
+    v->owner = fresh.get();
+    v->index = old->index;
+    v->site = old->site;
+    fresh->outputs_.push_back(std::move(v));
+  }
+  return fresh;
 }
 
 Var apply1(OpPtr op, std::vector<Var> inputs) { return make_apply(std::move(op), std::move(inputs))->output(0); }

@@ -14,13 +14,18 @@ namespace {
 class Worklist final : public FunctionGraph::Listener {
  public:
   void push(Apply* n) {
-    if (n && queued_.insert(n).second) queue_.push_back(n->shared_from_this());
+    if (!n || n->graph_queued) return;
+    n->graph_queued = true;
+    queue_.push_back(n->shared_from_this());
   }
   ApplyPtr pop() {
     ApplyPtr n = std::move(queue_.front());
     queue_.pop_front();
-    queued_.erase(n.get());
+    n->graph_queued = false;
     return n;
+  }
+  ~Worklist() {
+    for (auto& n : queue_) n->graph_queued = false;
   }
   bool empty() const { return queue_.empty(); }
   void on_import(Apply* node) override { push(node); }
@@ -28,7 +33,6 @@ class Worklist final : public FunctionGraph::Listener {
 
  private:
   std::deque<ApplyPtr> queue_;  // owning, so a pruned node's address is never reused while queued
-  std::unordered_set<const Apply*> queued_;
 };
 
 // A replacement must keep the old variable's dtype (cast if needed), rank and
