@@ -16,10 +16,10 @@ namespace theon {
 // static size 1 is "broadcastable" in Theano's sense.
 struct TensorType {
   DType dtype = DType::Float64;
-  std::vector<int64_t> shape;
+  Shape shape;
 
   TensorType() = default;
-  TensorType(DType d, std::vector<int64_t> s) : dtype(d), shape(std::move(s)) {}
+  TensorType(DType d, Shape s) : dtype(d), shape(std::move(s)) {}
   static TensorType from_broadcastable(DType d, const std::vector<bool>& bcast);
 
   int ndim() const { return static_cast<int>(shape.size()); }

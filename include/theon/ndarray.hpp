@@ -5,12 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "theon/dims.hpp"
 #include "theon/dtype.hpp"
 
 namespace theon {
 
-using Shape = std::vector<int64_t>;
-using Strides = std::vector<int64_t>;  // in bytes
+using Shape = Dims;
+using Strides = Dims;  // in bytes
 
 std::string shape_str(const Shape& s);  // "(3, 4)"
 
@@ -20,6 +21,9 @@ struct NDArray {
   Strides strides;
   std::shared_ptr<void> base;  // keeps the storage alive (our buffer or a NumPy array)
   char* data = nullptr;        // first element
+
+  // User-provided so that NDArray() does not zero-fill the inline shape storage first.
+  NDArray() noexcept {}
 
   static NDArray empty(DType dtype, const Shape& shape);
   // A C-contiguous array header (shape checked, strides set) without storage yet.

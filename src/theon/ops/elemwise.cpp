@@ -248,9 +248,21 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
   // Items are (row, block) pairs numbered row-major; a chunk of items runs on
   // one thread with its own scratch.
   auto run_items = [&](int64_t first, int64_t last) {
-    std::vector<std::vector<char>> scratch(nin + 1);
-    for (int i = 0; i < nin; ++i) scratch[i].resize(kBlock * in_isz + 64);
-    scratch[nin].resize(kBlock * out_isz + 64);
+    // One block per operand, kept per thread across calls (no allocation or
+    // zero-fill per call: small arrays are dominated by such fixed costs).
+    const size_t slot = static_cast<size_t>(kBlock) * std::max(in_isz, out_isz) + 64;
+    thread_local std::unique_ptr<char[]> scratch_mem;
+    thread_local size_t scratch_size = 0;
+    if (scratch_size < slot * (nin + 1)) {
+      scratch_mem.reset(new char[slot * (nin + 1)]);
+      scratch_size = slot * (nin + 1);
+    }
+    struct Scratch {
+      char* p;
+      char* data() const { return p; }
+    };
+    std::vector<Scratch> scratch(nin + 1);
+    for (int i = 0; i <= nin; ++i) scratch[i].p = scratch_mem.get() + i * slot;
     auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
     std::vector<const void*> ins(nin);
     std::vector<const char*> filled_from(nin, nullptr);

@@ -155,13 +155,13 @@ class Composite final : public Op {
     const int nin = prog_.n_inputs;
     // Single-element inputs (constants mostly) are filled into a block once
     // here, not once per block, and stay out of the strided loop.
-    std::vector<std::vector<char>> filled(nin);
+    std::vector<std::unique_ptr<char[]>> filled(nin);  // uninitialised: the loader fills it
     std::vector<NDArray> looped;
     std::vector<int> loop_index(nin, -1);
     for (int i = 0; i < nin; ++i) {
       if (in[i].size() == 1 && out[0].size() > 1) {
-        filled[i].resize(kMaxBlock * isz + 64);
-        block_loader(in[i].dtype, ct)(in[i].data, 0, kMaxBlock, align64(filled[i].data()));
+        filled[i].reset(new char[kMaxBlock * isz + 64]);
+        block_loader(in[i].dtype, ct)(in[i].data, 0, kMaxBlock, align64(filled[i].get()));
       } else {
         loop_index[i] = static_cast<int>(looped.size());
         looped.push_back(in[i]);
@@ -170,7 +170,7 @@ class Composite final : public Op {
     if (looped.empty()) {  // everything is one element: loop over the first input
       looped.push_back(in[0]);
       loop_index[0] = 0;
-      filled[0].clear();
+      filled[0].reset();
     }
     run_blocks(
         looped, out[0], ct, ct,
@@ -178,7 +178,7 @@ class Composite final : public Op {
           const void* regs[64];
           std::vector<const void*> many;
           const void** r = nin <= 64 ? regs : (many.resize(nin), many.data());
-          for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].data());
+          for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].get());
           runner_.run(n, r, res);
         },
         runner_.cost());
