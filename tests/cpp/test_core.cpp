@@ -195,3 +195,30 @@ TEST(Grad, ErrorsAndPolicies) {
     EXPECT_NE(msg.find("test_core.cpp"), std::string::npos);
   }
 }
+
+TEST(Dims, BehavesLikeAVectorInlineAndOnTheHeap) {
+  Dims d{1, 2, 3};
+  EXPECT_EQ(d.size(), 3u);
+  d.insert(d.begin() + 1, 9);
+  EXPECT_EQ(d, (std::vector<int64_t>{1, 9, 2, 3}));
+  d.erase(d.begin());
+  EXPECT_EQ(d, (Dims{9, 2, 3}));
+  for (int i = 0; i < 20; ++i) d.push_back(i);  // grows past the inline storage
+  EXPECT_EQ(d.size(), 23u);
+  EXPECT_EQ(d.back(), 19);
+  Dims copy = d, moved = std::move(copy);
+  EXPECT_EQ(moved, d);
+  EXPECT_TRUE(copy.empty());
+  d.insert(d.begin(), d.begin(), d.begin() + 3);  // a range of itself
+  EXPECT_EQ(d[0], 9);
+  EXPECT_EQ(d[3], 9);
+  Dims small{4, 5};
+  Dims small_moved = std::move(small);  // inline storage is copied, not stolen
+  EXPECT_EQ(small_moved, (Dims{4, 5}));
+  std::vector<int64_t> back = small_moved;
+  EXPECT_EQ(back.size(), 2u);
+  small_moved.resize(8, 7);
+  EXPECT_EQ(small_moved[7], 7);
+  EXPECT_TRUE(Dims({1, 2}) < Dims({1, 3}));
+  EXPECT_THROW(small_moved.at(8), std::out_of_range);
+}
