@@ -86,7 +86,6 @@ class FunctionGraph {
   std::vector<Apply*> order_from_outputs() const;
   uint64_t id_;
   size_t num_members_ = 0;
-  mutable uint32_t epoch_ = 0;  // traversal marks: 2*epoch on the stack, 2*epoch+1 done
   std::vector<Var> inputs_, outputs_;
   std::unordered_set<const Variable*> mutable_;
   std::unordered_map<const Variable*, RootUse> roots_;  // root variables in use

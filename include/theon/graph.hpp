@@ -116,7 +116,7 @@ class Apply : public std::enable_shared_from_this<Apply> {
   // most frequent questions cost no hash lookup. User graphs never set them
   // (the compiler works on a clone).
   uint64_t graph_id = 0;
-  uint32_t graph_mark = 0;
+  uint64_t graph_mark = 0;
   bool graph_queued = false;  // on the rewrite engine's worklist
 
  private:

@@ -80,6 +80,10 @@ std::vector<Var> clone_replace(const std::vector<Var>& outputs, const std::vecto
 
 namespace {
 std::atomic<uint64_t> next_graph_id{1};
+// Traversal marks (Apply::graph_mark): 2*epoch while on the DFS stack,
+// 2*epoch+1 when done. One counter for every graph, so a stale mark never
+// equals a current one.
+std::atomic<uint64_t> next_epoch{1};
 const std::vector<Client> kNoClients;
 }  // namespace
 
@@ -96,7 +100,6 @@ FunctionGraph& FunctionGraph::operator=(FunctionGraph&& o) noexcept {
   id_ = o.id_;
   o.id_ = next_graph_id++;  // the moved-from graph holds nothing
   num_members_ = std::exchange(o.num_members_, 0);
-  epoch_ = o.epoch_;
   inputs_ = std::move(o.inputs_);
   outputs_ = std::move(o.outputs_);
   mutable_ = std::move(o.mutable_);
@@ -150,10 +153,30 @@ void FunctionGraph::add_client(const Var& v, Client c) {
 
 void FunctionGraph::index() {
   for (const auto& v : inputs_) roots_[v.get()].var = v;
-  const std::vector<Apply*> order = toposort(outputs_);
-  for (Apply* node : order) {
-    claim(node);
-    for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+  // Claims every node the outputs need, inputs first (marks on the nodes).
+  const uint64_t open = 2 * next_epoch++, done = open + 1;
+  std::vector<std::pair<Apply*, size_t>> stack;
+  for (const auto& out : outputs_) {
+    Apply* root = out ? out->owner : nullptr;
+    if (!root || root->graph_mark == open || root->graph_mark == done) continue;
+    root->graph_mark = open;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      Apply* node = stack.back().first;
+      size_t& next = stack.back().second;
+      if (next < node->inputs.size()) {
+        Apply* in = node->inputs[next++]->owner;
+        if (!in || in->graph_mark == done) continue;
+        if (in->graph_mark == open) throw InternalError("cycle in the graph at " + in->str());
+        in->graph_mark = open;
+        stack.push_back({in, 0});
+        continue;
+      }
+      node->graph_mark = done;
+      claim(node);
+      for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+      stack.pop_back();
+    }
   }
   for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
   dirty_ = true;
@@ -163,7 +186,7 @@ void FunctionGraph::index() {
 std::vector<Apply*> FunctionGraph::order_from_outputs() const {
   std::vector<Apply*> order;
   order.reserve(num_members_);
-  const uint32_t open = 2 * ++epoch_, done = open + 1;
+  const uint64_t open = 2 * next_epoch++, done = open + 1;
   std::vector<std::pair<Apply*, size_t>> stack;
   for (const auto& out : outputs_) {
     Apply* root = out ? out->owner : nullptr;
@@ -243,7 +266,7 @@ void FunctionGraph::import_var(const Var& v, const Variable* forbidden) {
     return;
   }
   if (contains(v->owner)) return;
-  const uint32_t open = 2 * ++epoch_;
+  const uint64_t open = 2 * next_epoch++;
   std::vector<std::pair<Apply*, size_t>> stack{{v->owner, 0}};
   v->owner->graph_mark = open;
   while (!stack.empty()) {
