@@ -32,6 +32,8 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
   std::unordered_set<const Apply*> taken;
   const std::vector<ApplyPtr> order = fg.nodes();
   std::unordered_map<const Apply*, size_t> position;
+  position.reserve(order.size());
+  taken.reserve(order.size() / 4);
   for (size_t i = 0; i < order.size(); ++i) position[order[i].get()] = i;
 
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
@@ -41,6 +43,15 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     if (!is_float(dtype)) continue;
     const TensorType& like = root->raw_output(0)->type;
     if (!fusable(*root, dtype, like)) continue;
+    // Most roots stay alone (their producers are read elsewhere or are not
+    // fusable): find that out before building any sets.
+    const bool can_grow = std::any_of(root->inputs.begin(), root->inputs.end(), [&](const Var& in) {
+      Apply* p = in->owner;
+      if (!p || taken.count(p) || !fusable(*p, dtype, like)) return false;
+      const auto& users = fg.clients(p->raw_output(0));
+      return std::all_of(users.begin(), users.end(), [&](const Client& c) { return c.node == root; });
+    });
+    if (!can_grow) continue;
 
     // Grow the group towards the inputs: a producer joins when all its users are members.
     // Members are visited in decreasing topological position, so a producer
