@@ -74,6 +74,11 @@ class NotImplementedError : public UserError {
  public:
   using UserError::UserError;
 };
+// A runtime check of the graph failed (Assert; Python's AssertionError).
+class AssertionError : public UserError {
+ public:
+  using UserError::UserError;
+};
 // A graph input needed by an output was not given to function().
 class MissingInputError : public ValueError {
  public:

@@ -39,6 +39,9 @@ Var disconnected_grad(const Var& x);  // gradient disconnected (not propagated a
 Var undefined_grad(const Var& x);     // gradient undefined: grad() raises if it reaches a wrt
 Var consider_constant(const Var& x);  // Theano's deprecated spelling of zero_grad
 Var grad_clip(const Var& x, double lower, double upper);
+// x, once every 0-d condition is true (nonzero) at run time; otherwise an
+// AssertionError with `message` (Theano's Assert). Gradients pass through.
+Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message = "Theano Assert failed!");
 Var grad_scale(const Var& x, double multiplier);
 // A gradient that does not exist (Theano's NullType), shaped like `like`; it
 // carries the reason. Running a graph that uses it raises that reason.

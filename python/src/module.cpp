@@ -33,6 +33,8 @@ NB_MODULE(_core, m) {
       PyErr_SetString(nb::module_::import_("theon._errors").attr("NullTypeGradError").ptr(), e.what());
     } catch (const TypeError& e) {
       PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const AssertionError& e) {
+      PyErr_SetString(PyExc_AssertionError, e.what());
     } catch (const IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const NotImplementedError& e) {

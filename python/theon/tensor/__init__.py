@@ -8,6 +8,7 @@ from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVari
                     argmax, argmin, max_and_argmax, true_div, int_div, floor_div, divide, clip, add, mul)
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
+from . import opt  # noqa: F401
 from ..gradient import grad, Rop, Lop, jacobian, hessian, consider_constant  # noqa: F401
 
 _basic_names = [n for n in dir() if not n.startswith("_")]

@@ -176,6 +176,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
         throw TypeError(std::string(e.what()) + node_context(s, in));
       } catch (const NotImplementedError& e) {
         throw NotImplementedError(std::string(e.what()) + node_context(s, in));
+      } catch (const AssertionError& e) {
+        throw AssertionError(std::string(e.what()) + node_context(s, in));
       } catch (const UserError& e) {
         throw ValueError(std::string(e.what()) + node_context(s, in));
       }

@@ -35,6 +35,9 @@ std::vector<IndexEntry> index_entries(const Apply& node);
 bool index_advanced(const Op& op);
 bool inc_subtensor_sets(const Op& op);
 
+// OpKind::Assert: the message raised when a condition fails.
+const std::string& assert_message(const Op& op);
+
 // OpKind::Gemm: beta * z + alpha * dot(x, y) (float dtypes; alpha, beta 0-d),
 // named Gemm, Gemv or Ger by the operands; `inplace` overwrites z's buffer.
 Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& beta, bool inplace = false);

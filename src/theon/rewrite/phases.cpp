@@ -48,7 +48,7 @@ bool has(const std::vector<std::string>& set, const std::string& s) {
   return std::find(set.begin(), set.end(), s) != set.end();
 }
 
-// On at FAST_RUN; at FAST_COMPILE only when tagged fast_compile; name or tag
+// On at FAST_RUN (except "unsafe" rules); at FAST_COMPILE only when tagged fast_compile; name or tag
 // in `including` switches on, in `excluding` switches off; with `requiring`,
 // only rules that carry every required name or tag stay.
 bool enabled(const std::string& name, const std::vector<const char*>& tags, const RewriteOptions& o) {
@@ -65,6 +65,9 @@ bool enabled(const std::string& name, const std::vector<const char*>& tags, cons
     if (!ok) return false;
   }
   if (named(o.including)) return true;
+  // Rules tagged "unsafe" change what a graph checks (remove_all_assert): on
+  // only when asked for by name or tag.
+  if (std::any_of(tags.begin(), tags.end(), [](const char* t) { return std::string(t) == "unsafe"; })) return false;
   switch (o.level) {
     case RewriteOptions::Level::None: return false;
     case RewriteOptions::Level::FastCompile:

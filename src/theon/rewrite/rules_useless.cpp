@@ -341,6 +341,25 @@ std::vector<Var> inc_subtensor_serialize(FunctionGraph& fg, Apply& node) {
   return {};
 }
 
+// Assert(x, conds): conditions that are constant true, or repeated, go; with
+// none left the node is x itself.
+std::vector<Var> useless_assert(FunctionGraph&, Apply& node) {
+  std::vector<Var> keep;
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    const Var& c = node.inputs[i];
+    double v;
+    if (scalar_value(c, &v) && v != 0) continue;
+    if (std::find(keep.begin(), keep.end(), c) != keep.end()) continue;
+    keep.push_back(c);
+  }
+  if (keep.size() + 1 == node.inputs.size()) return {};
+  return {assert_op(node.inputs[0], keep, assert_message(*node.op))};
+}
+
+// Every Assert -> its value (Theano's local_remove_all_assert; "unsafe": on
+// only when included by name).
+std::vector<Var> remove_all_assert(FunctionGraph&, Apply& node) { return {node.inputs[0]}; }
+
 }  // namespace
 
 const std::vector<NodeRule>& useless_rules() {
@@ -359,6 +378,8 @@ const std::vector<NodeRule>& useless_rules() {
       {"inc_subtensor_of_zeros", "canonicalize", {OpKind::IncSubtensor}, {"local"}, inc_subtensor_of_zeros},
       {"subtensor_merge", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_merge},
       {"inc_subtensor_serialize", "canonicalize", {OpKind::Elemwise}, {"local"}, inc_subtensor_serialize},
+      {"useless_assert", "canonicalize", {OpKind::Assert}, {"local", "useless", "fast_compile"}, useless_assert},
+      {"remove_all_assert", "canonicalize", {OpKind::Assert}, {"local", "unsafe"}, remove_all_assert},
   };
   return rules;
 }
