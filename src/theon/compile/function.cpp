@@ -1,5 +1,3 @@
-#include <chrono>
-#include <cstdio>
 // function(): validate the user's request, clone the graph with givens, plan
 // the VM program, and run it with all-or-nothing shared updates.
 #include "theon/function.hpp"
@@ -270,11 +268,8 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
 
   std::vector<Var> all = outputs_;
   for (const auto& u : updates) all.push_back(u.second);
-  auto T0=std::chrono::steady_clock::now(); auto LAP=[&](const char*w){auto t=std::chrono::steady_clock::now(); if(getenv("TT")) fprintf(stderr,"%s %.1f ms\n",w,std::chrono::duration<double,std::milli>(t-T0).count()); T0=t;};
   std::vector<Var> cloned = clone_replace(all, opts_.givens);
-  LAP("clone");
   FunctionGraph fg(inputs_, cloned);
-  LAP("fg");
 
   auto missing = fg.missing_inputs();
   if (!missing.empty())
@@ -292,18 +287,14 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
                                    "on_unused_input='ignore'");
     if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
   }
-  LAP("used");
   fg.verify();
-  LAP("verify");
   for (size_t i = 0; i < opts_.mutable_inputs.size() && i < inputs_.size(); ++i)
     if (opts_.mutable_inputs[i]) fg.set_mutable(inputs_[i].get());
   rewrite_graph(fg, opts_.rewrite, &report_);
-  LAP("rewrite");
 
   std::vector<std::shared_ptr<SharedVariable>> targets;
   for (const auto& u : updates) targets.push_back(u.first);
   program_ = std::make_unique<Program>(std::move(fg), inputs_, outputs_.size(), std::move(targets));
-  LAP("program");
 }
 
 Function::~Function() = default;
