@@ -50,9 +50,12 @@ bool softmax_is_log(const Op& op);
 int shape_i_axis(const Op& op);
 
 // The stable form of log(x) when x is sigmoid(z) or 1 - sigmoid(z) (also
-// spelled with exp), else null (rewrite/rules_stability.cpp). The log builder
+// spelled with exp) or softmax(z) (-> log_softmax), else null
+// (rewrite/rules_stability.cpp). The log builder
 // applies it at once, so that gradients are built from the stable form too.
 Var stable_log_of(const Var& x);
+// Only the sigmoid forms of stable_log_of (the log_sigmoid rule).
+Var stable_log_of_sigmoid(const Var& x);
 
 // Convenience: is v the output of an elementwise `id` (not a cast)?
 inline bool is_elemwise_var(const Var& v, ScalarOpId id) {

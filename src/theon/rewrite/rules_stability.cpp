@@ -34,7 +34,7 @@ Var match_sigmoid(const Var& v) {
 // log(sigmoid(z)) -> -softplus(-z);  log(1 - sigmoid(z)) -> -softplus(z)
 std::vector<Var> log_sigmoid(FunctionGraph&, Apply& node) {
   if (!is_op(node, ScalarOpId::log)) return {};
-  if (Var r = stable_log_of(node.inputs[0])) return {r};
+  if (Var r = stable_log_of_sigmoid(node.inputs[0])) return {r};
   return {};
 }
 
@@ -179,15 +179,22 @@ const std::vector<NodeRule>& stability_rules() {
 
 namespace theon {
 
-Var stable_log_of(const Var& x) {
+// log(sigmoid(z)) -> -softplus(-z);  log(1 - sigmoid(z)) -> -softplus(z)
+Var stable_log_of_sigmoid(const Var& x) {
   using rw::is;
   using rw::is_scalar;
   using rw::match_sigmoid;
   if (!x || !is_float(x->dtype())) return nullptr;
   if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
-  if (Var r = rw::log_of_softmax(x)) return r;
   if (is(x, ScalarOpId::sub) && is_scalar(x->owner->inputs[0], 1))
     if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
+  return nullptr;
+}
+
+Var stable_log_of(const Var& x) {
+  if (Var r = stable_log_of_sigmoid(x)) return r;
+  if (x && is_float(x->dtype()))
+    if (Var r = rw::log_of_softmax(x)) return r;
   return nullptr;
 }
 
