@@ -13,6 +13,19 @@ namespace theon {
 
 enum class UnusedInputPolicy : uint8_t { Raise, Warn, Ignore };
 
+// The native tier (generated C++ for the fused kernels, see docs/native.md).
+// Off: the VM runs everything. Async: the function starts on the VM and
+// switches kernel by kernel once the module is compiled in the background.
+// Wait: the first call waits for native code.
+enum class NativeMode : uint8_t { Off, Async, Wait };
+struct NativeOptions {
+  NativeMode mode = NativeMode::Off;
+  std::string cxx = "c++";      // the compiler; "" = none (VM only)
+  std::string cache_dir;        // "" = $THEON_COMPILEDIR, else ~/.theon
+  std::string include_dir;      // where ops/scalar_functors.hpp lives ("" = the build's source tree)
+  std::string flags = "-O3 -march=native";  // optimisation flags (part of the cache key)
+};
+
 struct FunctionOptions {
   std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates;
   std::vector<std::pair<Var, Var>> givens;
@@ -22,9 +35,11 @@ struct FunctionOptions {
   // Per input (empty = none): the function may overwrite the caller's array
   // (Theano's In(mutable=True)), so inplace ops can reuse it.
   std::vector<bool> mutable_inputs;
+  NativeOptions native;
 };
 
-class Program;  // the compiled schedule (runtime)
+class Program;      // the compiled schedule (runtime)
+struct NativeState;  // the native tier's compile job
 
 class Function {
  public:
@@ -44,12 +59,19 @@ class Function {
   const std::string& name() const { return opts_.name; }
   // Which rewrites fired and how long each phase took.
   const RewriteReport& rewrite_report() const { return report_; }
+  // The native tier: whether every fused kernel runs compiled code now, and
+  // a wait for the background compile (a no-op when there is none).
+  bool native_ready() const;
+  void wait_native();
 
  private:
+  void start_native();
+  void report_native_failure();
   std::vector<Var> inputs_, outputs_;
   FunctionOptions opts_;
   RewriteReport report_;
   std::unique_ptr<Program> program_;
+  std::shared_ptr<NativeState> native_;
 };
 
 }  // namespace theon

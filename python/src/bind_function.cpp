@@ -60,8 +60,17 @@ void bind_function(nb::module_& m) {
                           std::vector<std::pair<Var, Var>> givens, const std::string& on_unused,
                           const std::string& name, nb::object filter, const std::string& level,
                           std::vector<std::string> including, std::vector<std::string> excluding,
-                          std::vector<std::string> requiring, bool print_after_phase, std::vector<bool> mutable_inputs) {
+                          std::vector<std::string> requiring, bool print_after_phase, std::vector<bool> mutable_inputs,
+                          const std::string& native, const std::string& cxx, const std::string& compiledir,
+                          const std::string& include_dir) {
         FunctionOptions o;
+        if (native == "async") o.native.mode = NativeMode::Async;
+        else if (native == "wait") o.native.mode = NativeMode::Wait;
+        else if (native == "off") o.native.mode = NativeMode::Off;
+        else throw ValueError("config.native must be 'async', 'wait' or 'off', got '" + native + "'");
+        o.native.cxx = cxx;
+        o.native.cache_dir = compiledir;
+        o.native.include_dir = include_dir;
         o.mutable_inputs = std::move(mutable_inputs);
         if (level == "fast_run") o.rewrite.level = RewriteOptions::Level::FastRun;
         else if (level == "fast_compile") o.rewrite.level = RewriteOptions::Level::FastCompile;
@@ -82,6 +91,11 @@ void bind_function(nb::module_& m) {
                               std::move(filter)};
       })
       .def("__call__", &PyFunction::call)
+      .def_prop_ro("native_ready", [](const PyFunction& f) { return f.fn->native_ready(); })
+      .def("wait_native", [](PyFunction& f) {
+        nb::gil_scoped_release release;  // the compile thread never needs Python
+        f.fn->wait_native();
+      })
       .def_prop_ro("rewrite_report",
                    [](const PyFunction& f) {
                      const RewriteReport& r = f.fn->rewrite_report();

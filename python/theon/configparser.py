@@ -6,6 +6,7 @@ THEANO_FLAGS. An unknown flag is an error, never silently ignored.
 """
 import functools
 import os
+import shutil
 
 from ._errors import UnknownFlagError
 
@@ -29,7 +30,13 @@ _FLAGS = {
     "profile": (False, bool, "profile functions (accepted, not used yet)"),
     "deterministic": ("default", ("default", "more"), "prefer deterministic kernels"),
     "print_global_stats": (False, bool, "accepted for compatibility"),
-    "compiledir": (os.path.join(os.path.expanduser("~"), ".theon"), str, "cache directory for generated code"),
+    "compiledir": (os.environ.get("THEON_COMPILEDIR") or os.path.join(os.path.expanduser("~"), ".theon"), str,
+                   "cache directory for generated code (theon-cache manages it)"),
+    "cxx": (shutil.which("c++") or shutil.which("g++") or shutil.which("clang++") or "", str,
+            "the C++ compiler of the native tier ('' = none: the VM tier runs everything)"),
+    "native": ("async", ("async", "wait", "off"),
+               "native code for fused kernels: compiled in the background while calls run on the VM (async), "
+               "before the first call (wait), or never (off)"),
     "blas__ldflags": ("", str, "accepted for compatibility (BLAS is found at run time)"),
     "warn__round": (False, bool, "warn about round()'s default mode"),
     "openmp": (False, bool, "accepted for compatibility"),

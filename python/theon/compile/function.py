@@ -1,4 +1,5 @@
 """theon.function: compile symbolic graphs into callables (Theano's API)."""
+import os
 import sys
 
 import numpy as np
@@ -94,12 +95,14 @@ class Function(object):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
         # The filter is a separate object: a bound method here would make a
         # reference cycle through the C++ object, which Python's GC cannot see.
-        level, including, excluding, requiring = (mode or get_mode(None)).rewrite_options()
+        the_mode = mode or get_mode(None)
+        level, including, excluding, requiring = the_mode.rewrite_options()
         verbose = bool(config.optimizer_verbose)
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
                                           on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
-                                          verbose, [i.mutable for i in self._ins])
+                                          verbose, [i.mutable for i in self._ins], _native_mode(the_mode, level),
+                                          config.cxx, config.compiledir, _INCLUDE_DIR)
         if verbose:
             rep = self._fn.rewrite_report
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))
@@ -151,6 +154,17 @@ class Function(object):
         if self._kind == "dict":
             return dict(zip(self._keys, res))
         return res
+
+    @property
+    def native_ready(self):
+        """True once every fused kernel of this function runs native code."""
+        return self._fn.native_ready
+
+    def wait_native(self):
+        """Blocks until the background compile of the native tier is over
+        (it warns once if native code could not be had)."""
+        self._fn.wait_native()
+        return self.native_ready
 
     def copy(self):
         raise NotImplementedError("Function.copy is not available yet")
@@ -206,6 +220,20 @@ class _Filter(object):
 
     def where(self):
         return "theon function %s" % (self.name,) if self.name else "theon function"
+
+
+# Headers that generated kernels include, shipped inside the package.
+_INCLUDE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "include")
+if not os.path.isdir(_INCLUDE_DIR):
+    _INCLUDE_DIR = ""  # a build from the source tree: the library knows its sources
+
+
+def _native_mode(mode, level):
+    """The native tier runs FAST_RUN functions; FAST_COMPILE and the Python
+    linker 'py' stay on the VM tier."""
+    if level == "fast_compile" or getattr(mode, "linker", None) == "py":
+        return "off"
+    return config.native
 
 
 class _Maker(object):

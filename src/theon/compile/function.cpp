@@ -2,9 +2,17 @@
 // the VM program, and run it with all-or-nothing shared updates.
 #include "theon/function.hpp"
 
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <unordered_set>
 
+#include "codegen/emit.hpp"
+#include "codegen/native.hpp"
+#include "ops/fused.hpp"
 #include "runtime/program.hpp"
+#include "ops/scalar_table.hpp"
 #include "theon/grad.hpp"
 
 namespace theon {
@@ -295,13 +303,84 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
   std::vector<std::shared_ptr<SharedVariable>> targets;
   for (const auto& u : updates) targets.push_back(u.first);
   program_ = std::make_unique<Program>(std::move(fg), inputs_, outputs_.size(), std::move(targets));
+  if (opts_.native.mode != NativeMode::Off) start_native();
 }
 
-Function::~Function() = default;
+// ---- the native tier ------------------------------------------------------------
+
+struct NativeState {
+  std::atomic<bool> done{false}, failed{false}, warned{false};
+  std::string why;
+  std::thread worker;
+};
+
+// Emits one module for the function's fused kernels and compiles it (now, or
+// on a worker thread while calls run on the VM); each op switches to its
+// compiled kernel as soon as the module is loaded.
+void Function::start_native() {
+  std::vector<std::pair<std::string, FusedProgram>> kernels;
+  std::vector<OpPtr> ops;
+  for (const auto& node : program_->fgraph().nodes()) {
+    const FusedProgram* p = block_program(*node->op);
+    if (!p || has_native_kernel(*node->op)) continue;
+    kernels.push_back({"theon_k" + std::to_string(kernels.size()), *p});
+    ops.push_back(node->op);
+  }
+  if (kernels.empty()) return;
+  native_ = std::make_shared<NativeState>();
+  auto job = [kernels = std::move(kernels), ops = std::move(ops), opts = opts_.native, state = native_] {
+    std::string why;
+    auto module = load_native_module(emit_module(kernels), opts, &why);
+    for (size_t i = 0; module && i < kernels.size(); ++i) {
+      auto fn = reinterpret_cast<BlockFn>(module->symbol(kernels[i].first));
+      if (!fn) {
+        why = "the compiled module lacks " + kernels[i].first;
+        module.reset();
+        break;
+      }
+      set_native_kernel(*ops[i], fn, module);
+    }
+    if (!module) {
+      state->why = why;
+      state->failed = true;
+    }
+    state->done = true;
+  };
+  if (opts_.native.mode == NativeMode::Wait) {
+    job();
+    report_native_failure();
+  } else {
+    native_->worker = std::thread(std::move(job));
+  }
+}
+
+// One warning per reason and process: the function keeps running on the VM.
+void Function::report_native_failure() {
+  if (!native_ || !native_->failed || native_->warned.exchange(true)) return;
+  static std::mutex mu;
+  static std::set<std::string> said;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!said.insert(native_->why).second) return;
+  }
+  warn("theon: native code is not available, the VM tier runs instead: " + native_->why);
+}
+
+bool Function::native_ready() const { return native_ && native_->done && !native_->failed; }
+
+void Function::wait_native() {
+  if (native_ && native_->worker.joinable()) native_->worker.join();
+  report_native_failure();
+}
+
+Function::~Function() {
+  if (native_ && native_->worker.joinable()) native_->worker.join();
+}
 
 const FunctionGraph& Function::fgraph() const { return program_->fgraph(); }
 
 std::vector<NDArray> Function::operator()(const std::vector<NDArray>& inputs) {
+  if (native_ && native_->done && !native_->warned) report_native_failure();
   if (inputs.size() != inputs_.size())
     throw TypeError("Function" + (opts_.name.empty() ? std::string() : " '" + opts_.name + "'") + " expects " +
                     std::to_string(inputs_.size()) + " arguments, got " + std::to_string(inputs.size()));

@@ -5,6 +5,9 @@
 #include "ops/fused.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
 
 #include "ops/op_info.hpp"
 #include "ops/reduce_loop.hpp"
@@ -53,9 +56,19 @@ class ProgramRunner {
     assign_slots();
   }
   int64_t cost() const { return cost_; }
+  const FusedProgram& program() const { return prog_; }
+  // The native tier's compiled block function for this program; `module`
+  // keeps its code loaded for as long as this op lives.
+  void set_native(BlockFn fn, std::shared_ptr<void> module) const {
+    std::lock_guard<std::mutex> lock(native_mu_);
+    modules_.push_back(std::move(module));
+    native_.store(fn, std::memory_order_release);
+  }
+  bool has_native() const { return native_.load(std::memory_order_acquire) != nullptr; }
 
   // in[i]: n values of input i (compute type); the result goes to out.
   void run(int64_t n, const void* const* in, void* out) const {
+    if (BlockFn native = native_.load(std::memory_order_acquire)) return native(n, in, out);
     // Per-thread registers: blocks run on several threads at once.
     thread_local std::vector<char> scratch;
     thread_local std::vector<const void*> reg, args;
@@ -103,6 +116,9 @@ class ProgramRunner {
   int64_t cost_ = 0;
   std::vector<int> slot_;  // scratch block of each instruction's result (the last writes the output)
   int n_slots_ = 0;
+  mutable std::atomic<BlockFn> native_{nullptr};
+  mutable std::mutex native_mu_;
+  mutable std::vector<std::shared_ptr<void>> modules_;
 };
 
 // The output type of a program over `in` (same rank and dtype; broadcast dims).
@@ -130,6 +146,7 @@ class Composite final : public Op {
     name_ = program_name(prog_) + (inplace >= 0 ? "[(0, " + std::to_string(inplace) + ")]" : "");
   }
   OpKind kind() const override { return OpKind::Fused; }
+  const ProgramRunner& runner() const { return runner_; }
   int destroys() const override { return inplace_; }
   OpPtr with_inplace(int k) const { return std::make_shared<Composite>(prog_, k); }
   const FusedProgram& program() const { return prog_; }
@@ -204,6 +221,7 @@ class FusedReduce final : public Op {
     name_ = program_name(prog_) + "->" + reduce_kind_title(kind_) + "{axis=[" + join_strings(ax, ", ") + "]}";
   }
   OpKind kind() const override { return OpKind::FusedReduce; }
+  const ProgramRunner& runner() const { return runner_; }
   std::string name() const override { return name_; }
   bool equals(const Op& o) const override {
     auto* c = dynamic_cast<const FusedReduce*>(&o);
@@ -284,6 +302,30 @@ class FusedReduce final : public Op {
 OpPtr composite_inplace(const Op& op, int input) { return static_cast<const Composite&>(op).with_inplace(input); }
 
 const FusedProgram& fused_program(const Op& op) { return static_cast<const Composite&>(op).program(); }
+
+namespace {
+const ProgramRunner* runner_of(const Op& op) {
+  if (op.kind() == OpKind::Fused) return &static_cast<const Composite&>(op).runner();
+  if (op.kind() == OpKind::FusedReduce) return &static_cast<const FusedReduce&>(op).runner();
+  return nullptr;
+}
+}  // namespace
+
+const FusedProgram* block_program(const Op& op) {
+  const ProgramRunner* r = runner_of(op);
+  return r ? &r->program() : nullptr;
+}
+
+void set_native_kernel(const Op& op, BlockFn fn, std::shared_ptr<void> module) {
+  const ProgramRunner* r = runner_of(op);
+  THEON_CHECK(r, op.name() + " runs no fused program");
+  r->set_native(fn, std::move(module));
+}
+
+bool has_native_kernel(const Op& op) {
+  const ProgramRunner* r = runner_of(op);
+  return r && r->has_native();
+}
 
 Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes) {
   if (kind == ReduceKind::All || kind == ReduceKind::Any || !is_float(program.dtype))

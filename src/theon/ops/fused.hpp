@@ -2,6 +2,8 @@
 // scalar-table functions over registers. Registers [0, n_inputs) are the
 // inputs; instruction k writes register n_inputs + k; the last is the output.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "theon/graph.hpp"
@@ -26,5 +28,12 @@ const FusedProgram& fused_program(const Op& op);
 // The program's result reduced over `axes` (sorted) of its broadcast shape
 // as it is computed (OpKind::FusedReduce); sum/prod/max/min, float programs.
 Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes);
+
+// The native tier's hooks. The program an op runs block by block (Composite
+// or FusedReduce), else null; a compiled block function for it, which every
+// later block runs (`module` keeps the code loaded while the op lives).
+const FusedProgram* block_program(const Op& op);
+void set_native_kernel(const Op& op, void (*fn)(int64_t, const void* const*, void*), std::shared_ptr<void> module);
+bool has_native_kernel(const Op& op);
 
 }  // namespace theon

@@ -86,9 +86,18 @@ void fill_one(ScalarOpDef& d) {
   }
 }
 
+// The qualified name of a functor type, read from the compiler's signature
+// string ("... [with F = theon::sf::Exp]"): generated code names the same functor.
+template <class F>
+std::string functor_name() {
+  std::string_view s = __PRETTY_FUNCTION__;
+  const size_t at = s.find("F = ") + 4;
+  return std::string(s.substr(at, s.find_first_of(";]", at) - at));
+}
+
 template <class Fn, int Arity, unsigned M>
 ScalarOpDef row(std::string_view name, TypeRule rule, ScalarGradFn g) {
-  ScalarOpDef d{name, Arity, rule, {}, {}, g};
+  ScalarOpDef d{name, Arity, rule, {}, {}, g, functor_name<Fn>()};
   fill_one<Fn, Arity, M, bool>(d);
   fill_one<Fn, Arity, M, int64_t>(d);
   fill_one<Fn, Arity, M, uint64_t>(d);

@@ -71,6 +71,7 @@ struct ScalarOpDef {
   std::array<BlockFn, kNumCT> fn;  // by compute type of the inputs; null = unsupported
   std::array<CT, kNumCT> out_ct;   // compute type the kernel writes
   ScalarGradFn grad;               // null = not differentiable (discrete output or undefined)
+  std::string functor;             // its C++ functor ("theon::sf::Exp"), for generated code
 };
 
 const ScalarOpDef& scalar_def(ScalarOpId id);

@@ -1,0 +1,63 @@
+#include "codegen/emit.hpp"
+
+#include <sstream>
+
+#include "ops/scalar_table.hpp"
+
+namespace theon {
+
+namespace {
+
+// glibc's libm functions that have libmvec vector variants: declared "simd"
+// so that the compiler's vectorizer calls them (the same kernels as the VM's
+// vector_math.cpp, NaN/Inf handled by their scalar fallback), without
+// -ffast-math.
+constexpr const char* kVectorMath[] = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos",
+                                       "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+                                       "atanh", "erf", "erfc"};
+constexpr const char* kVectorMath2[] = {"pow", "atan2"};
+
+}  // namespace
+
+std::string emit_kernel(const FusedProgram& p, const std::string& name) {
+  const char* T = p.dtype == DType::Float32 ? "float" : "double";
+  std::ostringstream os;
+  os << "// " << name << ": " << p.code.size() << " instructions over " << p.n_inputs << " inputs\n";
+  os << "extern \"C\" void " << name << "(int64_t n, const void* const* in, void* out) {\n";
+  os << "  using T = " << T << ";\n";
+  for (int i = 0; i < p.n_inputs; ++i)
+    os << "  const T* __restrict i" << i << " = static_cast<const T*>(in[" << i << "]);\n";
+  os << "  T* __restrict o = static_cast<T*>(out);\n";
+  os << "#pragma omp simd\n";
+  os << "  for (int64_t k = 0; k < n; ++k) {\n";
+  for (int i = 0; i < p.n_inputs; ++i) os << "    const T r" << i << " = i" << i << "[k];\n";
+  for (size_t k = 0; k < p.code.size(); ++k) {
+    const auto& ins = p.code[k];
+    const ScalarOpDef& def = scalar_def(ins.id);
+    os << "    const T r" << p.n_inputs + k << " = static_cast<T>(" << def.functor << "::f<T>(";
+    for (size_t a = 0; a < ins.args.size(); ++a) os << (a ? ", " : "") << "r" << ins.args[a];
+    os << "));  // " << def.name << "\n";
+  }
+  os << "    o[k] = r" << p.n_inputs + static_cast<int>(p.code.size()) - 1 << ";\n";
+  os << "  }\n}\n";
+  return os.str();
+}
+
+std::string emit_module(const std::vector<std::pair<std::string, FusedProgram>>& kernels) {
+  std::ostringstream os;
+  os << "// theon native module: generated from the scalar table; do not edit.\n";
+  os << "#include <cmath>\n#include <cstdint>\n\n";
+  os << "#ifdef THEON_VECTOR_MATH\nextern \"C\" {\n";
+  for (const char* f : kVectorMath)
+    os << "#pragma omp declare simd notinbranch\ndouble " << f << "(double);\n#pragma omp declare simd notinbranch\nfloat "
+       << f << "f(float);\n";
+  for (const char* f : kVectorMath2)
+    os << "#pragma omp declare simd notinbranch\ndouble " << f << "(double, double);\n"
+       << "#pragma omp declare simd notinbranch\nfloat " << f << "f(float, float);\n";
+  os << "}\n#endif\n\n";
+  os << "#include \"ops/scalar_functors.hpp\"\n\n";
+  for (const auto& [name, prog] : kernels) os << emit_kernel(prog, name) << "\n";
+  return os.str();
+}
+
+}  // namespace theon
