@@ -63,6 +63,8 @@ class Function {
   // a wait for the background compile (a no-op when there is none).
   bool native_ready() const;
   void wait_native();
+  // The C++ the native tier compiles for this function ("" when nothing is fused).
+  std::string native_source() const;
 
  private:
   void start_native();

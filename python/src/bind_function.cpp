@@ -92,6 +92,7 @@ void bind_function(nb::module_& m) {
       })
       .def("__call__", &PyFunction::call)
       .def_prop_ro("native_ready", [](const PyFunction& f) { return f.fn->native_ready(); })
+      .def("native_source", [](const PyFunction& f) { return f.fn->native_source(); })
       .def("wait_native", [](PyFunction& f) {
         nb::gil_scoped_release release;  // the compile thread never needs Python
         f.fn->wait_native();

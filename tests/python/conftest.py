@@ -12,6 +12,11 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", 
 import theon  # noqa: E402
 import theon.tensor as T  # noqa: E402
 
+# The suite exercises the VM tier; test_native.py turns the native tier on
+# with its own cache directory (a background compile per test function would
+# multiply the suite's time).
+theon.config.native = "off"
+
 
 @pytest.fixture
 def rng():

@@ -166,6 +166,10 @@ class Function(object):
         self._fn.wait_native()
         return self.native_ready
 
+    def native_source(self):
+        """The C++ source the native tier compiles for this function."""
+        return self._fn.native_source()
+
     def copy(self):
         raise NotImplementedError("Function.copy is not available yet")
 

@@ -317,15 +317,28 @@ struct NativeState {
 // Emits one module for the function's fused kernels and compiles it (now, or
 // on a worker thread while calls run on the VM); each op switches to its
 // compiled kernel as soon as the module is loaded.
-void Function::start_native() {
+namespace {
+// The function's fused kernels in schedule order, named theon_k0, theon_k1, ...
+std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg, std::vector<OpPtr>* ops) {
   std::vector<std::pair<std::string, FusedProgram>> kernels;
-  std::vector<OpPtr> ops;
-  for (const auto& node : program_->fgraph().nodes()) {
+  for (const auto& node : fg.nodes()) {
     const FusedProgram* p = block_program(*node->op);
-    if (!p || has_native_kernel(*node->op)) continue;
+    if (!p) continue;
     kernels.push_back({"theon_k" + std::to_string(kernels.size()), *p});
-    ops.push_back(node->op);
+    if (ops) ops->push_back(node->op);
   }
+  return kernels;
+}
+}  // namespace
+
+std::string Function::native_source() const {
+  auto kernels = native_kernels(program_->fgraph(), nullptr);
+  return kernels.empty() ? std::string() : emit_module(kernels);
+}
+
+void Function::start_native() {
+  std::vector<OpPtr> ops;
+  auto kernels = native_kernels(program_->fgraph(), &ops);
   if (kernels.empty()) return;
   native_ = std::make_shared<NativeState>();
   auto job = [kernels = std::move(kernels), ops = std::move(ops), opts = opts_.native, state = native_] {

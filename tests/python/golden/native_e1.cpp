@@ -1,0 +1,131 @@
+// theon native module: generated from the scalar table; do not edit.
+#include <cmath>
+#include <cstdint>
+
+#ifdef THEON_VECTOR_MATH
+extern "C" {
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+float expf(float);
+#pragma omp declare simd notinbranch
+double exp2(double);
+#pragma omp declare simd notinbranch
+float exp2f(float);
+#pragma omp declare simd notinbranch
+double expm1(double);
+#pragma omp declare simd notinbranch
+float expm1f(float);
+#pragma omp declare simd notinbranch
+double log(double);
+#pragma omp declare simd notinbranch
+float logf(float);
+#pragma omp declare simd notinbranch
+double log2(double);
+#pragma omp declare simd notinbranch
+float log2f(float);
+#pragma omp declare simd notinbranch
+double log10(double);
+#pragma omp declare simd notinbranch
+float log10f(float);
+#pragma omp declare simd notinbranch
+double log1p(double);
+#pragma omp declare simd notinbranch
+float log1pf(float);
+#pragma omp declare simd notinbranch
+double sin(double);
+#pragma omp declare simd notinbranch
+float sinf(float);
+#pragma omp declare simd notinbranch
+double cos(double);
+#pragma omp declare simd notinbranch
+float cosf(float);
+#pragma omp declare simd notinbranch
+double tan(double);
+#pragma omp declare simd notinbranch
+float tanf(float);
+#pragma omp declare simd notinbranch
+double asin(double);
+#pragma omp declare simd notinbranch
+float asinf(float);
+#pragma omp declare simd notinbranch
+double acos(double);
+#pragma omp declare simd notinbranch
+float acosf(float);
+#pragma omp declare simd notinbranch
+double atan(double);
+#pragma omp declare simd notinbranch
+float atanf(float);
+#pragma omp declare simd notinbranch
+double sinh(double);
+#pragma omp declare simd notinbranch
+float sinhf(float);
+#pragma omp declare simd notinbranch
+double cosh(double);
+#pragma omp declare simd notinbranch
+float coshf(float);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+float tanhf(float);
+#pragma omp declare simd notinbranch
+double asinh(double);
+#pragma omp declare simd notinbranch
+float asinhf(float);
+#pragma omp declare simd notinbranch
+double acosh(double);
+#pragma omp declare simd notinbranch
+float acoshf(float);
+#pragma omp declare simd notinbranch
+double atanh(double);
+#pragma omp declare simd notinbranch
+float atanhf(float);
+#pragma omp declare simd notinbranch
+double erf(double);
+#pragma omp declare simd notinbranch
+float erff(float);
+#pragma omp declare simd notinbranch
+double erfc(double);
+#pragma omp declare simd notinbranch
+float erfcf(float);
+#pragma omp declare simd notinbranch
+double pow(double, double);
+#pragma omp declare simd notinbranch
+float powf(float, float);
+#pragma omp declare simd notinbranch
+double atan2(double, double);
+#pragma omp declare simd notinbranch
+float atan2f(float, float);
+}
+#endif
+
+#include "ops/scalar_functors.hpp"
+
+// theon_k0: 10 instructions over 4 inputs
+extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
+  using T = float;
+  const T* __restrict i0 = static_cast<const T*>(in[0]);
+  const T* __restrict i1 = static_cast<const T*>(in[1]);
+  const T* __restrict i2 = static_cast<const T*>(in[2]);
+  const T* __restrict i3 = static_cast<const T*>(in[3]);
+  T* __restrict o = static_cast<T*>(out);
+#pragma omp simd
+  for (int64_t k = 0; k < n; ++k) {
+    const T r0 = i0[k];
+    const T r1 = i1[k];
+    const T r2 = i2[k];
+    const T r3 = i3[k];
+    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r0, r1));  // mul
+    const T r5 = static_cast<T>(theon::sf::Add::f<T>(r4, r2));  // add
+    const T r6 = static_cast<T>(theon::sf::Tanh::f<T>(r5));  // tanh
+    const T r7 = static_cast<T>(theon::sf::Mul::f<T>(r0, r0));  // mul
+    const T r8 = static_cast<T>(theon::sf::Neg::f<T>(r7));  // neg
+    const T r9 = static_cast<T>(theon::sf::Exp::f<T>(r8));  // exp
+    const T r10 = static_cast<T>(theon::sf::Mul::f<T>(r6, r9));  // mul
+    const T r11 = static_cast<T>(theon::sf::Mul::f<T>(r2, r3));  // mul
+    const T r12 = static_cast<T>(theon::sf::Add::f<T>(r10, r11));  // add
+    const T r13 = static_cast<T>(theon::sf::Sub::f<T>(r12, r0));  // sub
+    o[k] = r13;
+  }
+}
+
