@@ -48,6 +48,7 @@ def child_first_call(workload, size, contestant, cache_dir, env):
     the child failed."""
     env = dict(env)
     env["THEON_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "theon")
+    env["THEON_BENCH_CHILD"] = "1"
     env["PYTENSOR_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "pytensor")
     env["THEANO_FLAGS"] = "compiledir=" + os.path.join(cache_dir, "theano")
     env["NUMBA_CACHE_DIR"] = os.path.join(cache_dir, "numba")
