@@ -25,10 +25,12 @@ def rng():
 
 @pytest.fixture(autouse=True)
 def _default_float64():
-    """Every test starts (and ends) with Theano's default floatX."""
+    """Every test starts (and ends) with Theano's default floatX and the VM tier."""
     assert theon.config.floatX == "float64", "a previous test leaked floatX=%s" % theon.config.floatX
+    assert theon.config.native == "off", "a previous test leaked native=%s" % theon.config.native
     yield
     assert theon.config.floatX == "float64", "this test leaked floatX=%s" % theon.config.floatX
+    assert theon.config.native == "off", "this test leaked native=%s" % theon.config.native
 
 
 def numeric_grad(f, values, eps=1e-6):
