@@ -309,3 +309,15 @@ def test_theon_cache_command(tmp_path):
     assert run_script(d).returncode == 0 and len(modules(d)) == 1  # rebuilt on use
     cli("purge")
     assert not os.path.exists(d)
+
+
+def test_identical_programs_share_one_kernel(cache):
+    x, y = T.vector("x"), T.vector("y")
+    f = theon.function([x, y], [T.exp(x) * 2 + 1, T.exp(y) * 2 + 1, T.tanh(x) - y])
+    assert f.native_ready
+    assert f.native_source().count('extern "C" void theon_k') == 2
+    xv, yv = np.linspace(-1, 1, 7), np.linspace(2, 3, 7)
+    a, b, c = f(xv, yv)
+    np.testing.assert_allclose(a, np.exp(xv) * 2 + 1, rtol=1e-15)
+    np.testing.assert_allclose(b, np.exp(yv) * 2 + 1, rtol=1e-15)
+    np.testing.assert_allclose(c, np.tanh(xv) - yv, rtol=1e-15)

@@ -318,41 +318,49 @@ struct NativeState {
 // on a worker thread while calls run on the VM); each op switches to its
 // compiled kernel as soon as the module is loaded.
 namespace {
-// The function's fused kernels in schedule order, named theon_k0, theon_k1, ...
-std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg, std::vector<OpPtr>* ops) {
+// The function's distinct fused programs in schedule order, named theon_k0,
+// theon_k1, ...; `ops` gets every fused op and `symbol` the kernel each runs.
+std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg, std::vector<OpPtr>* ops,
+                                                                 std::vector<std::string>* symbol) {
   std::vector<std::pair<std::string, FusedProgram>> kernels;
+  std::unordered_map<std::string, std::string> seen;  // program text -> its kernel's name
   for (const auto& node : fg.nodes()) {
     const FusedProgram* p = block_program(*node->op);
     if (!p) continue;
-    kernels.push_back({"theon_k" + std::to_string(kernels.size()), *p});
+    auto [it, fresh] = seen.emplace(emit_kernel(*p, "k"), "theon_k" + std::to_string(kernels.size()));
+    if (fresh) kernels.push_back({it->second, *p});
     if (ops) ops->push_back(node->op);
+    if (symbol) symbol->push_back(it->second);
   }
   return kernels;
 }
 }  // namespace
 
 std::string Function::native_source() const {
-  auto kernels = native_kernels(program_->fgraph(), nullptr);
+  auto kernels = native_kernels(program_->fgraph(), nullptr, nullptr);
   return kernels.empty() ? std::string() : emit_module(kernels);
 }
 
 void Function::start_native() {
   std::vector<OpPtr> ops;
-  auto kernels = native_kernels(program_->fgraph(), &ops);
+  std::vector<std::string> symbols;
+  auto kernels = native_kernels(program_->fgraph(), &ops, &symbols);
   if (kernels.empty()) return;
   native_ = std::make_shared<NativeState>();
-  auto job = [kernels = std::move(kernels), ops = std::move(ops), opts = opts_.native, state = native_] {
+  auto job = [kernels = std::move(kernels), ops = std::move(ops), symbols = std::move(symbols), opts = opts_.native,
+              state = native_] {
     std::string why;
     auto module = load_native_module(emit_module(kernels), opts, &why);
-    for (size_t i = 0; module && i < kernels.size(); ++i) {
-      auto fn = reinterpret_cast<BlockFn>(module->symbol(kernels[i].first));
+    std::vector<BlockFn> fns;
+    for (size_t i = 0; module && i < ops.size(); ++i) {
+      auto fn = reinterpret_cast<BlockFn>(module->symbol(symbols[i]));
       if (!fn) {
-        why = "the compiled module lacks " + kernels[i].first;
+        why = "the compiled module lacks " + symbols[i];
         module.reset();
-        break;
       }
-      set_native_kernel(*ops[i], fn, module);
+      fns.push_back(fn);
     }
+    for (size_t i = 0; module && i < ops.size(); ++i) set_native_kernel(*ops[i], fns[i], module);
     if (!module) {
       state->why = why;
       state->failed = true;
