@@ -355,3 +355,27 @@ def test_fused_training_step_matches_unfused(rng):
     xv, yv = rng.standard_normal((20, 5)), (rng.random(20) > 0.5).astype(float)
     for u, v in zip(f(xv, yv), h(xv, yv)):
         np.testing.assert_allclose(u, v, rtol=1e-12)
+
+
+@pytest.mark.parametrize("xdtype, other", [("float32", 0.9), ("float32", "int64"), ("float64", "int8"),
+                                           ("float64", "float32"), ("int32", 0.5)])
+def test_fusion_takes_inputs_of_other_real_dtypes(xdtype, other, rng):
+    """A float64 chain reading a float32 (or integer) value converts it on
+    load, as the unfused node does: one node, the same values."""
+    x = T.vector("x", dtype=xdtype)
+    if isinstance(other, float):
+        y, args = T.tanh(T.sin(x) * other + 1) * 2 - x, [rng.uniform(-3, 3, 50).astype(xdtype)]
+        inputs = [x]
+    else:
+        z = T.vector("z", dtype=other)
+        y = T.exp(T.cos(x) * z - 1) + z
+        inputs = [x, z]
+        args = [rng.uniform(-3, 3, 50).astype(xdtype), rng.integers(-3, 4, 50).astype(other)]
+    f = theon.function(inputs, y)
+    g = theon.function(inputs, y, mode=NONE)
+    nodes = f.maker.fgraph.toposort()
+    composites = [n for n in nodes if "Composite" in str(n.op)]
+    assert len(composites) == 1 and len(nodes) <= 2, [str(n.op) for n in nodes]
+    a, b = f(*args), g(*args)
+    assert a.dtype == b.dtype
+    np.testing.assert_allclose(a, b, rtol=2e-7 if a.dtype == np.float32 else 1e-15)

@@ -128,9 +128,10 @@ TensorType program_type(const std::string& name, const FusedProgram& prog, const
   const int nd = in[0]->ndim();
   std::vector<int64_t> shape(nd, 1);
   for (const auto& v : in) {
-    if (v->ndim() != nd || v->dtype() != prog.dtype)
-      throw TypeError(name + ": every input must be a " + std::string(dtype_name(prog.dtype)) + " tensor of " +
-                      std::to_string(nd) + " dimensions, got " + v->type.str());
+    if (v->ndim() != nd || is_complex(v->dtype()))
+      throw TypeError(name + ": every input must be a real tensor of " + std::to_string(nd) +
+                      " dimensions (converted to " + std::string(dtype_name(prog.dtype)) + " on load), got " +
+                      v->type.str());
     for (int d = 0; d < nd; ++d) {
       int64_t s = v->type.shape[d];
       if (s == 1) continue;
@@ -231,6 +232,10 @@ class FusedReduce final : public Op {
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     const TensorType t = program_type(name_, prog_, in);
+    for (const auto& v : in)  // the reduction loop reads blocks in the program's dtype
+      if (v->dtype() != prog_.dtype)
+        throw TypeError(name_ + ": every input must be " + std::string(dtype_name(prog_.dtype)) + ", got " +
+                        v->type.str());
     Shape kept;
     for (int d = 0; d < t.ndim(); ++d) {
       if (std::find(axes_.begin(), axes_.end(), d) != axes_.end()) continue;

@@ -1,5 +1,5 @@
 // Elementwise fusion: maximal groups of elementwise nodes that compute in
-// one float dtype, share the root's broadcast pattern (so no value is
+// one float dtype (reading inputs of any real dtype), share the root's broadcast pattern (so no value is
 // recomputed for broadcast copies) and whose inner results nobody else
 // reads, become one Composite node.
 #include <algorithm>
@@ -19,8 +19,10 @@ bool fusable(const Apply& node, DType dtype, const TensorType& like) {
   if (node.op->kind() != OpKind::Elemwise || node.num_outputs() != 1) return false;
   const Variable* out = node.raw_output(0);
   if (out->dtype() != dtype || !fits(like, out->type)) return false;
+  // Inputs of other real dtypes are fine: the node itself computes in its
+  // output's compute type, converting them on load, as the Composite does.
   for (const auto& in : node.inputs)
-    if (in->dtype() != dtype) return false;
+    if (is_complex(in->dtype())) return false;
   const auto& def = scalar_def(elemwise_id(*node.op));
   const int ct = static_cast<int>(compute_type(dtype));
   return def.fn[ct] && def.out_ct[ct] == compute_type(dtype);
@@ -133,6 +135,8 @@ void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     if (users.size() != 1 || users[0].node != node.get()) continue;  // read elsewhere (or a graph output)
     const DType dtype = in->dtype();
     if (!is_float(dtype) || node->raw_output(0)->dtype() != dtype) continue;
+    // A FusedReduce reads its inputs in the program's dtype.
+    if (!std::all_of(p->inputs.begin(), p->inputs.end(), [&](const Var& v) { return v->dtype() == dtype; })) continue;
     FusedProgram prog;
     if (p->op->kind() == OpKind::Fused && p->op->destroys() < 0) {
       prog = fused_program(*p->op);
