@@ -169,11 +169,15 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   std::vector<NDArray> in, out;
   try {
     for (const Step& s : steps_) {
+      // Decided before the inputs are copied (the copies would hold the
+      // buffer too); a destroyed value moves into the op's inputs: the slot
+      // dies here anyway, and the op then holds its only reference.
+      const bool destroy = s.destroy_slot >= 0 && may_destroy(s);
       in.clear();
-      for (int sl : s.in_slots) in.push_back(slots_[sl]);
+      for (int sl : s.in_slots) in.push_back(destroy && sl == s.destroy_slot ? std::move(slots_[sl]) : slots_[sl]);
       out.assign(s.out_slots.size(), NDArray());
       pool_.node = s.node;
-      pool_.destroy_ok = s.destroy_slot >= 0 && may_destroy(s);
+      pool_.destroy_ok = destroy;
       try {
         s.node->op->perform(in, out, pool_);
       } catch (const IndexError& e) {

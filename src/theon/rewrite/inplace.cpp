@@ -1,24 +1,56 @@
 // The inplace phase (after fusion, Theano's order): ops that may overwrite an
 // input that dies at that node. The static half of Theano's destroy handler
 // is here: never a constant, a shared value, or an input the caller did not
-// mark mutable; never a value another node or a graph output reads; never an
-// input the node reads twice. The run-time half (runtime/program) checks each
+// mark mutable; never a value a graph output is, or another node reads
+// unless that node must run first and keeps no view of it; never an input
+// the node reads twice. The run-time half (runtime/program) checks each
 // call that the buffer is exclusively the runtime's (no view of it alive, not
 // a result handed out), else the op writes a fresh buffer: so an alias the
 // graph cannot see never gets overwritten.
+#include <unordered_set>
+
 #include "rewrite/engine.hpp"
 
 namespace theon::rw {
 
 namespace {
 
+// Does `node` depend on `other` (so that every schedule runs `other` first)?
+// A bounded upward search: past the budget the answer is a safe "no".
+bool runs_before(const Apply* other, const Apply& node) {
+  constexpr size_t kBudget = 256;
+  std::vector<const Apply*> work;
+  std::unordered_set<const Apply*> seen;
+  for (const auto& in : node.inputs)
+    if (in->owner && seen.insert(in->owner).second) work.push_back(in->owner);
+  while (!work.empty() && seen.size() <= kBudget) {
+    const Apply* a = work.back();
+    work.pop_back();
+    if (a == other) return true;
+    for (const auto& in : a->inputs)
+      if (in->owner && seen.insert(in->owner).second) work.push_back(in->owner);
+  }
+  return false;
+}
+
+bool makes_views(const Apply& a) {
+  for (int i = 0; i < a.num_outputs(); ++i)
+    if (a.op->view_of(i) >= 0) return true;
+  return false;
+}
+
 bool can_destroy(FunctionGraph& fg, const Apply& node, int k) {
   const Var& v = node.inputs[k];
   if (v->kind() == VarKind::Constant || v->kind() == VarKind::Shared) return false;
   if (!v->owner && !fg.is_mutable(v.get())) return false;
-  const auto& users = fg.clients(v.get());
-  if (users.size() != 1 || users[0].node != &node) return false;  // also excludes graph outputs
   if (std::count(node.inputs.begin(), node.inputs.end(), v) != 1) return false;
+  // Other readers are fine when they must run first (this node depends on
+  // them) and keep no view of v: a row mean read before the chain that
+  // overwrites its input, as in x - mean(x).
+  for (const Client& c : fg.clients(v.get())) {
+    if (c.node == &node) continue;
+    if (!c.node || makes_views(*c.node) || !runs_before(c.node, node)) return false;  // a graph output, a view, a later reader
+  }
   // Writing into a view writes into its base: every variable down the view
   // chain must be read only by the next view, and the chain must start at a
   // value this function owns (not a constant, a shared value, or a protected input).
