@@ -141,7 +141,7 @@ class Workspace {
 #define THEON_OP_KINDS(X)                                                                                        \
   X(Other) X(Elemwise) X(Cast) X(Fused) X(Reduce) X(ArgReduce) X(DimShuffle) X(Reshape) X(Shape) X(ShapeI)      \
   X(MakeVector) X(Alloc) X(ARange) X(Eye) X(Join) X(JoinGrad) X(Dot) X(Matmul) X(Gemm) X(Subtensor)             \
-  X(IncSubtensor) X(GradControl) X(NullGrad) X(Map) X(Softmax) X(FusedReduce) X(Assert)
+  X(IncSubtensor) X(GradControl) X(NullGrad) X(Map) X(Softmax) X(FusedReduce) X(Assert) X(LogSumExp)
 
 enum class OpKind : uint8_t {
 #define X(n) n,

@@ -101,6 +101,9 @@ Var tensordot(const Var& a, const Var& b, int n_axes = 2);
 // computed from x - max(x) so that neither overflows; ints give floats.
 Var softmax(const Var& x, int axis = -1);
 Var log_softmax(const Var& x, int axis = -1);
+// log(sum(exp(x), axis)) without overflow, in one pass over the data (the
+// reduced axis is dropped; infinite rows give +-inf, NaN rows NaN).
+Var logsumexp(const Var& x, int axis = -1);
 
 // ---- indexing (ops/subtensor.cpp) -------------------------------------------
 // One entry per indexed axis. Int: `index` is an integer scalar (the axis is

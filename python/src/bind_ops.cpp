@@ -71,6 +71,7 @@ void bind_ops(nb::module_& m) {
   m.def("std", [](const Var& x, Axes a, bool k) { return stddev(x, a, k); });
   m.def("softmax", [](const Var& x, int axis) { return softmax(x, axis); });
   m.def("log_softmax", [](const Var& x, int axis) { return log_softmax(x, axis); });
+  m.def("logsumexp", [](const Var& x, int axis) { return logsumexp(x, axis); });
   m.def("argmax", [](const Var& x, Axes a, bool k) { return argmax(x, a, k); });
   m.def("argmin", [](const Var& x, Axes a, bool k) { return argmin(x, a, k); });
   m.def("dimshuffle", &dimshuffle);

@@ -252,7 +252,7 @@ ROWS = {
     "log_sigmoid": (_row_log_sigmoid, "log_sigmoid", None, ["softplus"], ["log"]),
     "log1p": (_row_log1p, "log1p", None, ["log1p"], []),
     "expm1": (_row_expm1, "expm1", None, ["expm1"], []),
-    "logsumexp": (_row_logsumexp, "logsumexp", None, ["Max"], []),
+    "logsumexp": (_row_logsumexp, "logsumexp", None, ["LogSumExp"], ["exp"]),
     "softmax_simplifier": (_row_softmax_simplifier, "softmax_simplifier", None, ["Softmax"], []),
     "log_softmax": (_row_log_softmax, "log_softmax", None, ["LogSoftmax"], []),
     "upcast_constants": (_row_upcast_constants, "upcast_constants", None, [], []),

@@ -259,8 +259,15 @@ def test_logsumexp_through_keepdims_and_hand_shifted_forms():
     assert fired(f, "logsumexp") == 1
     np.testing.assert_allclose(f(np.array([[1000.0, 0], [-1000, -1001]])),
                                [[1000.0], [-1000 + np.log1p(np.exp(-1))]], rtol=1e-15)
+    assert ops(f) == ["LogSumExp{axis=1}", "DimShuffle{0,x}"]
     m = x.max(axis=1, keepdims=True)
-    shifted = T.log(T.exp(x - m).sum(axis=1, keepdims=True)) + m  # already stable: left alone
+    # the hand-shifted form is stable already; it becomes the one-pass op too
+    shifted = T.log(T.exp(x - m).sum(axis=1, keepdims=True)) + m
     g = theon.function([x], shifted, mode=UNFUSED)
-    assert fired(g, "logsumexp") == 0
-    assert sum(n.startswith("Max") for n in ops(g)) == 1
+    assert fired(g, "logsumexp") == 1
+    assert ops(g) == ["LogSumExp{axis=1}", "DimShuffle{0,x}"]
+    xv = np.random.default_rng(0).standard_normal((5, 7)) * 50
+    np.testing.assert_allclose(g(xv), theon.function([x], shifted, mode=NONE)(xv), rtol=1e-14)
+    # the shifted sum alone (no "+ m") is not a logsumexp: left as written
+    h = theon.function([x], T.log(T.exp(x - m).sum(axis=1, keepdims=True)), mode=UNFUSED)
+    assert fired(h, "logsumexp") == 0 and sum(n.startswith("Max") for n in ops(h)) == 1

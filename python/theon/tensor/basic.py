@@ -292,6 +292,21 @@ def any(x, axis=None, keepdims=False):
     return _core.reduce("any", _as(x), _axes(axis), bool(keepdims))
 
 
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x), axis)) without overflow. Over one axis it is one op
+    that reads x once (LogSumExp); over several axes (or all) the rewriter
+    stabilizes the written-out form with a max shift."""
+    x = _as(x)
+    axes = _axes(axis)
+    if axes is not None and len(axes) == 1 and x.ndim > 0:
+        out = _core.logsumexp(x, axes[0])
+        if keepdims:
+            a = axes[0] % x.ndim
+            out = out.dimshuffle([("x" if d == a else d - (d > a)) for d in range(x.ndim)])
+        return out
+    return log(sum(exp(x), axis=axis, keepdims=keepdims))
+
+
 def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
     out = _core.mean(_as(x), _axes(axis), bool(keepdims))
     return cast(out, dtype) if dtype is not None else out

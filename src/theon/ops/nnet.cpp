@@ -1,7 +1,10 @@
-// The nnet ops: Softmax and LogSoftmax over one axis. Each row is one pass
-// to find the max, one SIMD exp pass and one scaling pass, so neither
-// overflows for large inputs; the gradients are small elementwise graphs
-// (they fuse), so every order of derivative exists.
+// The nnet ops: Softmax, LogSoftmax and LogSumExp over one axis. Each row
+// is one pass to find the max, one SIMD exp pass and one scaling (or
+// summing) pass while the row is in cache, so nothing overflows for large
+// inputs and the data is read from memory once; the gradients are small
+// elementwise graphs (they fuse), so every order of derivative exists.
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -17,20 +20,72 @@ namespace theon {
 
 namespace {
 
+// The max of a row (NaN if it holds one) and its float64 sum over eight
+// independent lanes (vectorized; the order of the additions depends only on
+// n, so every run gives the same result).
+constexpr int kLanes = 8;
+
+// SSE2 (the x86-64 baseline): max over two vectors of lanes, NaN tracked
+// with an unordered-compare mask, since maxps itself drops NaN operands.
+float row_max(const float* b, int64_t n) {
+  __m128 m0 = _mm_set1_ps(-std::numeric_limits<float>::infinity()), m1 = m0, bad = _mm_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128 a = _mm_loadu_ps(b + i), c = _mm_loadu_ps(b + i + 4);
+    bad = _mm_or_ps(bad, _mm_or_ps(_mm_cmpunord_ps(a, a), _mm_cmpunord_ps(c, c)));
+    m0 = _mm_max_ps(m0, a);
+    m1 = _mm_max_ps(m1, c);
+  }
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, _mm_max_ps(m0, m1));
+  bool nan = _mm_movemask_ps(bad) != 0;
+  float m = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+  for (; i < n; ++i) {
+    nan |= b[i] != b[i];
+    m = b[i] > m ? b[i] : m;
+  }
+  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
+}
+
+double row_max(const double* b, int64_t n) {
+  __m128d m0 = _mm_set1_pd(-std::numeric_limits<double>::infinity()), m1 = m0, bad = _mm_setzero_pd();
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128d a = _mm_loadu_pd(b + i), c = _mm_loadu_pd(b + i + 2);
+    bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(a, a), _mm_cmpunord_pd(c, c)));
+    m0 = _mm_max_pd(m0, a);
+    m1 = _mm_max_pd(m1, c);
+  }
+  alignas(16) double lanes[2];
+  _mm_store_pd(lanes, _mm_max_pd(m0, m1));
+  bool nan = _mm_movemask_pd(bad) != 0;
+  double m = std::max(lanes[0], lanes[1]);
+  for (; i < n; ++i) {
+    nan |= b[i] != b[i];
+    m = b[i] > m ? b[i] : m;
+  }
+  return nan ? std::numeric_limits<double>::quiet_NaN() : m;
+}
+
+template <class C>
+double row_sum(const C* b, int64_t n) {
+  double acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += b[i + j];
+  for (; i < n; ++i) acc[0] += b[i];
+  double s = 0;
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  return s;
+}
+
 template <class C>
 void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, C* tmp) {
-  C m = -std::numeric_limits<C>::infinity();
-  bool nan = false;
-  for (int64_t i = 0; i < n; ++i) {
-    m = b[i] > m ? b[i] : m;
-    nan |= b[i] != b[i];
-  }
-  if (nan) m = std::numeric_limits<C>::quiet_NaN();
+  const C m = row_max(b, n);
   for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
   const void* in[1] = {b};
   exp_fn(n, in, tmp);
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += tmp[i];
+  const double s = row_sum(tmp, n);
   if (log_form) {
     const C ls = static_cast<C>(std::log(s));
     for (int64_t i = 0; i < n; ++i) b[i] -= ls;
@@ -38,6 +93,39 @@ void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, C* tmp) {
     const C r = static_cast<C>(1.0 / s);
     for (int64_t i = 0; i < n; ++i) b[i] = tmp[i] * r;
   }
+}
+
+// The rows along `axis`: row r's offsets in x and in o (whose strides over
+// the other axes are `o_strides`, in x's order without the axis).
+struct Rows {
+  std::vector<int64_t> sizes, xs, os;
+  int64_t count = 1;
+  Rows(const NDArray& x, int axis, const std::vector<int64_t>& o_strides) {
+    for (int d = 0, j = 0; d < x.ndim(); ++d)
+      if (d != axis) sizes.push_back(x.shape[d]), xs.push_back(x.strides[d]), os.push_back(o_strides[j++]);
+    for (int64_t s : sizes) count *= s;
+  }
+  void offsets(int64_t r, int64_t* xo, int64_t* oo) const {
+    *xo = *oo = 0;
+    for (int k = static_cast<int>(sizes.size()) - 1; k >= 0; --k) {
+      const int64_t i = r % sizes[k];
+      r /= sizes[k];
+      *xo += i * xs[k];
+      *oo += i * os[k];
+    }
+  }
+};
+
+// log(sum(exp(b))) of one row; b is overwritten. An infinite max is the
+// answer itself (log of a sum holding exp(inf), or of zeros); NaN stays NaN.
+template <class C>
+C logsumexp_row(const C* b, int64_t n, BlockFn exp_fn, C* tmp) {
+  const C m = row_max(b, n);
+  if (std::isnan(m) || std::isinf(m)) return m;
+  for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
+  const void* in[1] = {tmp};
+  exp_fn(n, in, tmp);
+  return static_cast<C>(m + std::log(row_sum(tmp, n)));
 }
 
 class Softmax final : public Op {
@@ -73,12 +161,10 @@ class Softmax final : public Op {
     const int64_t n = x.shape[axis_];
     if (o.size() == 0) return;
     const CT ct = compute_type(od);
-    // The rows: every index of the other axes, walked by division.
-    std::vector<int64_t> sizes, xs, os;
-    for (int d = 0; d < x.ndim(); ++d)
-      if (d != axis_) sizes.push_back(x.shape[d]), xs.push_back(x.strides[d]), os.push_back(o.strides[d]);
-    int64_t rows = 1;
-    for (int64_t s : sizes) rows *= s;
+    std::vector<int64_t> o_strides;
+    for (int d = 0; d < o.ndim(); ++d)
+      if (d != axis_) o_strides.push_back(o.strides[d]);
+    const Rows rows(x, axis_, o_strides);
     const LoadFn load = block_loader(x.dtype, ct);
     const StoreFn store = block_storer(ct, od);
     BlockFn exp_fn = vector_kernel(ScalarOpId::exp, ct);
@@ -88,13 +174,8 @@ class Softmax final : public Op {
     auto run = [&](int64_t r0, int64_t r1) {
       std::vector<char> buf(static_cast<size_t>(2 * n * isz));
       for (int64_t r = r0; r < r1; ++r) {
-        int64_t xo = 0, oo = 0, rem = r;
-        for (int k = static_cast<int>(sizes.size()) - 1; k >= 0; --k) {
-          const int64_t i = rem % sizes[k];
-          rem /= sizes[k];
-          xo += i * xs[k];
-          oo += i * os[k];
-        }
+        int64_t xo, oo;
+        rows.offsets(r, &xo, &oo);
         load(x.data + xo, xstride, n, buf.data());
         if (ct == CT::F32)
           softmax_row(reinterpret_cast<float*>(buf.data()), n, log_, exp_fn, reinterpret_cast<float*>(buf.data()) + n);
@@ -104,7 +185,7 @@ class Softmax final : public Op {
         store(buf.data(), n, o.data + oo, ostride);
       }
     };
-    parallel_for(rows, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run);
+    parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run);
   }
 
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
@@ -131,6 +212,95 @@ class Softmax final : public Op {
   bool log_;
 };
 
+// log(sum(exp(x), axis)) in one pass over the data (the row stays in cache
+// between its max, exp and sum); the stabilize phase makes it from the
+// written-out forms.
+class LogSumExp final : public Op {
+ public:
+  explicit LogSumExp(int axis) : axis_(axis) {}
+  OpKind kind() const override { return OpKind::LogSumExp; }
+  std::string name() const override { return "LogSumExp{axis=" + std::to_string(axis_) + "}"; }
+  bool equals(const Op& o) const override {
+    auto* l = dynamic_cast<const LogSumExp*>(&o);
+    return l && l->axis_ == axis_;
+  }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    if (in.size() != 1) throw TypeError(name() + " takes one input, got " + std::to_string(in.size()));
+    const TensorType& t = in[0]->type;
+    if (is_complex(t.dtype) || t.dtype == DType::Bool)
+      throw TypeError(name() + ": needs a real (float or integer) input, got " + t.str());
+    if (axis_ >= t.ndim())
+      throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for an input with " +
+                       std::to_string(t.ndim()) + " dimensions");
+    Shape kept;
+    for (int d = 0; d < t.ndim(); ++d)
+      if (d != axis_) kept.push_back(t.shape[d]);
+    return {TensorType(upgrade_to_float(t.dtype), kept)};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray& x = in[0];
+    const DType od = upgrade_to_float(x.dtype);
+    Shape kept;
+    for (int d = 0; d < x.ndim(); ++d)
+      if (d != axis_) kept.push_back(x.shape[d]);
+    out[0] = ws.empty(od, kept);
+    NDArray& o = out[0];
+    if (o.size() == 0) return;
+    const int64_t n = x.shape[axis_];
+    const CT ct = compute_type(od);
+    const Rows rows(x, axis_, std::vector<int64_t>(o.strides.begin(), o.strides.end()));
+    const LoadFn load = block_loader(x.dtype, ct);
+    const StoreFn store = block_storer(ct, od);
+    BlockFn exp_fn = vector_kernel(ScalarOpId::exp, ct);
+    if (!exp_fn) exp_fn = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+    const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
+    const bool direct = x.dtype == ct_dtype(ct) && (x.strides[axis_] == isz || n == 1);
+    auto run = [&](int64_t r0, int64_t r1) {
+      std::vector<char> buf(static_cast<size_t>(2 * std::max<int64_t>(n, 1) * isz));
+      for (int64_t r = r0; r < r1; ++r) {
+        int64_t xo, oo;
+        rows.offsets(r, &xo, &oo);
+        // A contiguous row of the compute dtype is read in place (the only
+        // pass over memory); others are gathered and converted first.
+        const char* row = x.data + xo;
+        if (!direct) {
+          load(row, x.strides[axis_], n, buf.data() + n * isz);
+          row = buf.data() + n * isz;
+        }
+        if (ct == CT::F32) {
+          float v = logsumexp_row(reinterpret_cast<const float*>(row), n, exp_fn, reinterpret_cast<float*>(buf.data()));
+          store(&v, 1, o.data + oo, 0);
+        } else {
+          double v =
+              logsumexp_row(reinterpret_cast<const double*>(row), n, exp_fn, reinterpret_cast<double*>(buf.data()));
+          store(&v, 1, o.data + oo, 0);
+        }
+      }
+    };
+    parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 10 * n)), run);
+  }
+  // d/dx = softmax(x) * gz broadcast along the axis; the R-op is its dual.
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
+    const Var& x = node.inputs[0];
+    if (!is_float(x->dtype())) return {nullptr};
+    return {mul(softmax(x, axis_), expand(gouts[0], x->ndim()))};
+  }
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& t) const override {
+    if (!t[0]) return {nullptr};
+    const Var& x = node.inputs[0];
+    Var dx = t[0]->dtype() == x->dtype() || !is_float(x->dtype()) ? t[0] : cast(t[0], x->dtype());
+    return {sum(mul(softmax(x, axis_), dx), std::vector<int>{axis_})};
+  }
+
+ private:
+  Var expand(const Var& g, int ndim) const {
+    std::vector<int> order;
+    for (int d = 0, j = 0; d < ndim; ++d) order.push_back(d == axis_ ? -1 : j++);
+    return dimshuffle(g, order);
+  }
+  int axis_;
+};
+
 const Softmax& as_softmax(const Op& op) { return static_cast<const Softmax&>(op); }
 
 Var make_softmax(const Var& x, int axis, bool log_form) {
@@ -145,6 +315,12 @@ Var make_softmax(const Var& x, int axis, bool log_form) {
 
 Var softmax(const Var& x, int axis) { return make_softmax(x, axis, false); }
 Var log_softmax(const Var& x, int axis) { return make_softmax(x, axis, true); }
+
+Var logsumexp(const Var& x, int axis) {
+  if (x->ndim() == 0) throw TypeError("logsumexp: needs an input with at least one dimension, got " + x->type.str());
+  const int a = normalize_axes(std::vector<int>{axis}, x->ndim(), "logsumexp")[0];
+  return apply1(std::make_shared<LogSumExp>(a), {x});
+}
 
 int softmax_axis(const Op& op) { return as_softmax(op).axis(); }
 bool softmax_is_log(const Op& op) { return as_softmax(op).log_form(); }

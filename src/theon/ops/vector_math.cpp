@@ -37,6 +37,10 @@ enum Slot : int {
 // inside the AVX2 region below.
 void* g_f32[kNumSlots];
 void* g_f64[kNumSlots];
+// The AVX-512 variants (16 floats / 8 doubles), where the CPU has AVX-512F.
+void* g_f32_512[kNumSlots];
+void* g_f64_512[kNumSlots];
+bool g_have_512 = false;
 std::string g_info = "scalar kernels";
 
 }  // namespace
@@ -164,6 +168,53 @@ void arith3(int64_t n, const void* const* in, void* out) {
 }  // namespace
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+namespace {
+
+// The plain libmvec functions over 512-bit vectors (sigmoid and softplus,
+// built from blends, stay on the AVX2 path).
+template <class T> struct Ops512;
+template <> struct Ops512<float> {
+  using R = __m512;
+  static constexpr int W = 16;
+  static R load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
+  static void* const* table() { return g_f32_512; }
+};
+template <> struct Ops512<double> {
+  using R = __m512d;
+  static constexpr int W = 8;
+  static R load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, R v) { _mm512_storeu_pd(p, v); }
+  static void* const* table() { return g_f64_512; }
+};
+
+template <class T, int S, int Arity>
+void vec_block512(int64_t n, const void* const* in, void* out) {
+  using O = Ops512<T>;
+  using R = typename O::R;
+  const T* a = static_cast<const T*>(in[0]);
+  const T* b = Arity == 2 ? static_cast<const T*>(in[1]) : nullptr;
+  T* o = static_cast<T*>(out);
+  auto apply = [](const T* pa, const T* pb, T* po) {
+    if constexpr (Arity == 1) O::store(po, reinterpret_cast<R (*)(R)>(O::table()[S])(O::load(pa)));
+    else O::store(po, reinterpret_cast<R (*)(R, R)>(O::table()[S])(O::load(pa), O::load(pb)));
+  };
+  int64_t i = 0;
+  for (; i + O::W <= n; i += O::W) apply(a + i, Arity == 2 ? b + i : nullptr, o + i);
+  if (i < n) {  // the ragged tail through one zero-padded vector
+    T t[O::W] = {}, u[O::W] = {};
+    std::memcpy(t, a + i, (n - i) * sizeof(T));
+    if (Arity == 2) std::memcpy(u, b + i, (n - i) * sizeof(T));
+    apply(t, u, t);
+    std::memcpy(o + i, t, (n - i) * sizeof(T));
+  }
+}
+
+}  // namespace
+#pragma GCC pop_options
+
 // Rows whose functor is plain arithmetic: (op, functor, arity).
 #define THEON_AVX2_ARITH(X)                                                                                   \
   X(add, Add, 2) X(sub, Sub, 2) X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2)                 \
@@ -220,6 +271,28 @@ bool load_mvec() {
       return false;
     }
     g_info = "AVX2 arithmetic, libmvec AVX2 transcendentals";
+    // AVX-512 variants: all of them or none (THEON_SIMD_MATH=avx2 keeps AVX2).
+    const char* env = std::getenv("THEON_SIMD_MATH");
+    if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2")) {
+      bool all512 = true;
+      auto get512 = [&](const std::string& sym) {
+        void* p = dlsym(h, sym.c_str());
+        all512 = all512 && p;
+        return p;
+      };
+#define X(op, c)                                     \
+  g_f32_512[k_##op] = get512("_ZGVeN16v_" #c "f");   \
+  g_f64_512[k_##op] = get512("_ZGVeN8v_" #c);
+      THEON_MVEC_UNARY(X)
+#undef X
+#define X(op, c)                                     \
+  g_f32_512[k_##op] = get512("_ZGVeN16vv_" #c "f");  \
+  g_f64_512[k_##op] = get512("_ZGVeN8vv_" #c);
+      THEON_MVEC_BINARY(X)
+#undef X
+      g_have_512 = all512;
+      if (all512) g_info = "AVX2 arithmetic, libmvec AVX-512 transcendentals";
+    }
     return true;
   }();
   return ok;
@@ -238,6 +311,19 @@ BlockFn vector_kernel(ScalarOpId id, CT ct) {
     default: break;
   }
   if (!load_mvec()) return nullptr;
+  if (g_have_512) {
+    switch (id) {
+#define X(op, c) \
+  case ScalarOpId::op: return f ? &vec_block512<float, k_##op, 1> : &vec_block512<double, k_##op, 1>;
+      THEON_MVEC_UNARY(X)
+#undef X
+#define X(op, c) \
+  case ScalarOpId::op: return f ? &vec_block512<float, k_##op, 2> : &vec_block512<double, k_##op, 2>;
+      THEON_MVEC_BINARY(X)
+#undef X
+      default: break;
+    }
+  }
   switch (id) {
 #define X(op, c) \
   case ScalarOpId::op: return f ? &vec_block<Mvec<float, k_##op>, float, 1> : &vec_block<Mvec<double, k_##op>, double, 1>;

@@ -61,9 +61,43 @@ std::vector<Var> expm1_rule(FunctionGraph&, Apply& node) {
   return {};
 }
 
-// log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes)) with m = max(x, axes)
-// (0 where the max is infinite, so that all -inf rows stay -inf, not NaN).
+// log(sum(exp(x), a)) -> LogSumExp{a}(x) over one axis; over several,
+// m + log(sum(exp(x - m), axes)) with m = max(x, axes) (0 where the max is
+// infinite, so that all -inf rows stay -inf, not NaN).
+// The max-shifted form written by hand, keepdims:
+//   log(sum(exp(x - M), a, keepdims)) + M  with M = max(x, a, keepdims)
+// -> logsumexp(x, a) with the same keepdims DimShuffle (one pass over x).
+std::vector<Var> logsumexp_shifted(const Apply& node) {
+  if (!is_op(node, ScalarOpId::add) || node.inputs.size() != 2) return {};
+  for (int k = 0; k < 2; ++k) {
+    const Var& l = node.inputs[k];
+    const Var& m = node.inputs[1 - k];
+    if (!is(l, ScalarOpId::log)) continue;
+    const Var& sd = l->owner->inputs[0];
+    if (!sd->owner || sd->owner->op->kind() != OpKind::DimShuffle) continue;
+    if (!m->owner || m->owner->op->kind() != OpKind::DimShuffle) continue;
+    const std::vector<int>& order = dimshuffle_order(*sd->owner->op);
+    if (dimshuffle_order(*m->owner->op) != order) continue;
+    const Var& s = sd->owner->inputs[0];
+    const Var& mx = m->owner->inputs[0];
+    if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum) continue;
+    if (!mx->owner || mx->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*mx->owner->op) != ReduceKind::Max)
+      continue;
+    const std::vector<int>& axes = reduce_axes(*s->owner->op);
+    if (axes.size() != 1 || reduce_axes(*mx->owner->op) != axes) continue;
+    const Var& e = s->owner->inputs[0];
+    if (!is(e, ScalarOpId::exp) || !is_float(e->dtype())) continue;
+    const Var& u = e->owner->inputs[0];
+    if (!is(u, ScalarOpId::sub) || u->owner->inputs[1] != m) continue;
+    const Var& x = u->owner->inputs[0];
+    if (mx->owner->inputs[0] != x || x->dtype() != e->dtype()) continue;
+    return {dimshuffle(logsumexp(x, axes[0]), order)};
+  }
+  return {};
+}
+
 std::vector<Var> logsumexp_rule(FunctionGraph& fg, Apply& node) {
+  if (is_op(node, ScalarOpId::add)) return logsumexp_shifted(node);
   if (!is_op(node, ScalarOpId::log)) return {};
   // log(DimShuffle(sum(...))) (keepdims, or a lifted broadcast) is the same
   // pattern with the DimShuffle applied to the result.
@@ -92,6 +126,8 @@ std::vector<Var> logsumexp_rule(FunctionGraph& fg, Apply& node) {
         m->owner->inputs[0] == x->owner->inputs[0] && reduce_axes(*m->owner->op) == axes)
       return {};
   }
+  // One axis: the one-pass op (a float x; logsumexp upgrades ints itself).
+  if (axes.size() == 1 && is_float(x->dtype())) return {logsumexp(x, axes[0])};
   Var m = max(x, axes, /*keepdims=*/true);
   Var safe = switch_(isinf(m), zeros_like(m), m);
   Var shifted = log(sum(exp(sub(x, safe)), axes));
