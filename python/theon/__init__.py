@@ -36,3 +36,20 @@ from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E
 num_threads = _core.num_threads
 set_num_threads = _core.set_num_threads
 simd_info = _core.simd_info
+
+
+def _break_default_update_cycles():
+    """A shared variable's default_update refers back to the variable through
+    C++ references that Python's collector cannot see, so such pairs would
+    outlive the interpreter (and nanobind would report them as leaks): drop
+    the attribute at exit."""
+    import gc
+    for obj in gc.get_objects():
+        if isinstance(obj, _core.TensorSharedVariable) and "default_update" in getattr(obj, "__dict__", {}):
+            del obj.__dict__["default_update"]
+    gc.collect()
+
+
+import atexit as _atexit  # noqa: E402
+
+_atexit.register(_break_default_update_cycles)
