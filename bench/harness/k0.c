@@ -1,5 +1,8 @@
-/* K0 calibration kernels: STREAM copy/triad for a given thread count and the
-   FP32/FP64 FMA peak. Built by calibrate.py with the host compiler
+/* K0 calibration kernels: STREAM copy/triad for a given thread count, the
+   FP32/FP64 FMA peak and (with K0_MVEC: glibc's libmvec through the
+   vectorizer, the best SIMD exp/tanh at hand) the throughput of float32 exp
+   and tanh on cache-resident data, for the compute floor of transcendental
+   kernels. Built by calibrate.py with the host compiler
    (-O2 -march=native -fopenmp) and run as a child; prints one JSON line.
    Bytes are counted the STREAM way (no write-allocate). */
 #include <omp.h>
@@ -48,6 +51,35 @@ static double best_of(double* times, int n) {
 FMA_KERNEL(fma_f32, float, VB)
 FMA_KERNEL(fma_f64, double, VB)
 
+#ifdef K0_MVEC
+#include <math.h>
+#pragma omp declare simd notinbranch
+float expf(float);
+#pragma omp declare simd notinbranch
+float tanhf(float);
+
+/* Elements per second (all threads) of f over an L1-resident block. */
+#define TRANSC_KERNEL(NAME, F)                                   \
+  static double NAME(long reps) {                                \
+    double t0 = omp_get_wtime();                                 \
+    _Pragma("omp parallel") {                                    \
+      float x[2048], y[2048];                                    \
+      for (int i = 0; i < 2048; ++i) x[i] = (i % 97) * 0.01f - 0.5f; \
+      float acc = 0;                                             \
+      for (long r = 0; r < reps; ++r) {                          \
+        _Pragma("omp simd")                                      \
+        for (int i = 0; i < 2048; ++i) y[i] = F(x[i]);           \
+        acc += y[r & 2047];                                      \
+      }                                                          \
+      if (acc == 12345.678f) printf("#");                        \
+    }                                                            \
+    double t = omp_get_wtime() - t0;                             \
+    return 2048.0 * reps * omp_get_max_threads() / t;            \
+  }
+TRANSC_KERNEL(rate_expf, expf)
+TRANSC_KERNEL(rate_tanhf, tanhf)
+#endif
+
 int main(int argc, char** argv) {
   long n = argc > 1 ? atol(argv[1]) : (1L << 25);
   int reps = 10;
@@ -74,10 +106,19 @@ int main(int argc, char** argv) {
     if (x > f32) f32 = x;
     if (y > f64) f64 = y;
   }
+  double e = 0, th = 0;
+#ifdef K0_MVEC
+  for (int r = 0; r < 3; ++r) {
+    double x = rate_expf(20000), y = rate_tanhf(20000);
+    if (x > e) e = x;
+    if (y > th) th = y;
+  }
+#endif
   printf("{\"threads\": %d, \"stream_copy_GBs\": %.3f, \"stream_triad_GBs\": %.3f, "
-         "\"fma_f32_GFLOPs\": %.3f, \"fma_f64_GFLOPs\": %.3f, \"vector_bytes\": %d, \"check\": %.1f}\n",
+         "\"fma_f32_GFLOPs\": %.3f, \"fma_f64_GFLOPs\": %.3f, \"expf_Gps\": %.4f, \"tanhf_Gps\": %.4f, "
+         "\"vector_bytes\": %d, \"check\": %.1f}\n",
          omp_get_max_threads(), 2.0 * n * 4 / best_of(tc, reps) / 1e9,
-         3.0 * n * 4 / best_of(tt, reps) / 1e9, f32, f64, VB, (double)a[n / 2]);
+         3.0 * n * 4 / best_of(tt, reps) / 1e9, f32, f64, e / 1e9, th / 1e9, VB, (double)a[n / 2]);
   free(a);
   free(b);
   free(c);
