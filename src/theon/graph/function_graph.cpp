@@ -151,14 +151,17 @@ void FunctionGraph::add_client(const Var& v, Client c) {
   use.clients.push_back(c);
 }
 
-void FunctionGraph::index() {
-  for (const auto& v : inputs_) roots_[v.get()].var = v;
-  // Claims every node the outputs need, inputs first (marks on the nodes).
+namespace {
+// Post-order DFS from the outputs' producers over the nodes `follow`
+// accepts, marked on the nodes (a fresh epoch per walk): `visit` sees each
+// node after all its followed inputs.
+template <class Follow, class Visit>
+void post_order(const std::vector<Var>& outputs, Follow follow, Visit visit) {
   const uint64_t open = 2 * next_epoch++, done = open + 1;
   std::vector<std::pair<Apply*, size_t>> stack;
-  for (const auto& out : outputs_) {
+  for (const auto& out : outputs) {
     Apply* root = out ? out->owner : nullptr;
-    if (!root || root->graph_mark == open || root->graph_mark == done) continue;
+    if (!root || !follow(root) || root->graph_mark == open || root->graph_mark == done) continue;
     root->graph_mark = open;
     stack.push_back({root, 0});
     while (!stack.empty()) {
@@ -166,49 +169,36 @@ void FunctionGraph::index() {
       size_t& next = stack.back().second;
       if (next < node->inputs.size()) {
         Apply* in = node->inputs[next++]->owner;
-        if (!in || in->graph_mark == done) continue;
+        if (!in || !follow(in) || in->graph_mark == done) continue;
         if (in->graph_mark == open) throw InternalError("cycle in the graph at " + in->str());
         in->graph_mark = open;
         stack.push_back({in, 0});
         continue;
       }
       node->graph_mark = done;
-      claim(node);
-      for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+      visit(node);
       stack.pop_back();
     }
   }
+}
+}  // namespace
+
+void FunctionGraph::index() {
+  for (const auto& v : inputs_) roots_[v.get()].var = v;
+  // Claims every node the outputs need, inputs first.
+  post_order(outputs_, [](Apply*) { return true; }, [&](Apply* node) {
+    claim(node);
+    for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+  });
   for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
   dirty_ = true;
 }
 
-// Member nodes in topological order, marked on the nodes themselves.
+// Member nodes in topological order.
 std::vector<Apply*> FunctionGraph::order_from_outputs() const {
   std::vector<Apply*> order;
   order.reserve(num_members_);
-  const uint64_t open = 2 * next_epoch++, done = open + 1;
-  std::vector<std::pair<Apply*, size_t>> stack;
-  for (const auto& out : outputs_) {
-    Apply* root = out ? out->owner : nullptr;
-    if (!root || root->graph_id != id_ || root->graph_mark == open || root->graph_mark == done) continue;
-    root->graph_mark = open;
-    stack.push_back({root, 0});
-    while (!stack.empty()) {
-      Apply* node = stack.back().first;
-      size_t& next = stack.back().second;
-      if (next < node->inputs.size()) {
-        Apply* in = node->inputs[next++]->owner;
-        if (!in || in->graph_id != id_ || in->graph_mark == done) continue;
-        if (in->graph_mark == open) throw InternalError("cycle in the graph at " + in->str());
-        in->graph_mark = open;
-        stack.push_back({in, 0});
-        continue;
-      }
-      node->graph_mark = done;
-      order.push_back(node);
-      stack.pop_back();
-    }
-  }
+  post_order(outputs_, [&](Apply* a) { return a->graph_id == id_; }, [&](Apply* node) { order.push_back(node); });
   return order;
 }
 

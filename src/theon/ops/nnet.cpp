@@ -3,14 +3,13 @@
 // summing) pass while the row is in cache, so nothing overflows for large
 // inputs and the data is read from memory once; the gradients are small
 // elementwise graphs (they fuse), so every order of derivative exists.
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "ops/op_info.hpp"
+#include "ops/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
 #include "ops/vector_math.hpp"
 #include "theon/ops.hpp"
@@ -20,72 +19,13 @@ namespace theon {
 
 namespace {
 
-// The max of a row (NaN if it holds one) and its float64 sum over eight
-// independent lanes (vectorized; the order of the additions depends only on
-// n, so every run gives the same result).
-constexpr int kLanes = 8;
-
-// SSE2 (the x86-64 baseline): max over two vectors of lanes, NaN tracked
-// with an unordered-compare mask, since maxps itself drops NaN operands.
-float row_max(const float* b, int64_t n) {
-  __m128 m0 = _mm_set1_ps(-std::numeric_limits<float>::infinity()), m1 = m0, bad = _mm_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m128 a = _mm_loadu_ps(b + i), c = _mm_loadu_ps(b + i + 4);
-    bad = _mm_or_ps(bad, _mm_or_ps(_mm_cmpunord_ps(a, a), _mm_cmpunord_ps(c, c)));
-    m0 = _mm_max_ps(m0, a);
-    m1 = _mm_max_ps(m1, c);
-  }
-  alignas(16) float lanes[4];
-  _mm_store_ps(lanes, _mm_max_ps(m0, m1));
-  bool nan = _mm_movemask_ps(bad) != 0;
-  float m = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-  for (; i < n; ++i) {
-    nan |= b[i] != b[i];
-    m = b[i] > m ? b[i] : m;
-  }
-  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
-}
-
-double row_max(const double* b, int64_t n) {
-  __m128d m0 = _mm_set1_pd(-std::numeric_limits<double>::infinity()), m1 = m0, bad = _mm_setzero_pd();
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m128d a = _mm_loadu_pd(b + i), c = _mm_loadu_pd(b + i + 2);
-    bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(a, a), _mm_cmpunord_pd(c, c)));
-    m0 = _mm_max_pd(m0, a);
-    m1 = _mm_max_pd(m1, c);
-  }
-  alignas(16) double lanes[2];
-  _mm_store_pd(lanes, _mm_max_pd(m0, m1));
-  bool nan = _mm_movemask_pd(bad) != 0;
-  double m = std::max(lanes[0], lanes[1]);
-  for (; i < n; ++i) {
-    nan |= b[i] != b[i];
-    m = b[i] > m ? b[i] : m;
-  }
-  return nan ? std::numeric_limits<double>::quiet_NaN() : m;
-}
-
-template <class C>
-double row_sum(const C* b, int64_t n) {
-  double acc[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) acc[j] += b[i + j];
-  for (; i < n; ++i) acc[0] += b[i];
-  double s = 0;
-  for (int j = 0; j < kLanes; ++j) s += acc[j];
-  return s;
-}
-
 template <class C>
 void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, C* tmp) {
-  const C m = row_max(b, n);
+  const C m = max_of(b, n);
   for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
   const void* in[1] = {b};
   exp_fn(n, in, tmp);
-  const double s = row_sum(tmp, n);
+  const double s = sum_of(tmp, n);
   if (log_form) {
     const C ls = static_cast<C>(std::log(s));
     for (int64_t i = 0; i < n; ++i) b[i] -= ls;
@@ -120,12 +60,12 @@ struct Rows {
 // answer itself (log of a sum holding exp(inf), or of zeros); NaN stays NaN.
 template <class C>
 C logsumexp_row(const C* b, int64_t n, BlockFn exp_fn, C* tmp) {
-  const C m = row_max(b, n);
+  const C m = max_of(b, n);
   if (std::isnan(m) || std::isinf(m)) return m;
   for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
   const void* in[1] = {tmp};
   exp_fn(n, in, tmp);
-  return static_cast<C>(m + std::log(row_sum(tmp, n)));
+  return static_cast<C>(m + std::log(sum_of(tmp, n)));
 }
 
 class Softmax final : public Op {

@@ -504,4 +504,25 @@ void reduce_loop(const std::vector<NDArray>& inputs, const Shape& shape, const s
   }
 }
 
+float max_of(const float* v, int64_t n) {
+  float m = -std::numeric_limits<float>::infinity();
+  accumulate<float, float, ReduceKind::Max>(v, n, &m, 0);
+  return m;
+}
+double max_of(const double* v, int64_t n) {
+  double m = -std::numeric_limits<double>::infinity();
+  accumulate<double, double, ReduceKind::Max>(v, n, &m, 0);
+  return m;
+}
+double sum_of(const float* v, int64_t n) {
+  double s = 0;
+  accumulate<float, double, ReduceKind::Sum>(v, n, &s, 0);
+  return s;
+}
+double sum_of(const double* v, int64_t n) {
+  double s = 0;
+  accumulate<double, double, ReduceKind::Sum>(v, n, &s, 0);
+  return s;
+}
+
 }  // namespace theon

@@ -50,6 +50,14 @@ CT rc_ct(RC c);
 // The numeric accumulator of a dtype (bool and signed ints share int64; floats use float64).
 RC numeric_rc(DType d);
 
+// The max of n contiguous floats (NaN when one is NaN; -inf when n == 0) and
+// their float64 sum, with the reductions' own vectorized folds (the order of
+// the additions depends only on n).
+float max_of(const float* v, int64_t n);
+double max_of(const double* v, int64_t n);
+double sum_of(const float* v, int64_t n);
+double sum_of(const double* v, int64_t n);
+
 // Fills `acc` (of dtype rc_dtype(rc)) with the identity of `kind`.
 void fill_identity(ReduceKind kind, RC rc, NDArray& acc);
 

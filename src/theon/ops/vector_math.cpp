@@ -240,8 +240,37 @@ bool simd_enabled() {
   return ok;
 }
 
-// Fills g_f32/g_f64 once; false when any entry point is missing (all or none,
-// so results never depend on which functions happened to resolve).
+// libm's name of each slot and its arity, in slot order.
+struct SlotName {
+  const char* c;
+  int arity;
+};
+constexpr SlotName kSlotNames[] = {
+#define X(op, c) {#c, 1},
+    THEON_MVEC_UNARY(X)
+#undef X
+#define X(op, c) {#c, 2},
+    THEON_MVEC_BINARY(X)
+#undef X
+};
+
+// Resolves every slot's vector variant of one ISA (the vector function ABI's
+// letter: d = AVX2, e = AVX-512) and lane counts into f32/f64; true only
+// when all of them exist (results never depend on which happened to resolve).
+bool resolve(void* h, char isa, int lanes32, int lanes64, void** f32, void** f64) {
+  bool all = true;
+  for (int k = 0; k < kNumSlots; ++k) {
+    const std::string v(kSlotNames[k].arity, 'v');
+    const std::string base = std::string("_ZGV") + isa + "N";
+    f32[k] = dlsym(h, (base + std::to_string(lanes32) + v + "_" + kSlotNames[k].c + "f").c_str());
+    f64[k] = dlsym(h, (base + std::to_string(lanes64) + v + "_" + kSlotNames[k].c).c_str());
+    all = all && f32[k] && f64[k];
+  }
+  return all;
+}
+
+// Fills the tables once: the AVX2 variants (all or none), then the AVX-512
+// ones where the CPU has AVX-512F (THEON_SIMD_MATH=avx2 keeps AVX2).
 bool load_mvec() {
   static const bool ok = [] {
     if (!simd_enabled()) return false;
@@ -250,48 +279,15 @@ bool load_mvec() {
       g_info = "AVX2 arithmetic, scalar libm (libmvec.so.1 not found)";
       return false;
     }
-    bool all = true;
-    auto get = [&](const std::string& sym) {
-      void* p = dlsym(h, sym.c_str());
-      all = all && p;
-      return p;
-    };
-#define X(op, c)                                   \
-  g_f32[k_##op] = get("_ZGVdN8v_" #c "f");         \
-  g_f64[k_##op] = get("_ZGVdN4v_" #c);
-    THEON_MVEC_UNARY(X)
-#undef X
-#define X(op, c)                                   \
-  g_f32[k_##op] = get("_ZGVdN8vv_" #c "f");        \
-  g_f64[k_##op] = get("_ZGVdN4vv_" #c);
-    THEON_MVEC_BINARY(X)
-#undef X
-    if (!all) {
+    if (!resolve(h, 'd', 8, 4, g_f32, g_f64)) {
       g_info = "AVX2 arithmetic, scalar libm (libmvec lacks some entry points)";
       return false;
     }
     g_info = "AVX2 arithmetic, libmvec AVX2 transcendentals";
-    // AVX-512 variants: all of them or none (THEON_SIMD_MATH=avx2 keeps AVX2).
     const char* env = std::getenv("THEON_SIMD_MATH");
     if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2")) {
-      bool all512 = true;
-      auto get512 = [&](const std::string& sym) {
-        void* p = dlsym(h, sym.c_str());
-        all512 = all512 && p;
-        return p;
-      };
-#define X(op, c)                                     \
-  g_f32_512[k_##op] = get512("_ZGVeN16v_" #c "f");   \
-  g_f64_512[k_##op] = get512("_ZGVeN8v_" #c);
-      THEON_MVEC_UNARY(X)
-#undef X
-#define X(op, c)                                     \
-  g_f32_512[k_##op] = get512("_ZGVeN16vv_" #c "f");  \
-  g_f64_512[k_##op] = get512("_ZGVeN8vv_" #c);
-      THEON_MVEC_BINARY(X)
-#undef X
-      g_have_512 = all512;
-      if (all512) g_info = "AVX2 arithmetic, libmvec AVX-512 transcendentals";
+      g_have_512 = resolve(h, 'e', 16, 8, g_f32_512, g_f64_512);
+      if (g_have_512) g_info = "AVX2 arithmetic, libmvec AVX-512 transcendentals";
     }
     return true;
   }();
