@@ -110,7 +110,7 @@ def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
                 row["ok"] = False
                 break
             row[key], row["peak_rss_bytes"] = res["first_call_s"], res["peak_rss_bytes"]
-            row["rss_delta_bytes"] = res["rss_delta_bytes"]
+            row["rss_delta_bytes"], row["io_bytes"] = res["rss_delta_bytes"], res.get("io_bytes")
         shutil.rmtree(cache, ignore_errors=True)
     if not w.first_call:
         del fn  # the checked callable may hold its output; time a fresh one

@@ -103,9 +103,18 @@ def child_main(workload, size, contestant):
     first = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     peak = _status_kib("VmHWM") if exact else None
+    io_bytes = _nbytes(inp) + _nbytes(out)
     del out
-    print(json.dumps({"first_call_s": first, "peak_rss_bytes": rss,
+    print(json.dumps({"first_call_s": first, "peak_rss_bytes": rss, "io_bytes": io_bytes,
                       "rss_delta_bytes": peak - base if peak and base else None}))
+
+
+def _nbytes(v):
+    """Bytes of the arrays in v (nested lists/tuples; tensors of any library)."""
+    if isinstance(v, (list, tuple)):
+        return sum(_nbytes(x) for x in v)
+    n = getattr(v, "nbytes", None)
+    return int(n) if isinstance(n, (int, np.integer)) else 0
 
 
 def scratch_dir():

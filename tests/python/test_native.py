@@ -137,6 +137,18 @@ def test_strided_transposed_and_broadcast_inputs(cache):
         assert_ulp(f(xv, rv, cv), g(xv, rv, cv), what="strided")
 
 
+def test_float32_instructions_in_a_float64_program(cache):
+    rng = np.random.default_rng(6)
+    x, y = T.fmatrix("x"), T.fmatrix("y")
+    out = T.tanh(T.sin(x) * 0.9 + T.exp(x * y)) - T.cos(y) * T.log1p(T.abs_(x))
+    f, g = both([x, y], out)
+    assert ":f32" in str(f.maker.fgraph.toposort()[0].op)
+    xv, yv = rng.uniform(-3, 3, (33, 70)).astype("float32"), rng.uniform(-3, 3, (33, 70)).astype("float32")
+    assert f(xv, yv).dtype == np.float64
+    # float32 functions may differ by a float32 ulp between the tiers: count ulps in float32
+    assert_ulp(f(xv, yv).astype("float32"), g(xv, yv).astype("float32"), ulp=4, what="mixed program")
+
+
 def test_fused_reduction_runs_native(cache):
     rng = np.random.default_rng(5)
     x = T.fmatrix("x")
@@ -175,7 +187,8 @@ def test_golden_source():
     e1 = theon.function([x, y], T.tanh(x * 1.5 + y) * T.exp(-(x * x)) + y * 0.5 - x)
     m = T.dmatrix("m")
     red = theon.function([m], T.sum(T.nnet.sigmoid(m) * m, axis=0))
-    for name, f in (("native_e1.cpp", e1), ("native_sum_sigmoid.cpp", red)):
+    mixed = theon.function([x, y], T.tanh(T.sin(x) * 0.9) + T.cos(y))  # float32 nodes in a float64 program
+    for name, f in (("native_e1.cpp", e1), ("native_sum_sigmoid.cpp", red), ("native_mixed.cpp", mixed)):
         path = os.path.join(GOLDEN, name)
         src = f.native_source()
         if os.environ.get("THEON_UPDATE_GOLDEN"):

@@ -379,3 +379,35 @@ def test_fusion_takes_inputs_of_other_real_dtypes(xdtype, other, rng):
     a, b = f(*args), g(*args)
     assert a.dtype == b.dtype
     np.testing.assert_allclose(a, b, rtol=2e-7 if a.dtype == np.float32 else 1e-15)
+
+
+@pytest.mark.parametrize("shape", [(257,), (3, 700), (1, 5)])
+def test_float32_producers_join_a_float64_group(shape, rng):
+    """sin(x32) is float32 and `* 0.9` float64 (Theano's rules): the float32
+    nodes join the float64 group, computing in float32 (marked ':f32'), and
+    the result is bit-for-bit the unfused graph's; no float32 temporary."""
+    x, y = T.tensor("float32", (False,) * len(shape), "x"), T.tensor("float32", (False,) * len(shape), "y")
+    i = T.tensor("int32", (False,) * len(shape), "i")
+    out = T.tanh(T.sin(x) * 0.9 + T.exp(x * y - i)) + T.cos(y)
+    f, g = compile_both([x, y, i], out, mode=Mode())
+    names = ops(f)
+    assert len(names) == 1 and names[0].startswith("Composite"), names
+    for part in ("sin:f32", "mul:f32", "cos:f32", "sub,exp,"):  # float32 - int32 is float64
+        assert part in names[0], names
+    xv, yv = rng.uniform(-3, 3, shape).astype("float32"), rng.uniform(-3, 3, shape).astype("float32")
+    iv = rng.integers(-3, 4, shape).astype("int32")
+    a, b = f(xv, yv, iv), g(xv, yv, iv)
+    assert a.dtype == b.dtype == np.float64
+    np.testing.assert_array_equal(a, b)
+
+
+def test_int64_inputs_keep_a_float32_node_out_of_a_float64_group(rng):
+    """int64 -> float64 -> float32 may round twice where the unfused node
+    rounds once: such a node stays a float32 node of its own."""
+    x, k = T.fvector("x"), T.lvector("k")
+    out = T.tanh((x + k) * 0.9)
+    f, g = compile_both([x, k], out, mode=Mode())
+    assert not any(":f32" in o for o in ops(f)), ops(f)
+    kv = np.array([2**53 + 1, 2**40 + 3, -(2**60) - 5, 7], dtype="int64")
+    xv = np.ones(4, dtype="float32")
+    np.testing.assert_array_equal(f(xv, kv), g(xv, kv))

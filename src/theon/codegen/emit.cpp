@@ -34,9 +34,13 @@ std::string emit_kernel(const FusedProgram& p, const std::string& name) {
   for (size_t k = 0; k < p.code.size(); ++k) {
     const auto& ins = p.code[k];
     const ScalarOpDef& def = scalar_def(ins.id);
-    os << "    const T r" << p.n_inputs + k << " = static_cast<T>(" << def.functor << "::f<T>(";
-    for (size_t a = 0; a < ins.args.size(); ++a) os << (a ? ", " : "") << "r" << ins.args[a];
-    os << "));  // " << def.name << "\n";
+    // A float32 instruction of a float64 program narrows its (float32-valued) arguments and widens its result.
+    const std::string U = ins.narrow ? "float" : "T";
+    os << "    const T r" << p.n_inputs + k << " = static_cast<T>(" << (ins.narrow ? "static_cast<float>(" : "")
+       << def.functor << "::f<" << U << ">(";
+    for (size_t a = 0; a < ins.args.size(); ++a)
+      os << (a ? ", " : "") << (ins.narrow ? "static_cast<float>(r" : "r") << ins.args[a] << (ins.narrow ? ")" : "");
+    os << (ins.narrow ? ")" : "") << "));  // " << def.name << (ins.narrow ? " in float32" : "") << "\n";
   }
   os << "    o[k] = r" << p.n_inputs + static_cast<int>(p.code.size()) - 1 << ";\n";
   os << "  }\n}\n";

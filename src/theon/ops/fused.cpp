@@ -24,13 +24,14 @@ char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintpt
 bool same_program(const FusedProgram& a, const FusedProgram& b) {
   if (a.dtype != b.dtype || a.n_inputs != b.n_inputs || a.code.size() != b.code.size()) return false;
   for (size_t i = 0; i < a.code.size(); ++i)
-    if (a.code[i].id != b.code[i].id || a.code[i].args != b.code[i].args) return false;
+    if (a.code[i].id != b.code[i].id || a.code[i].args != b.code[i].args || a.code[i].narrow != b.code[i].narrow)
+      return false;
   return true;
 }
 
 std::string program_name(const FusedProgram& p) {
   std::vector<std::string> names;
-  for (const auto& ins : p.code) names.emplace_back(scalar_def(ins.id).name);
+  for (const auto& ins : p.code) names.push_back(std::string(scalar_def(ins.id).name) + (ins.narrow ? ":f32" : ""));
   return "Composite{" + join_strings(names, ",") + "}";
 }
 
@@ -50,8 +51,8 @@ class ProgramRunner {
   explicit ProgramRunner(const FusedProgram& p) : prog_(p) {
     const CT ct = compute_type(p.dtype);
     for (const auto& ins : p.code) {
-      fns_.push_back(scalar_def(ins.id).fn[static_cast<int>(ct)]);
-      cost_ += scalar_cost(ins.id);
+      fns_.push_back(scalar_def(ins.id).fn[static_cast<int>(ins.narrow ? CT::F32 : ct)]);
+      cost_ += scalar_cost(ins.id) + (ins.narrow ? 2 : 0);
     }
     assign_slots();
   }
@@ -80,10 +81,15 @@ class ProgramRunner {
     reg.resize(nin + prog_.code.size());
     for (int i = 0; i < nin; ++i) reg[i] = in[i];
     for (size_t k = 0; k < prog_.code.size(); ++k) {
-      args.clear();
-      for (int a : prog_.code[k].args) args.push_back(reg[a]);
+      const auto& ins = prog_.code[k];
       void* dst = k + 1 == prog_.code.size() ? out : base + slot_[k] * stride;
-      fns_[k](n, args.data(), dst);
+      args.clear();
+      if (ins.narrow) {
+        run_narrow(k, n, reg, dst);
+      } else {
+        for (int a : ins.args) args.push_back(reg[a]);
+        fns_[k](n, args.data(), dst);
+      }
       reg[nin + k] = dst;
     }
   }
@@ -109,6 +115,27 @@ class ProgramRunner {
             std::find(free_slots.begin(), free_slots.end(), slot_[a - nin]) == free_slots.end())
           free_slots.push_back(slot_[a - nin]);
     }
+  }
+
+  // A float32 instruction of a float64 program: narrow the arguments (exact:
+  // they hold float32 values), call the float32 function, widen the result.
+  void run_narrow(size_t k, int64_t n, const std::vector<const void*>& reg, void* dst) const {
+    static const LoadFn narrow = block_loader(DType::Float64, CT::F32);
+    static const LoadFn widen = block_loader(DType::Float32, CT::F64);
+    constexpr size_t kBlockF32 = kMaxBlock * sizeof(float) + 64;
+    thread_local std::vector<char> scratch;
+    thread_local std::vector<const void*> args;
+    const auto& ins = prog_.code[k];
+    if (scratch.size() < (ins.args.size() + 1) * kBlockF32 + 64) scratch.resize((ins.args.size() + 1) * kBlockF32 + 64);
+    char* base = align64(scratch.data());
+    args.clear();
+    for (size_t a = 0; a < ins.args.size(); ++a) {
+      char* t = base + (a + 1) * kBlockF32;
+      narrow(static_cast<const char*>(reg[ins.args[a]]), sizeof(double), n, t);
+      args.push_back(t);
+    }
+    fns_[k](n, args.data(), base);
+    widen(base, sizeof(float), n, dst);
   }
 
   FusedProgram prog_;
@@ -341,10 +368,14 @@ Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKin
 Var composite(FusedProgram program, const std::vector<Var>& inputs) {
   for (const auto& ins : program.code) {
     const auto& def = scalar_def(ins.id);
-    const int ct = static_cast<int>(compute_type(program.dtype));
-    if (!def.fn[ct] || def.out_ct[ct] != compute_type(program.dtype))
+    if (ins.narrow && program.dtype != DType::Float64)
+      throw InternalError("composite: a float32 instruction (" + std::string(def.name) + ") in a " +
+                          std::string(dtype_name(program.dtype)) + " program");
+    const CT want = ins.narrow ? CT::F32 : compute_type(program.dtype);
+    const int ct = static_cast<int>(want);
+    if (!def.fn[ct] || def.out_ct[ct] != want)
       throw InternalError("composite: " + std::string(def.name) + " cannot run in " +
-                          std::string(dtype_name(program.dtype)));
+                          (ins.narrow ? std::string("float32") : std::string(dtype_name(program.dtype))));
   }
   return apply1(std::make_shared<Composite>(std::move(program)), inputs);
 }

@@ -1,6 +1,10 @@
 // The fused elementwise op (Theano's Composite): a straight-line program of
 // scalar-table functions over registers. Registers [0, n_inputs) are the
 // inputs; instruction k writes register n_inputs + k; the last is the output.
+// Registers hold the program's dtype. An instruction may compute in float32
+// inside a float64 program (a float32 node feeding float64 ones): its
+// arguments are float32 values held exactly in float64 registers, narrowed
+// for the call and its result widened, exactly as the unfused nodes convert.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +20,7 @@ struct FusedProgram {
   struct Instr {
     ScalarOpId id;
     std::vector<int> args;  // register indices
+    bool narrow = false;    // computes in float32 (float64 programs only)
   };
   DType dtype = DType::Float64;  // every input, register and the output
   int n_inputs = 0;

@@ -1,5 +1,6 @@
 // Elementwise fusion: maximal groups of elementwise nodes that compute in
-// one float dtype (reading inputs of any real dtype), share the root's broadcast pattern (so no value is
+// one float dtype (reading inputs of any real dtype; float32 members of a
+// float64 group keep computing in float32), share the root's broadcast pattern (so no value is
 // recomputed for broadcast copies) and whose inner results nobody else
 // reads, become one Composite node.
 #include <algorithm>
@@ -14,18 +15,32 @@ namespace theon::rw {
 
 namespace {
 
-// Can `node` be part of a group computing in `dtype` with broadcast pattern `like`?
+// A float32 node inside a float64 group computes in float32 on arguments
+// narrowed from float64 registers; that equals the unfused node's own
+// conversion on load unless an input is a 64-bit integer (int64 -> float64
+// -> float32 can round twice).
+bool narrow_ok(const Apply& node) {
+  return std::none_of(node.inputs.begin(), node.inputs.end(), [](const Var& in) {
+    return in->dtype() == DType::Int64 || in->dtype() == DType::UInt64;
+  });
+}
+
+// Can `node` be part of a group computing in `dtype` with broadcast pattern
+// `like`? Its output has that dtype, or is float32 in a float64 group.
 bool fusable(const Apply& node, DType dtype, const TensorType& like) {
   if (node.op->kind() != OpKind::Elemwise || node.num_outputs() != 1) return false;
   const Variable* out = node.raw_output(0);
-  if (out->dtype() != dtype || !fits(like, out->type)) return false;
+  const bool narrow = out->dtype() == DType::Float32 && dtype == DType::Float64;
+  if ((out->dtype() != dtype && !narrow) || !fits(like, out->type)) return false;
   // Inputs of other real dtypes are fine: the node itself computes in its
   // output's compute type, converting them on load, as the Composite does.
   for (const auto& in : node.inputs)
     if (is_complex(in->dtype())) return false;
+  if (narrow && !narrow_ok(node)) return false;
   const auto& def = scalar_def(elemwise_id(*node.op));
-  const int ct = static_cast<int>(compute_type(dtype));
-  return def.fn[ct] && def.out_ct[ct] == compute_type(dtype);
+  const CT want = compute_type(out->dtype());
+  const int ct = static_cast<int>(want);
+  return def.fn[ct] && def.out_ct[ct] == want;
 }
 
 }  // namespace
@@ -100,7 +115,7 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
       }
     prog.n_inputs = static_cast<int>(inputs.size());
     for (Apply* m : members) {
-      FusedProgram::Instr ins{elemwise_id(*m->op), {}};
+      FusedProgram::Instr ins{elemwise_id(*m->op), {}, m->raw_output(0)->dtype() != dtype};
       for (const auto& in : m->inputs) ins.args.push_back(reg.at(in.get()));
       reg[m->raw_output(0)] = prog.n_inputs + static_cast<int>(prog.code.size());
       prog.code.push_back(std::move(ins));

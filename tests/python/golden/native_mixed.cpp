@@ -1,0 +1,124 @@
+// theon native module: generated from the scalar table; do not edit.
+#include <cmath>
+#include <cstdint>
+
+#ifdef THEON_VECTOR_MATH
+extern "C" {
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+float expf(float);
+#pragma omp declare simd notinbranch
+double exp2(double);
+#pragma omp declare simd notinbranch
+float exp2f(float);
+#pragma omp declare simd notinbranch
+double expm1(double);
+#pragma omp declare simd notinbranch
+float expm1f(float);
+#pragma omp declare simd notinbranch
+double log(double);
+#pragma omp declare simd notinbranch
+float logf(float);
+#pragma omp declare simd notinbranch
+double log2(double);
+#pragma omp declare simd notinbranch
+float log2f(float);
+#pragma omp declare simd notinbranch
+double log10(double);
+#pragma omp declare simd notinbranch
+float log10f(float);
+#pragma omp declare simd notinbranch
+double log1p(double);
+#pragma omp declare simd notinbranch
+float log1pf(float);
+#pragma omp declare simd notinbranch
+double sin(double);
+#pragma omp declare simd notinbranch
+float sinf(float);
+#pragma omp declare simd notinbranch
+double cos(double);
+#pragma omp declare simd notinbranch
+float cosf(float);
+#pragma omp declare simd notinbranch
+double tan(double);
+#pragma omp declare simd notinbranch
+float tanf(float);
+#pragma omp declare simd notinbranch
+double asin(double);
+#pragma omp declare simd notinbranch
+float asinf(float);
+#pragma omp declare simd notinbranch
+double acos(double);
+#pragma omp declare simd notinbranch
+float acosf(float);
+#pragma omp declare simd notinbranch
+double atan(double);
+#pragma omp declare simd notinbranch
+float atanf(float);
+#pragma omp declare simd notinbranch
+double sinh(double);
+#pragma omp declare simd notinbranch
+float sinhf(float);
+#pragma omp declare simd notinbranch
+double cosh(double);
+#pragma omp declare simd notinbranch
+float coshf(float);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+float tanhf(float);
+#pragma omp declare simd notinbranch
+double asinh(double);
+#pragma omp declare simd notinbranch
+float asinhf(float);
+#pragma omp declare simd notinbranch
+double acosh(double);
+#pragma omp declare simd notinbranch
+float acoshf(float);
+#pragma omp declare simd notinbranch
+double atanh(double);
+#pragma omp declare simd notinbranch
+float atanhf(float);
+#pragma omp declare simd notinbranch
+double erf(double);
+#pragma omp declare simd notinbranch
+float erff(float);
+#pragma omp declare simd notinbranch
+double erfc(double);
+#pragma omp declare simd notinbranch
+float erfcf(float);
+#pragma omp declare simd notinbranch
+double pow(double, double);
+#pragma omp declare simd notinbranch
+float powf(float, float);
+#pragma omp declare simd notinbranch
+double atan2(double, double);
+#pragma omp declare simd notinbranch
+float atan2f(float, float);
+}
+#endif
+
+#include "ops/scalar_functors.hpp"
+
+// theon_k0: 5 instructions over 3 inputs
+extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
+  using T = double;
+  const T* __restrict i0 = static_cast<const T*>(in[0]);
+  const T* __restrict i1 = static_cast<const T*>(in[1]);
+  const T* __restrict i2 = static_cast<const T*>(in[2]);
+  T* __restrict o = static_cast<T*>(out);
+#pragma omp simd
+  for (int64_t k = 0; k < n; ++k) {
+    const T r0 = i0[k];
+    const T r1 = i1[k];
+    const T r2 = i2[k];
+    const T r3 = static_cast<T>(static_cast<float>(theon::sf::Sin::f<float>(static_cast<float>(r0))));  // sin in float32
+    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r3, r1));  // mul
+    const T r5 = static_cast<T>(theon::sf::Tanh::f<T>(r4));  // tanh
+    const T r6 = static_cast<T>(static_cast<float>(theon::sf::Cos::f<float>(static_cast<float>(r2))));  // cos in float32
+    const T r7 = static_cast<T>(theon::sf::Add::f<T>(r5, r6));  // add
+    o[k] = r7;
+  }
+}
+
