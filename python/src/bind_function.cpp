@@ -42,6 +42,8 @@ void bind_function(nb::module_& m) {
       .def("verify", &FunctionGraph::verify);
 
   m.def("num_threads", &num_threads);
+  m.def("default_num_threads", &default_num_threads);
+  m.def("reset_num_threads", &reset_num_threads);
   m.def("set_num_threads", [](int n) {
     if (n < 1) throw ValueError("set_num_threads: the number of threads must be at least 1, got " + std::to_string(n));
     set_num_threads(n);
@@ -55,63 +57,78 @@ void bind_function(nb::module_& m) {
   m.def("graph_text", &graph_text);
 
   nb::class_<PyFunction>(m, "CompiledFunction")
-      .def("__init__", [](PyFunction* self, std::vector<Var> inputs, std::vector<Var> outputs,
-                          std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates,
-                          std::vector<std::pair<Var, Var>> givens, const std::string& on_unused,
-                          const std::string& name, nb::object filter, const std::string& level,
-                          std::vector<std::string> including, std::vector<std::string> excluding,
-                          std::vector<std::string> requiring, bool print_after_phase, std::vector<bool> mutable_inputs,
-                          const std::string& native, const std::string& cxx, const std::string& compiledir,
-                          const std::string& include_dir) {
-        FunctionOptions o;
-        if (native == "async") o.native.mode = NativeMode::Async;
-        else if (native == "wait") o.native.mode = NativeMode::Wait;
-        else if (native == "off") o.native.mode = NativeMode::Off;
-        else throw ValueError("config.native must be 'async', 'wait' or 'off', got '" + native + "'");
-        o.native.cxx = cxx;
-        o.native.cache_dir = compiledir;
-        o.native.include_dir = include_dir;
-        o.mutable_inputs = std::move(mutable_inputs);
-        if (level == "fast_run") o.rewrite.level = RewriteOptions::Level::FastRun;
-        else if (level == "fast_compile") o.rewrite.level = RewriteOptions::Level::FastCompile;
-        else if (level == "none") o.rewrite.level = RewriteOptions::Level::None;
-        else throw ValueError("unknown rewrite level '" + level + "'");
-        o.rewrite.including = std::move(including);
-        o.rewrite.excluding = std::move(excluding);
-        o.rewrite.requiring = std::move(requiring);
-        o.rewrite.print_after_phase = print_after_phase;
-        o.updates = std::move(updates);
-        o.givens = std::move(givens);
-        o.name = name;
-        if (on_unused == "raise") o.on_unused_input = UnusedInputPolicy::Raise;
-        else if (on_unused == "warn") o.on_unused_input = UnusedInputPolicy::Warn;
-        else if (on_unused == "ignore") o.on_unused_input = UnusedInputPolicy::Ignore;
-        else throw ValueError("on_unused_input must be 'raise', 'warn' or 'ignore', got '" + on_unused + "'");
-        new (self) PyFunction{std::make_unique<Function>(std::move(inputs), std::move(outputs), std::move(o)),
-                              std::move(filter)};
-      })
+      .def("__init__",
+           [](PyFunction* self, std::vector<Var> inputs, std::vector<Var> outputs,
+              std::vector<std::pair<std::shared_ptr<SharedVariable>, Var>> updates,
+              std::vector<std::pair<Var, Var>> givens, const std::string& on_unused, const std::string& name,
+              nb::object filter, const std::string& level, std::vector<std::string> including,
+              std::vector<std::string> excluding, std::vector<std::string> requiring, bool print_after_phase,
+              std::vector<bool> mutable_inputs, const std::string& native, const std::string& cxx,
+              const std::string& compiledir, const std::string& include_dir) {
+             FunctionOptions o;
+             if (native == "async")
+               o.native.mode = NativeMode::Async;
+             else if (native == "wait")
+               o.native.mode = NativeMode::Wait;
+             else if (native == "off")
+               o.native.mode = NativeMode::Off;
+             else
+               throw ValueError("config.native must be 'async', 'wait' or 'off', got '" + native + "'");
+             o.native.cxx = cxx;
+             o.native.cache_dir = compiledir;
+             o.native.include_dir = include_dir;
+             o.mutable_inputs = std::move(mutable_inputs);
+             if (level == "fast_run")
+               o.rewrite.level = RewriteOptions::Level::FastRun;
+             else if (level == "fast_compile")
+               o.rewrite.level = RewriteOptions::Level::FastCompile;
+             else if (level == "none")
+               o.rewrite.level = RewriteOptions::Level::None;
+             else
+               throw ValueError("unknown rewrite level '" + level + "'");
+             o.rewrite.including = std::move(including);
+             o.rewrite.excluding = std::move(excluding);
+             o.rewrite.requiring = std::move(requiring);
+             o.rewrite.print_after_phase = print_after_phase;
+             o.updates = std::move(updates);
+             o.givens = std::move(givens);
+             o.name = name;
+             if (on_unused == "raise")
+               o.on_unused_input = UnusedInputPolicy::Raise;
+             else if (on_unused == "warn")
+               o.on_unused_input = UnusedInputPolicy::Warn;
+             else if (on_unused == "ignore")
+               o.on_unused_input = UnusedInputPolicy::Ignore;
+             else
+               throw ValueError("on_unused_input must be 'raise', 'warn' or 'ignore', got '" + on_unused + "'");
+             new (self) PyFunction{std::make_unique<Function>(std::move(inputs), std::move(outputs), std::move(o)),
+                                   std::move(filter)};
+           })
       .def("__call__", &PyFunction::call)
       .def_prop_ro("native_ready", [](const PyFunction& f) { return f.fn->native_ready(); })
       .def("native_source", [](const PyFunction& f) { return f.fn->native_source(); })
-      .def("wait_native", [](PyFunction& f) {
-        nb::gil_scoped_release release;  // the compile thread never needs Python
-        f.fn->wait_native();
-      })
+      .def("wait_native",
+           [](PyFunction& f) {
+             nb::gil_scoped_release release;  // the compile thread never needs Python
+             f.fn->wait_native();
+           })
       .def_prop_ro("rewrite_report",
                    [](const PyFunction& f) {
                      const RewriteReport& r = f.fn->rewrite_report();
                      nb::dict d, fired;
                      for (const auto& [k, v] : r.fired) fired[k.c_str()] = v;
                      nb::list phases;
-                     for (const auto& p : r.phases) phases.append(nb::make_tuple(p.name, p.seconds, p.nodes_after, p.graph));
+                     for (const auto& p : r.phases)
+                       phases.append(nb::make_tuple(p.name, p.seconds, p.nodes_after, p.graph));
                      d["fired"] = fired;
                      d["phases"] = phases;
                      d["seconds"] = r.seconds;
                      d["text"] = r.str();
                      return d;
                    })
-      .def_prop_ro("fgraph", [](const PyFunction& f) -> const FunctionGraph& { return f.fn->fgraph(); },
-                   nb::rv_policy::reference_internal);
+      .def_prop_ro(
+          "fgraph", [](const PyFunction& f) -> const FunctionGraph& { return f.fn->fgraph(); },
+          nb::rv_policy::reference_internal);
 }
 
 }  // namespace theon::py

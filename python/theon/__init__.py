@@ -38,6 +38,20 @@ set_num_threads = _core.set_num_threads
 simd_info = _core.simd_info
 
 
+def _apply_thread_flags():
+    """config.num_threads (0: the environment's or the CPU count) and
+    config.openmp (False: one thread) size the pool and OpenBLAS's;
+    theon.set_num_threads() overrides them until a flag changes again."""
+    n = config.num_threads or (0 if config.openmp else 1)
+    if n:
+        _core.set_num_threads(n)
+    else:
+        _core.reset_num_threads()
+
+
+config._on_change(("num_threads", "openmp"), _apply_thread_flags)
+
+
 def _break_default_update_cycles():
     """A shared variable's default_update refers back to the variable through
     C++ references that Python's collector cannot see, so such pairs would

@@ -39,7 +39,9 @@ _FLAGS = {
                "before the first call (wait), or never (off)"),
     "blas__ldflags": ("", str, "accepted for compatibility (BLAS is found at run time)"),
     "warn__round": (False, bool, "warn about round()'s default mode"),
-    "openmp": (False, bool, "accepted for compatibility"),
+    "openmp": (True, bool, "run large kernels on several threads (False: one thread, as in Theano)"),
+    "num_threads": (0, int, "threads of the kernels' pool (0: $THEON_NUM_THREADS, else $OMP_NUM_THREADS, "
+                    "else every CPU this process may run on)"),
     "unittests__rseed": ("666", str, "seed of theon.tests.unittest_tools ('random' for a fresh one)"),
 }
 
@@ -61,6 +63,14 @@ def _convert(name, value):
         return _to_bool(value)
     if allowed is str:
         return str(value)
+    if allowed is int:
+        try:
+            v = int(str(value).strip())
+        except ValueError:
+            v = -1
+        if v < 0:
+            raise ValueError("config flag %s=%r is not valid: expected an integer >= 0" % (name.replace("__", "."), value))
+        return v
     if value is None and name == "optimizer":
         value = "None"
     if str(value) not in allowed:
@@ -90,6 +100,20 @@ class _Section(object):
 class TheonConfig(object):
     def __init__(self):
         object.__setattr__(self, "_values", {k: v[0] for k, v in _FLAGS.items()})
+        object.__setattr__(self, "_hooks", {})  # flag -> callable run after the flag changes
+
+    def _on_change(self, names, fn):
+        """Runs fn() now and whenever one of `names` is set (also by change_flags)."""
+        for n in names:
+            self._hooks.setdefault(_key(n), []).append(fn)
+        fn()
+
+    def _set(self, key, value):
+        old = self._values[key]
+        self._values[key] = value
+        if value != old:
+            for fn in self._hooks.get(key, ()):
+                fn()
 
     def __getattr__(self, name):
         values = object.__getattribute__(self, "_values")
@@ -105,7 +129,7 @@ class TheonConfig(object):
         key = _key(name)
         if key not in self._values:
             raise UnknownFlagError("theon.config has no flag %r" % (name,))
-        self._values[key] = _convert(key, value)
+        self._set(key, _convert(key, value))
 
     def __dir__(self):
         return sorted(k.replace("__", ".") for k in self._values)
@@ -152,7 +176,7 @@ class change_flags(object):
 
     def __exit__(self, *exc):
         for k, v in self.old.items():
-            config._values[_key(k)] = v
+            config._set(_key(k), v)
 
     def __call__(self, f):
         @functools.wraps(f)

@@ -119,6 +119,72 @@ def test_set_num_threads_rejects_zero():
         theon.set_num_threads(0)
 
 
+def test_thread_count_from_config():
+    default = theon._core.default_num_threads()
+    try:
+        theon.config.num_threads = 3
+        assert theon.num_threads() == 3
+        with theon.change_flags(openmp=False, num_threads=0):
+            assert theon.num_threads() == 1  # Theano's openmp=False: one thread
+        assert theon.num_threads() == 3  # restored with the flags
+        theon.config.num_threads = 0
+        assert theon.num_threads() == default
+        with pytest.raises(ValueError, match="num_threads.*integer >= 0"):
+            theon.config.num_threads = -2
+        with pytest.raises(ValueError, match="num_threads"):
+            theon.config.num_threads = "many"
+    finally:
+        theon.config.num_threads = 0
+        theon.config.openmp = True
+    assert theon.num_threads() == default
+
+
+THREADS_FROM_FLAGS = """
+import ctypes, numpy as np, theon, theon.tensor as T
+print(theon.num_threads())
+x = T.dmatrix()
+theon.function([x], T.dot(x, x))(np.ones((4, 4)))  # loads the BLAS
+info = theon._core.blas_info()
+if "openblas" in info.lower():
+    lib = ctypes.CDLL(info.split(" (")[0].split(":")[0])
+    prefix = "scipy_" if "symbol prefix 'scipy_'" in info else ""
+    print(getattr(lib, prefix + "openblas_get_num_threads")())
+else:
+    print(theon.num_threads())
+"""
+
+
+def test_num_threads_flag_sizes_the_pool_and_openblas():
+    env = dict(os.environ, THEON_FLAGS="num_threads=1", OPENBLAS_NUM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", THREADS_FROM_FLAGS], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1"], out.stdout
+
+
+@pytest.mark.parametrize("build", ["sum_all", "sum_rows", "sum_cols", "fused_mean", "softmax", "logsumexp"])
+def test_reductions_are_deterministic_for_any_thread_count(build):
+    """Partitions depend on the sizes, never on the thread count, and are
+    combined in order: bit-identical results on 1, 2 or 3 threads, call after
+    call."""
+    rng = np.random.default_rng(11)
+    a = (rng.standard_normal((1500, 1300)) * 1e3).astype("float32")
+    x = T.fmatrix()
+    out = {"sum_all": lambda: x.sum(), "sum_rows": lambda: x.sum(axis=1), "sum_cols": lambda: x.sum(axis=0),
+           "fused_mean": lambda: T.mean(T.exp(x * 1e-3) * x), "softmax": lambda: T.nnet.softmax(x * 1e-3),
+           "logsumexp": lambda: T.logsumexp(x * 1e-3, axis=1)}[build]()
+    f = theon.function([x], out)
+    saved = theon.num_threads()
+    try:
+        results = []
+        for n in (1, 2, 3, 2):
+            theon.set_num_threads(n)
+            results += [f(a), f(a)]
+    finally:
+        theon.set_num_threads(saved)
+    for r in results[1:]:
+        np.testing.assert_array_equal(r, results[0])
+
+
 def test_results_held_by_the_caller_are_never_reused():
     x = T.dvector()
     f = theon.function([x], T.exp(x) * 2.0)

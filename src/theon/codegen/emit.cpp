@@ -12,9 +12,9 @@ namespace {
 // so that the compiler's vectorizer calls them (the same kernels as the VM's
 // vector_math.cpp, NaN/Inf handled by their scalar fallback), without
 // -ffast-math.
-constexpr const char* kVectorMath[] = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos",
-                                       "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
-                                       "atanh", "erf", "erfc"};
+constexpr const char* kVectorMath[] = {"exp",  "exp2", "expm1", "log",   "log2",  "log10", "log1p",
+                                       "sin",  "cos",  "tan",   "asin",  "acos",  "atan",  "sinh",
+                                       "cosh", "tanh", "asinh", "acosh", "atanh", "erf",   "erfc"};
 constexpr const char* kVectorMath2[] = {"pow", "atan2"};
 
 }  // namespace
@@ -53,8 +53,8 @@ std::string emit_module(const std::vector<std::pair<std::string, FusedProgram>>&
   os << "#include <cmath>\n#include <cstdint>\n\n";
   os << "#ifdef THEON_VECTOR_MATH\nextern \"C\" {\n";
   for (const char* f : kVectorMath)
-    os << "#pragma omp declare simd notinbranch\ndouble " << f << "(double);\n#pragma omp declare simd notinbranch\nfloat "
-       << f << "f(float);\n";
+    os << "#pragma omp declare simd notinbranch\ndouble " << f
+       << "(double);\n#pragma omp declare simd notinbranch\nfloat " << f << "f(float);\n";
   for (const char* f : kVectorMath2)
     os << "#pragma omp declare simd notinbranch\ndouble " << f << "(double, double);\n"
        << "#pragma omp declare simd notinbranch\nfloat " << f << "f(float, float);\n";

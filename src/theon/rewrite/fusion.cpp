@@ -20,9 +20,8 @@ namespace {
 // conversion on load unless an input is a 64-bit integer (int64 -> float64
 // -> float32 can round twice).
 bool narrow_ok(const Apply& node) {
-  return std::none_of(node.inputs.begin(), node.inputs.end(), [](const Var& in) {
-    return in->dtype() == DType::Int64 || in->dtype() == DType::UInt64;
-  });
+  return std::none_of(node.inputs.begin(), node.inputs.end(),
+                      [](const Var& in) { return in->dtype() == DType::Int64 || in->dtype() == DType::UInt64; });
 }
 
 // Can `node` be part of a group computing in `dtype` with broadcast pattern

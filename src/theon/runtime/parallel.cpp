@@ -1,8 +1,6 @@
 // A small persistent pool: workers sleep on a condition variable between
 // loops; each loop hands out chunks through an atomic counter, so uneven
 // chunks balance themselves.
-#include "theon/runtime.hpp"
-
 #include <pthread.h>
 #include <sched.h>
 
@@ -16,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "theon/runtime.hpp"
+#include "theon/runtime/blas.hpp"
+
 namespace theon {
 
 namespace {
@@ -28,7 +29,9 @@ int env_threads(const char* name) {
   return (end && *end == '\0' && v > 0 && v < 4096) ? static_cast<int>(v) : 0;
 }
 
-int default_threads() {
+}  // namespace
+
+int default_num_threads() {
   if (int v = env_threads("THEON_NUM_THREADS")) return v;
   if (int v = env_threads("OMP_NUM_THREADS")) return v;
   cpu_set_t set;
@@ -36,7 +39,10 @@ int default_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::atomic<int> g_threads{0};  // 0 = not yet decided
+namespace {
+
+std::atomic<int> g_threads{0};   // 0 = not yet decided
+std::atomic<int> g_explicit{0};  // set by set_num_threads(), 0 after reset_num_threads()
 thread_local bool t_in_worker = false;
 
 class Pool {
@@ -140,13 +146,25 @@ class Pool {
 int num_threads() {
   int t = g_threads.load();
   if (t == 0) {
-    t = default_threads();
+    t = default_num_threads();
     g_threads.store(t);
   }
   return t;
 }
 
-void set_num_threads(int n) { g_threads.store(std::max(1, n)); }
+void set_num_threads(int n) {
+  n = std::max(1, n);
+  g_threads.store(n);
+  g_explicit.store(n);
+  blas_follow_threads(n);
+}
+
+void reset_num_threads() {
+  g_threads.store(0);
+  if (g_explicit.exchange(0) != 0) blas_follow_threads(0);
+}
+
+int explicit_num_threads() { return g_explicit.load(); }
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;

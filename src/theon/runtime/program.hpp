@@ -26,8 +26,8 @@ class BufferPool final : public Workspace {
 struct Step {
   const Apply* node;
   std::vector<int> in_slots, out_slots;
-  std::vector<int> free_after;  // slots whose last reader is this step
-  int destroy_slot = -1;        // the slot an inplace op may overwrite, if its buffer allows
+  std::vector<int> free_after;   // slots whose last reader is this step
+  int destroy_slot = -1;         // the slot an inplace op may overwrite, if its buffer allows
   bool destroy_mutable = false;  // ... and it is an In(mutable=True) input
 };
 
