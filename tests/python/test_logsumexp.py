@@ -57,6 +57,39 @@ def test_special_values():
     np.testing.assert_allclose(g(xv[[0, 4]]), out[[0, 4]], rtol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 7, 15, 16, 17, 33, 63, 64, 65, 100, 1029])
+def test_row_lengths_and_nan_positions_of_the_simd_rows(dtype, n):
+    """The SIMD row kernels (max, then exp-and-sum) take whole vectors, four
+    at a time, and a ragged tail: every length around those widths, with a
+    NaN, +inf or -inf placed in the vector part and in the tail, for
+    logsumexp, softmax and log_softmax."""
+    rng = np.random.default_rng(n)
+    base = (rng.standard_normal((1, n)) * 10).astype(dtype)
+    rows = [base[0]]
+    for pos in {0, n // 2, n - 1}:
+        for v in (np.nan, np.inf, -np.inf):
+            r = base[0].copy()
+            r[pos] = v
+            rows.append(r)
+    xv = np.stack(rows)
+    x = T.matrix("x", dtype=dtype)
+    f = theon.function([x], [T.logsumexp(x, axis=1), T.nnet.softmax(x), T.nnet.logsoftmax(x)])
+    lse, sm, lsm = f(xv)
+    x64 = xv.astype(np.float64)
+    with np.errstate(all="ignore"):
+        m = x64.max(axis=1, keepdims=True)
+        want_lse = sp.logsumexp(x64, axis=1)
+        e = np.exp(x64 - m)
+        want_sm = e / e.sum(axis=1, keepdims=True)
+        want_lsm = (x64 - m) - np.log(e.sum(axis=1, keepdims=True))
+    rtol = 3e-6 if dtype == "float32" else 1e-13
+    for got, want in ((lse, want_lse), (sm, want_sm), (lsm, want_lsm)):
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got, want.astype(dtype), rtol=rtol, atol=rtol * 30)
+
+
 def test_one_and_two_threads_agree_to_the_bit():
     rng = np.random.default_rng(3)
     x = T.fmatrix("x")
@@ -138,3 +171,16 @@ def test_bad_inputs():
         theon._core.logsumexp(T.scalar(), 0)
     with pytest.raises(TypeError, match="LogSumExp.*real"):
         T.logsumexp(T.matrix(dtype="complex128"), axis=1)
+
+
+@pytest.mark.parametrize("isa", ["avx2", "0"])
+def test_rows_on_the_avx2_and_scalar_kernels(isa):
+    """A CPU with AVX-512 runs the 512-bit rows; the AVX2 and scalar ones
+    (THEON_SIMD_MATH=avx2 / 0) are checked in a child process."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, THEON_SIMD_MATH=isa)
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                        "-k", "row_lengths or special_values"], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]

@@ -19,13 +19,33 @@ namespace theon {
 
 namespace {
 
+// The next row to prefetch while this one computes (null: none).
+struct Next {
+  const void* p = nullptr;
+  int64_t bytes = 0;
+};
+
+// A row's maximum: the SIMD kernel when there is one.
 template <class C>
-void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, C* tmp) {
-  const C m = max_of(b, n);
-  for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
-  const void* in[1] = {b};
-  exp_fn(n, in, tmp);
-  const double s = sum_of(tmp, n);
+C row_max(const C* b, int64_t n, RowMaxFn simd) {
+  return simd ? static_cast<C>(simd(b, n)) : max_of(b, n);
+}
+
+// Softmax (or log-softmax) of one row in place; tmp holds n values.
+template <class C>
+void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, ExpSumFn exp_sum, RowMaxFn max_fn, C* tmp, Next next) {
+  const C m = row_max(b, n, max_fn);
+  double s;
+  if (exp_sum) {
+    s = exp_sum(b, n, m, tmp, next.p, next.bytes);  // tmp = exp(b - m)
+    if (log_form)
+      for (int64_t i = 0; i < n; ++i) b[i] -= m;
+  } else {
+    for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
+    const void* in[1] = {b};
+    exp_fn(n, in, tmp);
+    s = sum_of(tmp, n);
+  }
   if (log_form) {
     const C ls = static_cast<C>(std::log(s));
     for (int64_t i = 0; i < n; ++i) b[i] -= ls;
@@ -56,16 +76,31 @@ struct Rows {
   }
 };
 
-// log(sum(exp(b))) of one row; b is overwritten. An infinite max is the
+// log(sum(exp(b))) of one row (b is not written). An infinite max is the
 // answer itself (log of a sum holding exp(inf), or of zeros); NaN stays NaN.
 template <class C>
-C logsumexp_row(const C* b, int64_t n, BlockFn exp_fn, C* tmp) {
-  const C m = max_of(b, n);
+C logsumexp_row(const C* b, int64_t n, BlockFn exp_fn, ExpSumFn exp_sum, RowMaxFn max_fn, C* tmp, Next next) {
+  const C m = row_max(b, n, max_fn);
   if (std::isnan(m) || std::isinf(m)) return m;
-  for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
-  const void* in[1] = {tmp};
-  exp_fn(n, in, tmp);
-  return static_cast<C>(m + std::log(sum_of(tmp, n)));
+  double s;
+  if (exp_sum) {
+    s = exp_sum(b, n, m, nullptr, next.p, next.bytes);
+  } else {
+    for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
+    const void* in[1] = {tmp};
+    exp_fn(n, in, tmp);
+    s = sum_of(tmp, n);
+  }
+  return static_cast<C>(m + std::log(s));
+}
+
+// Row r of x (r < 0: none) as a prefetch target, when its values are contiguous.
+Next next_row(const Rows& rows, const NDArray& x, int64_t r, int64_t stride, int64_t n) {
+  const int64_t isz = static_cast<int64_t>(itemsize(x.dtype));
+  if (r < 0 || stride != isz) return {};
+  int64_t xo, oo;
+  rows.offsets(r, &xo, &oo);
+  return {x.data + xo, n * isz};
 }
 
 class Softmax final : public Op {
@@ -111,17 +146,21 @@ class Softmax final : public Op {
     if (!exp_fn) exp_fn = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
     const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
     const int64_t xstride = x.strides[axis_], ostride = o.strides[axis_];
+    const ExpSumFn exp_sum = exp_sum_kernel(ct);
+    const RowMaxFn max_fn = row_max_kernel(ct);
     auto run = [&](int64_t r0, int64_t r1) {
       std::vector<char> buf(static_cast<size_t>(2 * n * isz));
       for (int64_t r = r0; r < r1; ++r) {
         int64_t xo, oo;
         rows.offsets(r, &xo, &oo);
         load(x.data + xo, xstride, n, buf.data());
+        const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, xstride, n);
         if (ct == CT::F32)
-          softmax_row(reinterpret_cast<float*>(buf.data()), n, log_, exp_fn, reinterpret_cast<float*>(buf.data()) + n);
+          softmax_row(reinterpret_cast<float*>(buf.data()), n, log_, exp_fn, exp_sum, max_fn,
+                      reinterpret_cast<float*>(buf.data()) + n, next);
         else
-          softmax_row(reinterpret_cast<double*>(buf.data()), n, log_, exp_fn,
-                      reinterpret_cast<double*>(buf.data()) + n);
+          softmax_row(reinterpret_cast<double*>(buf.data()), n, log_, exp_fn, exp_sum, max_fn,
+                      reinterpret_cast<double*>(buf.data()) + n, next);
         store(buf.data(), n, o.data + oo, ostride);
       }
     };
@@ -195,6 +234,8 @@ class LogSumExp final : public Op {
     if (!exp_fn) exp_fn = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
     const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
     const bool direct = x.dtype == ct_dtype(ct) && (x.strides[axis_] == isz || n == 1);
+    const ExpSumFn exp_sum = exp_sum_kernel(ct);
+    const RowMaxFn max_fn = row_max_kernel(ct);
     auto run = [&](int64_t r0, int64_t r1) {
       std::vector<char> buf(static_cast<size_t>(2 * std::max<int64_t>(n, 1) * isz));
       for (int64_t r = r0; r < r1; ++r) {
@@ -207,12 +248,14 @@ class LogSumExp final : public Op {
           load(row, x.strides[axis_], n, buf.data() + n * isz);
           row = buf.data() + n * isz;
         }
+        const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, x.strides[axis_], n);
         if (ct == CT::F32) {
-          float v = logsumexp_row(reinterpret_cast<const float*>(row), n, exp_fn, reinterpret_cast<float*>(buf.data()));
+          float v = logsumexp_row(reinterpret_cast<const float*>(row), n, exp_fn, exp_sum, max_fn,
+                                  reinterpret_cast<float*>(buf.data()), next);
           store(&v, 1, o.data + oo, 0);
         } else {
-          double v =
-              logsumexp_row(reinterpret_cast<const double*>(row), n, exp_fn, reinterpret_cast<double*>(buf.data()));
+          double v = logsumexp_row(reinterpret_cast<const double*>(row), n, exp_fn, exp_sum, max_fn,
+                                   reinterpret_cast<double*>(buf.data()), next);
           store(&v, 1, o.data + oo, 0);
         }
       }

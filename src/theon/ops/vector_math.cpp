@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "ops/scalar_functors.hpp"
@@ -20,17 +21,18 @@ namespace theon {
 namespace {
 
 // Slots of the unary functions taken from libmvec, by their libm names.
-#define THEON_MVEC_UNARY(X)                                                                               \
-  X(exp, exp) X(exp2, exp2) X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p)       \
-  X(sin, sin) X(cos, cos) X(tan, tan) X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh)        \
-  X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
+#define THEON_MVEC_UNARY(X)                                                                                       \
+  X(exp, exp)                                                                                                     \
+  X(exp2, exp2) X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) \
+      X(tan, tan) X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh)       \
+          X(arcsinh, asinh) X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
 #define THEON_MVEC_BINARY(X) X(arctan2, atan2) X(pow, pow)
 
 enum Slot : int {
 #define X(op, c) k_##op,
   THEON_MVEC_UNARY(X) THEON_MVEC_BINARY(X)
 #undef X
-  kNumSlots
+      kNumSlots
 };
 
 // Resolved entry points, as untyped pointers: their vector types exist only
@@ -43,6 +45,16 @@ void* g_f64_512[kNumSlots];
 bool g_have_512 = false;
 std::string g_info = "scalar kernels";
 
+// The scalar remainder of a row maximum: folds v[i, n) into m, NaN wins.
+template <class T>
+double row_max_tail(const T* v, int64_t i, int64_t n, T m, bool nan) {
+  for (; i < n; ++i) {
+    nan = nan || v[i] != v[i];
+    m = v[i] > m ? v[i] : m;
+  }
+  return nan ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(m);
+}
+
 }  // namespace
 
 #pragma GCC push_options
@@ -54,8 +66,10 @@ using VD1 = __m256d (*)(__m256d);
 
 // sigmoid and softplus from the vector exp and log1p, stable on both tails
 // like the scalar rows: e = exp(-|x|) never overflows.
-template <class V> struct Ops;
-template <> struct Ops<float> {
+template <class V>
+struct Ops;
+template <>
+struct Ops<float> {
   using R = __m256;
   static constexpr int W = 8;
   static R load(const float* p) { return _mm256_loadu_ps(p); }
@@ -67,13 +81,16 @@ template <> struct Ops<float> {
   static R add(R a, R b) { return _mm256_add_ps(a, b); }
   static R div(R a, R b) { return _mm256_div_ps(a, b); }
   static R max(R a, R b) { return _mm256_max_ps(a, b); }
-  static R select_ge0(R x, R a, R b) { return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ)); }
+  static R select_ge0(R x, R a, R b) {
+    return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
+  }
   static R isnan_keep(R x, R r) { return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
   static void* const* table() { return g_f32; }
   static R exp(R x) { return reinterpret_cast<VF1>(g_f32[k_exp])(x); }
   static R log1p(R x) { return reinterpret_cast<VF1>(g_f32[k_log1p])(x); }
 };
-template <> struct Ops<double> {
+template <>
+struct Ops<double> {
   using R = __m256d;
   static constexpr int W = 4;
   static R load(const double* p) { return _mm256_loadu_pd(p); }
@@ -85,7 +102,9 @@ template <> struct Ops<double> {
   static R add(R a, R b) { return _mm256_add_pd(a, b); }
   static R div(R a, R b) { return _mm256_div_pd(a, b); }
   static R max(R a, R b) { return _mm256_max_pd(a, b); }
-  static R select_ge0(R x, R a, R b) { return _mm256_blendv_pd(b, a, _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ)); }
+  static R select_ge0(R x, R a, R b) {
+    return _mm256_blendv_pd(b, a, _mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_GE_OQ));
+  }
   static R isnan_keep(R x, R r) { return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
   static void* const* table() { return g_f64; }
   static R exp(R x) { return reinterpret_cast<VD1>(g_f64[k_exp])(x); }
@@ -127,8 +146,10 @@ void vec_block(int64_t n, const void* const* in, void* out) {
   const T* b = Arity == 2 ? static_cast<const T*>(in[1]) : nullptr;
   T* o = static_cast<T*>(out);
   auto apply = [](const T* pa, const T* pb, T* po) {
-    if constexpr (Arity == 1) O::store(po, F::f(O::load(pa)));
-    else O::store(po, F::f(O::load(pa), O::load(pb)));
+    if constexpr (Arity == 1)
+      O::store(po, F::f(O::load(pa)));
+    else
+      O::store(po, F::f(O::load(pa), O::load(pb)));
   };
   int64_t i = 0;
   for (; i + O::W <= n; i += O::W) apply(a + i, Arity == 2 ? b + i : nullptr, o + i);
@@ -165,6 +186,97 @@ void arith3(int64_t n, const void* const* in, void* out) {
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
 }
 
+// The softmax/logsumexp row: exp(x - shift) summed in double registers
+// (a fixed lane order, so the result does not depend on threads).
+template <class T>
+double exp_sum_avx2(const void* xv, int64_t n, double shift, void* ev, const void* next, int64_t next_bytes) {
+  using O = Ops<T>;
+  using R = typename O::R;
+  const T* x = static_cast<const T*>(xv);
+  T* e = static_cast<T*>(ev);
+  const char* pf = static_cast<const char*>(next);
+  R m;
+  if constexpr (sizeof(T) == 4)
+    m = _mm256_set1_ps(static_cast<float>(shift));
+  else
+    m = _mm256_set1_pd(shift);
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  auto step = [&](const T* p, T* out) {
+    R v;
+    if constexpr (sizeof(T) == 4) {
+      v = O::exp(_mm256_sub_ps(O::load(p), m));
+      s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+      s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    } else {
+      v = O::exp(_mm256_sub_pd(O::load(p), m));
+      s0 = _mm256_add_pd(s0, v);
+    }
+    if (out) O::store(out, v);
+  };
+  int64_t i = 0;
+  for (; i + O::W <= n; i += O::W) {
+    const int64_t off = i * static_cast<int64_t>(sizeof(T));
+    if (pf && off % 64 == 0 && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
+    step(x + i, e ? e + i : nullptr);
+  }
+  if (i < n) {  // the tail, padded with -inf (exp gives 0)
+    T t[O::W];
+    for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
+    std::memcpy(t, x + i, (n - i) * sizeof(T));
+    step(t, t);
+    if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
+  }
+  for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
+    _mm_prefetch(pf + off, _MM_HINT_T0);
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(s0, s1));
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+// Row maximum over four 256-bit accumulators; NaNs tracked in a mask
+// (maxps drops a NaN in its first operand).
+template <class T>
+double row_max_avx2(const void* vp, int64_t n) {
+  const T* v = static_cast<const T*>(vp);
+  constexpr int W = 32 / sizeof(T), U = 4;
+  const T ninf = -std::numeric_limits<T>::infinity();
+  if (n < U * W) return row_max_tail<T>(v, 0, n, ninf, false);
+  using R = typename Ops<T>::R;
+  R m[U], nan;
+  int64_t i = 0;
+  if constexpr (sizeof(T) == 4) {
+    nan = _mm256_setzero_ps();
+    for (int u = 0; u < U; ++u) m[u] = _mm256_set1_ps(ninf);
+    for (; i + U * W <= n; i += U * W)
+      for (int u = 0; u < U; ++u) {
+        const R x = _mm256_loadu_ps(v + i + u * W);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+        m[u] = _mm256_max_ps(x, m[u]);
+      }
+    m[0] = _mm256_max_ps(_mm256_max_ps(m[0], m[1]), _mm256_max_ps(m[2], m[3]));
+  } else {
+    nan = _mm256_setzero_pd();
+    for (int u = 0; u < U; ++u) m[u] = _mm256_set1_pd(ninf);
+    for (; i + U * W <= n; i += U * W)
+      for (int u = 0; u < U; ++u) {
+        const R x = _mm256_loadu_pd(v + i + u * W);
+        nan = _mm256_or_pd(nan, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+        m[u] = _mm256_max_pd(x, m[u]);
+      }
+    m[0] = _mm256_max_pd(_mm256_max_pd(m[0], m[1]), _mm256_max_pd(m[2], m[3]));
+  }
+  T lanes[W], flags[W];
+  Ops<T>::store(lanes, m[0]);
+  Ops<T>::store(flags, nan);
+  T best = ninf;
+  bool any_nan = false;
+  for (int k = 0; k < W; ++k) {
+    best = lanes[k] > best ? lanes[k] : best;
+    any_nan = any_nan || flags[k] != 0 || flags[k] != flags[k];  // all-ones lanes are NaN patterns
+  }
+  return row_max_tail<T>(v, i, n, best, any_nan);
+}
+
 }  // namespace
 #pragma GCC pop_options
 
@@ -174,15 +286,18 @@ namespace {
 
 // The plain libmvec functions over 512-bit vectors (sigmoid and softplus,
 // built from blends, stay on the AVX2 path).
-template <class T> struct Ops512;
-template <> struct Ops512<float> {
+template <class T>
+struct Ops512;
+template <>
+struct Ops512<float> {
   using R = __m512;
   static constexpr int W = 16;
   static R load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
   static void* const* table() { return g_f32_512; }
 };
-template <> struct Ops512<double> {
+template <>
+struct Ops512<double> {
   using R = __m512d;
   static constexpr int W = 8;
   static R load(const double* p) { return _mm512_loadu_pd(p); }
@@ -198,8 +313,10 @@ void vec_block512(int64_t n, const void* const* in, void* out) {
   const T* b = Arity == 2 ? static_cast<const T*>(in[1]) : nullptr;
   T* o = static_cast<T*>(out);
   auto apply = [](const T* pa, const T* pb, T* po) {
-    if constexpr (Arity == 1) O::store(po, reinterpret_cast<R (*)(R)>(O::table()[S])(O::load(pa)));
-    else O::store(po, reinterpret_cast<R (*)(R, R)>(O::table()[S])(O::load(pa), O::load(pb)));
+    if constexpr (Arity == 1)
+      O::store(po, reinterpret_cast<R (*)(R)>(O::table()[S])(O::load(pa)));
+    else
+      O::store(po, reinterpret_cast<R (*)(R, R)>(O::table()[S])(O::load(pa), O::load(pb)));
   };
   int64_t i = 0;
   for (; i + O::W <= n; i += O::W) apply(a + i, Arity == 2 ? b + i : nullptr, o + i);
@@ -212,14 +329,104 @@ void vec_block512(int64_t n, const void* const* in, void* out) {
   }
 }
 
+// exp_sum_avx2 over 512-bit vectors.
+template <class T>
+double exp_sum_avx512(const void* xv, int64_t n, double shift, void* ev, const void* next, int64_t next_bytes) {
+  using O = Ops512<T>;
+  using R = typename O::R;
+  const T* x = static_cast<const T*>(xv);
+  T* e = static_cast<T*>(ev);
+  const char* pf = static_cast<const char*>(next);
+  auto exp = reinterpret_cast<R (*)(R)>(O::table()[k_exp]);
+  R m;
+  if constexpr (sizeof(T) == 4)
+    m = _mm512_set1_ps(static_cast<float>(shift));
+  else
+    m = _mm512_set1_pd(shift);
+  __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+  auto step = [&](const T* p, T* out) {
+    R v;
+    if constexpr (sizeof(T) == 4) {
+      v = exp(_mm512_sub_ps(O::load(p), m));
+      // The masked forms: the plain ones trip GCC 12's -Wmaybe-uninitialized.
+      const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0));
+      const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1));
+      s0 = _mm512_add_pd(s0, _mm512_maskz_cvtps_pd(0xFF, lo));
+      s1 = _mm512_add_pd(s1, _mm512_maskz_cvtps_pd(0xFF, hi));
+    } else {
+      v = exp(_mm512_sub_pd(O::load(p), m));
+      s0 = _mm512_add_pd(s0, v);
+    }
+    if (out) O::store(out, v);
+  };
+  int64_t i = 0;
+  for (; i + O::W <= n; i += O::W) {
+    const int64_t off = i * static_cast<int64_t>(sizeof(T));
+    if (pf && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
+    step(x + i, e ? e + i : nullptr);
+  }
+  if (i < n) {  // the tail, padded with -inf (exp gives 0)
+    T t[O::W];
+    for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
+    std::memcpy(t, x + i, (n - i) * sizeof(T));
+    step(t, t);
+    if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
+  }
+  for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
+    _mm_prefetch(pf + off, _MM_HINT_T0);
+  alignas(64) double lanes[8];
+  _mm512_store_pd(lanes, _mm512_add_pd(s0, s1));
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// row_max_avx2 over 512-bit vectors, NaNs in a bit mask (the masked max:
+// the plain one trips GCC 12's -Wmaybe-uninitialized).
+template <class T>
+double row_max_avx512(const void* vp, int64_t n) {
+  const T* v = static_cast<const T*>(vp);
+  constexpr int W = 64 / sizeof(T), U = 4;
+  const T ninf = -std::numeric_limits<T>::infinity();
+  if (n < U * W) return row_max_tail<T>(v, 0, n, ninf, false);
+  using R = typename Ops512<T>::R;
+  R m[U];
+  unsigned nan = 0;
+  int64_t i = 0;
+  if constexpr (sizeof(T) == 4) {
+    for (int u = 0; u < U; ++u) m[u] = _mm512_set1_ps(ninf);
+    for (; i + U * W <= n; i += U * W)
+      for (int u = 0; u < U; ++u) {
+        const R x = _mm512_loadu_ps(v + i + u * W);
+        nan |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+        m[u] = _mm512_maskz_max_ps(0xFFFF, x, m[u]);
+      }
+    m[0] =
+        _mm512_maskz_max_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, m[0], m[1]), _mm512_maskz_max_ps(0xFFFF, m[2], m[3]));
+  } else {
+    for (int u = 0; u < U; ++u) m[u] = _mm512_set1_pd(ninf);
+    for (; i + U * W <= n; i += U * W)
+      for (int u = 0; u < U; ++u) {
+        const R x = _mm512_loadu_pd(v + i + u * W);
+        nan |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+        m[u] = _mm512_maskz_max_pd(0xFF, x, m[u]);
+      }
+    m[0] = _mm512_maskz_max_pd(0xFF, _mm512_maskz_max_pd(0xFF, m[0], m[1]), _mm512_maskz_max_pd(0xFF, m[2], m[3]));
+  }
+  T lanes[W];
+  Ops512<T>::store(lanes, m[0]);
+  T best = ninf;
+  for (int k = 0; k < W; ++k) best = lanes[k] > best ? lanes[k] : best;
+  return row_max_tail<T>(v, i, n, best, nan != 0);
+}
+
 }  // namespace
 #pragma GCC pop_options
 
 // Rows whose functor is plain arithmetic: (op, functor, arity).
-#define THEON_AVX2_ARITH(X)                                                                                   \
-  X(add, Add, 2) X(sub, Sub, 2) X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2)                 \
-  X(minimum, Minimum, 2) X(second, Second, 2) X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1)    \
-  X(abs, Abs, 1) X(identity, Identity, 1) X(clip, Clip, 3) X(switch_, Switch, 3)
+#define THEON_AVX2_ARITH(X)                                                                             \
+  X(add, Add, 2)                                                                                        \
+  X(sub, Sub, 2) X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2) X(minimum, Minimum, 2)   \
+      X(second, Second, 2) X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) \
+          X(identity, Identity, 1) X(clip, Clip, 3) X(switch_, Switch, 3)
 
 namespace {
 
@@ -250,7 +457,7 @@ constexpr SlotName kSlotNames[] = {
     THEON_MVEC_UNARY(X)
 #undef X
 #define X(op, c) {#c, 2},
-    THEON_MVEC_BINARY(X)
+        THEON_MVEC_BINARY(X)
 #undef X
 };
 
@@ -296,42 +503,68 @@ bool load_mvec() {
 
 }  // namespace
 
+RowMaxFn row_max_kernel(CT ct) {
+  if ((ct != CT::F32 && ct != CT::F64) || !simd_enabled()) return nullptr;
+  const bool f = ct == CT::F32;
+  const char* env = std::getenv("THEON_SIMD_MATH");
+  if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2"))
+    return f ? &row_max_avx512<float> : &row_max_avx512<double>;
+  return f ? &row_max_avx2<float> : &row_max_avx2<double>;
+}
+
+ExpSumFn exp_sum_kernel(CT ct) {
+  if ((ct != CT::F32 && ct != CT::F64) || !load_mvec()) return nullptr;
+  const bool f = ct == CT::F32;
+  if (g_have_512) return f ? &exp_sum_avx512<float> : &exp_sum_avx512<double>;
+  return f ? &exp_sum_avx2<float> : &exp_sum_avx2<double>;
+}
+
 BlockFn vector_kernel(ScalarOpId id, CT ct) {
   if ((ct != CT::F32 && ct != CT::F64) || !simd_enabled()) return nullptr;
   const bool f = ct == CT::F32;
   switch (id) {
-#define X(op, F, k) \
-  case ScalarOpId::op: return f ? &arith##k<sf::F, float> : &arith##k<sf::F, double>;
+#define X(op, F, k)    \
+  case ScalarOpId::op: \
+    return f ? &arith##k<sf::F, float> : &arith##k<sf::F, double>;
     THEON_AVX2_ARITH(X)
 #undef X
-    default: break;
+    default:
+      break;
   }
   if (!load_mvec()) return nullptr;
   if (g_have_512) {
     switch (id) {
-#define X(op, c) \
-  case ScalarOpId::op: return f ? &vec_block512<float, k_##op, 1> : &vec_block512<double, k_##op, 1>;
+#define X(op, c)       \
+  case ScalarOpId::op: \
+    return f ? &vec_block512<float, k_##op, 1> : &vec_block512<double, k_##op, 1>;
       THEON_MVEC_UNARY(X)
 #undef X
-#define X(op, c) \
-  case ScalarOpId::op: return f ? &vec_block512<float, k_##op, 2> : &vec_block512<double, k_##op, 2>;
+#define X(op, c)       \
+  case ScalarOpId::op: \
+    return f ? &vec_block512<float, k_##op, 2> : &vec_block512<double, k_##op, 2>;
       THEON_MVEC_BINARY(X)
 #undef X
-      default: break;
+      default:
+        break;
     }
   }
   switch (id) {
-#define X(op, c) \
-  case ScalarOpId::op: return f ? &vec_block<Mvec<float, k_##op>, float, 1> : &vec_block<Mvec<double, k_##op>, double, 1>;
+#define X(op, c)       \
+  case ScalarOpId::op: \
+    return f ? &vec_block<Mvec<float, k_##op>, float, 1> : &vec_block<Mvec<double, k_##op>, double, 1>;
     THEON_MVEC_UNARY(X)
 #undef X
-#define X(op, c) \
-  case ScalarOpId::op: return f ? &vec_block<Mvec<float, k_##op>, float, 2> : &vec_block<Mvec<double, k_##op>, double, 2>;
+#define X(op, c)       \
+  case ScalarOpId::op: \
+    return f ? &vec_block<Mvec<float, k_##op>, float, 2> : &vec_block<Mvec<double, k_##op>, double, 2>;
     THEON_MVEC_BINARY(X)
 #undef X
-    case ScalarOpId::sigmoid: return f ? &vec_block<SigmoidV<float>, float, 1> : &vec_block<SigmoidV<double>, double, 1>;
-    case ScalarOpId::softplus: return f ? &vec_block<SoftplusV<float>, float, 1> : &vec_block<SoftplusV<double>, double, 1>;
-    default: return nullptr;
+    case ScalarOpId::sigmoid:
+      return f ? &vec_block<SigmoidV<float>, float, 1> : &vec_block<SigmoidV<double>, double, 1>;
+    case ScalarOpId::softplus:
+      return f ? &vec_block<SoftplusV<float>, float, 1> : &vec_block<SoftplusV<double>, double, 1>;
+    default:
+      return nullptr;
   }
 }
 
