@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -23,9 +24,10 @@ namespace {
 // Slots of the unary functions taken from libmvec, by their libm names.
 #define THEON_MVEC_UNARY(X)                                                                                       \
   X(exp, exp)                                                                                                     \
-  X(exp2, exp2) X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) \
-      X(tan, tan) X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh)       \
-          X(arcsinh, asinh) X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
+  X(exp2, exp2)                                                                                                   \
+  X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) X(tan, tan)   \
+      X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) \
+          X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
 #define THEON_MVEC_BINARY(X) X(arctan2, atan2) X(pow, pow)
 
 enum Slot : int {
@@ -44,6 +46,8 @@ void* g_f32_512[kNumSlots];
 void* g_f64_512[kNumSlots];
 bool g_have_512 = false;
 std::string g_info = "scalar kernels";
+
+constexpr int64_t kExpSumChunk = 256;  // values per chunk of exp_sum (1 KB of float32)
 
 // The scalar remainder of a row maximum: folds v[i, n) into m, NaN wins.
 template <class T>
@@ -201,29 +205,44 @@ double exp_sum_avx2(const void* xv, int64_t n, double shift, void* ev, const voi
   else
     m = _mm256_set1_pd(shift);
   __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
-  auto step = [&](const T* p, T* out) {
-    R v;
+  auto expv = [&](const T* p) {
+    if constexpr (sizeof(T) == 4)
+      return O::exp(_mm256_sub_ps(O::load(p), m));
+    else
+      return O::exp(_mm256_sub_pd(O::load(p), m));
+  };
+  auto acc = [&](R v) {
     if constexpr (sizeof(T) == 4) {
-      v = O::exp(_mm256_sub_ps(O::load(p), m));
       s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
       s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     } else {
-      v = O::exp(_mm256_sub_pd(O::load(p), m));
       s0 = _mm256_add_pd(s0, v);
     }
-    if (out) O::store(out, v);
   };
+  // Chunks: the exps first (the vector ABI clobbers every register, so an
+  // accumulator live across the calls would round-trip through memory),
+  // then the chunk's sum from L1.
+  alignas(64) T chunk[kExpSumChunk];
+  const int64_t whole = n - n % O::W;
   int64_t i = 0;
-  for (; i + O::W <= n; i += O::W) {
-    const int64_t off = i * static_cast<int64_t>(sizeof(T));
-    if (pf && off % 64 == 0 && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
-    step(x + i, e ? e + i : nullptr);
+  while (i < whole) {
+    const int64_t len = std::min<int64_t>(kExpSumChunk, whole - i);
+    T* dst = e ? e + i : chunk;
+    for (int64_t k = 0; k < len; k += O::W) {
+      const int64_t off = (i + k) * static_cast<int64_t>(sizeof(T));
+      if (pf && off % 64 == 0 && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
+      O::store(dst + k, expv(x + i + k));
+    }
+    for (int64_t k = 0; k < len; k += O::W) acc(O::load(dst + k));
+    i += len;
   }
   if (i < n) {  // the tail, padded with -inf (exp gives 0)
     T t[O::W];
     for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
     std::memcpy(t, x + i, (n - i) * sizeof(T));
-    step(t, t);
+    const R v = expv(t);
+    acc(v);
+    O::store(t, v);
     if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
   }
   for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
@@ -344,32 +363,44 @@ double exp_sum_avx512(const void* xv, int64_t n, double shift, void* ev, const v
   else
     m = _mm512_set1_pd(shift);
   __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
-  auto step = [&](const T* p, T* out) {
-    R v;
+  auto expv = [&](const T* p) {
+    if constexpr (sizeof(T) == 4)
+      return exp(_mm512_sub_ps(O::load(p), m));
+    else
+      return exp(_mm512_sub_pd(O::load(p), m));
+  };
+  auto acc = [&](R v) {
     if constexpr (sizeof(T) == 4) {
-      v = exp(_mm512_sub_ps(O::load(p), m));
       // The masked forms: the plain ones trip GCC 12's -Wmaybe-uninitialized.
       const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0));
       const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1));
       s0 = _mm512_add_pd(s0, _mm512_maskz_cvtps_pd(0xFF, lo));
       s1 = _mm512_add_pd(s1, _mm512_maskz_cvtps_pd(0xFF, hi));
     } else {
-      v = exp(_mm512_sub_pd(O::load(p), m));
       s0 = _mm512_add_pd(s0, v);
     }
-    if (out) O::store(out, v);
   };
+  alignas(64) T chunk[kExpSumChunk];  // as in exp_sum_avx2
+  const int64_t whole = n - n % O::W;
   int64_t i = 0;
-  for (; i + O::W <= n; i += O::W) {
-    const int64_t off = i * static_cast<int64_t>(sizeof(T));
-    if (pf && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
-    step(x + i, e ? e + i : nullptr);
+  while (i < whole) {
+    const int64_t len = std::min<int64_t>(kExpSumChunk, whole - i);
+    T* dst = e ? e + i : chunk;
+    for (int64_t k = 0; k < len; k += O::W) {
+      const int64_t off = (i + k) * static_cast<int64_t>(sizeof(T));
+      if (pf && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
+      O::store(dst + k, expv(x + i + k));
+    }
+    for (int64_t k = 0; k < len; k += O::W) acc(O::load(dst + k));
+    i += len;
   }
   if (i < n) {  // the tail, padded with -inf (exp gives 0)
     T t[O::W];
     for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
     std::memcpy(t, x + i, (n - i) * sizeof(T));
-    step(t, t);
+    const R v = expv(t);
+    acc(v);
+    O::store(t, v);
     if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
   }
   for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
@@ -422,11 +453,12 @@ double row_max_avx512(const void* vp, int64_t n) {
 #pragma GCC pop_options
 
 // Rows whose functor is plain arithmetic: (op, functor, arity).
-#define THEON_AVX2_ARITH(X)                                                                             \
-  X(add, Add, 2)                                                                                        \
-  X(sub, Sub, 2) X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2) X(minimum, Minimum, 2)   \
-      X(second, Second, 2) X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) \
-          X(identity, Identity, 1) X(clip, Clip, 3) X(switch_, Switch, 3)
+#define THEON_AVX2_ARITH(X)                                                                                 \
+  X(add, Add, 2)                                                                                            \
+  X(sub, Sub, 2)                                                                                            \
+  X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2) X(minimum, Minimum, 2) X(second, Second, 2) \
+      X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) X(identity, Identity, 1) \
+          X(clip, Clip, 3) X(switch_, Switch, 3)
 
 namespace {
 
