@@ -25,25 +25,35 @@ struct Next {
   int64_t bytes = 0;
 };
 
-// A row's maximum: the SIMD kernel when there is one.
-template <class C>
-C row_max(const C* b, int64_t n, RowMaxFn simd) {
-  return simd ? static_cast<C>(simd(b, n)) : max_of(b, n);
-}
+// The kernels a row runs on, for one compute type: the SIMD row kernels
+// when the CPU has them (exp_sum, max may be null), else block kernels.
+struct RowKernels {
+  BlockFn exp;
+  ExpSumFn exp_sum;
+  RowMaxFn max;
+  explicit RowKernels(CT ct)
+      : exp(vector_kernel(ScalarOpId::exp, ct)), exp_sum(exp_sum_kernel(ct)), max(row_max_kernel(ct)) {
+    if (!exp) exp = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+  }
+  template <class C>
+  C row_max(const C* b, int64_t n) const {
+    return max ? static_cast<C>(max(b, n)) : max_of(b, n);
+  }
+};
 
 // Softmax (or log-softmax) of one row in place; tmp holds n values.
 template <class C>
-void softmax_row(C* b, int64_t n, bool log_form, BlockFn exp_fn, ExpSumFn exp_sum, RowMaxFn max_fn, C* tmp, Next next) {
-  const C m = row_max(b, n, max_fn);
+void softmax_row(C* b, int64_t n, bool log_form, const RowKernels& k, C* tmp, Next next) {
+  const C m = k.row_max(b, n);
   double s;
-  if (exp_sum) {
-    s = exp_sum(b, n, m, tmp, next.p, next.bytes);  // tmp = exp(b - m)
+  if (k.exp_sum) {
+    s = k.exp_sum(b, n, m, tmp, next.p, next.bytes);  // tmp = exp(b - m)
     if (log_form)
       for (int64_t i = 0; i < n; ++i) b[i] -= m;
   } else {
     for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
     const void* in[1] = {b};
-    exp_fn(n, in, tmp);
+    k.exp(n, in, tmp);
     s = sum_of(tmp, n);
   }
   if (log_form) {
@@ -79,16 +89,16 @@ struct Rows {
 // log(sum(exp(b))) of one row (b is not written). An infinite max is the
 // answer itself (log of a sum holding exp(inf), or of zeros); NaN stays NaN.
 template <class C>
-C logsumexp_row(const C* b, int64_t n, BlockFn exp_fn, ExpSumFn exp_sum, RowMaxFn max_fn, C* tmp, Next next) {
-  const C m = row_max(b, n, max_fn);
+C logsumexp_row(const C* b, int64_t n, const RowKernels& k, C* tmp, Next next) {
+  const C m = k.row_max(b, n);
   if (std::isnan(m) || std::isinf(m)) return m;
   double s;
-  if (exp_sum) {
-    s = exp_sum(b, n, m, nullptr, next.p, next.bytes);
+  if (k.exp_sum) {
+    s = k.exp_sum(b, n, m, nullptr, next.p, next.bytes);
   } else {
     for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
     const void* in[1] = {tmp};
-    exp_fn(n, in, tmp);
+    k.exp(n, in, tmp);
     s = sum_of(tmp, n);
   }
   return static_cast<C>(m + std::log(s));
@@ -142,12 +152,9 @@ class Softmax final : public Op {
     const Rows rows(x, axis_, o_strides);
     const LoadFn load = block_loader(x.dtype, ct);
     const StoreFn store = block_storer(ct, od);
-    BlockFn exp_fn = vector_kernel(ScalarOpId::exp, ct);
-    if (!exp_fn) exp_fn = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+    const RowKernels kernels(ct);
     const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
     const int64_t xstride = x.strides[axis_], ostride = o.strides[axis_];
-    const ExpSumFn exp_sum = exp_sum_kernel(ct);
-    const RowMaxFn max_fn = row_max_kernel(ct);
     auto run = [&](int64_t r0, int64_t r1) {
       std::vector<char> buf(static_cast<size_t>(2 * n * isz));
       for (int64_t r = r0; r < r1; ++r) {
@@ -156,10 +163,10 @@ class Softmax final : public Op {
         load(x.data + xo, xstride, n, buf.data());
         const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, xstride, n);
         if (ct == CT::F32)
-          softmax_row(reinterpret_cast<float*>(buf.data()), n, log_, exp_fn, exp_sum, max_fn,
-                      reinterpret_cast<float*>(buf.data()) + n, next);
+          softmax_row(reinterpret_cast<float*>(buf.data()), n, log_, kernels, reinterpret_cast<float*>(buf.data()) + n,
+                      next);
         else
-          softmax_row(reinterpret_cast<double*>(buf.data()), n, log_, exp_fn, exp_sum, max_fn,
+          softmax_row(reinterpret_cast<double*>(buf.data()), n, log_, kernels,
                       reinterpret_cast<double*>(buf.data()) + n, next);
         store(buf.data(), n, o.data + oo, ostride);
       }
@@ -230,12 +237,9 @@ class LogSumExp final : public Op {
     const Rows rows(x, axis_, std::vector<int64_t>(o.strides.begin(), o.strides.end()));
     const LoadFn load = block_loader(x.dtype, ct);
     const StoreFn store = block_storer(ct, od);
-    BlockFn exp_fn = vector_kernel(ScalarOpId::exp, ct);
-    if (!exp_fn) exp_fn = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+    const RowKernels kernels(ct);
     const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
     const bool direct = x.dtype == ct_dtype(ct) && (x.strides[axis_] == isz || n == 1);
-    const ExpSumFn exp_sum = exp_sum_kernel(ct);
-    const RowMaxFn max_fn = row_max_kernel(ct);
     auto run = [&](int64_t r0, int64_t r1) {
       std::vector<char> buf(static_cast<size_t>(2 * std::max<int64_t>(n, 1) * isz));
       for (int64_t r = r0; r < r1; ++r) {
@@ -250,11 +254,11 @@ class LogSumExp final : public Op {
         }
         const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, x.strides[axis_], n);
         if (ct == CT::F32) {
-          float v = logsumexp_row(reinterpret_cast<const float*>(row), n, exp_fn, exp_sum, max_fn,
-                                  reinterpret_cast<float*>(buf.data()), next);
+          float v = logsumexp_row(reinterpret_cast<const float*>(row), n, kernels, reinterpret_cast<float*>(buf.data()),
+                                  next);
           store(&v, 1, o.data + oo, 0);
         } else {
-          double v = logsumexp_row(reinterpret_cast<const double*>(row), n, exp_fn, exp_sum, max_fn,
+          double v = logsumexp_row(reinterpret_cast<const double*>(row), n, kernels,
                                    reinterpret_cast<double*>(buf.data()), next);
           store(&v, 1, o.data + oo, 0);
         }
