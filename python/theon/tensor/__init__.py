@@ -6,9 +6,12 @@ from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVari
                     dimshuffle, transpose, alloc, zeros, ones, arange, eye, join, concatenate, stack, dot,
                     matmul, outer, tensordot, subtensor, set_subtensor, inc_subtensor, mean, var, std,
                     argmax, argmin, max_and_argmax, true_div, int_div, floor_div, divide, clip, add, mul)
+from .extra import *  # noqa: F401,F403
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import opt  # noqa: F401
 from ..gradient import grad, Rop, Lop, jacobian, hessian, consider_constant  # noqa: F401
+from ..gradient import verify_grad, numeric_grad, grad_not_implemented, grad_undefined  # noqa: F401
+from ..configparser import config  # noqa: F401
 
 _basic_names = [n for n in dir() if not n.startswith("_")]

@@ -127,11 +127,14 @@ col = _make((False, True), "A symbolic column: an (N, 1) matrix broadcastable on
 tensor3 = _make((False,) * 3, "A symbolic 3-d tensor.")
 tensor4 = _make((False,) * 4, "A symbolic 4-d tensor.")
 tensor5 = _make((False,) * 5, "A symbolic 5-d tensor.")
+tensor6 = _make((False,) * 6, "A symbolic 6-d tensor.")
+tensor7 = _make((False,) * 7, "A symbolic 7-d tensor.")
 
 _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
              "d": "float64", "c": "complex64", "z": "complex128"}
 _KINDS = {"scalar": (), "vector": (False,), "matrix": (False, False), "row": (True, False),
-          "col": (False, True), "tensor3": (False,) * 3, "tensor4": (False,) * 4, "tensor5": (False,) * 5}
+          "col": (False, True), "tensor3": (False,) * 3, "tensor4": (False,) * 4, "tensor5": (False,) * 5,
+          "tensor6": (False,) * 6, "tensor7": (False,) * 7}
 
 
 def _plural(ctor):
@@ -200,9 +203,13 @@ def mul(*xs):
 
 
 def round(a, mode=None):
-    """Round to nearest; mode 'half_to_even' (the default, as NumPy)."""
+    """Round to nearest; mode 'half_to_even' (the default, as NumPy) or
+    'half_away_from_zero'."""
+    if mode == "half_away_from_zero":
+        from .extra import round_half_away_from_zero
+        return round_half_away_from_zero(a)
     if mode not in (None, "half_to_even"):
-        raise NotImplementedError("round: mode %r is not available yet (only 'half_to_even')" % (mode,))
+        raise ValueError("round: mode must be 'half_to_even' or 'half_away_from_zero', got %r" % (mode,))
     return round_half_to_even(a)
 
 
