@@ -112,24 +112,23 @@ def where(condition, x=None, y=None):
     return _b.switch(condition, x, y)
 
 
-def largest(*args):
-    """The elementwise maximum of the arguments."""
+def _fold(name, op, args):
     if not args:
-        raise TypeError("largest: needs at least one argument")
+        raise TypeError("%s: needs at least one argument" % name)
     out = _as(args[0])
     for a in args[1:]:
-        out = _b.maximum(out, a)
+        out = op(out, a)
     return out
+
+
+def largest(*args):
+    """The elementwise maximum of the arguments."""
+    return _fold("largest", _b.maximum, args)
 
 
 def smallest(*args):
     """The elementwise minimum of the arguments."""
-    if not args:
-        raise TypeError("smallest: needs at least one argument")
-    out = _as(args[0])
-    for a in args[1:]:
-        out = _b.minimum(out, a)
-    return out
+    return _fold("smallest", _b.minimum, args)
 
 
 # ---- reductions --------------------------------------------------------------------

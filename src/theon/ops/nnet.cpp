@@ -113,6 +113,18 @@ Next next_row(const Rows& rows, const NDArray& x, int64_t r, int64_t stride, int
   return {x.data + xo, n * isz};
 }
 
+// The one real input of a row op (Softmax, LogSumExp) with `axis` in range.
+const TensorType& row_input_type(const std::string& op, const std::vector<Var>& in, int axis) {
+  if (in.size() != 1) throw TypeError(op + " takes one input, got " + std::to_string(in.size()));
+  const TensorType& t = in[0]->type;
+  if (is_complex(t.dtype) || t.dtype == DType::Bool)
+    throw TypeError(op + ": needs a real (float or integer) input, got " + t.str());
+  if (axis >= t.ndim())
+    throw IndexError(op + ": axis " + std::to_string(axis) + " is out of bounds for an input with " +
+                     std::to_string(t.ndim()) + " dimensions");
+  return t;
+}
+
 class Softmax final : public Op {
  public:
   Softmax(int axis, bool log_form) : axis_(axis), log_(log_form) {}
@@ -128,13 +140,7 @@ class Softmax final : public Op {
   }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
-    if (in.size() != 1) throw TypeError(name() + " takes one input, got " + std::to_string(in.size()));
-    const TensorType& t = in[0]->type;
-    if (is_complex(t.dtype) || t.dtype == DType::Bool)
-      throw TypeError(name() + ": needs a real (float or integer) input, got " + t.str());
-    if (axis_ >= t.ndim())
-      throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for an input with " +
-                       std::to_string(t.ndim()) + " dimensions");
+    const TensorType& t = row_input_type(name(), in, axis_);
     return {TensorType(upgrade_to_float(t.dtype), t.shape)};
   }
 
@@ -211,13 +217,7 @@ class LogSumExp final : public Op {
     return l && l->axis_ == axis_;
   }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
-    if (in.size() != 1) throw TypeError(name() + " takes one input, got " + std::to_string(in.size()));
-    const TensorType& t = in[0]->type;
-    if (is_complex(t.dtype) || t.dtype == DType::Bool)
-      throw TypeError(name() + ": needs a real (float or integer) input, got " + t.str());
-    if (axis_ >= t.ndim())
-      throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for an input with " +
-                       std::to_string(t.ndim()) + " dimensions");
+    const TensorType& t = row_input_type(name(), in, axis_);
     Shape kept;
     for (int d = 0; d < t.ndim(); ++d)
       if (d != axis_) kept.push_back(t.shape[d]);
