@@ -22,12 +22,13 @@ namespace theon {
 namespace {
 
 // Slots of the unary functions taken from libmvec, by their libm names.
-#define THEON_MVEC_UNARY(X)                                                                                       \
-  X(exp, exp)                                                                                                     \
-  X(exp2, exp2)                                                                                                   \
-  X(expm1, expm1) X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) X(tan, tan)   \
-      X(arcsin, asin) X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) \
-          X(arccosh, acosh) X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
+#define THEON_MVEC_UNARY(X)                                                                                         \
+  X(exp, exp)                                                                                                       \
+  X(exp2, exp2)                                                                                                     \
+  X(expm1, expm1)                                                                                                   \
+  X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) X(tan, tan) X(arcsin, asin)     \
+      X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) X(arccosh, acosh) \
+          X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
 #define THEON_MVEC_BINARY(X) X(arctan2, atan2) X(pow, pow)
 
 enum Slot : int {
@@ -190,111 +191,60 @@ void arith3(int64_t n, const void* const* in, void* out) {
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
 }
 
-// The softmax/logsumexp row: exp(x - shift) summed in double registers
-// (a fixed lane order, so the result does not depend on threads).
+// The lanes of the row kernels (row_kernels.inc) over 256-bit vectors.
 template <class T>
-double exp_sum_avx2(const void* xv, int64_t n, double shift, void* ev, const void* next, int64_t next_bytes) {
-  using O = Ops<T>;
-  using R = typename O::R;
-  const T* x = static_cast<const T*>(xv);
-  T* e = static_cast<T*>(ev);
-  const char* pf = static_cast<const char*>(next);
-  R m;
-  if constexpr (sizeof(T) == 4)
-    m = _mm256_set1_ps(static_cast<float>(shift));
-  else
-    m = _mm256_set1_pd(shift);
-  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
-  auto expv = [&](const T* p) {
-    if constexpr (sizeof(T) == 4)
-      return O::exp(_mm256_sub_ps(O::load(p), m));
-    else
-      return O::exp(_mm256_sub_pd(O::load(p), m));
-  };
-  auto acc = [&](R v) {
-    if constexpr (sizeof(T) == 4) {
-      s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-      s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
-    } else {
-      s0 = _mm256_add_pd(s0, v);
-    }
-  };
-  // Chunks: the exps first (the vector ABI clobbers every register, so an
-  // accumulator live across the calls would round-trip through memory),
-  // then the chunk's sum from L1.
-  alignas(64) T chunk[kExpSumChunk];
-  const int64_t whole = n - n % O::W;
-  int64_t i = 0;
-  while (i < whole) {
-    const int64_t len = std::min<int64_t>(kExpSumChunk, whole - i);
-    T* dst = e ? e + i : chunk;
-    for (int64_t k = 0; k < len; k += O::W) {
-      const int64_t off = (i + k) * static_cast<int64_t>(sizeof(T));
-      if (pf && off % 64 == 0 && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
-      O::store(dst + k, expv(x + i + k));
-    }
-    for (int64_t k = 0; k < len; k += O::W) acc(O::load(dst + k));
-    i += len;
+struct Lanes256;
+template <>
+struct Lanes256<float> {
+  using T = float;
+  using R = __m256;
+  using Acc = __m256d;
+  using Nan = __m256;
+  static constexpr int W = 8;
+  static R load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, R v) { _mm256_storeu_ps(p, v); }
+  static R set1(float v) { return _mm256_set1_ps(v); }
+  static R sub(R a, R b) { return _mm256_sub_ps(a, b); }
+  static R max(R a, R b) { return _mm256_max_ps(a, b); }
+  static R exp(R x) { return Ops<float>::exp(x); }
+  static Acc zero() { return _mm256_setzero_pd(); }
+  static void acc(Acc& s0, Acc& s1, R v) {
+    s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+    s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
   }
-  if (i < n) {  // the tail, padded with -inf (exp gives 0)
-    T t[O::W];
-    for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
-    std::memcpy(t, x + i, (n - i) * sizeof(T));
-    const R v = expv(t);
-    acc(v);
-    O::store(t, v);
-    if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
+  static double hsum(Acc s0, Acc s1) {
+    alignas(32) double l[4];
+    _mm256_store_pd(l, _mm256_add_pd(s0, s1));
+    return (l[0] + l[1]) + (l[2] + l[3]);
   }
-  for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
-    _mm_prefetch(pf + off, _MM_HINT_T0);
-  alignas(32) double lanes[4];
-  _mm256_store_pd(lanes, _mm256_add_pd(s0, s1));
-  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-}
+  static Nan nan_none() { return _mm256_setzero_ps(); }
+  static void nan_add(Nan& n, R x) { n = _mm256_or_ps(n, _mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
+  static bool any(Nan n) { return _mm256_movemask_ps(n) != 0; }
+};
+template <>
+struct Lanes256<double> {
+  using T = double;
+  using R = __m256d;
+  using Acc = __m256d;
+  using Nan = __m256d;
+  static constexpr int W = 4;
+  static R load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, R v) { _mm256_storeu_pd(p, v); }
+  static R set1(double v) { return _mm256_set1_pd(v); }
+  static R sub(R a, R b) { return _mm256_sub_pd(a, b); }
+  static R max(R a, R b) { return _mm256_max_pd(a, b); }
+  static R exp(R x) { return Ops<double>::exp(x); }
+  static Acc zero() { return _mm256_setzero_pd(); }
+  static void acc(Acc& s0, Acc&, R v) { s0 = _mm256_add_pd(s0, v); }
+  static double hsum(Acc s0, Acc s1) { return Lanes256<float>::hsum(s0, s1); }
+  static Nan nan_none() { return _mm256_setzero_pd(); }
+  static void nan_add(Nan& n, R x) { n = _mm256_or_pd(n, _mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
+  static bool any(Nan n) { return _mm256_movemask_pd(n) != 0; }
+};
 
-// Row maximum over four 256-bit accumulators; NaNs tracked in a mask
-// (maxps drops a NaN in its first operand).
-template <class T>
-double row_max_avx2(const void* vp, int64_t n) {
-  const T* v = static_cast<const T*>(vp);
-  constexpr int W = 32 / sizeof(T), U = 4;
-  const T ninf = -std::numeric_limits<T>::infinity();
-  if (n < U * W) return row_max_tail<T>(v, 0, n, ninf, false);
-  using R = typename Ops<T>::R;
-  R m[U], nan;
-  int64_t i = 0;
-  if constexpr (sizeof(T) == 4) {
-    nan = _mm256_setzero_ps();
-    for (int u = 0; u < U; ++u) m[u] = _mm256_set1_ps(ninf);
-    for (; i + U * W <= n; i += U * W)
-      for (int u = 0; u < U; ++u) {
-        const R x = _mm256_loadu_ps(v + i + u * W);
-        nan = _mm256_or_ps(nan, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-        m[u] = _mm256_max_ps(x, m[u]);
-      }
-    m[0] = _mm256_max_ps(_mm256_max_ps(m[0], m[1]), _mm256_max_ps(m[2], m[3]));
-  } else {
-    nan = _mm256_setzero_pd();
-    for (int u = 0; u < U; ++u) m[u] = _mm256_set1_pd(ninf);
-    for (; i + U * W <= n; i += U * W)
-      for (int u = 0; u < U; ++u) {
-        const R x = _mm256_loadu_pd(v + i + u * W);
-        nan = _mm256_or_pd(nan, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
-        m[u] = _mm256_max_pd(x, m[u]);
-      }
-    m[0] = _mm256_max_pd(_mm256_max_pd(m[0], m[1]), _mm256_max_pd(m[2], m[3]));
-  }
-  T lanes[W], flags[W];
-  Ops<T>::store(lanes, m[0]);
-  Ops<T>::store(flags, nan);
-  T best = ninf;
-  bool any_nan = false;
-  for (int k = 0; k < W; ++k) {
-    best = lanes[k] > best ? lanes[k] : best;
-    any_nan = any_nan || flags[k] != 0 || flags[k] != flags[k];  // all-ones lanes are NaN patterns
-  }
-  return row_max_tail<T>(v, i, n, best, any_nan);
-}
+namespace avx2 {
+#include "ops/row_kernels.inc"
+}  // namespace avx2
 
 }  // namespace
 #pragma GCC pop_options
@@ -348,117 +298,76 @@ void vec_block512(int64_t n, const void* const* in, void* out) {
   }
 }
 
-// exp_sum_avx2 over 512-bit vectors.
+// The lanes of the row kernels over 512-bit vectors. The masked forms of
+// max and the float64 conversions: the plain ones trip GCC 12's
+// -Wmaybe-uninitialized.
 template <class T>
-double exp_sum_avx512(const void* xv, int64_t n, double shift, void* ev, const void* next, int64_t next_bytes) {
-  using O = Ops512<T>;
-  using R = typename O::R;
-  const T* x = static_cast<const T*>(xv);
-  T* e = static_cast<T*>(ev);
-  const char* pf = static_cast<const char*>(next);
-  auto exp = reinterpret_cast<R (*)(R)>(O::table()[k_exp]);
-  R m;
-  if constexpr (sizeof(T) == 4)
-    m = _mm512_set1_ps(static_cast<float>(shift));
-  else
-    m = _mm512_set1_pd(shift);
-  __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
-  auto expv = [&](const T* p) {
-    if constexpr (sizeof(T) == 4)
-      return exp(_mm512_sub_ps(O::load(p), m));
-    else
-      return exp(_mm512_sub_pd(O::load(p), m));
-  };
-  auto acc = [&](R v) {
-    if constexpr (sizeof(T) == 4) {
-      // The masked forms: the plain ones trip GCC 12's -Wmaybe-uninitialized.
-      const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0));
-      const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1));
-      s0 = _mm512_add_pd(s0, _mm512_maskz_cvtps_pd(0xFF, lo));
-      s1 = _mm512_add_pd(s1, _mm512_maskz_cvtps_pd(0xFF, hi));
-    } else {
-      s0 = _mm512_add_pd(s0, v);
-    }
-  };
-  alignas(64) T chunk[kExpSumChunk];  // as in exp_sum_avx2
-  const int64_t whole = n - n % O::W;
-  int64_t i = 0;
-  while (i < whole) {
-    const int64_t len = std::min<int64_t>(kExpSumChunk, whole - i);
-    T* dst = e ? e + i : chunk;
-    for (int64_t k = 0; k < len; k += O::W) {
-      const int64_t off = (i + k) * static_cast<int64_t>(sizeof(T));
-      if (pf && off < next_bytes) _mm_prefetch(pf + off, _MM_HINT_T0);
-      O::store(dst + k, expv(x + i + k));
-    }
-    for (int64_t k = 0; k < len; k += O::W) acc(O::load(dst + k));
-    i += len;
+struct Lanes512;
+template <>
+struct Lanes512<float> {
+  using T = float;
+  using R = __m512;
+  using Acc = __m512d;
+  using Nan = unsigned;
+  static constexpr int W = 16;
+  static R load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
+  static R set1(float v) { return _mm512_set1_ps(v); }
+  static R sub(R a, R b) { return _mm512_sub_ps(a, b); }
+  static R max(R a, R b) { return _mm512_maskz_max_ps(0xFFFF, a, b); }
+  static R exp(R x) { return reinterpret_cast<R (*)(R)>(g_f32_512[k_exp])(x); }
+  static Acc zero() { return _mm512_setzero_pd(); }
+  static void acc(Acc& s0, Acc& s1, R v) {
+    const __m256 lo = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 0));
+    const __m256 hi = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xF, _mm512_castps_pd(v), 1));
+    s0 = _mm512_add_pd(s0, _mm512_maskz_cvtps_pd(0xFF, lo));
+    s1 = _mm512_add_pd(s1, _mm512_maskz_cvtps_pd(0xFF, hi));
   }
-  if (i < n) {  // the tail, padded with -inf (exp gives 0)
-    T t[O::W];
-    for (int k = 0; k < O::W; ++k) t[k] = -std::numeric_limits<T>::infinity();
-    std::memcpy(t, x + i, (n - i) * sizeof(T));
-    const R v = expv(t);
-    acc(v);
-    O::store(t, v);
-    if (e) std::memcpy(e + i, t, (n - i) * sizeof(T));
+  static double hsum(Acc s0, Acc s1) {
+    alignas(64) double l[8];
+    _mm512_store_pd(l, _mm512_add_pd(s0, s1));
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
   }
-  for (int64_t off = (i * static_cast<int64_t>(sizeof(T)) + 63) / 64 * 64; pf && off < next_bytes; off += 64)
-    _mm_prefetch(pf + off, _MM_HINT_T0);
-  alignas(64) double lanes[8];
-  _mm512_store_pd(lanes, _mm512_add_pd(s0, s1));
-  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
+  static Nan nan_none() { return 0; }
+  static void nan_add(Nan& n, R x) { n |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q); }
+  static bool any(Nan n) { return n != 0; }
+};
+template <>
+struct Lanes512<double> {
+  using T = double;
+  using R = __m512d;
+  using Acc = __m512d;
+  using Nan = unsigned;
+  static constexpr int W = 8;
+  static R load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, R v) { _mm512_storeu_pd(p, v); }
+  static R set1(double v) { return _mm512_set1_pd(v); }
+  static R sub(R a, R b) { return _mm512_sub_pd(a, b); }
+  static R max(R a, R b) { return _mm512_maskz_max_pd(0xFF, a, b); }
+  static R exp(R x) { return reinterpret_cast<R (*)(R)>(g_f64_512[k_exp])(x); }
+  static Acc zero() { return _mm512_setzero_pd(); }
+  static void acc(Acc& s0, Acc&, R v) { s0 = _mm512_add_pd(s0, v); }
+  static double hsum(Acc s0, Acc s1) { return Lanes512<float>::hsum(s0, s1); }
+  static Nan nan_none() { return 0; }
+  static void nan_add(Nan& n, R x) { n |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q); }
+  static bool any(Nan n) { return n != 0; }
+};
 
-// row_max_avx2 over 512-bit vectors, NaNs in a bit mask (the masked max:
-// the plain one trips GCC 12's -Wmaybe-uninitialized).
-template <class T>
-double row_max_avx512(const void* vp, int64_t n) {
-  const T* v = static_cast<const T*>(vp);
-  constexpr int W = 64 / sizeof(T), U = 4;
-  const T ninf = -std::numeric_limits<T>::infinity();
-  if (n < U * W) return row_max_tail<T>(v, 0, n, ninf, false);
-  using R = typename Ops512<T>::R;
-  R m[U];
-  unsigned nan = 0;
-  int64_t i = 0;
-  if constexpr (sizeof(T) == 4) {
-    for (int u = 0; u < U; ++u) m[u] = _mm512_set1_ps(ninf);
-    for (; i + U * W <= n; i += U * W)
-      for (int u = 0; u < U; ++u) {
-        const R x = _mm512_loadu_ps(v + i + u * W);
-        nan |= _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-        m[u] = _mm512_maskz_max_ps(0xFFFF, x, m[u]);
-      }
-    m[0] =
-        _mm512_maskz_max_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, m[0], m[1]), _mm512_maskz_max_ps(0xFFFF, m[2], m[3]));
-  } else {
-    for (int u = 0; u < U; ++u) m[u] = _mm512_set1_pd(ninf);
-    for (; i + U * W <= n; i += U * W)
-      for (int u = 0; u < U; ++u) {
-        const R x = _mm512_loadu_pd(v + i + u * W);
-        nan |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
-        m[u] = _mm512_maskz_max_pd(0xFF, x, m[u]);
-      }
-    m[0] = _mm512_maskz_max_pd(0xFF, _mm512_maskz_max_pd(0xFF, m[0], m[1]), _mm512_maskz_max_pd(0xFF, m[2], m[3]));
-  }
-  T lanes[W];
-  Ops512<T>::store(lanes, m[0]);
-  T best = ninf;
-  for (int k = 0; k < W; ++k) best = lanes[k] > best ? lanes[k] : best;
-  return row_max_tail<T>(v, i, n, best, nan != 0);
-}
+namespace avx512 {
+#include "ops/row_kernels.inc"
+}  // namespace avx512
 
 }  // namespace
 #pragma GCC pop_options
 
 // Rows whose functor is plain arithmetic: (op, functor, arity).
-#define THEON_AVX2_ARITH(X)                                                                                 \
-  X(add, Add, 2)                                                                                            \
-  X(sub, Sub, 2)                                                                                            \
-  X(mul, Mul, 2) X(true_div, TrueDiv, 2) X(maximum, Maximum, 2) X(minimum, Minimum, 2) X(second, Second, 2) \
-      X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) X(identity, Identity, 1) \
-          X(clip, Clip, 3) X(switch_, Switch, 3)
+#define THEON_AVX2_ARITH(X)                                                                                   \
+  X(add, Add, 2)                                                                                              \
+  X(sub, Sub, 2)                                                                                              \
+  X(mul, Mul, 2)                                                                                              \
+  X(true_div, TrueDiv, 2) X(maximum, Maximum, 2) X(minimum, Minimum, 2) X(second, Second, 2) X(neg, Neg, 1)   \
+      X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) X(identity, Identity, 1) X(clip, Clip, 3) \
+          X(switch_, Switch, 3)
 
 namespace {
 
@@ -540,15 +449,15 @@ RowMaxFn row_max_kernel(CT ct) {
   const bool f = ct == CT::F32;
   const char* env = std::getenv("THEON_SIMD_MATH");
   if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2"))
-    return f ? &row_max_avx512<float> : &row_max_avx512<double>;
-  return f ? &row_max_avx2<float> : &row_max_avx2<double>;
+    return f ? &avx512::row_max_row<Lanes512<float>> : &avx512::row_max_row<Lanes512<double>>;
+  return f ? &avx2::row_max_row<Lanes256<float>> : &avx2::row_max_row<Lanes256<double>>;
 }
 
 ExpSumFn exp_sum_kernel(CT ct) {
   if ((ct != CT::F32 && ct != CT::F64) || !load_mvec()) return nullptr;
   const bool f = ct == CT::F32;
-  if (g_have_512) return f ? &exp_sum_avx512<float> : &exp_sum_avx512<double>;
-  return f ? &exp_sum_avx2<float> : &exp_sum_avx2<double>;
+  if (g_have_512) return f ? &avx512::exp_sum_row<Lanes512<float>> : &avx512::exp_sum_row<Lanes512<double>>;
+  return f ? &avx2::exp_sum_row<Lanes256<float>> : &avx2::exp_sum_row<Lanes256<double>>;
 }
 
 BlockFn vector_kernel(ScalarOpId id, CT ct) {
