@@ -149,6 +149,28 @@ def test_float32_instructions_in_a_float64_program(cache):
     assert_ulp(f(xv, yv).astype("float32"), g(xv, yv).astype("float32"), ulp=4, what="mixed program")
 
 
+def test_single_value_inputs_are_read_once_and_follow_each_call(cache):
+    # Inputs whose static shape is all ones (constants, scalars, a (1, 1)
+    # shared value) are loaded once outside the generated loop; their value
+    # must still be the one of each call.
+    rng = np.random.default_rng(8)
+    x, s = T.fmatrix("x"), T.fscalar("s")
+    w = theon.shared(np.full((1, 1), 0.5, "float32"), "w", broadcastable=(True, True))
+    out = T.tanh(x * 1.5 + s) * w - s
+    red = T.sum(T.exp(x * s) - w, axis=0)
+    f, g = both([x, s], [out, red])
+    src = f.native_source()
+    assert "[0];" in src and "= u" in src, "uniform inputs should be hoisted out of the loop"
+    xv = rng.uniform(-1, 1, (37, 41)).astype("float32")
+    for sv, wv in ((0.25, 0.5), (-2.0, 3.0), (7.0, -1.0)):
+        w.set_value(np.full((1, 1), wv, "float32"))
+        a, b = f(xv, np.float32(sv)), g(xv, np.float32(sv))
+        assert_ulp(a[0], b[0], what="elementwise, s=%r" % sv)
+        np.testing.assert_allclose(a[1], b[1], rtol=2e-6)
+        np.testing.assert_allclose(a[0], np.tanh(xv * np.float32(1.5) + np.float32(sv)) * np.float32(wv) - np.float32(sv),
+                                   rtol=1e-5, atol=1e-6)
+
+
 def test_fused_reduction_runs_native(cache):
     rng = np.random.default_rng(5)
     x = T.fmatrix("x")

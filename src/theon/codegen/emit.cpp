@@ -28,9 +28,15 @@ std::string emit_kernel(const FusedProgram& p, const std::string& name) {
   for (int i = 0; i < p.n_inputs; ++i)
     os << "  const T* __restrict i" << i << " = static_cast<const T*>(in[" << i << "]);\n";
   os << "  T* __restrict o = static_cast<T*>(out);\n";
+  // A single value is read once: a per-iteration load of a filled block
+  // costs a load and, around vector-math calls, a spill of it.
+  auto uniform = [&](int i) { return i < static_cast<int>(p.uniform.size()) && p.uniform[i]; };
+  for (int i = 0; i < p.n_inputs; ++i)
+    if (uniform(i)) os << "  const T u" << i << " = i" << i << "[0];\n";
   os << "#pragma omp simd\n";
   os << "  for (int64_t k = 0; k < n; ++k) {\n";
-  for (int i = 0; i < p.n_inputs; ++i) os << "    const T r" << i << " = i" << i << "[k];\n";
+  for (int i = 0; i < p.n_inputs; ++i)
+    os << "    const T r" << i << " = " << (uniform(i) ? "u" : "i") << i << (uniform(i) ? "" : "[k]") << ";\n";
   for (size_t k = 0; k < p.code.size(); ++k) {
     const auto& ins = p.code[k];
     const ScalarOpDef& def = scalar_def(ins.id);

@@ -22,7 +22,8 @@ constexpr int64_t kMaxBlock = 1024;
 char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
 
 bool same_program(const FusedProgram& a, const FusedProgram& b) {
-  if (a.dtype != b.dtype || a.n_inputs != b.n_inputs || a.code.size() != b.code.size()) return false;
+  if (a.dtype != b.dtype || a.n_inputs != b.n_inputs || a.uniform != b.uniform || a.code.size() != b.code.size())
+    return false;
   for (size_t i = 0; i < a.code.size(); ++i)
     if (a.code[i].id != b.code[i].id || a.code[i].args != b.code[i].args || a.code[i].narrow != b.code[i].narrow)
       return false;

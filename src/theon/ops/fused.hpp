@@ -24,6 +24,10 @@ struct FusedProgram {
   };
   DType dtype = DType::Float64;  // every input, register and the output
   int n_inputs = 0;
+  // uniform[i]: input i holds one value (its static shape is all ones), so
+  // generated code reads it once, outside the loop, instead of a filled
+  // block per iteration. Runners still pass a full block for it.
+  std::vector<bool> uniform;
   std::vector<Instr> code;
 };
 

@@ -42,6 +42,14 @@ bool fusable(const Apply& node, DType dtype, const TensorType& like) {
   return def.fn[ct] && def.out_ct[ct] == want;
 }
 
+// Inputs whose static shape is all ones: one value for every position.
+std::vector<bool> uniform_inputs(const std::vector<Var>& inputs) {
+  std::vector<bool> u;
+  for (const auto& in : inputs)
+    u.push_back(std::all_of(in->type.shape.begin(), in->type.shape.end(), [](int64_t s) { return s == 1; }));
+  return u;
+}
+
 }  // namespace
 
 void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
@@ -113,6 +121,7 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
         inputs.push_back(in);
       }
     prog.n_inputs = static_cast<int>(inputs.size());
+    prog.uniform = uniform_inputs(inputs);
     for (Apply* m : members) {
       FusedProgram::Instr ins{elemwise_id(*m->op), {}, m->raw_output(0)->dtype() != dtype};
       for (const auto& in : m->inputs) ins.args.push_back(reg.at(in.get()));
@@ -157,6 +166,7 @@ void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     } else if (fusable(*p, dtype, in->type)) {
       prog.dtype = dtype;
       prog.n_inputs = static_cast<int>(p->inputs.size());
+      prog.uniform = uniform_inputs(p->inputs);
       FusedProgram::Instr ins{elemwise_id(*p->op), {}};
       for (int i = 0; i < prog.n_inputs; ++i) ins.args.push_back(i);
       prog.code.push_back(std::move(ins));

@@ -109,12 +109,14 @@ extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
   const T* __restrict i2 = static_cast<const T*>(in[2]);
   const T* __restrict i3 = static_cast<const T*>(in[3]);
   T* __restrict o = static_cast<T*>(out);
+  const T u1 = i1[0];
+  const T u3 = i3[0];
 #pragma omp simd
   for (int64_t k = 0; k < n; ++k) {
     const T r0 = i0[k];
-    const T r1 = i1[k];
+    const T r1 = u1;
     const T r2 = i2[k];
-    const T r3 = i3[k];
+    const T r3 = u3;
     const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r0, r1));  // mul
     const T r5 = static_cast<T>(theon::sf::Add::f<T>(r4, r2));  // add
     const T r6 = static_cast<T>(theon::sf::Tanh::f<T>(r5));  // tanh

@@ -108,10 +108,11 @@ extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
   const T* __restrict i1 = static_cast<const T*>(in[1]);
   const T* __restrict i2 = static_cast<const T*>(in[2]);
   T* __restrict o = static_cast<T*>(out);
+  const T u1 = i1[0];
 #pragma omp simd
   for (int64_t k = 0; k < n; ++k) {
     const T r0 = i0[k];
-    const T r1 = i1[k];
+    const T r1 = u1;
     const T r2 = i2[k];
     const T r3 = static_cast<T>(static_cast<float>(theon::sf::Sin::f<float>(static_cast<float>(r0))));  // sin in float32
     const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r3, r1));  // mul
