@@ -16,49 +16,44 @@ PAGE = os.path.join(ROOT, "docs", "tensor-names.md")
 # (status, reason, names): "not yet" is work that issue 8 (or the issue named)
 # brings; "not planned" names are not Theano API a user calls.
 PLANNED = [
-    ("not planned", "a Python import that leaked into Theano's namespace, not its API",
+    ('not planned', "a Python import that leaked into Theano's namespace, not its API",
      "absolute_import division print_function izip xrange partial dedent Iterable hashtype setdefault "
      "builtins numbers int32_t"),
-    ("not planned", "Theano's experimental MPI ops (mpi4py, no tests upstream)",
+    ('not planned', "Theano's experimental MPI ops (mpi4py, no tests upstream)",
      "MPIRecv MPIRecvWait MPISend MPISendWait irecv isend recv send mpi_cmps mpi_enabled mpi_keys "
      "mpi_send_wait_cmp mpi_send_wait_key mpi_tag_cmp mpi_tag_key"),
-    ("not planned", "an implementation detail of Theano's C code or its optimizer",
-     "inc_code sparse_module_ref numpy_diagonal_return_view TensorConstantSignature values_eq_approx_always_true "
-     "key_to_cmp mod_check constructor default Default makeKeepDims min_informative_str check_equal_numpy "
-     "get_scalar_constant_value_elemwises constant_cache adv_index_broadcastable_pattern "
-     "check_advanced_indexing_dimensions get_idx_list get_canonical_form_slice SubtensorPrinter "
-     "alloc_validate_shape check_and_reject_bool div_proxy ceil_intdiv as_int_none_variable"),
-    ("not yet", "Op classes: theon's ops are C++ objects; `isinstance(node.op, T.Elemwise)`-style checks need "
-     "Python mirrors of the op classes",
-     "ARange AdvancedBooleanIncSubtensor AdvancedBooleanSubtensor AdvancedIncSubtensor AdvancedIncSubtensor1 "
-     "AdvancedSubtensor AdvancedSubtensor1 Alloc AllocDiag AllocEmpty Argmax BaseAdvancedIncSubtensor "
-     "BaseAdvancedSubtensor CAReduce Choose DiffOp DimShuffle Dot Elemwise ExtractDiag Eye Flatten IncSubtensor "
-     "Join MakeSlice MaxAndArgmax Mean Nonzero PermuteRowElements Rebroadcast Reshape ScalarFromTensor Shape "
-     "SpecifyShape Split Subtensor Sum TensorFromScalar Tile Tri Op Type Constant Generic Tensor SliceType "
-     "NoneTypeT DisconnectedType SliceConstant"),
-    ("not yet", "Theano's exception classes (theon raises TypeError/ValueError/IndexError with the same messages)",
-     "AdvancedBooleanIndexingError AdvancedIndexingError AsTensorError EmptyConstantError MethodNotDefined "
-     "NotScalarConstantError ShapeError"),
-    ("not yet", "GPU transfer and disk I/O come with the device and io issues",
+    ('not planned', "an implementation detail of Theano's C code or its optimizer",
+     "inc_code sparse_module_ref numpy_diagonal_return_view TensorConstantSignature "
+     "values_eq_approx_always_true key_to_cmp mod_check constructor default Default makeKeepDims "
+     "min_informative_str check_equal_numpy get_scalar_constant_value_elemwises constant_cache "
+     "adv_index_broadcastable_pattern check_advanced_indexing_dimensions get_idx_list "
+     "get_canonical_form_slice SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "
+     "ceil_intdiv as_int_none_variable"),
+    ('not yet', "Op classes: theon's ops are C++ objects; `isinstance(node.op, T.Elemwise)`-style checks need Python mirrors of the op classes",
+     "ARange AdvancedBooleanIncSubtensor AdvancedBooleanSubtensor AdvancedIncSubtensor "
+     "AdvancedIncSubtensor1 AdvancedSubtensor AdvancedSubtensor1 Alloc AllocDiag AllocEmpty Argmax "
+     "BaseAdvancedIncSubtensor BaseAdvancedSubtensor CAReduce Choose DiffOp DimShuffle Dot Elemwise "
+     "ExtractDiag Eye Flatten IncSubtensor Join MakeSlice MaxAndArgmax Mean Nonzero PermuteRowElements "
+     "Rebroadcast Reshape ScalarFromTensor Shape SpecifyShape Split Subtensor Sum TensorFromScalar Tile "
+     "Tri Op Type Constant Generic Tensor SliceType NoneTypeT DisconnectedType SliceConstant"),
+    ('not yet', "Theano's exception classes (theon raises TypeError/ValueError/IndexError with the same messages)",
+     "AdvancedBooleanIndexingError AdvancedIndexingError AsTensorError EmptyConstantError "
+     "MethodNotDefined NotScalarConstantError ShapeError"),
+    ('not yet', 'GPU transfer and disk I/O come with the device and io issues',
      "transfer register_transfer LoadFromDisk load"),
-    ("not yet", "issue 8: special functions and complex numbers need scalar-table rows",
-     "angle complex complex_from_polar conj real imag erfcinv erfcx erfinv gammainc gammaincc gammal gammau "
-     "chi2sf i0 i1 iv j0 j1 jv"),
-    ("not yet", "issue 8: the remaining indexing forms",
+    ('not yet', 'issue 8: special functions and complex numbers need scalar-table rows',
+     "angle complex complex_from_polar conj real imag erfcinv erfcx erfinv gammainc gammaincc gammal "
+     "gammau chi2sf i0 i1 iv j0 j1 jv"),
+    ('not yet', 'issue 8: the advanced-indexing functions and slice types by name (x[...] indexing covers them), permute_row_elements',
      "advanced_boolean_inc_subtensor advanced_boolean_set_subtensor advanced_boolean_subtensor "
      "advanced_inc_subtensor advanced_inc_subtensor1 advanced_set_subtensor advanced_set_subtensor1 "
-     "advanced_subtensor advanced_subtensor1 take nonzero flatnonzero nonzero_values as_index_variable "
-     "make_slice slicetype inverse_permutation permute_row_elements ravel_multi_index unravel_index "
-     "fill_diagonal fill_diagonal_offset diag diagonal"),
-    ("not yet", "issue 8: sorting, scans and construction ops still to write",
-     "sort argsort topk argtopk topk_and_argtopk cumsum cumprod repeat roll tile split bincount bartlett "
-     "choose cov batched_dot batched_tensordot mgrid ogrid"),
-    ("not yet", "issue 8: needs broadcast-pattern and static-shape ops (Rebroadcast, SpecifyShape)",
-     "addbroadcast unbroadcast patternbroadcast specify_shape squeeze tensor_copy"),
-    ("not yet", "issue 8: helpers of Theano's graph and scalar layers",
+     "advanced_subtensor advanced_subtensor1 as_index_variable make_slice slicetype permute_row_elements"),
+    ('not yet', 'issue 8: a batched tensordot (batched_dot is there)',
+     "batched_tensordot"),
+    ('not yet', "issue 8: helpers of Theano's graph and scalar layers",
      "NoneConst ParamsType none_type_t int32 integer_types extract_constant get_scalar_constant_value "
      "get_vector_length check_and_normalize_axes pprint is_flat join_ divmod make_constant numpy_scalar "
-     "scalar_from_tensor tensor_from_scalar"),
+     "scalar_from_tensor tensor_from_scalar")
 ]
 
 

@@ -77,8 +77,8 @@ Var transpose(const Var& x, const std::optional<std::vector<int>>& axes = std::n
 Var reshape(const Var& x, const Var& shape, int ndim);
 Var reshape(const Var& x, const std::vector<int64_t>& shape);
 Var flatten(const Var& x, int outdim = 1);
-Var shape(const Var& x);                 // int64 vector
-Var shape_i(const Var& x, int i);        // int64 scalar
+Var shape(const Var& x);           // int64 vector
+Var shape_i(const Var& x, int i);  // int64 scalar
 Var make_vector(const std::vector<Var>& scalars, DType dtype = DType::Int64);
 Var alloc(const Var& value, const std::vector<Var>& dims);
 Var zeros(const std::vector<Var>& dims, DType dtype);
@@ -124,5 +124,24 @@ Var subtensor(const Var& x, const std::vector<IndexEntry>& index);
 // to / incremented by y (broadcast). Duplicate array indices accumulate for inc.
 Var set_subtensor(const Var& indexed, const Var& y);
 Var inc_subtensor(const Var& indexed, const Var& y);
+// x's values along `axis` at positions idx (same ndim): NumPy's take_along_axis.
+Var take_along_axis(const Var& x, const Var& idx, int axis);
+
+// x with a static shape the runtime checks: pattern[d] is a length, or
+// kAnyLength (forget it: unbroadcast) or kKeepLength (x's own).
+inline constexpr int64_t kAnyLength = -1, kKeepLength = -2;
+Var specify_static_shape(const Var& x, const std::vector<int64_t>& pattern);
+// x, checked at run time to have the shape `shape` (an int vector).
+Var specify_shape(const Var& x, const Var& shape);
+
+// ---- along one axis (axis nullopt = the flattened array) ----
+// Stable sorts, NaN last (NumPy's order); argsort gives int64 positions.
+Var sort(const Var& x, std::optional<int> axis = -1);
+Var argsort(const Var& x, std::optional<int> axis = -1);
+// Running sum/product in x's dtype (bool counts as int64), as Theano's CumOp.
+Var cumsum(const Var& x, std::optional<int> axis = std::nullopt);
+Var cumprod(const Var& x, std::optional<int> axis = std::nullopt);
+// The positions of x's nonzero values: one int64 vector per dimension, C order.
+std::vector<Var> nonzero(const Var& x);
 
 }  // namespace theon

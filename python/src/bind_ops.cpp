@@ -44,9 +44,12 @@ std::vector<IndexEntry> index_entries(const std::vector<nb::tuple>& items) {
   for (const auto& t : items) {
     std::string kind = nb::cast<std::string>(t[0]);
     auto var_or_null = [&](size_t i) -> Var { return t[i].is_none() ? nullptr : nb::cast<Var>(t[i]); };
-    if (kind == "int") out.push_back(IndexEntry::integer(nb::cast<Var>(t[1])));
-    else if (kind == "array") out.push_back(IndexEntry::array(nb::cast<Var>(t[1])));
-    else out.push_back(IndexEntry::slice(var_or_null(1), var_or_null(2), var_or_null(3)));
+    if (kind == "int")
+      out.push_back(IndexEntry::integer(nb::cast<Var>(t[1])));
+    else if (kind == "array")
+      out.push_back(IndexEntry::array(nb::cast<Var>(t[1])));
+    else
+      out.push_back(IndexEntry::slice(var_or_null(1), var_or_null(2), var_or_null(3)));
   }
   return out;
 }
@@ -61,7 +64,8 @@ void bind_ops(nb::module_& m) {
     }
     return v;
   });
-  m.def("elemwise", [](const std::string& name, std::vector<Var> in) { return elemwise(scalar_id(name), std::move(in)); });
+  m.def("elemwise",
+        [](const std::string& name, std::vector<Var> in) { return elemwise(scalar_id(name), std::move(in)); });
   m.def("cast", [](const Var& x, const std::string& d) { return cast(x, dtype_arg(d)); });
   m.def("reduce", [](const std::string& k, const Var& x, Axes axes, bool keepdims) {
     return reduce(reduce_kind(k), x, axes, keepdims);
@@ -82,8 +86,10 @@ void bind_ops(nb::module_& m) {
   m.def("shape_i", &shape_i);
   m.def("make_vector", [](const std::vector<Var>& xs, const std::string& d) { return make_vector(xs, dtype_arg(d)); });
   m.def("alloc", &alloc);
-  m.def("arange", [](const Var& a, const Var& b, const Var& c, const std::string& d) { return arange(a, b, c, dtype_arg(d)); });
-  m.def("eye", [](const Var& n, const Var& mm, const Var& k, const std::string& d) { return eye(n, mm, k, dtype_arg(d)); });
+  m.def("arange",
+        [](const Var& a, const Var& b, const Var& c, const std::string& d) { return arange(a, b, c, dtype_arg(d)); });
+  m.def("eye",
+        [](const Var& n, const Var& mm, const Var& k, const std::string& d) { return eye(n, mm, k, dtype_arg(d)); });
   m.def("join", &join);
   m.def("stack", &stack);
   m.def("dot", &dot);
@@ -95,6 +101,22 @@ void bind_ops(nb::module_& m) {
   m.def("subtensor", [](const Var& x, const std::vector<nb::tuple>& idx) { return subtensor(x, index_entries(idx)); });
   m.def("set_subtensor", &set_subtensor);
   m.def("inc_subtensor", &inc_subtensor);
+  m.def("take_along_axis", &take_along_axis);
+  m.def(
+      "sort", [](const Var& x, std::optional<int> axis) { return sort(x, axis); }, nb::arg("x"),
+      nb::arg("axis").none());
+  m.def(
+      "argsort", [](const Var& x, std::optional<int> axis) { return argsort(x, axis); }, nb::arg("x"),
+      nb::arg("axis").none());
+  m.def(
+      "cumsum", [](const Var& x, std::optional<int> axis) { return cumsum(x, axis); }, nb::arg("x"),
+      nb::arg("axis").none());
+  m.def(
+      "cumprod", [](const Var& x, std::optional<int> axis) { return cumprod(x, axis); }, nb::arg("x"),
+      nb::arg("axis").none());
+  m.def("nonzero", &nonzero);
+  m.def("specify_static_shape", &specify_static_shape);
+  m.def("specify_shape", &specify_shape);
   m.def(
       "grad",
       [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
@@ -106,8 +128,8 @@ void bind_ops(nb::module_& m) {
         o.null_gradients_raise = null_raise;
         return grad(cost, wrt, o);
       },
-      nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"),
-      nb::arg("known"), nb::arg("null_raise") = true);
+      nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"), nb::arg("known"),
+      nb::arg("null_raise") = true);
   m.def("jacobian", [](const Var& expression, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
                        const std::string& disconnected, bool hessian) {
     GradOptions o;

@@ -1,13 +1,16 @@
 """The conformance table: one row per tensor function, with the NumPy
 reference, the dtypes and broadcasting patterns it is checked on, whether
 its gradient is checked against finite differences, and bad inputs with the
-error they must raise. Every name of theon.tensor.extra has a row."""
+error they must raise. Every name of theon.tensor.extra, extra_ops and sort has a row."""
 import numpy as np
 import pytest
 
 import theon
 import theon.tensor as T
 import theon.tensor.extra as extra
+import theon.tensor.extra_ops as extra_ops
+import importlib
+sort_mod = importlib.import_module("theon.tensor.sort")  # T.sort (the function) shadows the module
 from conftest import check_grad
 
 FLOATS = ("float64", "float32")
@@ -69,6 +72,115 @@ ROWS = [
         [[(3, 4)]]),
 ]
 
+
+def _fill_diag(a, v):
+    a = a.copy()
+    np.fill_diagonal(a, v)
+    return a
+
+
+def _fill_diag_offset(a, v, k):
+    a = a.copy()
+    i = np.arange(max(0, min(a.shape[0] - max(-k, 0), a.shape[1] - max(k, 0))))
+    a[i + max(-k, 0), i + max(k, 0)] = v
+    return a
+
+
+def _idx(T_, x, n):
+    """An int64 vector of positions in [0, n) derived from the float vector x."""
+    return T_.cast(T_.floor(T_.abs_(x) * 100), "int64") % n
+
+
+def _np_idx(x, n):
+    return np.floor(np.abs(x) * 100).astype("int64") % n
+
+
+ROWS += [
+    Row("sort", lambda T_, x: T_.sort(x), np.sort, [[(7,)], [(3, 5)], [(2, 3, 4)]]),
+    Row("argsort", lambda T_, x: T_.argsort(x, axis=0), lambda x: np.argsort(x, axis=0, kind="stable"),
+        [[(7,)], [(3, 5)]], grad=False,
+        bad=[(lambda T_: T_.argsort(T_.matrix(), axis=2), IndexError, "argsort: axis 2 is out of bounds"),
+             (lambda T_: T_.sort(T_.matrix(), order="f"), ValueError, "sort: order= sorts structured")]),
+    Row("topk", lambda T_, x: T_.topk(x, 2), lambda x: -np.sort(-x)[..., :2], [[(6,)], [(3, 5)]],
+        bad=[(lambda T_: T_.topk(T_.matrix(), 0), ValueError, "topk: kth must not be 0"),
+             (lambda T_: T_.topk(T_.matrix(), 1.5), TypeError, "topk: kth must be an integer scalar")]),
+    Row("argtopk", lambda T_, x: T_.argtopk(x, -3, axis=0), lambda x: np.argsort(x, axis=0, kind="stable")[:3],
+        [[(6,)], [(5, 4)]], grad=False),
+    Row("topk_and_argtopk", lambda T_, x: T_.topk_and_argtopk(x, 2)[0] + T_.topk_and_argtopk(x, 2)[1],
+        lambda x: -np.sort(-x)[..., :2] + np.argsort(-x, kind="stable")[..., :2], [[(3, 5)]]),
+    Row("cumsum", lambda T_, x: T_.cumsum(x, axis=1), lambda x: np.cumsum(x, axis=1), [[(3, 5)], [(2, 3, 4)]],
+        bad=[(lambda T_: T_.cumsum(T_.matrix(), axis=-3), IndexError, "cumsum: axis -3 is out of bounds")]),
+    Row("cumprod", lambda T_, x: T_.cumprod(x), np.cumprod, [[(7,)], [(3, 4)]], domain=(0.5, 1.5)),
+    Row("diff", lambda T_, x: T_.diff(x, 2, axis=0), lambda x: np.diff(x, 2, axis=0), [[(6,)], [(5, 3)]],
+        bad=[(lambda T_: T_.diff(T_.vector(), -1), ValueError, "diff: order n must be non-negative")]),
+    Row("specify_shape", lambda T_, x: T_.specify_shape(x, (3, 4)) * 2, lambda x: x * 2, [[(3, 4)]],
+        bad=[(lambda T_: T_.specify_shape(T_.matrix(), (3,)), ValueError, "specify_shape: 1 lengths given")]),
+    Row("addbroadcast", lambda T_, x: T_.addbroadcast(x[:1], 0) + x, lambda x: x[:1] + x, [[(3, 4)]]),
+    Row("unbroadcast", lambda T_, x: T_.unbroadcast(x.dimshuffle("x", 0), 0)[0], lambda x: x, [[(5,)]]),
+    Row("patternbroadcast", lambda T_, x: T_.patternbroadcast(x[:, :1], (False, True)) * x,
+        lambda x: x[:, :1] * x, [[(3, 4)]]),
+    Row("squeeze", lambda T_, x: T_.squeeze(x[:, :1], axis=1), lambda x: x[:, 0], [[(3, 4)]],
+        bad=[(lambda T_: T_.squeeze(T_.matrix(), axis=2), ValueError, "squeeze: axis 2 is out of range")]),
+    Row("tensor_copy", lambda T_, x: T_.tensor_copy(x), lambda x: x.copy(), [[(3, 4)], [()]]),
+    Row("expand_dims", lambda T_, x: T_.expand_dims(x, (0, -1)), lambda x: np.expand_dims(x, (0, -1)), [[(3, 4)]]),
+    Row("moveaxis", lambda T_, x: T_.moveaxis(x, 0, -1), lambda x: np.moveaxis(x, 0, -1), [[(2, 3, 4)]]),
+    Row("broadcast_to", lambda T_, x: T_.broadcast_to(x, (2, 3, 4)), lambda x: np.broadcast_to(x, (2, 3, 4)),
+        [[(3, 1)], [(4,)]]),
+    Row("full", lambda T_, x: T_.full((2, 3), 1.5, dtype=x.dtype) * T_.sum(x),
+        lambda x: np.full((2, 3), 1.5, dtype=x.dtype) * np.sum(x), [[(4,)]]),
+    Row("empty", lambda T_, x: T_.empty((2, 3), dtype=x.dtype) + x, lambda x: np.zeros((2, 3), x.dtype) + x,
+        [[(3,)]]),
+    Row("linspace", lambda T_, x: T_.linspace(-1, 2, 7, dtype=x.dtype) * T_.sum(x),
+        lambda x: np.linspace(-1, 2, 7).astype(x.dtype) * np.sum(x), [[(3,)]]),
+    Row("mgrid", lambda T_, x: T_.mgrid[0:3, 1:x.shape[0]] * T_.sum(x), lambda x: np.mgrid[0:3, 1:len(x)] * np.sum(x),
+        [[(5,)]], same_dtype=False),
+    Row("ogrid", lambda T_, x: T_.ogrid[0:3, 0:4][1] * x, lambda x: np.ogrid[0:3, 0:4][1] * x, [[(3, 4)]],
+        same_dtype=False),
+    Row("bartlett", lambda T_, x: T_.bartlett(x.shape[0] + 1) * T_.sum(x),
+        lambda x: np.bartlett(len(x) + 1) * np.sum(x), [[(5,)], [(1,)], [(0,)]], same_dtype=False),
+    Row("nonzero", lambda T_, x: T_.nonzero(T_.gt(x, 0), return_matrix=True),
+        lambda x: np.array(np.nonzero(x > 0)), [[(9,)], [(3, 4)]], grad=False, same_dtype=False),
+    Row("flatnonzero", lambda T_, x: T_.flatnonzero(T_.gt(x, 0)), lambda x: np.flatnonzero(x > 0),
+        [[(3, 4)]], grad=False, same_dtype=False),
+    Row("nonzero_values", lambda T_, x: T_.nonzero_values(x * T_.gt(x, 0)), lambda x: x[x > 0], [[(3, 4)]]),
+    Row("take", lambda T_, x: T_.take(x, [[0, 2], [1, 1]], axis=1), lambda x: np.take(x, [[0, 2], [1, 1]], axis=1),
+        [[(3, 4)], [(2, 3, 2)]],
+        bad=[(lambda T_: T_.take(T_.matrix(), [0], mode="up"), ValueError, "take: mode must be"),
+             (lambda T_: T_.take(T_.matrix(), [0.5]), TypeError, "take: indices must be integers")]),
+    Row("repeat", lambda T_, x: T_.repeat(x, [2, 0, 1], axis=0), lambda x: np.repeat(x, [2, 0, 1], axis=0),
+        [[(3,)], [(3, 4)]],
+        bad=[(lambda T_: T_.repeat(T_.matrix(), 1.5), TypeError, "repeat: repeats must be an integer")]),
+    Row("roll", lambda T_, x: T_.roll(x, -4, axis=-1), lambda x: np.roll(x, -4, axis=-1), [[(5,)], [(3, 4)]]),
+    Row("tile", lambda T_, x: T_.tile(x, (2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), [[(3, 4)], [(2,)]]),
+    Row("split", lambda T_, x: T_.split(x, [1, 2, 0, 1], 4, axis=0)[1] * 2 + T_.split(x, [3, 1], 2)[1].sum(),
+        lambda x: np.split(x, [1, 3, 3], axis=0)[1] * 2 + x[3:].sum(), [[(4,)], [(4, 3)]]),
+    Row("bincount", lambda T_, x: T_.bincount(_idx(T_, x, 6), x, minlength=8),
+        lambda x: np.bincount(_np_idx(x, 6), x, minlength=8), [[(20,)]], same_dtype=False,
+        bad=[(lambda T_: T_.bincount(T_.vector()), TypeError, "bincount: x must be an integer vector")]),
+    Row("diagonal", lambda T_, x: T_.diagonal(x, -1, 2, 0), lambda x: np.diagonal(x, -1, 2, 0), [[(3, 2, 4)]],
+        bad=[(lambda T_: T_.diagonal(T_.vector()), ValueError, "diagonal: needs at least 2 dimensions")]),
+    Row("diag", lambda T_, x: T_.diag(x, 1), lambda x: np.diag(x, 1), [[(4,)], [(3, 5)]]),
+    Row("trace", lambda T_, x: T_.trace(x, 1), lambda x: np.trace(x, 1), [[(4, 5)], [(3, 2)]]),
+    Row("fill_diagonal", lambda T_, x, y: T_.fill_diagonal(x, T_.sum(y)), lambda x, y: _fill_diag(x, np.sum(y)),
+        [[(3, 5), (2,)], [(4, 2), ()]]),
+    Row("fill_diagonal_offset", lambda T_, x, y: T_.fill_diagonal_offset(x, T_.sum(y), -1),
+        lambda x, y: _fill_diag_offset(x, np.sum(y), -1), [[(4, 3), (2,)], [(3, 5), ()]]),
+    Row("to_one_hot", lambda T_, x: T_.to_one_hot(_idx(T_, x, 4), 5, dtype=x.dtype),
+        lambda x: np.eye(5, dtype=x.dtype)[_np_idx(x, 4)], [[(6,)]], grad=False),
+    Row("unravel_index", lambda T_, x: T_.stack(T_.unravel_index(_idx(T_, x, 24), (2, 3, 4))),
+        lambda x: np.array(np.unravel_index(_np_idx(x, 24), (2, 3, 4))), [[(7,)]], grad=False, same_dtype=False),
+    Row("ravel_multi_index", lambda T_, x: T_.ravel_multi_index([_idx(T_, x, 2), _idx(T_, x, 5)], (2, 5)),
+        lambda x: np.ravel_multi_index([_np_idx(x, 2), _np_idx(x, 5)], (2, 5)), [[(7,)]], grad=False,
+        same_dtype=False),
+    Row("inverse_permutation", lambda T_, x: T_.inverse_permutation(T_.argsort(x)),
+        lambda x: np.argsort(np.argsort(x, kind="stable"), kind="stable"), [[(7,)], [(3, 5)]], grad=False),
+    Row("choose", lambda T_, x, y: T_.choose(_idx(T_, x, 3), [x, y, 0.5]),
+        lambda x, y: np.choose(_np_idx(x, 3), [x, y, 0.5]), [[(6,), (6,)], [(3, 4), (1, 4)]], same_dtype=False),
+    Row("cov", lambda T_, x: T_.cov(x), np.cov, [[(3, 6)], [(5,)]], same_dtype=False, rtol=1e-5),
+    Row("batched_dot", lambda T_, a, b: T_.batched_dot(a, b), lambda a, b: np.matmul(a, b),
+        [[(2, 3, 4), (2, 4, 5)]]),
+]
+
 # Names that are data rather than functions: checked by test_dtype_lists.
 DATA = {"int_dtypes", "uint_dtypes", "integer_dtypes", "float_dtypes", "complex_dtypes", "continuous_dtypes",
         "discrete_dtypes", "all_dtypes", "int_types", "float_types", "complex_types", "int_scalar_types",
@@ -80,7 +192,8 @@ DATA = {"int_dtypes", "uint_dtypes", "integer_dtypes", "float_dtypes", "complex_
 
 def test_every_function_has_a_row():
     rows = {r.name for r in ROWS}
-    missing = sorted(n for n in extra.__all__ if n not in rows and n not in DATA)
+    names = extra.__all__ + extra_ops.__all__ + sort_mod.__all__
+    missing = sorted(n for n in names if n not in rows and n not in DATA)
     assert not missing, "no conformance row for %s" % missing
 
 

@@ -7,6 +7,8 @@ from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVari
                     matmul, outer, tensordot, subtensor, set_subtensor, inc_subtensor, mean, var, std,
                     argmax, argmin, max_and_argmax, true_div, int_div, floor_div, divide, clip, add, mul)
 from .extra import *  # noqa: F401,F403
+from .extra_ops import *  # noqa: F401,F403
+from .sort import *  # noqa: F401,F403
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import opt  # noqa: F401

@@ -79,7 +79,7 @@ def as_tensor_variable(x, name=None, ndim=None):
     """x itself if it is a symbolic variable, else a constant holding x."""
     if isinstance(x, TensorVariable):
         if ndim is not None and x.ndim != ndim:
-            if x.ndim < ndim and all(x.broadcastable) is not None:
+            if x.ndim < ndim:
                 return _core.dimshuffle(x, ["x"] * 0 + [-1] * (ndim - x.ndim) + list(range(x.ndim)))
             raise TypeError("as_tensor_variable: %s has %d dimensions, expected %d" % (x, x.ndim, ndim))
         return x
@@ -87,7 +87,7 @@ def as_tensor_variable(x, name=None, ndim=None):
         if len(x.outputs) != 1:
             raise TypeError("as_tensor_variable: Apply node %s has several outputs; pick one" % (x,))
         return x.outputs[0]
-    if isinstance(x, (list, tuple)) and any(isinstance(e, TensorVariable) for e in x):
+    if isinstance(x, (list, tuple)) and builtins.any(isinstance(e, TensorVariable) for e in x):
         return stack([as_tensor_variable(e) for e in x])
     return constant(x, name=name, ndim=ndim)
 

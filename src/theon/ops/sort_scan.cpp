@@ -1,0 +1,279 @@
+// Ops that walk one axis at a time: Sort, ArgSort, CumOp (cumsum/cumprod),
+// and Nonzero. Each works on 1-d lanes of a C-contiguous copy of its input:
+// lane (o, j) of an array viewed as (outer, n, inner) holds the n values
+// x[o, :, j] of the chosen axis.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <type_traits>
+
+#include "theon/grad.hpp"
+#include "theon/ops.hpp"
+
+namespace theon {
+
+namespace {
+
+template <class T>
+constexpr bool kOrdered = std::is_arithmetic_v<T>;  // every real dtype, not complex
+
+// NumPy's order: NaN sorts after everything, including +inf.
+template <class T>
+bool less_nan_last(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+  }
+  return a < b;
+}
+
+struct Lanes {
+  int64_t outer = 1, n = 1, inner = 1;
+  Lanes(const Shape& s, int axis) {
+    for (int d = 0; d < static_cast<int>(s.size()); ++d) {
+      if (d < axis)
+        outer *= s[d];
+      else if (d > axis)
+        inner *= s[d];
+      else
+        n = s[d];
+    }
+  }
+  // Calls f(first element offset, stride) for every lane, in elements.
+  template <class F>
+  void each(F&& f) const {
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j = 0; j < inner; ++j) f(o * n * inner + j, inner);
+  }
+};
+
+class AxisOp : public Op {
+ public:
+  explicit AxisOp(int axis) : axis_(axis) {}
+  int axis() const { return axis_; }
+  bool equals(const Op& o) const override { return typeid(*this) == typeid(o) && name() == o.name(); }
+
+ protected:
+  void check_input(const std::vector<Var>& in, bool allow_complex) const {
+    if (in.size() != 1) throw TypeError(name() + " takes 1 input, got " + std::to_string(in.size()));
+    if (axis_ < 0 || axis_ >= std::max(in[0]->ndim(), 1) || in[0]->ndim() == 0)
+      throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for " + in[0]->type.str());
+    if (!allow_complex && is_complex(in[0]->dtype()))
+      throw TypeError(name() + ": complex values have no order, got " + in[0]->type.str());
+  }
+  int axis_;
+};
+
+// ---- Sort / ArgSort ---------------------------------------------------------------------
+
+class Sort final : public AxisOp {
+ public:
+  using AxisOp::AxisOp;
+  std::string name() const override { return "Sort{axis=" + std::to_string(axis_) + "}"; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    check_input(in, false);
+    return {in[0]->type};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray x = in[0].contiguous();
+    out[0] = ws.empty(x.dtype, x.shape);
+    const Lanes lanes(x.shape, axis_);
+    visit_dtype(x.dtype, [&]<class T>() {
+      if constexpr (kOrdered<T>) {
+        const T* src = x.ptr<T>();
+        T* dst = out[0].ptr<T>();
+        std::vector<T> buf(lanes.n);
+        lanes.each([&](int64_t first, int64_t stride) {
+          for (int64_t i = 0; i < lanes.n; ++i) buf[i] = src[first + i * stride];
+          std::stable_sort(buf.begin(), buf.end(), less_nan_last<T>);
+          for (int64_t i = 0; i < lanes.n; ++i) dst[first + i * stride] = buf[i];
+        });
+      }
+    });
+  }
+  // d sort(x) / dx routes each output gradient back to where its value came
+  // from: grad_x = g taken at the rank of each x value.
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& g) const override {
+    const Var& x = node.inputs[0];
+    return {take_along_axis(g[0], argsort(argsort(x, axis_), axis_), axis_)};
+  }
+};
+
+class ArgSort final : public AxisOp {
+ public:
+  using AxisOp::AxisOp;
+  std::string name() const override { return "ArgSort{axis=" + std::to_string(axis_) + "}"; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    check_input(in, false);
+    return {TensorType(DType::Int64, in[0]->type.shape)};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray x = in[0].contiguous();
+    out[0] = ws.empty(DType::Int64, x.shape);
+    const Lanes lanes(x.shape, axis_);
+    int64_t* dst = out[0].ptr<int64_t>();
+    visit_dtype(x.dtype, [&]<class T>() {
+      if constexpr (kOrdered<T>) {
+        const T* src = x.ptr<T>();
+        std::vector<int64_t> idx(lanes.n);
+        lanes.each([&](int64_t first, int64_t stride) {
+          std::iota(idx.begin(), idx.end(), int64_t{0});
+          std::stable_sort(idx.begin(), idx.end(), [&](int64_t a, int64_t b) {
+            return less_nan_last(src[first + a * stride], src[first + b * stride]);
+          });
+          for (int64_t i = 0; i < lanes.n; ++i) dst[first + i * stride] = idx[i];
+        });
+      }
+    });
+  }
+  std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr}; }
+  bool connected(int) const override { return false; }
+};
+
+// ---- CumOp -------------------------------------------------------------------------------
+
+class CumOp final : public AxisOp {
+ public:
+  CumOp(int axis, bool mul) : AxisOp(axis), mul_(mul) {}
+  std::string name() const override {
+    return std::string(mul_ ? "CumProd" : "CumSum") + "{axis=" + std::to_string(axis_) + "}";
+  }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    check_input(in, true);
+    // Theano keeps the input's dtype; bool counts, as NumPy's default int.
+    const DType d = in[0]->dtype() == DType::Bool ? DType::Int64 : in[0]->dtype();
+    return {TensorType(d, in[0]->type.shape)};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const DType d = in[0].dtype == DType::Bool ? DType::Int64 : in[0].dtype;
+    const NDArray x = in[0].dtype == d ? in[0].contiguous() : in[0].astype(d);
+    out[0] = ws.empty(d, x.shape);
+    const Lanes lanes(x.shape, axis_);
+    visit_dtype(d, [&]<class T>() {
+      if constexpr (!std::is_same_v<T, bool>) {
+        const T* src = x.ptr<T>();
+        T* dst = out[0].ptr<T>();
+        lanes.each([&](int64_t first, int64_t stride) {
+          T acc = mul_ ? T(1) : T(0);  // accumulated in the dtype itself, in order, as NumPy
+          for (int64_t i = 0; i < lanes.n; ++i) {
+            const T v = src[first + i * stride];
+            acc = mul_ ? static_cast<T>(acc * v) : static_cast<T>(acc + v);
+            dst[first + i * stride] = acc;
+          }
+        });
+      }
+    });
+  }
+  // cumsum: each x_i feeds every later output, so grad = reversed cumsum of
+  // reversed g. cumprod: the same over fx * g, divided by x (as Theano: a
+  // zero in x gives a non-finite gradient there).
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& g) const override {
+    const Var& x = node.inputs[0];
+    if (!is_float(x->dtype()) && !is_complex(x->dtype())) return {nullptr};
+    auto reverse = [&](const Var& v) {
+      std::vector<IndexEntry> idx(axis_ + 1, IndexEntry::slice());
+      idx[axis_] = IndexEntry::slice(nullptr, nullptr, scalar_constant<int64_t>(-1));
+      return subtensor(v, idx);
+    };
+    if (!mul_) return {reverse(cumsum(reverse(g[0]), axis_))};
+    const Var fx = const_cast<Apply&>(node).output(0);
+    return {
+        elemwise(ScalarOpId::true_div, {reverse(cumsum(reverse(elemwise(ScalarOpId::mul, {fx, g[0]})), axis_)), x})};
+  }
+  bool linear() const override { return !mul_; }
+
+ private:
+  bool mul_;
+};
+
+// ---- Nonzero -----------------------------------------------------------------------------
+
+class Nonzero final : public Op {
+ public:
+  std::string name() const override { return "Nonzero"; }
+  bool equals(const Op& o) const override { return typeid(*this) == typeid(o); }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    if (in.size() != 1) throw TypeError(name() + " takes 1 input, got " + std::to_string(in.size()));
+    if (in[0]->ndim() == 0)
+      throw ValueError(name() + ": a 0-d input has no positions; index it with a 1-d array instead (got " +
+                       in[0]->type.str() + ")");
+    return std::vector<TensorType>(in[0]->ndim(), TensorType(DType::Int64, {-1}));
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray x = in[0].contiguous();
+    const int nd = x.ndim();
+    const int64_t n = x.size();
+    std::vector<int64_t> hits;
+    visit_dtype(x.dtype, [&]<class T>() {
+      const T* p = x.ptr<T>();
+      for (int64_t i = 0; i < n; ++i)
+        if (p[i] != T{}) hits.push_back(i);
+    });
+    const int64_t m = static_cast<int64_t>(hits.size());
+    for (int d = 0; d < nd; ++d) out[d] = ws.empty(DType::Int64, {m});
+    for (int64_t k = 0; k < m; ++k) {  // unravel each flat position, last axis fastest
+      int64_t r = hits[k];
+      for (int d = nd - 1; d >= 0; --d) {
+        out[d].ptr<int64_t>()[k] = r % x.shape[d];
+        r /= x.shape[d];
+      }
+    }
+  }
+  std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr}; }
+  bool connected(int) const override { return false; }
+};
+
+int one_axis(int axis, int ndim, const char* op) { return normalize_axes(std::vector<int>{axis}, ndim, op)[0]; }
+
+}  // namespace
+
+Var sort(const Var& x, std::optional<int> axis) {
+  if (!axis) return sort(flatten(x, 1), 0);
+  return apply1(std::make_shared<Sort>(one_axis(*axis, std::max(x->ndim(), 1), "sort")), {x});
+}
+
+Var argsort(const Var& x, std::optional<int> axis) {
+  if (!axis) return argsort(flatten(x, 1), 0);
+  return apply1(std::make_shared<ArgSort>(one_axis(*axis, std::max(x->ndim(), 1), "argsort")), {x});
+}
+
+Var cumsum(const Var& x, std::optional<int> axis) {
+  if (!axis) return cumsum(flatten(x, 1), 0);
+  return apply1(std::make_shared<CumOp>(one_axis(*axis, std::max(x->ndim(), 1), "cumsum"), false), {x});
+}
+
+Var cumprod(const Var& x, std::optional<int> axis) {
+  if (!axis) return cumprod(flatten(x, 1), 0);
+  return apply1(std::make_shared<CumOp>(one_axis(*axis, std::max(x->ndim(), 1), "cumprod"), true), {x});
+}
+
+std::vector<Var> nonzero(const Var& x) {
+  ApplyPtr node = make_apply(std::make_shared<Nonzero>(), {x});
+  std::vector<Var> out;
+  for (int i = 0; i < node->num_outputs(); ++i) out.push_back(node->output(i));
+  return out;
+}
+
+// x[i0, ..., idx, ..., in] with each other axis indexed by a broadcast arange:
+// advanced indexing whose gradient (an increment) already exists.
+Var take_along_axis(const Var& x, const Var& idx, int axis) {
+  const int nd = x->ndim();
+  if (idx->ndim() != nd)
+    throw ValueError("take_along_axis: the indices need the array's " + std::to_string(nd) + " dimensions, got " +
+                     idx->type.str() + " for " + x->type.str());
+  axis = one_axis(axis, nd, "take_along_axis");
+  std::vector<IndexEntry> index;
+  for (int d = 0; d < nd; ++d) {
+    if (d == axis) {
+      index.push_back(IndexEntry::array(idx));
+      continue;
+    }
+    Var r = arange(scalar_constant<int64_t>(0), shape_i(x, d), scalar_constant<int64_t>(1), DType::Int64);
+    std::vector<int> order(nd, -1);
+    order[d] = 0;
+    index.push_back(IndexEntry::array(dimshuffle(r, order)));
+  }
+  return subtensor(x, index);
+}
+
+}  // namespace theon
