@@ -243,3 +243,67 @@ def test_subtensor_of_shared_in_givens(rng):
     f = theon.function([i], x.sum(axis=0), givens={x: data[i * 3:(i + 1) * 3]})
     np.testing.assert_allclose(f(1), data.get_value()[3:6].sum(0))
     np.testing.assert_allclose(f(3), data.get_value()[9:12].sum(0))
+
+
+A3 = np.arange(60.0).reshape(3, 4, 5)
+NEWAXIS_KEYS = [
+    (None,), (Ellipsis, None), (slice(None), None, slice(1, None)), ([0], None, [1]), ([0], slice(None), None, [1]),
+    (None, [0], [1]), ([0, 1], None), (slice(None), [0], None, [1]), (1, None, slice(None, None, -1)),
+    (None, Ellipsis, None, 2), (slice(None), None, [0, 2], [1, 3]), (None, None, 0, None),
+]
+
+
+@pytest.mark.parametrize("key", NEWAXIS_KEYS, ids=repr)
+def test_none_newaxis_anywhere(key):
+    # None adds an axis where NumPy puts it, also when it separates index arrays
+    x = T.tensor3("x")
+    got = theon.function([x], x[key])(A3)
+    want = A3[key]
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+
+
+MASK2 = A3[:, :, 0] > 20
+MASK_KEYS = [(MASK2,), (MASK2, slice(1, None)), (slice(None), A3[0, :, 0] > 6), (Ellipsis, A3[0, 0] > 2),
+             (None, MASK2), (A3 > 30,), (MASK2, [1]), (np.zeros(3, bool),)]
+
+
+@pytest.mark.parametrize("key", MASK_KEYS, ids=lambda k: str([np.shape(e) for e in k]))
+def test_boolean_masks_constant_and_symbolic(key):
+    x = T.tensor3("x")
+    want = A3[key]
+    np.testing.assert_array_equal(theon.function([x], x[key])(A3), want)
+    # the same masks as symbolic inputs
+    ms = [T.tensor("bool", (False,) * np.ndim(k)) if isinstance(k, np.ndarray) and k.dtype == bool else k for k in key]
+    sym = [m for m in ms if isinstance(m, T.TensorVariable)]
+    vals = [k for k in key if isinstance(k, np.ndarray) and k.dtype == bool]
+    np.testing.assert_array_equal(theon.function([x] + sym, x[tuple(ms)])(A3, *vals), want)
+
+
+def test_set_inc_and_grad_through_a_mask():
+    x, m = T.tensor3("x"), T.tensor("bool", (False, False))
+    s = theon.function([x, m], T.set_subtensor(x[m], 0.0))(A3, MASK2)
+    want = A3.copy()
+    want[MASK2] = 0
+    np.testing.assert_array_equal(s, want)
+    i = theon.function([x, m], T.inc_subtensor(x[m, 1:], 1.0))(A3, MASK2)
+    want = A3.copy()
+    want[MASK2, 1:] += 1
+    np.testing.assert_array_equal(i, want)
+    g = theon.function([x, m], T.grad(T.sum(x[m] ** 2), x))(A3, MASK2)
+    want = np.zeros_like(A3)
+    want[MASK2] = 2 * A3[MASK2]
+    np.testing.assert_array_equal(g, want)
+
+
+def test_mask_of_the_wrong_shape():
+    x = T.tensor3("x")
+    f = theon.function([x], x[np.ones((3, 5), bool)])
+    with pytest.raises(AssertionError, match=r"boolean index did not match the indexed array: a mask of 2 dimensions "
+                                             r"at axis 0(.|\n)*Inputs shapes: \[\(3, 5\)(.|\n)*test_indexing.py"):
+        f(A3)
+    with pytest.raises(IndexError, match="boolean index did not match indexed array along axis 1: .* has length 4, "
+                                         "the mask 5"):
+        T.specify_shape(x, (3, 4, 5))[np.ones((3, 5), bool)]
+    with pytest.raises(IndexError, match="too many indices"):
+        x[np.ones((3, 4, 5, 1), bool)]

@@ -494,33 +494,85 @@ def _index_component(v):
     raise TypeError("slice components must be integers or integer scalars, got %r" % (v,))
 
 
-def _index_entries(x, key):
+def _is_mask(k):
+    if isinstance(k, TensorVariable):
+        return k.dtype == "bool" and k.ndim > 0
+    if isinstance(k, (list, np.ndarray)):
+        return np.asarray(k).dtype == bool and np.asarray(k).ndim > 0
+    return False
+
+
+def _expand_masks(x, key):
+    """Each boolean mask of k dimensions becomes the k index arrays of its
+    nonzero positions (NumPy's rule), its shape checked against the k axes it
+    covers: at build time when both are static, else at run time."""
+    out, axis = [], 0
+    for k in key:  # the ellipsis is already expanded
+        if not _is_mask(k):
+            out.append(k)
+            if k is not None:
+                axis += 1
+            continue
+        m = k if isinstance(k, TensorVariable) else constant(np.asarray(k))
+        covered = x.static_shape[axis:axis + m.ndim]
+        if axis + m.ndim > x.ndim:
+            raise IndexError("boolean index of %d dimensions at axis %d is too many for %s" % (m.ndim, axis, x.type))
+        for d, (ms, xs) in enumerate(zip(m.static_shape, covered)):
+            if ms is not None and xs is not None and ms != xs:
+                raise IndexError("boolean index did not match indexed array along axis %d: %s has length %d, the "
+                                 "mask %d" % (axis + d, x.type, xs, ms))
+        if builtins.any(ms is None or xs is None for ms, xs in zip(m.static_shape, covered)):
+            # checked when the function runs; the failing node shows the mask's shape
+            from .opt import Assert
+            same = [eq(shape_i(m, d), shape_i(x, axis + d)) for d in range(m.ndim)]
+            cond = same[0]
+            for c in same[1:]:
+                cond = and_(cond, c)
+            m = Assert("boolean index did not match the indexed array: a mask of %d dimensions at axis %d of %s "
+                       "must have the shape of the axes it covers" % (m.ndim, axis, x.type))(m, cond)
+        pos = list(_core.nonzero(m))
+        out.extend(pos)
+        axis += m.ndim
+    return tuple(out)
+
+
+def _key_ndim(k):
+    """How many axes of x an index entry consumes."""
+    if k is None or k is Ellipsis:
+        return 0
+    if _is_mask(k):
+        return k.ndim if isinstance(k, TensorVariable) else np.asarray(k).ndim
+    return 1
+
+
+def _normalize_key(x, key):
     if not isinstance(key, tuple):
         key = (key,)
-    if builtins.sum(1 for k in key if k is Ellipsis) > 1:
+    ell = [i for i, k in enumerate(key) if k is Ellipsis and not isinstance(k, (TensorVariable, np.ndarray, list))]
+    if len(ell) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    if Ellipsis in [k for k in key if not isinstance(k, (TensorVariable, np.ndarray, list))]:
-        pos = [i for i, k in enumerate(key) if k is Ellipsis and not isinstance(k, (TensorVariable, np.ndarray, list))][0]
-        fill_n = x.ndim - (len(key) - 1)
-        key = key[:pos] + (slice(None),) * builtins.max(fill_n, 0) + key[pos + 1:]
-    if len(key) > x.ndim:
-        raise IndexError("too many indices for %s: %d indices for %d dimensions" % (x.type, len(key), x.ndim))
+    used = builtins.sum(_key_ndim(k) for k in key)
+    if used > x.ndim:
+        raise IndexError("too many indices for %s: %d indices for %d dimensions" % (x.type, used, x.ndim))
+    if ell:
+        pos = ell[0]
+        key = key[:pos] + (slice(None),) * (x.ndim - used) + key[pos + 1:]
+    return _expand_masks(x, key)
+
+
+def _index_entries(x, key):
     entries = []
     for k in key:
-        if k is None:
-            raise NotImplementedError("indexing with None/newaxis is not supported yet; use dimshuffle('x', ...)")
         if isinstance(k, slice):
             entries.append(("slice", _index_component(k.start), _index_component(k.stop), _index_component(k.step)))
         elif isinstance(k, TensorVariable):
             entries.append(("int", k) if k.ndim == 0 else ("array", k))
         elif isinstance(k, (bool, np.bool_)):
-            raise NotImplementedError("boolean indexing is not supported yet")
+            raise NotImplementedError("indexing with a Python bool (x[True]) is not supported; use a boolean array")
         elif isinstance(k, (numbers.Integral, np.integer)):
             entries.append(("int", constant(int(k), dtype="int64")))
         elif isinstance(k, (list, np.ndarray)):
             a = np.asarray(k)
-            if a.dtype == bool:
-                raise NotImplementedError("boolean mask indexing is not supported yet")
             if a.dtype.kind not in "iu":
                 raise TypeError("index arrays must be integers, got dtype %s" % a.dtype)
             entries.append(("array", constant(a.astype("int64"))))
@@ -529,9 +581,46 @@ def _index_entries(x, key):
     return entries
 
 
+def _layout(key):
+    """The axes of x[key] in NumPy's order, as labels: ('S', i) for the i-th
+    slice, ('A', j) for dim j of the broadcast index arrays, ('N', i) for a
+    None. Integers count as index arrays when arrays are present; arrays
+    that are not next to each other put their dims first."""
+    def is_array(k):
+        return isinstance(k, (list, np.ndarray)) or (isinstance(k, TensorVariable) and k.ndim > 0)
+    arrays = [i for i, k in enumerate(key) if is_array(k)]
+    adv = [i for i, k in enumerate(key) if is_array(k) or (arrays and k is not None and not isinstance(k, slice))]
+    nb = builtins.max([np.ndim(k) if not isinstance(k, TensorVariable) else k.ndim for k in key if is_array(k)] or [0])
+    block = [("A", j) for j in range(nb)]
+    adjacent = not adv or adv == list(range(adv[0], adv[-1] + 1))
+    out = [] if adjacent or not arrays else list(block)
+    for i, k in enumerate(key):
+        if isinstance(k, slice):
+            out.append(("S", i))
+        elif k is None:
+            out.append(("N", i))
+        elif arrays and adjacent and i == adv[0]:
+            out.extend(block)
+    return out
+
+
 def subtensor(x, key):
     x = _as(x)
-    return _core.subtensor(x, _index_entries(x, key))
+    key = _normalize_key(x, key)
+    nd_used = builtins.sum(_key_ndim(k) for k in key)
+    key = key + (slice(None),) * (x.ndim - nd_used)  # explicit trailing slices: every output axis is labelled
+    if not builtins.any(k is None for k in key):
+        return _core.subtensor(x, _index_entries(x, key))
+    # None (newaxis): index without it, then place the new axes where NumPy
+    # puts them (dropping None can change whether the arrays are adjacent).
+    plain = tuple(k for k in key if k is not None)
+    r = _core.subtensor(x, _index_entries(x, plain))
+    old = {}
+    ids = [i for i, k in enumerate(key) if k is not None]
+    for pos, (kind, i) in enumerate(_layout(plain)):
+        old[(kind, ids[i] if kind == "S" else i)] = pos
+    order = [-1 if kind == "N" else old[(kind, i)] for kind, i in _layout(key)]
+    return _core.dimshuffle(r, order)
 
 
 def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
