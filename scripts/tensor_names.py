@@ -41,9 +41,6 @@ PLANNED = [
      "MethodNotDefined NotScalarConstantError ShapeError"),
     ('not yet', 'GPU transfer and disk I/O come with the device and io issues',
      "transfer register_transfer LoadFromDisk load"),
-    ('not yet', 'issue 8: special functions and complex numbers need scalar-table rows',
-     "angle complex complex_from_polar conj real imag erfcinv erfcx erfinv gammainc gammaincc gammal "
-     "gammau chi2sf i0 i1 iv j0 j1 jv"),
     ('not yet', 'issue 8: the advanced-indexing functions and slice types by name (x[...] indexing covers them), permute_row_elements',
      "advanced_boolean_inc_subtensor advanced_boolean_set_subtensor advanced_boolean_subtensor "
      "advanced_inc_subtensor advanced_inc_subtensor1 advanced_set_subtensor advanced_set_subtensor1 "

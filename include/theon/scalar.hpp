@@ -19,6 +19,10 @@ namespace theon {
   X(invert, 1) X(isnan, 1) X(isinf, 1) X(identity, 1)                                \
   X(sigmoid, 1) X(softplus, 1) X(erf, 1) X(erfc, 1) X(gamma, 1) X(gammaln, 1)        \
   X(psi, 1) X(tri_gamma, 1)                                                          \
+  X(erfinv, 1) X(erfcinv, 1) X(erfcx, 1) X(j0, 1) X(j1, 1) X(i0, 1) X(i1, 1)         \
+  X(gammainc, 2) X(gammaincc, 2) X(gammal, 2) X(gammau, 2) X(chi2sf, 2)             \
+  X(jv, 2) X(iv, 2)                                                                  \
+  X(real, 1) X(imag, 1) X(conj, 1) X(angle, 1) X(complex, 2)                         \
   X(clip, 3) X(switch_, 3)
 
 enum class ScalarOpId : int {

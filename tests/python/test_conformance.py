@@ -4,6 +4,8 @@ its gradient is checked against finite differences, and bad inputs with the
 error they must raise. Every name of theon.tensor.extra, extra_ops and sort has a row."""
 import numpy as np
 import pytest
+import scipy.special as sp
+import scipy.stats
 
 import theon
 import theon.tensor as T
@@ -181,6 +183,52 @@ ROWS += [
         [[(2, 3, 4), (2, 4, 5)]]),
 ]
 
+ROWS += [
+    # complex numbers, built from real inputs so that values and gradients are checked through them
+    Row("complex", lambda T_, a, b: T_.complex(a, b) * T_.complex(b, a), lambda a, b: (a + 1j * b) * (b + 1j * a),
+        [[(3, 4), (3, 4)], [(3, 4), (1, 4)]], grad=False),
+    Row("real", lambda T_, a, b: T_.real(T_.complex(a, b) * T_.complex(b, a * a)),
+        lambda a, b: np.real((a + 1j * b) * (b + 1j * a * a)), [[(5,), (5,)], [(2, 3), ()]]),
+    Row("imag", lambda T_, a, b: T_.imag(T_.complex(a, b) * T_.complex(b, 0.5)) + T_.imag(a),
+        lambda a, b: np.imag((a + 1j * b) * (b + 0.5j)) + np.imag(a), [[(5,), (5,)]]),
+    Row("conj", lambda T_, a, b: T_.real(T_.conj(T_.complex(a, b)) * T_.complex(b, a)) + T_.conj(a),
+        lambda a, b: np.real(np.conj(a + 1j * b) * (b + 1j * a)) + np.conj(a), [[(5,), (5,)]]),
+    Row("angle", lambda T_, a, b: T_.angle(T_.complex(a, b)) + T_.angle(a),
+        lambda a, b: np.angle(a + 1j * b) + np.angle(a), [[(6,), (6,)], [(2, 3), (3,)]], same_dtype=False),
+    Row("complex_from_polar", lambda T_, r, t: T_.real(T_.complex_from_polar(r, t) * T_.complex(t, r)),
+        lambda r, t: np.real(r * np.exp(1j * t) * (t + 1j * r)), [[(5,), (5,)]]),
+    # special functions against SciPy (derivatives in x; none in orders or shape parameters)
+    Row("erfinv", lambda T_, x: T_.erfinv(x), sp.erfinv, [[(30,)], [(3, 4)]], domain=(-0.999, 0.999)),
+    Row("erfcinv", lambda T_, x: T_.erfcinv(x), sp.erfcinv, [[(30,)]], domain=(0.001, 1.999)),
+    Row("erfcx", lambda T_, x: T_.erfcx(x), sp.erfcx, [[(30,)], [(2, 3)]], domain=(-3, 10)),
+    Row("j0", lambda T_, x: T_.j0(x), sp.j0, [[(30,)]], domain=(-15, 15), rtol=1e-10),
+    Row("j1", lambda T_, x: T_.j1(x), sp.j1, [[(30,)]], domain=(-15, 15), rtol=1e-10),
+    Row("i0", lambda T_, x: T_.i0(x), sp.i0, [[(30,)]], domain=(-8, 8)),
+    Row("i1", lambda T_, x: T_.i1(x), sp.i1, [[(30,)]], domain=(-8, 8)),
+    Row("jv", lambda T_, v, x: T_.jv(v, x), sp.jv, [[(20,), (20,)], [(3, 1), (1, 4)]], domain=(-2.5, 2.5),
+        grad=False, rtol=1e-10),
+    Row("iv", lambda T_, v, x: T_.iv(v, x), sp.iv, [[(20,), (20,)], [(3, 1), (1, 4)]], domain=(-2.5, 2.5),
+        grad=False, rtol=1e-10),
+    Row("gammainc", lambda T_, k, x: T_.gammainc(k, x), sp.gammainc, [[(20,), (20,)], [(3, 1), (4,)]],
+        domain=(0.05, 30), grad=False, rtol=1e-10),
+    Row("gammaincc", lambda T_, k, x: T_.gammaincc(k, x), sp.gammaincc, [[(20,), (20,)]], domain=(0.05, 30),
+        grad=False, rtol=1e-10),
+    Row("gammal", lambda T_, k, x: T_.gammal(k, x), lambda k, x: sp.gammainc(k, x) * sp.gamma(k),
+        [[(20,), (20,)]], domain=(0.05, 20), grad=False, rtol=1e-10),
+    Row("gammau", lambda T_, k, x: T_.gammau(k, x), lambda k, x: sp.gammaincc(k, x) * sp.gamma(k),
+        [[(20,), (20,)]], domain=(0.05, 20), grad=False, rtol=1e-10),
+    Row("chi2sf", lambda T_, x, k: T_.chi2sf(x, k), lambda x, k: scipy.stats.chi2.sf(x, k).astype(x.dtype),
+        [[(20,), (20,)]], domain=(0.05, 30), grad=False, rtol=1e-10),
+    # gradients in x with the parameter fixed (k, v constants)
+    Row("gammainc(2.5, x)", lambda T_, x: T_.gammainc(2.5, x) + T_.gammaincc(0.7, x) + T_.gammal(1.5, x) +
+        T_.gammau(3.0, x) + T_.chi2sf(x, 3.0), lambda x: sp.gammainc(2.5, x) + sp.gammaincc(0.7, x) +
+        sp.gammainc(1.5, x) * sp.gamma(1.5) + sp.gammaincc(3.0, x) * sp.gamma(3.0) + scipy.stats.chi2.sf(x, 3.0),
+        [[(9,)]], domain=(0.1, 8), same_dtype=False, rtol=1e-5),
+    Row("jv(1.5, x)", lambda T_, x: T_.jv(1.5, x) + T_.iv(-0.5, x) + T_.jv(-2, x),
+        lambda x: sp.jv(1.5, x) + sp.iv(-0.5, x) + sp.jv(-2, x), [[(9,)]], domain=(0.2, 6), same_dtype=False,
+        rtol=1e-5),
+]
+
 # Names that are data rather than functions: checked by test_dtype_lists.
 DATA = {"int_dtypes", "uint_dtypes", "integer_dtypes", "float_dtypes", "complex_dtypes", "continuous_dtypes",
         "discrete_dtypes", "all_dtypes", "int_types", "float_types", "complex_types", "int_scalar_types",
@@ -220,7 +268,7 @@ def test_values_against_numpy(row, dtype, shapes):
     assert got.shape == want.shape, (got.shape, want.shape)
     if row.same_dtype:
         assert got.dtype == want.dtype, (got.dtype, want.dtype)
-    rtol = row.rtol or (2e-6 if dtype == "float32" else 1e-13)
+    rtol = max(row.rtol or 0, 2e-6) if dtype == "float32" else (row.rtol or 1e-13)
     if got.dtype.kind in "biu":
         np.testing.assert_array_equal(got, want)
     else:

@@ -72,9 +72,12 @@ UNARY = {
     "arccosh": (1.01, 4), "arctanh": (-0.99, 0.99), "sqrt": (0, 4), "sqr": None, "abs_": None, "neg": None,
     "inv": (0.1, 2), "sgn": None, "floor": None, "ceil": None, "round_half_to_even": None, "trunc": None,
     "erf": None, "erfc": None, "gamma": (0.1, 4), "gammaln": (0.1, 4), "psi": (0.1, 4),
+    "erfinv": (-0.99, 0.99), "erfcinv": (0.01, 1.99), "erfcx": None, "j0": None, "j1": None, "i0": None, "i1": None,
 }
 BINARY = {"add": None, "sub": None, "mul": None, "true_div": (0.2, 2), "pow": (0.1, 2), "maximum": None,
-          "minimum": None, "arctan2": None, "mod": (0.2, 2), "floor_div": (0.2, 2)}
+          "minimum": None, "arctan2": None, "mod": (0.2, 2), "floor_div": (0.2, 2), "gammainc": (0.1, 5),
+          "gammaincc": (0.1, 5), "gammal": (0.1, 5), "gammau": (0.1, 5), "chi2sf": (0.1, 5), "jv": (0.1, 3),
+          "iv": (0.1, 3)}
 
 
 def values(rng, n, rng_range, dtype):

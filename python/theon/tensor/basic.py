@@ -177,6 +177,8 @@ def _elem(name):
 
 
 for _name, _arity in _core.scalar_ops():
+    if _name in ("complex", "real", "imag", "conj", "angle"):
+        continue  # theon.tensor.extra wraps these (real inputs); `complex` must stay Python's builtin here
     _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(
         {"switch": "switch_", "xor": "xor_", "round_half_to_even": "round"}.get(_name, _name))
 abs_ = _ns["abs_"]

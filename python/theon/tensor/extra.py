@@ -233,4 +233,50 @@ def triu(m, k=0):
     return _triangle("triu", m, k, False)
 
 
+
+# ---- complex numbers ------------------------------------------------------------------------
+# The scalar table's real/imag/conj/angle take complex tensors; for real ones
+# these give NumPy's answers without a node where none is needed.
+
+def _is_complex(z):
+    return z.dtype.startswith("complex")
+
+
+def real(z):
+    """The real part (z itself for a real tensor)."""
+    z = _as(z)
+    return _b._core.elemwise("real", [z]) if _is_complex(z) else z
+
+
+def imag(z):
+    """The imaginary part (zeros for a real tensor)."""
+    z = _as(z)
+    return _b._core.elemwise("imag", [z]) if _is_complex(z) else _b.zeros_like(z)
+
+
+def conj(z):
+    """The complex conjugate (z itself for a real tensor)."""
+    z = _as(z)
+    return _b._core.elemwise("conj", [z]) if _is_complex(z) else z
+
+
+def angle(z):
+    """The argument of z in radians (0 or pi for real z, as NumPy)."""
+    z = _as(z)
+    if _is_complex(z):
+        return _b._core.elemwise("angle", [z])
+    return _b.arctan2(_b.zeros_like(z, dtype=_b.true_div(z, 1).dtype), z)
+
+
+def complex(real, imag):
+    """real + 1j * imag: complex64 from float32 (and small ints), else complex128."""
+    return _b._core.elemwise("complex", [_as(real), _as(imag)])
+
+
+def complex_from_polar(abs, angle):
+    """abs * exp(1j * angle)."""
+    abs, angle = _as(abs), _as(angle)
+    return complex(abs * _b.cos(angle), abs * _b.sin(angle))
+
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "np")]

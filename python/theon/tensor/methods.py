@@ -91,6 +91,11 @@ def _getitem(self, key):
     return B.subtensor(self, key)
 
 
+def _extra():
+    from . import extra
+    return extra
+
+
 def _norm(self, L, axis=None):
     if L == 0:
         raise NotImplementedError("norm with L=0 is not defined")
@@ -120,6 +125,9 @@ _METHODS = {
     "__getitem__": _getitem,
     "__repr__": _repr, "__str__": _repr,
     "T": property(lambda s: B.transpose(s)),
+    "real": property(lambda s: _extra().real(s)),
+    "imag": property(lambda s: _extra().imag(s)),
+    "conj": lambda s: _extra().conj(s),
     "shape": property(lambda s: B.shape(s)),
     "size": property(lambda s: B.prod(B.shape(s))),
     "dimshuffle": _dimshuffle, "transpose": _transpose, "reshape": _reshape,

@@ -4,11 +4,11 @@
 #include <cstring>
 
 #include "core/convert.hpp"
-#include "ops/scalar_table.hpp"
 #include "ops/op_info.hpp"
+#include "ops/scalar_table.hpp"
 #include "theon/grad.hpp"
-#include "theon/runtime.hpp"
 #include "theon/ops.hpp"
+#include "theon/runtime.hpp"
 
 namespace theon {
 
@@ -36,13 +36,27 @@ void store_impl(const void* src, int64_t n, char* dst, int64_t stride) {
 template <class C>
 void visit_ct(CT c, C&& f) {
   switch (c) {
-    case CT::Bool: f.template operator()<bool>(); break;
-    case CT::I64: f.template operator()<int64_t>(); break;
-    case CT::U64: f.template operator()<uint64_t>(); break;
-    case CT::F32: f.template operator()<float>(); break;
-    case CT::F64: f.template operator()<double>(); break;
-    case CT::C64: f.template operator()<std::complex<float>>(); break;
-    case CT::C128: f.template operator()<std::complex<double>>(); break;
+    case CT::Bool:
+      f.template operator()<bool>();
+      break;
+    case CT::I64:
+      f.template operator()<int64_t>();
+      break;
+    case CT::U64:
+      f.template operator()<uint64_t>();
+      break;
+    case CT::F32:
+      f.template operator()<float>();
+      break;
+    case CT::F64:
+      f.template operator()<double>();
+      break;
+    case CT::C64:
+      f.template operator()<std::complex<float>>();
+      break;
+    case CT::C128:
+      f.template operator()<std::complex<double>>();
+      break;
   }
 }
 
@@ -81,12 +95,22 @@ struct Plan {
 Plan plan_types(const ScalarOpDef& def, const std::vector<DType>& ds) {
   DType up = def.rule == TypeRule::Switch ? upcast(ds[1], ds[2]) : upcast_all(ds);
   switch (def.rule) {
-    case TypeRule::Upcast: return {up, compute_type(up)};
-    case TypeRule::Float: return {upgrade_to_float(up), compute_type(upgrade_to_float(up))};
-    case TypeRule::Bool: return {DType::Bool, compute_type(up)};
-    case TypeRule::RealUpcast: return {real_dtype(up), compute_type(up)};
-    case TypeRule::Switch: return {up, compute_type(up)};
-    case TypeRule::Second: return {ds[1], compute_type(ds[1])};
+    case TypeRule::Upcast:
+      return {up, compute_type(up)};
+    case TypeRule::Float:
+      return {upgrade_to_float(up), compute_type(upgrade_to_float(up))};
+    case TypeRule::Bool:
+      return {DType::Bool, compute_type(up)};
+    case TypeRule::RealUpcast:
+      return {real_dtype(up), compute_type(up)};
+    case TypeRule::Switch:
+      return {up, compute_type(up)};
+    case TypeRule::Second:
+      return {ds[1], compute_type(ds[1])};
+    case TypeRule::Complex: {
+      const DType f = upgrade_to_float(up);
+      return {f == DType::Float32 ? DType::Complex64 : DType::Complex128, compute_type(f)};
+    }
   }
   return {up, compute_type(up)};
 }
@@ -102,7 +126,8 @@ std::string dtypes_str(const std::vector<DType>& ds) {
 class Elemwise final : public Op {
  public:
   OpKind kind() const override { return cast_to_ ? OpKind::Cast : OpKind::Elemwise; }
-  Elemwise(ScalarOpId id, std::optional<DType> cast_to, int inplace = -1) : id_(id), cast_to_(cast_to), inplace_(inplace) {}
+  Elemwise(ScalarOpId id, std::optional<DType> cast_to, int inplace = -1)
+      : id_(id), cast_to_(cast_to), inplace_(inplace) {}
   int destroys() const override { return inplace_; }
   ScalarOpId id() const { return id_; }
   DType cast_to() const { return *cast_to_; }
@@ -152,11 +177,13 @@ class Elemwise final : public Op {
       for (auto& v : in) {
         int64_t s = v->type.shape[d];
         if (s == 1) continue;
-        if (size == 1) size = s;
+        if (size == 1)
+          size = s;
         else if (s >= 0 && size >= 0 && s != size)
           throw ValueError(name() + ": input shapes do not match on axis " + std::to_string(d) + " (" +
                            std::to_string(size) + " vs " + std::to_string(s) + ")");
-        else if (size < 0) size = s;
+        else if (size < 0)
+          size = s;
       }
       shape[d] = size;
     }
@@ -263,7 +290,9 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
     };
     std::vector<Scratch> scratch(nin + 1);
     for (int i = 0; i <= nin; ++i) scratch[i].p = scratch_mem.get() + i * slot;
-    auto align = [](char* ptr) { return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63)); };
+    auto align = [](char* ptr) {
+      return reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(ptr) + 63) & ~uintptr_t(63));
+    };
     std::vector<const void*> ins(nin);
     std::vector<const char*> filled_from(nin, nullptr);
     std::vector<char*> base(nops);
@@ -291,7 +320,8 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
           char* dst = align(scratch[i].data());
           // A broadcast value fills the whole block once, so later blocks can reuse it.
           const bool bcast = cst[i][cnd - 1] == 0;
-          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](src, cst[i][cnd - 1], bcast ? kBlock : n, dst);
+          cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](src, cst[i][cnd - 1], bcast ? kBlock : n,
+                                                                          dst);
           filled_from[i] = bcast ? src : nullptr;
           ins[i] = dst;
         }
@@ -300,8 +330,7 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
       const bool direct = o.dtype == out_ct_dtype && cst[nops - 1][cnd - 1] == static_cast<int64_t>(out_isz);
       char* res = direct ? dst : align(scratch[nin].data());
       kernel(n, ins.data(), res);
-      if (!direct)
-        cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
+      if (!direct) cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, n, dst, cst[nops - 1][cnd - 1]);
     }
   };
   // A chunk needs ~kParallelWork adds of work to pay for waking a thread.
@@ -396,7 +425,8 @@ std::vector<Var> Elemwise::rop(const Apply& node, const std::vector<Var>& ts) co
 std::shared_ptr<const Elemwise> elemwise_op(ScalarOpId id) {
   static std::vector<std::shared_ptr<const Elemwise>> ops = [] {
     std::vector<std::shared_ptr<const Elemwise>> v;
-    for (int i = 0; i < kNumScalarOps; ++i) v.push_back(std::make_shared<Elemwise>(static_cast<ScalarOpId>(i), std::nullopt));
+    for (int i = 0; i < kNumScalarOps; ++i)
+      v.push_back(std::make_shared<Elemwise>(static_cast<ScalarOpId>(i), std::nullopt));
     return v;
   }();
   return ops[static_cast<int>(id)];
@@ -427,7 +457,8 @@ StoreFn block_storer(CT from, DType dst) { return converters().store[static_cast
 
 Var elemwise(ScalarOpId id, std::vector<Var> inputs) {
   if (id == ScalarOpId::log && inputs.size() == 1 && inputs[0])
-    if (Var s = stable_log_of(inputs[0])) return s->dtype() == upgrade_to_float(inputs[0]->dtype()) ? s : cast(s, upgrade_to_float(inputs[0]->dtype()));
+    if (Var s = stable_log_of(inputs[0]))
+      return s->dtype() == upgrade_to_float(inputs[0]->dtype()) ? s : cast(s, upgrade_to_float(inputs[0]->dtype()));
   return apply1(elemwise_op(id), pad_ranks(std::move(inputs)));
 }
 
@@ -457,8 +488,9 @@ Var fill(const Var& model, const Var& value) { return second(model, value); }
 Var zeros_like(const Var& x, std::optional<DType> dtype) {
   return fill(x, constant_like(0, dtype.value_or(x->dtype())));
 }
-Var ones_like(const Var& x, std::optional<DType> dtype) { return fill(x, constant_like(1, dtype.value_or(x->dtype()))); }
-
+Var ones_like(const Var& x, std::optional<DType> dtype) {
+  return fill(x, constant_like(1, dtype.value_or(x->dtype())));
+}
 
 ScalarOpId elemwise_id(const Op& op) { return static_cast<const Elemwise&>(op).id(); }
 DType cast_dtype(const Op& op) { return static_cast<const Elemwise&>(op).cast_to(); }

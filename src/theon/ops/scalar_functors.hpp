@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "core/convert.hpp"
+#include "ops/special_functions.hpp"
 
 namespace theon::sf {
 
@@ -164,6 +165,43 @@ struct TriGamma {
     return static_cast<T>(r);
   }
 };
+// Complex parts (complex inputs only; `real`/`imag` of real tensors are
+// handled in the Python layer) and complex construction from real parts.
+struct Real { template <class T> static auto f(T a) { if constexpr (is_cplx<T>) return a.real(); else return a; } };
+struct Imag { template <class T> static auto f(T a) { if constexpr (is_cplx<T>) return a.imag(); else return T(0); } };
+struct Conj { template <class T> static T f(T a) { if constexpr (is_cplx<T>) return std::conj(a); else return a; } };
+struct Angle { template <class T> static auto f(T a) { if constexpr (is_cplx<T>) return std::arg(a); else return std::atan2(T(0), a); } };
+struct Complex { template <class T> static std::complex<T> f(T re, T im) { return {re, im}; } };
+
+// Special functions (ops/special_functions.hpp), evaluated in double.
+#define THEON_SPECIAL1(Name, expr)                                                        \
+  struct Name {                                                                           \
+    template <class T> static T f(T a) { const double x = static_cast<double>(a); return static_cast<T>(expr); } \
+  };
+#define THEON_SPECIAL2(Name, expr)                                                        \
+  struct Name {                                                                           \
+    template <class T> static T f(T a, T b) {                                             \
+      const double x = static_cast<double>(a), y = static_cast<double>(b);                \
+      return static_cast<T>(expr);                                                        \
+    }                                                                                     \
+  };
+THEON_SPECIAL1(ErfInv, special::erfinv(x))
+THEON_SPECIAL1(ErfcInv, special::erfcinv(x))
+THEON_SPECIAL1(Erfcx, special::erfcx(x))
+THEON_SPECIAL1(J0, special::bessel_j(0, x))
+THEON_SPECIAL1(J1, special::bessel_j(1, x))
+THEON_SPECIAL1(I0, special::bessel_i(0, x))
+THEON_SPECIAL1(I1, special::bessel_i(1, x))
+THEON_SPECIAL2(GammaInc, special::gamma_pq(x, y).p)   // P(k, x)
+THEON_SPECIAL2(GammaIncC, special::gamma_pq(x, y).q)  // Q(k, x)
+THEON_SPECIAL2(GammaL, special::gamma_pq(x, y).p * std::tgamma(x))  // lower incomplete gamma
+THEON_SPECIAL2(GammaU, special::gamma_pq(x, y).q * std::tgamma(x))  // upper incomplete gamma
+THEON_SPECIAL2(Chi2Sf, x <= 0 ? 1.0 : special::gamma_pq(y / 2, x / 2).q)  // (x, k); NaN x: the fraction's NaN
+THEON_SPECIAL2(Jv, special::bessel_j(x, y))  // (v, x)
+THEON_SPECIAL2(Iv, special::bessel_i(x, y))  // (v, x)
+#undef THEON_SPECIAL1
+#undef THEON_SPECIAL2
+
 struct Clip { template <class T> static T f(T x, T lo, T hi) { return x < lo ? lo : (hi < x ? hi : x); } };
 struct Switch { template <class T> static T f(T c, T a, T b) { return c != T(0) ? a : b; } };
 

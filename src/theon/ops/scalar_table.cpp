@@ -12,19 +12,33 @@ namespace theon {
 
 CT compute_type(DType d) {
   switch (d) {
-    case DType::Bool: return CT::Bool;
-    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64: return CT::I64;
-    case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: return CT::U64;
-    case DType::Float32: return CT::F32;
-    case DType::Float64: return CT::F64;
-    case DType::Complex64: return CT::C64;
-    case DType::Complex128: return CT::C128;
+    case DType::Bool:
+      return CT::Bool;
+    case DType::Int8:
+    case DType::Int16:
+    case DType::Int32:
+    case DType::Int64:
+      return CT::I64;
+    case DType::UInt8:
+    case DType::UInt16:
+    case DType::UInt32:
+    case DType::UInt64:
+      return CT::U64;
+    case DType::Float32:
+      return CT::F32;
+    case DType::Float64:
+      return CT::F64;
+    case DType::Complex64:
+      return CT::C64;
+    case DType::Complex128:
+      return CT::C128;
   }
   return CT::F64;
 }
 
 DType ct_dtype(CT c) {
-  constexpr DType m[] = {DType::Bool, DType::Int64, DType::UInt64, DType::Float32, DType::Float64, DType::Complex64, DType::Complex128};
+  constexpr DType m[] = {DType::Bool,    DType::Int64,     DType::UInt64,    DType::Float32,
+                         DType::Float64, DType::Complex64, DType::Complex128};
   return m[static_cast<int>(c)];
 }
 
@@ -33,14 +47,36 @@ namespace {
 using c64 = std::complex<float>;
 using c128 = std::complex<double>;
 
-template <class T> constexpr CT ct_of();
-template <> constexpr CT ct_of<bool>() { return CT::Bool; }
-template <> constexpr CT ct_of<int64_t>() { return CT::I64; }
-template <> constexpr CT ct_of<uint64_t>() { return CT::U64; }
-template <> constexpr CT ct_of<float>() { return CT::F32; }
-template <> constexpr CT ct_of<double>() { return CT::F64; }
-template <> constexpr CT ct_of<c64>() { return CT::C64; }
-template <> constexpr CT ct_of<c128>() { return CT::C128; }
+template <class T>
+constexpr CT ct_of();
+template <>
+constexpr CT ct_of<bool>() {
+  return CT::Bool;
+}
+template <>
+constexpr CT ct_of<int64_t>() {
+  return CT::I64;
+}
+template <>
+constexpr CT ct_of<uint64_t>() {
+  return CT::U64;
+}
+template <>
+constexpr CT ct_of<float>() {
+  return CT::F32;
+}
+template <>
+constexpr CT ct_of<double>() {
+  return CT::F64;
+}
+template <>
+constexpr CT ct_of<c64>() {
+  return CT::C64;
+}
+template <>
+constexpr CT ct_of<c128>() {
+  return CT::C128;
+}
 
 template <class F, class T>
 void block1(int64_t n, const void* const* in, void* out) {
@@ -204,6 +240,56 @@ std::vector<ScalarOpDef> build_table() {
   set(S::gammaln, row<sf::GammaLn, 1, F>("gammaln", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, psi(x[0]))}; }));
   set(S::psi, row<sf::Psi, 1, F>("psi", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, tri_gamma(x[0]))}; }));
   set(S::tri_gamma, row<sf::TriGamma, 1, F>("tri_gamma", Float, nullptr));
+  // Special functions: derivatives in the first (only) argument, or in x of (k, x) and (v, x).
+  constexpr double kSqrtPiOver2 = 0.88622692545275801365;
+  set(S::erfinv, row<sf::ErfInv, 1, F>("erfinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(k(kSqrtPiOver2, z), exp(sqr(z))))}; }));
+  set(S::erfcinv, row<sf::ErfcInv, 1, F>("erfcinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+    return {neg(mul(gz, mul(k(kSqrtPiOver2, z), exp(sqr(z)))))}; }));
+  set(S::erfcx, row<sf::Erfcx, 1, F>("erfcx", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, sub(mul(k(2, z), mul(x[0], z)), k(k2OverSqrtPi, z)))}; }));
+  set(S::j0, row<sf::J0, 1, F>("j0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, j1(x[0])))}; }));
+  set(S::j1, row<sf::J1, 1, F>("j1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(k(0.5, z), sub(j0(x[0]), jv(k(2, z), x[0]))))}; }));
+  set(S::i0, row<sf::I0, 1, F>("i0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, i1(x[0]))}; }));
+  set(S::i1, row<sf::I1, 1, F>("i1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {mul(gz, mul(k(0.5, z), add(i0(x[0]), iv(k(2, z), x[0]))))}; }));
+  // d/dx P(k, x) = x^(k-1) e^-x / gamma(k)
+  set(S::gammainc, row<sf::GammaInc, 2, F>("gammainc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    Var d = exp(sub(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]), gammaln(x[0])));
+    return {null_grad(x[0], "the gradient of gammainc with respect to k is not implemented"), mul(gz, d)}; }));
+  set(S::gammaincc, row<sf::GammaIncC, 2, F>("gammaincc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    Var d = exp(sub(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]), gammaln(x[0])));
+    return {null_grad(x[0], "the gradient of gammaincc with respect to k is not implemented"), neg(mul(gz, d))}; }));
+  set(S::gammal, row<sf::GammaL, 2, F>("gammal", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    Var d = exp(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]));
+    return {null_grad(x[0], "the gradient of gammal with respect to k is not implemented"), mul(gz, d)}; }));
+  set(S::gammau, row<sf::GammaU, 2, F>("gammau", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    Var d = exp(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]));
+    return {null_grad(x[0], "the gradient of gammau with respect to k is not implemented"), neg(mul(gz, d))}; }));
+  // chi2sf(x, k) = Q(k/2, x/2): d/dx = -(x/2)^(k/2-1) e^(-x/2) / (2 gamma(k/2))
+  set(S::chi2sf, row<sf::Chi2Sf, 2, F>("chi2sf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    Var h = mul(x[1], k(0.5, z)), t = mul(x[0], k(0.5, z));
+    Var d = exp(sub(sub(mul(sub(h, k(1, z)), log(t)), t), gammaln(h)));
+    return {neg(mul(gz, mul(k(0.5, z), d))), null_grad(x[1], "the gradient of chi2sf with respect to k is not implemented")}; }));
+  // J_v' = (J_(v-1) - J_(v+1)) / 2, I_v' = (I_(v-1) + I_(v+1)) / 2
+  set(S::jv, row<sf::Jv, 2, F>("jv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {null_grad(x[0], "the gradient of jv with respect to its order is not implemented"),
+            mul(gz, mul(k(0.5, z), sub(jv(sub(x[0], k(1, z)), x[1]), jv(add(x[0], k(1, z)), x[1]))))}; }));
+  set(S::iv, row<sf::Iv, 2, F>("iv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+    return {null_grad(x[0], "the gradient of iv with respect to its order is not implemented"),
+            mul(gz, mul(k(0.5, z), add(iv(sub(x[0], k(1, z)), x[1]), iv(add(x[0], k(1, z)), x[1]))))}; }));
+  // Complex parts. Cotangents of complex values follow JAX's convention, which the holomorphic rows
+  // above already keep (ct * f'(z), no conjugate): for a real cost C of z = x + iy, dC/dx - i dC/dy.
+  set(S::real, row<sf::Real, 1, C>("real", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(gz, zeros_like(gz))}; }));
+  set(S::imag, row<sf::Imag, 1, C>("imag", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(zeros_like(gz), neg(gz))}; }));
+  set(S::conj, row<sf::Conj, 1, C>("conj", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {conj(gz)}; }));
+  set(S::angle, row<sf::Angle, 1, C>("angle", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+    Var re = real(x[0]), im = imag(x[0]);
+    Var r2 = add(sqr(re), sqr(im));
+    return {complex(true_div(mul(gz, neg(im)), r2), neg(true_div(mul(gz, re), r2)))}; }));
+  set(S::complex, row<sf::Complex, 2, F>("complex", Complex, [](const VV&, const Var&, const Var& gz) -> VV {
+    return {real(gz), neg(imag(gz))}; }));
   set(S::clip, row<sf::Clip, 3, I|U|F>("clip", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {mul(gz, and_(ge(x[0], x[1]), le(x[0], x[2]))), mul(gz, lt(x[0], x[1])), mul(gz, gt(x[0], x[2]))}; }));
   set(S::switch_, row<sf::Switch, 3, B|I|U|F|C>("switch", Switch, [](const VV& x, const Var&, const Var& gz) -> VV {
@@ -225,8 +311,12 @@ const ScalarOpDef& scalar_def(ScalarOpId id) {
 
 int64_t scalar_cost(ScalarOpId id) {
   switch (id) {
-    case ScalarOpId::true_div: case ScalarOpId::sqrt: case ScalarOpId::inv: return 2;
-    default: return scalar_def(id).rule == TypeRule::Float ? 8 : 1;
+    case ScalarOpId::true_div:
+    case ScalarOpId::sqrt:
+    case ScalarOpId::inv:
+      return 2;
+    default:
+      return scalar_def(id).rule == TypeRule::Float ? 8 : 1;
   }
 }
 

@@ -58,6 +58,7 @@ enum class TypeRule : uint8_t {
   RealUpcast,  // upcast, but complex -> its real type (abs)
   Switch,      // upcast of inputs 1 and 2; input 0 is the condition
   Second,      // dtype of input 1
+  Complex,     // the complex type of the float upcast (complex from real parts)
 };
 
 // Builds the gradients of the inputs from (inputs, output, output gradient), at
