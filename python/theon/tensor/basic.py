@@ -321,12 +321,32 @@ def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
     return cast(out, dtype) if dtype is not None else out
 
 
-def var(x, axis=None, keepdims=False):
-    return _core.var(_as(x), _axes(axis), bool(keepdims))
+def var(x, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Variance over axis, divided by n - ddof. It is always computed in two
+    passes (mean first), so Theano's `corrected` (the two-pass error term)
+    changes nothing."""
+    x = _as(x)
+    out = _core.var(x, _axes(axis), bool(keepdims))
+    if ddof:
+        n = cast(_reduced_count(x, axis), out.dtype)
+        out = out * (n / (n - ddof))
+    return out
 
 
-def std(x, axis=None, keepdims=False):
-    return _core.std(_as(x), _axes(axis), bool(keepdims))
+def _reduced_count(x, axis):
+    axes = _axes(axis)
+    axes = range(x.ndim) if axes is None else [a % x.ndim for a in axes]
+    n = constant(1, dtype="int64")
+    for a in axes:
+        n = n * shape_i(x, a)
+    return n
+
+
+def std(x, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Standard deviation over axis (see var)."""
+    if not ddof:
+        return _core.std(_as(x), _axes(axis), bool(keepdims))
+    return sqrt(var(x, axis, ddof, keepdims, corrected))  # noqa: F821
 
 
 def argmax(x, axis=None, keepdims=False):

@@ -57,6 +57,24 @@ def diff(x, n=1, axis=-1):
     return x
 
 
+def median(x, axis=None, keepdims=False):
+    """The median along axis (None: of all values), as numpy.median: the
+    mean of the two middle values of an even count; NaN propagates."""
+    x = _as(x)
+    if axis is None:
+        flat = median(_b.flatten(x), 0)
+        return flat.dimshuffle(["x"] * x.ndim) if keepdims else flat
+    axis = _axis(x, axis, "median")
+    s = _core.sort(x, axis)
+    n = _b.shape_i(x, axis)
+    lead = (slice(None),) * axis
+    lo, hi = s[lead + ((n - 1) // 2,)], s[lead + (n // 2,)]
+    mid = (lo + hi) / 2
+    # a NaN sorts last: the median of a lane with one is NaN (NumPy)
+    mid = _b.switch(_b.isnan(s[lead + (-1,)]), s[lead + (-1,)], mid) if x.dtype.startswith("float") else mid
+    return expand_dims(mid, axis) if keepdims else mid
+
+
 # ---- static shape ---------------------------------------------------------------------------
 
 def specify_shape(x, shape):
@@ -576,7 +594,7 @@ def batched_dot(a, b):
     return _b.matmul(a, b)
 
 
-__all__ = ["cumsum", "cumprod", "diff", "specify_shape", "addbroadcast", "unbroadcast", "patternbroadcast",
+__all__ = ["cumsum", "cumprod", "diff", "median", "specify_shape", "addbroadcast", "unbroadcast", "patternbroadcast",
            "squeeze", "tensor_copy", "expand_dims", "moveaxis", "broadcast_to", "full", "empty", "linspace",
            "mgrid", "ogrid", "bartlett", "nonzero", "flatnonzero", "nonzero_values", "take", "repeat", "roll",
            "tile", "split", "bincount", "diagonal", "diag", "trace", "fill_diagonal", "fill_diagonal_offset",
