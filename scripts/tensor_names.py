@@ -17,7 +17,7 @@ PAGE = os.path.join(ROOT, "docs", "tensor-names.md")
 # brings; "not planned" names are not Theano API a user calls.
 PLANNED = [
     ('not planned', "a Python import that leaked into Theano's namespace, not its API",
-     "absolute_import division print_function izip xrange partial dedent Iterable hashtype setdefault "
+     "integer_types absolute_import division print_function izip xrange partial dedent Iterable hashtype setdefault "
      "builtins numbers int32_t"),
     ('not planned', "Theano's experimental MPI ops (mpi4py, no tests upstream)",
      "MPIRecv MPIRecvWait MPISend MPISendWait irecv isend recv send mpi_cmps mpi_enabled mpi_keys "
@@ -29,28 +29,13 @@ PLANNED = [
      "adv_index_broadcastable_pattern check_advanced_indexing_dimensions get_idx_list "
      "get_canonical_form_slice SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "
      "ceil_intdiv as_int_none_variable"),
-    ('not yet', "Op classes: theon's ops are C++ objects; `isinstance(node.op, T.Elemwise)`-style checks need Python mirrors of the op classes",
-     "ARange AdvancedBooleanIncSubtensor AdvancedBooleanSubtensor AdvancedIncSubtensor "
-     "AdvancedIncSubtensor1 AdvancedSubtensor AdvancedSubtensor1 Alloc AllocDiag AllocEmpty Argmax "
-     "BaseAdvancedIncSubtensor BaseAdvancedSubtensor CAReduce Choose DiffOp DimShuffle Dot Elemwise "
-     "ExtractDiag Eye Flatten IncSubtensor Join MakeSlice MaxAndArgmax Mean Nonzero PermuteRowElements "
-     "Rebroadcast Reshape ScalarFromTensor Shape SpecifyShape Split Subtensor Sum TensorFromScalar Tile "
-     "Tri Op Type Constant Generic Tensor SliceType NoneTypeT DisconnectedType SliceConstant"),
-    ('not yet', "Theano's exception classes (theon raises TypeError/ValueError/IndexError with the same messages)",
-     "AdvancedBooleanIndexingError AdvancedIndexingError AsTensorError EmptyConstantError "
-     "MethodNotDefined NotScalarConstantError ShapeError"),
+    ('not planned', "Theano's non-tensor types (Generic, NoneTypeT, SliceType, ParamsType, DisconnectedType, the scalar type int32): theon's variables are all tensors; None and slices index directly",
+     "Type Generic SliceType NoneTypeT DisconnectedType SliceConstant slicetype NoneConst none_type_t ParamsType int32 "
+     "make_constant"),
     ('not yet', 'GPU transfer and disk I/O come with the device and io issues',
      "transfer register_transfer LoadFromDisk load"),
-    ('not yet', 'issue 8: the advanced-indexing functions and slice types by name (x[...] indexing covers them), permute_row_elements',
-     "advanced_boolean_inc_subtensor advanced_boolean_set_subtensor advanced_boolean_subtensor "
-     "advanced_inc_subtensor advanced_inc_subtensor1 advanced_set_subtensor advanced_set_subtensor1 "
-     "advanced_subtensor advanced_subtensor1 as_index_variable make_slice slicetype permute_row_elements"),
-    ('not yet', 'issue 8: a batched tensordot (batched_dot is there)',
-     "batched_tensordot"),
-    ('not yet', "issue 8: helpers of Theano's graph and scalar layers",
-     "NoneConst ParamsType none_type_t int32 integer_types extract_constant get_scalar_constant_value "
-     "get_vector_length check_and_normalize_axes pprint is_flat join_ divmod make_constant numpy_scalar "
-     "scalar_from_tensor tensor_from_scalar")
+    ('not yet', "issue 8: printing (theon.printing with pprint and debugprint)",
+     "pprint"),
 ]
 
 

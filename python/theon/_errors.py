@@ -20,3 +20,33 @@ class UnknownFlagError(ValueError, AttributeError):
 class NullTypeGradError(TypeError, NotImplementedError):
     """grad() met a gradient that does not exist (undefined_grad, or an op
     without a gradient) on the way to a variable it was asked about."""
+
+
+# Theano's tensor exceptions. Each also derives from the builtin that theon
+# raises in its place, so `except TypeError` and `except T.AsTensorError` both work.
+class AsTensorError(TypeError):
+    """A value that cannot become a tensor variable."""
+
+
+class NotScalarConstantError(Exception):
+    """get_scalar_constant_value: the variable is not a constant scalar."""
+
+
+class EmptyConstantError(NotScalarConstantError):
+    """get_scalar_constant_value of an empty constant."""
+
+
+class ShapeError(Exception):
+    """A shape that is not valid for an op."""
+
+
+class AdvancedIndexingError(TypeError):
+    """An index that advanced indexing cannot take."""
+
+
+class AdvancedBooleanIndexingError(TypeError):
+    """A boolean mask that advanced indexing cannot take."""
+
+
+class MethodNotDefined(Exception):
+    """An op method that a subclass must define."""

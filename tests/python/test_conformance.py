@@ -305,6 +305,66 @@ ROWS += [
         lambda x: np.stack([x, x * 2]), [[(3,)]]),
     Row("as_tensor", lambda T_, x: T_.as_tensor(np.ones(3, x.dtype)) + x, lambda x: np.ones(3, x.dtype) + x, [[(3,)]]),
 ]
+ROWS += [
+    Row("permute_row_elements", lambda T_, x: T_.permute_row_elements(x, T_.argsort(x[0] if x.ndim == 2 else x)),
+        lambda x: x[..., np.argsort(x[0] if x.ndim == 2 else x, kind="stable")], [[(3, 5)], [(5,)]]),
+    Row("permute_row_elements(inverse)", lambda T_, x: T_.permute_row_elements(x, T_.argsort(x), inverse=True),
+        lambda x: np.take_along_axis(x, np.argsort(np.argsort(x, kind="stable"), kind="stable"), -1), [[(3, 5)]]),
+    Row("batched_tensordot", lambda T_, a, b: T_.batched_tensordot(a, b, [[2, 1], [1, 3]]),
+        lambda a, b: np.einsum("bijk,bjmi->bkm", a, b), [[(2, 3, 4, 5), (2, 4, 6, 3)]],
+        bad=[(lambda T_: T_.batched_tensordot(T_.tensor3(), T_.tensor3(), [[0], [1]]), ValueError,
+              "batched_tensordot: contract the same number of non-batch axes")]),
+    Row("advanced_subtensor1", lambda T_, x: T_.advanced_subtensor1(x, [2, 0, 2]), lambda x: x[[2, 0, 2]],
+        [[(3, 4)]]),
+    Row("advanced_set_subtensor1", lambda T_, x, y: T_.advanced_set_subtensor1(x, y, [2, 0]),
+        lambda x, y: _set_rows(x, y, [2, 0]), [[(3, 4), (2, 4)], [(3, 4), (4,)]]),
+    Row("advanced_inc_subtensor1", lambda T_, x, y: T_.advanced_inc_subtensor1(x, y, [2, 0, 2]),
+        lambda x, y: _inc_rows(x, y, [2, 0, 2]), [[(3, 4), (3, 4)]]),
+    Row("advanced_subtensor", lambda T_, x: T_.advanced_subtensor(x, [0, 2], slice(1, None)),
+        lambda x: x[[0, 2], 1:], [[(3, 4)]]),
+    Row("advanced_set_subtensor", lambda T_, x, y: T_.advanced_set_subtensor(x, y, [0, 2], [1, 3]),
+        lambda x, y: _set_at(x, y, ([0, 2], [1, 3])), [[(3, 4), (2,)]]),
+    Row("advanced_inc_subtensor", lambda T_, x, y: T_.advanced_inc_subtensor(x, y, [0, 0], [1, 1]),
+        lambda x, y: _inc_at(x, y, ([0, 0], [1, 1])), [[(3, 4), (2,)]]),
+    Row("advanced_boolean_subtensor", lambda T_, x: T_.advanced_boolean_subtensor(x, T_.gt(x, 0)),
+        lambda x: x[x > 0], [[(3, 4)]]),
+    Row("advanced_boolean_set_subtensor", lambda T_, x: T_.advanced_boolean_set_subtensor(x, 0.5, T_.gt(x, 0)),
+        lambda x: np.where(x > 0, 0.5, x).astype(x.dtype), [[(3, 4)]]),
+    Row("advanced_boolean_inc_subtensor", lambda T_, x: T_.advanced_boolean_inc_subtensor(x, 1.5, T_.lt(x, 0)),
+        lambda x: np.where(x < 0, x + 1.5, x).astype(x.dtype), [[(3, 4)]]),
+    Row("divmod", lambda T_, a, b: T_.divmod(a, b + 4)[0] + T_.divmod(a, b + 4)[1],
+        lambda a, b: np.floor_divide(a, b + 4) + np.mod(a, b + 4), [[(5,), (5,)]], grad=False),
+    Row("scalar_from_tensor", lambda T_, x: T_.scalar_from_tensor(T_.sum(x)), np.sum, [[(3,)]]),
+    Row("tensor_from_scalar", lambda T_, x: T_.tensor_from_scalar(x[0]), lambda x: x[0], [[(3,)]],
+        bad=[(lambda T_: T_.tensor_from_scalar(T_.vector()), TypeError, "needs a 0-d tensor")]),
+    Row("join_", lambda T_, a, b: T_.join_(1, a, b), lambda a, b: np.concatenate([a, b], 1), [[(2, 3), (2, 1)]]),
+]
+
+
+def _set_rows(x, y, rows):
+    x = x.copy()
+    x[rows] = y
+    return x
+
+
+def _inc_rows(x, y, rows):
+    x = x.copy()
+    np.add.at(x, rows, y)
+    return x
+
+
+def _set_at(x, y, idx):
+    x = x.copy()
+    x[idx] = y
+    return x
+
+
+def _inc_at(x, y, idx):
+    x = x.copy()
+    np.add.at(x, idx, y)
+    return x
+
+
 for _alias, _of in (("bitwise_and", "and_"), ("bitwise_or", "or_"), ("bitwise_xor", "xor"), ("xor_", "xor"),
                     ("bitwise_not", "invert")):
     ROWS.append(Row(_alias, lambda T_, x, _a=_alias: (getattr(T_, _a)(T_.gt(x, 0), T_.lt(x, 1))
@@ -330,6 +390,8 @@ def _inc(x, y):
 NOT_FUNCTIONS = {
     "graph and gradient API (test_grad.py, test_gradient_api.py, test_rop.py)":
         "grad Lop Rop jacobian hessian verify_grad numeric_grad consider_constant grad_not_implemented grad_undefined",
+    "graph helpers (test_graph_api.py)": "get_scalar_constant_value extract_constant numpy_scalar get_vector_length "
+                                         "check_and_normalize_axes is_flat as_index_variable make_slice",
     "type constructors (test_type_constructors below)": "scalar vector matrix row col tensor scalars vectors "
                                                         "matrices rows cols",
 }

@@ -9,6 +9,7 @@ from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVari
 from .extra import *  # noqa: F401,F403
 from .extra_ops import *  # noqa: F401,F403
 from .sort import *  # noqa: F401,F403
+from .graph_api import *  # noqa: F401,F403
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import opt  # noqa: F401

@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from .. import _core
+from .._errors import AsTensorError
 from ..configparser import config
 
 TensorType = _core.TensorType
@@ -57,9 +58,9 @@ def _as_array(x, dtype=None):
         return np.asarray(x, dtype="complex128")
     a = np.asarray(x)
     if a.dtype == object:
-        raise TypeError("cannot convert %r to a tensor: it is not numeric" % (x,))
+        raise AsTensorError("cannot convert %r to a tensor: it is not numeric" % (x,))
     if a.dtype.kind == "U" or a.dtype.kind == "S":
-        raise TypeError("cannot convert the string %r to a tensor" % (x,))
+        raise AsTensorError("cannot convert the string %r to a tensor" % (x,))
     if a.dtype == np.float16:
         a = a.astype("float32")
     return a

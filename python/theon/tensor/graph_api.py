@@ -1,0 +1,314 @@
+"""The parts of Theano's tensor namespace that look at graphs rather than
+compute: its exception classes, constant folding helpers, the advanced
+indexing functions by name, and Python mirrors of its op classes, so that
+``isinstance(node.op, T.Elemwise)`` works on theon's (C++) ops."""
+import builtins
+import numbers
+
+import numpy as np
+
+from .. import _core
+from .._errors import (AdvancedBooleanIndexingError, AdvancedIndexingError, AsTensorError,  # noqa: F401
+                       EmptyConstantError, MethodNotDefined, NotScalarConstantError, ShapeError)
+from . import basic as _b
+
+_as = _b.as_tensor_variable
+
+
+# ---- constants ------------------------------------------------------------------------------
+
+def _op_name(v):
+    return str(v.owner.op) if v.owner is not None else ""
+
+
+def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, max_recur=10):
+    """The value of v when it is a scalar known at build time (a constant, a
+    static length, or casts, broadcasts and elementwise functions of those);
+    raises NotScalarConstantError otherwise."""
+    if isinstance(v, (numbers.Number, np.number, np.bool_)):
+        return np.asarray(v)
+    if isinstance(v, np.ndarray):
+        if v.size == 0:
+            raise EmptyConstantError("get_scalar_constant_value: an empty array")
+        if (v == v.flat[0]).all():
+            return np.asarray(v.flat[0])
+        raise NotScalarConstantError("get_scalar_constant_value: the array's values differ")
+    v = _as(v)
+    if isinstance(v, _b.TensorConstant):
+        return get_scalar_constant_value(np.asarray(v.data))
+    if only_process_constants or max_recur <= 0 or v.owner is None:
+        raise NotScalarConstantError("get_scalar_constant_value: %s is not a constant" % (v,))
+    name, inputs = _op_name(v), v.owner.inputs
+    if name.startswith("Shape_i{"):
+        n = inputs[0].static_shape[int(name[len("Shape_i{"):-1])]
+        if n is not None:
+            return np.asarray(n, dtype="int64")
+    elif name == "Subtensor" and _op_name(inputs[0]) == "Shape" and len(inputs) == 2 and v.ndim == 0:
+        # x.shape[i]: a static length of x
+        i = int(get_scalar_constant_value(inputs[1], elemwise, False, max_recur - 1))
+        n = inputs[0].owner.inputs[0].static_shape[i]
+        if n is not None:
+            return np.asarray(n, dtype="int64")
+    elif name.startswith("DimShuffle{") or name.startswith("Rebroadcast{") or name == "Alloc":
+        return get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)
+    elif name.startswith("Elemwise{Cast{"):
+        dtype = name[len("Elemwise{Cast{"):-2]
+        return np.asarray(get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)).astype(dtype)
+    elif elemwise and name.startswith("Elemwise{"):
+        from ..compile.function import function
+        vals = [get_scalar_constant_value(i, elemwise, False, max_recur - 1) for i in inputs]
+        return np.asarray(function([], _rebuild(v, vals))())
+    raise NotScalarConstantError("get_scalar_constant_value: %s is not a constant" % (v,))
+
+
+def _rebuild(v, vals):
+    """v's elementwise function applied to constant inputs (for folding)."""
+    fn = v.owner.op.name[len("Elemwise{"):-1].split("}")[0]
+    fn = {"xor": "xor_", "switch": "switch_", "round_half_to_even": "round"}.get(fn, fn)
+    return _core.elemwise(fn, [_b.constant(x) for x in vals])
+
+
+def extract_constant(x, elemwise=True, only_process_constants=False):
+    """x's constant value when it has one (as get_scalar_constant_value), else x."""
+    try:
+        return get_scalar_constant_value(x, elemwise, only_process_constants)
+    except NotScalarConstantError:
+        return x
+
+
+def numpy_scalar(data):
+    """The NumPy scalar held by a 0-d constant."""
+    data = _as(data)
+    if not isinstance(data, _b.TensorConstant) or data.ndim != 0:
+        raise NotScalarConstantError("numpy_scalar: %s is not a 0-d constant" % (data,))
+    return np.asarray(data.data)[()]
+
+
+def get_vector_length(v):
+    """The length of the vector v when it is known at build time."""
+    v = _as(v)
+    if v.ndim != 1:
+        raise TypeError("get_vector_length: %s is not a vector" % (v.type,))
+    if v.static_shape[0] is not None:
+        return int(v.static_shape[0])
+    name = _op_name(v)
+    if name == "Shape":
+        return v.owner.inputs[0].ndim
+    if name.startswith("MakeVector"):
+        return len(v.owner.inputs)
+    raise ValueError("get_vector_length: the length of %s is not known before it runs" % (v,))
+
+
+def check_and_normalize_axes(x, axis):
+    """axis (None, an int, a list or a constant) as a list of non-negative
+    axes of x, each in range."""
+    x = _as(x)
+    if axis is None:
+        return []
+    if isinstance(axis, _b.TensorConstant):
+        axis = np.asarray(axis.data).tolist()
+    axes = [axis] if isinstance(axis, (numbers.Integral, np.integer)) else list(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (numbers.Integral, np.integer)):
+            raise TypeError("check_and_normalize_axes: axes must be integers, got %r" % (a,))
+        if not -x.ndim <= a < x.ndim:
+            raise ValueError("check_and_normalize_axes: axis %d is out of range for %s" % (a, x.type))
+        out.append(int(a) % x.ndim)
+    return out
+
+
+def is_flat(var, ndim=None, outdim=None):
+    """Whether var has `ndim` dimensions (1 by default)."""
+    n = ndim if ndim is not None else (outdim if outdim is not None else 1)
+    return _as(var).ndim == n
+
+
+def scalar_from_tensor(x):
+    """x itself: theon's scalars are 0-d tensors."""
+    x = _as(x)
+    if x.ndim != 0:
+        raise TypeError("scalar_from_tensor: needs a 0-d tensor, got %s" % (x.type,))
+    return x
+
+
+tensor_from_scalar = scalar_from_tensor
+
+
+def divmod(x, y):
+    """(x // y, x % y), elementwise."""
+    return _b.floor_div(x, y), _b.mod(x, y)
+
+
+join_ = _b.join
+Tensor = _b.TensorType  # Theano's alias of TensorType
+Constant = _b.TensorConstant  # every theon constant is a tensor constant
+
+
+# ---- indexing by name ---------------------------------------------------------------------
+
+def as_index_variable(idx):
+    """An index entry: None and slices as they are, else an integer or bool tensor."""
+    if idx is None or isinstance(idx, slice):
+        return idx
+    v = _as(idx)
+    if v.dtype[:3] not in ("int", "uin", "boo"):
+        raise AdvancedIndexingError("index must be integers or a boolean mask, got %s" % (v.type,))
+    return v
+
+
+def make_slice(start=None, stop=None, step=None):
+    """A slice (for indexing with symbolic bounds)."""
+    if isinstance(start, slice):
+        return start
+    return slice(start, stop, step)
+
+
+def advanced_subtensor1(x, ilist):
+    """x[ilist] with an integer vector on the first axis."""
+    return _as(x)[as_index_variable(ilist)]
+
+
+def advanced_set_subtensor1(x, y, ilist):
+    return _b.set_subtensor(_as(x)[as_index_variable(ilist)], y)
+
+
+def advanced_inc_subtensor1(x, y, ilist):
+    """x with y added at rows ilist (repeated rows accumulate)."""
+    return _b.inc_subtensor(_as(x)[as_index_variable(ilist)], y)
+
+
+def advanced_subtensor(x, *args):
+    return _as(x)[tuple(as_index_variable(a) for a in args)]
+
+
+def advanced_set_subtensor(x, y, *args):
+    return _b.set_subtensor(advanced_subtensor(x, *args), y)
+
+
+def advanced_inc_subtensor(x, y, *args):
+    return _b.inc_subtensor(advanced_subtensor(x, *args), y)
+
+
+advanced_boolean_subtensor = advanced_subtensor
+advanced_boolean_set_subtensor = advanced_set_subtensor
+advanced_boolean_inc_subtensor = advanced_inc_subtensor
+
+
+def permute_row_elements(x, y, inverse=False):
+    """Each row (last axis) of x permuted by the matching row of y:
+    out[..., i] = x[..., y[..., i]] (inverse: out[..., y[..., i]] = x[..., i]);
+    x and y broadcast against each other."""
+    x, y = _as(x), _as(y)
+    if y.dtype[:3] not in ("int", "uin"):
+        raise TypeError("permute_row_elements: y must be integers, got %s" % (y.type,))
+    nd = builtins.max(x.ndim, y.ndim)
+    x = x.dimshuffle(["x"] * (nd - x.ndim) + list(range(x.ndim)))
+    y = y.dimshuffle(["x"] * (nd - y.ndim) + list(range(y.ndim)))
+    if inverse:
+        y = _core.argsort(y, nd - 1)
+    xb = x + _b.zeros_like(y, dtype=x.dtype)
+    yb = _b.cast(y, "int64") + _b.zeros_like(x, dtype="int64")
+    return _core.take_along_axis(xb, yb, nd - 1)
+
+
+def batched_tensordot(x, y, axes=2):
+    """tensordot of each pair x[i], y[i] along the first (batch) axis; axes
+    counts or lists the contracted axes of x and y (batch axis excluded)."""
+    x, y = _as(x), _as(y)
+    if isinstance(axes, (numbers.Integral, np.integer)):
+        ax = list(range(x.ndim - int(axes), x.ndim))
+        ay = list(range(1, 1 + int(axes)))
+    else:
+        ax, ay = [list(a) if isinstance(a, (list, tuple)) else [a] for a in axes]
+        ax = [a % x.ndim for a in ax]
+        ay = [a % y.ndim for a in ay]
+    if 0 in ax or 0 in ay or len(ax) != len(ay):
+        raise ValueError("batched_tensordot: contract the same number of non-batch axes of x and y, got %s and %s"
+                         % (ax, ay))
+    rx = [d for d in range(1, x.ndim) if d not in ax]
+    ry = [d for d in range(1, y.ndim) if d not in ay]
+    xt, yt = x.dimshuffle([0] + rx + ax), y.dimshuffle([0] + ay + ry)
+    b = x.shape[0]
+
+    def prod(v, dims):
+        out = _b.constant(1, dtype="int64")
+        for d in dims:
+            out = out * v.shape[d]
+        return out
+    m, kk, n = prod(x, rx), prod(x, ax), prod(y, ry)
+    z = _b.matmul(_b.reshape(xt, _b.stack([b, m, kk]), 3), _b.reshape(yt, _b.stack([b, kk, n]), 3))
+    shape = [b] + [x.shape[d] for d in rx] + [y.shape[d] for d in ry]
+    return _b.reshape(z, _b.stack(shape), len(shape))
+
+
+# ---- op classes -----------------------------------------------------------------------------
+
+class _OpClass(type):
+    """isinstance(op, cls) for theon's ops (C++ objects): true when the op's
+    name (its head before "{") is one of cls's names or of a subclass's."""
+
+    def __instancecheck__(cls, op):
+        if not isinstance(op, _core.Op):
+            return type.__instancecheck__(cls, op)
+        if cls._any:
+            return True
+        head = op.name.split("{")[0]
+        return builtins.any(head in c._names for c in _ALL_CLASSES if issubclass(c, cls))
+
+
+_ALL_CLASSES = []
+
+
+def _op_class(name, names, base=None, any_op=False):
+    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's %s ops; theon builds ops through "
+           "functions (T.%s has no constructor)." % (name, name, "/".join(names) or "no", name))
+    cls = _OpClass(name, (base,) if base else (object,), {"_names": frozenset(names), "_any": any_op,
+                                                         "__doc__": doc})
+    _ALL_CLASSES.append(cls)
+    return cls
+
+
+Op = _op_class("Op", [], any_op=True)
+Elemwise = _op_class("Elemwise", ["Elemwise", "Composite"], Op)
+DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op)
+CAReduce = _op_class("CAReduce", ["Sum", "Prod", "Max", "Min", "All", "Any"], Op)
+Sum = _op_class("Sum", ["Sum"], CAReduce)
+Mean = _op_class("Mean", [], Op)
+Argmax = _op_class("Argmax", ["Argmax"], Op)
+MaxAndArgmax = _op_class("MaxAndArgmax", [], Op)
+Dot = _op_class("Dot", ["Dot"], Op)
+Reshape = _op_class("Reshape", ["Reshape"], Op)
+Flatten = _op_class("Flatten", [], Op)
+Shape = _op_class("Shape", ["Shape"], Op)
+Alloc = _op_class("Alloc", ["Alloc"], Op)
+AllocEmpty = _op_class("AllocEmpty", [], Op)
+ARange = _op_class("ARange", ["ARange"], Op)
+Eye = _op_class("Eye", ["Eye"], Op)
+Tri = _op_class("Tri", [], Op)
+Join = _op_class("Join", ["Join"], Op)
+Split = _op_class("Split", [], Op)
+Tile = _op_class("Tile", [], Op)
+Choose = _op_class("Choose", [], Op)
+Nonzero = _op_class("Nonzero", ["Nonzero"], Op)
+DiffOp = _op_class("DiffOp", [], Op)
+AllocDiag = _op_class("AllocDiag", [], Op)
+ExtractDiag = _op_class("ExtractDiag", [], Op)
+PermuteRowElements = _op_class("PermuteRowElements", [], Op)
+SpecifyShape = _op_class("SpecifyShape", ["SpecifyShape"], Op)
+Rebroadcast = _op_class("Rebroadcast", ["Rebroadcast"], Op)
+ScalarFromTensor = _op_class("ScalarFromTensor", [], Op)
+TensorFromScalar = _op_class("TensorFromScalar", [], Op)
+MakeSlice = _op_class("MakeSlice", [], Op)
+Subtensor = _op_class("Subtensor", ["Subtensor"], Op)
+IncSubtensor = _op_class("IncSubtensor", ["IncSubtensor"], Op)
+BaseAdvancedSubtensor = _op_class("BaseAdvancedSubtensor", [], Op)
+AdvancedSubtensor = _op_class("AdvancedSubtensor", ["AdvancedSubtensor"], BaseAdvancedSubtensor)
+AdvancedSubtensor1 = _op_class("AdvancedSubtensor1", [], AdvancedSubtensor)
+AdvancedBooleanSubtensor = _op_class("AdvancedBooleanSubtensor", [], AdvancedSubtensor)
+BaseAdvancedIncSubtensor = _op_class("BaseAdvancedIncSubtensor", [], Op)
+AdvancedIncSubtensor = _op_class("AdvancedIncSubtensor", ["AdvancedIncSubtensor"], BaseAdvancedIncSubtensor)
+AdvancedIncSubtensor1 = _op_class("AdvancedIncSubtensor1", [], AdvancedIncSubtensor)
+AdvancedBooleanIncSubtensor = _op_class("AdvancedBooleanIncSubtensor", [], AdvancedIncSubtensor)
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np")]
