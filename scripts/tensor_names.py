@@ -34,8 +34,6 @@ PLANNED = [
      "make_constant"),
     ('not yet', 'GPU transfer and disk I/O come with the device and io issues',
      "transfer register_transfer LoadFromDisk load"),
-    ('not yet', "issue 8: printing (theon.printing with pprint and debugprint)",
-     "pprint"),
 ]
 
 

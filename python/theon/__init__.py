@@ -29,6 +29,8 @@ from . import tensor  # noqa: E402,F401
 from .compile import function, In, Out, shared, Mode, SharedVariable  # noqa: E402,F401
 from .gradient import grad, Rop, Lop  # noqa: E402,F401
 from . import gradient  # noqa: E402,F401
+from . import printing  # noqa: E402,F401
+from .printing import pprint, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
 

@@ -391,7 +391,7 @@ NOT_FUNCTIONS = {
     "graph and gradient API (test_grad.py, test_gradient_api.py, test_rop.py)":
         "grad Lop Rop jacobian hessian verify_grad numeric_grad consider_constant grad_not_implemented grad_undefined",
     "graph helpers (test_graph_api.py)": "get_scalar_constant_value extract_constant numpy_scalar get_vector_length "
-                                         "check_and_normalize_axes is_flat as_index_variable make_slice",
+                                         "check_and_normalize_axes is_flat as_index_variable make_slice pprint",
     "type constructors (test_type_constructors below)": "scalar vector matrix row col tensor scalars vectors "
                                                         "matrices rows cols",
 }

@@ -141,6 +141,12 @@ def divmod(x, y):
 
 
 join_ = _b.join
+
+
+def pprint(obj):
+    """theon.printing.pprint: the expression as one line of math."""
+    from ..printing import pprint as _pprint
+    return _pprint(obj)
 Tensor = _b.TensorType  # Theano's alias of TensorType
 Constant = _b.TensorConstant  # every theon constant is a tensor constant
 
