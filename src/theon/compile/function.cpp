@@ -1,5 +1,6 @@
 // function(): validate the user's request, clone the graph with givens, plan
 // the VM program, and run it with all-or-nothing shared updates.
+#include <cstdio>
 #include "theon/function.hpp"
 
 #include <atomic>
@@ -33,15 +34,36 @@ struct PoolDeleter {
 
 size_t rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
 
+// An input's values when it is small (indices, sizes, flags), as Theano showed them.
+std::string small_value_str(const NDArray& a) {
+  constexpr int64_t kMaxShown = 10;
+  if (a.size() > kMaxShown || is_complex(a.dtype) || !a.defined()) return "'not shown'";
+  std::vector<std::string> v;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    if (is_float(a.dtype)) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6g", a.get_double(i));
+      v.emplace_back(buf);
+    } else if (a.dtype == DType::Bool) {
+      v.emplace_back(a.get_int(i) ? "True" : "False");
+    } else {
+      v.push_back(std::to_string(a.get_int(i)));
+    }
+  }
+  return a.ndim() == 0 ? v[0] : "[" + join_strings(v, ", ") + "]";
+}
+
 std::string node_context(const Step& s, const std::vector<NDArray>& in) {
   std::string msg = "\nApply node that caused the error: " + s.node->str();
-  std::vector<std::string> shapes, dtypes;
+  std::vector<std::string> shapes, dtypes, values;
   for (auto& a : in) {
     shapes.push_back(shape_str(a.shape));
     dtypes.emplace_back(dtype_name(a.dtype));
+    values.push_back(small_value_str(a));
   }
   msg += "\nInputs shapes: [" + join_strings(shapes, ", ") + "]";
   msg += "\nInputs dtypes: [" + join_strings(dtypes, ", ") + "]";
+  msg += "\nInputs values: [" + join_strings(values, ", ") + "]";
   if (s.node->site.known()) msg += "\nThe node was built at " + s.node->site.str();
   return msg;
 }
