@@ -141,6 +141,8 @@ Var argsort(const Var& x, std::optional<int> axis = -1);
 // Running sum/product in x's dtype (bool counts as int64), as Theano's CumOp.
 Var cumsum(const Var& x, std::optional<int> axis = std::nullopt);
 Var cumprod(const Var& x, std::optional<int> axis = std::nullopt);
+// Insertion positions of v's values in the sorted vector a (side right: after equal values).
+Var searchsorted(const Var& a, const Var& v, bool right = false);
 // The positions of x's nonzero values: one int64 vector per dimension, C order.
 std::vector<Var> nonzero(const Var& x);
 

@@ -115,6 +115,7 @@ void bind_ops(nb::module_& m) {
       "cumprod", [](const Var& x, std::optional<int> axis) { return cumprod(x, axis); }, nb::arg("x"),
       nb::arg("axis").none());
   m.def("nonzero", &nonzero);
+  m.def("searchsorted", &searchsorted);
   m.def("specify_static_shape", &specify_static_shape);
   m.def("specify_shape", &specify_shape);
   m.def(

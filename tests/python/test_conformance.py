@@ -306,6 +306,16 @@ ROWS += [
     Row("as_tensor", lambda T_, x: T_.as_tensor(np.ones(3, x.dtype)) + x, lambda x: np.ones(3, x.dtype) + x, [[(3,)]]),
 ]
 ROWS += [
+    Row("searchsorted", lambda T_, a, v: T_.searchsorted(T_.sort(a), v) + T_.searchsorted(a, v, "right", T_.argsort(a)),
+        lambda a, v: np.searchsorted(np.sort(a), v) + np.searchsorted(a, v, "right", np.argsort(a)),
+        [[(9,), (4,)], [(9,), (2, 3)]], grad=False, same_dtype=False,
+        bad=[(lambda T_: T_.searchsorted(T_.matrix(), T_.vector()), ValueError, "searchsorted: a must be a vector"),
+             (lambda T_: T_.searchsorted(T_.vector(), T_.vector(), side="up"), ValueError, "side must be")]),
+    Row("unique", lambda T_, x: T_.unique(T_.round(x), True, True, True)[0] * 1000 +
+        T_.sum(T_.unique(T_.round(x), True, True, True)[1]) + T_.sum(T_.unique(T_.round(x), True, True, True)[2] * 7)
+        + T_.sum(T_.unique(T_.round(x), True, True, True)[3] * 100),
+        lambda x: (lambda u, i, inv, c: u * 1000 + i.sum() + (inv * 7).sum() + (c * 100).sum())(
+            *np.unique(np.round(x), True, True, True)), [[(12,)], [(3, 4)]], grad=False, same_dtype=False),
     Row("permute_row_elements", lambda T_, x: T_.permute_row_elements(x, T_.argsort(x[0] if x.ndim == 2 else x)),
         lambda x: x[..., np.argsort(x[0] if x.ndim == 2 else x, kind="stable")], [[(3, 5)], [(5,)]]),
     Row("permute_row_elements(inverse)", lambda T_, x: T_.permute_row_elements(x, T_.argsort(x), inverse=True),

@@ -134,3 +134,28 @@ def test_specify_shape_gradient_keeps_the_input_type():
     x = T.dmatrix()
     g = T.grad(T.sum(T.addbroadcast(x[:1], 0) * 3), x)
     np.testing.assert_array_equal(theon.function([x], g)(np.ones((3, 2))), [[3, 3], [0, 0], [0, 0]])
+
+
+def test_unique_nan_empty_and_ints():
+    x = T.dvector()
+    f = theon.function([x], list(T.unique(x, True, True, True)))
+    for v in (np.array([3.0, np.nan, 1.0, np.nan, 3.0, -0.0, 0.0]), np.zeros(0), np.array([2.0])):
+        for got, want in zip(f(v), np.unique(v, True, True, True)):
+            np.testing.assert_array_equal(got, np.asarray(want).reshape(got.shape))
+    i = T.lvector()
+    np.testing.assert_array_equal(theon.function([i], T.unique(i))(np.array([5, -1, 5, 2**62])), [-1, 5, 2**62])
+    with pytest.raises(NotImplementedError, match="unique: axis= is not supported"):
+        T.unique(x, axis=0)
+
+
+def test_searchsorted_sides_nan_and_exact_int64():
+    a, v = T.dvector(), T.dvector()
+    f = theon.function([a, v], [T.searchsorted(a, v), T.searchsorted(a, v, side="right")])
+    av, vv = np.array([1.0, 2.0, 2.0, 5.0, np.nan]), np.array([2.0, np.nan, -np.inf, 9.0, 0.5])
+    left, right = f(av, vv)
+    np.testing.assert_array_equal(left, np.searchsorted(av, vv))
+    np.testing.assert_array_equal(right, np.searchsorted(av, vv, side="right"))
+    ia, iv = T.lvector(), T.lvector()
+    big = np.array([2**62, 2**62 + 1, 2**62 + 3])  # not exact in float64: compared as int64
+    got = theon.function([ia, iv], T.searchsorted(ia, iv))(big, np.array([2**62 + 1, 2**62 + 2]))
+    np.testing.assert_array_equal(got, [1, 2])

@@ -377,6 +377,46 @@ def split(x, splits_size, n_splits, axis=0):
     return out
 
 
+def searchsorted(a, v, side="left", sorter=None):
+    """numpy.searchsorted: where each value of v goes in the sorted vector a
+    (side 'right': after equal values; sorter: the positions that sort a).
+    a binary search per value; NaN sorts last, as in sort."""
+    a, v = _as(a), _as(v)
+    if side not in ("left", "right"):
+        raise ValueError("searchsorted: side must be 'left' or 'right', got %r" % (side,))
+    if a.ndim != 1:
+        raise ValueError("searchsorted: a must be a vector, got %s" % (a.type,))
+    if sorter is not None:
+        a = a[_as(sorter)]
+    return _core.searchsorted(a, v, side == "right")
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
+    """numpy.unique of the flattened ar: the sorted distinct values (NaNs
+    count as one, as NumPy 2), and optionally the first index of each, the
+    inverse positions and the counts."""
+    if axis is not None:
+        raise NotImplementedError("unique: axis= is not supported; unique works on the flattened array")
+    flat = _b.flatten(_as(ar))
+    order = _core.argsort(flat, 0)
+    s = flat[order]
+    n = flat.shape[0]
+    differs = _b.neq(s[1:], s[:-1])
+    if flat.dtype.startswith("float") or flat.dtype.startswith("complex"):
+        differs = _b.and_(differs, _b.invert(_b.and_(_b.isnan(s[1:]), _b.isnan(s[:-1]))))
+    first = _b.concatenate([_b.ones([_b.minimum(n, 1)], "bool"), differs])  # a new value starts here
+    starts = _core.nonzero(first)[0]
+    out = [s[starts]]
+    if return_index:
+        out.append(order[starts])  # the sort is stable: the first occurrence
+    if return_inverse:
+        ids = cumsum(_b.cast(first, "int64")) - 1
+        out.append(_b.set_subtensor(_b.zeros([n], "int64")[order], ids))
+    if return_counts:
+        out.append(diff(_b.concatenate([starts, _b.stack([n])])))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def bincount(x, weights=None, minlength=None, assert_nonneg=False):
     """Counts of each value of the non-negative int vector x (summed weights
     if given), of length max(x) + 1 or minlength."""
@@ -597,6 +637,6 @@ def batched_dot(a, b):
 __all__ = ["cumsum", "cumprod", "diff", "median", "specify_shape", "addbroadcast", "unbroadcast", "patternbroadcast",
            "squeeze", "tensor_copy", "expand_dims", "moveaxis", "broadcast_to", "full", "empty", "linspace",
            "mgrid", "ogrid", "bartlett", "nonzero", "flatnonzero", "nonzero_values", "take", "repeat", "roll",
-           "tile", "split", "bincount", "diagonal", "diag", "trace", "fill_diagonal", "fill_diagonal_offset",
+           "tile", "split", "searchsorted", "unique", "bincount", "diagonal", "diag", "trace", "fill_diagonal", "fill_diagonal_offset",
            "to_one_hot", "unravel_index", "ravel_multi_index", "inverse_permutation", "choose", "cov",
            "batched_dot"]

@@ -186,6 +186,49 @@ class CumOp final : public AxisOp {
   bool mul_;
 };
 
+// ---- SearchSorted ------------------------------------------------------------------------
+
+// Where each value of v would go in the sorted vector a (NumPy's order: NaN last).
+class SearchSorted final : public Op {
+ public:
+  explicit SearchSorted(bool right) : right_(right) {}
+  std::string name() const override { return std::string("SearchSorted{side=") + (right_ ? "right" : "left") + "}"; }
+  bool equals(const Op& o) const override {
+    auto* s = dynamic_cast<const SearchSorted*>(&o);
+    return s && s->right_ == right_;
+  }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
+    if (in.size() != 2) throw TypeError(name() + " takes 2 inputs, got " + std::to_string(in.size()));
+    if (in[0]->ndim() != 1) throw TypeError(name() + ": the sorted array must be a vector, got " + in[0]->type.str());
+    if (is_complex(in[0]->dtype()) || is_complex(in[1]->dtype()))
+      throw TypeError(name() + ": complex values have no order, got " + in[0]->type.str() + " and " +
+                      in[1]->type.str());
+    return {TensorType(DType::Int64, in[1]->type.shape)};
+  }
+  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
+    const NDArray a = in[0].contiguous(), v = in[1].contiguous();  // one dtype: the builder casts
+    out[0] = ws.empty(DType::Int64, v.shape);
+    int64_t* o = out[0].ptr<int64_t>();
+    const int64_t n = a.size(), m = v.size();
+    visit_dtype(a.dtype, [&]<class T>() {
+      if constexpr (kOrdered<T>) {
+        const T* pa = a.ptr<T>();
+        const T* pv = v.ptr<T>();
+        for (int64_t i = 0; i < m; ++i) {
+          const T* at = right_ ? std::upper_bound(pa, pa + n, pv[i], less_nan_last<T>)
+                               : std::lower_bound(pa, pa + n, pv[i], less_nan_last<T>);
+          o[i] = at - pa;
+        }
+      }
+    });
+  }
+  std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr, nullptr}; }
+  bool connected(int) const override { return false; }
+
+ private:
+  bool right_;
+};
+
 // ---- Nonzero -----------------------------------------------------------------------------
 
 class Nonzero final : public Op {
@@ -245,6 +288,12 @@ Var cumsum(const Var& x, std::optional<int> axis) {
 Var cumprod(const Var& x, std::optional<int> axis) {
   if (!axis) return cumprod(flatten(x, 1), 0);
   return apply1(std::make_shared<CumOp>(one_axis(*axis, std::max(x->ndim(), 1), "cumprod"), true), {x});
+}
+
+Var searchsorted(const Var& a, const Var& v, bool right) {
+  const DType d = upcast(a->dtype(), v->dtype());  // compared in one dtype, exactly
+  return apply1(std::make_shared<SearchSorted>(right),
+                {a->dtype() == d ? a : cast(a, d), v->dtype() == d ? v : cast(v, d)});
 }
 
 std::vector<Var> nonzero(const Var& x) {
