@@ -327,9 +327,9 @@ ROWS += [
     Row("advanced_subtensor1", lambda T_, x: T_.advanced_subtensor1(x, [2, 0, 2]), lambda x: x[[2, 0, 2]],
         [[(3, 4)]]),
     Row("advanced_set_subtensor1", lambda T_, x, y: T_.advanced_set_subtensor1(x, y, [2, 0]),
-        lambda x, y: _set_rows(x, y, [2, 0]), [[(3, 4), (2, 4)], [(3, 4), (4,)]]),
+        lambda x, y: _set_at(x, y, [2, 0]), [[(3, 4), (2, 4)], [(3, 4), (4,)]]),
     Row("advanced_inc_subtensor1", lambda T_, x, y: T_.advanced_inc_subtensor1(x, y, [2, 0, 2]),
-        lambda x, y: _inc_rows(x, y, [2, 0, 2]), [[(3, 4), (3, 4)]]),
+        lambda x, y: _inc_at(x, y, [2, 0, 2]), [[(3, 4), (3, 4)]]),
     Row("advanced_subtensor", lambda T_, x: T_.advanced_subtensor(x, [0, 2], slice(1, None)),
         lambda x: x[[0, 2], 1:], [[(3, 4)]]),
     Row("advanced_set_subtensor", lambda T_, x, y: T_.advanced_set_subtensor(x, y, [0, 2], [1, 3]),
@@ -349,18 +349,6 @@ ROWS += [
         bad=[(lambda T_: T_.tensor_from_scalar(T_.vector()), TypeError, "needs a 0-d tensor")]),
     Row("join_", lambda T_, a, b: T_.join_(1, a, b), lambda a, b: np.concatenate([a, b], 1), [[(2, 3), (2, 1)]]),
 ]
-
-
-def _set_rows(x, y, rows):
-    x = x.copy()
-    x[rows] = y
-    return x
-
-
-def _inc_rows(x, y, rows):
-    x = x.copy()
-    np.add.at(x, rows, y)
-    return x
 
 
 def _set_at(x, y, idx):
