@@ -23,6 +23,11 @@ _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "
 _DISCRETE = _INT_DTYPES + ("bool",)
 
 
+def _is_int(v):
+    """Whether the variable has an integer (not bool) dtype."""
+    return v.dtype in _INT_DTYPES
+
+
 # ---- Python values to constants (Theano's NumpyAutocaster) ---------------------
 
 def _autocast_int(x):
@@ -177,11 +182,13 @@ def _elem(name):
     return f
 
 
+# The scalar table's display names whose core (enum) name differs.
+_CORE_NAME = {"switch": "switch_", "xor": "xor_", "round_half_to_even": "round"}
+
 for _name, _arity in _core.scalar_ops():
     if _name in ("complex", "real", "imag", "conj", "angle"):
         continue  # theon.tensor.extra wraps these (real inputs); `complex` must stay Python's builtin here
-    _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(
-        {"switch": "switch_", "xor": "xor_", "round_half_to_even": "round"}.get(_name, _name))
+    _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(_CORE_NAME.get(_name, _name))
 abs_ = _ns["abs_"]
 switch = _ns["switch_"]
 xor = _ns["xor_"]

@@ -24,7 +24,7 @@ def _axis(x, axis, fn):
 
 def _int_vector(v, fn, what):
     v = _as(v)
-    if v.dtype[:3] not in ("int", "uin") or v.ndim != 1:
+    if not _b._is_int(v) or v.ndim != 1:
         raise TypeError("%s: %s must be an integer vector, got %s" % (fn, what, v.type))
     return v
 
@@ -141,8 +141,10 @@ def expand_dims(a, axis):
     a = _as(a)
     axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     nd = a.ndim + len(axes)
-    axes = sorted(int(x) % nd if -nd <= int(x) < nd else _raise(
-        ValueError("expand_dims: axis %d is out of range for %d dimensions" % (x, nd))) for x in axes)
+    for x in axes:
+        if not -nd <= int(x) < nd:
+            raise ValueError("expand_dims: axis %d is out of range for %d dimensions" % (x, nd))
+    axes = sorted(int(x) % nd for x in axes)
     order, k = [], 0
     for i in range(nd):
         if i in axes:
@@ -151,10 +153,6 @@ def expand_dims(a, axis):
             order.append(k)
             k += 1
     return a.dimshuffle(order)
-
-
-def _raise(e):
-    raise e
 
 
 def moveaxis(a, source, destination):
@@ -246,7 +244,7 @@ ogrid = _Grid(True)
 def bartlett(M):
     """The Bartlett (triangular) window of M points, as numpy.bartlett."""
     M = _as(M)
-    if M.ndim != 0 or M.dtype[:3] not in ("int", "uin"):
+    if M.ndim != 0 or not _b._is_int(M):
         raise TypeError("bartlett: M must be an integer scalar, got %s" % (M.type,))
     n = _b.arange(_b.maximum(M, 0), dtype="float64")
     half = _b.cast(M - 1, "float64") / 2
@@ -286,7 +284,7 @@ def take(a, indices, axis=None, mode="raise"):
         a, axis = _b.flatten(a), 0
     axis = _axis(a, axis, "take")
     indices = _as(indices)
-    if indices.dtype[:3] not in ("int", "uin"):
+    if not _b._is_int(indices):
         raise TypeError("take: indices must be integers, got %s" % (indices.type,))
     n = _b.shape_i(a, axis)
     if mode == "wrap":
@@ -295,8 +293,6 @@ def take(a, indices, axis=None, mode="raise"):
         indices = _b.clip(indices, 0, n - 1)
     elif mode != "raise":
         raise ValueError("take: mode must be 'raise', 'wrap' or 'clip', got %r" % (mode,))
-    if indices.ndim == 0:
-        return a[(slice(None),) * axis + (indices,)]
     return a[(slice(None),) * axis + (indices,)]
 
 
@@ -308,7 +304,7 @@ def repeat(x, repeats, axis=None):
         x, axis = _b.flatten(x), 0
     axis = _axis(x, axis, "repeat")
     r = _as(repeats)
-    if r.dtype[:3] not in ("int", "uin") or r.ndim > 1:
+    if not _b._is_int(r) or r.ndim > 1:
         raise TypeError("repeat: repeats must be an integer scalar or vector, got %s" % (r.type,))
     n = _b.shape_i(x, axis)
     if r.ndim == 0:
@@ -516,7 +512,7 @@ def unravel_index(indices, dims, order="C"):
     if order not in ("C", "F"):
         raise ValueError("unravel_index: order must be 'C' or 'F', got %r" % (order,))
     indices = _as(indices)
-    if indices.dtype[:3] not in ("int", "uin"):
+    if not _b._is_int(indices):
         raise TypeError("unravel_index: indices must be integers, got %s" % (indices.type,))
     if not isinstance(dims, (list, tuple)):
         raise TypeError("unravel_index: dims must be a list or tuple of lengths")
@@ -564,7 +560,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
 def inverse_permutation(perm):
     """The inverse of each permutation in the last axis of the int perm."""
     perm = _as(perm)
-    if perm.dtype[:3] not in ("int", "uin"):
+    if not _b._is_int(perm):
         raise TypeError("inverse_permutation: needs integers, got %s" % (perm.type,))
     return _b.cast(_core.argsort(perm, -1), perm.dtype)
 
@@ -572,7 +568,7 @@ def inverse_permutation(perm):
 def choose(a, choices, mode="raise"):
     """numpy.choose: per position, the value of choices[a] (broadcast)."""
     a = _as(a)
-    if a.dtype[:3] not in ("int", "uin"):
+    if not _b._is_int(a):
         raise TypeError("choose: a must be integers, got %s" % (a.type,))
     if not isinstance(choices, (list, tuple)):
         choices = _as(choices)

@@ -64,7 +64,7 @@ def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, ma
 def _rebuild(v, vals):
     """v's elementwise function applied to constant inputs (for folding)."""
     fn = v.owner.op.name[len("Elemwise{"):-1].split("}")[0]
-    fn = {"xor": "xor_", "switch": "switch_", "round_half_to_even": "round"}.get(fn, fn)
+    fn = _b._CORE_NAME.get(fn, fn)
     return _core.elemwise(fn, [_b.constant(x) for x in vals])
 
 
@@ -158,7 +158,7 @@ def as_index_variable(idx):
     if idx is None or isinstance(idx, slice):
         return idx
     v = _as(idx)
-    if v.dtype[:3] not in ("int", "uin", "boo"):
+    if not (_b._is_int(v) or v.dtype == "bool"):
         raise AdvancedIndexingError("index must be integers or a boolean mask, got %s" % (v.type,))
     return v
 
@@ -206,7 +206,7 @@ def permute_row_elements(x, y, inverse=False):
     out[..., i] = x[..., y[..., i]] (inverse: out[..., y[..., i]] = x[..., i]);
     x and y broadcast against each other."""
     x, y = _as(x), _as(y)
-    if y.dtype[:3] not in ("int", "uin"):
+    if not _b._is_int(y):
         raise TypeError("permute_row_elements: y must be integers, got %s" % (y.type,))
     nd = builtins.max(x.ndim, y.ndim)
     x = x.dimshuffle(["x"] * (nd - x.ndim) + list(range(x.ndim)))
@@ -237,12 +237,7 @@ def batched_tensordot(x, y, axes=2):
     xt, yt = x.dimshuffle([0] + rx + ax), y.dimshuffle([0] + ay + ry)
     b = x.shape[0]
 
-    def prod(v, dims):
-        out = _b.constant(1, dtype="int64")
-        for d in dims:
-            out = out * v.shape[d]
-        return out
-    m, kk, n = prod(x, rx), prod(x, ax), prod(y, ry)
+    m, kk, n = _b._reduced_count(x, rx), _b._reduced_count(x, ax), _b._reduced_count(y, ry)
     z = _b.matmul(_b.reshape(xt, _b.stack([b, m, kk]), 3), _b.reshape(yt, _b.stack([b, kk, n]), 3))
     shape = [b] + [x.shape[d] for d in rx] + [y.shape[d] for d in ry]
     return _b.reshape(z, _b.stack(shape), len(shape))

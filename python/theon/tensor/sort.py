@@ -30,11 +30,12 @@ def argsort(a, axis=-1, kind="quicksort", order=None):
 
 
 def _topk_positions(x, kth, axis):
+    """(x, positions of the top |kth| along axis, the axis made non-negative)."""
     x = _as(x)
     if x.ndim == 0:
         raise ValueError("topk: needs at least one dimension, got %s" % (x.type,))
     kth = _as(kth)
-    if kth.ndim != 0 or kth.dtype[:3] not in ("int", "uin"):
+    if kth.ndim != 0 or not _b._is_int(kth):
         raise TypeError("topk: kth must be an integer scalar, got %s" % (kth.type,))
     k = int(kth.data) if isinstance(kth, _b.TensorConstant) else None
     if k == 0:
@@ -49,27 +50,28 @@ def _topk_positions(x, kth, axis):
     absk = abs(k) if k is not None else _b.abs_(kth)
     checked = _Assert("topk: |kth| must not exceed the length of axis %d" % axis)(order, _b.le(absk, n))
     if k is not None:
-        return checked[lead + (slice(None, -k - 1, -1),)] if k > 0 else checked[lead + (slice(None, -k),)]
+        pos = checked[lead + (slice(None, -k - 1, -1),)] if k > 0 else checked[lead + (slice(None, -k),)]
+        return x, pos, axis
     largest = checked[lead + (slice(None, None, -1),)][lead + (slice(None, absk),)]
     smallest = checked[lead + (slice(None, absk),)]
-    return _b.switch(_b.gt(kth, 0), largest, smallest)
+    return x, _b.switch(_b.gt(kth, 0), largest, smallest), axis
 
 
 def argtopk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
     """Positions of the |kth| largest (kth > 0) or smallest (kth < 0) values
     along axis, ordered from the most extreme."""
-    return _b.cast(_topk_positions(x, kth, axis), idx_dtype)
+    return _b.cast(_topk_positions(x, kth, axis)[1], idx_dtype)
 
 
 def topk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
     """The |kth| largest (kth > 0) or smallest (kth < 0) values along axis."""
-    pos = _topk_positions(x, kth, axis)
-    return _core.take_along_axis(_as(x), pos, int(axis) % _as(x).ndim)
+    x, pos, axis = _topk_positions(x, kth, axis)
+    return _core.take_along_axis(x, pos, axis)
 
 
 def topk_and_argtopk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
-    pos = _topk_positions(x, kth, axis)
-    return _core.take_along_axis(_as(x), pos, int(axis) % _as(x).ndim), _b.cast(pos, idx_dtype)
+    x, pos, axis = _topk_positions(x, kth, axis)
+    return _core.take_along_axis(x, pos, axis), _b.cast(pos, idx_dtype)
 
 
 __all__ = ["sort", "argsort", "topk", "argtopk", "topk_and_argtopk"]

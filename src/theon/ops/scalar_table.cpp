@@ -150,6 +150,12 @@ using VV = std::vector<Var>;
 constexpr double kLn2 = 0.69314718055994530942, kLn10 = 2.30258509299404568402;
 constexpr double k2OverSqrtPi = 1.12837916709551257390;
 
+// x^(k-1) e^-x (divided by gamma(k) when `regularized`), the incomplete gammas' derivative in x.
+Var gamma_density(const Var& k_, const Var& x, const Var& like, bool regularized) {
+  Var log_d = sub(mul(sub(k_, k(1, like)), log(x)), x);
+  return exp(regularized ? sub(log_d, gammaln(k_)) : log_d);
+}
+
 std::vector<ScalarOpDef> build_table() {
   using enum TypeRule;
   std::vector<ScalarOpDef> t(kNumScalarOps);
@@ -254,23 +260,18 @@ std::vector<ScalarOpDef> build_table() {
   set(S::i0, row<sf::I0, 1, F>("i0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, i1(x[0]))}; }));
   set(S::i1, row<sf::I1, 1, F>("i1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(k(0.5, z), add(i0(x[0]), iv(k(2, z), x[0]))))}; }));
-  // d/dx P(k, x) = x^(k-1) e^-x / gamma(k)
+  // The incomplete gammas' derivative in x: x^(k-1) e^-x, over gamma(k) for the regularized ones.
   set(S::gammainc, row<sf::GammaInc, 2, F>("gammainc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
-    Var d = exp(sub(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]), gammaln(x[0])));
-    return {null_grad(x[0], "the gradient of gammainc with respect to k is not implemented"), mul(gz, d)}; }));
+    return {null_grad(x[0], "the gradient of gammainc with respect to k is not implemented"), mul(gz, gamma_density(x[0], x[1], z, true))}; }));
   set(S::gammaincc, row<sf::GammaIncC, 2, F>("gammaincc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
-    Var d = exp(sub(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]), gammaln(x[0])));
-    return {null_grad(x[0], "the gradient of gammaincc with respect to k is not implemented"), neg(mul(gz, d))}; }));
+    return {null_grad(x[0], "the gradient of gammaincc with respect to k is not implemented"), neg(mul(gz, gamma_density(x[0], x[1], z, true)))}; }));
   set(S::gammal, row<sf::GammaL, 2, F>("gammal", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
-    Var d = exp(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]));
-    return {null_grad(x[0], "the gradient of gammal with respect to k is not implemented"), mul(gz, d)}; }));
+    return {null_grad(x[0], "the gradient of gammal with respect to k is not implemented"), mul(gz, gamma_density(x[0], x[1], z, false))}; }));
   set(S::gammau, row<sf::GammaU, 2, F>("gammau", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
-    Var d = exp(sub(mul(sub(x[0], k(1, z)), log(x[1])), x[1]));
-    return {null_grad(x[0], "the gradient of gammau with respect to k is not implemented"), neg(mul(gz, d))}; }));
-  // chi2sf(x, k) = Q(k/2, x/2): d/dx = -(x/2)^(k/2-1) e^(-x/2) / (2 gamma(k/2))
+    return {null_grad(x[0], "the gradient of gammau with respect to k is not implemented"), neg(mul(gz, gamma_density(x[0], x[1], z, false)))}; }));
+  // chi2sf(x, k) = Q(k/2, x/2): d/dx = -density(k/2, x/2) / 2
   set(S::chi2sf, row<sf::Chi2Sf, 2, F>("chi2sf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
-    Var h = mul(x[1], k(0.5, z)), t = mul(x[0], k(0.5, z));
-    Var d = exp(sub(sub(mul(sub(h, k(1, z)), log(t)), t), gammaln(h)));
+    Var d = gamma_density(mul(x[1], k(0.5, z)), mul(x[0], k(0.5, z)), z, true);
     return {neg(mul(gz, mul(k(0.5, z), d))), null_grad(x[1], "the gradient of chi2sf with respect to k is not implemented")}; }));
   // J_v' = (J_(v-1) - J_(v+1)) / 2, I_v' = (I_(v-1) + I_(v+1)) / 2
   set(S::jv, row<sf::Jv, 2, F>("jv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
