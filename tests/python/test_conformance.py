@@ -485,6 +485,48 @@ def test_bad_inputs(row, case):
         build(T)
 
 
+# Wrong dtypes, ranks, argument counts and options for the entry points without a row's `bad` list.
+BAD_CALLS = [
+    (lambda: T.erfinv(T.zvector()), TypeError, r"Elemwise\{erfinv\} is not defined for inputs of dtype complex128"),
+    (lambda: T.jv(T.matrix()), TypeError, r"Elemwise\{jv\} takes 2 inputs, got 1"),
+    (lambda: T.complex(T.zvector(), T.zvector()), TypeError, r"Elemwise\{complex\} is not defined"),
+    (lambda: T.searchsorted(T.zvector(), T.zvector()), TypeError, "SearchSorted.*complex values have no order"),
+    (lambda: T.moveaxis(T.matrix(), [0, 1], [0]), ValueError, "moveaxis: source and destination need the same"),
+    (lambda: T.choose(T.lvector(), [T.vector()], mode="x"), ValueError, "choose: mode must be"),
+    (lambda: T.choose(T.vector(), [T.vector()]), TypeError, "choose: a must be integers"),
+    (lambda: T.median(T.matrix(), 4), ValueError, "median: axis 4 is out of range"),
+    (lambda: T.expand_dims(T.matrix(), 5), ValueError, "expand_dims: axis 5 is out of range for 3 dimensions"),
+    (lambda: T.tile(T.matrix(), (1.5, 2)), TypeError, "tile: reps must be integers"),
+    (lambda: T.split(T.matrix(), [1, 2], 3), ValueError, "split: 2 sizes given for n_splits=3"),
+    (lambda: T.bartlett(2.5), TypeError, "bartlett: M must be an integer scalar"),
+    (lambda: T.sort(T.matrix(), axis=-3), IndexError, "sort: axis -3 is out of bounds"),
+    (lambda: T.cumprod(T.scalar(), axis=0), IndexError, r"CumProd\{axis=0\}: axis 0 is out of bounds"),
+    (lambda: T.unravel_index(T.lvector(), 5), TypeError, "unravel_index: dims must be a list or tuple"),
+    (lambda: T.unravel_index(T.lvector(), (2,), order="X"), ValueError, "unravel_index: order must be"),
+    (lambda: T.ravel_multi_index([T.lvector()], (3,), mode="zz"), ValueError, "ravel_multi_index: mode must be"),
+    (lambda: T.diag(T.tensor3()), ValueError, "diag: needs a 1-d or 2-d input"),
+    (lambda: T.fill_diagonal_offset(T.tensor3(), 1.0, 0), TypeError, "fill_diagonal_offset: needs a matrix"),
+    (lambda: T.inverse_permutation(T.vector()), TypeError, "inverse_permutation: needs integers"),
+    (lambda: T.permute_row_elements(T.matrix(), T.vector()), TypeError, "permute_row_elements: y must be integers"),
+    (lambda: T.batched_dot(T.vector(), T.matrix()), TypeError, "batched_dot: needs batches"),
+    (lambda: T.cov(T.matrix(), fweights=T.vector()), NotImplementedError, "cov: fweights and aweights"),
+    (lambda: T.patternbroadcast(T.matrix(), (True,)), ValueError, "patternbroadcast: a pattern of 1"),
+    (lambda: T.specify_shape(T.matrix(), (-1, 2)), ValueError, "specify_shape: negative length -1"),
+    (lambda: T.specify_shape(T.specify_shape(T.matrix(), (2, 3)), (2, 4)), ValueError, "has length 3, not 4"),
+    (lambda: T.repeat(T.matrix(), 2, axis=3), ValueError, "repeat: axis 3 is out of range"),
+    (lambda: T.roll(T.matrix(), 1, axis=2), ValueError, "roll: axis 2 is out of range"),
+    (lambda: T.get_vector_length(T.matrix()), TypeError, "get_vector_length: .* is not a vector"),
+    (lambda: T.scalar_from_tensor(T.vector()), TypeError, "scalar_from_tensor: needs a 0-d tensor"),
+]
+
+
+@pytest.mark.parametrize("case", BAD_CALLS, ids=lambda c: c[2][:40])
+def test_bad_calls(case):
+    build, exc, match = case
+    with pytest.raises(exc, match=match):
+        build()
+
+
 def test_dtype_lists():
     assert T.all_dtypes == T.discrete_dtypes + T.continuous_dtypes
     assert set(T.integer_dtypes) == {np.dtype(c).name for c in np.typecodes["AllInteger"] if c not in "pP"}

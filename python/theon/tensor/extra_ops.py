@@ -339,6 +339,9 @@ def tile(x, reps, ndim=None):
     if isinstance(reps, (numbers.Integral, np.integer)) or (hasattr(reps, "ndim") and reps.ndim == 0):
         reps = [reps]
     reps = list(reps)
+    for r in reps:
+        if not isinstance(r, (numbers.Integral, np.integer)) and not (hasattr(r, "dtype") and _b._is_int(_as(r))):
+            raise TypeError("tile: reps must be integers, got %r" % (r,))
     nd = builtins.max(len(reps), x.ndim, ndim or 0)
     reps = [1] * (nd - len(reps)) + reps
     x = x.dimshuffle(["x"] * (nd - x.ndim) + list(range(x.ndim)))
@@ -355,10 +358,12 @@ def split(x, splits_size, n_splits, axis=0):
     an int vector); the lengths must add up to the axis length."""
     x = _as(x)
     axis = _axis(x, axis, "split")
+    n_splits = int(n_splits)
+    if isinstance(splits_size, (list, tuple)) and len(splits_size) != n_splits:
+        raise ValueError("split: %d sizes given for n_splits=%d" % (len(splits_size), n_splits))
     sizes = _b.cast(_as(list(splits_size) if isinstance(splits_size, (list, tuple)) else splits_size), "int64")
     if sizes.ndim != 1:
         raise TypeError("split: splits_size must be a vector, got %s" % (sizes.type,))
-    n_splits = int(n_splits)
     n = _b.shape_i(x, axis)
     sizes = _check(sizes, _b.and_(_b.and_(_b.eq(sizes.shape[0], n_splits), _b.eq(_b.sum(sizes), n)),
                                   _b.all(_b.ge(sizes, 0))),
