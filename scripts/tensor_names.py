@@ -32,8 +32,6 @@ PLANNED = [
     ('not planned', "Theano's non-tensor types (Generic, NoneTypeT, SliceType, ParamsType, DisconnectedType, the scalar type int32): theon's variables are all tensors; None and slices index directly",
      "Type Generic SliceType NoneTypeT DisconnectedType SliceConstant slicetype NoneConst none_type_t ParamsType int32 "
      "make_constant"),
-    ('not yet', 'GPU transfer and disk I/O come with the device and io issues',
-     "transfer register_transfer LoadFromDisk load"),
 ]
 
 

@@ -79,6 +79,12 @@ class AssertionError : public UserError {
  public:
   using UserError::UserError;
 };
+// A file could not be opened or read (Python's OSError; FileNotFoundError for ENOENT).
+class OSError : public UserError {
+ public:
+  OSError(int err, const std::string& what) : UserError(what), error_number(err) {}
+  int error_number;
+};
 // A graph input needed by an output was not given to function().
 class MissingInputError : public ValueError {
  public:

@@ -134,6 +134,10 @@ Var specify_static_shape(const Var& x, const std::vector<int64_t>& pattern);
 // x, checked at run time to have the shape `shape` (an int vector).
 Var specify_shape(const Var& x, const Var& shape);
 
+// A .npy file read at each call (mmap: mapped copy-on-write); its dtype and
+// shape must fit `type`.
+Var load_npy(const std::string& path, const TensorType& type, bool mmap = false);
+
 // ---- along one axis (axis nullopt = the flattened array) ----
 // Stable sorts, NaN last (NumPy's order); argsort gives int64 positions.
 Var sort(const Var& x, std::optional<int> axis = -1);

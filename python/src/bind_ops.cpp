@@ -118,6 +118,7 @@ void bind_ops(nb::module_& m) {
   m.def("searchsorted", &searchsorted);
   m.def("specify_static_shape", &specify_static_shape);
   m.def("specify_shape", &specify_shape);
+  m.def("load_npy", &load_npy, nb::arg("path"), nb::arg("type"), nb::arg("mmap") = false);
   m.def(
       "grad",
       [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,

@@ -1,3 +1,5 @@
+#include <cerrno>
+
 #include "bindings.hpp"
 #include "runtime/blas.hpp"
 
@@ -37,6 +39,8 @@ NB_MODULE(_core, m) {
       PyErr_SetString(PyExc_AssertionError, e.what());
     } catch (const IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const OSError& e) {
+      PyErr_SetString(e.error_number == ENOENT ? PyExc_FileNotFoundError : PyExc_OSError, e.what());
     } catch (const NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const ValueError& e) {

@@ -390,6 +390,7 @@ NOT_FUNCTIONS = {
         "grad Lop Rop jacobian hessian verify_grad numeric_grad consider_constant grad_not_implemented grad_undefined",
     "graph helpers (test_graph_api.py)": "get_scalar_constant_value extract_constant numpy_scalar get_vector_length "
                                          "check_and_normalize_axes is_flat as_index_variable make_slice pprint",
+    "files and targets (test_io.py)": "load transfer register_transfer",
     "type constructors (test_type_constructors below)": "scalar vector matrix row col tensor scalars vectors "
                                                         "matrices rows cols",
 }

@@ -10,6 +10,8 @@ from .extra import *  # noqa: F401,F403
 from .extra_ops import *  # noqa: F401,F403
 from .sort import *  # noqa: F401,F403
 from .graph_api import *  # noqa: F401,F403
+from .io import *  # noqa: F401,F403
+from . import io  # noqa: F401
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import opt  # noqa: F401

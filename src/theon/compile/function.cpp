@@ -210,6 +210,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
         throw NotImplementedError(std::string(e.what()) + node_context(s, in));
       } catch (const AssertionError& e) {
         throw AssertionError(std::string(e.what()) + node_context(s, in));
+      } catch (const OSError& e) {
+        throw OSError(e.error_number, std::string(e.what()) + node_context(s, in));
       } catch (const UserError& e) {
         throw ValueError(std::string(e.what()) + node_context(s, in));
       }
