@@ -41,7 +41,9 @@ Var consider_constant(const Var& x);  // Theano's deprecated spelling of zero_gr
 Var grad_clip(const Var& x, double lower, double upper);
 // x, once every 0-d condition is true (nonzero) at run time; otherwise an
 // AssertionError with `message` (Theano's Assert). Gradients pass through.
-Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message = "Theano Assert failed!");
+// index_error: a failed check raises IndexError (an index that does not fit x) instead of AssertionError.
+Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message = "Theano Assert failed!",
+              bool index_error = false);
 Var grad_scale(const Var& x, double multiplier);
 // A gradient that does not exist (Theano's NullType), shaped like `like`; it
 // carries the reason. Running a graph that uses it raises that reason.

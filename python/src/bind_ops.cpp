@@ -154,7 +154,8 @@ void bind_ops(nb::module_& m) {
   m.def("undefined_grad", &undefined_grad);
   m.def("consider_constant", &consider_constant);
   m.def("grad_clip", &grad_clip);
-  m.def("assert_op", &assert_op, nb::arg("x"), nb::arg("conditions"), nb::arg("message"));
+  m.def("assert_op", &assert_op, nb::arg("x"), nb::arg("conditions"), nb::arg("message"),
+        nb::arg("index_error") = false);
   m.def("grad_scale", &grad_scale);
   m.def("null_grad", &null_grad);
   m.def("null_grad_reason", [](const Var& v) -> std::optional<std::string> {

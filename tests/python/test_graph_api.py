@@ -71,3 +71,81 @@ def test_op_classes_match_theons_ops():
     f = theon.function([x], T.exp(x) * 2 + 1)
     assert [isinstance(n.op, T.Elemwise) for n in f.maker.fgraph.toposort()] == [True]  # a fused Composite
     assert T.Tensor is T.TensorType
+
+
+# Theano's op constructors: (class, constructor args, inputs (numpy), the NumPy result)
+_A = np.arange(12.0).reshape(3, 4)
+_V = np.array([3.0, 1.0, 2.0])
+OP_CONSTRUCTORS = [
+    (T.DimShuffle, ((False, False), (1, 0)), (_A,), _A.T),
+    (T.DimShuffle, ((False,), ("x", 0)), (_V,), _V[None]),
+    (T.Sum, (), (_A,), _A.sum()),
+    (T.Sum, (1,), (_A,), _A.sum(1)),
+    (T.Mean, (0,), (_A,), _A.mean(0)),
+    (T.Argmax, (1,), (_A,), _A.argmax(1)),
+    (T.MaxAndArgmax, (0,), (_A,), [_A.max(0), _A.argmax(0)]),
+    (T.Dot, (), (_A, _A.T), _A @ _A.T),
+    (T.Reshape, (2,), (_A, np.array([2, 6])), _A.reshape(2, 6)),
+    (T.Flatten, (), (_A,), _A.ravel()),
+    (T.Flatten, (2,), (_A[None],), _A.reshape(1, 12)),
+    (T.Shape, (), (_A,), np.array([3, 4])),
+    (T.Alloc, (), (_V, 2, 3), np.broadcast_to(_V, (2, 3))),
+    (T.ARange, ("int64",), (1, 7, 2), np.arange(1, 7, 2)),
+    (T.Eye, ("float64",), (3, 4, 1), np.eye(3, 4, 1)),
+    (T.Tri, ("float64",), (3, 4, 0), np.tri(3, 4, 0)),
+    (T.Join, (), (1, _A, _A), np.concatenate([_A, _A], 1)),
+    (T.Split, (2,), (_V, 0, np.array([1, 2])), [_V[:1], _V[1:]]),
+    (T.Tile, (2,), (_A, (2, 1)), np.tile(_A, (2, 1))),
+    (T.Choose, (), (np.array([0, 1, 0]), [_V, -_V]), np.choose([0, 1, 0], [_V, -_V])),
+    (T.Nonzero, (), (_A - 5,), np.array(np.nonzero(_A - 5))),
+    (T.DiffOp, (2, 1), (_A ** 2,), np.diff(_A ** 2, 2, 1)),
+    (T.AllocDiag, (1,), (_V,), np.diag(_V, 1)),
+    (T.ExtractDiag, (1,), (_A,), np.diagonal(_A, 1)),
+    (T.PermuteRowElements, (), (_V, np.array([2, 0, 1]), False), _V[[2, 0, 1]]),
+    (T.SpecifyShape, (), (_V, np.array([3])), _V),
+    (T.Rebroadcast, ((0, False),), (_V[None],), _V[None]),
+    (T.AdvancedSubtensor1, (), (_V, np.array([2, 2, 0])), _V[[2, 2, 0]]),
+    (T.AdvancedSubtensor, (), (_A, np.array([0, 2]), np.array([1, 3])), _A[[0, 2], [1, 3]]),
+    (T.AdvancedBooleanSubtensor, (), (_V, _V > 1.5), _V[_V > 1.5]),
+    (T.AdvancedIncSubtensor1, (), (_V, 1.0, np.array([0, 0])), _V + [2, 0, 0]),
+    (T.AdvancedIncSubtensor1, (False, True), (_V, 7.0, np.array([0, 0])), [7, 1, 2]),
+    (T.AdvancedIncSubtensor, (), (_A, 1.0, np.array([0, 0]), np.array([1, 1])),
+     _A + np.pad([[0, 2]], ((0, 2), (0, 2)))),
+    (T.AdvancedBooleanIncSubtensor, (False, True), (_V, 0.0, _V > 1.5), [0, 1, 0]),
+]
+
+
+@pytest.mark.parametrize("cls,args,inputs,expected", OP_CONSTRUCTORS,
+                         ids=["%s-%d" % (r[0].__name__, i) for i, r in enumerate(OP_CONSTRUCTORS)])
+def test_op_constructors_build_theanos_graph(cls, args, inputs, expected):
+    op = cls(*args)
+    assert isinstance(op, cls) and op == cls(*args) and hash(op) == hash(cls(*args))
+    out = op(*[T.constant(i) if isinstance(i, np.ndarray) else i for i in inputs])
+    got = theon.function([], out)()
+    if isinstance(expected, list):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e)
+    else:
+        np.testing.assert_allclose(got, expected)
+    node = op.make_node(*[T.constant(i) if isinstance(i, np.ndarray) else i for i in inputs])
+    assert node is not None and node.outputs
+
+
+def test_op_constructors_reject_bad_arguments():
+    v = T.dvector()
+    for cls, why in [(T.Elemwise, "no theano.scalar ops"), (T.CAReduce, "no theano.scalar ops"),
+                     (T.Subtensor, "index the variable"), (T.IncSubtensor, "index the variable"),
+                     (T.Op, "custom Python ops are not supported")]:
+        with pytest.raises(TypeError, match=r"T.%s has no constructor in theon: .*%s" % (cls.__name__, why)):
+            cls()
+    with pytest.raises(TypeError, match=r"T.DimShuffle\(\) missing 1 required positional argument: 'new_order'"):
+        T.DimShuffle((False,))
+    with pytest.raises(TypeError, match=r"DimShuffle: made for inputs with broadcast pattern \(True,\), got "
+                                        r"\(False,\)"):
+        T.DimShuffle((True,), (0,))(v)
+    with pytest.raises(TypeError, match="DimShuffle: made for inputs"):
+        T.DimShuffle((False, False), (0,))(v)
+    with pytest.raises(TypeError, match="AllocDiag: expected a vector"):
+        T.AllocDiag()(T.dmatrix())
+    assert T.Dot() != T.Sum() and T.Sum(0) != T.Sum(1) and repr(T.Sum(axis=1)) == "Sum{axis=1}"

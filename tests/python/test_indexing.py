@@ -263,6 +263,41 @@ def test_none_newaxis_anywhere(key):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("key", NEWAXIS_KEYS, ids=repr)
+def test_set_and_inc_through_newaxis(key):
+    # the region x[key] has NumPy's shape; a value of that shape (or one that broadcasts) goes back through the None
+    x, y = T.tensor3("x"), T.tensor("float64", (False,) * A3[key].ndim, name="y")
+    yv = np.random.default_rng(1).standard_normal(A3[key].shape)
+    for fn, np_op in ((T.set_subtensor, lambda a, v: a.__setitem__(key, v)),
+                      (T.inc_subtensor, lambda a, v: a.__setitem__(key, a[key] + v))):
+        want = A3.copy()
+        np_op(want, yv)
+        np.testing.assert_allclose(theon.function([x, y], fn(x[key], y))(A3, yv), want)
+    g = theon.function([x, y], T.grad(T.sum(T.set_subtensor(x[key], y) ** 2), y))(A3, yv)
+    np.testing.assert_allclose(g, 2 * yv)
+
+
+def test_set_through_newaxis_and_transpose_checks_y():
+    x = T.matrix("x", dtype="float64")
+    a = np.arange(12.0).reshape(3, 4)
+    want = a.copy()
+    want[1:3] = 0
+    np.testing.assert_array_equal(theon.function([x], T.set_subtensor(x[1:3].T, np.zeros((4, 2))))(a), want)
+    want = a.copy()
+    want[None, 1:3] += np.arange(4.0)
+    np.testing.assert_array_equal(theon.function([x], T.inc_subtensor(x[None, 1:3], np.arange(4.0)))(a), want)
+    with pytest.raises(ValueError, match=r"set_subtensor: y \(TensorType\(float64, \(2, 2, 4\)\)\) does not broadcast "
+                                         r"to the region .*axis 0 of the region has length 1, y's 2"):
+        T.set_subtensor(x[None, 1:3], np.ones((2, 2, 4)))
+    with pytest.raises(TypeError, match="cannot set a 3-dimensional region .* with a 4-dimensional value"):
+        T.set_subtensor(x[None, 1:3], np.ones((1, 1, 2, 4)))
+    y = T.tensor3("y", dtype="float64")
+    f = theon.function([x, y], T.set_subtensor(x[None, 1:3], y))
+    np.testing.assert_array_equal(f(a, np.zeros((1, 2, 4)))[1:], 0)
+    with pytest.raises(ValueError, match=r"axis 0 of the input \(shape \(2, 2, 4\)\) has length 2, not 1"):
+        f(a, np.zeros((2, 2, 4)))
+
+
 MASK2 = A3[:, :, 0] > 20
 MASK_KEYS = [(MASK2,), (MASK2, slice(1, None)), (slice(None), A3[0, :, 0] > 6), (Ellipsis, A3[0, 0] > 2),
              (None, MASK2), (A3 > 30,), (MASK2, [1]), (np.zeros(3, bool),)]
@@ -299,7 +334,7 @@ def test_set_inc_and_grad_through_a_mask():
 def test_mask_of_the_wrong_shape():
     x = T.tensor3("x")
     f = theon.function([x], x[np.ones((3, 5), bool)])
-    with pytest.raises(AssertionError, match=r"boolean index did not match the indexed array: a mask of 2 dimensions "
+    with pytest.raises(IndexError, match=r"boolean index did not match the indexed array: a mask of 2 dimensions "
                                              r"at axis 0(.|\n)*Inputs shapes: \[\(3, 5\)(.|\n)*test_indexing.py"):
         f(A3)
     with pytest.raises(IndexError, match="boolean index did not match indexed array along axis 1: .* has length 4, "

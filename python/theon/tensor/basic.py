@@ -552,14 +552,14 @@ def _expand_masks(x, key):
                 raise IndexError("boolean index did not match indexed array along axis %d: %s has length %d, the "
                                  "mask %d" % (axis + d, x.type, xs, ms))
         if builtins.any(ms is None or xs is None for ms, xs in zip(m.static_shape, covered)):
-            # checked when the function runs; the failing node shows the mask's shape
-            from .opt import Assert
+            # checked when the function runs (IndexError, as NumPy); the failing node shows the mask's shape
             same = [eq(shape_i(m, d), shape_i(x, axis + d)) for d in range(m.ndim)]
             cond = same[0]
             for c in same[1:]:
                 cond = and_(cond, c)
-            m = Assert("boolean index did not match the indexed array: a mask of %d dimensions at axis %d of %s "
-                       "must have the shape of the axes it covers" % (m.ndim, axis, x.type))(m, cond)
+            m = _core.assert_op(m, [cond], "boolean index did not match the indexed array: a mask of %d dimensions "
+                                "at axis %d of %s must have the shape of the axes it covers" % (m.ndim, axis, x.type),
+                                index_error=True)
         pos = list(_core.nonzero(m))
         out.extend(pos)
         axis += m.ndim

@@ -4,6 +4,7 @@ indexing functions by name, and Python mirrors of its op classes, so that
 ``isinstance(node.op, T.Elemwise)`` works on theon's (C++) ops."""
 import builtins
 import numbers
+import sys
 
 import numpy as np
 
@@ -247,7 +248,8 @@ def batched_tensordot(x, y, axes=2):
 
 class _OpClass(type):
     """isinstance(op, cls) for theon's ops (C++ objects): true when the op's
-    name (its head before "{") is one of cls's names or of a subclass's."""
+    name (its head before "{") is one of cls's names or of a subclass's.
+    Instances made in Python (T.DimShuffle(...)) are ordinary instances."""
 
     def __instancecheck__(cls, op):
         if not isinstance(op, _core.Op):
@@ -258,58 +260,172 @@ class _OpClass(type):
         return builtins.any(head in c._names for c in _ALL_CLASSES if issubclass(c, cls))
 
 
+class _OpBase:
+    """An op built in Python from Theano's constructor arguments: calling it
+    on inputs builds theon's graph for it (what Theano's op(*inputs) gave)."""
+
+    def __init__(self, *args, **kwargs):
+        if self._make is None:
+            raise TypeError("T.%s has no constructor in theon: %s" % (type(self).__name__, self._hint))
+        self._build = self._make(*args, **kwargs)  # checks the arguments now, as Theano's __init__ did
+        self._props = (args, tuple(sorted(kwargs.items())))
+
+    def __call__(self, *inputs, **kwargs):
+        return self._build(*inputs, **kwargs)
+
+    def make_node(self, *inputs):
+        """The Apply node that computes the (first) output (None when the op leaves its input as it is)."""
+        out = self(*inputs)
+        return (out[0] if isinstance(out, (list, tuple)) else out).owner
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._props == other._props
+
+    def __hash__(self):
+        return hash((type(self).__name__, repr(self._props)))
+
+    def __repr__(self):
+        args = [repr(a) for a in self._props[0]] + ["%s=%r" % kv for kv in self._props[1]]
+        return "%s{%s}" % (type(self).__name__, ", ".join(args))
+
+
 _ALL_CLASSES = []
 
 
-def _op_class(name, names, base=None, any_op=False):
-    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's %s ops; theon builds ops through "
-           "functions (T.%s has no constructor)." % (name, name, "/".join(names) or "no", name))
-    cls = _OpClass(name, (base,) if base else (object,), {"_names": frozenset(names), "_any": any_op,
-                                                         "__doc__": doc})
+def _op_class(name, names, base=None, any_op=False, make=None, hint=None):
+    """Theano's op class `name`: matches theon ops named in `names`; `make`
+    takes Theano's constructor arguments and returns the graph builder."""
+    if make is not None:
+        make.__qualname__ = "T." + name  # argument errors name the class
+    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's %s ops. %s"
+           % (name, name, "/".join(names) or "no", "T.%s(...)(inputs) builds the graph as Theano's op did."
+              % name if make else "It has no constructor in theon: " + (hint or "build the graph with functions.")))
+    cls = _OpClass(name, (base,) if base else (_OpBase,),
+                   {"_names": frozenset(names), "_any": any_op, "_make": staticmethod(make) if make else None,
+                    "_hint": hint or "build the graph with theon.tensor's functions", "__doc__": doc})
     _ALL_CLASSES.append(cls)
     return cls
 
 
-Op = _op_class("Op", [], any_op=True)
-Elemwise = _op_class("Elemwise", ["Elemwise", "Composite"], Op)
-DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op)
-CAReduce = _op_class("CAReduce", ["Sum", "Prod", "Max", "Min", "All", "Any"], Op)
-Sum = _op_class("Sum", ["Sum"], CAReduce)
-Mean = _op_class("Mean", [], Op)
-Argmax = _op_class("Argmax", ["Argmax"], Op)
-MaxAndArgmax = _op_class("MaxAndArgmax", [], Op)
-Dot = _op_class("Dot", ["Dot"], Op)
-Reshape = _op_class("Reshape", ["Reshape"], Op)
-Flatten = _op_class("Flatten", [], Op)
-Shape = _op_class("Shape", ["Shape"], Op)
-Alloc = _op_class("Alloc", ["Alloc"], Op)
-AllocEmpty = _op_class("AllocEmpty", [], Op)
-ARange = _op_class("ARange", ["ARange"], Op)
-Eye = _op_class("Eye", ["Eye"], Op)
-Tri = _op_class("Tri", [], Op)
-Join = _op_class("Join", ["Join"], Op)
-Split = _op_class("Split", [], Op)
-Tile = _op_class("Tile", [], Op)
-Choose = _op_class("Choose", [], Op)
-Nonzero = _op_class("Nonzero", ["Nonzero"], Op)
-DiffOp = _op_class("DiffOp", [], Op)
-AllocDiag = _op_class("AllocDiag", [], Op)
-ExtractDiag = _op_class("ExtractDiag", [], Op)
-PermuteRowElements = _op_class("PermuteRowElements", [], Op)
-SpecifyShape = _op_class("SpecifyShape", ["SpecifyShape"], Op)
-Rebroadcast = _op_class("Rebroadcast", ["Rebroadcast"], Op)
-ScalarFromTensor = _op_class("ScalarFromTensor", [], Op)
-TensorFromScalar = _op_class("TensorFromScalar", [], Op)
-MakeSlice = _op_class("MakeSlice", [], Op)
-Subtensor = _op_class("Subtensor", ["Subtensor"], Op)
-IncSubtensor = _op_class("IncSubtensor", ["IncSubtensor"], Op)
-BaseAdvancedSubtensor = _op_class("BaseAdvancedSubtensor", [], Op)
-AdvancedSubtensor = _op_class("AdvancedSubtensor", ["AdvancedSubtensor"], BaseAdvancedSubtensor)
-AdvancedSubtensor1 = _op_class("AdvancedSubtensor1", [], AdvancedSubtensor)
-AdvancedBooleanSubtensor = _op_class("AdvancedBooleanSubtensor", [], AdvancedSubtensor)
-BaseAdvancedIncSubtensor = _op_class("BaseAdvancedIncSubtensor", [], Op)
-AdvancedIncSubtensor = _op_class("AdvancedIncSubtensor", ["AdvancedIncSubtensor"], BaseAdvancedIncSubtensor)
-AdvancedIncSubtensor1 = _op_class("AdvancedIncSubtensor1", [], AdvancedIncSubtensor)
-AdvancedBooleanIncSubtensor = _op_class("AdvancedBooleanIncSubtensor", [], AdvancedIncSubtensor)
+# ---- Theano's constructor arguments -> graph builders ----
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np")]
+class _Tensor:
+    """theon.tensor, looked up when used (this module is part of it)."""
+
+    def __getattr__(self, name):
+        return getattr(sys.modules["theon.tensor"], name)
+
+
+_T = _Tensor()
+
+def _dimshuffle(input_broadcastable, new_order, inplace=True):
+    want = tuple(bool(b) for b in input_broadcastable)
+
+    def build(x):
+        x = _T.as_tensor_variable(x)
+        have = tuple(x.broadcastable)
+        if len(have) != len(want) or builtins.any(w and not h for w, h in zip(want, have)):
+            raise TypeError("DimShuffle: made for inputs with broadcast pattern %s, got %s (%s)"
+                            % (want, have, x.type))
+        return x.dimshuffle(*new_order)
+    return build
+
+
+def _rebroadcast(*axis_and_bools):
+    def build(x):
+        for axis, b in axis_and_bools:
+            x = _T.addbroadcast(x, axis) if b else _T.unbroadcast(x, axis)
+        return x
+    return build
+
+
+def _alloc_diag(offset=0, axis1=0, axis2=1):
+    if (axis1, axis2) != (0, 1):
+        raise NotImplementedError("AllocDiag: theon builds a matrix from a vector (axis1=0, axis2=1)")
+
+    def build(x):
+        x = _T.as_tensor_variable(x)
+        if x.ndim != 1:
+            raise TypeError("AllocDiag: expected a vector, got %s" % x.type)
+        return _T.diag(x, offset)
+    return build
+
+
+def _incsubtensor(fn_set, fn_inc):
+    def make(inplace=False, set_instead_of_inc=False):
+        return fn_set if set_instead_of_inc else fn_inc
+    return make
+
+
+def _no_args(fn):
+    """A class whose constructor takes nothing; fn (or theon.tensor's function of that name) builds."""
+    def make():
+        return getattr(_T, fn) if isinstance(fn, str) else fn
+    return make
+
+
+def _adv_set(x, y, *idx):
+    return _T.set_subtensor(_T.as_tensor_variable(x)[idx], y)
+
+
+def _adv_inc(x, y, *idx):
+    return _T.inc_subtensor(_T.as_tensor_variable(x)[idx], y)
+
+
+_NO_SCALAR_OPS = "theon has no theano.scalar ops to pass it; use the elementwise functions of theon.tensor"
+_USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
+
+Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
+Elemwise = _op_class("Elemwise", ["Elemwise", "Composite"], Op, hint=_NO_SCALAR_OPS)
+DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op, make=_dimshuffle)
+CAReduce = _op_class("CAReduce", ["Sum", "Prod", "Max", "Min", "All", "Any"], Op, hint=_NO_SCALAR_OPS)
+Sum = _op_class("Sum", ["Sum"], CAReduce, make=lambda axis=None, dtype=None, acc_dtype=None:
+                lambda x: _T.sum(x, axis, dtype=dtype, acc_dtype=acc_dtype))
+Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
+Argmax = _op_class("Argmax", ["Argmax"], Op, make=lambda axis=None: lambda x: _T.argmax(x, axis))
+MaxAndArgmax = _op_class("MaxAndArgmax", [], Op,
+                         make=lambda axis=None: lambda x: list(_T.max_and_argmax(x, axis)))
+Dot = _op_class("Dot", ["Dot"], Op, make=_no_args("dot"))
+Reshape = _op_class("Reshape", ["Reshape"], Op, make=lambda ndim, name=None: lambda x, shp: _T.reshape(x, shp, ndim))
+Flatten = _op_class("Flatten", [], Op, make=lambda outdim=1: lambda x: _T.flatten(x, outdim))
+Shape = _op_class("Shape", ["Shape"], Op, make=_no_args("shape"))
+Alloc = _op_class("Alloc", ["Alloc"], Op, make=_no_args("alloc"))
+AllocEmpty = _op_class("AllocEmpty", [], Op, make=lambda dtype: lambda *shape: _T.empty(shape, dtype))
+ARange = _op_class("ARange", ["ARange"], Op,
+                   make=lambda dtype: lambda start, stop, step: _T.arange(start, stop, step, dtype=dtype))
+Eye = _op_class("Eye", ["Eye"], Op, make=lambda dtype=None: lambda n, m, k: _T.eye(n, m, k, dtype=dtype))
+Tri = _op_class("Tri", [], Op, make=lambda dtype=None: lambda N, M, k: _T.tri(N, M, k, dtype=dtype))
+Join = _op_class("Join", ["Join"], Op, make=lambda view=-1: _T.join)
+Split = _op_class("Split", [], Op, make=lambda len_splits: lambda x, axis, splits: _T.split(x, splits, len_splits, axis))
+Tile = _op_class("Tile", [], Op, make=lambda ndim: lambda x, reps: _T.tile(x, reps, ndim))
+Choose = _op_class("Choose", [], Op, make=lambda mode="raise": lambda a, choices: _T.choose(a, choices, mode=mode))
+Nonzero = _op_class("Nonzero", ["Nonzero"], Op, make=_no_args(lambda a: _T.nonzero(a, return_matrix=True)))
+DiffOp = _op_class("DiffOp", [], Op, make=lambda n=1, axis=-1: lambda x: _T.diff(x, n, axis))
+AllocDiag = _op_class("AllocDiag", [], Op, make=_alloc_diag)
+ExtractDiag = _op_class("ExtractDiag", [], Op, make=lambda offset=0, axis1=0, axis2=1, view=False:
+                        lambda x: _T.diagonal(x, offset, axis1, axis2))
+PermuteRowElements = _op_class("PermuteRowElements", [], Op, make=_no_args(
+    lambda x, y, inverse=False: permute_row_elements(x, y, bool(get_scalar_constant_value(inverse))
+                                                     if not isinstance(inverse, bool) else inverse)))
+SpecifyShape = _op_class("SpecifyShape", ["SpecifyShape"], Op, make=_no_args("specify_shape"))
+Rebroadcast = _op_class("Rebroadcast", ["Rebroadcast"], Op, make=_rebroadcast)
+ScalarFromTensor = _op_class("ScalarFromTensor", [], Op, make=_no_args("scalar_from_tensor"))
+TensorFromScalar = _op_class("TensorFromScalar", [], Op, make=_no_args("tensor_from_scalar"))
+MakeSlice = _op_class("MakeSlice", [], Op, make=_no_args("make_slice"))
+Subtensor = _op_class("Subtensor", ["Subtensor"], Op, hint=_USE_INDEXING)
+IncSubtensor = _op_class("IncSubtensor", ["IncSubtensor"], Op, hint=_USE_INDEXING)
+BaseAdvancedSubtensor = _op_class("BaseAdvancedSubtensor", [], Op, hint=_USE_INDEXING)
+AdvancedSubtensor = _op_class("AdvancedSubtensor", ["AdvancedSubtensor"], BaseAdvancedSubtensor,
+                              make=_no_args("advanced_subtensor"))
+AdvancedSubtensor1 = _op_class("AdvancedSubtensor1", [], AdvancedSubtensor, make=_no_args("advanced_subtensor1"))
+AdvancedBooleanSubtensor = _op_class("AdvancedBooleanSubtensor", [], AdvancedSubtensor,
+                                     make=_no_args("advanced_subtensor"))
+BaseAdvancedIncSubtensor = _op_class("BaseAdvancedIncSubtensor", [], Op, hint=_USE_INDEXING)
+AdvancedIncSubtensor = _op_class("AdvancedIncSubtensor", ["AdvancedIncSubtensor"], BaseAdvancedIncSubtensor,
+                                 make=_incsubtensor(_adv_set, _adv_inc))
+AdvancedIncSubtensor1 = _op_class("AdvancedIncSubtensor1", [], AdvancedIncSubtensor,
+                                  make=_incsubtensor(advanced_set_subtensor1, advanced_inc_subtensor1))
+AdvancedBooleanIncSubtensor = _op_class("AdvancedBooleanIncSubtensor", [], AdvancedIncSubtensor,
+                                        make=_incsubtensor(_adv_set, _adv_inc))
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np", "sys")]

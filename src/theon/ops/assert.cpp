@@ -11,10 +11,13 @@ namespace {
 
 class Assert final : public Op {
  public:
-  explicit Assert(std::string message) : message_(std::move(message)) {}
-  std::string name() const override { return "Assert{msg=" + message_ + "}"; }
+  Assert(std::string message, bool index_error) : message_(std::move(message)), index_error_(index_error) {}
+  std::string name() const override {
+    return std::string(index_error_ ? "CheckIndex" : "Assert") + "{msg=" + message_ + "}";
+  }
   OpKind kind() const override { return OpKind::Assert; }
   const std::string& message() const { return message_; }
+  bool index_error() const { return index_error_; }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     if (in.empty()) throw TypeError("Assert takes the checked value and its conditions");
@@ -26,14 +29,17 @@ class Assert final : public Op {
   }
   void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace&) const override {
     for (size_t i = 1; i < in.size(); ++i)
-      if (in[i].get_double(0) == 0.0)
-        throw AssertionError(message_ + (in.size() > 2 ? " (condition " + std::to_string(i - 1) + " is false)" : ""));
+      if (in[i].get_double(0) == 0.0) {
+        std::string why = message_ + (in.size() > 2 ? " (condition " + std::to_string(i - 1) + " is false)" : "");
+        if (index_error_) throw IndexError(why);
+        throw AssertionError(why);
+      }
     out[0] = in[0];  // a view: the value itself is untouched
   }
   int view_of(int) const override { return 0; }
   bool equals(const Op& o) const override {
     auto* a = dynamic_cast<const Assert*>(&o);
-    return a && a->message_ == message_;
+    return a && a->message_ == message_ && a->index_error_ == index_error_;
   }
   bool connected(int input) const override { return input == 0; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
@@ -45,6 +51,7 @@ class Assert final : public Op {
 
  private:
   std::string message_;
+  bool index_error_;  // a failed check is an IndexError (an index that does not fit), not an AssertionError
 };
 
 const Assert& as_assert(const Op& op) {
@@ -54,13 +61,16 @@ const Assert& as_assert(const Op& op) {
 
 }  // namespace
 
-Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message) {
+Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message, bool index_error) {
   if (conditions.empty()) return x;
   std::vector<Var> in{x};
   in.insert(in.end(), conditions.begin(), conditions.end());
-  return apply1(std::make_shared<Assert>(message), std::move(in));
+  return apply1(std::make_shared<Assert>(message, index_error), std::move(in));
 }
 
-const std::string& assert_message(const Op& op) { return as_assert(op).message(); }
+Var assert_like(const Op& op, const Var& x, const std::vector<Var>& conditions) {
+  const Assert& a = as_assert(op);
+  return assert_op(x, conditions, a.message(), a.index_error());
+}
 
 }  // namespace theon

@@ -35,8 +35,8 @@ std::vector<IndexEntry> index_entries(const Apply& node);
 bool index_advanced(const Op& op);
 bool inc_subtensor_sets(const Op& op);
 
-// OpKind::Assert: the message raised when a condition fails.
-const std::string& assert_message(const Op& op);
+// OpKind::Assert: the same check (message, error class) over other conditions.
+Var assert_like(const Op& op, const Var& x, const std::vector<Var>& conditions);
 
 // OpKind::Gemm: beta * z + alpha * dot(x, y) (float dtypes; alpha, beta 0-d),
 // named Gemm, Gemv or Ger by the operands; `inplace` overwrites z's buffer.

@@ -49,8 +49,7 @@ Layout flatten(const std::vector<IndexEntry>& index, std::vector<Var>& vars, con
       for (const Var* v : {&e.start, &e.stop, &e.step})
         if (*v) vars.push_back(*v);
     } else {
-      if (!e.index)
-        throw TypeError(std::string(fname) + ": the index for axis " + std::to_string(a) + " is None");
+      if (!e.index) throw TypeError(std::string(fname) + ": the index for axis " + std::to_string(a) + " is None");
       vars.push_back(e.index);
     }
     l.push_back(s);
@@ -78,9 +77,12 @@ std::vector<IndexEntry> unflatten(const Layout& l, const std::vector<Var>& in, s
 std::string layout_str(const Layout& l) {
   std::vector<std::string> p;
   for (auto& s : l) {
-    if (s.kind == IndexEntry::Int) p.emplace_back("int");
-    else if (s.kind == IndexEntry::Array) p.emplace_back("array");
-    else p.push_back(std::string(s.start ? "a" : "") + ":" + (s.stop ? "b" : "") + (s.step ? ":c" : ""));
+    if (s.kind == IndexEntry::Int)
+      p.emplace_back("int");
+    else if (s.kind == IndexEntry::Array)
+      p.emplace_back("array");
+    else
+      p.push_back(std::string(s.start ? "a" : "") + ":" + (s.stop ? "b" : "") + (s.step ? ":c" : ""));
   }
   return "[" + join_strings(p, ", ") + "]";
 }
@@ -127,16 +129,16 @@ int64_t wrap_index(int64_t v, int64_t n, const std::string& op, int axis, const 
 
 void check_int_scalar(const std::string& op, const Var& v, const char* what, size_t axis) {
   if (v->ndim() != 0 || !is_int(v->dtype()))
-    throw TypeError(op + ": the " + what + " for axis " + std::to_string(axis) +
-                    " must be an integer scalar, got " + v->type.str());
+    throw TypeError(op + ": the " + what + " for axis " + std::to_string(axis) + " must be an integer scalar, got " +
+                    v->type.str());
 }
 
 // Validates the index components and returns the static type of x[index].
 TensorType indexed_type(const std::string& op, const TensorType& x, const Layout& l, const std::vector<Var>& in,
                         size_t first) {
   if (static_cast<int>(l.size()) > x.ndim())
-    throw IndexError(op + ": too many indices for " + x.str() + ": " + std::to_string(l.size()) +
-                     " indices for " + std::to_string(x.ndim()) + " dimensions");
+    throw IndexError(op + ": too many indices for " + x.str() + ": " + std::to_string(l.size()) + " indices for " +
+                     std::to_string(x.ndim()) + " dimensions");
   if (in.size() != first + static_cast<size_t>(layout_inputs(l)))
     throw TypeError(op + ": expected " + std::to_string(first + layout_inputs(l)) + " inputs for the index layout " +
                     layout_str(l) + ", got " + std::to_string(in.size()));
@@ -167,11 +169,13 @@ TensorType indexed_type(const std::string& op, const TensorType& x, const Layout
         int64_t& b = bshape[bshape.size() - vs.size() + i];
         const int64_t d = vs[i];
         if (d == 1) continue;
-        if (b == 1) b = d;
+        if (b == 1)
+          b = d;
         else if (d >= 0 && b >= 0 && d != b)
           throw IndexError(op + ": shape mismatch: indexing arrays could not be broadcast together (sizes " +
                            std::to_string(b) + " and " + std::to_string(d) + ")");
-        else if (b < 0 && d >= 0) b = d;
+        else if (b < 0 && d >= 0)
+          b = d;
       }
       continue;
     }
@@ -223,8 +227,7 @@ struct Region {
 
 Region resolve(const std::string& op, const Layout& l, const Shape& xshape, const Strides& xstrides,
                const std::vector<NDArray>& in, size_t first) {
-  if (l.size() > xshape.size())
-    throw IndexError(op + ": too many indices for an array of shape " + shape_str(xshape));
+  if (l.size() > xshape.size()) throw IndexError(op + ": too many indices for an array of shape " + shape_str(xshape));
   const bool adv = has_array(l);
   Region r;
   struct Dim {
@@ -244,8 +247,7 @@ Region resolve(const std::string& op, const Layout& l, const Shape& xshape, cons
       if (!adv_axes.empty() && !after.empty()) gap = true;
       adv_axes.push_back(static_cast<int>(a));
       const NDArray& v = in[k++];
-      if (!is_int(v.dtype))
-        throw IndexError(op + ": index arrays must have an integer dtype, got " + v.str());
+      if (!is_int(v.dtype)) throw IndexError(op + ": index arrays must have an integer dtype, got " + v.str());
       adv_idx.push_back(v.dtype == DType::Int64 && v.is_c_contiguous() ? v : v.astype(DType::Int64));
     } else {
       int64_t vals[3] = {0, 0, 1};
@@ -356,12 +358,23 @@ void walk(const Region& r, char* pbase, char* obase, const Strides& ostr, F&& f)
 
 inline void copy_elem(char* dst, const char* src, size_t isz) {
   switch (isz) {
-    case 1: *dst = *src; break;
-    case 2: std::memcpy(dst, src, 2); break;
-    case 4: std::memcpy(dst, src, 4); break;
-    case 8: std::memcpy(dst, src, 8); break;
-    case 16: std::memcpy(dst, src, 16); break;
-    default: std::memcpy(dst, src, isz);
+    case 1:
+      *dst = *src;
+      break;
+    case 2:
+      std::memcpy(dst, src, 2);
+      break;
+    case 4:
+      std::memcpy(dst, src, 4);
+      break;
+    case 8:
+      std::memcpy(dst, src, 8);
+      break;
+    case 16:
+      std::memcpy(dst, src, 16);
+      break;
+    default:
+      std::memcpy(dst, src, isz);
   }
 }
 
@@ -378,7 +391,8 @@ class IndexOpBase : public Op {
   size_t index_hash() const {
     size_t h = std::hash<std::string>()(name());
     for (auto& s : layout_)
-      h = h * 1000003u + (static_cast<size_t>(s.kind) << 3 | size_t(s.start) << 2 | size_t(s.stop) << 1 | size_t(s.step));
+      h = h * 1000003u +
+          (static_cast<size_t>(s.kind) << 3 | size_t(s.start) << 2 | size_t(s.stop) << 1 | size_t(s.step));
     return h;
   }
   Layout layout_;
@@ -445,7 +459,9 @@ class IncSubtensorOp final : public IndexOpBase {
     return std::string(adv_ ? "AdvancedIncSubtensor" : "IncSubtensor") + (inplace_ ? "{inplace}" : "");
   }
   int destroys() const override { return inplace_ ? 0 : -1; }
-  std::shared_ptr<const Op> inplace_variant() const { return std::make_shared<IncSubtensorOp>(layout_, adv_, set_, true); }
+  std::shared_ptr<const Op> inplace_variant() const {
+    return std::make_shared<IncSubtensorOp>(layout_, adv_, set_, true);
+  }
   std::string desc() const { return name() + (set_ ? "{set}" : "{inc}"); }
   bool sets() const { return set_; }
   bool connected(int i) const override { return i < 2; }
@@ -512,8 +528,10 @@ class IncSubtensorOp final : public IndexOpBase {
         walk(r, o.data, y.data, ys, [](char* po, char* py) {
           T& d = *reinterpret_cast<T*>(po);
           const T s = *reinterpret_cast<const T*>(py);
-          if constexpr (std::is_same_v<T, bool>) d = d || s;
-          else d = static_cast<T>(d + s);
+          if constexpr (std::is_same_v<T, bool>)
+            d = d || s;
+          else
+            d = static_cast<T>(d + s);
         });
       });
     }
@@ -541,8 +559,45 @@ class IncSubtensorOp final : public IndexOpBase {
   bool inplace_;
 };
 
+Var inc_or_set(const Var& indexed, const Var& y, bool set);
+
+// indexed = DimShuffle(r) of an indexing result r (x[None, 1:3], x[i].T): y,
+// broadcast to indexed's shape, is laid out as r and goes to r instead. The
+// axes the DimShuffle added must be 1 in y too (checked at run time if unknown).
+Var inc_or_set_through_dimshuffle(const Var& indexed, const Var& y, bool set) {
+  const std::vector<int>& order = dimshuffle_order(*indexed->owner->op);
+  const Var& r = indexed->owner->inputs[0];
+  const int nd = indexed->ndim();
+  if (y->ndim() > nd)
+    throw TypeError(std::string(set ? "set_subtensor" : "inc_subtensor") + ": cannot " + (set ? "set" : "increment") +
+                    " a " + std::to_string(nd) + "-dimensional region (" + indexed->type.str() + ") with a " +
+                    std::to_string(y->ndim()) + "-dimensional value (" + y->type.str() + ")");
+  std::vector<int> pad(nd - y->ndim(), -1);
+  for (int d = 0; d < y->ndim(); ++d) pad.push_back(d);
+  Var yy = y->ndim() < nd ? dimshuffle(y, pad) : y;
+  std::vector<int64_t> ones(nd, kKeepLength);
+  for (int i = 0; i < nd; ++i) {
+    if (order[i] >= 0) continue;
+    ones[i] = 1;
+    if (yy->type.shape[i] > 1)
+      throw ValueError(std::string(set ? "set_subtensor" : "inc_subtensor") + ": y (" + y->type.str() +
+                       ") does not broadcast to the region (" + indexed->type.str() + "): axis " + std::to_string(i) +
+                       " of the region has length 1, y's " + std::to_string(yy->type.shape[i]));
+  }
+  yy = specify_static_shape(yy, ones);
+  std::vector<int> back(r->ndim(), -1);  // an axis of r the DimShuffle dropped gets a new one in y
+  for (int i = 0; i < nd; ++i)
+    if (order[i] >= 0) back[order[i]] = i;
+  return inc_or_set(r, dimshuffle(yy, back), set);
+}
+
 Var inc_or_set(const Var& indexed, const Var& y, bool set) {
   const std::string fname = set ? "set_subtensor" : "inc_subtensor";
+  if (indexed && y && indexed->owner && indexed->owner->op->kind() == OpKind::DimShuffle) {
+    const Var& r = indexed->owner->inputs[0];
+    if (r->owner && dynamic_cast<const SubtensorOp*>(r->owner->op.get()))
+      return inc_or_set_through_dimshuffle(indexed, y, set);
+  }
   const IndexOpBase* op =
       indexed && indexed->owner ? dynamic_cast<const SubtensorOp*>(indexed->owner->op.get()) : nullptr;
   if (!op)

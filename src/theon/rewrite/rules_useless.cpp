@@ -353,7 +353,7 @@ std::vector<Var> useless_assert(FunctionGraph&, Apply& node) {
     keep.push_back(c);
   }
   if (keep.size() + 1 == node.inputs.size()) return {};
-  return {assert_op(node.inputs[0], keep, assert_message(*node.op))};
+  return {assert_like(*node.op, node.inputs[0], keep)};
 }
 
 // Every Assert -> its value (Theano's local_remove_all_assert; "unsafe": on
