@@ -5,6 +5,7 @@ every float scalar function, over special values, broadcasting, strides and
 transposes; the cache survives concurrent and interrupted compiles; a missing
 or failing compiler leaves the VM running with one warning."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -323,7 +324,8 @@ def test_failing_compile_warns_and_runs_on_the_vm(cache, monkeypatch):
         warnings.simplefilter("always")
         f = theon.function([x], T.cosh(x) * 3 - 7)
     said = [str(m.message) for m in w if "native code is not available" in str(m.message)]
-    assert len(said) == 1 and "compiler failed" in said[0] and "scalar_functors.hpp" in said[0]
+    # the compiler's own message, naming the first header it could not find
+    assert len(said) == 1 and "compiler failed" in said[0] and re.search(r"ops/\w+\.(hpp|inc)", said[0])
     np.testing.assert_allclose(f(np.ones(2)), np.cosh(1) * 3 - 7)
     assert modules(cache) == []
 

@@ -16,6 +16,17 @@ inline constexpr bool is_cplx = is_complex_v<T>;
 template <class T>
 inline constexpr bool is_fp = std::is_floating_point_v<T>;
 
+// exp for the functors below. A generated native module on an AVX-512 host
+// defines THEON_OWN_FLOAT_MATH and declares theon_expf "simd" (theon's
+// float32 kernel, simd_math.inc; see codegen/emit.cpp); elsewhere libm's,
+// vectorized through libmvec.
+template <class T> inline T exp_(T a) {
+#ifdef THEON_OWN_FLOAT_MATH
+  if constexpr (std::is_same_v<T, float>) return theon_expf(a);
+#endif
+  return std::exp(a);
+}
+
 struct Add { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a || b; else return a + b; } };
 struct Sub { template <class T> static T f(T a, T b) { return a - b; } };
 struct Mul { template <class T> static T f(T a, T b) { if constexpr (std::is_same_v<T, bool>) return a && b; else return a * b; } };
@@ -90,7 +101,7 @@ struct Sgn {
 struct Sqr { template <class T> static T f(T a) { if constexpr (std::is_same_v<T, bool>) return a; else return a * a; } };
 struct Sqrt { template <class T> static T f(T a) { return std::sqrt(a); } };
 struct Inv { template <class T> static T f(T a) { return T(1) / a; } };
-struct Exp { template <class T> static T f(T a) { return std::exp(a); } };
+struct Exp { template <class T> static T f(T a) { return exp_(a); } };
 struct Exp2 { template <class T> static T f(T a) { if constexpr (is_cplx<T>) return std::pow(T(2), a); else return std::exp2(a); } };
 struct Expm1 { template <class T> static T f(T a) { return std::expm1(a); } };
 struct Log { template <class T> static T f(T a) { return std::log(a); } };
@@ -120,16 +131,16 @@ struct Identity { template <class T> static T f(T a) { return a; } };
 struct Sigmoid {
   template <class T> static T f(T a) {
     // Stable on both tails: never exponentiates a large positive number.
-    if (a >= 0) return T(1) / (T(1) + std::exp(-a));
-    T e = std::exp(a);
+    if (a >= 0) return T(1) / (T(1) + exp_(-a));
+    T e = exp_(a);
     return e / (T(1) + e);
   }
 };
 struct Softplus {
   template <class T> static T f(T a) {
     // log1p(exp(a)) without overflow: a + log1p(exp(-a)) for large a.
-    if (a > T(0)) return a + std::log1p(std::exp(-a));
-    return std::log1p(std::exp(a));
+    if (a > T(0)) return a + std::log1p(exp_(-a));
+    return std::log1p(exp_(a));
   }
 };
 struct Erf { template <class T> static T f(T a) { return std::erf(a); } };

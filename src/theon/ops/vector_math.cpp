@@ -253,6 +253,17 @@ namespace avx2 {
 #pragma GCC target("avx512f")
 namespace {
 
+// GCC 12's AVX-512 intrinsics pass an undefined vector as the unused
+// merge source, which -Wuninitialized reports under a target pragma.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include "ops/simd_math.inc"
+#pragma GCC diagnostic pop
+
+// theon's own float32 exp (simd_math.inc) in libmvec's slot.
+__m512 own_exp16(__m512 x) { return theon_exp16(x); }
+void use_own_float_kernels() { g_f32_512[k_exp] = reinterpret_cast<void*>(&own_exp16); }
+
 // The plain libmvec functions over 512-bit vectors (sigmoid and softplus,
 // built from blends, stay on the AVX2 path).
 template <class T>
@@ -435,7 +446,10 @@ bool load_mvec() {
     const char* env = std::getenv("THEON_SIMD_MATH");
     if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2")) {
       g_have_512 = resolve(h, 'e', 16, 8, g_f32_512, g_f64_512);
-      if (g_have_512) g_info = "AVX2 arithmetic, libmvec AVX-512 transcendentals";
+      if (g_have_512) {
+        use_own_float_kernels();
+        g_info = "AVX2 arithmetic, libmvec AVX-512 transcendentals (float32 exp: theon's)";
+      }
     }
     return true;
   }();

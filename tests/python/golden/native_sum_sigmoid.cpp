@@ -99,6 +99,29 @@ float atan2f(float, float);
 }
 #endif
 
+#if defined(__AVX512F__) && defined(__x86_64__)
+#include <immintrin.h>
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include "ops/simd_math.inc"
+#define THEON_OWN_FLOAT_MATH 1
+extern "C" {
+#pragma omp declare simd notinbranch
+float theon_expf(float);
+__attribute__((visibility("hidden"))) __m512 _ZGVeN16v_theon_expf(__m512 x) { return theon_exp16(x); }
+__attribute__((visibility("hidden"))) __m256 _ZGVdN8v_theon_expf(__m256 x) {
+  return _mm512_castps512_ps256(theon_exp16(_mm512_castps256_ps512(x)));
+}
+__attribute__((visibility("hidden"))) __m256 _ZGVcN8v_theon_expf(__m256 x) { return _ZGVdN8v_theon_expf(x); }
+__attribute__((visibility("hidden"))) __m128 _ZGVbN4v_theon_expf(__m128 x) {
+  return _mm512_castps512_ps128(theon_exp16(_mm512_castps128_ps512(x)));
+}
+__attribute__((visibility("hidden"))) float theon_expf_lane(float x) {
+  return _mm512_cvtss_f32(theon_exp16(_mm512_set1_ps(x)));
+}
+}
+asm(".globl theon_expf\n.hidden theon_expf\n.set theon_expf, theon_expf_lane");
+#endif
+
 #include "ops/scalar_functors.hpp"
 
 // theon_k0: 2 instructions over 1 inputs
