@@ -190,6 +190,17 @@ def main(argv=None):
     return 0
 
 
+def _python_for(contestant):
+    """The interpreter of a contestant's worker: Theano 1.0.5 needs NumPy < 1.24, so it runs from
+    bench/.venv-theano (setup_peers.sh; or $THEON_BENCH_THEANO_PYTHON) when that exists."""
+    if contestant == "theano":
+        here = os.path.dirname(os.path.abspath(__file__))
+        py = os.environ.get("THEON_BENCH_THEANO_PYTHON") or os.path.join(here, ".venv-theano", "bin", "python")
+        if os.path.exists(py):
+            return py
+    return sys.executable
+
+
 def _run_workers(args, argv, names, k0):
     rows = []
     tmp = tempfile.mkdtemp(prefix="theon-bench-")
@@ -199,7 +210,7 @@ def _run_workers(args, argv, names, k0):
     base_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
     for c in names:
         rows_path = os.path.join(tmp, "rows-%s.json" % c)
-        cmd = [sys.executable, os.path.abspath(__file__)] + _without(base_argv, "--contestants") + [
+        cmd = [_python_for(c), os.path.abspath(__file__)] + _without(base_argv, "--contestants") + [
             "--contestants", c, "--worker", k0_path, rows_path, "--build-timeout", str(args.build_timeout)]
         p = subprocess.run(cmd)
         if p.returncode != 0 or not os.path.exists(rows_path):
