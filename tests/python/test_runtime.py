@@ -60,6 +60,10 @@ def test_transcendental_accuracy_in_ulps(name, ref, domain, dtype):
 
 @pytest.mark.parametrize("native", ["off", "wait"])
 def test_float32_exp_over_its_whole_range(native):
+    _exp_whole_range(native)
+
+
+def _exp_whole_range(native):
     """float32 exp (theon's own AVX-512 kernel where the CPU has it, simd_math.inc) on the VM and in native
     code, against float64 over ~1M values spread across every exponent: <= 1.1 ulp with theon's kernel
     (<= 4 with libmvec's), denormal results within one denormal step, inf/NaN/-inf/0 as NumPy."""
@@ -81,6 +85,15 @@ def test_float32_exp_over_its_whole_range(native):
     special = ~np.isfinite(want) | (want > np.finfo(np.float32).max)
     with np.errstate(over="ignore"):  # float64 results beyond float32's range are its inf
         np.testing.assert_array_equal(got[special], want[special].astype(np.float32))
+    return got
+
+
+def test_float32_exp_is_the_same_kernel_on_both_tiers():
+    """Where theon's exp serves the VM, generated code calls the same kernel (declare-simd variants in the
+    module): the two tiers agree to the bit, which libmvec's expf would not."""
+    if "theon's" not in theon.simd_info() or not theon.config.cxx:
+        pytest.skip("theon's exp kernel needs AVX-512 and a C++ compiler; libmvec serves both tiers here")
+    np.testing.assert_array_equal(_exp_whole_range("off"), _exp_whole_range("wait"))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -99,25 +99,26 @@ float atan2f(float, float);
 }
 #endif
 
-#if defined(__AVX512F__) && defined(__x86_64__)
-#include <immintrin.h>
-#pragma GCC diagnostic ignored "-Wuninitialized"
+#if defined(__AVX512F__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define THEON_SIMD_BUILTINS 1
 #include "ops/simd_math.inc"
 #define THEON_OWN_FLOAT_MATH 1
+typedef float theon_v8sf __attribute__((vector_size(32)));
+typedef float theon_v4sf __attribute__((vector_size(16)));
 extern "C" {
 #pragma omp declare simd notinbranch
 float theon_expf(float);
-__attribute__((visibility("hidden"))) __m512 _ZGVeN16v_theon_expf(__m512 x) { return theon_exp16(x); }
-__attribute__((visibility("hidden"))) __m256 _ZGVdN8v_theon_expf(__m256 x) {
-  return _mm512_castps512_ps256(theon_exp16(_mm512_castps256_ps512(x)));
+__attribute__((visibility("hidden"))) theon_v16sf _ZGVeN16v_theon_expf(theon_v16sf x) { return theon_exp16(x); }
+__attribute__((visibility("hidden"))) theon_v8sf _ZGVdN8v_theon_expf(theon_v8sf x) {
+  const theon_v16sf y = theon_exp16(__builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7));
+  return __builtin_shufflevector(y, y, 0, 1, 2, 3, 4, 5, 6, 7);
 }
-__attribute__((visibility("hidden"))) __m256 _ZGVcN8v_theon_expf(__m256 x) { return _ZGVdN8v_theon_expf(x); }
-__attribute__((visibility("hidden"))) __m128 _ZGVbN4v_theon_expf(__m128 x) {
-  return _mm512_castps512_ps128(theon_exp16(_mm512_castps128_ps512(x)));
+__attribute__((visibility("hidden"))) theon_v8sf _ZGVcN8v_theon_expf(theon_v8sf x) { return _ZGVdN8v_theon_expf(x); }
+__attribute__((visibility("hidden"))) theon_v4sf _ZGVbN4v_theon_expf(theon_v4sf x) {
+  const theon_v16sf y = theon_exp16(__builtin_shufflevector(x, x, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3));
+  return __builtin_shufflevector(y, y, 0, 1, 2, 3);
 }
-__attribute__((visibility("hidden"))) float theon_expf_lane(float x) {
-  return _mm512_cvtss_f32(theon_exp16(_mm512_set1_ps(x)));
-}
+__attribute__((visibility("hidden"))) float theon_expf_lane(float x) { return theon_exp16(theon_set1(x))[0]; }
 }
 asm(".globl theon_expf\n.hidden theon_expf\n.set theon_expf, theon_expf_lane");
 #endif
