@@ -316,6 +316,48 @@ def test_no_compiler_warns_once_and_runs_on_the_vm(cache):
     np.testing.assert_allclose(f(np.ones(3)), np.exp(1) * 3 + 1)
 
 
+@pytest.mark.parametrize("build", [lambda x: T.maximum(x, 0) * T.exp(x), lambda x: T.nnet.sigmoid(x * 2 + 1),
+                                   lambda x: T.nnet.softplus(x * 2 + 1) + T.clip(x, -1, 1),
+                                   lambda x: T.switch(x > 0, x, 0) * T.tanh(x)],
+                         ids=["relu_exp", "sigmoid", "softplus_clip", "switch_tanh"])
+def test_selects_next_to_vector_math_still_vectorize(cache, build):
+    """A fused loop that selects (maximum, clip, switch, sigmoid's two tails) and calls exp/tanh/log1p must call
+    their vector variants: GCC does not if-convert a `?:` in a loop with calls, so the functors blend bits
+    instead (select_), and a regression would leave the loop scalar, 10-20x slower."""
+    import shutil
+    import subprocess
+    if not shutil.which("objdump") or "libmvec" not in theon.simd_info():
+        pytest.skip("needs objdump and libmvec's vector variants")
+    x = T.fvector("x")
+    f = theon.function([x], build(x))
+    a = np.linspace(-3, 3, 101, dtype="float32")
+    with change_flags(native="off"):
+        np.testing.assert_allclose(f(a), theon.function([x], build(x))(a), rtol=1e-5, atol=1e-6)
+    (so,) = modules(cache)
+    asm = subprocess.run(["objdump", "-d", os.path.join(cache, "native", so)], capture_output=True, text=True).stdout
+    assert re.search(r"call.*<_ZGV[bcde]N(4|8|16)v_", asm), "the fused loop calls no vector variant"
+
+
+def test_a_changed_header_means_a_new_module(cache, monkeypatch, tmp_path):
+    """The key covers the headers a module includes: modules built from an older scalar_functors.hpp are never
+    served for a newer one, even within one theon version."""
+    import shutil
+    fmod = sys.modules["theon.compile.function"]
+    x = T.vector("x")
+    keys = []
+    for i, comment in enumerate(["", "\n// a changed functor header\n"]):
+        inc = str(tmp_path / ("include%d" % i))
+        shutil.copytree(fmod._INCLUDE_DIR, inc)
+        with open(os.path.join(inc, "ops", "scalar_functors.hpp"), "a") as fh:
+            fh.write(comment)
+        monkeypatch.setattr(fmod, "_INCLUDE_DIR", inc)
+        f = theon.function([x], T.cosh(x) * 3 - 7)
+        assert f.native_ready
+        np.testing.assert_allclose(f(np.ones(2)), np.cosh(1) * 3 - 7, rtol=1e-6)
+        keys.append(set(modules(cache)))
+    assert len(keys[0]) == 1 and len(keys[1]) == 2  # the same graph, a second module
+
+
 def test_failing_compile_warns_and_runs_on_the_vm(cache, monkeypatch):
     fmod = sys.modules["theon.compile.function"]
     monkeypatch.setattr(fmod, "_INCLUDE_DIR", "/nonexistent/include")

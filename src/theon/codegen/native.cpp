@@ -91,6 +91,25 @@ std::string include_dir(const NativeOptions& o) {
   return o.include_dir.empty() ? std::string(THEON_SOURCE_INCLUDE_DIR) : o.include_dir;
 }
 
+// The headers a module includes, by content: a changed functor or kernel
+// means new modules even within one theon version (the version alone would
+// keep serving modules built from the old headers). Read once per directory.
+const std::string& headers_digest(const std::string& dir) {
+  static const char* const kModuleHeaders[] = {"ops/scalar_functors.hpp", "ops/special_functions.hpp",
+                                               "ops/simd_math.inc", "core/convert.hpp"};
+  static std::mutex mu;
+  static std::map<std::string, std::string> known;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = known.find(dir);
+  if (it != known.end()) return it->second;
+  std::string all;
+  for (const char* h : kModuleHeaders) {
+    std::ifstream in(dir + "/" + h, std::ios::binary);
+    all += std::string(h) + "\n" + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
+  }
+  return known[dir] = digest(all);
+}
+
 std::string cache_root(const NativeOptions& o) {
   if (!o.cache_dir.empty()) return o.cache_dir;
   if (const char* env = std::getenv("THEON_COMPILEDIR"); env && *env) return env;
@@ -131,7 +150,7 @@ std::string native_module_dir(const NativeOptions& opts) { return cache_root(opt
 
 std::string native_cache_key(const std::string& source, const NativeOptions& opts) {
   return digest(source + "\n--\n" + compiler_identity(opts.cxx) + "\n" + opts.flags + " " + kCompileFlags + "\n" +
-                host_cpu() + "\n" THEON_VERSION);
+                host_cpu() + "\n" + headers_digest(include_dir(opts)) + "\n" THEON_VERSION);
 }
 
 std::shared_ptr<NativeModule> load_native_module(const std::string& source, const NativeOptions& opts,

@@ -1,6 +1,6 @@
 // The compiler driver and disk cache of the native tier. A module's source
-// is hashed with the compiler's identity, the flags, the host CPU and
-// theon's version into a key; `<cache>/native/<key>.so` is written to a
+// is hashed with the compiler's identity, the flags, the host CPU, the
+// content of the headers it includes and theon's version into a key; `<cache>/native/<key>.so` is written to a
 // temporary name and renamed into place (no global lock: two processes
 // building the same key both succeed, the last rename wins with identical
 // content), and a loaded module must answer its own key, so a truncated or

@@ -3,6 +3,8 @@
 #pragma once
 #include <cmath>
 #include <complex>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -15,6 +17,25 @@ template <class T>
 inline constexpr bool is_cplx = is_complex_v<T>;
 template <class T>
 inline constexpr bool is_fp = std::is_floating_point_v<T>;
+
+// c ? x : y for floats as a bit blend, never a branch. GCC (12) does not
+// if-convert a loop that also calls a vector-math function, so one `?:` in
+// a fused kernel with an exp would leave the whole loop scalar (10x slower).
+template <class T> inline T select_(bool c, T x, T y) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    const U m = U(0) - U(c);
+    U xb, yb;
+    std::memcpy(&xb, &x, sizeof x);
+    std::memcpy(&yb, &y, sizeof y);
+    const U r = (xb & m) | (yb & ~m);
+    T out;
+    std::memcpy(&out, &r, sizeof r);
+    return out;
+  } else {
+    return c ? x : y;
+  }
+}
 
 // exp for the functors below. A generated native module on an AVX-512 host
 // defines THEON_OWN_FLOAT_MATH and declares theon_expf "simd" (theon's
@@ -68,8 +89,9 @@ struct Pow {
     }
   }
 };
-struct Maximum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) { if (a != a) return a; if (b != b) return b; } return a < b ? b : a; } };
-struct Minimum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) { if (a != a) return a; if (b != b) return b; } return b < a ? b : a; } };
+// NaN wins (NumPy's maximum/minimum): a NaN a, else a NaN b, else the larger/smaller.
+struct Maximum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) return select_(a != a, a, select_(b != b, b, select_(a < b, b, a))); else return a < b ? b : a; } };
+struct Minimum { template <class T> static T f(T a, T b) { if constexpr (is_fp<T>) return select_(a != a, a, select_(b != b, b, select_(b < a, b, a))); else return b < a ? b : a; } };
 struct ArcTan2 { template <class T> static T f(T a, T b) { return std::atan2(a, b); } };
 struct Lt { template <class T> static bool f(T a, T b) { return a < b; } };
 struct Gt { template <class T> static bool f(T a, T b) { return a > b; } };
@@ -130,17 +152,18 @@ struct IsInf { template <class T> static bool f(T a) { if constexpr (is_fp<T>) r
 struct Identity { template <class T> static T f(T a) { return a; } };
 struct Sigmoid {
   template <class T> static T f(T a) {
-    // Stable on both tails: never exponentiates a large positive number.
-    if (a >= 0) return T(1) / (T(1) + exp_(-a));
-    T e = exp_(a);
-    return e / (T(1) + e);
+    // Stable on both tails: never exponentiates a large positive number. One
+    // exp and one division for both signs, selecting values, not operations
+    // (see select_). NaN comes through e.
+    const T e = exp_(-std::abs(a));
+    return select_(a >= 0, T(1), e) / (T(1) + e);
   }
 };
 struct Softplus {
   template <class T> static T f(T a) {
-    // log1p(exp(a)) without overflow: a + log1p(exp(-a)) for large a.
-    if (a > T(0)) return a + std::log1p(exp_(-a));
-    return std::log1p(exp_(a));
+    // log1p(exp(a)) without overflow: max(a, 0) + log1p(exp(-|a|)), one exp
+    // and one log1p for both signs (as the VM's vector kernel); NaN comes through max.
+    return select_(a < T(0), T(0), a) + std::log1p(exp_(-std::abs(a)));
   }
 };
 struct Erf { template <class T> static T f(T a) { return std::erf(a); } };
@@ -213,7 +236,7 @@ THEON_SPECIAL2(Iv, special::bessel_i(x, y))  // (v, x)
 #undef THEON_SPECIAL1
 #undef THEON_SPECIAL2
 
-struct Clip { template <class T> static T f(T x, T lo, T hi) { return x < lo ? lo : (hi < x ? hi : x); } };
-struct Switch { template <class T> static T f(T c, T a, T b) { return c != T(0) ? a : b; } };
+struct Clip { template <class T> static T f(T x, T lo, T hi) { return select_(x < lo, lo, select_(hi < x, hi, x)); } };
+struct Switch { template <class T> static T f(T c, T a, T b) { return select_(c != T(0), a, b); } };
 
 }  // namespace theon::sf
