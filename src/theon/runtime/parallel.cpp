@@ -97,10 +97,14 @@ class Pool {
       chunk_ = chunk;
       next_.store(0);
       error_ = nullptr;
-      const int active = std::min<int>(nthreads - 1, static_cast<int>(workers_.size()));
-      active_.store(active);
+      const int active = std::min<int>({nthreads - 1, static_cast<int>(workers_.size()), 0xffff});
+
       pending_.store(active);
-      generation_.fetch_add(1);  // publishes the loop to spinning workers
+      // Publishes the loop to spinning workers: the generation and how many
+      // workers it wants in one word, so that no worker pairs one loop's
+      // generation with another's count (it would join a loop still being
+      // set up and throw pending_ off).
+      loop_.store(((loop_.load() >> 16) + 1) << 16 | static_cast<uint64_t>(active));
     }
     cv_.notify_all();
     t_in_worker = true;  // the caller's share: a nested loop inside it runs serially
@@ -148,12 +152,16 @@ class Pool {
     t_in_worker = true;
     uint64_t seen = 0;
     for (;;) {
-      auto next_loop = [&] { return generation_.load() != seen && id < active_.load(); };
+      uint64_t word = 0;
+      auto next_loop = [&] {
+        word = loop_.load();
+        return (word >> 16) != seen && static_cast<uint64_t>(id) < (word & 0xffff);
+      };
       if (!spin_until(next_loop)) {
         std::unique_lock<std::mutex> lk(m_);
         cv_.wait(lk, next_loop);
       }
-      seen = generation_.load();
+      seen = word >> 16;
       work();
       if (pending_.fetch_sub(1) == 1) {
         std::lock_guard<std::mutex> lk(m_);  // the caller checks pending_ under m_ before it sleeps
@@ -170,8 +178,8 @@ class Pool {
   int64_t n_ = 0, chunk_ = 1;
   std::atomic<int64_t> next_{0};
   std::exception_ptr error_;
-  std::atomic<int> active_{0}, pending_{0};
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> loop_{0};  // generation << 16 | workers wanted (see run)
 };
 
 }  // namespace
