@@ -58,18 +58,22 @@ int run_command(const std::string& cmd, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// compute(key) once per key and process; later calls return the kept value.
+template <class F>
+std::string once_per_key(std::mutex& mu, std::map<std::string, std::string>& known, const std::string& key, F compute) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = known.find(key);
+  return it != known.end() ? it->second : known[key] = compute(key);
+}
+
 // `cxx --version` (first line), once per compiler; "" when it does not run.
 std::string compiler_identity(const std::string& cxx) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = known.find(cxx);
-  if (it != known.end()) return it->second;
-  std::string out;
-  std::string id;
-  if (run_command(quote(cxx) + " --version", &out) == 0) id = out.substr(0, out.find('\n'));
-  known[cxx] = id;
-  return id;
+  return once_per_key(mu, known, cxx, [](const std::string& c) {
+    std::string out;
+    return run_command(quote(c) + " --version", &out) == 0 ? out.substr(0, out.find('\n')) : std::string();
+  });
 }
 
 // -march=native code is valid only on this CPU model: the model and its flags join the key.
@@ -94,20 +98,19 @@ std::string include_dir(const NativeOptions& o) {
 // The headers a module includes, by content: a changed functor or kernel
 // means new modules even within one theon version (the version alone would
 // keep serving modules built from the old headers). Read once per directory.
-const std::string& headers_digest(const std::string& dir) {
-  static const char* const kModuleHeaders[] = {"ops/scalar_functors.hpp", "ops/special_functions.hpp",
-                                               "ops/simd_math.inc", "core/convert.hpp"};
+std::string headers_digest(const std::string& dir) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = known.find(dir);
-  if (it != known.end()) return it->second;
-  std::string all;
-  for (const char* h : kModuleHeaders) {
-    std::ifstream in(dir + "/" + h, std::ios::binary);
-    all += std::string(h) + "\n" + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
-  }
-  return known[dir] = digest(all);
+  return once_per_key(mu, known, dir, [](const std::string& d) {
+    static const char* const kModuleHeaders[] = {"ops/scalar_functors.hpp", "ops/special_functions.hpp",
+                                                 "ops/simd_math.inc", "core/convert.hpp"};
+    std::string all;
+    for (const char* h : kModuleHeaders) {
+      std::ifstream in(d + "/" + h, std::ios::binary);
+      all += std::string(h) + "\n" + std::string(std::istreambuf_iterator<char>(in), {}) + "\n";
+    }
+    return digest(all);
+  });
 }
 
 std::string cache_root(const NativeOptions& o) {

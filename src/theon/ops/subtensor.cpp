@@ -561,6 +561,14 @@ class IncSubtensorOp final : public IndexOpBase {
 
 Var inc_or_set(const Var& indexed, const Var& y, bool set);
 
+// y may have at most the region's rank (it broadcasts from the left).
+void check_value_rank(const Var& region, const Var& y, bool set) {
+  if (y->ndim() > region->ndim())
+    throw TypeError(std::string(set ? "set_subtensor: cannot set" : "inc_subtensor: cannot increment") + " a " +
+                    std::to_string(region->ndim()) + "-dimensional region (" + region->type.str() + ") with a " +
+                    std::to_string(y->ndim()) + "-dimensional value (" + y->type.str() + ")");
+}
+
 // indexed = DimShuffle(r) of an indexing result r (x[None, 1:3], x[i].T): y,
 // broadcast to indexed's shape, is laid out as r and goes to r instead. The
 // axes the DimShuffle added must be 1 in y too (checked at run time if unknown).
@@ -568,10 +576,7 @@ Var inc_or_set_through_dimshuffle(const Var& indexed, const Var& y, bool set) {
   const std::vector<int>& order = dimshuffle_order(*indexed->owner->op);
   const Var& r = indexed->owner->inputs[0];
   const int nd = indexed->ndim();
-  if (y->ndim() > nd)
-    throw TypeError(std::string(set ? "set_subtensor" : "inc_subtensor") + ": cannot " + (set ? "set" : "increment") +
-                    " a " + std::to_string(nd) + "-dimensional region (" + indexed->type.str() + ") with a " +
-                    std::to_string(y->ndim()) + "-dimensional value (" + y->type.str() + ")");
+  check_value_rank(indexed, y, set);
   std::vector<int> pad(nd - y->ndim(), -1);
   for (int d = 0; d < y->ndim(); ++d) pad.push_back(d);
   Var yy = y->ndim() < nd ? dimshuffle(y, pad) : y;
@@ -607,10 +612,7 @@ Var inc_or_set(const Var& indexed, const Var& y, bool set) {
   if (!y) throw TypeError(fname + ": y is None");
   const std::vector<Var>& ins = indexed->owner->inputs;
   const Var& x = ins[0];
-  if (y->ndim() > indexed->ndim())
-    throw TypeError(fname + ": cannot " + (set ? "set" : "increment") + " a " + std::to_string(indexed->ndim()) +
-                    "-dimensional region (" + indexed->type.str() + ") with a " + std::to_string(y->ndim()) +
-                    "-dimensional value (" + y->type.str() + ")");
+  check_value_rank(indexed, y, set);
   Var yy = y;
   const DType xd = x->dtype(), yd = y->dtype();
   if (yd != xd) {
