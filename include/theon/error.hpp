@@ -85,6 +85,11 @@ class OSError : public UserError {
   OSError(int err, const std::string& what) : UserError(what), error_number(err) {}
   int error_number;
 };
+// Memory for an array could not be had (Python's MemoryError).
+class MemoryError : public UserError {
+ public:
+  using UserError::UserError;
+};
 // A graph input needed by an output was not given to function().
 class MissingInputError : public ValueError {
  public:
@@ -109,6 +114,10 @@ class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
 };
+
+// Throws a copy of `e`'s class (the most derived of the classes above) with
+// the message `what`: context added to an error never changes what it is.
+[[noreturn]] void rethrow_with_message(const UserError& e, const std::string& what);
 
 std::string join_strings(const std::vector<std::string>& parts, const std::string& sep);
 

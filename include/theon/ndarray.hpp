@@ -63,11 +63,26 @@ struct NDArray {
 
 Strides c_strides(const Shape& shape, size_t itemsize);
 
+// a * b for sizes and counts; false when the product does not fit in int64.
+inline bool mul_fits(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_overflow(a, b, out); }
+
+// The number of elements of `shape` (dims < 0, unknown in static types, are
+// skipped), or -1 when the count, or its byte size at `itemsize`, exceeds what
+// an array can hold (PTRDIFF_MAX bytes, as NumPy).
+int64_t element_count_or_minus1(const Shape& shape, size_t itemsize);
+
+// The element count of an array of `shape`; throws ValueError ("array is too
+// big", naming `what`, the shape and dtype) when it cannot exist, and for a
+// negative dimension.
+int64_t checked_element_count(const Shape& shape, DType dtype, const std::string& what = "array");
+
 // Raw storage for array data: 64-byte aligned; blocks of 16 MiB and more are 2 MiB aligned
 // and advised as huge pages (fewer page faults on first touch). Returns null
 // on failure; release with free_array_storage.
 void* alloc_array_storage(size_t bytes);
 void free_array_storage(void* p);
+// The MemoryError of a failed allocation for `a` (a layout without storage).
+[[noreturn]] void throw_out_of_memory(const NDArray& a);
 
 // Copies src into dst (same shape), converting dtype; handles any strides.
 void copy_into(const NDArray& src, NDArray& dst);

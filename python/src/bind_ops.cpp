@@ -154,8 +154,18 @@ void bind_ops(nb::module_& m) {
   m.def("undefined_grad", &undefined_grad);
   m.def("consider_constant", &consider_constant);
   m.def("grad_clip", &grad_clip);
-  m.def("assert_op", &assert_op, nb::arg("x"), nb::arg("conditions"), nb::arg("message"),
-        nb::arg("index_error") = false);
+  m.def(
+      "assert_op",
+      [](const Var& x, const std::vector<Var>& conditions, const std::string& message, bool index_error,
+         const std::string& error) {
+        CheckFailure f = index_error ? CheckFailure::Index : CheckFailure::Assertion;
+        if (error == "ValueError") f = CheckFailure::Value;
+        else if (error == "IndexError") f = CheckFailure::Index;
+        else if (!error.empty() && error != "AssertionError")
+          throw ValueError("assert_op: error must be 'AssertionError', 'IndexError' or 'ValueError', got '" + error + "'");
+        return assert_op(x, conditions, message, f);
+      },
+      nb::arg("x"), nb::arg("conditions"), nb::arg("message"), nb::arg("index_error") = false, nb::arg("error") = "");
   m.def("grad_scale", &grad_scale);
   m.def("null_grad", &null_grad);
   m.def("null_grad_reason", [](const Var& v) -> std::optional<std::string> {

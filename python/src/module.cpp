@@ -41,6 +41,8 @@ NB_MODULE(_core, m) {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const OSError& e) {
       PyErr_SetString(e.error_number == ENOENT ? PyExc_FileNotFoundError : PyExc_OSError, e.what());
+    } catch (const MemoryError& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const ValueError& e) {

@@ -16,7 +16,7 @@ _as = _b.as_tensor_variable
 
 
 def _axis(x, axis, fn):
-    a = int(axis)
+    a = _b._axis_int(axis)
     if not -x.ndim <= a < x.ndim:
         raise ValueError("%s: axis %d is out of range for %s" % (fn, a, x.type))
     return a % x.ndim
@@ -33,16 +33,21 @@ def _check(value, cond, msg):
     return _Assert(msg)(value, cond)
 
 
+def _check_size(value, cond, msg):
+    """Like _check, failing with NumPy's ValueError for a size out of range."""
+    return _core.assert_op(_as(value), [_as(cond)], msg, error="ValueError")
+
+
 # ---- scans ----------------------------------------------------------------------------------
 
 def cumsum(x, axis=None):
     """Running sum along axis (None: the flattened array), in x's dtype."""
-    return _core.cumsum(_as(x), None if axis is None else int(axis))
+    return _core.cumsum(_as(x), None if axis is None else _b._axis_int(axis))
 
 
 def cumprod(x, axis=None):
     """Running product along axis (None: the flattened array), in x's dtype."""
-    return _core.cumprod(_as(x), None if axis is None else int(axis))
+    return _core.cumprod(_as(x), None if axis is None else _b._axis_int(axis))
 
 
 def diff(x, n=1, axis=-1):
@@ -308,11 +313,18 @@ def repeat(x, repeats, axis=None):
         raise TypeError("repeat: repeats must be an integer scalar or vector, got %s" % (r.type,))
     n = _b.shape_i(x, axis)
     if r.ndim == 0:
-        r = _check(r, _b.ge(r, 0), "repeat: repeats must not be negative")
+        r = _check_size(r, _b.ge(r, 0), "repeat: repeats must not be negative")
+        # n * r must not wrap around in int64 (a wrapped count would be a silently short result).
+        r = _check_size(r, _b.le(r, _b.int_div(_b.constant(np.int64(2 ** 63 - 1)), _b.maximum(n, 1))),
+                   "repeat: array is too big: the repeated axis would have more than 2**63-1 elements")
         idx = _b.int_div(_b.arange(n * r, dtype="int64"), _b.maximum(r, 1))
     else:
         r = _check(r, _b.and_(_b.eq(r.shape[0], n), _b.all(_b.ge(r, 0))),
                    "repeat: repeats needs one non-negative count per element of axis %d" % axis)
+        # The running total must not wrap around in int64: n * max(r) bounds it.
+        r = _check_size(r, _b.le(_b.max(_b.concatenate([_b.cast(r, "int64"), _b.zeros([1], "int64")])),
+                            _b.int_div(_b.constant(np.int64(2 ** 63 - 1)), _b.maximum(n, 1))),
+                   "repeat: array is too big: the repeated axis would have more than 2**63-1 elements")
         ends = cumsum(_b.cast(r, "int64"))
         total = _b.sum(ends[-1:])  # 0 when x is empty
         # A mark at each element's first position, counted up: the source element of every output position.
@@ -442,7 +454,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
         raise ValueError("diagonal: axis1 and axis2 must differ")
     a = a.dimshuffle([d for d in range(a.ndim) if d not in (a1, a2)] + [a1, a2])
     n1, n2 = a.shape[-2], a.shape[-1]
-    k = _as(offset)
+    k = _b.clip(_b.cast(_as(offset), "int64"), -n1, n2)  # -k and n - k cannot overflow after this
     # rows max(0, -k) .. , columns max(0, k) .., as many as fit
     r0, c0 = _b.maximum(-k, 0), _b.maximum(k, 0)
     m = _b.maximum(_b.minimum(n1 - r0, n2 - c0), 0)
@@ -490,7 +502,7 @@ def fill_diagonal_offset(a, val, offset):
     a = _as(a)
     if a.ndim != 2:
         raise TypeError("fill_diagonal_offset: needs a matrix, got %s" % (a.type,))
-    k = _as(offset)
+    k = _b.clip(_b.cast(_as(offset), "int64"), -a.shape[0], a.shape[1])  # no overflow in -k below
     r0, c0 = _b.maximum(-k, 0), _b.maximum(k, 0)
     m = _b.maximum(_b.minimum(a.shape[0] - r0, a.shape[1] - c0), 0)
     i = _b.arange(m, dtype="int64")

@@ -80,7 +80,7 @@ NDArray BufferPool::empty(DType dtype, const Shape& shape) {
     cached_bytes_ -= bytes;
   } else {
     void* p = alloc_array_storage(bytes);
-    if (!p) throw ValueError("out of memory allocating " + std::to_string(bytes) + " bytes for " + a.str());
+    if (!p) throw_out_of_memory(a);
     a.base = std::shared_ptr<void>(p, PoolDeleter{});
   }
   a.data = static_cast<char*>(a.base.get());
@@ -202,18 +202,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       pool_.destroy_ok = destroy;
       try {
         s.node->op->perform(in, out, pool_);
-      } catch (const IndexError& e) {
-        throw IndexError(std::string(e.what()) + node_context(s, in));
-      } catch (const TypeError& e) {
-        throw TypeError(std::string(e.what()) + node_context(s, in));
-      } catch (const NotImplementedError& e) {
-        throw NotImplementedError(std::string(e.what()) + node_context(s, in));
-      } catch (const AssertionError& e) {
-        throw AssertionError(std::string(e.what()) + node_context(s, in));
-      } catch (const OSError& e) {
-        throw OSError(e.error_number, std::string(e.what()) + node_context(s, in));
       } catch (const UserError& e) {
-        throw ValueError(std::string(e.what()) + node_context(s, in));
+        rethrow_with_message(e, std::string(e.what()) + node_context(s, in));
       }
       for (size_t j = 0; j < out.size(); ++j) {
         const auto& t = s.node->raw_output(static_cast<int>(j))->type;

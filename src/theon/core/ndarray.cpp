@@ -1,6 +1,7 @@
 #include "theon/ndarray.hpp"
 
 #include <complex>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -31,6 +32,25 @@ Strides c_strides(const Shape& shape, size_t isz) {
   return st;
 }
 
+int64_t element_count_or_minus1(const Shape& shape, size_t itemsize) {
+  int64_t n = 1;
+  for (auto d : shape)
+    if (d >= 0 && !mul_fits(n, d, &n)) return -1;
+  int64_t bytes;
+  if (n > 0 && !mul_fits(n, static_cast<int64_t>(std::max<size_t>(itemsize, 1)), &bytes)) return -1;
+  return n;
+}
+
+int64_t checked_element_count(const Shape& shape, DType dtype, const std::string& what) {
+  for (auto d : shape)
+    if (d < 0) throw ValueError(what + ": negative dimensions are not allowed, got shape " + shape_str(shape));
+  const int64_t n = element_count_or_minus1(shape, itemsize(dtype));
+  if (n < 0)
+    throw ValueError(what + ": array is too big: shape " + shape_str(shape) + " of " + std::string(dtype_name(dtype)) +
+                     " needs more than the " + std::to_string(PTRDIFF_MAX) + " bytes an array can hold");
+  return n;
+}
+
 void* alloc_array_storage(size_t bytes) {
   constexpr size_t kHuge = size_t(2) << 20;
   if (bytes >= 8 * kHuge) {
@@ -44,6 +64,11 @@ void* alloc_array_storage(size_t bytes) {
 
 void free_array_storage(void* p) { std::free(p); }
 
+void throw_out_of_memory(const NDArray& a) {
+  throw MemoryError("unable to allocate " + std::to_string(a.nbytes()) + " bytes for an array of shape " +
+                    shape_str(a.shape) + " and dtype " + std::string(dtype_name(a.dtype)));
+}
+
 int64_t NDArray::size() const {
   int64_t n = 1;
   for (auto d : shape) n *= d;
@@ -54,8 +79,7 @@ NDArray NDArray::layout(DType dtype, const Shape& shape) {
   NDArray a;
   a.dtype = dtype;
   a.shape = shape;
-  for (auto d : shape)
-    if (d < 0) throw ValueError("cannot allocate an array with negative dimension " + shape_str(shape));
+  checked_element_count(shape, dtype, "cannot allocate an array");
   a.strides = c_strides(shape, itemsize(dtype));
   return a;
 }
@@ -63,7 +87,7 @@ NDArray NDArray::layout(DType dtype, const Shape& shape) {
 NDArray NDArray::empty(DType dtype, const Shape& shape) {
   NDArray a = layout(dtype, shape);
   void* p = alloc_array_storage(a.nbytes());
-  if (!p) throw ValueError("out of memory allocating " + std::to_string(a.nbytes()) + " bytes for " + a.str());
+  if (!p) throw_out_of_memory(a);
   a.base = std::shared_ptr<void>(p, &free_array_storage);
   a.data = static_cast<char*>(p);
   return a;
@@ -86,6 +110,9 @@ NDArray NDArray::wrap(void* data, DType dtype, Shape shape, Strides strides, std
 }
 
 bool NDArray::is_c_contiguous() const {
+  // As NumPy: an empty array is contiguous whatever its strides (nothing is read).
+  for (auto d : shape)
+    if (d == 0) return true;
   int64_t expect = static_cast<int64_t>(itemsize(dtype));
   for (int i = ndim() - 1; i >= 0; --i) {
     if (shape[i] == 1) continue;

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 
 #include "theon/graph.hpp"
@@ -155,11 +156,15 @@ ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs) {
   } catch (const UserError& e) {
     std::string msg = std::string(e.what()) + "\n  (" + describe_types(inputs) + ")";
     if (site.known()) msg += "\n  built at " + site.str();
-    if (dynamic_cast<const TypeError*>(&e)) throw TypeError(msg);
-    if (dynamic_cast<const IndexError*>(&e)) throw IndexError(msg);
-    if (dynamic_cast<const NotImplementedError*>(&e)) throw NotImplementedError(msg);
-    throw ValueError(msg);
+    rethrow_with_message(e, msg);
   }
+  for (const auto& t : types)
+    if (element_count_or_minus1(t.shape, itemsize(t.dtype)) < 0) {
+      std::string msg = op->name() + ": array is too big: the output " + t.str() + " would need more than the " +
+                        std::to_string(PTRDIFF_MAX) + " bytes an array can hold\n  (" + describe_types(inputs) + ")";
+      if (site.known()) msg += "\n  built at " + site.str();
+      throw ValueError(msg);
+    }
   auto node = std::make_shared<Apply>(std::move(op), std::move(inputs));
   node->site = site;
   node->outputs_.reserve(types.size());
@@ -205,6 +210,9 @@ std::vector<Var> Op::grad(const Apply& node, const std::vector<Var>&) const {
 // ---- roots ----------------------------------------------------------------------
 
 Var variable(TensorType t, std::string name) {
+  if (element_count_or_minus1(t.shape, itemsize(t.dtype)) < 0)
+    throw ValueError("array is too big: a variable of type " + t.str() + " would need more than the " +
+                     std::to_string(PTRDIFF_MAX) + " bytes an array can hold");
   auto v = std::make_shared<Variable>(std::move(t), std::move(name));
   v->site = current_site();
   return v;

@@ -11,13 +11,14 @@ namespace {
 
 class Assert final : public Op {
  public:
-  Assert(std::string message, bool index_error) : message_(std::move(message)), index_error_(index_error) {}
+  Assert(std::string message, CheckFailure failure) : message_(std::move(message)), failure_(failure) {}
   std::string name() const override {
-    return std::string(index_error_ ? "CheckIndex" : "Assert") + "{msg=" + message_ + "}";
+    static const char* const kNames[] = {"Assert", "CheckIndex", "CheckValue"};
+    return std::string(kNames[static_cast<int>(failure_)]) + "{msg=" + message_ + "}";
   }
   OpKind kind() const override { return OpKind::Assert; }
   const std::string& message() const { return message_; }
-  bool index_error() const { return index_error_; }
+  CheckFailure failure() const { return failure_; }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     if (in.empty()) throw TypeError("Assert takes the checked value and its conditions");
@@ -31,7 +32,8 @@ class Assert final : public Op {
     for (size_t i = 1; i < in.size(); ++i)
       if (in[i].get_double(0) == 0.0) {
         std::string why = message_ + (in.size() > 2 ? " (condition " + std::to_string(i - 1) + " is false)" : "");
-        if (index_error_) throw IndexError(why);
+        if (failure_ == CheckFailure::Index) throw IndexError(why);
+        if (failure_ == CheckFailure::Value) throw ValueError(why);
         throw AssertionError(why);
       }
     out[0] = in[0];  // a view: the value itself is untouched
@@ -39,7 +41,7 @@ class Assert final : public Op {
   int view_of(int) const override { return 0; }
   bool equals(const Op& o) const override {
     auto* a = dynamic_cast<const Assert*>(&o);
-    return a && a->message_ == message_ && a->index_error_ == index_error_;
+    return a && a->message_ == message_ && a->failure_ == failure_;
   }
   bool connected(int input) const override { return input == 0; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
@@ -51,7 +53,7 @@ class Assert final : public Op {
 
  private:
   std::string message_;
-  bool index_error_;  // a failed check is an IndexError (an index that does not fit), not an AssertionError
+  CheckFailure failure_;  // the error class of a failed check
 };
 
 const Assert& as_assert(const Op& op) {
@@ -61,16 +63,20 @@ const Assert& as_assert(const Op& op) {
 
 }  // namespace
 
-Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message, bool index_error) {
+Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message, CheckFailure failure) {
   if (conditions.empty()) return x;
   std::vector<Var> in{x};
   in.insert(in.end(), conditions.begin(), conditions.end());
-  return apply1(std::make_shared<Assert>(message, index_error), std::move(in));
+  return apply1(std::make_shared<Assert>(message, failure), std::move(in));
+}
+
+Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message, bool index_error) {
+  return assert_op(x, conditions, message, index_error ? CheckFailure::Index : CheckFailure::Assertion);
 }
 
 Var assert_like(const Op& op, const Var& x, const std::vector<Var>& conditions) {
   const Assert& a = as_assert(op);
-  return assert_op(x, conditions, a.message(), a.index_error());
+  return assert_op(x, conditions, a.message(), a.failure());
 }
 
 }  // namespace theon

@@ -264,10 +264,10 @@ class Reshape final : public NamedOp {
     int64_t known = 1;
     for (int i = 0; i < ndim_; ++i) {
       if (shape[i] < 0) ++unknown, at = i;
-      else known *= shape[i];
+      else if (!mul_fits(known, shape[i], &known)) known = -1, unknown = ndim_;  // too big: left to make_apply
     }
     int64_t size = 1;
-    for (auto d : in[0]->type.shape) size = (size < 0 || d < 0) ? -1 : size * d;
+    for (auto d : in[0]->type.shape) size = (size < 0 || d < 0 || !mul_fits(size, d, &size)) ? -1 : size;
     if (unknown == 1 && size >= 0 && known > 0 && size % known == 0) shape[at] = size / known;
     return {TensorType(in[0]->dtype(), shape)};
   }
@@ -285,8 +285,7 @@ class Reshape final : public NamedOp {
     for (int i = 0; i < ndim_; ++i) {
       shape[i] = s.get_int(i);
       if (shape[i] == -1 && infer < 0) infer = i;
-      else if (shape[i] < 0) bad = true;
-      else known *= shape[i];
+      else if (shape[i] < 0 || !mul_fits(known, shape[i], &known)) bad = true;
     }
     if (infer >= 0 && !bad) {
       if (known == 0 || x.size() % known != 0) bad = true;
@@ -391,17 +390,26 @@ class Alloc final : public NamedOp {
 
 // ---- ARange / Eye --------------------------------------------------------------------
 
-int64_t arange_length_int(int64_t start, int64_t stop, int64_t step) {
-  // ceil((stop - start) / step), clipped at 0.
-  const int64_t span = stop - start;
-  int64_t n = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
-  if ((step > 0 && span <= 0) || (step < 0 && span >= 0)) n = 0;
-  return std::max<int64_t>(n, 0);
+// The length of arange(start, stop, step), exactly (ceil((stop - start) / step)
+// clipped at 0, in 128-bit arithmetic: the span of two int64s can exceed
+// int64); a length beyond int64 is NumPy's "Maximum allowed size exceeded".
+int64_t arange_length_int(const Op& op, int64_t start, int64_t stop, int64_t step) {
+  const __int128 span = static_cast<__int128>(stop) - start;
+  const __int128 n = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
+  if (n <= 0) return 0;
+  if (n > INT64_MAX)
+    throw ValueError(op.name() + ": maximum allowed size exceeded: arange(" + std::to_string(start) + ", " +
+                     std::to_string(stop) + ", " + std::to_string(step) + ") would have more than 2**63-1 elements");
+  return static_cast<int64_t>(n);
 }
 
-int64_t arange_length_double(double start, double stop, double step) {
-  double n = std::ceil((stop - start) / step);
+int64_t arange_length_double(const Op& op, double start, double stop, double step) {
+  const double n = std::ceil((stop - start) / step);
   if (!(n > 0)) return 0;
+  if (!(n < 9.2e18))  // also an infinite span of finite bounds
+    throw ValueError(op.name() + ": maximum allowed size exceeded: arange(" + std::to_string(start) + ", " +
+                     std::to_string(stop) + ", " + std::to_string(step) + ") would have " + std::to_string(n) +
+                     " elements");
   return static_cast<int64_t>(n);
 }
 
@@ -424,9 +432,9 @@ class ARange final : public NamedOp {
     double v[3];
     if (get_constant_scalar(in[0], &v[0]) && get_constant_scalar(in[1], &v[1]) && get_constant_scalar(in[2], &v[2])) {
       if (v[2] == 0) throw ValueError(name() + ": step must not be zero");
-      len = ints ? arange_length_int(as_constant(in[0])->value.item_int(), as_constant(in[1])->value.item_int(),
+      len = ints ? arange_length_int(*this, as_constant(in[0])->value.item_int(), as_constant(in[1])->value.item_int(),
                                      as_constant(in[2])->value.item_int())
-                 : arange_length_double(v[0], v[1], v[2]);
+                 : arange_length_double(*this, v[0], v[1], v[2]);
     }
     return {TensorType(dtype_, {len})};
   }
@@ -437,18 +445,20 @@ class ARange final : public NamedOp {
       const int64_t a = in[0].item_int(), b = in[1].item_int(), s = in[2].item_int();
       if (s == 0) throw ValueError(name() + ": step must not be zero (arange(" + std::to_string(a) + ", " +
                                    std::to_string(b) + ", 0))");
-      const int64_t n = arange_length_int(a, b, s);
+      const int64_t n = arange_length_int(*this, a, b, s);
       out[0] = ws.empty(dtype_, {n});
       visit_dtype(dtype_, [&]<class T>() {
         T* p = out[0].ptr<T>();
-        for (int64_t i = 0; i < n; ++i) p[i] = convert_value<T>(a + i * s);
+        // In uint64: a + i*s stays within [a, b) but i*s alone may not fit int64.
+        const uint64_t ua = static_cast<uint64_t>(a), us = static_cast<uint64_t>(s);
+        for (int64_t i = 0; i < n; ++i) p[i] = convert_value<T>(static_cast<int64_t>(ua + static_cast<uint64_t>(i) * us));
       });
     } else {
       const double a = in[0].item_double(), b = in[1].item_double(), s = in[2].item_double();
       if (s == 0) throw ValueError(name() + ": step must not be zero");
       if (!std::isfinite(a) || !std::isfinite(b) || !std::isfinite(s))
         throw ValueError(name() + ": arange requires finite start, stop and step");
-      const int64_t n = arange_length_double(a, b, s);
+      const int64_t n = arange_length_double(*this, a, b, s);
       out[0] = ws.empty(dtype_, {n});
       visit_dtype(dtype_, [&]<class T>() {
         T* p = out[0].ptr<T>();
