@@ -144,6 +144,9 @@ class LoadFromDisk final : public Op {
     if (h.dtype != type_.dtype)
       throw TypeError("LoadFromDisk: expected an array of dtype " + std::string(dtype_name(type_.dtype)) + ", but '" +
                       path_ + "' holds " + std::string(dtype_name(h.dtype)));
+    // A hostile or corrupt header may claim any shape: its size is checked
+    // (no overflow) before anything is allocated, mapped or compared with the file.
+    checked_element_count(h.shape, h.dtype, "LoadFromDisk: '" + path_ + "' has a header claiming an impossible array");
     NDArray header = NDArray::layout(h.dtype, h.shape);
     std::string why = type_.check_value(header);
     if (!why.empty())
