@@ -5,9 +5,39 @@
 namespace theon::py {
 
 namespace {
+// The byte range [lo, hi) an array's elements span (empty arrays: none).
+std::pair<const char*, const char*> byte_span(const NDArray& a) {
+  if (a.size() == 0) return {nullptr, nullptr};
+  const char *lo = a.data, *hi = a.data + itemsize(a.dtype);
+  for (int d = 0; d < a.ndim(); ++d) {
+    const int64_t reach = a.strides[d] * (a.shape[d] - 1);
+    (reach < 0 ? lo : hi) += reach;
+  }
+  return {lo, hi};
+}
+
+bool overlaps(const NDArray& a, const NDArray& b) {
+  auto [alo, ahi] = byte_span(a);
+  auto [blo, bhi] = byte_span(b);
+  return alo && blo && alo < bhi && blo < ahi;
+}
+
 struct PyFunction {
   std::unique_ptr<Function> fn;
   nb::object filter;  // filter(i, value) -> ndarray of the exact type, or raises
+  std::vector<bool> mutable_inputs;
+
+  // A mutable input is overwritten by the function: memory NumPy marks
+  // read-only (a bytes buffer, a read-only memmap) or that another argument
+  // also reads is copied first, as Theano did, never written into.
+  void protect_mutable_inputs(const std::vector<bool>& writeable, std::vector<NDArray>& values) const {
+    for (size_t i = 0; i < values.size() && i < mutable_inputs.size(); ++i) {
+      if (!mutable_inputs[i]) continue;
+      bool copy = !writeable[i];
+      for (size_t j = 0; j < values.size() && !copy; ++j) copy = j != i && overlaps(values[i], values[j]);
+      if (copy) values[i] = values[i].copy();
+    }
+  }
 
   nb::object call(nb::args args) {
     const auto& ins = fn->inputs();
@@ -17,14 +47,24 @@ struct PyFunction {
                       std::to_string(args.size()));
     }
     std::vector<NDArray> values(ins.size());
+    std::vector<bool> writeable(ins.size());
     for (size_t i = 0; i < ins.size(); ++i) {
       NDArray a;
-      if (!from_numpy(args[i].ptr(), &a) || !ins[i]->type.check_value(a).empty()) {
+      if (from_numpy(args[i].ptr(), &a) && ins[i]->type.check_value(a).empty()) {
+        writeable[i] = numpy_writeable(args[i]);
+      } else {
         nb::object conv = filter(i, args[i]);
-        if (!from_numpy(conv.ptr(), &a)) throw InternalError("filter did not return an ndarray");
+        // An unaligned or byte-swapped result is copied into aligned native memory.
+        if (from_numpy(conv.ptr(), &a)) {
+          writeable[i] = numpy_writeable(conv);
+        } else {
+          a = from_numpy_or_throw(conv);
+          writeable[i] = true;  // a private copy
+        }
       }
       values[i] = std::move(a);
     }
+    protect_mutable_inputs(writeable, values);
     std::vector<NDArray> outs = (*fn)(values);
     nb::list result;
     for (auto& o : outs) result.append(to_numpy(o));
@@ -101,8 +141,9 @@ void bind_function(nb::module_& m) {
                o.on_unused_input = UnusedInputPolicy::Ignore;
              else
                throw ValueError("on_unused_input must be 'raise', 'warn' or 'ignore', got '" + on_unused + "'");
+             std::vector<bool> mut = o.mutable_inputs;
              new (self) PyFunction{std::make_unique<Function>(std::move(inputs), std::move(outputs), std::move(o)),
-                                   std::move(filter)};
+                                   std::move(filter), std::move(mut)};
            })
       .def("__call__", &PyFunction::call)
       .def_prop_ro("native_ready", [](const PyFunction& f) { return f.fn->native_ready(); })

@@ -85,6 +85,10 @@ NDArray from_numpy_or_throw(nb::handle obj) {
   return a;
 }
 
+bool numpy_writeable(nb::handle obj) {
+  return PyArray_Check(obj.ptr()) && PyArray_ISWRITEABLE(reinterpret_cast<PyArrayObject*>(obj.ptr()));
+}
+
 nb::object to_numpy(const NDArray& a) {
   // The capsule owns a reference to the storage; NumPy keeps the capsule as base.
   auto* keep = new std::shared_ptr<void>(a.base);

@@ -14,6 +14,9 @@ void init_numpy();  // import_array; call once from the module init
 bool from_numpy(PyObject* obj, NDArray* out);
 NDArray from_numpy_or_throw(nb::handle obj);  // np.asarray first if needed
 nb::object to_numpy(const NDArray& a);
+// Whether `obj` is a NumPy array whose memory may be written (not a read-only
+// buffer or memmap).
+bool numpy_writeable(nb::handle obj);
 // Records where the user built nodes: the innermost frame outside the theon package.
 void install_site_provider(const std::string& package_dir);
 

@@ -18,7 +18,17 @@ def _filter_value(var, value, strict, allow_downcast):
                         % (var.name or "<unnamed>", dtype, type(value).__name__ if not hasattr(value, "dtype")
                            else value.dtype))
     else:
-        arr = np.asarray(value)
+        if value is None or isinstance(value, (str, bytes, dict, set)):
+            raise TypeError("shared variable %s of type %s cannot hold a value of type %s (%r)"
+                            % (var.name or "<unnamed>", var.type, type(value).__name__, value))
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as e:
+            raise TypeError("shared variable %s of type %s cannot hold %r: %s"
+                            % (var.name or "<unnamed>", var.type, value, e)) from None
+        if arr.dtype == object or arr.dtype.kind in "USVM":
+            raise TypeError("shared variable %s of type %s cannot hold a value of type %s (%r)"
+                            % (var.name or "<unnamed>", var.type, type(value).__name__, value))
         if arr.dtype != dtype:
             converted = arr.astype(dtype)
             python_float = isinstance(value, float) and dtype == config.floatX
@@ -44,7 +54,9 @@ def _get_value(self, borrow=False, return_internal_type=False):
 def _set_value(self, value, borrow=False):
     strict, allow_downcast = self.__dict__.get("_filter_flags", (False, None))
     arr = _filter_value(self, value, strict, allow_downcast)
-    if not borrow or arr is not value:
+    # Borrowed memory that NumPy marks read-only (a bytes buffer, a read-only
+    # memmap) is copied: updates may be written into a shared value in place.
+    if not borrow or arr is not value or not arr.flags.writeable:
         arr = np.array(arr, copy=True)
     self._set_value(arr)
 
@@ -77,6 +89,8 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, br
     for b, s in zip(broadcastable, arr.shape):
         if b and s != 1:
             raise ValueError("shared(): a broadcastable dimension must have size 1, value shape is %s" % (arr.shape,))
+    if borrow and not arr.flags.writeable:
+        borrow = False  # read-only memory is copied (see _set_value)
     v = _core.shared(arr, name, list(broadcastable), bool(borrow))
     v._filter_flags = (strict, allow_downcast)
     return v
