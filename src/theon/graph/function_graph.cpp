@@ -53,7 +53,15 @@ std::vector<Var> graph_inputs(const std::vector<Var>& outputs) {
 
 std::vector<Var> clone_replace(const std::vector<Var>& outputs, const std::vector<std::pair<Var, Var>>& replace) {
   std::unordered_map<const Variable*, Var> memo;
-  for (const auto& [a, b] : replace) memo[a.get()] = b;
+  if (!replace.empty()) {
+    // The replacement values are copied too (without replacements inside
+    // them): a graph built from them must not take the user's nodes, which
+    // other functions may also use (SdA's `givens={x: data[b:b + n]}` in two functions).
+    std::vector<Var> values;
+    for (const auto& [a, b] : replace) values.push_back(b);
+    values = clone_replace(values, {});
+    for (size_t i = 0; i < replace.size(); ++i) memo[replace[i].first.get()] = values[i];
+  }
   auto lookup = [&](const Var& v) {
     auto it = memo.find(v.get());
     return it == memo.end() ? v : it->second;
