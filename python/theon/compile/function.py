@@ -8,6 +8,7 @@ from .. import _core
 from ..configparser import config
 from ..tensor import basic as B
 from .mode import get_mode
+from .sharedvalue import _filter_value as _filter_update_value
 
 
 class In(object):
@@ -86,6 +87,9 @@ class Function(object):
         for sv, expr in upd:
             if not isinstance(sv, _core.TensorSharedVariable):
                 raise TypeError("updates: %r is not a shared variable; only shared variables can be updated" % (sv,))
+            if not isinstance(expr, B.TensorVariable):
+                # A plain value becomes a constant of the shared variable's type (Theano's filter_variable).
+                expr = B.constant(_filter_update_value(sv, expr, False, None))
             checked.append((sv, B.as_tensor_variable(expr)))
         checked += _default_updates(all_outs + [e for _, e in checked], {sv._id for sv, _ in checked},
                                     no_default_updates)
@@ -278,6 +282,9 @@ def _pairs(x, what):
         return []
     if isinstance(x, dict):
         return list(x.items())
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError("%s must be a dict or a list of (variable, value) pairs, got %r (%s)"
+                        % (what, x, type(x).__name__))
     out = []
     for p in x:
         if not isinstance(p, (list, tuple)) or len(p) != 2:

@@ -4,6 +4,7 @@ This module converts arguments and names things; every op, its type rules and
 its gradient live in C++.
 """
 import builtins
+import operator
 import numbers
 
 import numpy as np
@@ -271,14 +272,23 @@ def clip(x, min, max):
 
 # ---- reductions ---------------------------------------------------------------------
 
+def _axis_int(axis):
+    """An axis as a Python int: integers only (an axis of 1.5 is not axis 1)."""
+    if isinstance(axis, TensorVariable):
+        raise TypeError("axis must be a Python int or tuple of ints, not a symbolic variable")
+    try:
+        return operator.index(axis)
+    except TypeError:
+        raise TypeError("axis must be an integer or a tuple of integers, got %r (%s)"
+                        % (axis, type(axis).__name__)) from None
+
+
 def _axes(axis, ndim=None):
     if axis is None:
         return None
     if isinstance(axis, (list, tuple)):
-        return [int(a) for a in axis]
-    if isinstance(axis, TensorVariable):
-        raise TypeError("axis must be a Python int or tuple of ints, not a symbolic variable")
-    return [int(axis)]
+        return [_axis_int(a) for a in axis]
+    return [_axis_int(axis)]
 
 
 def _reduction(kind):
@@ -419,7 +429,7 @@ def dimshuffle(x, *pattern):
 
 
 def transpose(x, axes=None):
-    return _core.transpose(_as(x), None if axes is None else [int(a) for a in axes])
+    return _core.transpose(_as(x), None if axes is None else [_axis_int(a) for a in axes])
 
 
 def _dims(shape):
@@ -471,11 +481,11 @@ def identity_like(x):
 
 
 def join(axis, *tensors):
-    return _core.join(int(axis), [_as(t) for t in tensors])
+    return _core.join(_axis_int(axis), [_as(t) for t in tensors])
 
 
 def concatenate(tensor_list, axis=0):
-    return _core.join(int(axis), [_as(t) for t in tensor_list])
+    return _core.join(_axis_int(axis), [_as(t) for t in tensor_list])
 
 
 def stack(*tensors, **kwargs):
@@ -484,7 +494,7 @@ def stack(*tensors, **kwargs):
         raise TypeError("stack: unexpected keyword arguments %s" % sorted(kwargs))
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tensors[0]
-    return _core.stack([_as(t) for t in tensors], int(axis))
+    return _core.stack([_as(t) for t in tensors], _axis_int(axis))
 
 
 # ---- linear algebra -------------------------------------------------------------------

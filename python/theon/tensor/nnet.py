@@ -6,7 +6,7 @@ through them: log(softmax(x)) becomes log_softmax(x), also when indexed as in
 the crossentropy below, and log(sigmoid(x)) becomes -softplus(-x).
 """
 from .. import _core
-from .basic import (_as, abs_, arange, clip, exp, expm1, log, sigmoid, softplus, switch, sum as _sum)  # noqa: F401
+from .basic import (_as, _axis_int, abs_, arange, clip, exp, expm1, log, sigmoid, softplus, switch, sum as _sum)  # noqa: F401
 
 __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax", "log_softmax", "logsoftmax",
            "softmax_op", "softmax_graph", "softmax_with_bias", "relu", "elu", "selu", "softsign",
@@ -17,12 +17,12 @@ __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax
 
 def softmax(c, axis=-1):
     """exp(c) / sum(exp(c), axis), computed from c - max(c) (no overflow)."""
-    return _core.softmax(_as(c), int(axis))
+    return _core.softmax(_as(c), _axis_int(axis))
 
 
 def log_softmax(c, axis=-1):
     """log(softmax(c)) computed as c - max - log(sum(exp(c - max))): finite wherever c is."""
-    return _core.log_softmax(_as(c), int(axis))
+    return _core.log_softmax(_as(c), _axis_int(axis))
 
 
 logsoftmax = log_softmax

@@ -8,7 +8,7 @@ _as = _b.as_tensor_variable
 
 
 def _axis(axis):
-    return None if axis is None else int(axis)
+    return None if axis is None else _b._axis_int(axis)
 
 
 def _no_order(fn, order):
@@ -40,7 +40,7 @@ def _topk_positions(x, kth, axis):
     k = int(kth.data) if isinstance(kth, _b.TensorConstant) else None
     if k == 0:
         raise ValueError("topk: kth must not be 0")
-    axis = int(axis) + x.ndim if int(axis) < 0 else int(axis)
+    axis = _b._axis_int(axis) + x.ndim if _b._axis_int(axis) < 0 else _b._axis_int(axis)
     if not 0 <= axis < x.ndim:
         raise ValueError("topk: axis %d is out of range for %s" % (axis, x.type))
     n = _b.shape_i(x, axis)
