@@ -201,6 +201,27 @@ class Reduce final : public NamedOp {
   }
 
   bool linear() const override { return kind_ == ReduceKind::Sum; }
+
+  // d prod / d x_i: the product of the other factors, broadcast back by
+  // `order`. prod / x_i is 0/0 where x_i is a zero, so the zeros are set
+  // aside: with p the product of the nonzero factors and k the number of
+  // zeros among the others, it is p / x_i (k = 0) or 0 (k >= 1). For k = 1
+  // the 0 is written as (p / x_i) * (the other zero), which is 0 in value
+  // but differentiates to the right second derivative.
+  Var prod_of_others(const Var& x, const std::vector<int>& order) const {
+    const Var zero = scalar_like(0, x);
+    const Var is_zero = eq(x, zero);
+    const Var safe = switch_(is_zero, scalar_like(1, x), x);
+    const Var nonzero_prod = dimshuffle(prod(safe, axes_), order);
+    const Var zero_count = cast(is_zero, DType::Int64);
+    const Var other_zeros = sub(dimshuffle(sum(zero_count, axes_), order), zero_count);
+    const Var zeros_only = switch_(is_zero, x, zero);
+    const Var other_zero = sub(dimshuffle(sum(zeros_only, axes_), order), zeros_only);
+    const Var others = true_div(nonzero_prod, safe);
+    const Var int_zero = scalar_constant<int64_t>(0);
+    return switch_(eq(other_zeros, int_zero), others,
+                   switch_(eq(other_zeros, scalar_constant<int64_t>(1)), mul(others, other_zero), zero));
+  }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var& x = node.inputs[0];
     if (!is_inexact(x->dtype()) || kind_ == ReduceKind::All || kind_ == ReduceKind::Any) return {nullptr};
@@ -211,11 +232,9 @@ class Reduce final : public NamedOp {
       case ReduceKind::Sum:
         g = fill(x, gz);
         break;
-      case ReduceKind::Prod: {
-        Var p = dimshuffle(const_cast<Apply&>(node).output(0), order);
-        g = mul(gz, true_div(p, x));
+      case ReduceKind::Prod:
+        g = mul(gz, prod_of_others(x, order));
         break;
-      }
       default: {
         Var m = dimshuffle(const_cast<Apply&>(node).output(0), order);
         g = mul(cast(eq(x, m), x->dtype()), gz);

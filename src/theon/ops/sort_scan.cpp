@@ -165,8 +165,8 @@ class CumOp final : public AxisOp {
     });
   }
   // cumsum: each x_i feeds every later output, so grad = reversed cumsum of
-  // reversed g. cumprod: the same over fx * g, divided by x (as Theano: a
-  // zero in x gives a non-finite gradient there).
+  // reversed g. cumprod: the same over fx * g, divided by x, which is 0/0
+  // at a zero; see cumprod_grad.
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& g) const override {
     const Var& x = node.inputs[0];
     if (!is_float(x->dtype()) && !is_complex(x->dtype())) return {nullptr};
@@ -176,13 +176,34 @@ class CumOp final : public AxisOp {
       return subtensor(v, idx);
     };
     if (!mul_) return {reverse(cumsum(reverse(g[0]), axis_))};
-    const Var fx = const_cast<Apply&>(node).output(0);
-    return {
-        elemwise(ScalarOpId::true_div, {reverse(cumsum(reverse(elemwise(ScalarOpId::mul, {fx, g[0]})), axis_)), x})};
+    return {cumprod_grad(x, const_cast<Apply&>(node).output(0), g[0], reverse)};
   }
   bool linear() const override { return !mul_; }
 
  private:
+  // d/dx_i of sum_k g_k y_k, y = cumprod(x): sum_{k>=i} g_k prod_{j<=k, j!=i} x_j.
+  // With z the first zero of a lane: before z it is the usual
+  // sum_{k>=i} g_k y_k / x_i (y_k is 0 from z on, so no later term counts);
+  // at z it is prod_{j<z} x_j * sum_{k>=z} g_k prod_{z<j<=k} x_j; after z, 0.
+  template <class Reverse>
+  Var cumprod_grad(const Var& x, const Var& y, const Var& g, const Reverse& reverse) const {
+    const std::vector<int> ax{axis_};
+    const Var zero = scalar_like(0, x), one = scalar_like(1, x);
+    const Var is_zero = eq(x, zero);
+    const Var zero_int = cast(is_zero, DType::Int64);
+    const Var count = cumsum(zero_int, axis_);  // zeros up to and including i
+    const Var int0 = scalar_constant<int64_t>(0);
+    const Var before_first = eq(count, int0);
+    const Var first = and_(is_zero, eq(count, scalar_constant<int64_t>(1)));
+    const Var safe = switch_(is_zero, one, x);
+    const Var usual = true_div(reverse(cumsum(reverse(mul(y, g)), axis_)), safe);
+    // Ones up to and including z, then the running product of the x's after it.
+    const Var after = cumprod(switch_(eq(sub(count, zero_int), int0), one, x), axis_);
+    const Var tail = sum(switch_(before_first, zero, mul(g, after)), ax, true);
+    const Var head = prod(switch_(before_first, x, one), ax, true);
+    const Var r = switch_(before_first, usual, switch_(first, mul(head, tail), zero));
+    return r->dtype() == x->dtype() ? r : cast(r, x->dtype());
+  }
   bool mul_;
 };
 

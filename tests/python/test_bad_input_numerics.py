@@ -1,0 +1,139 @@
+"""Wrong numbers on bad or special input, on both tiers (the FAST_COMPILE VM
+and the FAST_RUN native tier): the gradients of prod and cumprod where x
+has zeros, labels out of range (to_one_hot, the crossentropy), checks that
+rewrites must not drop (choose), uint64 indices beyond int64, and the
+accuracy of the softmax-crossentropy gradient (Theano's test_asymptotic_32)."""
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon.configparser import change_flags
+from theon.tensor import nnet
+
+from conftest import check_grad
+
+
+@pytest.fixture(scope="module")
+def compiledir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("compiledir"))
+
+
+@pytest.fixture(params=["FAST_COMPILE", "FAST_RUN"])
+def mode(request, compiledir):
+    """FAST_COMPILE on the VM, or FAST_RUN on the native tier (waiting for the module)."""
+    if request.param == "FAST_COMPILE":
+        yield "FAST_COMPILE"
+        return
+    if not theon.config.cxx:
+        pytest.skip("no C++ compiler: the native tier is off")
+    with change_flags(compiledir=compiledir, native="wait"):
+        yield "FAST_RUN"
+
+
+def fn(inputs, outputs, mode):
+    """A compiled function; on FAST_RUN its fused kernels (if any) are native."""
+    return theon.function(inputs, outputs, mode=mode)
+
+
+# ---- prod and cumprod: gradients where x has zeros ----------------------------------------
+
+def prod_grad_ref(x, axis, w):
+    """d sum(prod(x, axis) * w) / dx by brute force: each x_i set to 1 in turn."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x1 = x.copy()
+        x1[i] = 1
+        others = np.broadcast_to(np.prod(x1, axis=axis, keepdims=True), x.shape)
+        wb = np.broadcast_to(np.expand_dims(w, axis) if axis is not None else w, x.shape)
+        g[i] = others[i] * wb[i]
+    return g
+
+
+MATRIX_WITH_ZEROS = np.array([[0., 2, 3], [0, 0, 5], [1, 2, 3], [-0., -2, 4], [0, 0, 0]])
+
+
+def test_prod_grad_of_vector_with_zeros(mode):
+    x = T.dvector()
+    f = fn([x], T.grad(T.prod(x), x), mode)
+    assert f.native_ready == (mode == "FAST_RUN")
+    np.testing.assert_array_equal(f(np.array([0., 2, 3])), [6, 0, 0])
+    np.testing.assert_array_equal(f(np.array([2., 0, 3])), [0, 6, 0])
+    np.testing.assert_array_equal(f(np.array([0., 0, 3])), [0, 0, 0])
+    np.testing.assert_array_equal(f(np.array([1., 2, 3])), [6, 3, 2])
+    np.testing.assert_array_equal(f(np.array([-0., 2, 3])), [6, 0, 0])
+    np.testing.assert_array_equal(f(np.array([0.])), [1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_prod_grad_against_numpy(mode, dtype, axis, keepdims):
+    x = T.matrix(dtype=dtype)
+    p = T.prod(x, axis=axis, keepdims=keepdims)
+    xv = MATRIX_WITH_ZEROS.astype(dtype)
+    ref_p = np.prod(xv, axis=axis, keepdims=keepdims)
+    w = np.random.RandomState(0).uniform(0.5, 1.5, size=ref_p.shape).astype(dtype)
+    g = T.grad(T.sum(p * T.constant(w)), x)
+    f = fn([x], [p, g], mode)
+    pv, gv = f(xv)
+    assert gv.dtype == dtype and np.all(np.isfinite(gv))
+    np.testing.assert_allclose(pv, ref_p, rtol=1e-6)
+    wr = w.reshape(np.prod(xv, axis=axis).shape)
+    ref = prod_grad_ref(xv.astype("float64"), axis if axis != (0, 1) else None, wr.astype("float64"))
+    np.testing.assert_allclose(gv, ref, rtol=1e-6 if dtype == "float32" else 1e-14)
+
+
+@pytest.mark.parametrize("xv", [[0., 2, 3], [2., 0, 3, 0.5], [0., 0, 3], [1.5, -2, 3]])
+def test_prod_grad_against_numeric_gradient(xv):
+    x = T.dvector()
+    check_grad(lambda x: T.prod(x), [x], [np.array(xv)])
+
+
+@pytest.mark.parametrize("xv", [[0., 2, 3, 0.5], [0., 0, 3, 0.5], [0., 0, 0, 0.5], [1.5, -2, 3, 0.5]])
+def test_prod_second_derivative(mode, xv):
+    """The Hessian of prod: H[i, j] = the product of all but x_i and x_j (0 on the diagonal)."""
+    xv = np.array(xv)
+    x = T.dvector()
+    g = T.grad(T.prod(x), x)
+    H = T.stack([T.grad(g[i], x) for i in range(len(xv))])
+    hv = fn([x], H, mode)(xv)
+    ref = np.zeros((len(xv), len(xv)))
+    for i in range(len(xv)):
+        for j in range(len(xv)):
+            if i != j:
+                ref[i, j] = np.prod(np.delete(xv, [i, j]))
+    np.testing.assert_allclose(hv, ref, rtol=1e-12, atol=0)
+
+
+def test_prod_rop_with_zeros(mode):
+    x, v = T.dvector(), T.dvector()
+    f = fn([x, v], T.Rop(T.prod(x), x, v), mode)
+    xv, vv = np.array([0., 2, 3]), np.array([1., 10, 100])
+    assert f(xv, vv) == pytest.approx(6.0)
+
+
+def cumprod_grad_ref(x, w):
+    """d sum(cumprod(x) * w) / dx: sum over k >= i of w_k * prod_{j <= k, j != i} x_j."""
+    n = len(x)
+    g = np.zeros(n)
+    for i in range(n):
+        for k in range(i, n):
+            g[i] += w[k] * np.prod(np.delete(x[:k + 1], i))
+    return g
+
+
+@pytest.mark.parametrize("xv", [[2., 0, 3, 0.5], [0., 2, 3], [2., 3, 0], [2., 0, 3, 0, 5], [0., 0, 0], [1., 2, 3]])
+def test_cumprod_grad_with_zeros(mode, xv):
+    xv = np.array(xv)
+    w = np.arange(1., len(xv) + 1)
+    x = T.dvector()
+    f = fn([x], T.grad(T.sum(T.extra_ops.cumprod(x) * T.constant(w)), x), mode)
+    np.testing.assert_allclose(f(xv), cumprod_grad_ref(xv, w), rtol=1e-14)
+
+
+def test_cumprod_grad_along_an_axis_against_numeric_gradient():
+    x = T.dmatrix()
+    xv = np.array([[2., 0, 3, 0.5], [0., 1.5, 0, 2], [1., 2, 3, 4]])
+    check_grad(lambda x: T.extra_ops.cumprod(x, axis=1), [x], [xv])
+    check_grad(lambda x: T.extra_ops.cumprod(x, axis=0), [x], [xv])
