@@ -137,3 +137,44 @@ def test_cumprod_grad_along_an_axis_against_numeric_gradient():
     xv = np.array([[2., 0, 3, 0.5], [0., 1.5, 0, 2], [1., 2, 3, 4]])
     check_grad(lambda x: T.extra_ops.cumprod(x, axis=1), [x], [xv])
     check_grad(lambda x: T.extra_ops.cumprod(x, axis=0), [x], [xv])
+
+
+# ---- accuracy of the softmax-crossentropy gradient ---------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_crossentropy_softmax_grad_is_exact_at_zeros(mode, dtype):
+    """softmax at zeros is exactly 1/n in every column; exp(log_softmax) is not (exp(-log 5) != 0.2)."""
+    x, x2, y = T.matrix(dtype=dtype), T.vector(dtype=dtype), T.lvector()
+    c = nnet.categorical_crossentropy(nnet.softmax(x + x2), y)
+    f = fn([x, y, x2], T.grad(c.sum(), x), mode)
+    g = f(np.zeros((5, 5), dtype), np.arange(5), np.zeros(5, dtype))
+    sm = (np.ones((5, 5), dtype) / dtype_one(dtype, 5))
+    np.testing.assert_array_equal(g, sm - np.eye(5, dtype=dtype))
+    lx = T.matrix(dtype=dtype)
+    h = fn([lx], T.grad(nnet.log_softmax(lx)[:, 1].sum(), lx), mode)(np.zeros((2, 5), dtype))
+    np.testing.assert_array_equal(h, np.eye(5, dtype=dtype)[[1, 1]] - sm[:2])
+
+
+def dtype_one(dtype, n):
+    return np.array(n, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_asymptotic_32(mode, dtype):
+    """Theano's test_nnet.py::test_asymptotic_32: gradient steps keep the rows symmetric."""
+    x, x2, y = T.matrix(dtype=dtype), T.vector(dtype=dtype), T.lvector()
+    c = nnet.categorical_crossentropy(nnet.softmax(x + x2), y)
+    f = fn([x, y, x2], [c.sum(), T.grad(c.sum(), x)], mode)
+    assert f.native_ready == (mode == "FAST_RUN")
+    xval, x2val = np.zeros((5, 5), dtype), np.zeros(5, dtype)
+    for _ in range(100):
+        cval, gxval = f(xval, np.arange(5), x2val)
+        xval -= 100.3 * gxval
+    assert cval == 0
+    xval = np.zeros((5, 5), dtype)
+    for _ in range(100):
+        cval, gxval = f(xval, np.arange(5), x2val)
+        xval += 100000.3 * gxval
+    assert cval > 61750000
+    assert gxval[0, 0] == -1.0
+    assert gxval[0, 1] == 0.25

@@ -183,22 +183,31 @@ class Softmax final : public Op {
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
     const Var& x = node.inputs[0];
     if (!is_float(x->dtype())) return {nullptr};
-    return {vjp(const_cast<Apply&>(node).output(0), gouts[0])};
+    return {vjp(node, gouts[0])};
   }
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& t) const override {
     if (!t[0]) return {nullptr};
     const Var y = const_cast<Apply&>(node).output(0);
     Var dx = t[0]->dtype() == y->dtype() ? t[0] : cast(t[0], y->dtype());
-    if (!log_) return {vjp(y, dx)};                                         // the softmax Jacobian is symmetric
-    return {sub(dx, sum(mul(exp(y), dx), std::vector<int>{axis_}, true))};  // (I - 1 sm^T) dx
+    if (!log_) return {vjp(node, dx)};                                                   // the Jacobian is symmetric
+    return {sub(dx, sum(mul(probabilities(node), dx), std::vector<int>{axis_}, true))};  // (I - 1 sm^T) dx
   }
 
  private:
-  // The vector-Jacobian product at output y (softmax or log-softmax).
-  Var vjp(const Var& y, const Var& g) const {
+  // softmax(x) for this node. The log form's Jacobian needs it; exp of the
+  // log-softmax would do, but is off by up to |log p| ulps, and those errors
+  // differ per column (exp(-log 5) is not 0.2), so rows that should stay
+  // symmetric under gradient steps drift apart.
+  Var probabilities(const Apply& node) const {
+    if (!log_) return const_cast<Apply&>(node).output(0);
+    return softmax(node.inputs[0], axis_);
+  }
+  // The vector-Jacobian product of the node (softmax or log-softmax).
+  Var vjp(const Apply& node, const Var& g) const {
     const std::vector<int> ax{axis_};
-    if (log_) return sub(g, mul(exp(y), sum(g, ax, true)));
-    return mul(y, sub(g, sum(mul(g, y), ax, true)));
+    const Var p = probabilities(node);
+    if (log_) return sub(g, mul(p, sum(g, ax, true)));
+    return mul(p, sub(g, sum(mul(g, p), ax, true)));
   }
   int axis_;
   bool log_;
