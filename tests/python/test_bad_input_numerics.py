@@ -178,3 +178,41 @@ def test_asymptotic_32(mode, dtype):
     assert cval > 61750000
     assert gxval[0, 0] == -1.0
     assert gxval[0, 1] == 0.25
+
+# ---- labels out of range -------------------------------------------------------------------
+
+def test_to_one_hot_rejects_labels_out_of_range(mode):
+    y = T.lvector()
+    f = fn([y], T.extra_ops.to_one_hot(y, 3), mode)
+    np.testing.assert_array_equal(f(np.array([0, 2, 1])), np.eye(3)[[0, 2, 1]])
+    for bad in ([10], [-1], [0, 3]):
+        with pytest.raises(IndexError, match="to_one_hot"):
+            f(np.array(bad))
+
+
+def crossentropy_forms(x, y):
+    sm = nnet.softmax(x)
+    return {
+        "categorical_crossentropy": nnet.categorical_crossentropy(sm, y),
+        "crossentropy_categorical_1hot": nnet.crossentropy_categorical_1hot(sm, y),
+        "crossentropy_softmax_1hot": nnet.crossentropy_softmax_1hot(x, y)[0],
+    }
+
+
+@pytest.mark.parametrize("form", ["categorical_crossentropy", "crossentropy_categorical_1hot",
+                                  "crossentropy_softmax_1hot"])
+def test_crossentropy_rejects_negative_labels(mode, form):
+    x, y = T.dmatrix(), T.lvector()
+    c = crossentropy_forms(x, y)[form]
+    f_cost = fn([x, y], c, mode)
+    f_grad = fn([x, y], T.grad(c.sum(), x), mode)
+    xv = np.random.RandomState(3).standard_normal((2, 5))
+    e = np.exp(xv - xv.max(1, keepdims=True))
+    sm = e / e.sum(1, keepdims=True)
+    yv = np.array([4, 0])
+    np.testing.assert_allclose(f_cost(xv, yv), -np.log(sm[[0, 1], yv]), rtol=1e-13)
+    np.testing.assert_allclose(f_grad(xv, yv), sm - np.eye(5)[yv], rtol=1e-12, atol=1e-15)
+    for bad in ([-1, 0], [0, 5]):
+        for f in (f_cost, f_grad):
+            with pytest.raises(IndexError):
+                f(xv, np.array(bad))

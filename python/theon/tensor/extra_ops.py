@@ -512,6 +512,12 @@ def fill_diagonal_offset(a, val, offset):
 def to_one_hot(y, nb_class, dtype=None):
     """Rows of one-hot vectors for the int vector y (nb_class columns)."""
     y = _int_vector(y, "to_one_hot", "y")
+    # A label outside [0, nb_class) would give a row of zeros: an IndexError, as Theano.
+    n = _b.cast(_as(nb_class), "int64")
+    y = _core.assert_op(y, [_b.all(_b.and_(_b.ge(y, 0), _b.lt(y, n)))],
+                        "to_one_hot: a label of y is outside [0, nb_class) with nb_class = %s" % (
+                            nb_class if isinstance(nb_class, (int, np.integer)) else "the given count"),
+                        index_error=True)
     hot = _b.eq(y.dimshuffle(0, "x"), _b.arange(nb_class, dtype="int64").dimshuffle("x", 0))
     return _b.cast(hot, dtype or config.floatX)
 

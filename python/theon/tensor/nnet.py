@@ -6,7 +6,8 @@ through them: log(softmax(x)) becomes log_softmax(x), also when indexed as in
 the crossentropy below, and log(sigmoid(x)) becomes -softplus(-x).
 """
 from .. import _core
-from .basic import (_as, _axis_int, abs_, arange, clip, exp, expm1, log, sigmoid, softplus, switch, sum as _sum)  # noqa: F401
+from .basic import (_as, _axis_int, abs_, all as _all, arange, clip, exp, expm1, ge, log, sigmoid,  # noqa: F401
+                    softplus, switch, sum as _sum)
 
 __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax", "log_softmax", "logsoftmax",
            "softmax_op", "softmax_graph", "softmax_with_bias", "relu", "elu", "selu", "softsign",
@@ -117,6 +118,11 @@ def crossentropy_categorical_1hot(coding_dist, true_idx):
                         "got %s and %s" % (coding_dist.type, true_idx.type))
     if "int" not in str(true_idx.dtype):
         raise TypeError("crossentropy_categorical_1hot: labels must be integers, got %s" % (true_idx.dtype,))
+    # Indexing would take -1 as the last class; a label is a class number, so
+    # negative ones are an IndexError like those past the end.
+    true_idx = _core.assert_op(true_idx, [_all(ge(true_idx, 0))],
+                               "crossentropy_categorical_1hot: a label in true_idx is negative; labels are class "
+                               "numbers, 0 to coding_dist.shape[1] - 1", index_error=True)
     return -log(coding_dist[arange(coding_dist.shape[0]), true_idx])
 
 
