@@ -139,6 +139,69 @@ def test_cumprod_grad_along_an_axis_against_numeric_gradient():
     check_grad(lambda x: T.extra_ops.cumprod(x, axis=0), [x], [xv])
 
 
+# ---- labels out of range -------------------------------------------------------------------
+
+def test_to_one_hot_rejects_labels_out_of_range(mode):
+    y = T.lvector()
+    f = fn([y], T.extra_ops.to_one_hot(y, 3), mode)
+    np.testing.assert_array_equal(f(np.array([0, 2, 1])), np.eye(3)[[0, 2, 1]])
+    for bad in ([10], [-1], [0, 3]):
+        with pytest.raises(IndexError, match="to_one_hot"):
+            f(np.array(bad))
+
+
+def crossentropy_forms(x, y):
+    sm = nnet.softmax(x)
+    return {
+        "categorical_crossentropy": nnet.categorical_crossentropy(sm, y),
+        "crossentropy_categorical_1hot": nnet.crossentropy_categorical_1hot(sm, y),
+        "crossentropy_softmax_1hot": nnet.crossentropy_softmax_1hot(x, y)[0],
+    }
+
+
+@pytest.mark.parametrize("form", ["categorical_crossentropy", "crossentropy_categorical_1hot",
+                                  "crossentropy_softmax_1hot"])
+def test_crossentropy_rejects_negative_labels(mode, form):
+    x, y = T.dmatrix(), T.lvector()
+    c = crossentropy_forms(x, y)[form]
+    f_cost = fn([x, y], c, mode)
+    f_grad = fn([x, y], T.grad(c.sum(), x), mode)
+    xv = np.random.RandomState(3).standard_normal((2, 5))
+    e = np.exp(xv - xv.max(1, keepdims=True))
+    sm = e / e.sum(1, keepdims=True)
+    yv = np.array([4, 0])
+    np.testing.assert_allclose(f_cost(xv, yv), -np.log(sm[[0, 1], yv]), rtol=1e-13)
+    np.testing.assert_allclose(f_grad(xv, yv), sm - np.eye(5)[yv], rtol=1e-12, atol=1e-15)
+    for bad in ([-1, 0], [0, 5]):
+        for f in (f_cost, f_grad):
+            with pytest.raises(IndexError):
+                f(xv, np.array(bad))
+
+
+# ---- checks that rewrites must keep --------------------------------------------------------
+
+def test_choose_keeps_its_range_check_with_equal_choices(mode):
+    a, x, z = T.lvector(), T.dvector(), T.dvector()
+    xv, zv = np.array([1., 2]), np.array([5., 6])
+    for choices, ref in (([x, x], [xv, xv]), ([x, z, x], [xv, zv, xv])):
+        f = fn([a, x, z], T.extra_ops.choose(a, choices), mode) if len(choices) == 3 else \
+            theon.function([a, x, z], T.extra_ops.choose(a, choices), mode=mode, on_unused_input="ignore")
+        np.testing.assert_array_equal(f(np.array([1, 0]), xv, zv), np.choose([1, 0], ref))
+        for bad in ([len(choices), 0], [-1, 0]):
+            with pytest.raises(AssertionError, match="choose"):
+                f(np.array(bad), xv, zv)
+
+
+def test_rewrites_keep_asserts_in_a_dropped_subgraph(mode):
+    """switch(c, y, y) -> y drops c; an Assert (and its error class) inside c stays."""
+    x, y = T.dvector(), T.dvector()
+    checked = theon._core.assert_op(x, [T.all(T.ge(x, 0))], "x must be >= 0", index_error=True)
+    f = theon.function([x, y], T.switch(T.gt(checked, 1), y, y), mode=mode)
+    np.testing.assert_array_equal(f(np.array([1., 2]), np.array([3., 4])), [3, 4])
+    with pytest.raises(IndexError, match="x must be >= 0"):
+        f(np.array([-1., 2]), np.array([3., 4]))
+
+
 # ---- accuracy of the softmax-crossentropy gradient ---------------------------------------------
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -178,41 +241,3 @@ def test_asymptotic_32(mode, dtype):
     assert cval > 61750000
     assert gxval[0, 0] == -1.0
     assert gxval[0, 1] == 0.25
-
-# ---- labels out of range -------------------------------------------------------------------
-
-def test_to_one_hot_rejects_labels_out_of_range(mode):
-    y = T.lvector()
-    f = fn([y], T.extra_ops.to_one_hot(y, 3), mode)
-    np.testing.assert_array_equal(f(np.array([0, 2, 1])), np.eye(3)[[0, 2, 1]])
-    for bad in ([10], [-1], [0, 3]):
-        with pytest.raises(IndexError, match="to_one_hot"):
-            f(np.array(bad))
-
-
-def crossentropy_forms(x, y):
-    sm = nnet.softmax(x)
-    return {
-        "categorical_crossentropy": nnet.categorical_crossentropy(sm, y),
-        "crossentropy_categorical_1hot": nnet.crossentropy_categorical_1hot(sm, y),
-        "crossentropy_softmax_1hot": nnet.crossentropy_softmax_1hot(x, y)[0],
-    }
-
-
-@pytest.mark.parametrize("form", ["categorical_crossentropy", "crossentropy_categorical_1hot",
-                                  "crossentropy_softmax_1hot"])
-def test_crossentropy_rejects_negative_labels(mode, form):
-    x, y = T.dmatrix(), T.lvector()
-    c = crossentropy_forms(x, y)[form]
-    f_cost = fn([x, y], c, mode)
-    f_grad = fn([x, y], T.grad(c.sum(), x), mode)
-    xv = np.random.RandomState(3).standard_normal((2, 5))
-    e = np.exp(xv - xv.max(1, keepdims=True))
-    sm = e / e.sum(1, keepdims=True)
-    yv = np.array([4, 0])
-    np.testing.assert_allclose(f_cost(xv, yv), -np.log(sm[[0, 1], yv]), rtol=1e-13)
-    np.testing.assert_allclose(f_grad(xv, yv), sm - np.eye(5)[yv], rtol=1e-12, atol=1e-15)
-    for bad in ([-1, 0], [0, 5]):
-        for f in (f_cost, f_grad):
-            with pytest.raises(IndexError):
-                f(xv, np.array(bad))

@@ -46,6 +46,64 @@ Var fit_type(const Var& old_var, Var repl, const NodeRule& rule) {
   return repl;
 }
 
+// The Asserts (other than `node` itself) that replacing node's outputs as in
+// `pairs` would prune: those guarding only values the replacement no longer
+// reads, as the range check of a choice that switch(c, a, a) -> a drops. A
+// check is part of the program's meaning; a rule that drops its subgraph must
+// not drop the error. Walks only the nodes the replacement frees.
+std::vector<Apply*> dropped_asserts(const FunctionGraph& fg, Apply& node,
+                                    const std::vector<std::pair<Var, Var>>& pairs) {
+  // Graph variables the replacements read (through their new nodes).
+  std::unordered_set<const Variable*> kept;
+  std::unordered_set<const Apply*> walked;
+  std::vector<const Variable*> stack;
+  for (const auto& pr : pairs) stack.push_back(pr.second.get());
+  while (!stack.empty()) {
+    const Variable* v = stack.back();
+    stack.pop_back();
+    if (!v->owner || fg.contains(v->owner)) {
+      kept.insert(v);
+      continue;
+    }
+    if (!walked.insert(v->owner).second) continue;
+    for (const auto& in : v->owner->inputs) stack.push_back(in.get());
+  }
+  std::unordered_set<const Variable*> replaced;
+  for (const auto& pr : pairs) replaced.insert(pr.first.get());
+  for (int i = 0; i < node.num_outputs(); ++i) {
+    const Variable* o = node.raw_output(i);
+    if (kept.count(o) || (!replaced.count(o) && !fg.clients(o).empty())) return {};  // node stays
+  }
+  std::unordered_set<const Apply*> dead{&node};
+  std::vector<Apply*> asserts, work;
+  auto push_inputs = [&](const Apply& n) {
+    for (const auto& in : n.inputs)
+      if (in->owner && fg.contains(in->owner) && !dead.count(in->owner)) work.push_back(in->owner);
+  };
+  push_inputs(node);
+  while (!work.empty()) {
+    Apply* n = work.back();
+    work.pop_back();
+    if (dead.count(n)) continue;
+    bool used = false;
+    for (int i = 0; i < n->num_outputs() && !used; ++i) {
+      const Variable* o = n->raw_output(i);
+      if (kept.count(o)) used = true;
+      for (const auto& c : fg.clients(o))
+        if (!c.node || !dead.count(c.node)) used = true;
+    }
+    if (used) continue;
+    dead.insert(n);
+    if (n->op->kind() == OpKind::Assert) {
+      bool checked_still = true;  // the replacement reads every condition (e.g. it merged two Asserts)
+      for (size_t i = 1; i < n->inputs.size(); ++i) checked_still = checked_still && kept.count(n->inputs[i].get());
+      if (!checked_still) asserts.push_back(n);
+    }
+    push_inputs(*n);
+  }
+  return asserts;
+}
+
 }  // namespace
 
 void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, RewriteReport& report) {
@@ -57,7 +115,11 @@ void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, R
       for (OpKind k : r->tracks) by_kind[static_cast<int>(k)].push_back(r);
   }
   Worklist work;
-  for (const auto& n : fg.nodes()) work.push(n.get());
+  bool any_assert = false;  // rules only make Asserts from others
+  for (const auto& n : fg.nodes()) {
+    work.push(n.get());
+    any_assert = any_assert || n->op->kind() == OpKind::Assert;
+  }
   fg.add_listener(&work);
   struct Detach {
     FunctionGraph& fg;
@@ -94,6 +156,16 @@ void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, R
         pairs.push_back({old_var, fitted});
       }
       if (pairs.empty()) continue;
+      if (any_assert) {
+        // The checks the replacement would drop guard its first used output instead.
+        size_t at = 0;
+        while (at + 1 < pairs.size() && fg.clients(pairs[at].first.get()).empty()) ++at;
+        for (Apply* a : dropped_asserts(fg, *node, pairs)) {
+          SiteScope scope(a->site);
+          pairs[at].second =
+              assert_like(*a->op, pairs[at].second, std::vector<Var>(a->inputs.begin() + 1, a->inputs.end()));
+        }
+      }
       fg.replace_all(pairs);
       ++report.fired[rule->name];
       if (--budget == 0) {
