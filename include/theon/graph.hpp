@@ -204,6 +204,9 @@ std::shared_ptr<SharedVariable> shared(NDArray value, std::string name = "");
 
 // A 0-d constant's value, if `v` is one (or a constant-valued broadcast of one).
 bool get_constant_scalar(const Var& v, double* out);
+// A constant integer scalar's exact value (NDArray::item_index: a uint64
+// beyond int64 reads INT64_MAX and sets *too_big); false for non-integers.
+bool get_constant_index(const Var& v, int64_t* out, bool* too_big);
 const Constant* as_constant(const Var& v);
 
 // Formats the node's inputs for an error message: shapes/dtypes and the site.

@@ -53,6 +53,10 @@ struct NDArray {
   // Reads a 0-d (or 1-element) array as int64 / double.
   int64_t item_int() const { return get_int(0); }
   double item_double() const { return get_double(0); }
+  // Reads a 1-element integer array exactly as an index or bound: a uint64
+  // above INT64_MAX (which int64 would wrap negative) reads INT64_MAX and
+  // sets *too_big.
+  int64_t item_index(bool* too_big) const;
 
   NDArray copy() const;                  // C-contiguous copy
   NDArray contiguous() const;            // self if C-contiguous, else a copy

@@ -202,6 +202,74 @@ def test_rewrites_keep_asserts_in_a_dropped_subgraph(mode):
         f(np.array([-1., 2]), np.array([3., 4]))
 
 
+# ---- uint64 indices and bounds beyond int64 ---------------------------------------------------
+
+BIG = [np.uint64(2 ** 64 - 1), np.uint64(2 ** 63)]
+
+
+def test_uint64_scalar_index_out_of_int64(mode):
+    v, i = T.dvector(), T.scalar(dtype="uint64")
+    xv = np.arange(5.)
+    f = fn([v, i], v[i], mode)
+    assert f(xv, np.uint64(3)) == 3
+    for big in BIG:
+        with pytest.raises(IndexError, match=str(int(big))):
+            f(xv, big)
+        with pytest.raises(IndexError, match=str(int(big))):
+            v[big]  # a constant index: rejected when the graph is built
+        for op in (T.set_subtensor, T.inc_subtensor):
+            g = fn([v, i], op(v[i], 7.), mode)
+            with pytest.raises(IndexError, match=str(int(big))):
+                g(xv, big)
+
+
+def test_uint64_index_arrays_out_of_int64(mode):
+    v, ia = T.dvector(), T.vector(dtype="uint64")
+    xv = np.arange(5.)
+    f = fn([v, ia], v[ia], mode)
+    np.testing.assert_array_equal(f(xv, np.array([1, 4], dtype="uint64")), [1, 4])
+    with pytest.raises(IndexError, match=str(2 ** 64 - 1)):
+        f(xv, np.array([1, 2 ** 64 - 1], dtype="uint64"))
+    with pytest.raises(IndexError, match=str(2 ** 64 - 1)):
+        v[np.array([2 ** 64 - 1], dtype="uint64")]
+    g = fn([v, ia], T.inc_subtensor(v[ia], 1.), mode)
+    with pytest.raises(IndexError, match=str(2 ** 63)):
+        g(xv, np.array([2 ** 63], dtype="uint64"))
+
+
+def test_uint64_slice_bounds_clip_as_numpy(mode):
+    """A bound past int64 is past the end (NumPy clips it); it must not wrap negative."""
+    v, i = T.dvector(), T.scalar(dtype="uint64")
+    xv = np.arange(5.)
+    f = fn([v, i], [v[i:], v[:i], v[::i], v[1:i:2]], mode)
+    for big in BIG:
+        for got, ref in zip(f(xv, big), [xv[big:], xv[:big], xv[::big], xv[1:big:2]]):
+            np.testing.assert_array_equal(got, ref)
+    c = fn([v], [v[BIG[0]:], v[:BIG[0]], v[:2 ** 70], v[-2 ** 70:], v[::-2 ** 70]], mode)
+    for got, ref in zip(c(xv), [xv[BIG[0]:], xv[:BIG[0]], xv[:2 ** 70], xv[-2 ** 70:], xv[::-2 ** 70]]):
+        np.testing.assert_array_equal(got, ref)
+    for op, npop in ((T.set_subtensor, lambda a: a.__setitem__(slice(big, None), 7)),
+                     (T.inc_subtensor, lambda a: a.__setitem__(slice(big, None), a[big:] + 7))):
+        g = fn([v, i], op(v[i:], 7.), mode)
+        for big in BIG:
+            ref = xv.copy()
+            npop(ref)
+            np.testing.assert_array_equal(g(xv, big), ref)
+
+
+def test_extreme_int64_steps_and_merged_slices(mode):
+    v, s = T.dvector(), T.lscalar()
+    xv = np.arange(5.)
+    f = fn([v, s], [v[::s], v[3::s]], mode)
+    for step in (-2 ** 63, 2 ** 63 - 1, -2 ** 63 + 1):
+        for got, ref in zip(f(xv, np.int64(step)), [xv[::step], xv[3::step]]):
+            np.testing.assert_array_equal(got, ref)
+    # Merging x[a:][b:] into one slice must not wrap the sum of the bounds or the product of the steps.
+    g = fn([v], [v[2 ** 62:][2 ** 62:], v[::2 ** 40][::2 ** 40], v[1:][::2 ** 62][::4]], mode)
+    for got, ref in zip(g(xv), [xv[2 ** 62:][2 ** 62:], xv[::2 ** 40][::2 ** 40], xv[1:][::2 ** 62][::4]]):
+        np.testing.assert_array_equal(got, ref)
+
+
 # ---- accuracy of the softmax-crossentropy gradient ---------------------------------------------
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

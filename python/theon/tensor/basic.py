@@ -524,13 +524,17 @@ def tensordot(a, b, axes=2):
 
 # ---- indexing -----------------------------------------------------------------------------
 
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
+
+
 def _index_component(v):
     if v is None:
         return None
     if isinstance(v, TensorVariable):
         return v
     if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_)):
-        return constant(int(v), dtype="int64")
+        # A bound beyond int64 is past either end, as in NumPy: clip it, never wrap it.
+        return constant(builtins.min(builtins.max(int(v), _INT64_MIN), _INT64_MAX), dtype="int64")
     raise TypeError("slice components must be integers or integer scalars, got %r" % (v,))
 
 
@@ -610,11 +614,15 @@ def _index_entries(x, key):
         elif isinstance(k, (bool, np.bool_)):
             raise NotImplementedError("indexing with a Python bool (x[True]) is not supported; use a boolean array")
         elif isinstance(k, (numbers.Integral, np.integer)):
+            if not _INT64_MIN <= int(k) <= _INT64_MAX:  # np.uint64(2**64 - 1) is not -1
+                raise IndexError("index %d is out of bounds for axis %d of %s" % (int(k), len(entries), x.type))
             entries.append(("int", constant(int(k), dtype="int64")))
         elif isinstance(k, (list, np.ndarray)):
             a = np.asarray(k)
             if a.dtype.kind not in "iu":
                 raise TypeError("index arrays must be integers, got dtype %s" % a.dtype)
+            if a.dtype == np.uint64 and a.size and a.max() > _INT64_MAX:
+                raise IndexError("index %d is out of bounds for axis %d of %s" % (a.max(), len(entries), x.type))
             entries.append(("array", constant(a.astype("int64"))))
         else:
             raise TypeError("cannot index a tensor with %r" % (k,))

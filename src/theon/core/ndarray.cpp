@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include <sys/mman.h>
 
@@ -144,6 +145,19 @@ double NDArray::get_double(int64_t flat) const {
 int64_t NDArray::get_int(int64_t flat) const {
   const char* p = data + offset_of(*this, flat);
   return visit_dtype(dtype, [&]<class T>() { return convert_value<int64_t>(*reinterpret_cast<const T*>(p)); });
+}
+
+int64_t NDArray::item_index(bool* too_big) const {
+  *too_big = false;
+  if (dtype == DType::UInt64) {
+    const uint64_t u = *reinterpret_cast<const uint64_t*>(data + offset_of(*this, 0));
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      *too_big = true;
+      return std::numeric_limits<int64_t>::max();
+    }
+    return static_cast<int64_t>(u);
+  }
+  return get_int(0);
 }
 
 void copy_into(const NDArray& src, NDArray& dst) {

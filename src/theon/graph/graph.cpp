@@ -240,6 +240,13 @@ const Constant* as_constant(const Var& v) {
   return v && v->kind() == VarKind::Constant ? static_cast<const Constant*>(v.get()) : nullptr;
 }
 
+bool get_constant_index(const Var& v, int64_t* out, bool* too_big) {
+  const Constant* c = as_constant(v);
+  if (!c || c->value.size() != 1 || !is_int(c->value.dtype)) return false;
+  *out = c->value.item_index(too_big);
+  return true;
+}
+
 bool get_constant_scalar(const Var& v, double* out) {
   const Constant* c = as_constant(v);
   if (!c || c->value.size() != 1) return false;

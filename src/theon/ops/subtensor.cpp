@@ -9,6 +9,7 @@
 // advanced indexing, a table of byte offsets contributed by the index arrays.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
@@ -89,11 +90,10 @@ std::string layout_str(const Layout& l) {
 
 // ---- static (build-time) analysis ----------------------------------------------------
 
+// A constant index component, read exactly (a uint64 beyond int64 saturates).
 bool const_int(const Var& v, int64_t* out) {
-  double d;
-  if (!v || !get_constant_scalar(v, &d)) return false;
-  *out = static_cast<int64_t>(d);
-  return true;
+  bool too_big;
+  return v && get_constant_index(v, out, &too_big);
 }
 
 // Python's slice.indices(n): clipped start, the step and the length.
@@ -101,6 +101,8 @@ struct SliceBounds {
   int64_t start, step, len;
 };
 SliceBounds adjust_slice(const int64_t* start, const int64_t* stop, int64_t step, int64_t n) {
+  // -INT64_MIN overflows below; any step of magnitude >= n takes the same elements.
+  step = std::max(step, -std::numeric_limits<int64_t>::max());
   auto clip = [&](const int64_t* v, int64_t dflt) {
     if (!v) return dflt;
     int64_t x = *v;
@@ -120,11 +122,33 @@ SliceBounds adjust_slice(const int64_t* start, const int64_t* stop, int64_t step
   return {b, step, len};
 }
 
+[[noreturn]] void out_of_bounds(const std::string& shown, int64_t n, const std::string& op, int axis,
+                                const Shape& xshape) {
+  throw IndexError(op + ": index " + shown + " is out of bounds for axis " + std::to_string(axis) + " with size " +
+                   std::to_string(n) + " (indexing an array of shape " + shape_str(xshape) + ")");
+}
+
 int64_t wrap_index(int64_t v, int64_t n, const std::string& op, int axis, const Shape& xshape) {
-  if (v < -n || v >= n)
-    throw IndexError(op + ": index " + std::to_string(v) + " is out of bounds for axis " + std::to_string(axis) +
-                     " with size " + std::to_string(n) + " (indexing an array of shape " + shape_str(xshape) + ")");
+  if (v < -n || v >= n) out_of_bounds(std::to_string(v), n, op, axis, xshape);
   return v < 0 ? v + n : v;
+}
+
+// An integer scalar index: a uint64 too big for int64 is out of bounds, not
+// the negative number its bits make.
+int64_t wrap_index(const NDArray& i, int64_t n, const std::string& op, int axis, const Shape& xshape) {
+  bool too_big;
+  const int64_t v = i.item_index(&too_big);
+  if (too_big) out_of_bounds(std::to_string(static_cast<uint64_t>(i.get_int(0))), n, op, axis, xshape);
+  return wrap_index(v, n, op, axis, xshape);
+}
+
+// A uint64 index array as int64 positions; values beyond int64 are out of bounds.
+void check_uint64_indices(const NDArray& v, int64_t n, const std::string& op, int axis, const Shape& xshape) {
+  const NDArray c = v.contiguous();
+  const uint64_t* p = c.ptr<uint64_t>();
+  for (int64_t i = 0, m = c.size(); i < m; ++i)
+    if (p[i] > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      out_of_bounds(std::to_string(p[i]), n, op, axis, xshape);
 }
 
 void check_int_scalar(const std::string& op, const Var& v, const char* what, size_t axis) {
@@ -153,8 +177,8 @@ TensorType indexed_type(const std::string& op, const TensorType& x, const Layout
       const Var& v = in[k++];
       if (s.kind == IndexEntry::Int) {
         check_int_scalar(op, v, "index", a);
-        int64_t c;
-        if (n >= 0 && const_int(v, &c)) wrap_index(c, n, op, static_cast<int>(a), x.shape);
+        if (const Constant* c = as_constant(v); c && n >= 0 && c->value.size() == 1)
+          wrap_index(c->value, n, op, static_cast<int>(a), x.shape);
       } else if (!is_int(v->dtype())) {
         throw TypeError(op + ": index arrays must have an integer dtype, got " + v->type.str() + " for axis " +
                         std::to_string(a) + (is_bool(v->dtype()) ? " (boolean masks are not supported)" : ""));
@@ -242,24 +266,28 @@ Region resolve(const std::string& op, const Layout& l, const Shape& xshape, cons
     const EntrySpec& s = l[a];
     const int64_t n = xshape[a];
     if (s.kind == IndexEntry::Int && !adv) {
-      r.offset += wrap_index(in[k++].item_int(), n, op, static_cast<int>(a), xshape) * xstrides[a];
+      r.offset += wrap_index(in[k++], n, op, static_cast<int>(a), xshape) * xstrides[a];
     } else if (s.kind != IndexEntry::Slice) {
       if (!adv_axes.empty() && !after.empty()) gap = true;
       adv_axes.push_back(static_cast<int>(a));
       const NDArray& v = in[k++];
       if (!is_int(v.dtype)) throw IndexError(op + ": index arrays must have an integer dtype, got " + v.str());
+      if (v.dtype == DType::UInt64) check_uint64_indices(v, n, op, static_cast<int>(a), xshape);
       adv_idx.push_back(v.dtype == DType::Int64 && v.is_c_contiguous() ? v : v.astype(DType::Int64));
     } else {
       int64_t vals[3] = {0, 0, 1};
       const bool has[3] = {s.start, s.stop, s.step};
+      bool too_big;  // a uint64 bound beyond int64 saturates: it is past the end, as in NumPy
       for (int c = 0; c < 3; ++c)
-        if (has[c]) vals[c] = in[k++].item_int();
+        if (has[c]) vals[c] = in[k++].item_index(&too_big);
       if (vals[2] == 0)
         throw ValueError(op + ": slice step cannot be zero (axis " + std::to_string(a) + ", array of shape " +
                          shape_str(xshape) + ")");
       SliceBounds b = adjust_slice(s.start ? &vals[0] : nullptr, s.stop ? &vals[1] : nullptr, vals[2], n);
       if (b.len > 0) r.offset += b.start * xstrides[a];
-      (adv_axes.empty() ? before : after).push_back({b.len, b.step * xstrides[a]});
+      // One element or none: the step is never taken (and a huge one would overflow).
+      const int64_t stride = b.len > 1 ? b.step * xstrides[a] : xstrides[a];
+      (adv_axes.empty() ? before : after).push_back({b.len, stride});
     }
   }
   for (size_t a = l.size(); a < xshape.size(); ++a)

@@ -228,10 +228,12 @@ std::vector<Var> subtensor_of_make_vector(FunctionGraph&, Apply& node) {
   const Var& v = node.inputs[0];
   if (!v->owner || v->owner->op->kind() != OpKind::MakeVector) return {};
   auto entries = index_entries(node);
-  double k;
-  if (entries.size() != 1 || entries[0].kind != IndexEntry::Int || !get_constant_scalar(entries[0].index, &k)) return {};
+  int64_t i;
+  bool too_big;
+  if (entries.size() != 1 || entries[0].kind != IndexEntry::Int ||
+      !get_constant_index(entries[0].index, &i, &too_big) || too_big)
+    return {};
   const int64_t n = static_cast<int64_t>(v->owner->inputs.size());
-  int64_t i = static_cast<int64_t>(k);
   if (i < 0) i += n;
   if (i < 0 || i >= n) return {};  // out of range: the run-time error names it
   Var r = v->owner->inputs[i];
@@ -254,10 +256,8 @@ std::vector<Var> inc_subtensor_of_zeros(FunctionGraph&, Apply& node) {
 // A constant integer >= 0 (or an absent component: -1 stands for None).
 bool nonneg_const(const Var& v, int64_t* out) {
   if (!v) return *out = -1, true;
-  double d;
-  if (!get_constant_scalar(v, &d) || d < 0 || d != static_cast<double>(static_cast<int64_t>(d))) return false;
-  *out = static_cast<int64_t>(d);
-  return true;
+  bool too_big;
+  return get_constant_index(v, out, &too_big) && !too_big && *out >= 0;
 }
 
 bool full_slice(const IndexEntry& e) { return e.kind == IndexEntry::Slice && !e.start && !e.stop && !e.step; }
@@ -271,11 +271,17 @@ bool merge_slices(const IndexEntry& o, const IndexEntry& i, IndexEntry* out) {
   if (!nonneg_const(i.start, &a2) || !nonneg_const(i.stop, &b2) || !nonneg_const(i.step, &k2)) return false;
   if (k1 == 0 || k2 == 0) return false;
   a1 = std::max<int64_t>(a1, 0), a2 = std::max<int64_t>(a2, 0), k1 = std::max<int64_t>(k1, 1), k2 = std::max<int64_t>(k2, 1);
+  // The merged bounds must not wrap: huge constants stay two slices.
+  int64_t start, step, inner_stop = -1;
+  if (__builtin_mul_overflow(a2, k1, &start) || __builtin_add_overflow(start, a1, &start) ||
+      __builtin_mul_overflow(k1, k2, &step))
+    return false;
+  if (b2 >= 0 && (__builtin_mul_overflow(b2, k1, &inner_stop) || __builtin_add_overflow(inner_stop, a1, &inner_stop)))
+    return false;
   int64_t stop = b1;  // -1: None
-  if (b2 >= 0) stop = b1 >= 0 ? std::min(b1, a1 + b2 * k1) : a1 + b2 * k1;
+  if (b2 >= 0) stop = b1 >= 0 ? std::min(b1, inner_stop) : inner_stop;
   auto c = [](int64_t v) { return scalar_constant<int64_t>(v); };
-  *out = IndexEntry::slice(a1 + a2 * k1 ? c(a1 + a2 * k1) : nullptr, stop >= 0 ? c(stop) : nullptr,
-                           k1 * k2 != 1 ? c(k1 * k2) : nullptr);
+  *out = IndexEntry::slice(start ? c(start) : nullptr, stop >= 0 ? c(stop) : nullptr, step != 1 ? c(step) : nullptr);
   return true;
 }
 
