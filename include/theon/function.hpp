@@ -20,10 +20,13 @@ enum class UnusedInputPolicy : uint8_t { Raise, Warn, Ignore };
 enum class NativeMode : uint8_t { Off, Async, Wait };
 struct NativeOptions {
   NativeMode mode = NativeMode::Off;
-  std::string cxx = "c++";      // the compiler; "" = none (VM only)
-  std::string cache_dir;        // "" = $THEON_COMPILEDIR, else ~/.theon
-  std::string include_dir;      // where ops/scalar_functors.hpp lives ("" = the build's source tree)
-  std::string flags = "-O3 -march=native";  // optimisation flags (part of the cache key)
+  std::string cxx = "c++";                  // the compiler; "" = none (VM only)
+  std::string cache_dir;                    // "" = $THEON_COMPILEDIR, else ~/.theon
+  std::string include_dir;                  // where ops/scalar_functors.hpp lives ("" = the build's source tree)
+  std::string flags = "-O3 -march=native";  // optimisation flags, split on whitespace (part of the cache key)
+  // The cache's size limit: after a module is built, the least recently used
+  // others are removed until the modules take at most this (0 = no limit).
+  double cache_max_mb = 1024;
 };
 
 struct FunctionOptions {

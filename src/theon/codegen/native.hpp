@@ -1,10 +1,14 @@
-// The compiler driver and disk cache of the native tier. A module's source
-// is hashed with the compiler's identity, the flags, the host CPU, the
-// content of the headers it includes and theon's version into a key; `<cache>/native/<key>.so` is written to a
-// temporary name and renamed into place (no global lock: two processes
-// building the same key both succeed, the last rename wins with identical
-// content), and a loaded module must answer its own key, so a truncated or
-// foreign file is detected, removed and rebuilt.
+// The compiler driver and disk cache of the native tier (docs/native.md).
+//
+// A module's source is hashed (SHA-256) with the compiler's identity, the
+// flags, whether libmvec links, the host CPU, the content of the headers it
+// includes and theon's version into a key. `<cache>/native/<key>.so` is
+// written under a temporary name and renamed into place (no global lock),
+// next to `<key>.sha256`, the module's content hash. Before a module is
+// loaded, the directories and files are checked (owned by this user, not
+// writable by others) and the module is hashed through the one descriptor
+// that dlopen then loads: a truncated, foreign or planted file is never
+// loaded (it is rebuilt, or refused when it is not this user's own).
 #pragma once
 #include <memory>
 #include <string>
@@ -15,8 +19,9 @@ namespace theon {
 
 class NativeModule {
  public:
-  NativeModule(void* handle, std::string key, std::string path)
-      : handle_(handle), key_(std::move(key)), path_(std::move(path)) {}
+  // `fd` is the descriptor the module was loaded through (/proc/self/fd/N).
+  NativeModule(void* handle, int fd, std::string key, std::string path)
+      : handle_(handle), fd_(fd), key_(std::move(key)), path_(std::move(path)) {}
   ~NativeModule();
   NativeModule(const NativeModule&) = delete;
   NativeModule& operator=(const NativeModule&) = delete;
@@ -26,15 +31,14 @@ class NativeModule {
 
  private:
   void* handle_;
+  int fd_;
   std::string key_, path_;
 };
 
-// The cache key of `source` under `opts` (32 hex digits).
-std::string native_cache_key(const std::string& source, const NativeOptions& opts);
-
 // Loads the module of `source` from the cache, compiling it first when it is
-// missing or unusable. Returns null and sets *why when no module can be had
-// (no compiler, a failed compile: the caller stays on the VM tier).
+// missing or stale. Returns null and sets *why when no module can be had (no
+// compiler, a failed or killed compile, an untrusted cache directory or
+// file): the caller stays on the VM tier.
 std::shared_ptr<NativeModule> load_native_module(const std::string& source, const NativeOptions& opts,
                                                  std::string* why);
 
