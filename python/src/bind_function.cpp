@@ -104,7 +104,7 @@ void bind_function(nb::module_& m) {
               nb::object filter, const std::string& level, std::vector<std::string> including,
               std::vector<std::string> excluding, std::vector<std::string> requiring, bool print_after_phase,
               std::vector<bool> mutable_inputs, const std::string& native, const std::string& cxx,
-              const std::string& compiledir, const std::string& include_dir) {
+              const std::string& compiledir, const std::string& include_dir, double compiledir_max_mb) {
              FunctionOptions o;
              if (native == "async")
                o.native.mode = NativeMode::Async;
@@ -117,6 +117,7 @@ void bind_function(nb::module_& m) {
              o.native.cxx = cxx;
              o.native.cache_dir = compiledir;
              o.native.include_dir = include_dir;
+             o.native.cache_max_mb = compiledir_max_mb;
              o.mutable_inputs = std::move(mutable_inputs);
              if (level == "fast_run")
                o.rewrite.level = RewriteOptions::Level::FastRun;

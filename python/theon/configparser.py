@@ -32,6 +32,8 @@ _FLAGS = {
     "print_global_stats": (False, bool, "accepted for compatibility"),
     "compiledir": (os.environ.get("THEON_COMPILEDIR") or os.path.join(os.path.expanduser("~"), ".theon"), str,
                    "cache directory for generated code (theon-cache manages it)"),
+    "compiledir_max_mb": (1024.0, float, "size limit of the native modules in compiledir, in MiB: after a module "
+                          "is built, the least recently used others are removed until they fit (0: no limit)"),
     "cxx": (shutil.which("c++") or shutil.which("g++") or shutil.which("clang++") or "", str,
             "the C++ compiler of the native tier ('' = none: the VM tier runs everything)"),
     "native": ("async", ("async", "wait", "off"),
@@ -70,6 +72,14 @@ def _convert(name, value):
             v = -1
         if v < 0:
             raise ValueError("config flag %s=%r is not valid: expected an integer >= 0" % (name.replace("__", "."), value))
+        return v
+    if allowed is float:
+        try:
+            v = float(str(value).strip())
+        except ValueError:
+            v = -1.0
+        if not v >= 0 or v == float("inf"):
+            raise ValueError("config flag %s=%r is not valid: expected a number >= 0" % (name.replace("__", "."), value))
         return v
     if value is None and name == "optimizer":
         value = "None"

@@ -106,7 +106,8 @@ class Function(object):
                                           on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
                                           verbose, [i.mutable for i in self._ins], _native_mode(the_mode, level),
-                                          config.cxx, config.compiledir, _INCLUDE_DIR)
+                                          config.cxx, config.compiledir, _INCLUDE_DIR,
+                                          config.compiledir_max_mb)
         if verbose:
             rep = self._fn.rewrite_report
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))
