@@ -118,3 +118,15 @@ def test_dotted_flag_names():
 def test_config_dir_lists_flags():
     names = dir(theon.config)
     assert "floatX" in names and "on_unused_input" in names
+
+
+def test_compiledir_max_mb_is_a_size_in_mib():
+    from theon.configparser import change_flags
+    assert theon.config.compiledir_max_mb == 1024.0
+    with change_flags(compiledir_max_mb="0.5"):
+        assert theon.config.compiledir_max_mb == 0.5
+    for bad in ("-1", "lots", "nan", "inf"):
+        with pytest.raises(ValueError, match="compiledir_max_mb"):
+            with change_flags(compiledir_max_mb=bad):
+                pass
+    assert _run("import theon; print(theon.config.compiledir_max_mb)", THEON_FLAGS="compiledir_max_mb=0") == "0.0"
