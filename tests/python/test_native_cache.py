@@ -372,3 +372,22 @@ def test_directories_are_private_whatever_the_umask(tmp_path):
         assert stat.S_IMODE(os.stat(p).st_mode) == 0o700, p
     for n in names(d):
         assert stat.S_IMODE(os.stat(os.path.join(native_dir(d), n)).st_mode) == 0o600, n
+
+
+def test_functions_built_again_share_the_loaded_module(cache):
+    """Each load holds the descriptor it was loaded through (see native.cpp): functions built again in one
+    process share the loaded module rather than open and map it once more, and a dropped one closes it."""
+    x = T.vector("x")
+    first = theon.function([x], T.erf(x) * 1.25 - 3)
+    fds = len(os.listdir("/proc/self/fd"))
+    again = [theon.function([x], T.erf(x) * 1.25 - 3) for _ in range(30)]
+    assert all(f.native_ready for f in again)
+    assert len(os.listdir("/proc/self/fd")) == fds
+    [so] = modules(cache)
+    with open("/proc/self/maps") as fh:
+        assert len({line.split()[-1] for line in fh if so in line}) == 1  # one mapping of one file
+    np.testing.assert_allclose(again[-1](np.zeros(2)), [-3, -3])
+    del first, again
+    import gc
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) < fds

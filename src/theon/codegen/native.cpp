@@ -266,9 +266,9 @@ std::string descriptor_path(int fd) { return "/proc/self/fd/" + std::to_string(f
 // name. So N stays open ("parked") while a library of that name is loaded
 // (one glibc will not unload, or the same file loaded again under another
 // number), and N is closed only once none is: a number in use can name no
-// other file.
+// other file. Each parked descriptor keeps the path of its module.
 std::mutex parked_mutex;
-std::vector<int> parked_descriptors;
+std::vector<std::pair<int, std::string>> parked_descriptors;
 
 bool name_is_loaded(int fd) {
   void* handle = dlopen(descriptor_path(fd).c_str(), RTLD_LAZY | RTLD_NOLOAD);
@@ -277,14 +277,19 @@ bool name_is_loaded(int fd) {
   return true;
 }
 
-void release_load_descriptor(int fd) {
+void release_load_descriptor(int fd, const std::string& path) {
   std::lock_guard<std::mutex> lock(parked_mutex);
-  parked_descriptors.push_back(fd);
-  std::erase_if(parked_descriptors, [](int parked) {
-    if (name_is_loaded(parked)) return false;
-    close(parked);
+  parked_descriptors.emplace_back(fd, path);
+  std::erase_if(parked_descriptors, [](const auto& parked) {
+    if (name_is_loaded(parked.first)) return false;
+    close(parked.first);
     return true;
   });
+}
+
+bool answers_key(void* handle, const std::string& key) {
+  auto answer = reinterpret_cast<const char* (*)()>(dlsym(handle, "theon_module_key"));
+  return answer && key == answer();
 }
 
 // dlopen of the verified file open at `fd` (never of its path, which could
@@ -295,17 +300,55 @@ std::shared_ptr<NativeModule> load_from_descriptor(int fd, const std::string& ke
   if (!handle) {
     const char* err = dlerror();
     *why = "the compiled module " + path + " could not be loaded: " + std::string(err ? err : "unknown error");
-    release_load_descriptor(fd);
+    release_load_descriptor(fd, path);
     return nullptr;
   }
-  auto answer = reinterpret_cast<const char* (*)()>(dlsym(handle, "theon_module_key"));
-  if (!answer || key != answer()) {
+  if (!answers_key(handle, key)) {
     dlclose(handle);
-    release_load_descriptor(fd);
+    release_load_descriptor(fd, path);
     *why = "the compiled module " + path + " does not answer its key";
     return nullptr;
   }
   return std::make_shared<NativeModule>(handle, fd, key, path);
+}
+
+// The modules this process has loaded, by path: a function built again
+// shares the loaded code instead of opening the file once more (a second
+// descriptor of a library glibc keeps would stay parked for good).
+std::mutex loaded_mutex;
+std::map<std::string, std::weak_ptr<NativeModule>> loaded_modules;
+
+std::shared_ptr<NativeModule> remember_loaded(std::shared_ptr<NativeModule> module) {
+  if (!module) return module;
+  std::lock_guard<std::mutex> lock(loaded_mutex);
+  std::erase_if(loaded_modules, [](const auto& entry) { return entry.second.expired(); });
+  loaded_modules[module->path()] = module;
+  return module;
+}
+
+// The module at `path` when this process has it loaded: one in use, or one
+// that glibc kept loaded after its last user (through its parked descriptor).
+std::shared_ptr<NativeModule> already_loaded(const std::string& path, const std::string& key) {
+  {
+    std::lock_guard<std::mutex> lock(loaded_mutex);
+    auto it = loaded_modules.find(path);
+    if (it != loaded_modules.end())
+      if (auto module = it->second.lock(); module && module->key() == key) return module;
+  }
+  std::lock_guard<std::mutex> lock(parked_mutex);
+  for (auto it = parked_descriptors.begin(); it != parked_descriptors.end(); ++it) {
+    if (it->second != path) continue;
+    void* handle = dlopen(descriptor_path(it->first).c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (!handle) continue;
+    if (!answers_key(handle, key)) {
+      dlclose(handle);
+      continue;
+    }
+    const int fd = it->first;
+    parked_descriptors.erase(it);
+    return std::make_shared<NativeModule>(handle, fd, key, path);
+  }
+  return nullptr;
 }
 
 enum class CacheLookup { Loaded, Stale, Refused };
@@ -496,7 +539,7 @@ std::shared_ptr<NativeModule> build_module(const std::string& source, const Nati
 
 NativeModule::~NativeModule() {
   if (handle_) dlclose(handle_);
-  if (fd_ >= 0) release_load_descriptor(fd_);
+  if (fd_ >= 0) release_load_descriptor(fd_, path_);
 }
 
 void* NativeModule::symbol(const std::string& name) const { return dlsym(handle_, name.c_str()); }
@@ -522,16 +565,21 @@ std::shared_ptr<NativeModule> load_native_module(const std::string& source, cons
   const std::string libmvec = libmvec_links(opts, dir, why);
   if (libmvec.empty()) return nullptr;
   const std::string key = cache_key(source, opts, compiler, libmvec);
+  const std::string module_path = dir + "/" + key + ".so";
+  if (auto module = already_loaded(module_path, key)) {
+    utimensat(AT_FDCWD, module_path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);  // a use, for the eviction order
+    return remember_loaded(module);
+  }
   std::shared_ptr<NativeModule> module;
   switch (load_cached_module(dir + "/" + key, key, &module, why)) {
     case CacheLookup::Loaded:
-      return module;
+      return remember_loaded(module);
     case CacheLookup::Refused:
       return nullptr;
     case CacheLookup::Stale:
       break;
   }
-  return build_module(source, opts, dir, key, libmvec == "yes", why);
+  return remember_loaded(build_module(source, opts, dir, key, libmvec == "yes", why));
 }
 
 }  // namespace theon
