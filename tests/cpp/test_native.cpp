@@ -193,7 +193,7 @@ TEST(NativeCache, DirectoryOfAnotherUserIsRefused) {
 TEST(NativeCache, ModuleFileNotPrivateToThisUserIsRefused) {
   if (!have_compiler()) GTEST_SKIP() << "no C++ compiler";
   const bool root_user = geteuid() == 0;
-  for (const std::string how : {"group-writable", "symlink", "foreign"}) {
+  for (const std::string how : {"group-writable", "symlink", "fifo", "directory", "foreign"}) {
     if (how == "foreign" && !root_user) continue;  // needs root to give a file away
     ScratchDir scratch("module-" + how);
     native_function(scratch.path).reset();
@@ -204,18 +204,22 @@ TEST(NativeCache, ModuleFileNotPrivateToThisUserIsRefused) {
       chmod(module.c_str(), 0620);
     } else if (how == "foreign") {
       ASSERT_EQ(chown(module.c_str(), 65534, 65534), 0);
-    } else {
+    } else if (how == "symlink") {
       fs::rename(module, scratch.path / "elsewhere.so");
       fs::create_symlink(scratch.path / "elsewhere.so", module);
+    } else {  // a FIFO must not hang the open; neither is a module
+      fs::remove(module);
+      ASSERT_EQ(how == "fifo" ? mkfifo(module.c_str(), 0600) : mkdir(module.c_str(), 0700), 0);
     }
     CapturedWarnings warnings;
     EXPECT_FALSE(native_function(scratch.path)->native_ready()) << how;
     ASSERT_EQ(CapturedWarnings::said().size(), 1u) << how;
     const std::string& said = CapturedWarnings::said()[0];
     EXPECT_NE(said.find("cache file " + module.string() + " is not trusted"), std::string::npos) << said;
-    const char* reason = how == "foreign"   ? "owned by uid 65534"
-                         : how == "symlink" ? "is a symbolic link"
-                                            : "writable by group or others (mode 0620)";
+    const char* reason = how == "foreign"          ? "owned by uid 65534"
+                         : how == "symlink"        ? "is a symbolic link"
+                         : how == "group-writable" ? "writable by group or others (mode 0620)"
+                                                   : "is not a regular file";
     EXPECT_NE(said.find(reason), std::string::npos) << said;
   }
 }

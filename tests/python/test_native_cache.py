@@ -209,6 +209,25 @@ def test_killed_compile_caches_nothing_and_the_next_call_builds_the_real_module(
     assert temporaries(cache) == []
 
 
+def test_a_probe_failing_for_another_reason_is_not_taken_for_missing_libmvec(cache, tmp_path):
+    """Only a failure that names libmvec, where the same link without it works, means "no libmvec": a probe that
+    fails otherwise is a failed load, asked again next time, and the module is then the real one."""
+    marker = tmp_path / "failed-once"
+    wrapper = compiler_wrapper(tmp_path, "case \"$*\" in *libmvec-probe*) if [ ! -e '%s' ]; then : > '%s'; "
+                                         "echo 'internal compiler error' >&2; exit 1; fi;; esac" % (marker, marker))
+    build = lambda x: T.sinh(x) * 0.75 + 2  # noqa: E731
+    x = T.vector("x")
+    with change_flags(cxx=wrapper):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            f = theon.function([x], build(x))
+        said = native_warnings(caught)
+        assert not f.native_ready and len(said) == 1 and "internal compiler error" in said[0], said
+        assert theon.function([x], build(x)).native_ready
+    so, content = reference_module(tmp_path, build)
+    assert modules(cache) == [so] and read(os.path.join(native_dir(cache), so)) == content
+
+
 @pytest.mark.skipif(not HAVE_LIBMVEC, reason="needs libmvec to compare with")
 def test_missing_libmvec_is_part_of_the_key(cache, tmp_path):
     """Where -lmvec does not link, modules are built without it under their own key (probed once per compiler

@@ -394,9 +394,9 @@ std::string compiler_failure(const NativeOptions& o, const ProcessResult& run, c
 }
 
 // Whether -lmvec links with this compiler and these flags: "yes", "no", or
-// "" (and *why) when the compiler cannot tell (it fails on an empty library
-// too, or was killed: asked again next time). The answer is part of the key,
-// so a module built without libmvec is served only where libmvec is absent.
+// "" (and *why) when the compiler cannot tell (it fails for another reason,
+// or was killed: asked again next time). The answer is part of the key, so a
+// module built without libmvec is served only where libmvec is absent.
 std::string libmvec_links(const NativeOptions& o, const std::string& dir, std::string* why) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
@@ -413,13 +413,14 @@ std::string libmvec_links(const NativeOptions& o, const std::string& dir, std::s
     };
     const ProcessResult with = link_empty_library(true);
     if (with.succeeded()) return "yes";
-    if (with.started && with.signal == 0) {
+    // "no" only when the failure names libmvec and the same link without it works.
+    if (with.started && with.signal == 0 && with.output.find("mvec") != std::string::npos) {
       const ProcessResult without = link_empty_library(false);
       if (without.succeeded()) return "no";
       *why = compiler_failure(o, without, " linking an empty library");
       return "";
     }
-    *why = compiler_failure(o, with, " linking an empty library");
+    *why = compiler_failure(o, with, " linking an empty library with -lmvec");
     return "";
   });
 }
