@@ -79,7 +79,8 @@ def _convert(name, value):
         except ValueError:
             v = -1.0
         if not v >= 0 or v == float("inf"):
-            raise ValueError("config flag %s=%r is not valid: expected a number >= 0" % (name.replace("__", "."), value))
+            raise ValueError("config flag %s=%r is not valid: expected a number >= 0"
+                             % (name.replace("__", "."), value))
         return v
     if value is None and name == "optimizer":
         value = "None"
