@@ -68,6 +68,15 @@ SIZE_CASES = [
     ("broadcast-huge",
      "n = T.lscalar(); a = T.zeros((n, 1)); b = T.zeros((1, n)); fn([n], (a + b).sum())(2 ** 32)", "ValueError MemoryError"),
     ("dot-huge", "n = T.lscalar(); a = T.zeros((n, 1)); fn([n], T.dot(a, a.T).sum())(2 ** 32)", "ValueError MemoryError"),
+    # NumPy's broadcast views hold 2**62 elements in 8 bytes: the sizes computed from them are checked too.
+    ("join-broadcast-views",
+     "x = T.dvector('x'); fn([x], T.concatenate([x, x, x, x]))(np.broadcast_to(np.zeros(1), (2 ** 62,)))",
+     "ValueError"),
+    ("elemwise-broadcast-view", "x = T.dvector('x'); fn([x], x + 1)(np.broadcast_to(np.zeros(1), (2 ** 62,)))",
+     "ValueError MemoryError"),
+    ("reshape-broadcast-view",
+     "x = T.dmatrix('x'); fn([x], x.reshape((-1,)))(np.broadcast_to(np.zeros(1), (2 ** 31, 2 ** 31)))",
+     "ValueError MemoryError"),
     ("tensor-type-too-big", "T.TensorType('float64', (False,))('x').reshape((2 ** 40, 2 ** 40))",
      "ValueError"),
 ]

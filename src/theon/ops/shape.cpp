@@ -551,7 +551,7 @@ class Join final : public NamedOp {
       for (int k = 0; k < nd; ++k) {
         const int64_t s = t.shape[k];
         if (k == axis_) {
-          shape[k] = (shape[k] < 0 || s < 0) ? -1 : shape[k] + s;
+          shape[k] = (shape[k] < 0 || s < 0 || __builtin_add_overflow(shape[k], s, &shape[k])) ? -1 : shape[k];
         } else if (s >= 0) {
           if (shape[k] >= 0 && shape[k] != s)
             throw ValueError(name() + ": input shapes do not match on axis " + std::to_string(k) + " (" +
@@ -573,7 +573,10 @@ class Join final : public NamedOp {
       if (!ok)
         throw ValueError(name() + ": all input array dimensions except for the concatenation axis must match "
                          "exactly; input shapes are " + shapes_of(in));
-      shape[axis_] += a.shape[axis_];
+      // Inputs may be broadcast views of any length: the total is checked.
+      if (__builtin_add_overflow(shape[axis_], a.shape[axis_], &shape[axis_]))
+        throw ValueError(name() + ": array is too big: the joined axis would have more than 2**63-1 elements; "
+                         "input shapes are " + shapes_of(in));
     }
     NDArray& o = out[0];
     o = ws.empty(in[0].dtype, shape);
