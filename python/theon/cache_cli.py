@@ -5,7 +5,8 @@ THEON_COMPILEDIR), ~/.theon by default; modules live in its native/
 subdirectory. No lock is needed: modules are written to temporary names and
 renamed into place, and a process that finds an unusable module rebuilds it.
 Every command touches only theon's own files (<key>.so, <key>.cpp,
-<key>.sha256 and their temporaries); other files are left alone.
+<key>.sha256, the libmvec-<digest> probe answers and their temporaries);
+other files are left alone.
 """
 import argparse
 import os
@@ -16,8 +17,10 @@ import time
 _KEY = r"(?:[0-9a-f]{32}|[0-9a-f]{64})"
 # A module, its source and its hash record.
 _ENTRY = re.compile(r"^(%s)\.(so|cpp|sha256)$" % _KEY)
+# Whether -lmvec links, per compiler and flags (kept so a new process need not ask the compiler).
+_PROBE_ANSWER = re.compile(r"^libmvec-[0-9a-f]{32}$")
 # What a compile in progress writes (and an interrupted one leaves).
-_TEMPORARY = re.compile(r"^(?:%s|libmvec-probe)\.(?:so|cpp|sha256)\.tmp-\d+-\d+-\d+$" % _KEY)
+_TEMPORARY = re.compile(r"^(?:(?:%s|libmvec-probe)\.(?:so|cpp|sha256)|libmvec-[0-9a-f]{32})\.tmp-\d+-\d+-\d+$" % _KEY)
 
 _COMMANDS = [
     ("list", "list the cached modules: key, size, time since last use, kernel count"),
@@ -131,12 +134,13 @@ def main(argv=None):
         print("removed %s" % _plural(_remove(root, _TEMPORARY), "leftover file"))
     elif args.command == "clear":
         _remove(root, _ENTRY)
+        _remove(root, _PROBE_ANSWER)
         print("removed %s" % _plural(len(entries), "module"))
     elif args.command == "purge":
         if not os.path.isdir(root):
             print("nothing to remove: %s does not exist" % root)
             return 0
-        removed = _remove(root, _ENTRY) + _remove(root, _TEMPORARY)
+        removed = _remove(root, _ENTRY) + _remove(root, _TEMPORARY) + _remove(root, _PROBE_ANSWER)
         kept = []
         for d in (_native_dir(root), root):
             try:

@@ -55,8 +55,14 @@ def native_dir(d):
 
 
 def names(d):
+    """The files of d's native/ but the kept libmvec probe answers (libmvec-<digest>)."""
     nd = native_dir(d)
-    return sorted(os.listdir(nd)) if os.path.isdir(nd) else []
+    return sorted(n for n in os.listdir(nd) if not n.startswith("libmvec-")) if os.path.isdir(nd) else []
+
+
+def probe_answers(d):
+    nd = native_dir(d)
+    return sorted(n for n in os.listdir(nd) if re.match(r"^libmvec-[0-9a-f]{32}$", n)) if os.path.isdir(nd) else []
 
 
 def modules(d):
@@ -209,6 +215,30 @@ def test_killed_compile_caches_nothing_and_the_next_call_builds_the_real_module(
     assert temporaries(cache) == []
 
 
+def test_the_libmvec_answer_is_kept_for_new_processes(tmp_path):
+    """A new process with a warm cache loads its module without asking the compiler anything but its version
+    (the probe's link cost ~70 ms before the first module); a damaged answer is asked again."""
+    wrapper = compiler_wrapper(tmp_path, "")
+    d = tmp_path / "c"
+    env = dict(os.environ, THEON_FLAGS="cxx=" + wrapper)
+    run = lambda: subprocess.run([sys.executable, "-c", SCRIPT, str(d), "a"], capture_output=True,  # noqa: E731
+                                 text=True, timeout=300, env=env)
+    assert run().stdout.strip() == "native"
+    log = tmp_path / "cxx.log"
+    assert sum("libmvec-probe" in line for line in log.read_text().splitlines()) >= 1
+    [answer] = probe_answers(d)
+    assert read(os.path.join(native_dir(d), answer)) == (b"yes\n" if HAVE_LIBMVEC else b"no\n")
+    assert stat.S_IMODE(os.stat(os.path.join(native_dir(d), answer)).st_mode) == 0o600
+    log.write_text("")
+    assert run().stdout.strip() == "native"
+    assert [line for line in log.read_text().splitlines() if line != "--version"] == []
+    with open(os.path.join(native_dir(d), answer), "w") as fh:
+        fh.write("maybe\n")
+    assert run().stdout.strip() == "native"
+    assert sum("libmvec-probe" in line for line in log.read_text().splitlines()) >= 1
+    assert read(os.path.join(native_dir(d), answer)) in (b"yes\n", b"no\n")
+
+
 def test_a_probe_failing_for_another_reason_is_not_taken_for_missing_libmvec(cache, tmp_path):
     """Only a failure that names libmvec, where the same link without it works, means "no libmvec": a probe that
     fails otherwise is a failed load, asked again next time, and the module is then the real one."""
@@ -243,6 +273,8 @@ def test_missing_libmvec_is_part_of_the_key(cache, tmp_path):
         assert theon.function([x], build(x) + 1).native_ready  # a second module: no second probe
     probes = [line for line in (tmp_path / "cxx.log").read_text().splitlines() if "libmvec-probe" in line]
     assert len(probes) == 2  # with -lmvec, then without: the compiler works, libmvec is absent
+    [answer] = probe_answers(cache)
+    assert read(os.path.join(native_dir(cache), answer)) == b"no\n"
     assert all("-lmvec" not in line and "THEON_VECTOR_MATH" not in line for line in compile_lines(tmp_path))
     so, _ = reference_module(tmp_path, build)
     assert so not in modules(cache)
@@ -343,8 +375,10 @@ def test_purge_removes_only_theons_files(tmp_path):
     for p in unrelated:
         p.parent.mkdir(exist_ok=True)
         p.write_text("not theon's")
+    assert len(probe_answers(d)) == 1
     out = cli(d, "purge")
-    assert "removed 4 files" in out and "kept" in out, out
+    assert "removed 5 files" in out and "kept" in out, out
+    assert probe_answers(d) == []
     assert all(p.read_text() == "not theon's" for p in unrelated)
     assert sorted(os.listdir(nd)) == sorted(["mine.so", key + ".so.backup"])
     for p in unrelated:

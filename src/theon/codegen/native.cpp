@@ -393,35 +393,61 @@ std::string compiler_failure(const NativeOptions& o, const ProcessResult& run, c
   return text;
 }
 
+// Links an empty library with -lmvec (and without, when that fails) to tell
+// whether libmvec is there: "yes", "no", or "" and *why.
+std::string probe_libmvec(const NativeOptions& o, const std::string& dir, std::string* why) {
+  auto link_empty_library = [&](bool with_libmvec) {
+    const std::string out = dir + "/libmvec-probe.so" + unique_suffix();
+    std::vector<std::string> argv = compiler_argv(o);
+    argv.insert(argv.end(), {"-fPIC", "-shared", "-x", "c++", "/dev/null", "-o", out});
+    if (with_libmvec) argv.push_back("-lmvec");
+    argv.push_back("-lm");
+    ProcessResult run = run_process(argv);
+    unlink(out.c_str());
+    return run;
+  };
+  const ProcessResult with = link_empty_library(true);
+  if (with.succeeded()) return "yes";
+  // "no" only when the failure names libmvec and the same link without it works.
+  if (with.started && with.signal == 0 && with.output.find("mvec") != std::string::npos) {
+    const ProcessResult without = link_empty_library(false);
+    if (without.succeeded()) return "no";
+    *why = compiler_failure(o, without, " linking an empty library");
+    return "";
+  }
+  *why = compiler_failure(o, with, " linking an empty library with -lmvec");
+  return "";
+}
+
 // Whether -lmvec links with this compiler and these flags: "yes", "no", or
 // "" (and *why) when the compiler cannot tell (it fails for another reason,
 // or was killed: asked again next time). The answer is part of the key, so a
 // module built without libmvec is served only where libmvec is absent.
-std::string libmvec_links(const NativeOptions& o, const std::string& dir, std::string* why) {
+// The answer is also kept on disk (`libmvec-<digest>`, a private file like
+// the modules), so that a new process with a warm cache does not pay a link
+// (~70 ms) before its first module loads.
+std::string libmvec_links(const NativeOptions& o, const std::string& compiler, const std::string& dir,
+                          std::string* why) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
   return once_per_key(mu, known, o.cxx + "\n" + o.flags, [&](const std::string&) -> std::string {
-    auto link_empty_library = [&](bool with_libmvec) {
-      const std::string out = dir + "/libmvec-probe.so" + unique_suffix();
-      std::vector<std::string> argv = compiler_argv(o);
-      argv.insert(argv.end(), {"-fPIC", "-shared", "-x", "c++", "/dev/null", "-o", out});
-      if (with_libmvec) argv.push_back("-lmvec");
-      argv.push_back("-lm");
-      ProcessResult run = run_process(argv);
-      unlink(out.c_str());
-      return run;
-    };
-    const ProcessResult with = link_empty_library(true);
-    if (with.succeeded()) return "yes";
-    // "no" only when the failure names libmvec and the same link without it works.
-    if (with.started && with.signal == 0 && with.output.find("mvec") != std::string::npos) {
-      const ProcessResult without = link_empty_library(false);
-      if (without.succeeded()) return "no";
-      *why = compiler_failure(o, without, " linking an empty library");
-      return "";
+    const std::string record = dir + "/libmvec-" + sha256_hex(compiler + "\n" + o.cxx + "\n" + o.flags).substr(0, 32);
+    {
+      CacheFile kept;
+      open_cache_file(record, &kept);
+      char buf[8];
+      const ssize_t n = kept.fd >= 0 ? pread(kept.fd, buf, sizeof buf, 0) : -1;
+      if (n == 4 && std::string(buf, 4) == "yes\n") return "yes";
+      if (n == 3 && std::string(buf, 3) == "no\n") return "no";
     }
-    *why = compiler_failure(o, with, " linking an empty library with -lmvec");
-    return "";
+    std::string answer = probe_libmvec(o, dir, why);
+    if (!answer.empty()) {
+      const std::string tmp = record + unique_suffix();
+      std::string ignored;  // an answer that cannot be kept is asked again next time
+      if (write_private_file(tmp, answer + "\n", &ignored) && rename(tmp.c_str(), record.c_str()) != 0)
+        unlink(tmp.c_str());
+    }
+    return answer;
   });
 }
 
@@ -563,7 +589,7 @@ std::shared_ptr<NativeModule> load_native_module(const std::string& source, cons
   if (!make_private_directories(root, why) || !directory_is_trusted(root, why) || !make_private_directories(dir, why) ||
       !directory_is_trusted(dir, why))
     return nullptr;
-  const std::string libmvec = libmvec_links(opts, dir, why);
+  const std::string libmvec = libmvec_links(opts, compiler, dir, why);
   if (libmvec.empty()) return nullptr;
   const std::string key = cache_key(source, opts, compiler, libmvec);
   const std::string module_path = dir + "/" + key + ".so";
