@@ -30,7 +30,9 @@ std::string message_of(auto&& f) {
 TEST(Sizes, ElementCountChecksOverflowAndBytes) {
   EXPECT_EQ(element_count_or_minus1({3, 4}, 8), 12);
   EXPECT_EQ(element_count_or_minus1({}, 8), 1);
-  EXPECT_EQ(element_count_or_minus1({0, int64_t(1) << 62}, 8), 0);
+  EXPECT_EQ(element_count_or_minus1({0, 5}, 8), 0);
+  // As NumPy, an empty array whose other dims would overflow is too big (its strides would).
+  EXPECT_EQ(element_count_or_minus1({0, int64_t(1) << 62}, 8), -1);
   EXPECT_EQ(element_count_or_minus1({-1, 5}, 8), 5);  // unknown static dims are skipped
   EXPECT_EQ(element_count_or_minus1({kBig, 8}, 8), -1);
   EXPECT_EQ(element_count_or_minus1({int64_t(1) << 32, int64_t(1) << 32}, 1), -1);

@@ -21,6 +21,17 @@ BIG = 2 ** 61 + 1  # times 8 bytes: past 2**64, wraps to 8 in unchecked int64 ar
 HUGE = 2 ** 62
 AS_LIMIT = 8 << 30  # address space of the child processes
 
+
+def _limit_memory(nbytes):
+    """Code that makes allocations past `nbytes` fail (MemoryError) in a child
+    instead of swapping the machine. Under AddressSanitizer, whose shadow
+    memory needs terabytes of address space, ASAN_OPTIONS' max_allocation_size_mb
+    does it instead (scripts/test_sanitized_python.sh sets it)."""
+    if "libasan" in os.environ.get("LD_PRELOAD", ""):
+        assert "max_allocation_size_mb" in os.environ.get("ASAN_OPTIONS", "")
+        return "pass"
+    return "resource.setrlimit(resource.RLIMIT_AS, (%d, %d))" % (nbytes, nbytes)
+
 # (case id, code run in the child, the exception classes that count as the
 # right answer). The code sees np, theon, T, fn (a FAST_COMPILE function
 # builder), BIG and HUGE; it must raise one of the classes.
@@ -77,6 +88,11 @@ SIZE_CASES = [
     ("reshape-broadcast-view",
      "x = T.dmatrix('x'); fn([x], x.reshape((-1,)))(np.broadcast_to(np.zeros(1), (2 ** 31, 2 ** 31)))",
      "ValueError MemoryError"),
+    # Empty, but its strides would overflow: NumPy's "array is too big" too.
+    ("alloc-empty-huge", "n = T.lscalar(); fn([n], T.zeros((0, n, n)))(2 ** 62)", "ValueError"),
+    ("reshape-empty-huge",
+     "x = T.dvector('x'); s = T.lvector('s'); fn([x, s], x.reshape(s, ndim=3))(np.zeros(0), [0, 2 ** 62, 2 ** 62])",
+     "ValueError"),
     ("tensor-type-too-big", "T.TensorType('float64', (False,))('x').reshape((2 ** 40, 2 ** 40))",
      "ValueError"),
 ]
@@ -88,8 +104,7 @@ def _run_cases(cases, prelude=""):
     script = textwrap.dedent("""
         import resource
         import sys
-        # Sizes that fit but are large fail to allocate instead of swapping the machine.
-        resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
+        %s
         import numpy as np
         import theon
         import theon.tensor as T
@@ -107,7 +122,7 @@ def _run_cases(cases, prelude=""):
             except Exception as e:
                 print("RESULT", cid, type(e).__name__, flush=True)
                 print("MESSAGE", cid, str(e).splitlines()[0][:300], flush=True)
-        """) % (AS_LIMIT, AS_LIMIT, BIG, HUGE, prelude, cases)
+        """) % (_limit_memory(AS_LIMIT), BIG, HUGE, prelude, cases)
     env = dict(os.environ)
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
     outcomes, messages, started = {}, {}, None
@@ -383,7 +398,7 @@ def test_updates_of_the_wrong_kind(updates):
 
 FUZZ = textwrap.dedent("""
     import resource
-    resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
+    %s
     import numpy as np
     import theon
     import theon.tensor as T
@@ -438,6 +453,6 @@ FUZZ = textwrap.dedent("""
 
 
 def test_fuzz_sizes_near_the_int64_limits_never_kill_the_process():
-    code = FUZZ % (2 << 30, 2 << 30, 400)
+    code = FUZZ % (_limit_memory(2 << 30), 400)
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
     assert p.returncode == 0 and "FUZZ OK" in p.stdout, "exit status %d\n%s" % (p.returncode, p.stderr[-4000:])

@@ -34,11 +34,14 @@ Strides c_strides(const Shape& shape, size_t isz) {
 }
 
 int64_t element_count_or_minus1(const Shape& shape, size_t itemsize) {
-  int64_t n = 1;
-  for (auto d : shape)
-    if (d >= 0 && !mul_fits(n, d, &n)) return -1;
-  int64_t bytes;
-  if (n > 0 && !mul_fits(n, static_cast<int64_t>(std::max<size_t>(itemsize, 1)), &bytes)) return -1;
+  // As NumPy, zero-length dims count as 1 in the bound: the strides of an
+  // empty (0, 2**62, 2**62) array would overflow as well as its byte count.
+  int64_t n = 1, bound = static_cast<int64_t>(std::max<size_t>(itemsize, 1));
+  for (auto d : shape) {
+    if (d < 0) continue;
+    if (!mul_fits(bound, std::max<int64_t>(d, 1), &bound)) return -1;
+    n *= d;  // cannot overflow: n <= bound
+  }
   return n;
 }
 

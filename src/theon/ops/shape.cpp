@@ -293,6 +293,9 @@ class Reshape final : public NamedOp {
     } else if (known != x.size()) {
       bad = true;
     }
+    // An empty result may still not exist: (0, 2**62, 2**62) has no strides in int64.
+    if (!bad && element_count_or_minus1(shape, itemsize(x.dtype)) < 0)
+      checked_element_count(shape, x.dtype, name() + ": cannot reshape array of shape " + shape_str(x.shape));
     if (bad)
       throw ValueError(name() + ": cannot reshape array of shape " + shape_str(x.shape) + " (size " +
                        std::to_string(x.size()) + ") into shape " + shape_str(shape) +
