@@ -1,6 +1,7 @@
 // User-facing errors (mapped to Python's TypeError/ValueError/...) and the
 // "where did the user build this" record every graph node carries.
 #pragma once
+#include <cerrno>
 #include <functional>
 #include <memory>
 #include <source_location>
@@ -54,75 +55,63 @@ class SiteScope {
   bool had_;
 };
 
+// What a user did wrong (Python sees the builtin or theon._errors class its
+// python_name() gives). Adding context keeps the class: rethrow_with.
 class UserError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  // Where Python finds the exception this becomes ("builtins.ValueError").
+  virtual const char* python_name() const { return "builtins.ValueError"; }
+  // Throws a copy of this error's own class with the message `what`.
+  [[noreturn]] virtual void rethrow_with(const std::string& what) const { throw UserError(what); }
 };
-class TypeError : public UserError {
- public:
-  using UserError::UserError;
-};
-class ValueError : public UserError {
- public:
-  using UserError::UserError;
-};
-class IndexError : public UserError {
- public:
-  using UserError::UserError;
-};
-class NotImplementedError : public UserError {
- public:
-  using UserError::UserError;
-};
-// A runtime check of the graph failed (Assert; Python's AssertionError).
-class AssertionError : public UserError {
- public:
-  using UserError::UserError;
-};
+
+#define THEON_ERROR(Class, Base, python, meaning)                                                 \
+  class Class : public Base {                                                                     \
+   public:                                                                                        \
+    using Base::Base;                                                                             \
+    const char* python_name() const override { return python; }                                   \
+    [[noreturn]] void rethrow_with(const std::string& what) const override { throw Class(what); } \
+  };
+#include "theon/errors.def"
+#undef THEON_ERROR
+
 // A file could not be opened or read (Python's OSError; FileNotFoundError for ENOENT).
 class OSError : public UserError {
  public:
   OSError(int err, const std::string& what) : UserError(what), error_number(err) {}
+  const char* python_name() const override {
+    return error_number == ENOENT ? "builtins.FileNotFoundError" : "builtins.OSError";
+  }
+  [[noreturn]] void rethrow_with(const std::string& what) const override { throw OSError(error_number, what); }
   int error_number;
 };
-// Memory for an array could not be had (Python's MemoryError).
-class MemoryError : public UserError {
- public:
-  using UserError::UserError;
+
+// Every user error class as (name, python name, meaning), from errors.def:
+// for the bindings' consistency check.
+struct UserErrorClass {
+  const char* name;
+  const char* python;
+  const char* meaning;
 };
-// A graph input needed by an output was not given to function().
-class MissingInputError : public ValueError {
- public:
-  using ValueError::ValueError;
-};
-class UnusedInputError : public ValueError {
- public:
-  using ValueError::ValueError;
-};
-// grad() with respect to a variable the cost does not depend on.
-class DisconnectedInputError : public ValueError {
- public:
-  using ValueError::ValueError;
-};
-// A gradient that does not exist (undefined, or an op without one) reached a
-// variable grad() was asked about (Theano's NullTypeGradError).
-class NullTypeGradError : public TypeError {
- public:
-  using TypeError::TypeError;
-};
+const std::vector<UserErrorClass>& user_error_classes();
+
 class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
 };
 
-// Throws a copy of `e`'s class (the most derived of the classes above) with
-// the message `what`: context added to an error never changes what it is.
-[[noreturn]] void rethrow_with_message(const UserError& e, const std::string& what);
+// Throws a copy of `e`'s class with the message `what`: context added to an
+// error never changes what it is.
+[[noreturn]] inline void rethrow_with_message(const UserError& e, const std::string& what) {
+  e.rethrow_with(what);
+  throw ValueError(what);  // not reached: every rethrow_with throws
+}
 
 std::string join_strings(const std::vector<std::string>& parts, const std::string& sep);
 
-#define THEON_CHECK(cond, msg) \
-  do {                          \
+#define THEON_CHECK(cond, msg)                                                                                \
+  do {                                                                                                        \
     if (!(cond)) throw ::theon::InternalError(std::string("internal check failed: ") + #cond + ": " + (msg)); \
   } while (0)
 

@@ -136,26 +136,24 @@ class Workspace {
   virtual NDArray empty(DType dtype, const Shape& shape) { return NDArray::empty(dtype, shape); }
 };
 
-// Every op class, listed once: rewrites dispatch on an op's kind and read its
-// parameters through src/theon/ops/op_info.hpp.
-#define THEON_OP_KINDS(X)                                                                                        \
-  X(Other) X(Elemwise) X(Cast) X(Fused) X(Reduce) X(ArgReduce) X(DimShuffle) X(Reshape) X(Shape) X(ShapeI)      \
-  X(MakeVector) X(Alloc) X(ARange) X(Eye) X(Join) X(JoinGrad) X(Dot) X(Matmul) X(Gemm) X(Subtensor)             \
-  X(IncSubtensor) X(GradControl) X(NullGrad) X(Map) X(Softmax) X(FusedReduce) X(Assert) X(LogSumExp)
-
+// Every op class, listed once (include/theon/op_kinds.def): rewrites
+// dispatch on an op's kind and read its parameters through
+// src/theon/ops/op_info.hpp.
 enum class OpKind : uint8_t {
-#define X(n) n,
-  THEON_OP_KINDS(X)
-#undef X
+#define THEON_OP(kind) kind,
+#include "theon/op_kinds.def"
+#undef THEON_OP
   count_
 };
 inline constexpr int kNumOpKinds = static_cast<int>(OpKind::count_);
+// The kind's name as listed ("Sort"): what Python's op.kind answers.
+const char* op_kind_name(OpKind kind);
 
 class Op {
  public:
   virtual ~Op() = default;
   virtual std::string name() const = 0;
-  virtual OpKind kind() const { return OpKind::Other; }
+  virtual OpKind kind() const = 0;
   // Validates the inputs and returns the output types; throws TypeError/ValueError.
   virtual std::vector<TensorType> infer_types(const std::vector<Var>& inputs) const = 0;
   // Computes outputs from inputs. `out` arrives sized to the outputs (elements may

@@ -1,5 +1,7 @@
 // Types, variables, constants, shared variables, Apply and Op.
 #include "bindings.hpp"
+#include "ops/op_info.hpp"
+#include "ops/scalar_table.hpp"
 
 namespace theon::py {
 
@@ -50,6 +52,35 @@ void bind_graph(nb::module_& m) {
       .def("__str__", &Op::name)
       .def("__repr__", &Op::name)
       .def_prop_ro("name", &Op::name)
+      // What the op is, from the one op list (include/theon/op_kinds.def): "Elemwise", "Sort", ...
+      .def_prop_ro("kind", [](const Op& o) { return std::string(op_kind_name(o.kind())); })
+      // Its parameters Python code reads, by kind (None for other kinds).
+      .def_prop_ro("scalar_op",
+                   [](const Op& o) -> std::optional<std::string> {
+                     if (o.kind() != OpKind::Elemwise) return std::nullopt;
+                     return std::string(scalar_def(elemwise_id(o)).name);
+                   })
+      .def_prop_ro("cast_dtype",
+                   [](const Op& o) -> std::optional<std::string> {
+                     if (o.kind() != OpKind::Cast) return std::nullopt;
+                     return std::string(dtype_name(cast_dtype(o)));
+                   })
+      .def_prop_ro("axis",
+                   [](const Op& o) -> std::optional<int> {
+                     if (o.kind() != OpKind::ShapeI) return std::nullopt;
+                     return shape_i_axis(o);
+                   })
+      .def_prop_ro("new_order",  // Theano's DimShuffle.new_order: 'x' for an inserted axis
+                   [](const Op& o) -> nb::object {
+                     if (o.kind() != OpKind::DimShuffle) return nb::none();
+                     nb::list order;
+                     for (int d : dimshuffle_order(o)) order.append(d < 0 ? nb::object(nb::str("x")) : nb::int_(d));
+                     return nb::tuple(order);
+                   })
+      .def_prop_ro("advanced", [](const Op& o) -> std::optional<bool> {
+        if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;
+        return index_advanced(o);
+      })
       .def("__eq__", [](const Op& a, nb::handle b) { return nb::isinstance<Op>(b) && a.equals(nb::cast<const Op&>(b)); })
       .def("__hash__", &Op::hash);
 

@@ -21,37 +21,29 @@ NB_MODULE(_core, m) {
   using namespace theon::py;
   init_numpy();
   nb::exception<UserError>(m, "TheonError", PyExc_Exception);
-  // Map C++ error classes to Python's built-in ones (and Theano's names).
+  // C++ user errors become the Python exception their class names
+  // (include/theon/errors.def): a builtin or one of theon._errors' classes.
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {
     try {
       std::rethrow_exception(p);
-    } catch (const MissingInputError& e) {
-      PyErr_SetString(nb::module_::import_("theon._errors").attr("MissingInputError").ptr(), e.what());
-    } catch (const UnusedInputError& e) {
-      PyErr_SetString(nb::module_::import_("theon._errors").attr("UnusedInputError").ptr(), e.what());
-    } catch (const DisconnectedInputError& e) {
-      PyErr_SetString(nb::module_::import_("theon._errors").attr("DisconnectedInputError").ptr(), e.what());
-    } catch (const NullTypeGradError& e) {
-      PyErr_SetString(nb::module_::import_("theon._errors").attr("NullTypeGradError").ptr(), e.what());
-    } catch (const TypeError& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const AssertionError& e) {
-      PyErr_SetString(PyExc_AssertionError, e.what());
-    } catch (const IndexError& e) {
-      PyErr_SetString(PyExc_IndexError, e.what());
-    } catch (const OSError& e) {
-      PyErr_SetString(e.error_number == ENOENT ? PyExc_FileNotFoundError : PyExc_OSError, e.what());
-    } catch (const MemoryError& e) {
-      PyErr_SetString(PyExc_MemoryError, e.what());
-    } catch (const NotImplementedError& e) {
-      PyErr_SetString(PyExc_NotImplementedError, e.what());
-    } catch (const ValueError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const UserError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      const std::string where = e.python_name();
+      const size_t dot = where.rfind('.');
+      nb::object cls = nb::module_::import_(where.substr(0, dot).c_str()).attr(where.substr(dot + 1).c_str());
+      PyErr_SetString(cls.ptr(), e.what());
     } catch (const InternalError& e) {
       PyErr_SetString(PyExc_RuntimeError, (std::string("theon internal error (please report): ") + e.what()).c_str());
     }
+  });
+  m.def("user_error_classes", [] {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    for (const auto& c : user_error_classes()) out.emplace_back(c.name, c.python, c.meaning);
+    return out;
+  });
+  m.def("op_kinds", [] {
+    std::vector<std::string> out;
+    for (int k = 0; k < kNumOpKinds; ++k) out.emplace_back(op_kind_name(static_cast<OpKind>(k)));
+    return out;
   });
   set_warning_hook(&python_warning);
   m.def("_install_site_provider", &install_site_provider);

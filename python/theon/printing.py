@@ -8,11 +8,6 @@ _INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "true_div": ("/", 2
           "eq": ("==", 0), "neq": ("!=", 0), "and_": ("&", 0), "or_": ("|", 0), "xor": ("^", 0)}
 
 
-def _elemwise_fn(op_name):
-    """'Elemwise{add}[(0, 0)]' -> 'add'; None for other ops."""
-    if not op_name.startswith("Elemwise{"):
-        return None
-    return op_name[len("Elemwise{"):].split("}")[0]
 
 
 def _leaf(v):
@@ -28,8 +23,8 @@ def _pp(v, prec=-1):
     owner = v.owner
     if owner is None:
         return _leaf(v)
-    op = str(owner.op)
-    fn = _elemwise_fn(op)
+    op = owner.op
+    fn = op.scalar_op  # the elementwise function ('add'), None for other ops
     args = owner.inputs
     if fn in _INFIX and len(args) == 2:
         sym, p = _INFIX[fn]
@@ -39,13 +34,13 @@ def _pp(v, prec=-1):
         return "(%s)" % s if p < prec else s
     if fn == "neg":
         return "-%s" % _pp(args[0], 4)
-    if op.startswith("DimShuffle{"):
-        order = op[len("DimShuffle{"):-1].split(",")
-        kept = [int(o) for o in order if o != "x"]
+    if op.kind == "DimShuffle":
+        order = op.new_order
+        kept = [o for o in order if o != "x"]
         if kept == sorted(kept) and len(kept) == args[0].ndim:  # only broadcast axes added: implicit in math
             return _pp(args[0], prec)
-        return "%s.dimshuffle(%s)" % (_pp(args[0], 5), ",".join(order))
-    name = fn or op
+        return "%s.dimshuffle(%s)" % (_pp(args[0], 5), ",".join(str(o) for o in order))
+    name = fn or str(op)
     if len(owner.outputs) > 1:
         name += ".%d" % owner.outputs.index(v) if v in owner.outputs else ""
     return "%s(%s)" % (name, ", ".join(_pp(a) for a in args))

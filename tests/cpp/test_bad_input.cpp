@@ -38,9 +38,13 @@ TEST(Sizes, ElementCountChecksOverflowAndBytes) {
   EXPECT_EQ(element_count_or_minus1({int64_t(1) << 32, int64_t(1) << 32}, 1), -1);
   EXPECT_EQ(element_count_or_minus1({int64_t(1) << 60}, 8), -1);  // 2**63 bytes
   EXPECT_EQ(element_count_or_minus1({(int64_t(1) << 60) - 1}, 8), (int64_t(1) << 60) - 1);
-  EXPECT_NE(message_of<ValueError>([] { NDArray::empty(DType::Float64, {kBig, 8}); }).find("array is too big"),
+  EXPECT_NE(message_of<ValueError>([] {
+              NDArray::empty(DType::Float64, {kBig, 8});
+            }).find("array is too big"),
             std::string::npos);
-  EXPECT_NE(message_of<ValueError>([] { NDArray::empty(DType::Float64, {3, -2}); }).find("negative"),
+  EXPECT_NE(message_of<ValueError>([] {
+              NDArray::empty(DType::Float64, {3, -2});
+            }).find("negative"),
             std::string::npos);
   // Within int64 but not allocatable: a MemoryError, not a crash.
   EXPECT_THROW(NDArray::empty(DType::Float64, {int64_t(1) << 58}), MemoryError);
@@ -65,8 +69,9 @@ TEST(Sizes, RunTimeSizesAreChecked) {
 
   Var a = lscalar("a"), b = lscalar("b");
   Function f_span({a, b}, {arange(a, b, scalar_constant<int64_t>(1), DType::Int64)});
-  EXPECT_NE(message_of<ValueError>([&] { f_span({int_value(INT64_MIN), int_value(INT64_MAX)}); })
-                .find("maximum allowed size exceeded"),
+  EXPECT_NE(message_of<ValueError>([&] {
+              f_span({int_value(INT64_MIN), int_value(INT64_MAX)});
+            }).find("maximum allowed size exceeded"),
             std::string::npos);
   NDArray tail = f_span({int_value(INT64_MAX - 3), int_value(INT64_MAX)})[0];
   ASSERT_EQ(tail.size(), 3);
@@ -85,9 +90,9 @@ TEST(Sizes, RunTimeSizesAreChecked) {
 }
 
 TEST(Sizes, StaticTypesTooBigAreBuildTimeErrors) {
-  EXPECT_THROW(zeros({scalar_constant<int64_t>(int64_t(1) << 32), scalar_constant<int64_t>(int64_t(1) << 32)},
-                     DType::Float64),
-               ValueError);
+  EXPECT_THROW(
+      zeros({scalar_constant<int64_t>(int64_t(1) << 32), scalar_constant<int64_t>(int64_t(1) << 32)}, DType::Float64),
+      ValueError);
   EXPECT_THROW(arange(scalar_constant<int64_t>(INT64_MIN), scalar_constant<int64_t>(INT64_MAX),
                       scalar_constant<int64_t>(1), DType::Int64),
                ValueError);

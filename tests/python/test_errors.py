@@ -254,3 +254,59 @@ def test_python_int_too_large_for_int64_is_a_clear_error():
     with pytest.raises((TypeError, ValueError, OverflowError)) as e:
         x + 2 ** 70
     assert str(2 ** 70) in str(e.value) or "too large" in str(e.value) or "int64" in str(e.value)
+
+
+def test_every_user_error_class_reaches_python_as_listed():
+    """include/theon/errors.def names where Python finds each C++ error class; each must exist there and
+    derive from the builtin of its C++ base (MissingInputError is a ValueError)."""
+    import builtins
+    import importlib
+    classes = theon._core.user_error_classes()
+    assert {c[0] for c in classes} >= {"TypeError", "ValueError", "IndexError", "MemoryError", "MissingInputError",
+                                       "NullTypeGradError"}
+    for name, where, meaning in classes:
+        module, _, attr = where.rpartition(".")
+        cls = getattr(importlib.import_module(module), attr)
+        assert isinstance(cls, type) and issubclass(cls, Exception), where
+        assert meaning
+        if module != "builtins":
+            assert issubclass(cls, (ValueError, TypeError)), where
+
+
+def test_errors_keep_their_class_through_the_vm_and_graph_building():
+    x = T.dvector("x")
+    from theon._errors import MissingInputError
+    with pytest.raises(MissingInputError):
+        theon.function([], x * 2)
+    n = T.lscalar("n")
+    f = theon.function([n], T.alloc(1.0, n), mode="FAST_COMPILE")
+    with pytest.raises(ValueError):
+        f(-1)
+    with pytest.raises(FileNotFoundError):
+        theon.function([], T.load("/nonexistent/x.npy", "float64", (False,)))()
+
+
+def test_ops_report_their_kind_from_the_one_list():
+    kinds = theon._core.op_kinds()
+    assert "Other" not in kinds and len(kinds) == len(set(kinds))
+    x = T.dvector("x")
+    m = T.dmatrix("m")
+    built = {
+        "Elemwise": x + 1, "Cast": T.cast(x, "float32"), "Reduce": x.sum(), "ArgReduce": T.argmax(x),
+        "DimShuffle": m.T, "Reshape": x.reshape((2, -1)), "Shape": x.shape, "ShapeI": T.shape_i(x, 0), "Alloc": T.alloc(x, 3, x.shape[0]),
+        "ARange": T.arange(x.shape[0]), "Join": T.concatenate([x, x]), "Dot": T.dot(m, x),
+        "Subtensor": x[1:], "IncSubtensor": T.inc_subtensor(x[1:], 1.0), "Sort": T.sort(x),
+        "ArgSort": T.argsort(x), "CumOp": T.cumsum(x), "Nonzero": T.nonzero(x)[0],
+        "SearchSorted": T.searchsorted(x, x), "Softmax": T.nnet.softmax(m), "SpecifyShape": T.specify_shape(x, (3,)),
+        "LoadFromDisk": T.load("/nonexistent/x.npy", "float64", (False,)),
+    }
+    for kind, v in built.items():
+        node = v.owner
+        while node is not None and node.op.kind != kind and node.inputs:
+            node = node.inputs[0].owner  # a wrapper (cast, dimshuffle) may sit on top
+        assert node is not None and node.op.kind == kind, (kind, v.owner.op.kind)
+        assert kind in kinds
+    assert (x + 1).owner.op.scalar_op == "add"
+    assert T.cast(x, "float32").owner.op.cast_dtype == "float32"
+    assert m.dimshuffle(1, "x", 0).owner.op.new_order == (1, "x", 0)
+    assert x[1:].owner.op.advanced is False and x[[0, 1]].owner.op.advanced is True

@@ -18,8 +18,9 @@ _as = _b.as_tensor_variable
 
 # ---- constants ------------------------------------------------------------------------------
 
-def _op_name(v):
-    return str(v.owner.op) if v.owner is not None else ""
+def _op_kind(v):
+    """What computes v, from theon's op list ("Elemwise", "Shape", ...); "" for a root."""
+    return v.owner.op.kind if v.owner is not None else ""
 
 
 def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, max_recur=10):
@@ -39,23 +40,23 @@ def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, ma
         return get_scalar_constant_value(np.asarray(v.data))
     if only_process_constants or max_recur <= 0 or v.owner is None:
         raise NotScalarConstantError("get_scalar_constant_value: %s is not a constant" % (v,))
-    name, inputs = _op_name(v), v.owner.inputs
-    if name.startswith("Shape_i{"):
-        n = inputs[0].static_shape[int(name[len("Shape_i{"):-1])]
+    op, kind, inputs = v.owner.op, _op_kind(v), v.owner.inputs
+    if kind == "ShapeI":
+        n = inputs[0].static_shape[op.axis]
         if n is not None:
             return np.asarray(n, dtype="int64")
-    elif name == "Subtensor" and _op_name(inputs[0]) == "Shape" and len(inputs) == 2 and v.ndim == 0:
+    elif kind == "Subtensor" and not op.advanced and _op_kind(inputs[0]) == "Shape" and len(inputs) == 2 \
+            and v.ndim == 0:
         # x.shape[i]: a static length of x
         i = int(get_scalar_constant_value(inputs[1], elemwise, False, max_recur - 1))
         n = inputs[0].owner.inputs[0].static_shape[i]
         if n is not None:
             return np.asarray(n, dtype="int64")
-    elif name.startswith("DimShuffle{") or name.startswith("Rebroadcast{") or name == "Alloc":
+    elif kind in ("DimShuffle", "SpecifyShape", "Alloc"):
         return get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)
-    elif name.startswith("Elemwise{Cast{"):
-        dtype = name[len("Elemwise{Cast{"):-2]
-        return np.asarray(get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)).astype(dtype)
-    elif elemwise and name.startswith("Elemwise{"):
+    elif kind == "Cast":
+        return np.asarray(get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)).astype(op.cast_dtype)
+    elif elemwise and kind == "Elemwise":
         from ..compile.function import function
         vals = [get_scalar_constant_value(i, elemwise, False, max_recur - 1) for i in inputs]
         return np.asarray(function([], _rebuild(v, vals))())
@@ -64,7 +65,7 @@ def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, ma
 
 def _rebuild(v, vals):
     """v's elementwise function applied to constant inputs (for folding)."""
-    fn = v.owner.op.name[len("Elemwise{"):-1].split("}")[0]
+    fn = v.owner.op.scalar_op
     fn = _b._CORE_NAME.get(fn, fn)
     return _core.elemwise(fn, [_b.constant(x) for x in vals])
 
@@ -92,10 +93,10 @@ def get_vector_length(v):
         raise TypeError("get_vector_length: %s is not a vector" % (v.type,))
     if v.static_shape[0] is not None:
         return int(v.static_shape[0])
-    name = _op_name(v)
-    if name == "Shape":
+    kind = _op_kind(v)
+    if kind == "Shape":
         return v.owner.inputs[0].ndim
-    if name.startswith("MakeVector"):
+    if kind == "MakeVector":
         return len(v.owner.inputs)
     raise ValueError("get_vector_length: the length of %s is not known before it runs" % (v,))
 

@@ -57,19 +57,13 @@ SiteScope::~SiteScope() {
     scoped_site.reset();
 }
 
-void rethrow_with_message(const UserError& e, const std::string& what) {
-  // Most derived first: a subclass must not be caught by its base's line.
-  if (dynamic_cast<const MissingInputError*>(&e)) throw MissingInputError(what);
-  if (dynamic_cast<const UnusedInputError*>(&e)) throw UnusedInputError(what);
-  if (dynamic_cast<const DisconnectedInputError*>(&e)) throw DisconnectedInputError(what);
-  if (dynamic_cast<const NullTypeGradError*>(&e)) throw NullTypeGradError(what);
-  if (auto* os = dynamic_cast<const OSError*>(&e)) throw OSError(os->error_number, what);
-  if (dynamic_cast<const TypeError*>(&e)) throw TypeError(what);
-  if (dynamic_cast<const IndexError*>(&e)) throw IndexError(what);
-  if (dynamic_cast<const NotImplementedError*>(&e)) throw NotImplementedError(what);
-  if (dynamic_cast<const AssertionError*>(&e)) throw AssertionError(what);
-  if (dynamic_cast<const MemoryError*>(&e)) throw MemoryError(what);
-  throw ValueError(what);
+const std::vector<UserErrorClass>& user_error_classes() {
+  static const std::vector<UserErrorClass> classes = {
+#define THEON_ERROR(Class, Base, python, meaning) {#Class, python, meaning},
+#include "theon/errors.def"
+#undef THEON_ERROR
+  };
+  return classes;
 }
 
 std::string join_strings(const std::vector<std::string>& parts, const std::string& sep) {

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "theon/graph.hpp"
 #include "theon/ops.hpp"
@@ -9,6 +10,17 @@ namespace theon {
 
 namespace {
 std::atomic<uint64_t> next_id{1};
+}
+
+const char* op_kind_name(OpKind kind) {
+  static const char* const kNames[] = {
+#define THEON_OP(kind) #kind,
+#include "theon/op_kinds.def"
+#undef THEON_OP
+  };
+  static_assert(std::size(kNames) == kNumOpKinds);
+  const int k = static_cast<int>(kind);
+  return k >= 0 && k < kNumOpKinds ? kNames[k] : "?";
 }
 
 // ---- TensorType ---------------------------------------------------------------

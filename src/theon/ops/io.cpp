@@ -123,6 +123,7 @@ NpyHeader read_header(int fd, const std::string& path) {
 
 class LoadFromDisk final : public Op {
  public:
+  OpKind kind() const override { return OpKind::LoadFromDisk; }
   LoadFromDisk(std::string path, TensorType type, bool mmap)
       : path_(std::move(path)), type_(std::move(type)), mmap_(mmap) {}
   std::string name() const override {

@@ -68,6 +68,7 @@ class AxisOp : public Op {
 
 class Sort final : public AxisOp {
  public:
+  OpKind kind() const override { return OpKind::Sort; }
   using AxisOp::AxisOp;
   std::string name() const override { return "Sort{axis=" + std::to_string(axis_) + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
@@ -101,6 +102,7 @@ class Sort final : public AxisOp {
 
 class ArgSort final : public AxisOp {
  public:
+  OpKind kind() const override { return OpKind::ArgSort; }
   using AxisOp::AxisOp;
   std::string name() const override { return "ArgSort{axis=" + std::to_string(axis_) + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
@@ -134,6 +136,7 @@ class ArgSort final : public AxisOp {
 
 class CumOp final : public AxisOp {
  public:
+  OpKind kind() const override { return OpKind::CumOp; }
   CumOp(int axis, bool mul) : AxisOp(axis), mul_(mul) {}
   std::string name() const override {
     return std::string(mul_ ? "CumProd" : "CumSum") + "{axis=" + std::to_string(axis_) + "}";
@@ -212,6 +215,7 @@ class CumOp final : public AxisOp {
 // Where each value of v would go in the sorted vector a (NumPy's order: NaN last).
 class SearchSorted final : public Op {
  public:
+  OpKind kind() const override { return OpKind::SearchSorted; }
   explicit SearchSorted(bool right) : right_(right) {}
   std::string name() const override { return std::string("SearchSorted{side=") + (right_ ? "right" : "left") + "}"; }
   bool equals(const Op& o) const override {
@@ -254,6 +258,7 @@ class SearchSorted final : public Op {
 
 class Nonzero final : public Op {
  public:
+  OpKind kind() const override { return OpKind::Nonzero; }
   std::string name() const override { return "Nonzero"; }
   bool equals(const Op& o) const override { return typeid(*this) == typeid(o); }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {

@@ -11,6 +11,7 @@ namespace {
 
 class SpecifyShape final : public Op {
  public:
+  OpKind kind() const override { return OpKind::SpecifyShape; }
   SpecifyShape(std::vector<int64_t> pattern, bool symbolic) : pattern_(std::move(pattern)), symbolic_(symbolic) {}
   std::string name() const override {
     std::vector<std::string> p;
