@@ -11,6 +11,10 @@
 
 namespace theon {
 
+// Whether rewrites check the IR after each phase unless told otherwise: in
+// debug builds, and wherever THEON_VERIFY_IR=1 (the test suites set it).
+bool verify_ir_by_default();
+
 // Which rewrites run: a level, then names or tags added and removed
 // (Theano's Mode.including / excluding / requiring).
 struct RewriteOptions {
@@ -20,7 +24,7 @@ struct RewriteOptions {
   std::vector<std::string> excluding;  // rule names or tags switched off
   std::vector<std::string> requiring;  // only rules carrying all of these tags run
   bool print_after_phase = false;      // keep the graph's text after each phase in the report
-  bool verify = false;                 // check the IR after each phase
+  bool verify = verify_ir_by_default();  // check the IR after each phase
 };
 
 struct RewriteReport {

@@ -89,6 +89,7 @@ void bind_function(nb::module_& m) {
     set_num_threads(n);
   });
   m.def("simd_info", &simd_info);
+  m.def("verify_ir_by_default", &verify_ir_by_default);
   m.def("list_rewrites", [] {
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> v;
     for (const auto& r : list_rewrites()) v.emplace_back(r.name, r.phase, r.tags);

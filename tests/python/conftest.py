@@ -9,6 +9,9 @@ import pytest
 # The examples import each other (logreg_digits imports mlp_digits).
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples")
 
+# The rewriter checks the IR after every phase in the tests (read when theon loads).
+os.environ.setdefault("THEON_VERIFY_IR", "1")
+
 import theon  # noqa: E402
 import theon.tensor as T  # noqa: E402
 

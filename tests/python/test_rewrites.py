@@ -411,3 +411,9 @@ def test_int64_inputs_keep_a_float32_node_out_of_a_float64_group(rng):
     kv = np.array([2**53 + 1, 2**40 + 3, -(2**60) - 5, 7], dtype="int64")
     xv = np.ones(4, dtype="float32")
     np.testing.assert_array_equal(f(xv, kv), g(xv, kv))
+
+
+def test_the_suite_verifies_the_ir_after_every_phase():
+    """conftest sets THEON_VERIFY_IR=1: every function the tests compile has its graph checked after each
+    rewrite phase, so a rule that leaves a malformed graph fails some test."""
+    assert theon._core.verify_ir_by_default()

@@ -1,12 +1,26 @@
 // THE ordered list of rewrite phases (Theano's order), and the driver that
 // runs them under a Mode's level, inclusions and exclusions.
 #include <chrono>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
 #include "rewrite/engine.hpp"
 
 namespace theon {
+
+bool verify_ir_by_default() {
+  static const bool on = [] {
+#ifndef NDEBUG
+    return true;
+#else
+    const char* env = std::getenv("THEON_VERIFY_IR");
+    return env && std::string(env) == "1";
+#endif
+  }();
+  return on;
+}
+
 
 namespace {
 
