@@ -110,6 +110,12 @@ class InternalError : public std::logic_error {
 
 std::string join_strings(const std::vector<std::string>& parts, const std::string& sep);
 
+// Warnings go through this hook (the Python binding routes them to
+// warnings.warn); without one they go to stderr.
+using WarningHook = void (*)(const std::string&);
+void set_warning_hook(WarningHook h);
+void warn(const std::string& msg);
+
 #define THEON_CHECK(cond, msg)                                                                                \
   do {                                                                                                        \
     if (!(cond)) throw ::theon::InternalError(std::string("internal check failed: ") + #cond + ": " + (msg)); \

@@ -41,9 +41,4 @@ std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const Gra
 // Sums `g` over the axes that `like` broadcast, so g gets like's shape.
 Var sum_to_like(const Var& g, const Var& like);
 
-// Warnings go through this hook (the Python binding routes them to warnings.warn).
-using WarningHook = void (*)(const std::string&);
-void set_warning_hook(WarningHook h);
-void warn(const std::string& msg);
-
 }  // namespace theon

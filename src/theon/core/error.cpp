@@ -1,5 +1,7 @@
 #include "theon/error.hpp"
 
+#include <atomic>
+#include <iostream>
 #include <optional>
 
 namespace theon {
@@ -55,6 +57,19 @@ SiteScope::~SiteScope() {
     scoped_site = saved_;
   else
     scoped_site.reset();
+}
+
+namespace {
+std::atomic<WarningHook> warning_hook{nullptr};
+}  // namespace
+
+void set_warning_hook(WarningHook h) { warning_hook = h; }
+
+void warn(const std::string& msg) {
+  if (WarningHook hook = warning_hook.load())
+    hook(msg);
+  else
+    std::cerr << "theon warning: " << msg << "\n";
 }
 
 const std::vector<UserErrorClass>& user_error_classes() {

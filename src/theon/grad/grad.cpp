@@ -1,7 +1,6 @@
 // Reverse-mode differentiation over the op table's vector-Jacobian products.
 #include "theon/grad.hpp"
 
-#include <iostream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -11,7 +10,6 @@
 namespace theon {
 
 namespace {
-WarningHook warning_hook = nullptr;
 
 std::string var_desc(const Var& v) {
   std::string s = v->name.empty() ? v->type.str() : "'" + v->name + "' (" + v->type.str() + ")";
@@ -19,14 +17,6 @@ std::string var_desc(const Var& v) {
   return s;
 }
 }  // namespace
-
-void set_warning_hook(WarningHook h) { warning_hook = h; }
-void warn(const std::string& msg) {
-  if (warning_hook)
-    warning_hook(msg);
-  else
-    std::cerr << "theon warning: " << msg << "\n";
-}
 
 Var sum_to_like(const Var& g, const Var& like) {
   Var out = g;
