@@ -90,8 +90,11 @@ std::string headers_digest(const std::string& dir) {
   static std::mutex mu;
   static std::map<std::string, std::string> known;
   return once_per_key(mu, known, dir, [](const std::string& d) {
-    static const char* const kModuleHeaders[] = {"ops/scalar_functors.hpp", "ops/special_functions.hpp",
-                                                 "ops/simd_math.inc", "core/convert.hpp"};
+    static const char* const kModuleHeaders[] = {
+#define THEON_MODULE_HEADER(path) path,
+#include "codegen/module_headers.def"
+#undef THEON_MODULE_HEADER
+    };
     std::string all;
     for (const char* h : kModuleHeaders) {
       std::ifstream in(d + "/" + h, std::ios::binary);
