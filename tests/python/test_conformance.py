@@ -8,6 +8,7 @@ import scipy.special as sp
 import scipy.stats
 
 import theon
+from theon.configparser import change_flags
 import theon.tensor as T
 import theon.tensor.extra as extra
 import theon.tensor.extra_ops as extra_ops
@@ -453,11 +454,27 @@ def _cases():
                 yield pytest.param(row, dtype, shapes, id="%s-%s-%d" % (row.name, dtype, k))
 
 
+def _compile(tier, xs, out):
+    """The function on one execution path: the VM after FAST_RUN's rewrites, the graph exactly as written
+    (optimizer=None), or generated native code (FAST_RUN, native=wait): a kernel or rewrite that differs
+    between them fails here."""
+    if tier == "native":
+        with change_flags(native="wait"):
+            f = theon.function(xs, out)
+        # a function with fused kernels runs them as native code wherever a compiler is
+        assert not (f.native_source() and theon.config.cxx) or f.native_ready, f.native_source()[:2000]
+        return f
+    if tier == "no-rewrites":
+        return theon.function(xs, out, mode=theon.compile.mode.Mode(optimizer=None))
+    return theon.function(xs, out)
+
+
+@pytest.mark.parametrize("tier", ["vm", "no-rewrites", "native"])
 @pytest.mark.parametrize("row,dtype,shapes", list(_cases()))
-def test_values_against_numpy(row, dtype, shapes):
+def test_values_against_numpy(row, dtype, shapes, tier):
     vals = _inputs(row, shapes, dtype)
     xs = [T.tensor(dtype, [d == 1 for d in v.shape]) for v in vals]
-    f = theon.function(xs, row.build(T, *xs))
+    f = _compile(tier, xs, row.build(T, *xs))
     got = np.asarray(f(*vals))
     with np.errstate(all="ignore"):
         want = np.asarray(row.ref(*vals))
