@@ -33,13 +33,10 @@ struct GraphPass {
   PassFn fn;
 };
 
-// The rule families (one file each).
-const std::vector<NodeRule>& basic_rules();      // rules_basic.cpp: folding, useless ops, shapes, grad controls
-const std::vector<NodeRule>& arith_rules();      // rules_arith.cpp: algebraic canonical forms, pow/mul specialization
-const std::vector<NodeRule>& stability_rules();  // rules_stability.cpp: log1p, expm1, softplus, logsumexp
-const std::vector<NodeRule>& blas_rules();       // rules_blas.cpp: gemm, gemv, ger
-const std::vector<NodeRule>& inplace_rules();    // inplace.cpp: ops that overwrite a dead input
-const std::vector<NodeRule>& useless_rules();    // rules_useless.cpp: useless_*, casts, reductions, indexing
+// The rule families (rewrite/rule_families.def, one file each).
+#define THEON_RULE_FAMILY(family) const std::vector<NodeRule>& family##_rules();
+#include "rewrite/rule_families.def"
+#undef THEON_RULE_FAMILY
 void merge_pass(FunctionGraph& fg, RewriteReport& report);   // merge.cpp
 void fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
 void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp

@@ -53,7 +53,11 @@ const std::vector<Phase>& phases() {
 
 std::vector<const rw::NodeRule*> all_rules() {
   std::vector<const rw::NodeRule*> v;
-  for (const auto* family : {&rw::basic_rules(), &rw::arith_rules(), &rw::stability_rules(), &rw::useless_rules(), &rw::blas_rules(), &rw::inplace_rules()})
+  for (const auto* family : {
+#define THEON_RULE_FAMILY(family) &rw::family##_rules(),
+#include "rewrite/rule_families.def"
+#undef THEON_RULE_FAMILY
+       })
     for (const auto& r : *family) v.push_back(&r);
   return v;
 }
