@@ -56,7 +56,17 @@ Var null_grad(const Var& like, const std::string& why);
 bool is_null_grad(const Var& v, std::string* why = nullptr);
 
 // ---- reductions (ops/reduce.cpp) -------------------------------------------
-enum class ReduceKind : uint8_t { Sum, Prod, Max, Min, All, Any };
+// Every reduction, listed once: X(Kind, "name"), the name as Python and
+// error messages spell it; the op's title ("Sum") is the kind's own name.
+#define THEON_REDUCE_KINDS(X) X(Sum, "sum") X(Prod, "prod") X(Max, "max") X(Min, "min") X(All, "all") X(Any, "any")
+enum class ReduceKind : uint8_t {
+#define THEON_REDUCE_KIND_ENUM(kind, name) kind,
+  THEON_REDUCE_KINDS(THEON_REDUCE_KIND_ENUM)
+#undef THEON_REDUCE_KIND_ENUM
+};
+const char* reduce_kind_name(ReduceKind k);  // "sum"
+// The kind named `name` ("sum"); ValueError for a name that is none.
+ReduceKind reduce_kind_from_name(const std::string& name);
 // Axes may be negative; duplicates are an error. Sum/prod of ints accumulate
 // in 64 bits (Theano's rule); max/min keep the dtype; all/any give bool.
 Var reduce(ReduceKind kind, const Var& x, const Axes& axes = std::nullopt, bool keepdims = false);

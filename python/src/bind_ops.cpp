@@ -28,15 +28,7 @@ ScalarOpId scalar_id(const std::string& name) {
   return it->second;
 }
 
-ReduceKind reduce_kind(const std::string& k) {
-  if (k == "sum") return ReduceKind::Sum;
-  if (k == "prod") return ReduceKind::Prod;
-  if (k == "max") return ReduceKind::Max;
-  if (k == "min") return ReduceKind::Min;
-  if (k == "all") return ReduceKind::All;
-  if (k == "any") return ReduceKind::Any;
-  throw ValueError("unknown reduction '" + k + "'");
-}
+ReduceKind reduce_kind(const std::string& k) { return reduce_kind_from_name(k); }
 
 // Index entries arrive as tuples: ("int", v), ("slice", a, b, c), ("array", v).
 std::vector<IndexEntry> index_entries(const std::vector<nb::tuple>& items) {

@@ -77,24 +77,6 @@ void for_rows(const char* base, const std::vector<Dim>& d, F&& f) {
   }
 }
 
-const char* kind_lower(ReduceKind k) {
-  switch (k) {
-    case ReduceKind::Sum:
-      return "sum";
-    case ReduceKind::Prod:
-      return "prod";
-    case ReduceKind::Max:
-      return "max";
-    case ReduceKind::Min:
-      return "min";
-    case ReduceKind::All:
-      return "all";
-    case ReduceKind::Any:
-      return "any";
-  }
-  return "?";
-}
-
 std::string axes_str(const std::vector<int>& axes) {
   std::vector<std::string> p;
   for (int a : axes) p.push_back(std::to_string(a));
@@ -162,7 +144,7 @@ class Reduce final : public NamedOp {
     const TensorType& t = in[0]->type;
     check_axes_fit(name(), axes_, t.ndim());
     if ((kind_ == ReduceKind::Max || kind_ == ReduceKind::Min) && is_complex(t.dtype))
-      throw TypeError(name() + ": " + kind_lower(kind_) + " is not defined for complex input of type " + t.str());
+      throw TypeError(name() + ": " + reduce_kind_name(kind_) + " is not defined for complex input of type " + t.str());
     return {TensorType(out_dtype(t.dtype), kept_shape(t.shape, axes_))};
   }
 
@@ -179,7 +161,7 @@ class Reduce final : public NamedOp {
     int64_t rsize = 1;
     for (int a : axes_) rsize *= x.shape[a];
     if (rsize == 0 && osize > 0 && (kind_ == ReduceKind::Max || kind_ == ReduceKind::Min))
-      throw ValueError(name() + ": " + kind_lower(kind_) + " of an empty axis (input shape " + shape_str(x.shape) +
+      throw ValueError(name() + ": " + reduce_kind_name(kind_) + " of an empty axis (input shape " + shape_str(x.shape) +
                        "): the reduction has no identity");
     if (osize == 0) return;
 
@@ -435,9 +417,27 @@ std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op) {
   return out;
 }
 
+
+const char* reduce_kind_name(ReduceKind k) {
+  static const char* const names[] = {
+#define THEON_REDUCE_KIND_NAME(kind, name) name,
+      THEON_REDUCE_KINDS(THEON_REDUCE_KIND_NAME)
+#undef THEON_REDUCE_KIND_NAME
+  };
+  return names[static_cast<int>(k)];
+}
+
+ReduceKind reduce_kind_from_name(const std::string& name) {
+#define THEON_REDUCE_KIND_MATCH(kind, spelled) \
+  if (name == spelled) return ReduceKind::kind;
+  THEON_REDUCE_KINDS(THEON_REDUCE_KIND_MATCH)
+#undef THEON_REDUCE_KIND_MATCH
+  throw ValueError("unknown reduction '" + name + "'");
+}
+
 Var reduce(ReduceKind kind, const Var& x, const Axes& axes, bool keepdims) {
-  check_input(x, kind_lower(kind));
-  std::vector<int> ax = normalize_axes(axes, x->ndim(), kind_lower(kind));
+  check_input(x, reduce_kind_name(kind));
+  std::vector<int> ax = normalize_axes(axes, x->ndim(), reduce_kind_name(kind));
   Var r = apply1(std::make_shared<Reduce>(kind, ax), {x});
   return keep(r, ax, x->ndim(), keepdims);
 }
