@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "ops/scalar_table.hpp"
+#include "ops/vector_math_list.hpp"
 
 namespace theon {
 
@@ -12,10 +13,11 @@ namespace {
 // so that the compiler's vectorizer calls them (the same kernels as the VM's
 // vector_math.cpp, NaN/Inf handled by their scalar fallback), without
 // -ffast-math.
-constexpr const char* kVectorMath[] = {"exp",  "exp2", "expm1", "log",   "log2",  "log10", "log1p",
-                                       "sin",  "cos",  "tan",   "asin",  "acos",  "atan",  "sinh",
-                                       "cosh", "tanh", "asinh", "acosh", "atanh", "erf",   "erfc"};
-constexpr const char* kVectorMath2[] = {"pow", "atan2"};
+// (the list is ops/vector_math_list.hpp, shared with the VM's kernels).
+#define THEON_LIBM_NAME(op, libm) #libm,
+constexpr const char* kVectorMath[] = {THEON_MVEC_UNARY(THEON_LIBM_NAME)};
+constexpr const char* kVectorMath2[] = {THEON_MVEC_BINARY(THEON_LIBM_NAME)};
+#undef THEON_LIBM_NAME
 
 // On an AVX-512 host (GCC), float32 exp is theon's own kernel (simd_math.inc
 // over GCC's builtins: no <immintrin.h> to parse; 1.5-2x libmvec's speed):

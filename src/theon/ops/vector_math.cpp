@@ -14,6 +14,7 @@
 #include <string>
 
 #include "ops/scalar_functors.hpp"
+#include "ops/vector_math_list.hpp"
 #include "theon/ops.hpp"
 #include "theon/runtime.hpp"
 
@@ -21,16 +22,7 @@ namespace theon {
 
 namespace {
 
-// Slots of the unary functions taken from libmvec, by their libm names.
-#define THEON_MVEC_UNARY(X)                                                                                         \
-  X(exp, exp)                                                                                                       \
-  X(exp2, exp2)                                                                                                     \
-  X(expm1, expm1)                                                                                                   \
-  X(log, log) X(log2, log2) X(log10, log10) X(log1p, log1p) X(sin, sin) X(cos, cos) X(tan, tan) X(arcsin, asin)     \
-      X(arccos, acos) X(arctan, atan) X(sinh, sinh) X(cosh, cosh) X(tanh, tanh) X(arcsinh, asinh) X(arccosh, acosh) \
-          X(arctanh, atanh) X(erf, erf) X(erfc, erfc)
-#define THEON_MVEC_BINARY(X) X(arctan2, atan2) X(pow, pow)
-
+// Slots of the functions taken from libmvec (ops/vector_math_list.hpp).
 enum Slot : int {
 #define X(op, c) k_##op,
   THEON_MVEC_UNARY(X) THEON_MVEC_BINARY(X)
