@@ -19,14 +19,7 @@ class MapOp final : public Op {
         index_(std::move(index)),
         params_(std::move(params)),
         outputs_(std::move(outputs)),
-        row_like_(std::move(row_like)) {
-    std::vector<Var> fn_inputs{index_};
-    fn_inputs.insert(fn_inputs.end(), params_.begin(), params_.end());
-    FunctionOptions o;
-    o.on_unused_input = UnusedInputPolicy::Ignore;
-    o.name = "Map{" + label_ + "} inner function";
-    fn_ = std::make_shared<Function>(fn_inputs, outputs_, o);
-  }
+        row_like_(std::move(row_like)) {}
 
   std::string name() const override { return "Map{" + label_ + "}"; }
 
@@ -58,7 +51,7 @@ class MapOp final : public Op {
     std::vector<Shape> row_shape(outputs_.size());
     for (int64_t i = 0; i < n; ++i) {
       args[0] = NDArray::scalar<int64_t>(i);
-      std::vector<NDArray> rows = (*fn_)(args);
+      std::vector<NDArray> rows = inner_function()(args);
       for (size_t k = 0; k < rows.size(); ++k) {
         if (i == 0) {
           row_shape[k] = rows[k].shape;
@@ -141,7 +134,23 @@ class MapOp final : public Op {
   Var index_;
   std::vector<Var> params_, outputs_;
   std::vector<int> row_like_;  // per output: outer input index with a row's shape, or -1
-  std::shared_ptr<Function> fn_;
+
+  // The inner function, compiled when the Map first runs: building a graph
+  // with a Map (a jacobian, a hessian, the Map's own gradient) never pays for
+  // compiling it. A failed compile is tried again on the next run.
+  Function& inner_function() const {
+    std::call_once(*compiled_, [this] {
+      std::vector<Var> fn_inputs{index_};
+      fn_inputs.insert(fn_inputs.end(), params_.begin(), params_.end());
+      FunctionOptions o;
+      o.on_unused_input = UnusedInputPolicy::Ignore;
+      o.name = "Map{" + label_ + "} inner function";
+      fn_ = std::make_shared<Function>(fn_inputs, outputs_, o);
+    });
+    return *fn_;
+  }
+  mutable std::shared_ptr<Function> fn_;
+  std::shared_ptr<std::once_flag> compiled_ = std::make_shared<std::once_flag>();
 };
 
 }  // namespace
