@@ -30,10 +30,12 @@ struct PyFunction {
   // A mutable input is overwritten by the function: memory NumPy marks
   // read-only (a bytes buffer, a read-only memmap) or that another argument
   // also reads is copied first, as Theano did, never written into.
-  void protect_mutable_inputs(const std::vector<bool>& writeable, std::vector<NDArray>& values) const {
+  // `writeable(i)` is asked only of mutable inputs: calls without any pay nothing.
+  template <class Writeable>
+  void protect_mutable_inputs(Writeable writeable, std::vector<NDArray>& values) const {
     for (size_t i = 0; i < values.size() && i < mutable_inputs.size(); ++i) {
       if (!mutable_inputs[i]) continue;
-      bool copy = !writeable[i];
+      bool copy = !writeable(i);
       for (size_t j = 0; j < values.size() && !copy; ++j) copy = j != i && overlaps(values[i], values[j]);
       if (copy) values[i] = values[i].copy();
     }
@@ -47,24 +49,27 @@ struct PyFunction {
                       std::to_string(args.size()));
     }
     std::vector<NDArray> values(ins.size());
-    std::vector<bool> writeable(ins.size());
+    // Where each value's memory comes from: the argument itself, the filter's
+    // result, or a private copy (always writeable).
+    std::vector<nb::object> converted(ins.size());
+    std::vector<bool> private_copy(ins.size(), false);
     for (size_t i = 0; i < ins.size(); ++i) {
       NDArray a;
-      if (from_numpy(args[i].ptr(), &a) && ins[i]->type.check_value(a).empty()) {
-        writeable[i] = numpy_writeable(args[i]);
-      } else {
-        nb::object conv = filter(i, args[i]);
+      if (!from_numpy(args[i].ptr(), &a) || !ins[i]->type.check_value(a).empty()) {
+        converted[i] = filter(i, args[i]);
         // An unaligned or byte-swapped result is copied into aligned native memory.
-        if (from_numpy(conv.ptr(), &a)) {
-          writeable[i] = numpy_writeable(conv);
-        } else {
-          a = from_numpy_or_throw(conv);
-          writeable[i] = true;  // a private copy
+        if (!from_numpy(converted[i].ptr(), &a)) {
+          a = from_numpy_or_throw(converted[i]);
+          private_copy[i] = true;
         }
       }
       values[i] = std::move(a);
     }
-    protect_mutable_inputs(writeable, values);
+    protect_mutable_inputs(
+        [&](size_t i) {
+          return private_copy[i] || numpy_writeable(converted[i].is_valid() ? converted[i] : nb::handle(args[i]));
+        },
+        values);
     std::vector<NDArray> outs = (*fn)(values);
     nb::list result;
     for (auto& o : outs) result.append(to_numpy(o));

@@ -89,6 +89,14 @@ def native_warnings(caught):
     return [str(m.message) for m in caught if "native code is not available" in str(m.message)]
 
 
+def compile_noting_warnings(x, build):
+    """theon.function([x], build(x)) and the native tier's warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = theon.function([x], build(x))
+    return f, native_warnings(caught)
+
+
 def test_truncated_module_is_rebuilt_not_loaded(tmp_path):
     """A module cut short (a full disk, a partial copy) once crashed the next process with SIGBUS inside dlopen:
     its hash no longer matches the record, so it is never loaded, and is rebuilt to the same bytes."""
@@ -193,10 +201,7 @@ def test_killed_compile_caches_nothing_and_the_next_call_builds_the_real_module(
     build = lambda x: T.tanh(x * 1.75) * T.exp(x) + 0.5  # noqa: E731
     x = T.vector("x")
     with change_flags(cxx=wrapper):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            f = theon.function([x], build(x))
-        said = native_warnings(caught)
+        f, said = compile_noting_warnings(x, build)
         assert marker.exists(), "the wrapper never killed the compiler"
         assert not f.native_ready
         assert len(said) == 1 and "was killed by signal 9" in said[0], said
@@ -248,10 +253,7 @@ def test_a_probe_failing_for_another_reason_is_not_taken_for_missing_libmvec(cac
     build = lambda x: T.sinh(x) * 0.75 + 2  # noqa: E731
     x = T.vector("x")
     with change_flags(cxx=wrapper):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            f = theon.function([x], build(x))
-        said = native_warnings(caught)
+        f, said = compile_noting_warnings(x, build)
         assert not f.native_ready and len(said) == 1 and "internal compiler error" in said[0], said
         assert theon.function([x], build(x)).native_ready
     so, content = reference_module(tmp_path, build)

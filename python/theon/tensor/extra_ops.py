@@ -10,7 +10,6 @@ import numpy as np
 from .. import _core
 from ..configparser import config
 from . import basic as _b
-from .opt import Assert as _Assert
 
 _as = _b.as_tensor_variable
 
@@ -29,13 +28,10 @@ def _int_vector(v, fn, what):
     return v
 
 
-def _check(value, cond, msg):
-    return _Assert(msg)(value, cond)
-
-
-def _check_size(value, cond, msg):
-    """Like _check, failing with NumPy's ValueError for a size out of range."""
-    return _core.assert_op(_as(value), [_as(cond)], msg, error="ValueError")
+def _check(value, cond, msg, error="AssertionError"):
+    """value, once cond holds when the function runs; else `error` with msg
+    (ValueError for a size out of range, as NumPy)."""
+    return _core.assert_op(_as(value), [_as(cond)], msg, error=error)
 
 
 # ---- scans ----------------------------------------------------------------------------------
@@ -301,6 +297,14 @@ def take(a, indices, axis=None, mode="raise"):
     return a[(slice(None),) * axis + (indices,)]
 
 
+_TOO_MANY_REPEATS = "repeat: array is too big: the repeated axis would have more than 2**63-1 elements"
+
+
+def _max_count(n):
+    """The largest count c for which n * c fits in int64 (n >= 0)."""
+    return _b.int_div(_b.constant(np.int64(2 ** 63 - 1)), _b.maximum(n, 1))
+
+
 def repeat(x, repeats, axis=None):
     """numpy.repeat: each element of x repeated `repeats` times along axis
     (None: of the flattened x); repeats is a scalar or one count per element."""
@@ -313,18 +317,16 @@ def repeat(x, repeats, axis=None):
         raise TypeError("repeat: repeats must be an integer scalar or vector, got %s" % (r.type,))
     n = _b.shape_i(x, axis)
     if r.ndim == 0:
-        r = _check_size(r, _b.ge(r, 0), "repeat: repeats must not be negative")
+        r = _check(r, _b.ge(r, 0), "repeat: repeats must not be negative", error="ValueError")
         # n * r must not wrap around in int64 (a wrapped count would be a silently short result).
-        r = _check_size(r, _b.le(r, _b.int_div(_b.constant(np.int64(2 ** 63 - 1)), _b.maximum(n, 1))),
-                   "repeat: array is too big: the repeated axis would have more than 2**63-1 elements")
+        r = _check(r, _b.le(r, _max_count(n)), _TOO_MANY_REPEATS, error="ValueError")
         idx = _b.int_div(_b.arange(n * r, dtype="int64"), _b.maximum(r, 1))
     else:
         r = _check(r, _b.and_(_b.eq(r.shape[0], n), _b.all(_b.ge(r, 0))),
                    "repeat: repeats needs one non-negative count per element of axis %d" % axis)
         # The running total must not wrap around in int64: n * max(r) bounds it.
-        r = _check_size(r, _b.le(_b.max(_b.concatenate([_b.cast(r, "int64"), _b.zeros([1], "int64")])),
-                            _b.int_div(_b.constant(np.int64(2 ** 63 - 1)), _b.maximum(n, 1))),
-                   "repeat: array is too big: the repeated axis would have more than 2**63-1 elements")
+        r = _check(r, _b.le(_b.max(_b.concatenate([_b.cast(r, "int64"), _b.zeros([1], "int64")])), _max_count(n)),
+                   _TOO_MANY_REPEATS, error="ValueError")
         ends = cumsum(_b.cast(r, "int64"))
         total = _b.sum(ends[-1:])  # 0 when x is empty
         # A mark at each element's first position, counted up: the source element of every output position.
