@@ -33,7 +33,7 @@ def _build_native():
     if not cc:
         return None
     src = os.path.join(_HERE, "k0.c")
-    inc = os.path.join(_HERE, "..", "..", "src", "theon", "ops", "simd_math.inc")  # included by k0.c
+    inc = os.path.join(_HERE, "..", "..", "src", "theon", "backend", "cpu", "simd_math.inc")  # included by k0.c
     key = hashlib.sha256(open(src, "rb").read() + open(inc, "rb").read() + cc.encode() + b"mvec").hexdigest()[:16]
     exe = os.path.join(tempfile.gettempdir(), "theon-bench-k0-%s" % key)
     if os.path.exists(exe):

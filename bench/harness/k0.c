@@ -83,7 +83,7 @@ TRANSC_KERNEL(rate_tanhf, tanhf)
 /* theon's own float32 exp (faster than libmvec's where it exists): the
    floor takes the faster of the two. */
 #include <immintrin.h>
-#include "../../src/theon/ops/simd_math.inc"
+#include "../../src/theon/backend/cpu/simd_math.inc"
 static double rate_theon_expf(long reps) {
   double t0 = omp_get_wtime();
 #pragma omp parallel

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -156,9 +157,10 @@ class Op {
   virtual OpKind kind() const = 0;
   // Validates the inputs and returns the output types; throws TypeError/ValueError.
   virtual std::vector<TensorType> infer_types(const std::vector<Var>& inputs) const = 0;
-  // Computes outputs from inputs. `out` arrives sized to the outputs (elements may
-  // be undefined); allocate through ws. Runtime errors throw ValueError/IndexError.
-  virtual void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const = 0;
+  // TRANSITIONAL: kernels move to backends (backend/cpu/).
+  virtual void perform(const std::vector<NDArray>&, std::vector<NDArray>&, Workspace&) const {
+    throw std::logic_error("no perform");
+  }
   // Vector-Jacobian product: one gradient per input (nullptr = disconnected/zero).
   virtual std::vector<Var> grad(const Apply& node, const std::vector<Var>& output_grads) const;
   // Jacobian-vector product (R-op): each output's tangent given one tangent

@@ -15,12 +15,18 @@ using Strides = Dims;  // in bytes
 
 std::string shape_str(const Shape& s);  // "(3, 4)"
 
+// Where an array's storage lives. Host memory only today; a backend checks the
+// device of every buffer its kernels receive (backend/backend.hpp).
+enum class Device : uint8_t { Host };
+const char* device_name(Device d);  // "host"
+
 struct NDArray {
   DType dtype = DType::Float64;
   Shape shape;
   Strides strides;
   std::shared_ptr<void> base;  // keeps the storage alive (our buffer or a NumPy array)
   char* data = nullptr;        // first element
+  Device device = Device::Host;
 
   // User-provided so that NDArray() does not zero-fill the inline shape storage first.
   NDArray() noexcept {}

@@ -1,7 +1,7 @@
 #include <cerrno>
 
 #include "bindings.hpp"
-#include "runtime/blas.hpp"
+#include "backend/cpu/blas.hpp"
 
 namespace theon::py {
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "../../src/theon/runtime/blas.hpp"
+#include "backend/cpu/blas.hpp"
 #include "theon/theon.hpp"
 
 using namespace theon;

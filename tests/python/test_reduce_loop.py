@@ -1,4 +1,4 @@
-"""The reduction loop (ops/reduce_loop.cpp) on sizes large enough to be split
+"""The reduction loop (backend/cpu/reduce_loop.cpp) on sizes large enough to be split
 into partitions and row groups: every kind over every axis set, C / transposed /
 strided layouts, NaNs in every position for max and min, and bit-identical
 results for any thread count."""

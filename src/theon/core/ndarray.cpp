@@ -55,6 +55,13 @@ int64_t checked_element_count(const Shape& shape, DType dtype, const std::string
   return n;
 }
 
+const char* device_name(Device d) {
+  switch (d) {
+    case Device::Host: return "host";
+  }
+  return "?";
+}
+
 void* alloc_array_storage(size_t bytes) {
   constexpr size_t kHuge = size_t(2) << 20;
   if (bytes >= 8 * kHuge) {

@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "ops/op_info.hpp"
-#include "theon/runtime/blas.hpp"
+#include "theon/backend/cpu/blas.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 

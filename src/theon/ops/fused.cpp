@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "ops/op_info.hpp"
-#include "ops/reduce_loop.hpp"
+#include "backend/cpu/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
 
 namespace theon {

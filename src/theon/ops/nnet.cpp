@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "ops/op_info.hpp"
-#include "ops/reduce_loop.hpp"
+#include "backend/cpu/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
-#include "ops/vector_math.hpp"
+#include "backend/cpu/vector_math.hpp"
 #include "theon/ops.hpp"
 #include "theon/runtime.hpp"
 

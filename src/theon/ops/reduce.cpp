@@ -9,7 +9,7 @@
 
 #include "core/convert.hpp"
 #include "ops/op_info.hpp"
-#include "ops/reduce_loop.hpp"
+#include "backend/cpu/reduce_loop.hpp"
 #include "ops/scalar_table.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"

@@ -39,7 +39,7 @@ template <class T> inline T select_(bool c, T x, T y) {
 
 // exp for the functors below. A generated native module on an AVX-512 host
 // defines THEON_OWN_FLOAT_MATH and declares theon_expf "simd" (theon's
-// float32 kernel, simd_math.inc; see codegen/emit.cpp); elsewhere libm's,
+// float32 kernel, simd_math.inc; see backend/cpu/native/emit.cpp); elsewhere libm's,
 // vectorized through libmvec.
 template <class T> inline T exp_(T a) {
 #ifdef THEON_OWN_FLOAT_MATH

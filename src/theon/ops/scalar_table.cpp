@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "ops/scalar_functors.hpp"
-#include "ops/vector_math.hpp"
+#include "backend/cpu/vector_math.hpp"
 #include "theon/ops.hpp"
 
 namespace theon {

@@ -1,11 +1,14 @@
-// The VM tier: a schedule of nodes over value slots, with a buffer pool that
-// reuses memory within a call (liveness) and across calls.
+// The VM tier: a schedule of nodes over value slots, each step with the kernel
+// its backend registered for the node's op kind (resolved when the program is
+// planned), and a buffer pool that reuses memory within a call (liveness) and
+// across calls, allocating through the backend.
 #pragma once
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
+#include "backend/backend.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/graph.hpp"
 
@@ -13,18 +16,21 @@ namespace theon {
 
 class BufferPool final : public Workspace {
  public:
+  explicit BufferPool(const Backend& backend) : backend_(&backend) {}
   NDArray empty(DType dtype, const Shape& shape) override;
   // Takes the storage back if nobody else holds it and the pool made it.
   void release(NDArray& a);
   size_t cached_bytes() const { return cached_bytes_; }
 
  private:
+  const Backend* backend_;
   std::unordered_multimap<size_t, std::shared_ptr<void>> free_;
   size_t cached_bytes_ = 0;
 };
 
 struct Step {
   const Apply* node;
+  Kernel kernel = nullptr;  // the backend's kernel for node->op
   std::vector<int> in_slots, out_slots;
   std::vector<int> free_after;   // slots whose last reader is this step
   int destroy_slot = -1;         // the slot an inplace op may overwrite, if its buffer allows
@@ -34,12 +40,13 @@ struct Step {
 class Program {
  public:
   Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
-          std::vector<std::shared_ptr<SharedVariable>> updated);
+          std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend = cpu_backend());
   std::vector<NDArray> run(const std::vector<NDArray>& inputs);
   const FunctionGraph& fgraph() const { return fg_; }
 
  private:
   bool may_destroy(const Step& s) const;
+  const Backend& backend_;
   FunctionGraph fg_;
   std::vector<int> input_slots_, output_slots_;
   std::vector<std::pair<int, SharedVariable*>> shared_slots_;

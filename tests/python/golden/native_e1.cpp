@@ -101,7 +101,7 @@ float atan2f(float, float);
 
 #if defined(__AVX512F__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define THEON_SIMD_BUILTINS 1
-#include "ops/simd_math.inc"
+#include "backend/cpu/simd_math.inc"
 #define THEON_OWN_FLOAT_MATH 1
 typedef float theon_v8sf __attribute__((vector_size(32)));
 typedef float theon_v4sf __attribute__((vector_size(16)));

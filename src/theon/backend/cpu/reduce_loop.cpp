@@ -1,5 +1,5 @@
 // The reduction loop and its accumulation kernels (see reduce_loop.hpp).
-#include "ops/reduce_loop.hpp"
+#include "backend/cpu/reduce_loop.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "codegen/native.hpp"
+#include "backend/cpu/native/native.hpp"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "codegen/subprocess.hpp"
+#include "backend/cpu/native/subprocess.hpp"
 #include "core/sha256.hpp"
 
 #ifndef THEON_VERSION
@@ -92,7 +92,7 @@ std::string headers_digest(const std::string& dir) {
   return once_per_key(mu, known, dir, [](const std::string& d) {
     static const char* const kModuleHeaders[] = {
 #define THEON_MODULE_HEADER(path) path,
-#include "codegen/module_headers.def"
+#include "backend/cpu/native/module_headers.def"
 #undef THEON_MODULE_HEADER
     };
     std::string all;

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "theon/runtime.hpp"
-#include "theon/runtime/blas.hpp"
+#include "theon/backend/cpu/blas.hpp"
 
 namespace theon {
 

@@ -1,4 +1,4 @@
-#include "codegen/subprocess.hpp"
+#include "backend/cpu/native/subprocess.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

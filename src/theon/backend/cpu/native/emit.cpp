@@ -1,9 +1,9 @@
-#include "codegen/emit.hpp"
+#include "backend/cpu/native/emit.hpp"
 
 #include <sstream>
 
 #include "ops/scalar_table.hpp"
-#include "ops/vector_math_list.hpp"
+#include "backend/cpu/vector_math_list.hpp"
 
 namespace theon {
 
@@ -13,7 +13,7 @@ namespace {
 // so that the compiler's vectorizer calls them (the same kernels as the VM's
 // vector_math.cpp, NaN/Inf handled by their scalar fallback), without
 // -ffast-math.
-// (the list is ops/vector_math_list.hpp, shared with the VM's kernels).
+// (the list is backend/cpu/vector_math_list.hpp, shared with the VM's kernels).
 #define THEON_LIBM_NAME(op, libm) #libm,
 constexpr const char* kVectorMath[] = {THEON_MVEC_UNARY(THEON_LIBM_NAME)};
 constexpr const char* kVectorMath2[] = {THEON_MVEC_BINARY(THEON_LIBM_NAME)};
@@ -29,7 +29,7 @@ constexpr const char* kVectorMath2[] = {THEON_MVEC_BINARY(THEON_LIBM_NAME)};
 // variants.
 constexpr const char* kOwnFloatMath = R"(#if defined(__AVX512F__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define THEON_SIMD_BUILTINS 1
-#include "ops/simd_math.inc"
+#include "backend/cpu/simd_math.inc"
 #define THEON_OWN_FLOAT_MATH 1
 typedef float theon_v8sf __attribute__((vector_size(32)));
 typedef float theon_v4sf __attribute__((vector_size(16)));

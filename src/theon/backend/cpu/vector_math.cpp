@@ -2,7 +2,7 @@
 // vector function ABI, AVX2 'd' variants, <= 4 ulp, special values handled
 // by their scalar fallback) wrapped into block kernels of the scalar table.
 // Only the kernels are compiled for AVX2; the loader runs on any CPU.
-#include "ops/vector_math.hpp"
+#include "backend/cpu/vector_math.hpp"
 
 #include <dlfcn.h>
 #include <immintrin.h>
@@ -14,7 +14,7 @@
 #include <string>
 
 #include "ops/scalar_functors.hpp"
-#include "ops/vector_math_list.hpp"
+#include "backend/cpu/vector_math_list.hpp"
 #include "theon/ops.hpp"
 #include "theon/runtime.hpp"
 
@@ -22,7 +22,7 @@ namespace theon {
 
 namespace {
 
-// Slots of the functions taken from libmvec (ops/vector_math_list.hpp).
+// Slots of the functions taken from libmvec (backend/cpu/vector_math_list.hpp).
 enum Slot : int {
 #define X(op, c) k_##op,
   THEON_MVEC_UNARY(X) THEON_MVEC_BINARY(X)
@@ -235,7 +235,7 @@ struct Lanes256<double> {
 };
 
 namespace avx2 {
-#include "ops/row_kernels.inc"
+#include "backend/cpu/row_kernels.inc"
 }  // namespace avx2
 
 }  // namespace
@@ -249,7 +249,7 @@ namespace {
 // merge source, which -Wuninitialized reports under a target pragma.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
-#include "ops/simd_math.inc"
+#include "backend/cpu/simd_math.inc"
 #pragma GCC diagnostic pop
 
 // theon's own float32 exp (simd_math.inc) in libmvec's slot.
@@ -357,7 +357,7 @@ struct Lanes512<double> {
 };
 
 namespace avx512 {
-#include "ops/row_kernels.inc"
+#include "backend/cpu/row_kernels.inc"
 }  // namespace avx512
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Finds a CBLAS at run time with dlopen; see runtime/blas.hpp.
+// Finds a CBLAS at run time with dlopen; see backend/cpu/blas.hpp.
 #include <dlfcn.h>
 
 #include <atomic>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "theon/runtime/blas.hpp"
+#include "theon/backend/cpu/blas.hpp"
 
 namespace theon {
 

@@ -1,7 +1,7 @@
 // The scalar functions taken from glibc's libmvec, listed once, by theon's
-// name and libm's: X(op, libm). The VM's vector kernels (ops/vector_math.cpp)
+// name and libm's: X(op, libm). The VM's vector kernels (backend/cpu/vector_math.cpp)
 // and the "declare simd" prototypes of generated native modules
-// (codegen/emit.cpp) derive from these lists.
+// (backend/cpu/native/emit.cpp) derive from these lists.
 #pragma once
 
 #define THEON_MVEC_UNARY(X)                                                                                         \

@@ -1,0 +1,62 @@
+// What a backend provides: a device, an allocator for it, a kernel for each op
+// kind it runs, and (optionally) an emitter of fused kernels. Ops say what they
+// mean (src/theon/ops/); backends say how it runs. A new device is a new
+// directory beside backend/cpu/ that registers its kernels here; ops/ does not
+// change. The VM resolves a node's kernel once, when its program is planned.
+#pragma once
+#include <array>
+#include <string>
+#include <vector>
+
+#include "theon/graph.hpp"
+
+namespace theon {
+
+// A kernel computes a node's outputs from its inputs. `out` arrives sized to the
+// node's outputs (elements undefined); outputs are allocated through ws.
+// Run-time errors throw ValueError/IndexError; the VM adds the node's context.
+using Kernel = void (*)(const Op& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws);
+
+class Backend {
+ public:
+  Backend(std::string name, Device device) : name_(std::move(name)), device_(device) {}
+  virtual ~Backend() = default;
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
+
+  const std::string& name() const { return name_; }
+  Device device() const { return device_; }
+
+  // Storage for arrays on this backend's device (null when none is left).
+  virtual void* allocate(size_t bytes) const = 0;
+  virtual void deallocate(void* p) const = 0;
+
+  // The kernel registered for `kind`, or null.
+  Kernel kernel(OpKind kind) const { return kernels_[static_cast<int>(kind)]; }
+  // The kernel for `op`; NotImplementedError "no kernel for Sort on cuda" when
+  // this backend has none.
+  Kernel kernel_for(const Op& op) const;
+  // Every op kind this backend has no kernel for, in the op list's order.
+  std::vector<OpKind> missing_kernels() const;
+
+  // Whether fused programs (OpKind::Fused/FusedReduce) can be compiled to
+  // native code on this backend (the native tier); the CPU backend's emitter
+  // lives in backend/cpu/native/.
+  virtual bool emits_fused_kernels() const { return false; }
+
+  // Registers `kernel` for `kind`; a kind is registered once (InternalError otherwise).
+  void add(OpKind kind, Kernel kernel);
+
+ private:
+  std::string name_;
+  Device device_;
+  std::array<Kernel, kNumOpKinds> kernels_{};
+};
+
+// The host CPU backend (backend/cpu/): every op kind has a kernel there.
+const Backend& cpu_backend();
+
+// Checks that every input a kernel receives lives on `backend`'s device.
+void check_device(const Backend& backend, const Op& op, const std::vector<NDArray>& in);
+
+}  // namespace theon

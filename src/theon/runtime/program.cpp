@@ -1,0 +1,237 @@
+// The VM tier's run loop: a planned schedule of steps over value slots, each
+// with its kernel resolved from the backend, and a buffer pool that reuses
+// memory within a call (liveness) and across calls.
+#include "runtime/program.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_set>
+
+namespace theon {
+
+namespace {
+
+// ---- the buffer pool ------------------------------------------------------------
+
+struct PoolDeleter {
+  const Backend* backend;
+  void operator()(void* p) const { backend->deallocate(p); }
+};
+
+size_t rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
+
+// An input's values when it is small (indices, sizes, flags), as Theano showed them.
+std::string small_value_str(const NDArray& a) {
+  constexpr int64_t kMaxShown = 10;
+  if (a.size() > kMaxShown || is_complex(a.dtype) || !a.defined()) return "'not shown'";
+  std::vector<std::string> v;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    if (is_float(a.dtype)) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.6g", a.get_double(i));
+      v.emplace_back(buf);
+    } else if (a.dtype == DType::Bool) {
+      v.emplace_back(a.get_int(i) ? "True" : "False");
+    } else {
+      v.push_back(std::to_string(a.get_int(i)));
+    }
+  }
+  return a.ndim() == 0 ? v[0] : "[" + join_strings(v, ", ") + "]";
+}
+
+std::string node_context(const Step& s, const std::vector<NDArray>& in) {
+  std::string msg = "\nApply node that caused the error: " + s.node->str();
+  std::vector<std::string> shapes, dtypes, values;
+  for (auto& a : in) {
+    shapes.push_back(shape_str(a.shape));
+    dtypes.emplace_back(dtype_name(a.dtype));
+    values.push_back(small_value_str(a));
+  }
+  msg += "\nInputs shapes: [" + join_strings(shapes, ", ") + "]";
+  msg += "\nInputs dtypes: [" + join_strings(dtypes, ", ") + "]";
+  msg += "\nInputs values: [" + join_strings(values, ", ") + "]";
+  if (s.node->site.known()) msg += "\nThe node was built at " + s.node->site.str();
+  return msg;
+}
+
+}  // namespace
+
+NDArray BufferPool::empty(DType dtype, const Shape& shape) {
+  NDArray a = NDArray::layout(dtype, shape);
+  size_t bytes = rounded(a.nbytes());
+  auto it = free_.find(bytes);
+  if (it != free_.end()) {
+    a.base = std::move(it->second);
+    free_.erase(it);
+    cached_bytes_ -= bytes;
+  } else {
+    void* p = backend_->allocate(bytes);
+    if (!p) throw_out_of_memory(a);
+    a.base = std::shared_ptr<void>(p, PoolDeleter{backend_});
+  }
+  a.data = static_cast<char*>(a.base.get());
+  return a;
+}
+
+void BufferPool::release(NDArray& a) {
+  if (a.base && a.base.use_count() == 1 && std::get_deleter<PoolDeleter>(a.base) &&
+      a.data == static_cast<char*>(a.base.get())) {
+    size_t bytes = rounded(a.nbytes());
+    cached_bytes_ += bytes;
+    free_.emplace(bytes, std::move(a.base));
+  }
+  a = NDArray();
+}
+
+// ---- Program ----------------------------------------------------------------------
+
+Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
+                 std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend)
+    : backend_(backend),
+      fg_(std::move(fg)), updated_(std::move(updated)), n_outputs_(n_outputs), pool_(backend) {
+  std::unordered_map<const Variable*, int> slot;
+  for (const auto& v : fg_.variables()) {
+    int id = static_cast<int>(slot.size());
+    slot[v.get()] = id;
+    if (v->kind() == VarKind::Constant)
+      constant_slots_.push_back({id, static_cast<const Constant&>(*v).value});
+    else if (v->kind() == VarKind::Shared)
+      shared_slots_.push_back({id, static_cast<SharedVariable*>(v.get())});
+  }
+  slots_.resize(slot.size());
+  for (const auto& v : inputs) input_slots_.push_back(slot.at(v.get()));
+  for (const auto& v : fg_.outputs()) output_slots_.push_back(slot.at(v.get()));
+
+  std::unordered_map<int, int> last_use;  // slot -> step index
+  for (const auto& node : fg_.nodes()) {
+    Step s{node.get(), backend_.kernel_for(*node->op), {}, {}, {}};
+    for (const auto& in : node->inputs) s.in_slots.push_back(slot.at(in.get()));
+    for (int i = 0; i < node->num_outputs(); ++i) s.out_slots.push_back(slot.at(node->raw_output(i)));
+    for (int sl : s.in_slots) last_use[sl] = static_cast<int>(steps_.size());
+    steps_.push_back(std::move(s));
+  }
+  // Intermediates die after their last reader, unless they are outputs.
+  std::unordered_set<int> keep(output_slots_.begin(), output_slots_.end());
+  for (auto& [sl, step] : last_use) {
+    const Variable* v = fg_.variables()[sl].get();
+    if (v->owner && !keep.count(sl)) steps_[step].free_after.push_back(sl);
+  }
+  // Inplace ops may overwrite an input that dies at that node: an intermediate
+  // (checked at run time to be exclusively the pool's) or a mutable input.
+  std::unordered_set<int> mutable_slots;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (fg_.is_mutable(inputs[i].get())) mutable_slots.insert(input_slots_[i]);
+  for (auto& s : steps_) {
+    const int k = s.node->op->destroys();
+    if (k < 0) continue;
+    const int sl = s.in_slots[k];
+    const bool once = std::count(s.in_slots.begin(), s.in_slots.end(), sl) == 1;
+    const bool dies = std::find(s.free_after.begin(), s.free_after.end(), sl) != s.free_after.end();
+    if (!once) continue;
+    if (dies) s.destroy_slot = sl;
+    else if (mutable_slots.count(sl) && !keep.count(sl) && last_use[sl] == static_cast<int>(&s - steps_.data()))
+      s.destroy_slot = sl, s.destroy_mutable = true;
+  }
+  // Outputs of a node nobody reads (unused outputs) die right away.
+  for (size_t k = 0; k < steps_.size(); ++k)
+    for (int sl : steps_[k].out_slots)
+      if (!last_use.count(sl) && !keep.count(sl)) steps_[k].free_after.push_back(sl);
+}
+
+// The buffer of an intermediate may be overwritten when only its slot holds it
+// (no view, no result handed out, no shared value) and the pool made it; a
+// mutable input when no other input overlaps it.
+bool Program::may_destroy(const Step& s) const {
+  const NDArray& a = slots_[s.destroy_slot];
+  if (!a.base) return false;
+  if (!s.destroy_mutable) return a.base.use_count() == 1 && std::get_deleter<PoolDeleter>(a.base) != nullptr;
+  auto extent = [](const NDArray& x) {
+    const char* lo = x.data;
+    const char* hi = x.data + itemsize(x.dtype);
+    for (int d = 0; d < x.ndim(); ++d) {
+      if (x.shape[d] == 0) return std::pair<const char*, const char*>{nullptr, nullptr};
+      (x.strides[d] < 0 ? lo : hi) += x.strides[d] * (x.shape[d] - 1);
+    }
+    return std::pair<const char*, const char*>{lo, hi};
+  };
+  auto [lo, hi] = extent(a);
+  for (int sl : input_slots_) {
+    if (sl == s.destroy_slot || !slots_[sl].data) continue;
+    auto [l2, h2] = extent(slots_[sl]);
+    if (l2 && lo && l2 < hi && lo < h2) return false;
+  }
+  for (auto& [sl, sv] : shared_slots_) {
+    auto [l2, h2] = extent(sv->value);
+    if (l2 && lo && l2 < hi && lo < h2) return false;
+  }
+  return true;
+}
+
+std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& a : handed_out_) pool_.release(a);  // only what nobody else holds
+  handed_out_.clear();
+  for (size_t i = 0; i < inputs.size(); ++i) slots_[input_slots_[i]] = inputs[i];
+  for (auto& [sl, sv] : shared_slots_) slots_[sl] = sv->value;
+  for (auto& [sl, value] : constant_slots_) slots_[sl] = value;
+
+  std::vector<NDArray> in, out;
+  try {
+    for (const Step& s : steps_) {
+      // Decided before the inputs are copied (the copies would hold the
+      // buffer too); a destroyed value moves into the op's inputs: the slot
+      // dies here anyway, and the op then holds its only reference.
+      const bool destroy = s.destroy_slot >= 0 && may_destroy(s);
+      in.clear();
+      for (int sl : s.in_slots) in.push_back(destroy && sl == s.destroy_slot ? std::move(slots_[sl]) : slots_[sl]);
+      out.assign(s.out_slots.size(), NDArray());
+      pool_.node = s.node;
+      pool_.destroy_ok = destroy;
+      try {
+        check_device(backend_, *s.node->op, in);
+        s.kernel(*s.node->op, in, out, pool_);
+      } catch (const UserError& e) {
+        rethrow_with_message(e, std::string(e.what()) + node_context(s, in));
+      }
+      for (size_t j = 0; j < out.size(); ++j) {
+        const auto& t = s.node->raw_output(static_cast<int>(j))->type;
+        std::string why = t.check_value(out[j]);
+        if (!why.empty()) throw InternalError(s.node->op->name() + " produced a value that does not fit its type: " + why);
+        slots_[s.out_slots[j]] = std::move(out[j]);
+      }
+      in.clear();
+      for (int sl : s.free_after) pool_.release(slots_[sl]);
+    }
+  } catch (...) {
+    for (auto& a : slots_) a = NDArray();
+    throw;
+  }
+
+  // Hand out results: never alias a user input, a shared value or another result.
+  std::vector<NDArray> results;
+  results.reserve(output_slots_.size());
+  auto aliases = [&](const NDArray& a) {
+    if (!a.base) return false;
+    for (int sl : input_slots_)
+      if (slots_[sl].base == a.base) return true;
+    for (auto& [sl, sv] : shared_slots_)
+      if (sv->value.base == a.base) return true;
+    for (auto& [sl, value] : constant_slots_)
+      if (value.base == a.base) return true;
+    for (auto& r : results)
+      if (r.base == a.base) return true;
+    return false;
+  };
+  for (int sl : output_slots_) {
+    const NDArray& a = slots_[sl];
+    results.push_back(aliases(a) ? a.copy() : a);
+  }
+  for (auto& a : slots_) a = NDArray();
+  // Updates last: every output exists, so nothing can fail half-way.
+  for (size_t k = 0; k < updated_.size(); ++k) updated_[k]->value = results[n_outputs_ + k];
+  results.resize(n_outputs_);
+  handed_out_ = results;
+  return results;
+}
+
+}  // namespace theon
