@@ -32,6 +32,14 @@ enum class ScalarOpId : int {
   count_
 };
 
+// Each function's arity as listed (the scalar table checks its rows against it
+// at compile time).
+inline constexpr int kScalarArity[] = {
+#define X(n, a) a,
+    THEON_SCALAR_OPS(X)
+#undef X
+};
+
 struct ScalarOpInfo {
   std::string_view name;
   int arity;

@@ -131,8 +131,11 @@ std::string functor_name() {
   return std::string(s.substr(at, s.find_first_of(";]", at) - at));
 }
 
-template <class Fn, int Arity, unsigned M>
-ScalarOpDef row(std::string_view name, TypeRule rule, ScalarGradFn g) {
+// A row of the table for function `Id`: its arity must be the one listed in
+// THEON_SCALAR_OPS, and the functor must take that many arguments (fill_one).
+template <ScalarOpId Id, class Fn, int Arity, unsigned M>
+std::pair<ScalarOpId, ScalarOpDef> row(std::string_view name, TypeRule rule, ScalarGradFn g) {
+  static_assert(Arity == kScalarArity[static_cast<int>(Id)], "the row's arity differs from THEON_SCALAR_OPS");
   ScalarOpDef d{name, Arity, rule, {}, {}, g, functor_name<Fn>()};
   fill_one<Fn, Arity, M, bool>(d);
   fill_one<Fn, Arity, M, int64_t>(d);
@@ -141,7 +144,7 @@ ScalarOpDef row(std::string_view name, TypeRule rule, ScalarGradFn g) {
   fill_one<Fn, Arity, M, double>(d);
   fill_one<Fn, Arity, M, c64>(d);
   fill_one<Fn, Arity, M, c128>(d);
-  return d;
+  return {Id, d};
 }
 
 // Shorthands for the derivative rows.
@@ -156,147 +159,162 @@ Var gamma_density(const Var& k_, const Var& x, const Var& like, bool regularized
   return exp(regularized ? sub(log_d, gammaln(k_)) : log_d);
 }
 
+// The name a function is listed under in THEON_SCALAR_OPS (for the table's own checks).
+const char* scalar_name_listed(int i) {
+  static constexpr const char* names[] = {
+#define X(n, a) #n,
+      THEON_SCALAR_OPS(X)
+#undef X
+  };
+  return names[i];
+}
+
 std::vector<ScalarOpDef> build_table() {
   using enum TypeRule;
   std::vector<ScalarOpDef> t(kNumScalarOps);
-  auto set = [&](ScalarOpId id, ScalarOpDef d) { t[static_cast<int>(id)] = d; };
+  auto set = [&](std::pair<ScalarOpId, ScalarOpDef> r) {
+    THEON_CHECK(t[static_cast<int>(r.first)].name.empty(), "scalar table: two rows for " + std::string(r.second.name));
+    t[static_cast<int>(r.first)] = std::move(r.second);
+  };
   using S = ScalarOpId;
   // clang-format off
-  set(S::add, row<sf::Add, 2, B|I|U|F|C>("add", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, gz}; }));
-  set(S::sub, row<sf::Sub, 2, I|U|F|C>("sub", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, neg(gz)}; }));
-  set(S::mul, row<sf::Mul, 2, B|I|U|F|C>("mul", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, x[1]), mul(gz, x[0])}; }));
-  set(S::true_div, row<sf::TrueDiv, 2, F|C>("true_div", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::add, sf::Add, 2, B|I|U|F|C>("add", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, gz}; }));
+  set(row<S::sub, sf::Sub, 2, I|U|F|C>("sub", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz, neg(gz)}; }));
+  set(row<S::mul, sf::Mul, 2, B|I|U|F|C>("mul", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, x[1]), mul(gz, x[0])}; }));
+  set(row<S::true_div, sf::TrueDiv, 2, F|C>("true_div", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, x[1]), neg(true_div(mul(gz, z), x[1]))}; }));
-  set(S::int_div, row<sf::IntDiv, 2, I|U|F>("int_div", Upcast, [](const VV& x, const Var&, const Var&) -> VV {
+  set(row<S::int_div, sf::IntDiv, 2, I|U|F>("int_div", Upcast, [](const VV& x, const Var&, const Var&) -> VV {
     return {zeros_like(x[0]), zeros_like(x[1])}; }));
-  set(S::mod, row<sf::Mod, 2, I|U|F>("mod", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::mod, sf::Mod, 2, I|U|F>("mod", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {gz, neg(mul(gz, int_div(x[0], x[1])))}; }));
-  set(S::pow, row<sf::Pow, 2, I|U|F|C>("pow", Upcast, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::pow, sf::Pow, 2, I|U|F|C>("pow", Upcast, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(x[1], pow(x[0], sub(x[1], k(1, x[1]))))), mul(gz, mul(log(x[0]), z))}; }));
-  set(S::maximum, row<sf::Maximum, 2, B|I|U|F>("maximum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::maximum, sf::Maximum, 2, B|I|U|F>("maximum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {mul(gz, ge(x[0], x[1])), mul(gz, lt(x[0], x[1]))}; }));
-  set(S::minimum, row<sf::Minimum, 2, B|I|U|F>("minimum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::minimum, sf::Minimum, 2, B|I|U|F>("minimum", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {mul(gz, le(x[0], x[1])), mul(gz, gt(x[0], x[1]))}; }));
-  set(S::arctan2, row<sf::ArcTan2, 2, F>("arctan2", Float, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::arctan2, sf::ArcTan2, 2, F>("arctan2", Float, [](const VV& x, const Var&, const Var& gz) -> VV {
     Var r = add(sqr(x[0]), sqr(x[1]));
     return {mul(gz, true_div(x[1], r)), neg(mul(gz, true_div(x[0], r)))}; }));
-  set(S::lt, row<sf::Lt, 2, B|I|U|F>("lt", Bool, nullptr));
-  set(S::gt, row<sf::Gt, 2, B|I|U|F>("gt", Bool, nullptr));
-  set(S::le, row<sf::Le, 2, B|I|U|F>("le", Bool, nullptr));
-  set(S::ge, row<sf::Ge, 2, B|I|U|F>("ge", Bool, nullptr));
-  set(S::eq, row<sf::Eq, 2, ALL>("eq", Bool, nullptr));
-  set(S::neq, row<sf::Neq, 2, ALL>("neq", Bool, nullptr));
-  set(S::and_, row<sf::And, 2, B|I|U>("and_", Upcast, nullptr));
-  set(S::or_, row<sf::Or, 2, B|I|U>("or_", Upcast, nullptr));
-  set(S::xor_, row<sf::Xor, 2, B|I|U>("xor", Upcast, nullptr));
-  set(S::second, row<sf::Second, 2, ALL>("second", Second, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::lt, sf::Lt, 2, B|I|U|F>("lt", Bool, nullptr));
+  set(row<S::gt, sf::Gt, 2, B|I|U|F>("gt", Bool, nullptr));
+  set(row<S::le, sf::Le, 2, B|I|U|F>("le", Bool, nullptr));
+  set(row<S::ge, sf::Ge, 2, B|I|U|F>("ge", Bool, nullptr));
+  set(row<S::eq, sf::Eq, 2, ALL>("eq", Bool, nullptr));
+  set(row<S::neq, sf::Neq, 2, ALL>("neq", Bool, nullptr));
+  set(row<S::and_, sf::And, 2, B|I|U>("and_", Upcast, nullptr));
+  set(row<S::or_, sf::Or, 2, B|I|U>("or_", Upcast, nullptr));
+  set(row<S::xor_, sf::Xor, 2, B|I|U>("xor", Upcast, nullptr));
+  set(row<S::second, sf::Second, 2, ALL>("second", Second, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {zeros_like(x[0]), gz}; }));
-  set(S::neg, row<sf::Neg, 1, I|U|F|C>("neg", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {neg(gz)}; }));
-  set(S::abs, row<sf::Abs, 1, I|U|F|C>("abs", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::neg, sf::Neg, 1, I|U|F|C>("neg", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {neg(gz)}; }));
+  set(row<S::abs, sf::Abs, 1, I|U|F|C>("abs", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     if (is_complex(x[0]->dtype())) throw NotImplementedError("the gradient of abs is not implemented for complex inputs");
     return {mul(gz, sgn(x[0]))}; }));
-  set(S::sgn, row<sf::Sgn, 1, I|U|F>("sgn", Upcast, [](const VV& x, const Var&, const Var&) -> VV { return {zeros_like(x[0])}; }));
-  set(S::sqr, row<sf::Sqr, 1, B|I|U|F|C>("sqr", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::sgn, sf::Sgn, 1, I|U|F>("sgn", Upcast, [](const VV& x, const Var&, const Var&) -> VV { return {zeros_like(x[0])}; }));
+  set(row<S::sqr, sf::Sqr, 1, B|I|U|F|C>("sqr", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {mul(gz, mul(x[0], k(2, x[0])))}; }));
-  set(S::sqrt, row<sf::Sqrt, 1, F|C>("sqrt", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+  set(row<S::sqrt, sf::Sqrt, 1, F|C>("sqrt", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
     return {true_div(mul(gz, k(0.5, z)), z)}; }));
-  set(S::inv, row<sf::Inv, 1, F|C>("inv", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {neg(mul(gz, sqr(z)))}; }));
-  set(S::exp, row<sf::Exp, 1, F|C>("exp", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, z)}; }));
-  set(S::exp2, row<sf::Exp2, 1, F|C>("exp2", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, k(kLn2, z)))}; }));
-  set(S::expm1, row<sf::Expm1, 1, F>("expm1", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(z, k(1, z)))}; }));
-  set(S::log, row<sf::Log, 1, F|C>("log", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {true_div(gz, x[0])}; }));
-  set(S::log2, row<sf::Log2, 1, F|C>("log2", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn2, z)))}; }));
-  set(S::log10, row<sf::Log10, 1, F|C>("log10", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn10, z)))}; }));
-  set(S::log1p, row<sf::Log1p, 1, F>("log1p", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, add(x[0], k(1, z)))}; }));
-  set(S::sin, row<sf::Sin, 1, F|C>("sin", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cos(x[0]))}; }));
-  set(S::cos, row<sf::Cos, 1, F|C>("cos", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, sin(x[0])))}; }));
-  set(S::tan, row<sf::Tan, 1, F|C>("tan", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(k(1, z), sqr(z)))}; }));
-  set(S::arcsin, row<sf::ArcSin, 1, F|C>("arcsin", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::inv, sf::Inv, 1, F|C>("inv", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {neg(mul(gz, sqr(z)))}; }));
+  set(row<S::exp, sf::Exp, 1, F|C>("exp", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, z)}; }));
+  set(row<S::exp2, sf::Exp2, 1, F|C>("exp2", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, k(kLn2, z)))}; }));
+  set(row<S::expm1, sf::Expm1, 1, F>("expm1", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(z, k(1, z)))}; }));
+  set(row<S::log, sf::Log, 1, F|C>("log", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {true_div(gz, x[0])}; }));
+  set(row<S::log2, sf::Log2, 1, F|C>("log2", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn2, z)))}; }));
+  set(row<S::log10, sf::Log10, 1, F|C>("log10", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, mul(x[0], k(kLn10, z)))}; }));
+  set(row<S::log1p, sf::Log1p, 1, F>("log1p", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {true_div(gz, add(x[0], k(1, z)))}; }));
+  set(row<S::sin, sf::Sin, 1, F|C>("sin", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cos(x[0]))}; }));
+  set(row<S::cos, sf::Cos, 1, F|C>("cos", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, sin(x[0])))}; }));
+  set(row<S::tan, sf::Tan, 1, F|C>("tan", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, add(k(1, z), sqr(z)))}; }));
+  set(row<S::arcsin, sf::ArcSin, 1, F|C>("arcsin", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, sqrt(sub(k(1, z), sqr(x[0]))))}; }));
-  set(S::arccos, row<sf::ArcCos, 1, F|C>("arccos", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::arccos, sf::ArcCos, 1, F|C>("arccos", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {neg(true_div(gz, sqrt(sub(k(1, z), sqr(x[0])))))}; }));
-  set(S::arctan, row<sf::ArcTan, 1, F|C>("arctan", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::arctan, sf::ArcTan, 1, F|C>("arctan", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, add(k(1, z), sqr(x[0])))}; }));
-  set(S::sinh, row<sf::Sinh, 1, F|C>("sinh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cosh(x[0]))}; }));
-  set(S::cosh, row<sf::Cosh, 1, F|C>("cosh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sinh(x[0]))}; }));
-  set(S::tanh, row<sf::Tanh, 1, F|C>("tanh", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, sub(k(1, z), sqr(z)))}; }));
-  set(S::arcsinh, row<sf::ArcSinh, 1, F|C>("arcsinh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::sinh, sf::Sinh, 1, F|C>("sinh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, cosh(x[0]))}; }));
+  set(row<S::cosh, sf::Cosh, 1, F|C>("cosh", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sinh(x[0]))}; }));
+  set(row<S::tanh, sf::Tanh, 1, F|C>("tanh", Float, [](const VV&, const Var& z, const Var& gz) -> VV { return {mul(gz, sub(k(1, z), sqr(z)))}; }));
+  set(row<S::arcsinh, sf::ArcSinh, 1, F|C>("arcsinh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, sqrt(add(sqr(x[0]), k(1, z))))}; }));
-  set(S::arccosh, row<sf::ArcCosh, 1, F|C>("arccosh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::arccosh, sf::ArcCosh, 1, F|C>("arccosh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, sqrt(sub(sqr(x[0]), k(1, z))))}; }));
-  set(S::arctanh, row<sf::ArcTanh, 1, F|C>("arctanh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::arctanh, sf::ArcTanh, 1, F|C>("arctanh", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {true_div(gz, sub(k(1, z), sqr(x[0])))}; }));
   auto zero1 = [](const VV& x, const Var&, const Var&) -> VV { return {zeros_like(x[0])}; };
-  set(S::floor, row<sf::Floor, 1, F>("floor", Float, zero1));
-  set(S::ceil, row<sf::Ceil, 1, F>("ceil", Float, zero1));
-  set(S::round, row<sf::Round, 1, F>("round_half_to_even", Upcast, zero1));
-  set(S::trunc, row<sf::Trunc, 1, F>("trunc", Float, zero1));
-  set(S::invert, row<sf::Invert, 1, B|I|U>("invert", Upcast, nullptr));
-  set(S::isnan, row<sf::IsNan, 1, ALL>("isnan", Bool, nullptr));
-  set(S::isinf, row<sf::IsInf, 1, ALL>("isinf", Bool, nullptr));
-  set(S::identity, row<sf::Identity, 1, ALL>("identity", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz}; }));
-  set(S::sigmoid, row<sf::Sigmoid, 1, F>("sigmoid", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+  set(row<S::floor, sf::Floor, 1, F>("floor", Float, zero1));
+  set(row<S::ceil, sf::Ceil, 1, F>("ceil", Float, zero1));
+  set(row<S::round, sf::Round, 1, F>("round_half_to_even", Upcast, zero1));
+  set(row<S::trunc, sf::Trunc, 1, F>("trunc", Float, zero1));
+  set(row<S::invert, sf::Invert, 1, B|I|U>("invert", Upcast, nullptr));
+  set(row<S::isnan, sf::IsNan, 1, ALL>("isnan", Bool, nullptr));
+  set(row<S::isinf, sf::IsInf, 1, ALL>("isinf", Bool, nullptr));
+  set(row<S::identity, sf::Identity, 1, ALL>("identity", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {gz}; }));
+  set(row<S::sigmoid, sf::Sigmoid, 1, F>("sigmoid", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(z, sub(k(1, z), z)))}; }));
-  set(S::softplus, row<sf::Softplus, 1, F>("softplus", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sigmoid(x[0]))}; }));
-  set(S::erf, row<sf::Erf, 1, F>("erf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::softplus, sf::Softplus, 1, F>("softplus", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, sigmoid(x[0]))}; }));
+  set(row<S::erf, sf::Erf, 1, F>("erf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(k(k2OverSqrtPi, z), exp(neg(sqr(x[0])))))}; }));
-  set(S::erfc, row<sf::Erfc, 1, F>("erfc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::erfc, sf::Erfc, 1, F>("erfc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {neg(mul(gz, mul(k(k2OverSqrtPi, z), exp(neg(sqr(x[0]))))))}; }));
-  set(S::gamma, row<sf::Gamma, 1, F>("gamma", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, psi(x[0])))}; }));
-  set(S::gammaln, row<sf::GammaLn, 1, F>("gammaln", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, psi(x[0]))}; }));
-  set(S::psi, row<sf::Psi, 1, F>("psi", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, tri_gamma(x[0]))}; }));
-  set(S::tri_gamma, row<sf::TriGamma, 1, F>("tri_gamma", Float, nullptr));
+  set(row<S::gamma, sf::Gamma, 1, F>("gamma", Float, [](const VV& x, const Var& z, const Var& gz) -> VV { return {mul(gz, mul(z, psi(x[0])))}; }));
+  set(row<S::gammaln, sf::GammaLn, 1, F>("gammaln", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, psi(x[0]))}; }));
+  set(row<S::psi, sf::Psi, 1, F>("psi", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, tri_gamma(x[0]))}; }));
+  set(row<S::tri_gamma, sf::TriGamma, 1, F>("tri_gamma", Float, nullptr));
   // Special functions: derivatives in the first (only) argument, or in x of (k, x) and (v, x).
   constexpr double kSqrtPiOver2 = 0.88622692545275801365;
-  set(S::erfinv, row<sf::ErfInv, 1, F>("erfinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+  set(row<S::erfinv, sf::ErfInv, 1, F>("erfinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(k(kSqrtPiOver2, z), exp(sqr(z))))}; }));
-  set(S::erfcinv, row<sf::ErfcInv, 1, F>("erfcinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
+  set(row<S::erfcinv, sf::ErfcInv, 1, F>("erfcinv", Float, [](const VV&, const Var& z, const Var& gz) -> VV {
     return {neg(mul(gz, mul(k(kSqrtPiOver2, z), exp(sqr(z)))))}; }));
-  set(S::erfcx, row<sf::Erfcx, 1, F>("erfcx", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::erfcx, sf::Erfcx, 1, F>("erfcx", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, sub(mul(k(2, z), mul(x[0], z)), k(k2OverSqrtPi, z)))}; }));
-  set(S::j0, row<sf::J0, 1, F>("j0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, j1(x[0])))}; }));
-  set(S::j1, row<sf::J1, 1, F>("j1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::j0, sf::J0, 1, F>("j0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {neg(mul(gz, j1(x[0])))}; }));
+  set(row<S::j1, sf::J1, 1, F>("j1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(k(0.5, z), sub(j0(x[0]), jv(k(2, z), x[0]))))}; }));
-  set(S::i0, row<sf::I0, 1, F>("i0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, i1(x[0]))}; }));
-  set(S::i1, row<sf::I1, 1, F>("i1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::i0, sf::I0, 1, F>("i0", Float, [](const VV& x, const Var&, const Var& gz) -> VV { return {mul(gz, i1(x[0]))}; }));
+  set(row<S::i1, sf::I1, 1, F>("i1", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {mul(gz, mul(k(0.5, z), add(i0(x[0]), iv(k(2, z), x[0]))))}; }));
   // The incomplete gammas' derivative in x: x^(k-1) e^-x, over gamma(k) for the regularized ones.
-  set(S::gammainc, row<sf::GammaInc, 2, F>("gammainc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::gammainc, sf::GammaInc, 2, F>("gammainc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of gammainc with respect to k is not implemented"), mul(gz, gamma_density(x[0], x[1], z, true))}; }));
-  set(S::gammaincc, row<sf::GammaIncC, 2, F>("gammaincc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::gammaincc, sf::GammaIncC, 2, F>("gammaincc", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of gammaincc with respect to k is not implemented"), neg(mul(gz, gamma_density(x[0], x[1], z, true)))}; }));
-  set(S::gammal, row<sf::GammaL, 2, F>("gammal", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::gammal, sf::GammaL, 2, F>("gammal", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of gammal with respect to k is not implemented"), mul(gz, gamma_density(x[0], x[1], z, false))}; }));
-  set(S::gammau, row<sf::GammaU, 2, F>("gammau", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::gammau, sf::GammaU, 2, F>("gammau", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of gammau with respect to k is not implemented"), neg(mul(gz, gamma_density(x[0], x[1], z, false)))}; }));
   // chi2sf(x, k) = Q(k/2, x/2): d/dx = -density(k/2, x/2) / 2
-  set(S::chi2sf, row<sf::Chi2Sf, 2, F>("chi2sf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::chi2sf, sf::Chi2Sf, 2, F>("chi2sf", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     Var d = gamma_density(mul(x[1], k(0.5, z)), mul(x[0], k(0.5, z)), z, true);
     return {neg(mul(gz, mul(k(0.5, z), d))), null_grad(x[1], "the gradient of chi2sf with respect to k is not implemented")}; }));
   // J_v' = (J_(v-1) - J_(v+1)) / 2, I_v' = (I_(v-1) + I_(v+1)) / 2
-  set(S::jv, row<sf::Jv, 2, F>("jv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::jv, sf::Jv, 2, F>("jv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of jv with respect to its order is not implemented"),
             mul(gz, mul(k(0.5, z), sub(jv(sub(x[0], k(1, z)), x[1]), jv(add(x[0], k(1, z)), x[1]))))}; }));
-  set(S::iv, row<sf::Iv, 2, F>("iv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
+  set(row<S::iv, sf::Iv, 2, F>("iv", Float, [](const VV& x, const Var& z, const Var& gz) -> VV {
     return {null_grad(x[0], "the gradient of iv with respect to its order is not implemented"),
             mul(gz, mul(k(0.5, z), add(iv(sub(x[0], k(1, z)), x[1]), iv(add(x[0], k(1, z)), x[1]))))}; }));
   // Complex parts. Cotangents of complex values follow JAX's convention, which the holomorphic rows
   // above already keep (ct * f'(z), no conjugate): for a real cost C of z = x + iy, dC/dx - i dC/dy.
-  set(S::real, row<sf::Real, 1, C>("real", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(gz, zeros_like(gz))}; }));
-  set(S::imag, row<sf::Imag, 1, C>("imag", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(zeros_like(gz), neg(gz))}; }));
-  set(S::conj, row<sf::Conj, 1, C>("conj", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {conj(gz)}; }));
-  set(S::angle, row<sf::Angle, 1, C>("angle", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::real, sf::Real, 1, C>("real", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(gz, zeros_like(gz))}; }));
+  set(row<S::imag, sf::Imag, 1, C>("imag", RealUpcast, [](const VV&, const Var&, const Var& gz) -> VV { return {complex(zeros_like(gz), neg(gz))}; }));
+  set(row<S::conj, sf::Conj, 1, C>("conj", Upcast, [](const VV&, const Var&, const Var& gz) -> VV { return {conj(gz)}; }));
+  set(row<S::angle, sf::Angle, 1, C>("angle", RealUpcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     Var re = real(x[0]), im = imag(x[0]);
     Var r2 = add(sqr(re), sqr(im));
     return {complex(true_div(mul(gz, neg(im)), r2), neg(true_div(mul(gz, re), r2)))}; }));
-  set(S::complex, row<sf::Complex, 2, F>("complex", Complex, [](const VV&, const Var&, const Var& gz) -> VV {
+  set(row<S::complex, sf::Complex, 2, F>("complex", Complex, [](const VV&, const Var&, const Var& gz) -> VV {
     return {real(gz), neg(imag(gz))}; }));
-  set(S::clip, row<sf::Clip, 3, I|U|F>("clip", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::clip, sf::Clip, 3, I|U|F>("clip", Upcast, [](const VV& x, const Var&, const Var& gz) -> VV {
     return {mul(gz, and_(ge(x[0], x[1]), le(x[0], x[2]))), mul(gz, lt(x[0], x[1])), mul(gz, gt(x[0], x[2]))}; }));
-  set(S::switch_, row<sf::Switch, 3, B|I|U|F|C>("switch", Switch, [](const VV& x, const Var&, const Var& gz) -> VV {
+  set(row<S::switch_, sf::Switch, 3, B|I|U|F|C>("switch", Switch, [](const VV& x, const Var&, const Var& gz) -> VV {
     Var zero = zeros_like(gz);
     return {zeros_like(x[0]), switch_(x[0], gz, zero), switch_(x[0], zero, gz)}; }));
   // clang-format on
+  for (int i = 0; i < kNumScalarOps; ++i)
+    THEON_CHECK(!t[i].name.empty(), "scalar table: no row for " + std::string(scalar_name_listed(i)));
   for (int i = 0; i < kNumScalarOps; ++i)
     for (CT ct : {CT::F32, CT::F64})
       if (BlockFn v = vector_kernel(static_cast<ScalarOpId>(i), ct)) t[i].fn[static_cast<int>(ct)] = v;
