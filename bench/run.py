@@ -192,7 +192,13 @@ def main(argv=None):
 
 def _python_for(contestant):
     """The interpreter of a contestant's worker: Theano 1.0.5 needs NumPy < 1.24, so it runs from
-    bench/.venv-theano (setup_peers.sh; or $THEON_BENCH_THEANO_PYTHON) when that exists."""
+    bench/.venv-theano (setup_peers.sh; or $THEON_BENCH_THEANO_PYTHON) when that exists; theon-base
+    from $THEON_BENCH_BASE_PYTHON."""
+    if contestant == "theon-base":
+        py = os.environ.get("THEON_BENCH_BASE_PYTHON")
+        if not py or not os.path.exists(py):
+            sys.exit("theon-base runs theon from $THEON_BENCH_BASE_PYTHON (a Python with the other build installed)")
+        return py
     if contestant == "theano":
         here = os.path.dirname(os.path.abspath(__file__))
         py = os.environ.get("THEON_BENCH_THEANO_PYTHON") or os.path.join(here, ".venv-theano", "bin", "python")

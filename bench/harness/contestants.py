@@ -100,6 +100,9 @@ def _numba():
 CONTESTANTS = {
     "numpy": (lambda: importlib.import_module("numpy"), "numpy"),
     "theon": (_theano_api("theon"), "theano"),
+    # Another build of theon (an earlier commit, say), run from the interpreter in
+    # $THEON_BENCH_BASE_PYTHON: before/after figures of a change in one run.
+    "theon-base": (_theano_api("theon"), "theano"),
     "pytensor": (_theano_api("pytensor"), "theano"),
     "pytensor-numba": (_pytensor_numba, "theano"),
     "theano": (_theano_api("theano"), "theano"),  # Python linker: see THEANO_NO_C

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "backend/backend.hpp"
 #include "backend/cpu/blas.hpp"
 #include "theon/theon.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 
 using Feed = std::vector<std::pair<Var, NDArray>>;
 
-// Evaluates `outs` by running each node's perform() in topological order.
+// Evaluates `outs` by running each node's CPU kernel in topological order.
 std::vector<NDArray> eval(const std::vector<Var>& outs, const Feed& feed = {}) {
   std::unordered_map<const Variable*, NDArray> vals;
   for (const auto& [v, a] : feed) vals[v.get()] = a;
@@ -32,7 +33,7 @@ std::vector<NDArray> eval(const std::vector<Var>& outs, const Feed& feed = {}) {
     std::vector<NDArray> out(node->num_outputs());
     Workspace ws;
     ws.node = node;
-    node->op->perform(in, out, ws);
+    cpu_backend().kernel_for(*node->op)(*node->op, in, out, ws);
     for (int i = 0; i < node->num_outputs(); ++i) vals[node->raw_output(i)] = out[i];
   }
   std::vector<NDArray> res;
