@@ -126,11 +126,26 @@ class Apply : public std::enable_shared_from_this<Apply> {
   std::vector<std::unique_ptr<Variable>> outputs_;
 };
 
-// Scratch space for an op's perform(): output allocation through a reusable pool.
+// A block function: n contiguous values of each input in, n values out (a
+// scalar kernel, or a fused program compiled by the native tier).
+using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
+
+// What a kernel prepares once per program step (backend/backend.hpp).
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
+// What a kernel gets besides its inputs: output allocation through a reusable
+// pool, the node it runs, and its step's prepared state.
 class Workspace {
  public:
   virtual ~Workspace() = default;
   const Apply* node = nullptr;  // the node being run (its static input types, its site)
+  // The step's state from the kernel's prepare function (null when the
+  // kernel runs outside a program, e.g. constant folding: it builds its own).
+  const KernelState* state = nullptr;
+  // The step's compiled block function when the native tier has loaded one.
+  BlockFn native_block = nullptr;
   // For an op that destroys(): its input's buffer is exclusively the
   // runtime's and dead after this node, so the op may write its output there.
   bool destroy_ok = false;

@@ -15,11 +15,12 @@ std::vector<OpKind> Backend::missing_kernels() const {
   return missing;
 }
 
-void Backend::add(OpKind kind, Kernel kernel) {
+void Backend::add(OpKind kind, Kernel kernel, PrepareFn prepare) {
   Kernel& slot = kernels_[static_cast<int>(kind)];
   THEON_CHECK(kernel && !slot, std::string("backend ") + name_ + ": kernel for " + op_kind_name(kind) +
                                    (kernel ? " registered twice" : " is null"));
   slot = kernel;
+  prepares_[static_cast<int>(kind)] = prepare;
 }
 
 void check_device(const Backend& backend, const Op& op, const std::vector<NDArray>& in) {

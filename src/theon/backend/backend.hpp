@@ -5,6 +5,7 @@
 // change. The VM resolves a node's kernel once, when its program is planned.
 #pragma once
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ namespace theon {
 // node's outputs (elements undefined); outputs are allocated through ws.
 // Run-time errors throw ValueError/IndexError; the VM adds the node's context.
 using Kernel = void (*)(const Op& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws);
+// Optional, per kernel: builds what the kernel would otherwise redo on every
+// call (a fused program's interpreter; a library's compiled primitive), once
+// per program step; the kernel reads it as ws.state.
+using PrepareFn = std::unique_ptr<KernelState> (*)(const Op& op);
 
 class Backend {
  public:
@@ -44,13 +49,18 @@ class Backend {
   // lives in backend/cpu/native/.
   virtual bool emits_fused_kernels() const { return false; }
 
-  // Registers `kernel` for `kind`; a kind is registered once (InternalError otherwise).
-  void add(OpKind kind, Kernel kernel);
+  // The prepare function registered with kind's kernel, or null.
+  PrepareFn prepare(OpKind kind) const { return prepares_[static_cast<int>(kind)]; }
+
+  // Registers `kernel` (and its prepare function) for `kind`; a kind is
+  // registered once (InternalError otherwise).
+  void add(OpKind kind, Kernel kernel, PrepareFn prepare = nullptr);
 
  private:
   std::string name_;
   Device device_;
   std::array<Kernel, kNumOpKinds> kernels_{};
+  std::array<PrepareFn, kNumOpKinds> prepares_{};
 };
 
 // The host CPU backend (backend/cpu/): every op kind has a kernel there.

@@ -115,12 +115,13 @@ struct NativeState {
 };
 
 // Emits one module for the function's fused kernels and compiles it (now, or
-// on a worker thread while calls run on the VM); each op switches to its
+// on a worker thread while calls run on the VM); each fused step switches to its
 // compiled kernel as soon as the module is loaded.
 namespace {
 // The function's distinct fused programs in schedule order, named theon_k0,
-// theon_k1, ...; `ops` gets every fused op and `symbol` the kernel each runs.
-std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg, std::vector<OpPtr>* ops,
+// theon_k1, ...; `nodes` gets every fused node and `symbol` the kernel each runs.
+std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg,
+                                                                 std::vector<const Apply*>* nodes,
                                                                  std::vector<std::string>* symbol) {
   std::vector<std::pair<std::string, FusedProgram>> kernels;
   std::unordered_map<std::string, std::string> seen;  // program text -> its kernel's name
@@ -129,7 +130,7 @@ std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionG
     if (!p) continue;
     auto [it, fresh] = seen.emplace(emit_kernel(*p, "k"), "theon_k" + std::to_string(kernels.size()));
     if (fresh) kernels.push_back({it->second, *p});
-    if (ops) ops->push_back(node->op);
+    if (nodes) nodes->push_back(node.get());
     if (symbol) symbol->push_back(it->second);
   }
   return kernels;
@@ -142,17 +143,19 @@ std::string Function::native_source() const {
 }
 
 void Function::start_native() {
-  std::vector<OpPtr> ops;
+  if (!program_->backend().emits_fused_kernels()) return;
+  std::vector<const Apply*> nodes;
   std::vector<std::string> symbols;
-  auto kernels = native_kernels(program_->fgraph(), &ops, &symbols);
+  auto kernels = native_kernels(program_->fgraph(), &nodes, &symbols);
   if (kernels.empty()) return;
   native_ = std::make_shared<NativeState>();
-  auto job = [kernels = std::move(kernels), ops = std::move(ops), symbols = std::move(symbols), opts = opts_.native,
-              state = native_] {
+  // The worker ends before the program does (~Function joins it).
+  auto job = [kernels = std::move(kernels), nodes = std::move(nodes), symbols = std::move(symbols),
+              opts = opts_.native, state = native_, program = program_.get()] {
     std::string why;
     auto module = load_native_module(emit_module(kernels), opts, &why);
     std::vector<BlockFn> fns;
-    for (size_t i = 0; module && i < ops.size(); ++i) {
+    for (size_t i = 0; module && i < nodes.size(); ++i) {
       auto fn = reinterpret_cast<BlockFn>(module->symbol(symbols[i]));
       if (!fn) {
         why = "the compiled module lacks " + symbols[i];
@@ -160,7 +163,7 @@ void Function::start_native() {
       }
       fns.push_back(fn);
     }
-    for (size_t i = 0; module && i < ops.size(); ++i) set_native_kernel(*ops[i], fns[i], module);
+    for (size_t i = 0; module && i < nodes.size(); ++i) program->set_native_block(nodes[i], fns[i], module);
     if (!module) {
       state->why = why;
       state->failed = true;

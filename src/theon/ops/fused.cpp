@@ -1,7 +1,7 @@
 // Composite: a fused chain of elementwise functions run as a small scalar
 // program over cache-sized blocks, so no full-size temporary is ever made.
 // Built by the fusion phase (rewrite/fusion.cpp); all registers share one
-// float compute type. The kernels (and the program runner) are in
+// float compute type. The kernels (and the program's interpreter) are in
 // backend/cpu/fused.cpp.
 #include "ops/fused.hpp"
 
@@ -67,7 +67,7 @@ TensorType program_type(const std::string& name, const FusedProgram& prog, const
 
 namespace ops {
 
-Composite::Composite(FusedProgram p, int inplace) : prog_(std::move(p)), runner_(prog_), inplace_(inplace) {
+Composite::Composite(FusedProgram p, int inplace) : prog_(std::move(p)), inplace_(inplace) {
   name_ = program_name(prog_) + (inplace >= 0 ? "[(0, " + std::to_string(inplace) + ")]" : "");
 }
 
@@ -83,7 +83,7 @@ std::vector<TensorType> Composite::infer_types(const std::vector<Var>& in) const
 std::vector<Var> Composite::grad(const Apply& node, const std::vector<Var>&) const { no_grad_after_fusion(node); }
 
 FusedReduce::FusedReduce(FusedProgram p, ReduceKind kind, std::vector<int> axes)
-    : prog_(std::move(p)), runner_(prog_), kind_(kind), axes_(std::move(axes)) {
+    : prog_(std::move(p)), kind_(kind), axes_(std::move(axes)) {
   std::vector<std::string> ax;
   for (int a : axes_) ax.push_back(std::to_string(a));
   name_ = program_name(prog_) + "->" + reduce_kind_title(kind_) + "{axis=[" + join_strings(ax, ", ") + "]}";
@@ -118,28 +118,10 @@ OpPtr composite_inplace(const Op& op, int input) { return static_cast<const Comp
 
 const FusedProgram& fused_program(const Op& op) { return static_cast<const Composite&>(op).program(); }
 
-namespace {
-const ProgramRunner* runner_of(const Op& op) {
-  if (op.kind() == OpKind::Fused) return &static_cast<const Composite&>(op).runner();
-  if (op.kind() == OpKind::FusedReduce) return &static_cast<const FusedReduce&>(op).runner();
-  return nullptr;
-}
-}  // namespace
-
 const FusedProgram* block_program(const Op& op) {
-  const ProgramRunner* r = runner_of(op);
-  return r ? &r->program() : nullptr;
-}
-
-void set_native_kernel(const Op& op, BlockFn fn, std::shared_ptr<void> module) {
-  const ProgramRunner* r = runner_of(op);
-  THEON_CHECK(r, op.name() + " runs no fused program");
-  r->set_native(fn, std::move(module));
-}
-
-bool has_native_kernel(const Op& op) {
-  const ProgramRunner* r = runner_of(op);
-  return r && r->has_native();
+  if (op.kind() == OpKind::Fused) return &static_cast<const Composite&>(op).program();
+  if (op.kind() == OpKind::FusedReduce) return &static_cast<const FusedReduce&>(op).program();
+  return nullptr;
 }
 
 Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes) {

@@ -38,11 +38,8 @@ const FusedProgram& fused_program(const Op& op);
 // as it is computed (OpKind::FusedReduce); sum/prod/max/min, float programs.
 Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes);
 
-// The native tier's hooks. The program an op runs block by block (Composite
-// or FusedReduce), else null; a compiled block function for it, which every
-// later block runs (`module` keeps the code loaded while the op lives).
+// The program an op runs block by block (Composite or FusedReduce), else
+// null: what the native tier compiles (Program::set_native_block).
 const FusedProgram* block_program(const Op& op);
-void set_native_kernel(const Op& op, void (*fn)(int64_t, const void* const*, void*), std::shared_ptr<void> module);
-bool has_native_kernel(const Op& op);
 
 }  // namespace theon

@@ -1,14 +1,11 @@
 // The fused ops (made by the fusion phase, rewrite/fusion.cpp): Composite, a
 // fused elementwise program, and FusedReduce, a program reduced as it is
 // computed. What they mean; their CPU kernels live in backend/cpu/fused.cpp.
-// Each holds the CPU runner of its program, which carries the native tier's
-// compiled block function (set_native_kernel, ops/fused.hpp).
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "backend/cpu/program_runner.hpp"
 #include "ops/fused.hpp"
 #include "theon/graph.hpp"
 #include "theon/ops.hpp"
@@ -19,7 +16,6 @@ class Composite final : public Op {
  public:
   explicit Composite(FusedProgram p, int inplace = -1);
   OpKind kind() const override { return OpKind::Fused; }
-  const ProgramRunner& runner() const { return runner_; }
   int destroys() const override { return inplace_; }
   // The input overwritten when the runtime allows (-1: none).
   int inplace() const { return inplace_; }
@@ -36,7 +32,6 @@ class Composite final : public Op {
 
  private:
   FusedProgram prog_;
-  ProgramRunner runner_;
   int inplace_ = -1;
   std::string name_;
 };
@@ -47,7 +42,6 @@ class FusedReduce final : public Op {
  public:
   FusedReduce(FusedProgram p, ReduceKind kind, std::vector<int> axes);
   OpKind kind() const override { return OpKind::FusedReduce; }
-  const ProgramRunner& runner() const { return runner_; }
   const FusedProgram& program() const { return prog_; }
   ReduceKind reduce_kind() const { return kind_; }
   // The reduced axes of the broadcast shape (sorted).
@@ -63,7 +57,6 @@ class FusedReduce final : public Op {
 
  private:
   FusedProgram prog_;
-  ProgramRunner runner_;
   ReduceKind kind_;
   std::vector<int> axes_;
   std::string name_;

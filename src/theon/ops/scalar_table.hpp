@@ -33,8 +33,8 @@ StoreFn block_storer(CT from, DType dst);
 // the elementwise, reduction and softmax loops all split by it.
 inline constexpr int64_t kParallelWork = 131072;
 
-// Applies a scalar function over n contiguous elements of compute type.
-using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
+// Scalar functions run as BlockFn (theon/graph.hpp) over n contiguous
+// elements of compute type.
 
 // Runs `kernel` over an elementwise loop: inputs broadcast (stride 0) to the
 // output's shape, dims coalesced, cache-sized blocks of contiguous compute-type

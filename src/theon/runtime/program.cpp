@@ -104,12 +104,14 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
 
   std::unordered_map<int, int> last_use;  // slot -> step index
   for (const auto& node : fg_.nodes()) {
-    Step s{node.get(), backend_.kernel_for(*node->op), {}, {}, {}};
+    Step s{node.get(), backend_.kernel_for(*node->op), nullptr, {}, {}, {}};
+    if (PrepareFn prepare = backend_.prepare(node->op->kind())) s.state = prepare(*node->op);
     for (const auto& in : node->inputs) s.in_slots.push_back(slot.at(in.get()));
     for (int i = 0; i < node->num_outputs(); ++i) s.out_slots.push_back(slot.at(node->raw_output(i)));
     for (int sl : s.in_slots) last_use[sl] = static_cast<int>(steps_.size());
     steps_.push_back(std::move(s));
   }
+  native_ = std::make_unique<std::atomic<BlockFn>[]>(steps_.size());
   // Intermediates die after their last reader, unless they are outputs.
   std::unordered_set<int> keep(output_slots_.begin(), output_slots_.end());
   for (auto& [sl, step] : last_use) {
@@ -167,6 +169,19 @@ bool Program::may_destroy(const Step& s) const {
   return true;
 }
 
+void Program::set_native_block(const Apply* node, BlockFn fn, std::shared_ptr<void> module) {
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    if (steps_[k].node != node) continue;
+    {
+      std::lock_guard<std::mutex> lock(native_mutex_);
+      native_modules_.push_back(std::move(module));
+    }
+    native_[k].store(fn, std::memory_order_release);
+    return;
+  }
+  throw InternalError("set_native_block: the node " + node->str() + " is not a step of this program");
+}
+
 std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& a : handed_out_) pool_.release(a);  // only what nobody else holds
@@ -177,7 +192,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
 
   std::vector<NDArray> in, out;
   try {
-    for (const Step& s : steps_) {
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      const Step& s = steps_[k];
       // Decided before the inputs are copied (the copies would hold the
       // buffer too); a destroyed value moves into the op's inputs: the slot
       // dies here anyway, and the op then holds its only reference.
@@ -187,6 +203,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       out.assign(s.out_slots.size(), NDArray());
       pool_.node = s.node;
       pool_.destroy_ok = destroy;
+      pool_.state = s.state.get();
+      pool_.native_block = native_[k].load(std::memory_order_acquire);
       try {
         check_device(backend_, *s.node->op, in);
         s.kernel(*s.node->op, in, out, pool_);

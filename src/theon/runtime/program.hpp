@@ -3,6 +3,7 @@
 // planned), and a buffer pool that reuses memory within a call (liveness) and
 // across calls, allocating through the backend.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -31,6 +32,7 @@ class BufferPool final : public Workspace {
 struct Step {
   const Apply* node;
   Kernel kernel = nullptr;  // the backend's kernel for node->op
+  std::unique_ptr<KernelState> state;  // what the kernel prepared for this node, if anything
   std::vector<int> in_slots, out_slots;
   std::vector<int> free_after;   // slots whose last reader is this step
   int destroy_slot = -1;         // the slot an inplace op may overwrite, if its buffer allows
@@ -43,6 +45,11 @@ class Program {
           std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend = cpu_backend());
   std::vector<NDArray> run(const std::vector<NDArray>& inputs);
   const FunctionGraph& fgraph() const { return fg_; }
+  const Backend& backend() const { return backend_; }
+  // The native tier's compiled block function for `node` (a fused program):
+  // later calls run it instead of interpreting the program. `module` keeps the
+  // code loaded while the program lives. Safe while another thread calls run().
+  void set_native_block(const Apply* node, BlockFn fn, std::shared_ptr<void> module);
 
  private:
   bool may_destroy(const Step& s) const;
@@ -54,6 +61,9 @@ class Program {
   std::vector<std::shared_ptr<SharedVariable>> updated_;  // outputs [n_outputs_, ...) update these
   size_t n_outputs_;
   std::vector<Step> steps_;
+  std::unique_ptr<std::atomic<BlockFn>[]> native_;  // per step: the compiled block function, or null
+  std::mutex native_mutex_;
+  std::vector<std::shared_ptr<void>> native_modules_;
   std::vector<NDArray> slots_;
   // The last call's results: their storage goes back to the pool once the
   // caller has dropped them, so a loop of calls stops paying for fresh pages.

@@ -1,9 +1,10 @@
 // The CPU kernels of the fused ops (ops/fused_ops.hpp), Composite and
 // FusedReduce, and the program runner they share (program_runner.hpp): the
 // interpreter of a fused program over cache-sized blocks, or the native
-// tier's compiled block function once one is set.
+// tier's compiled block function once the step has one.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/cpu/kernels.hpp"
@@ -34,7 +35,6 @@ ProgramRunner::ProgramRunner(const FusedProgram& p) : prog_(p) {
 }
 
 void ProgramRunner::run(int64_t n, const void* const* in, void* out) const {
-  if (BlockFn native = native_.load(std::memory_order_acquire)) return native(n, in, out);
   // Per-thread registers: blocks run on several threads at once.
   thread_local std::vector<char> scratch;
   thread_local std::vector<const void*> reg, args;
@@ -104,10 +104,32 @@ void ProgramRunner::run_narrow(size_t k, int64_t n, const std::vector<const void
 
 namespace {
 
+// The step's runner, or one built now (a kernel run outside a program).
+template <class OpT>
+const ProgramRunner& runner_of(const OpT& op, const Workspace& ws, std::optional<ProgramRunner>& local) {
+  if (ws.state) return static_cast<const ProgramRunner&>(*ws.state);
+  return local.emplace(op.program());
+}
+
+template <class OpT>
+std::unique_ptr<KernelState> prepare_runner(const Op& op) {
+  return std::make_unique<ProgramRunner>(static_cast<const OpT&>(op).program());
+}
+
+// Runs one block: the native tier's compiled function when the step has one.
+inline void run_block(const ProgramRunner& runner, BlockFn native, int64_t n, const void* const* in, void* out) {
+  if (native)
+    native(n, in, out);
+  else
+    runner.run(n, in, out);
+}
+
 void composite_kernel(const ops::Composite& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
                       Workspace& ws) {
   const FusedProgram& prog = op.program();
-  const ProgramRunner& runner = op.runner();
+  std::optional<ProgramRunner> local;
+  const ProgramRunner& runner = runner_of(op, ws, local);
+  const BlockFn native = ws.native_block;
   const std::string& name = op.name_ref();
   const int inplace = op.inplace();
   Shape shape = broadcast_shape(name, in, ws.node);
@@ -144,7 +166,7 @@ void composite_kernel(const ops::Composite& op, const std::vector<NDArray>& in, 
         std::vector<const void*> many;
         const void** r = nin <= 64 ? regs : (many.resize(nin), many.data());
         for (int i = 0; i < nin; ++i) r[i] = loop_index[i] >= 0 ? ins[loop_index[i]] : align64(filled[i].get());
-        runner.run(n, r, res);
+        run_block(runner, native, n, r, res);
       },
       runner.cost());
 }
@@ -152,7 +174,9 @@ void composite_kernel(const ops::Composite& op, const std::vector<NDArray>& in, 
 void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
                          Workspace& ws) {
   const FusedProgram& prog = op.program();
-  const ProgramRunner& runner = op.runner();
+  std::optional<ProgramRunner> local;
+  const ProgramRunner& runner = runner_of(op, ws, local);
+  const BlockFn native = ws.native_block;
   const std::string& name = op.name_ref();
   const std::vector<int>& axes = op.axes();
   const ReduceKind kind = op.reduce_kind();
@@ -194,7 +218,7 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
             regs[i] = b;
           }
         }
-        runner.run(n, regs.data(), res);
+        run_block(runner, native, n, regs.data(), res);
         return res;
       },
       runner.cost());
@@ -204,8 +228,9 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
 }  // namespace
 
 void add_fused_kernels(Backend& cpu) {
-  cpu.add(OpKind::Fused, &typed_kernel<ops::Composite, composite_kernel>);
-  cpu.add(OpKind::FusedReduce, &typed_kernel<ops::FusedReduce, fused_reduce_kernel>);
+  cpu.add(OpKind::Fused, &typed_kernel<ops::Composite, composite_kernel>, &prepare_runner<ops::Composite>);
+  cpu.add(OpKind::FusedReduce, &typed_kernel<ops::FusedReduce, fused_reduce_kernel>,
+          &prepare_runner<ops::FusedReduce>);
 }
 
 }  // namespace theon
