@@ -1,7 +1,207 @@
+// CPU kernels of the nnet ops (ops/nnet.hpp): Softmax, LogSoftmax and
+// LogSumExp. Each row is one pass to find the max, one SIMD exp pass and one
+// scaling (or summing) pass while the row is in cache, so nothing overflows
+// for large inputs and the data is read from memory once.
+#include "ops/nnet.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
 #include "backend/cpu/kernels.hpp"
+#include "backend/cpu/reduce_loop.hpp"
+#include "backend/cpu/vector_math.hpp"
+#include "ops/scalar_table.hpp"
+#include "theon/runtime.hpp"
 
 namespace theon {
 
-void add_nnet_kernels(Backend&) {}
+namespace {
+
+// The next row to prefetch while this one computes (null: none).
+struct Next {
+  const void* p = nullptr;
+  int64_t bytes = 0;
+};
+
+// The kernels a row runs on, for one compute type: the SIMD row kernels
+// when the CPU has them (exp_sum, max may be null), else block kernels.
+struct RowKernels {
+  BlockFn exp;
+  ExpSumFn exp_sum;
+  RowMaxFn max;
+  explicit RowKernels(CT ct)
+      : exp(vector_kernel(ScalarOpId::exp, ct)), exp_sum(exp_sum_kernel(ct)), max(row_max_kernel(ct)) {
+    if (!exp) exp = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+  }
+  template <class C>
+  C row_max(const C* b, int64_t n) const {
+    return max ? static_cast<C>(max(b, n)) : max_of(b, n);
+  }
+};
+
+// Softmax (or log-softmax) of one row in place; tmp holds n values.
+template <class C>
+void softmax_row(C* b, int64_t n, bool log_form, const RowKernels& k, C* tmp, Next next) {
+  const C m = k.row_max(b, n);
+  double s;
+  if (k.exp_sum) {
+    s = k.exp_sum(b, n, m, tmp, next.p, next.bytes);  // tmp = exp(b - m)
+    if (log_form)
+      for (int64_t i = 0; i < n; ++i) b[i] -= m;
+  } else {
+    for (int64_t i = 0; i < n; ++i) b[i] -= m;  // b = x - max
+    const void* in[1] = {b};
+    k.exp(n, in, tmp);
+    s = sum_of(tmp, n);
+  }
+  if (log_form) {
+    const C ls = static_cast<C>(std::log(s));
+    for (int64_t i = 0; i < n; ++i) b[i] -= ls;
+  } else {
+    const C r = static_cast<C>(1.0 / s);
+    for (int64_t i = 0; i < n; ++i) b[i] = tmp[i] * r;
+  }
+}
+
+// The rows along `axis`: row r's offsets in x and in o (whose strides over
+// the other axes are `o_strides`, in x's order without the axis).
+struct Rows {
+  std::vector<int64_t> sizes, xs, os;
+  int64_t count = 1;
+  Rows(const NDArray& x, int axis, const std::vector<int64_t>& o_strides) {
+    for (int d = 0, j = 0; d < x.ndim(); ++d)
+      if (d != axis) sizes.push_back(x.shape[d]), xs.push_back(x.strides[d]), os.push_back(o_strides[j++]);
+    for (int64_t s : sizes) count *= s;
+  }
+  void offsets(int64_t r, int64_t* xo, int64_t* oo) const {
+    *xo = *oo = 0;
+    for (int k = static_cast<int>(sizes.size()) - 1; k >= 0; --k) {
+      const int64_t i = r % sizes[k];
+      r /= sizes[k];
+      *xo += i * xs[k];
+      *oo += i * os[k];
+    }
+  }
+};
+
+// log(sum(exp(b))) of one row (b is not written). An infinite max is the
+// answer itself (log of a sum holding exp(inf), or of zeros); NaN stays NaN.
+template <class C>
+C logsumexp_row(const C* b, int64_t n, const RowKernels& k, C* tmp, Next next) {
+  const C m = k.row_max(b, n);
+  if (std::isnan(m) || std::isinf(m)) return m;
+  double s;
+  if (k.exp_sum) {
+    s = k.exp_sum(b, n, m, nullptr, next.p, next.bytes);
+  } else {
+    for (int64_t i = 0; i < n; ++i) tmp[i] = b[i] - m;
+    const void* in[1] = {tmp};
+    k.exp(n, in, tmp);
+    s = sum_of(tmp, n);
+  }
+  return static_cast<C>(m + std::log(s));
+}
+
+// Row r of x (r < 0: none) as a prefetch target, when its values are contiguous.
+Next next_row(const Rows& rows, const NDArray& x, int64_t r, int64_t stride, int64_t n) {
+  const int64_t isz = static_cast<int64_t>(itemsize(x.dtype));
+  if (r < 0 || stride != isz) return {};
+  int64_t xo, oo;
+  rows.offsets(r, &xo, &oo);
+  return {x.data + xo, n * isz};
+}
+
+void softmax_kernel(const ops::Softmax& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  const int axis = op.axis();
+  const bool log_form = op.log_form();
+  const NDArray& x = in[0];
+  const DType od = upgrade_to_float(x.dtype);
+  out[0] = ws.empty(od, x.shape);
+  NDArray& o = out[0];
+  const int64_t n = x.shape[axis];
+  if (o.size() == 0) return;
+  const CT ct = compute_type(od);
+  std::vector<int64_t> o_strides;
+  for (int d = 0; d < o.ndim(); ++d)
+    if (d != axis) o_strides.push_back(o.strides[d]);
+  const Rows rows(x, axis, o_strides);
+  const LoadFn load = block_loader(x.dtype, ct);
+  const StoreFn store = block_storer(ct, od);
+  const RowKernels kernels(ct);
+  const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
+  const int64_t xstride = x.strides[axis], ostride = o.strides[axis];
+  auto run = [&](int64_t r0, int64_t r1) {
+    std::vector<char> buf(static_cast<size_t>(2 * n * isz));
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t xo, oo;
+      rows.offsets(r, &xo, &oo);
+      load(x.data + xo, xstride, n, buf.data());
+      const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, xstride, n);
+      if (ct == CT::F32)
+        softmax_row(reinterpret_cast<float*>(buf.data()), n, log_form, kernels,
+                    reinterpret_cast<float*>(buf.data()) + n, next);
+      else
+        softmax_row(reinterpret_cast<double*>(buf.data()), n, log_form, kernels,
+                    reinterpret_cast<double*>(buf.data()) + n, next);
+      store(buf.data(), n, o.data + oo, ostride);
+    }
+  };
+  parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run);
+}
+
+void logsumexp_kernel(const ops::LogSumExp& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
+                      Workspace& ws) {
+  const int axis = op.axis();
+  const NDArray& x = in[0];
+  const DType od = upgrade_to_float(x.dtype);
+  Shape kept;
+  for (int d = 0; d < x.ndim(); ++d)
+    if (d != axis) kept.push_back(x.shape[d]);
+  out[0] = ws.empty(od, kept);
+  NDArray& o = out[0];
+  if (o.size() == 0) return;
+  const int64_t n = x.shape[axis];
+  const CT ct = compute_type(od);
+  const Rows rows(x, axis, std::vector<int64_t>(o.strides.begin(), o.strides.end()));
+  const LoadFn load = block_loader(x.dtype, ct);
+  const StoreFn store = block_storer(ct, od);
+  const RowKernels kernels(ct);
+  const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
+  const bool direct = x.dtype == ct_dtype(ct) && (x.strides[axis] == isz || n == 1);
+  auto run = [&](int64_t r0, int64_t r1) {
+    std::vector<char> buf(static_cast<size_t>(2 * std::max<int64_t>(n, 1) * isz));
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t xo, oo;
+      rows.offsets(r, &xo, &oo);
+      // A contiguous row of the compute dtype is read in place (the only
+      // pass over memory); others are gathered and converted first.
+      const char* row = x.data + xo;
+      if (!direct) {
+        load(row, x.strides[axis], n, buf.data() + n * isz);
+        row = buf.data() + n * isz;
+      }
+      const Next next = next_row(rows, x, r + 1 < r1 ? r + 1 : -1, x.strides[axis], n);
+      if (ct == CT::F32) {
+        float v =
+            logsumexp_row(reinterpret_cast<const float*>(row), n, kernels, reinterpret_cast<float*>(buf.data()), next);
+        store(&v, 1, o.data + oo, 0);
+      } else {
+        double v = logsumexp_row(reinterpret_cast<const double*>(row), n, kernels,
+                                 reinterpret_cast<double*>(buf.data()), next);
+        store(&v, 1, o.data + oo, 0);
+      }
+    }
+  };
+  parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 10 * n)), run);
+}
+
+}  // namespace
+
+void add_nnet_kernels(Backend& cpu) {
+  cpu.add(OpKind::Softmax, &typed_kernel<ops::Softmax, softmax_kernel>);
+  cpu.add(OpKind::LogSumExp, &typed_kernel<ops::LogSumExp, logsumexp_kernel>);
+}
 
 }  // namespace theon
