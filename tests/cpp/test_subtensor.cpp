@@ -1,5 +1,5 @@
 // Indexing ops (ops/subtensor.cpp): basic slicing (views), integer-array
-// indexing, set/inc_subtensor and their gradients, evaluated through perform().
+// indexing, set/inc_subtensor and their gradients, evaluated through the CPU kernels.
 #include <gtest/gtest.h>
 
 #include <unordered_map>

@@ -1,6 +1,7 @@
-// The Map op: a compiled inner graph run once per index value, rows stacked.
-// Outer inputs are [n, params...]; the inner function takes [index, params...].
-#include <mutex>
+// The Map op (compile/map_op.hpp): its type, its gradient (itself a Map), the
+// lazily compiled inner function and the map_index builder. The kernel that
+// runs it row by row is in backend/cpu/map.cpp.
+#include "compile/map_op.hpp"
 
 #include "theon/function.hpp"
 #include "theon/grad.hpp"
@@ -9,151 +10,79 @@
 
 namespace theon {
 
-namespace {
+namespace ops {
 
-class MapOp final : public Op {
- public:
-  OpKind kind() const override { return OpKind::Map; }
-  MapOp(std::string label, Var index, std::vector<Var> params, std::vector<Var> outputs, std::vector<int> row_like)
-      : label_(std::move(label)),
-        index_(std::move(index)),
-        params_(std::move(params)),
-        outputs_(std::move(outputs)),
-        row_like_(std::move(row_like)) {}
-
-  std::string name() const override { return "Map{" + label_ + "}"; }
-
-  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
-    if (in.size() != params_.size() + 1)
-      throw TypeError(name() + ": expected " + std::to_string(params_.size() + 1) + " inputs, got " +
-                      std::to_string(in.size()));
-    if (in[0]->ndim() != 0 || !is_int(in[0]->dtype()))
-      throw TypeError(name() + ": the length must be an integer scalar, got " + in[0]->type.str());
-    for (size_t j = 0; j < params_.size(); ++j)
-      if (!params_[j]->type.accepts(in[j + 1]->type))
-        throw TypeError(name() + ": input " + std::to_string(j + 1) + " has type " + in[j + 1]->type.str() +
-                        " where the inner graph expects " + params_[j]->type.str());
-    double n_static = -1;
-    bool known = get_constant_scalar(in[0], &n_static);
-    std::vector<TensorType> types;
-    for (const auto& o : outputs_) {
-      std::vector<int64_t> shape{known ? static_cast<int64_t>(n_static) : -1};
-      shape.insert(shape.end(), o->type.shape.begin(), o->type.shape.end());
-      types.emplace_back(o->dtype(), shape);
-    }
-    return types;
+std::vector<TensorType> MapOp::infer_types(const std::vector<Var>& in) const {
+  if (in.size() != params_.size() + 1)
+    throw TypeError(name() + ": expected " + std::to_string(params_.size() + 1) + " inputs, got " +
+                    std::to_string(in.size()));
+  if (in[0]->ndim() != 0 || !is_int(in[0]->dtype()))
+    throw TypeError(name() + ": the length must be an integer scalar, got " + in[0]->type.str());
+  for (size_t j = 0; j < params_.size(); ++j)
+    if (!params_[j]->type.accepts(in[j + 1]->type))
+      throw TypeError(name() + ": input " + std::to_string(j + 1) + " has type " + in[j + 1]->type.str() +
+                      " where the inner graph expects " + params_[j]->type.str());
+  double n_static = -1;
+  bool known = get_constant_scalar(in[0], &n_static);
+  std::vector<TensorType> types;
+  for (const auto& o : outputs_) {
+    std::vector<int64_t> shape{known ? static_cast<int64_t>(n_static) : -1};
+    shape.insert(shape.end(), o->type.shape.begin(), o->type.shape.end());
+    types.emplace_back(o->dtype(), shape);
   }
+  return types;
+}
 
-  void perform(const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) const override {
-    int64_t n = in[0].item_int();
-    if (n < 0) throw ValueError(name() + ": the number of rows must be >= 0, got " + std::to_string(n));
-    std::vector<NDArray> args(in.begin(), in.end());
-    std::vector<Shape> row_shape(outputs_.size());
-    for (int64_t i = 0; i < n; ++i) {
-      args[0] = NDArray::scalar<int64_t>(i);
-      std::vector<NDArray> rows = inner_function()(args);
-      for (size_t k = 0; k < rows.size(); ++k) {
-        if (i == 0) {
-          row_shape[k] = rows[k].shape;
-          Shape full{n};
-          full.insert(full.end(), row_shape[k].begin(), row_shape[k].end());
-          out[k] = ws.empty(outputs_[k]->dtype(), full);
-        } else if (rows[k].shape != row_shape[k]) {
-          throw ValueError(name() + ": output " + std::to_string(k) + " has shape " + shape_str(rows[k].shape) +
-                           " at index " + std::to_string(i) + " but " + shape_str(row_shape[k]) +
-                           " at index 0; every row must have the same shape");
-        }
-        NDArray row = out[k];
-        row.data += i * row.strides[0];
-        row.shape.erase(row.shape.begin());
-        row.strides.erase(row.strides.begin());
-        copy_into(rows[k], row);
-      }
-    }
-    if (n > 0) return;
-    for (size_t k = 0; k < outputs_.size(); ++k) {
-      Shape full{0};
-      if (row_like_[k] >= 0) {
-        const Shape& s = in[row_like_[k]].shape;
-        full.insert(full.end(), s.begin(), s.end());
-      } else {
-        for (int64_t d : outputs_[k]->type.shape) {
-          if (d < 0)
-            throw ValueError(name() + ": zero rows, and the shape of a row of output " + std::to_string(k) +
-                             " is not known without running it");
-          full.push_back(d);
-        }
-      }
-      out[k] = ws.empty(outputs_[k]->dtype(), full);
-    }
+std::vector<Var> MapOp::grad(const Apply& node, const std::vector<Var>& gouts) const {
+  std::vector<std::pair<Var, Var>> known;
+  std::vector<std::pair<Var, Var>> to_outer;  // inner placeholder -> outer variable
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    if (!gouts[k] || !is_float(outputs_[k]->dtype())) continue;
+    Var g = variable(gouts[k]->type, "g" + std::to_string(k));
+    known.push_back({outputs_[k], subtensor(g, {IndexEntry::integer(index_)})});
+    to_outer.push_back({g, gouts[k]});
   }
-
-  bool connected(int input) const override { return input > 0; }
-
-  // d/dparam of sum_i <G[i], f(i, params)> = sum_i (VJP of the inner graph at i
-  // with G[i]): itself a Map over the same index, summed over its rows.
-  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override {
-    std::vector<std::pair<Var, Var>> known;
-    std::vector<std::pair<Var, Var>> to_outer;  // inner placeholder -> outer variable
-    for (size_t k = 0; k < outputs_.size(); ++k) {
-      if (!gouts[k] || !is_float(outputs_[k]->dtype())) continue;
-      Var g = variable(gouts[k]->type, "g" + std::to_string(k));
-      known.push_back({outputs_[k], subtensor(g, {IndexEntry::integer(index_)})});
-      to_outer.push_back({g, gouts[k]});
+  std::vector<Var> result(node.inputs.size());
+  if (known.empty()) return result;
+  std::vector<Var> wrt;
+  std::vector<size_t> which;
+  for (size_t j = 0; j < params_.size(); ++j)
+    if (is_float(params_[j]->dtype())) {
+      wrt.push_back(params_[j]);
+      which.push_back(j);
     }
-    std::vector<Var> result(node.inputs.size());
-    if (known.empty()) return result;
-    std::vector<Var> wrt;
-    std::vector<size_t> which;
-    for (size_t j = 0; j < params_.size(); ++j)
-      if (is_float(params_[j]->dtype())) {
-        wrt.push_back(params_[j]);
-        which.push_back(j);
-      }
-    if (wrt.empty()) return result;
-    GradOptions o;
-    o.known_grads = known;
-    o.disconnected_inputs = DisconnectedPolicy::Ignore;
-    o.null_gradients_raise = false;
-    std::vector<Var> inner = theon::grad(nullptr, wrt, o);
-    for (size_t j = 0; j < params_.size(); ++j) to_outer.push_back({params_[j], node.inputs[j + 1]});
-    std::vector<Var> outer_graph = clone_replace(inner, to_outer);
-    std::vector<Var> like;
-    for (size_t j : which) like.push_back(node.inputs[j + 1]);
-    std::vector<Var> stacked = map_index(node.inputs[0], index_, outer_graph, like, "grad of " + label_);
-    for (size_t m = 0; m < which.size(); ++m) {
-      std::string why;
-      const Var& outer = node.inputs[which[m] + 1];
-      result[which[m] + 1] = is_null_grad(inner[m], &why) ? null_grad(outer, why) : sum(stacked[m], std::vector<int>{0});
-    }
-    return result;
+  if (wrt.empty()) return result;
+  GradOptions o;
+  o.known_grads = known;
+  o.disconnected_inputs = DisconnectedPolicy::Ignore;
+  o.null_gradients_raise = false;
+  std::vector<Var> inner = theon::grad(nullptr, wrt, o);
+  for (size_t j = 0; j < params_.size(); ++j) to_outer.push_back({params_[j], node.inputs[j + 1]});
+  std::vector<Var> outer_graph = clone_replace(inner, to_outer);
+  std::vector<Var> like;
+  for (size_t j : which) like.push_back(node.inputs[j + 1]);
+  std::vector<Var> stacked = map_index(node.inputs[0], index_, outer_graph, like, "grad of " + label_);
+  for (size_t m = 0; m < which.size(); ++m) {
+    std::string why;
+    const Var& outer = node.inputs[which[m] + 1];
+    result[which[m] + 1] = is_null_grad(inner[m], &why) ? null_grad(outer, why) : sum(stacked[m], std::vector<int>{0});
   }
+  return result;
+}
 
- private:
-  std::string label_;
-  Var index_;
-  std::vector<Var> params_, outputs_;
-  std::vector<int> row_like_;  // per output: outer input index with a row's shape, or -1
+Function& MapOp::inner_function() const {
+  std::call_once(*compiled_, [this] {
+    std::vector<Var> fn_inputs{index_};
+    fn_inputs.insert(fn_inputs.end(), params_.begin(), params_.end());
+    FunctionOptions o;
+    o.on_unused_input = UnusedInputPolicy::Ignore;
+    o.name = "Map{" + label_ + "} inner function";
+    fn_ = std::make_shared<Function>(fn_inputs, outputs_, o);
+  });
+  return *fn_;
+}
 
-  // The inner function, compiled when the Map first runs: building a graph
-  // with a Map (a jacobian, a hessian, the Map's own gradient) never pays for
-  // compiling it. A failed compile is tried again on the next run.
-  Function& inner_function() const {
-    std::call_once(*compiled_, [this] {
-      std::vector<Var> fn_inputs{index_};
-      fn_inputs.insert(fn_inputs.end(), params_.begin(), params_.end());
-      FunctionOptions o;
-      o.on_unused_input = UnusedInputPolicy::Ignore;
-      o.name = "Map{" + label_ + "} inner function";
-      fn_ = std::make_shared<Function>(fn_inputs, outputs_, o);
-    });
-    return *fn_;
-  }
-  mutable std::shared_ptr<Function> fn_;
-  std::shared_ptr<std::once_flag> compiled_ = std::make_shared<std::once_flag>();
-};
-
-}  // namespace
+}  // namespace ops
 
 std::vector<Var> map_index(const Var& n, const Var& index, const std::vector<Var>& outputs,
                            const std::vector<Var>& row_like, const std::string& label) {
@@ -193,7 +122,7 @@ std::vector<Var> map_index(const Var& n, const Var& index, const std::vector<Var
     }
   }
   std::vector<Var> inner_outputs = clone_replace(outputs, to_inner);
-  auto op = std::make_shared<MapOp>(label, inner_index, inner_params, inner_outputs, like_index);
+  auto op = std::make_shared<ops::MapOp>(label, inner_index, inner_params, inner_outputs, like_index);
   std::vector<Var> node_inputs{n->dtype() == DType::Int64 ? n : cast(n, DType::Int64)};
   node_inputs.insert(node_inputs.end(), outer_params.begin(), outer_params.end());
   return make_apply(op, node_inputs)->outputs();
