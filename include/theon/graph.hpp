@@ -3,7 +3,6 @@
 #pragma once
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -126,32 +125,6 @@ class Apply : public std::enable_shared_from_this<Apply> {
   std::vector<std::unique_ptr<Variable>> outputs_;
 };
 
-// A block function: n contiguous values of each input in, n values out (a
-// scalar kernel, or a fused program compiled by the native tier).
-using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
-
-// What a kernel prepares once per program step (backend/backend.hpp).
-struct KernelState {
-  virtual ~KernelState() = default;
-};
-
-// What a kernel gets besides its inputs: output allocation through a reusable
-// pool, the node it runs, and its step's prepared state.
-class Workspace {
- public:
-  virtual ~Workspace() = default;
-  const Apply* node = nullptr;  // the node being run (its static input types, its site)
-  // The step's state from the kernel's prepare function (null when the
-  // kernel runs outside a program, e.g. constant folding: it builds its own).
-  const KernelState* state = nullptr;
-  // The step's compiled block function when the native tier has loaded one.
-  BlockFn native_block = nullptr;
-  // For an op that destroys(): its input's buffer is exclusively the
-  // runtime's and dead after this node, so the op may write its output there.
-  bool destroy_ok = false;
-  virtual NDArray empty(DType dtype, const Shape& shape) { return NDArray::empty(dtype, shape); }
-};
-
 // Every op class, listed once (include/theon/op_kinds.def): rewrites
 // dispatch on an op's kind and read its parameters through
 // src/theon/ops/op_info.hpp.
@@ -172,10 +145,6 @@ class Op {
   virtual OpKind kind() const = 0;
   // Validates the inputs and returns the output types; throws TypeError/ValueError.
   virtual std::vector<TensorType> infer_types(const std::vector<Var>& inputs) const = 0;
-  // TRANSITIONAL: kernels move to backends (backend/cpu/).
-  virtual void perform(const std::vector<NDArray>&, std::vector<NDArray>&, Workspace&) const {
-    throw std::logic_error("no perform");
-  }
   // Vector-Jacobian product: one gradient per input (nullptr = disconnected/zero).
   virtual std::vector<Var> grad(const Apply& node, const std::vector<Var>& output_grads) const;
   // Jacobian-vector product (R-op): each output's tangent given one tangent
@@ -189,7 +158,8 @@ class Op {
   // Which outputs are views of which input (output index -> input index, -1 = none).
   virtual int view_of(int /*output*/) const { return -1; }
   // The input whose buffer output 0 may overwrite (Theano's destroy_map), or
-  // -1. The runtime decides per call (Workspace::destroy_ok); inplace ops are
+  // -1. The runtime decides per call (Workspace::destroy_ok in
+  // backend/backend.hpp); inplace ops are
   // made only by the inplace phase.
   virtual int destroys() const { return -1; }
   // Structural equality for merging.

@@ -64,7 +64,8 @@ enum class ReduceKind : uint8_t {
   THEON_REDUCE_KINDS(THEON_REDUCE_KIND_ENUM)
 #undef THEON_REDUCE_KIND_ENUM
 };
-const char* reduce_kind_name(ReduceKind k);  // "sum"
+const char* reduce_kind_name(ReduceKind k);   // "sum"
+const char* reduce_kind_title(ReduceKind k);  // "Sum", as op names spell it
 // The kind named `name` ("sum"); ValueError for a name that is none.
 ReduceKind reduce_kind_from_name(const std::string& name);
 // Axes may be negative; duplicates are an error. Sum/prod of ints accumulate

@@ -2,6 +2,7 @@
 // functor, type rule, supported dtypes and derivative live in
 // src/theon/ops/scalar_table.cpp; bindings, the VM and autodiff all read it.
 #pragma once
+#include <cstdint>
 #include <string_view>
 
 namespace theon {
@@ -46,5 +47,9 @@ struct ScalarOpInfo {
 };
 const ScalarOpInfo& scalar_op_info(ScalarOpId id);
 inline constexpr int kNumScalarOps = static_cast<int>(ScalarOpId::count_);
+
+// A block function: n contiguous values of each input in, n values out (a
+// scalar kernel, or a fused program compiled by the native tier).
+using BlockFn = void (*)(int64_t n, const void* const* in, void* out);
 
 }  // namespace theon

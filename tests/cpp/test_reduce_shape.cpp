@@ -1,12 +1,12 @@
 // Reductions (ops/reduce.cpp) and shape/construction ops (ops/shape.cpp),
-// evaluated node by node through Op::perform.
+// evaluated node by node through the CPU kernels.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <unordered_map>
 
-#include "eval_perform.hpp"
+#include "eval_kernels.hpp"
 #include "theon/theon.hpp"
 
 using namespace theon;

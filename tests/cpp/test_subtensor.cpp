@@ -4,7 +4,7 @@
 
 #include <unordered_map>
 
-#include "eval_perform.hpp"
+#include "eval_kernels.hpp"
 #include "theon/theon.hpp"
 
 using namespace theon;

@@ -10,8 +10,32 @@
 #include <vector>
 
 #include "theon/graph.hpp"
+#include "theon/scalar.hpp"
 
 namespace theon {
+
+
+// What a kernel prepares once per program step (see PrepareFn).
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
+// What a kernel gets besides its inputs: output allocation through a reusable
+// pool, the node it runs, and its step's prepared state.
+class Workspace {
+ public:
+  virtual ~Workspace() = default;
+  const Apply* node = nullptr;  // the node being run (its static input types, its site)
+  // The step's state from the kernel's prepare function (null when the
+  // kernel runs outside a program, e.g. constant folding: it builds its own).
+  const KernelState* state = nullptr;
+  // The step's compiled block function when the native tier has loaded one.
+  BlockFn native_block = nullptr;
+  // For an op that destroys(): its input's buffer is exclusively the
+  // runtime's and dead after this node, so the op may write its output there.
+  bool destroy_ok = false;
+  virtual NDArray empty(DType dtype, const Shape& shape) { return NDArray::empty(dtype, shape); }
+};
 
 // A kernel computes a node's outputs from its inputs. `out` arrives sized to the
 // node's outputs (elements undefined); outputs are allocated through ws.

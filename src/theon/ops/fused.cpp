@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "backend/cpu/reduce_loop.hpp"
 #include "ops/fused_ops.hpp"
 #include "ops/op_info.hpp"
 #include "ops/scalar_table.hpp"

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-#include "backend/cpu/reduce_loop.hpp"
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
@@ -177,6 +176,15 @@ std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op) {
   return out;
 }
 
+const char* reduce_kind_title(ReduceKind k) {
+  static const char* const titles[] = {
+#define THEON_REDUCE_KIND_TITLE(kind, name) #kind,
+      THEON_REDUCE_KINDS(THEON_REDUCE_KIND_TITLE)
+#undef THEON_REDUCE_KIND_TITLE
+  };
+  return titles[static_cast<int>(k)];
+}
+
 const char* reduce_kind_name(ReduceKind k) {
   static const char* const names[] = {
 #define THEON_REDUCE_KIND_NAME(kind, name) name,
@@ -239,6 +247,8 @@ Var argmin(const Var& x, const Axes& axes, bool keepdims) {
   Var r = apply1(std::make_shared<ops::ArgReduce>(false, ax), {x});
   return keep(r, ax, x->ndim(), keepdims);
 }
+
+bool arg_reduce_is_max(const Op& op) { return static_cast<const ops::ArgReduce&>(op).is_max(); }
 
 ReduceKind reduce_kind_of(const Op& op) {
   if (op.kind() == OpKind::ArgReduce)

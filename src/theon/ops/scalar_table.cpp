@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "ops/scalar_functors.hpp"
-#include "backend/cpu/vector_math.hpp"
 #include "theon/ops.hpp"
 
 namespace theon {
@@ -315,9 +314,6 @@ std::vector<ScalarOpDef> build_table() {
   // clang-format on
   for (int i = 0; i < kNumScalarOps; ++i)
     THEON_CHECK(!t[i].name.empty(), "scalar table: no row for " + std::string(scalar_name_listed(i)));
-  for (int i = 0; i < kNumScalarOps; ++i)
-    for (CT ct : {CT::F32, CT::F64})
-      if (BlockFn v = vector_kernel(static_cast<ScalarOpId>(i), ct)) t[i].fn[static_cast<int>(ct)] = v;
   return t;
 }
 

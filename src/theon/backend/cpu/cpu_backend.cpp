@@ -6,18 +6,12 @@ namespace theon {
 
 namespace {
 
-// Until every family has moved its kernels here: runs the op's own perform().
-void legacy_perform(const Op& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
-  op.perform(in, out, ws);
-}
-
 class CpuBackend final : public Backend {
  public:
   CpuBackend() : Backend("cpu", Device::Host) {
 #define THEON_CPU_KERNELS(family) add_##family##_kernels(*this);
 #include "backend/cpu/kernel_families.def"
 #undef THEON_CPU_KERNELS
-    for (OpKind k : missing_kernels()) add(k, &legacy_perform);
   }
   void* allocate(size_t bytes) const override { return alloc_array_storage(bytes); }
   void deallocate(void* p) const override { free_array_storage(p); }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "backend/cpu/kernels.hpp"
+#include "backend/cpu/vector_math.hpp"
 #include "core/convert.hpp"
 #include "ops/scalar_table.hpp"
 #include "theon/runtime.hpp"
@@ -232,7 +233,7 @@ void elemwise_kernel(const ops::Elemwise& op, const std::vector<NDArray>& in, st
   for (auto& a : in) ds.push_back(a.dtype);
   const ops::Elemwise::Plan p = op.plan(ds);
   const auto& def = scalar_def(op.id());
-  BlockFn fn = op.is_cast() ? nullptr : def.fn[static_cast<int>(p.in_ct)];
+  BlockFn fn = op.is_cast() ? nullptr : cpu_block_fn(op.id(), p.in_ct);
   const CT out_ct = op.is_cast() ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
   Shape shape = broadcast_shape(op.name(), in, ws.node);
   NDArray& o = out[0];

@@ -9,6 +9,7 @@
 
 #include "backend/cpu/kernels.hpp"
 #include "backend/cpu/program_runner.hpp"
+#include "backend/cpu/vector_math.hpp"
 #include "backend/cpu/reduce_loop.hpp"
 #include "ops/fused_ops.hpp"
 #include "ops/scalar_table.hpp"
@@ -28,7 +29,7 @@ char* align64(char* p) { return reinterpret_cast<char*>((reinterpret_cast<uintpt
 ProgramRunner::ProgramRunner(const FusedProgram& p) : prog_(p) {
   const CT ct = compute_type(p.dtype);
   for (const auto& ins : p.code) {
-    fns_.push_back(scalar_def(ins.id).fn[static_cast<int>(ins.narrow ? CT::F32 : ct)]);
+    fns_.push_back(cpu_block_fn(ins.id, ins.narrow ? CT::F32 : ct));
     cost_ += scalar_cost(ins.id) + (ins.narrow ? 2 : 0);
   }
   assign_slots();

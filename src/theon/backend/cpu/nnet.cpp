@@ -33,7 +33,7 @@ struct RowKernels {
   RowMaxFn max;
   explicit RowKernels(CT ct)
       : exp(vector_kernel(ScalarOpId::exp, ct)), exp_sum(exp_sum_kernel(ct)), max(row_max_kernel(ct)) {
-    if (!exp) exp = scalar_def(ScalarOpId::exp).fn[static_cast<int>(ct)];
+    if (!exp) exp = cpu_block_fn(ScalarOpId::exp, ct);
   }
   template <class C>
   C row_max(const C* b, int64_t n) const {

@@ -350,15 +350,6 @@ std::vector<LoopDim> loop_dims(const std::vector<NDArray>& inputs, const Shape& 
 
 }  // namespace
 
-const char* reduce_kind_title(ReduceKind k) {
-  static const char* const titles[] = {
-#define THEON_REDUCE_KIND_TITLE(kind, name) #kind,
-      THEON_REDUCE_KINDS(THEON_REDUCE_KIND_TITLE)
-#undef THEON_REDUCE_KIND_TITLE
-  };
-  return titles[static_cast<int>(k)];
-}
-
 DType rc_dtype(RC c) {
   switch (c) {
     case RC::I64:

@@ -42,9 +42,6 @@ void visit_rc(RC c, F&& f) {
   }
 }
 
-// "Sum", "Prod", "Max", "Min", "All", "Any": the op-name spelling of a kind.
-const char* reduce_kind_title(ReduceKind k);
-
 DType rc_dtype(RC c);
 CT rc_ct(RC c);
 // The numeric accumulator of a dtype (bool and signed ints share int64; floats use float64).

@@ -520,4 +520,19 @@ std::string simd_info() {
   return g_info;
 }
 
+BlockFn cpu_block_fn(ScalarOpId id, CT ct) {
+  static const auto table = [] {
+    std::vector<std::array<BlockFn, kNumCT>> t(kNumScalarOps);
+    for (int i = 0; i < kNumScalarOps; ++i) {
+      const auto id_i = static_cast<ScalarOpId>(i);
+      t[i] = scalar_def(id_i).fn;
+      for (CT c : {CT::F32, CT::F64})
+        if (t[i][static_cast<int>(c)])
+          if (BlockFn v = vector_kernel(id_i, c)) t[i][static_cast<int>(c)] = v;
+    }
+    return t;
+  }();
+  return table[static_cast<int>(id)][static_cast<int>(ct)];
+}
+
 }  // namespace theon

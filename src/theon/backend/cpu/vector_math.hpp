@@ -10,6 +10,10 @@ namespace theon {
 // THEON_SIMD_MATH=0 in the environment turns them all off.
 BlockFn vector_kernel(ScalarOpId id, CT ct);
 
+// The block function the CPU runs for `id` over compute type `ct`: the vector
+// kernel where there is one, else the scalar table's loop (null = unsupported).
+BlockFn cpu_block_fn(ScalarOpId id, CT ct);
+
 // sum(exp(x[i] - shift)) over a contiguous row of n values of the compute
 // type (F32: the difference and exp in float, the sum in double), with the
 // exponentials also stored to `e` unless it is null. `next` (may be null) is

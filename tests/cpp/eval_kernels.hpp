@@ -1,4 +1,4 @@
-// Test helper: evaluates a graph node by node through Op::perform (no VM), so
+// Test helper: evaluates a graph node by node through the CPU backend's kernels (no VM), so
 // op tests do not depend on function(); checks every output against its type.
 #pragma once
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@ namespace theon::testing {
 
 using Givens = std::vector<std::pair<Var, NDArray>>;
 
-// Runs the graph of `outs` with perform(), roots from constants/shared/givens.
+// Runs the graph of `outs` kernel by kernel, roots from constants/shared/givens.
 inline std::vector<NDArray> eval(const std::vector<Var>& outs, const Givens& givens = {}) {
   std::unordered_map<const Variable*, NDArray> vals;
   for (auto& [v, a] : givens) vals[v.get()] = a;
