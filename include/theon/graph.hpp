@@ -2,6 +2,7 @@
 // nodes and the Op interface. User graphs are immutable DAGs.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -145,6 +146,14 @@ class Op {
   virtual OpKind kind() const = 0;
   // Validates the inputs and returns the output types; throws TypeError/ValueError.
   virtual std::vector<TensorType> infer_types(const std::vector<Var>& inputs) const = 0;
+  // The size of output `output` along `axis` as an int64 scalar variable,
+  // built from the inputs' sizes (input_size(i, d): the size of input i along
+  // d) without computing the output; null when the op cannot tell. Rewrites
+  // answer x.shape through it without running x (rewrite/rules_basic.cpp).
+  using InputSize = std::function<Var(int input, int axis)>;
+  virtual Var infer_shape(const Apply& /*node*/, int /*output*/, int /*axis*/, const InputSize& /*input_size*/) const {
+    return nullptr;
+  }
   // Vector-Jacobian product: one gradient per input (nullptr = disconnected/zero).
   virtual std::vector<Var> grad(const Apply& node, const std::vector<Var>& output_grads) const;
   // Jacobian-vector product (R-op): each output's tangent given one tangent

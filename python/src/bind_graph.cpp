@@ -77,6 +77,17 @@ void bind_graph(nb::module_& m) {
                      for (int d : dimshuffle_order(o)) order.append(d < 0 ? nb::object(nb::str("x")) : nb::int_(d));
                      return nb::tuple(order);
                    })
+      .def_prop_ro("reduce_kind",  // "sum", "max", ... for Reduce; "argmax"/"argmin" for ArgReduce
+                   [](const Op& o) -> std::optional<std::string> {
+                     if (o.kind() == OpKind::Reduce) return std::string(reduce_kind_name(reduce_kind_of(o)));
+                     if (o.kind() == OpKind::ArgReduce) return std::string(arg_reduce_is_max(o) ? "argmax" : "argmin");
+                     return std::nullopt;
+                   })
+      .def_prop_ro("symbolic_shape",  // SpecifyShape: True; Theano's Rebroadcast (a static pattern): False
+                   [](const Op& o) -> std::optional<bool> {
+                     if (o.kind() != OpKind::SpecifyShape) return std::nullopt;
+                     return specify_shape_symbolic(o);
+                   })
       .def_prop_ro("advanced", [](const Op& o) -> std::optional<bool> {
         if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;
         return index_advanced(o);

@@ -73,6 +73,27 @@ def test_op_classes_match_theons_ops():
     assert T.Tensor is T.TensorType
 
 
+def test_op_classes_match_by_kind_and_parameters():
+    from theon import _core
+    from theon.tensor import graph_api
+    kinds = set(_core.op_kinds())
+    for cls in graph_api._ALL_CLASSES:  # every class names real op kinds
+        assert cls._kinds <= kinds, (cls.__name__, cls._kinds - kinds)
+    x = T.matrix()
+    assert not isinstance(T.max(x, axis=0).owner.op, T.Sum) and isinstance(T.max(x, axis=0).owner.op, T.CAReduce)
+    assert not isinstance(T.argmin(x, 0).owner.op, T.Argmax)
+    assert not isinstance(x[1:].owner.op, T.AdvancedSubtensor) and not isinstance(x[[0, 1]].owner.op, T.Subtensor)
+    assert isinstance(T.inc_subtensor(x[1:], 1.0).owner.op, T.IncSubtensor)
+    assert not isinstance(T.inc_subtensor(x[1:], 1.0).owner.op, T.AdvancedIncSubtensor)
+    assert not isinstance(T.inc_subtensor(x[[0]], 1.0).owner.op, T.IncSubtensor)
+    r = T.addbroadcast(T.matrix(), 0).owner.op
+    assert isinstance(r, T.Rebroadcast) and not isinstance(r, T.SpecifyShape)
+    s = T.specify_shape(x, (2, 3)).owner.op
+    assert isinstance(s, T.SpecifyShape) and not isinstance(s, T.Rebroadcast)
+    assert (s.symbolic_shape, r.symbolic_shape, T.sum(x).owner.op.reduce_kind) == (True, False, "sum")
+    assert T.argmin(x, 0).owner.op.reduce_kind == "argmin" and T.exp(x).owner.op.reduce_kind is None
+
+
 # Theano's op constructors: (class, constructor args, inputs (numpy), the NumPy result)
 _A = np.arange(12.0).reshape(3, 4)
 _V = np.array([3.0, 1.0, 2.0])

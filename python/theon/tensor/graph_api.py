@@ -249,16 +249,18 @@ def batched_tensordot(x, y, axes=2):
 
 class _OpClass(type):
     """isinstance(op, cls) for theon's ops (C++ objects): true when the op's
-    name (its head before "{") is one of cls's names or of a subclass's.
-    Instances made in Python (T.DimShuffle(...)) are ordinary instances."""
+    kind (op.kind, from theon's one op list) and parameters match cls or a
+    subclass. Instances made in Python (T.DimShuffle(...)) are ordinary
+    instances."""
 
     def __instancecheck__(cls, op):
         if not isinstance(op, _core.Op):
             return type.__instancecheck__(cls, op)
         if cls._any:
             return True
-        head = op.name.split("{")[0]
-        return builtins.any(head in c._names for c in _ALL_CLASSES if issubclass(c, cls))
+        kind = op.kind
+        return builtins.any(kind in c._kinds and (c._when is None or c._when(op))
+                            for c in _ALL_CLASSES if issubclass(c, cls))
 
 
 class _OpBase:
@@ -293,16 +295,18 @@ class _OpBase:
 _ALL_CLASSES = []
 
 
-def _op_class(name, names, base=None, any_op=False, make=None, hint=None):
-    """Theano's op class `name`: matches theon ops named in `names`; `make`
-    takes Theano's constructor arguments and returns the graph builder."""
+def _op_class(name, kinds, base=None, any_op=False, make=None, hint=None, when=None):
+    """Theano's op class `name`: matches theon ops of the op kinds `kinds`
+    for which `when(op)` holds (reading op parameters such as op.advanced);
+    `make` takes Theano's constructor arguments and returns the graph builder."""
     if make is not None:
         make.__qualname__ = "T." + name  # argument errors name the class
-    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's %s ops. %s"
-           % (name, name, "/".join(names) or "no", "T.%s(...)(inputs) builds the graph as Theano's op did."
+    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's ops of kind %s. %s"
+           % (name, name, "/".join(kinds) or "none", "T.%s(...)(inputs) builds the graph as Theano's op did."
               % name if make else "It has no constructor in theon: " + (hint or "build the graph with functions.")))
     cls = _OpClass(name, (base,) if base else (_OpBase,),
-                   {"_names": frozenset(names), "_any": any_op, "_make": staticmethod(make) if make else None,
+                   {"_kinds": frozenset(kinds), "_when": staticmethod(when) if when else None, "_any": any_op,
+                    "_make": staticmethod(make) if make else None,
                     "_hint": hint or "build the graph with theon.tensor's functions", "__doc__": doc})
     _ALL_CLASSES.append(cls)
     return cls
@@ -377,13 +381,15 @@ _NO_SCALAR_OPS = "theon has no theano.scalar ops to pass it; use the elementwise
 _USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
 
 Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
-Elemwise = _op_class("Elemwise", ["Elemwise", "Composite"], Op, hint=_NO_SCALAR_OPS)
+Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused", "FusedReduce"], Op, hint=_NO_SCALAR_OPS)
 DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op, make=_dimshuffle)
-CAReduce = _op_class("CAReduce", ["Sum", "Prod", "Max", "Min", "All", "Any"], Op, hint=_NO_SCALAR_OPS)
-Sum = _op_class("Sum", ["Sum"], CAReduce, make=lambda axis=None, dtype=None, acc_dtype=None:
-                lambda x: _T.sum(x, axis, dtype=dtype, acc_dtype=acc_dtype))
+CAReduce = _op_class("CAReduce", ["Reduce"], Op, hint=_NO_SCALAR_OPS)
+Sum = _op_class("Sum", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "sum",
+                make=lambda axis=None, dtype=None, acc_dtype=None: lambda x: _T.sum(x, axis, dtype=dtype,
+                                                                                    acc_dtype=acc_dtype))
 Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
-Argmax = _op_class("Argmax", ["Argmax"], Op, make=lambda axis=None: lambda x: _T.argmax(x, axis))
+Argmax = _op_class("Argmax", ["ArgReduce"], Op, when=lambda op: op.reduce_kind == "argmax",
+                   make=lambda axis=None: lambda x: _T.argmax(x, axis))
 MaxAndArgmax = _op_class("MaxAndArgmax", [], Op,
                          make=lambda axis=None: lambda x: list(_T.max_and_argmax(x, axis)))
 Dot = _op_class("Dot", ["Dot"], Op, make=_no_args("dot"))
@@ -408,21 +414,22 @@ ExtractDiag = _op_class("ExtractDiag", [], Op, make=lambda offset=0, axis1=0, ax
 PermuteRowElements = _op_class("PermuteRowElements", [], Op, make=_no_args(
     lambda x, y, inverse=False: permute_row_elements(x, y, bool(get_scalar_constant_value(inverse))
                                                      if not isinstance(inverse, bool) else inverse)))
-SpecifyShape = _op_class("SpecifyShape", ["SpecifyShape"], Op, make=_no_args("specify_shape"))
-Rebroadcast = _op_class("Rebroadcast", ["Rebroadcast"], Op, make=_rebroadcast)
+SpecifyShape = _op_class("SpecifyShape", ["SpecifyShape"], Op, when=lambda op: op.symbolic_shape, make=_no_args("specify_shape"))
+Rebroadcast = _op_class("Rebroadcast", ["SpecifyShape"], Op, when=lambda op: not op.symbolic_shape, make=_rebroadcast)
 ScalarFromTensor = _op_class("ScalarFromTensor", [], Op, make=_no_args("scalar_from_tensor"))
 TensorFromScalar = _op_class("TensorFromScalar", [], Op, make=_no_args("tensor_from_scalar"))
 MakeSlice = _op_class("MakeSlice", [], Op, make=_no_args("make_slice"))
-Subtensor = _op_class("Subtensor", ["Subtensor"], Op, hint=_USE_INDEXING)
-IncSubtensor = _op_class("IncSubtensor", ["IncSubtensor"], Op, hint=_USE_INDEXING)
+Subtensor = _op_class("Subtensor", ["Subtensor"], Op, when=lambda op: not op.advanced, hint=_USE_INDEXING)
+IncSubtensor = _op_class("IncSubtensor", ["IncSubtensor"], Op, when=lambda op: not op.advanced, hint=_USE_INDEXING)
 BaseAdvancedSubtensor = _op_class("BaseAdvancedSubtensor", [], Op, hint=_USE_INDEXING)
-AdvancedSubtensor = _op_class("AdvancedSubtensor", ["AdvancedSubtensor"], BaseAdvancedSubtensor,
+AdvancedSubtensor = _op_class("AdvancedSubtensor", ["Subtensor"], BaseAdvancedSubtensor, when=lambda op: op.advanced,
                               make=_no_args("advanced_subtensor"))
 AdvancedSubtensor1 = _op_class("AdvancedSubtensor1", [], AdvancedSubtensor, make=_no_args("advanced_subtensor1"))
 AdvancedBooleanSubtensor = _op_class("AdvancedBooleanSubtensor", [], AdvancedSubtensor,
                                      make=_no_args("advanced_subtensor"))
 BaseAdvancedIncSubtensor = _op_class("BaseAdvancedIncSubtensor", [], Op, hint=_USE_INDEXING)
-AdvancedIncSubtensor = _op_class("AdvancedIncSubtensor", ["AdvancedIncSubtensor"], BaseAdvancedIncSubtensor,
+AdvancedIncSubtensor = _op_class("AdvancedIncSubtensor", ["IncSubtensor"], BaseAdvancedIncSubtensor,
+                                 when=lambda op: op.advanced,
                                  make=_incsubtensor(_adv_set, _adv_inc))
 AdvancedIncSubtensor1 = _op_class("AdvancedIncSubtensor1", [], AdvancedIncSubtensor,
                                   make=_incsubtensor(advanced_set_subtensor1, advanced_inc_subtensor1))

@@ -373,4 +373,10 @@ Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& 
   return apply1(op, {z, alpha, x, y, beta});
 }
 
+// Matrix by matrix only: (m, k) . (k, n) is (m, n).
+Var ops::Dot::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  if (node.inputs[0]->ndim() != 2 || node.inputs[1]->ndim() != 2) return nullptr;
+  return axis == 0 ? input_size(0, 0) : input_size(1, 1);
+}
+
 }  // namespace theon

@@ -16,6 +16,7 @@ class Dot final : public Op {
   bool equals(const Op& o) const override { return dynamic_cast<const Dot*>(&o) != nullptr; }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
   // Bilinear: d(a.b) = da.b + a.db.
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& t) const override;
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;

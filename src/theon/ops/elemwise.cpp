@@ -234,4 +234,11 @@ DType cast_dtype(const Op& op) { return static_cast<const Elemwise&>(op).cast_to
 OpPtr elemwise_op_of(ScalarOpId id) { return elemwise_op(id); }
 OpPtr elemwise_inplace(const Op& op, int input) { return static_cast<const Elemwise&>(op).with_inplace(input); }
 
+// The size of the first input that is not broadcast along `axis`.
+Var ops::Elemwise::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    if (node.inputs[i]->type.shape[axis] != 1) return input_size(static_cast<int>(i), axis);
+  return nullptr;
+}
+
 }  // namespace theon

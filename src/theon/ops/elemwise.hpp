@@ -51,6 +51,7 @@ class Elemwise final : public Op {
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
 
  private:

@@ -28,6 +28,12 @@ const std::vector<int>& dimshuffle_order(const Op& op);
 // OpKind::Reduce / ArgReduce: the kind and the reduced axes (sorted).
 ReduceKind reduce_kind_of(const Op& op);
 const std::vector<int>& reduce_axes(const Op& op);
+// OpKind::ArgReduce: argmax (true) or argmin.
+bool arg_reduce_is_max(const Op& op);
+
+// OpKind::SpecifyShape: whether it checks sizes given as symbolic inputs
+// (SpecifyShape) or only a static broadcast pattern (Theano's Rebroadcast).
+bool specify_shape_symbolic(const Op& op);
 
 // OpKind::Subtensor / IncSubtensor: the index entries (components taken from
 // the node's inputs), whether it uses array indexing, and set vs increment.

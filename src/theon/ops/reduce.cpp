@@ -260,4 +260,14 @@ const std::vector<int>& reduce_axes(const Op& op) {
   return static_cast<const ops::Reduce&>(op).axes();
 }
 
+// The size of the input axis that is the output's `axis`-th kept one.
+Var ops::Reduce::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  int kept = 0;
+  for (int d = 0; d < node.inputs[0]->ndim(); ++d) {
+    if (std::find(axes_.begin(), axes_.end(), d) != axes_.end()) continue;
+    if (kept++ == axis) return input_size(0, d);
+  }
+  return nullptr;
+}
+
 }  // namespace theon

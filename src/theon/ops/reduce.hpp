@@ -31,6 +31,7 @@ class Reduce final : public ReductionOp {
   const std::vector<int>& axes() const { return axes_; }
 
   std::string name() const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
 
   // The output dtype for an input of dtype `in`.
   DType out_dtype(DType in) const {

@@ -528,4 +528,14 @@ Var stack(const std::vector<Var>& tensors, int axis) {
 const std::vector<int>& dimshuffle_order(const Op& op) { return static_cast<const ops::DimShuffle&>(op).order(); }
 int shape_i_axis(const Op& op) { return static_cast<const ops::ShapeI&>(op).axis(); }
 
+Var ops::DimShuffle::infer_shape(const Apply&, int, int axis, const InputSize& input_size) const {
+  const int src = order()[axis];
+  return src < 0 ? scalar_constant<int64_t>(1) : input_size(0, src);
+}
+
+Var ops::Alloc::infer_shape(const Apply& node, int, int axis, const InputSize&) const {
+  const Var& dim = node.inputs[1 + axis];
+  return dim->dtype() == DType::Int64 ? dim : cast(dim, DType::Int64);
+}
+
 }  // namespace theon

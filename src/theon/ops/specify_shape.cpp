@@ -4,6 +4,7 @@
 // (addbroadcast, specify_shape); a symbolic shape vector may be checked too.
 // The class is in ops/specify_shape.hpp; its kernel in backend/cpu/checks.cpp.
 #include "ops/specify_shape.hpp"
+#include "ops/op_info.hpp"
 
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
@@ -65,5 +66,7 @@ Var specify_shape(const Var& x, const Var& shape) {
     }
   return apply1(std::make_shared<ops::SpecifyShape>(pattern, true), {x, shape});
 }
+
+bool specify_shape_symbolic(const Op& op) { return static_cast<const ops::SpecifyShape&>(op).symbolic(); }
 
 }  // namespace theon

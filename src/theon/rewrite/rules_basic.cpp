@@ -92,43 +92,17 @@ std::vector<Var> dimshuffle_lift(FunctionGraph& fg, Apply& node) {
 // ---- shapes ----------------------------------------------------------------------
 
 // A variable's size along `axis` without computing it: a constant when the
-// type knows it, else the size of an input that has it, else nullptr.
+// type knows it, else what its op infers from its inputs' sizes (each found
+// the same way, else read with Shape_i), else nullptr.
 Var size_along(const Var& x, int axis, int depth = 0) {
   if (x->type.shape[axis] >= 0) return scalar_constant<int64_t>(x->type.shape[axis]);
   if (!x->owner || depth > 64) return nullptr;
   const Apply& n = *x->owner;
-  switch (n.op->kind()) {
-    case OpKind::Elemwise:
-    case OpKind::Cast:
-      for (const auto& in : n.inputs)
-        if (in->type.shape[axis] != 1) {
-          if (Var s = size_along(in, axis, depth + 1)) return s;
-          return shape_i(in, axis);
-        }
-      return nullptr;
-    case OpKind::DimShuffle: {
-      int src = dimshuffle_order(*n.op)[axis];
-      return src < 0 ? scalar_constant<int64_t>(1) : shape_i(n.inputs[0], src);
-    }
-    case OpKind::Reduce: {
-      const auto& axes = reduce_axes(*n.op);
-      int src = -1, kept = 0;
-      for (int d = 0; d < n.inputs[0]->ndim(); ++d) {
-        if (std::find(axes.begin(), axes.end(), d) != axes.end()) continue;
-        if (kept++ == axis) src = d;
-      }
-      return src < 0 ? nullptr : shape_i(n.inputs[0], src);
-    }
-    case OpKind::Alloc: {
-      const Var& dim = n.inputs[1 + axis];
-      return dim->dtype() == DType::Int64 ? dim : cast(dim, DType::Int64);
-    }
-    case OpKind::Dot:
-      if (n.inputs[0]->ndim() == 2 && n.inputs[1]->ndim() == 2)
-        return axis == 0 ? shape_i(n.inputs[0], 0) : shape_i(n.inputs[1], 1);
-      return nullptr;
-    default: return nullptr;
-  }
+  return n.op->infer_shape(n, x->index, axis, [&](int i, int d) -> Var {
+    const Var& in = n.inputs[i];
+    if (Var s = size_along(in, d, depth + 1)) return s;
+    return shape_i(in, d);
+  });
 }
 
 // Shape_i{k}(x) -> a constant, or the size from x's inputs (x need not run).
