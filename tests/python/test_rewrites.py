@@ -417,3 +417,28 @@ def test_the_suite_verifies_the_ir_after_every_phase():
     """conftest sets THEON_VERIFY_IR=1: every function the tests compile has its graph checked after each
     rewrite phase, so a rule that leaves a malformed graph fails some test."""
     assert theon._core.verify_ir_by_default()
+
+
+@pytest.mark.parametrize("mode", [None, UNFUSED, "FAST_COMPILE"])
+def test_gradients_of_log_sigmoid_and_log_softmax_are_stable(mode):
+    # The stabilize phase (not the log builder) makes these graphs stable; their
+    # gradients must be finite and right where sigmoid and exp underflow.
+    x = T.dvector("x")
+    v = np.array([-800.0, -40.0, -1.0, 0.0, 2.0, 40.0, 800.0])
+    sig = lambda z: np.exp(-np.logaddexp(0, -z))
+    g1 = theon.function([x], theon.grad(T.sum(T.log(T.nnet.sigmoid(x))), x), mode=mode)(v)
+    np.testing.assert_allclose(g1, sig(-v), rtol=1e-12, atol=1e-300)
+    g2 = theon.function([x], theon.grad(T.sum(T.log(1 - T.nnet.sigmoid(x))), x), mode=mode)(v)
+    np.testing.assert_allclose(g2, -sig(v), rtol=1e-12, atol=1e-300)
+    m = T.dmatrix("m")
+    y = T.lvector("y")
+    a = np.array([[1000.0, 0.0, -1000.0], [0.0, 1.0, 2.0]])
+    nll = -T.mean(T.log(T.nnet.softmax(m))[T.arange(2), y])
+    g3 = theon.function([m, y], theon.grad(nll, m), mode=mode)(a, np.array([2, 0]))
+    p = np.exp(a - a.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    want = p.copy()
+    want[[0, 1], [2, 0]] -= 1
+    np.testing.assert_allclose(g3, want / 2, rtol=1e-12, atol=1e-300)
+    g4 = theon.function([m], theon.grad(T.sum(T.log(T.nnet.softmax(m))), m), mode=mode)(a)
+    np.testing.assert_allclose(g4, 1 - 3 * p, rtol=1e-12, atol=1e-300)

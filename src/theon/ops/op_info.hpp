@@ -57,11 +57,18 @@ int shape_i_axis(const Op& op);
 
 // The stable form of log(x) when x is sigmoid(z) or 1 - sigmoid(z) (also
 // spelled with exp) or softmax(z) (-> log_softmax), else null
-// (rewrite/rules_stability.cpp). The log builder
-// applies it at once, so that gradients are built from the stable form too.
+// (ops/stable_forms.cpp). The log builder applies it at once, so that
+// gradients are built from the stable form too; the stabilize phase's rules
+// apply the same forms.
 Var stable_log_of(const Var& x);
 // Only the sigmoid forms of stable_log_of (the log_sigmoid rule).
 Var stable_log_of_sigmoid(const Var& x);
+// Only the softmax forms: log(softmax(x)) and log(softmax(x)[i, y]).
+Var log_of_softmax(const Var& x);
+
+// The value of a variable that is a scalar constant, seen through broadcasts
+// (DimShuffle) and fill(model, constant).
+bool scalar_value(const Var& v, double* out);
 
 // Convenience: is v the output of an elementwise `id` (not a cast)?
 inline bool is_elemwise_var(const Var& v, ScalarOpId id) {

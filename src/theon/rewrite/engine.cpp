@@ -180,29 +180,6 @@ void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, R
   }
 }
 
-bool scalar_value(const Var& v0, double* out) {
-  Var v = v0;
-  while (v && v->owner) {
-    const Op& op = *v->owner->op;
-    if (op.kind() == OpKind::DimShuffle) {
-      v = v->owner->inputs[0];
-    } else if (op.kind() == OpKind::Elemwise && elemwise_id(op) == ScalarOpId::second) {
-      v = v->owner->inputs[1];
-    } else {
-      return false;
-    }
-  }
-  const Constant* c = as_constant(v);
-  if (!c || c->value.size() < 1) return false;
-  double first = c->value.get_double(0);
-  const int64_t n = c->value.size();
-  if (n > 64) return false;
-  for (int64_t i = 1; i < n; ++i)
-    if (c->value.get_double(i) != first) return false;
-  *out = first;
-  return true;
-}
-
 bool fits(const TensorType& old, const TensorType& repl) {
   if (old.ndim() != repl.ndim()) return false;
   for (int d = 0; d < old.ndim(); ++d) {

@@ -47,9 +47,7 @@ void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cp
 void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, RewriteReport& report);
 
 // ---- helpers for rules ---------------------------------------------------------
-// The value of a variable that is a scalar constant, seen through broadcasts
-// (DimShuffle) and fill(model, constant).
-bool scalar_value(const Var& v, double* out);
+// A scalar constant equal to `value` (scalar_value, ops/op_info.hpp).
 inline bool is_scalar(const Var& v, double value) {
   double got;
   return scalar_value(v, &got) && got == value;

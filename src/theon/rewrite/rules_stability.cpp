@@ -11,26 +11,6 @@ namespace {
 
 bool is(const Var& v, ScalarOpId id) { return v && v->owner && is_op(*v->owner, id); }
 
-// z such that v == sigmoid(z) (also spelled 1 / (1 + exp(-z))), or null.
-// u such that den == 1 + exp(u), or null.
-Var match_one_plus_exp(const Var& den) {
-  if (!is(den, ScalarOpId::add)) return nullptr;
-  for (int k = 0; k < 2; ++k) {
-    const Var& e = den->owner->inputs[1 - k];
-    if (is_scalar(den->owner->inputs[k], 1) && is(e, ScalarOpId::exp)) return e->owner->inputs[0];
-  }
-  return nullptr;
-}
-
-Var match_sigmoid(const Var& v) {
-  if (is(v, ScalarOpId::sigmoid)) return v->owner->inputs[0];
-  Var den;
-  if (is(v, ScalarOpId::true_div) && is_scalar(v->owner->inputs[0], 1)) den = v->owner->inputs[1];
-  if (is(v, ScalarOpId::inv)) den = v->owner->inputs[0];
-  if (Var u = den ? match_one_plus_exp(den) : nullptr) return neg(u);
-  return nullptr;
-}
-
 // log(sigmoid(z)) -> -softplus(-z);  log(1 - sigmoid(z)) -> -softplus(z)
 std::vector<Var> log_sigmoid(FunctionGraph&, Apply& node) {
   if (!is_op(node, ScalarOpId::log)) return {};
@@ -138,21 +118,6 @@ std::vector<Var> logsumexp_rule(FunctionGraph& fg, Apply& node) {
   return {add(shifted, safe_dropped)};
 }
 
-bool is_softmax(const Var& v, bool log_form) {
-  return v && v->owner && v->owner->op->kind() == OpKind::Softmax && softmax_is_log(*v->owner->op) == log_form;
-}
-
-// log(softmax(x)) -> log_softmax(x), also through indexing:
-// log(softmax(x)[i, y]) -> log_softmax(x)[i, y] (the crossentropy form).
-Var log_of_softmax(const Var& x) {
-  if (is_softmax(x, false)) return log_softmax(x->owner->inputs[0], softmax_axis(*x->owner->op));
-  if (x && x->owner && x->owner->op->kind() == OpKind::Subtensor && is_softmax(x->owner->inputs[0], false)) {
-    const Apply& sm = *x->owner->inputs[0]->owner;
-    return subtensor(log_softmax(sm.inputs[0], softmax_axis(*sm.op)), index_entries(*x->owner));
-  }
-  return nullptr;
-}
-
 // Strips a max-shift from a softmax argument: x - max(x, axis, keepdims) -> x
 // (the shift does not change the softmax, and the op shifts by itself).
 Var unshifted(const Var& u, int axis) {
@@ -212,26 +177,3 @@ const std::vector<NodeRule>& stability_rules() {
 }
 
 }  // namespace theon::rw
-
-namespace theon {
-
-// log(sigmoid(z)) -> -softplus(-z);  log(1 - sigmoid(z)) -> -softplus(z)
-Var stable_log_of_sigmoid(const Var& x) {
-  using rw::is;
-  using rw::is_scalar;
-  using rw::match_sigmoid;
-  if (!x || !is_float(x->dtype())) return nullptr;
-  if (Var z = match_sigmoid(x)) return neg(softplus(neg(z)));
-  if (is(x, ScalarOpId::sub) && is_scalar(x->owner->inputs[0], 1))
-    if (Var z = match_sigmoid(x->owner->inputs[1])) return neg(softplus(z));
-  return nullptr;
-}
-
-Var stable_log_of(const Var& x) {
-  if (Var r = stable_log_of_sigmoid(x)) return r;
-  if (x && is_float(x->dtype()))
-    if (Var r = rw::log_of_softmax(x)) return r;
-  return nullptr;
-}
-
-}  // namespace theon
