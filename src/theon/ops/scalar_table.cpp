@@ -36,8 +36,11 @@ CT compute_type(DType d) {
 }
 
 DType ct_dtype(CT c) {
-  constexpr DType m[] = {DType::Bool,    DType::Int64,     DType::UInt64,    DType::Float32,
-                         DType::Float64, DType::Complex64, DType::Complex128};
+  constexpr DType m[] = {
+#define THEON_CT_DTYPE(name, type, dtype) DType::dtype,
+      THEON_COMPUTE_TYPES(THEON_CT_DTYPE)
+#undef THEON_CT_DTYPE
+  };
   return m[static_cast<int>(c)];
 }
 
@@ -46,36 +49,6 @@ namespace {
 using c64 = std::complex<float>;
 using c128 = std::complex<double>;
 
-template <class T>
-constexpr CT ct_of();
-template <>
-constexpr CT ct_of<bool>() {
-  return CT::Bool;
-}
-template <>
-constexpr CT ct_of<int64_t>() {
-  return CT::I64;
-}
-template <>
-constexpr CT ct_of<uint64_t>() {
-  return CT::U64;
-}
-template <>
-constexpr CT ct_of<float>() {
-  return CT::F32;
-}
-template <>
-constexpr CT ct_of<double>() {
-  return CT::F64;
-}
-template <>
-constexpr CT ct_of<c64>() {
-  return CT::C64;
-}
-template <>
-constexpr CT ct_of<c128>() {
-  return CT::C128;
-}
 
 template <class F, class T>
 void block1(int64_t n, const void* const* in, void* out) {
@@ -102,7 +75,11 @@ void block3(int64_t n, const void* const* in, void* out) {
   for (int64_t i = 0; i < n; ++i) o[i] = F::f(a[i], b[i], c[i]);
 }
 
+// Compute-type masks: bit k is CT k.
 enum Mask : unsigned { B = 1, I = 2, U = 4, F = 8 | 16, C = 32 | 64, ALL = 127 };
+static_assert(kNumCT == 7 && static_cast<int>(CT::I64) == 1 && static_cast<int>(CT::F32) == 3 &&
+                  static_cast<int>(CT::C64) == 5,
+              "the masks follow THEON_COMPUTE_TYPES's order");
 
 template <class Fn, int Arity, unsigned M, class T>
 void fill_one(ScalarOpDef& d) {
@@ -136,13 +113,9 @@ template <ScalarOpId Id, class Fn, int Arity, unsigned M>
 std::pair<ScalarOpId, ScalarOpDef> row(std::string_view name, TypeRule rule, ScalarGradFn g) {
   static_assert(Arity == kScalarArity[static_cast<int>(Id)], "the row's arity differs from THEON_SCALAR_OPS");
   ScalarOpDef d{name, Arity, rule, {}, {}, g, functor_name<Fn>()};
-  fill_one<Fn, Arity, M, bool>(d);
-  fill_one<Fn, Arity, M, int64_t>(d);
-  fill_one<Fn, Arity, M, uint64_t>(d);
-  fill_one<Fn, Arity, M, float>(d);
-  fill_one<Fn, Arity, M, double>(d);
-  fill_one<Fn, Arity, M, c64>(d);
-  fill_one<Fn, Arity, M, c128>(d);
+#define THEON_CT_FILL(name, type, dtype) fill_one<Fn, Arity, M, type>(d);
+  THEON_COMPUTE_TYPES(THEON_CT_FILL)
+#undef THEON_CT_FILL
   return {Id, d};
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "theon/graph.hpp"
@@ -15,11 +16,47 @@ namespace theon {
 
 // Kernels run in one of a few compute types: narrower ints are loaded widened
 // (integer wrap-around is the same once stored back), so each scalar function
-// is instantiated 7 times at most instead of 13.
-enum class CT : uint8_t { Bool, I64, U64, F32, F64, C64, C128 };
-inline constexpr int kNumCT = 7;
+// is instantiated 7 times at most instead of 13. The list, written once:
+// X(name, C++ type, the dtype it is).
+#define THEON_COMPUTE_TYPES(X)                                                                                 \
+  X(Bool, bool, Bool) X(I64, int64_t, Int64) X(U64, uint64_t, UInt64) X(F32, float, Float32) X(F64, double, Float64) \
+  X(C64, std::complex<float>, Complex64) X(C128, std::complex<double>, Complex128)
+
+enum class CT : uint8_t {
+#define THEON_CT_ENUM(name, type, dtype) name,
+  THEON_COMPUTE_TYPES(THEON_CT_ENUM)
+#undef THEON_CT_ENUM
+};
+inline constexpr int kNumCT = 0
+#define THEON_CT_COUNT(name, type, dtype) +1
+    THEON_COMPUTE_TYPES(THEON_CT_COUNT)
+#undef THEON_CT_COUNT
+    ;
 CT compute_type(DType d);
 DType ct_dtype(CT c);
+
+// The compute type of C++ type T (a compile error for any other type).
+template <class T>
+constexpr CT ct_of() {
+#define THEON_CT_OF(name, type, dtype) \
+  if constexpr (std::is_same_v<T, type>) return CT::name; else
+  THEON_COMPUTE_TYPES(THEON_CT_OF)
+#undef THEON_CT_OF
+  static_assert(sizeof(T) == 0, "not a compute type");
+}
+
+// Calls f.template operator()<T>() with the C++ type of compute type c.
+template <class F>
+void visit_ct(CT c, F&& f) {
+  switch (c) {
+#define THEON_CT_VISIT(name, type, dtype) \
+  case CT::name:                          \
+    f.template operator()<type>();        \
+    break;
+    THEON_COMPUTE_TYPES(THEON_CT_VISIT)
+#undef THEON_CT_VISIT
+  }
+}
 
 // Block conversion between storage dtypes and compute types (shared by the
 // elementwise and reduction kernels): load n strided elements of `src` into a

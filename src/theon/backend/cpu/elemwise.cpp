@@ -37,33 +37,6 @@ void store_impl(const void* src, int64_t n, char* dst, int64_t stride) {
   for (int64_t i = 0; i < n; ++i) *reinterpret_cast<D*>(dst + i * stride) = convert_value<D>(s[i]);
 }
 
-template <class C>
-void visit_ct(CT c, C&& f) {
-  switch (c) {
-    case CT::Bool:
-      f.template operator()<bool>();
-      break;
-    case CT::I64:
-      f.template operator()<int64_t>();
-      break;
-    case CT::U64:
-      f.template operator()<uint64_t>();
-      break;
-    case CT::F32:
-      f.template operator()<float>();
-      break;
-    case CT::F64:
-      f.template operator()<double>();
-      break;
-    case CT::C64:
-      f.template operator()<std::complex<float>>();
-      break;
-    case CT::C128:
-      f.template operator()<std::complex<double>>();
-      break;
-  }
-}
-
 struct Converters {
   LoadFn load[kNumDTypes][kNumCT];
   StoreFn store[kNumCT][kNumDTypes];

@@ -350,22 +350,6 @@ std::vector<LoopDim> loop_dims(const std::vector<NDArray>& inputs, const Shape& 
 
 }  // namespace
 
-DType rc_dtype(RC c) {
-  switch (c) {
-    case RC::I64:
-      return DType::Int64;
-    case RC::U64:
-      return DType::UInt64;
-    case RC::F64:
-      return DType::Float64;
-    case RC::C128:
-      return DType::Complex128;
-    case RC::Bool:
-      return DType::Bool;
-  }
-  return DType::Float64;
-}
-
 CT rc_ct(RC c) {
   switch (c) {
     case RC::I64:
@@ -381,6 +365,9 @@ CT rc_ct(RC c) {
   }
   return CT::F64;
 }
+
+// An accumulator is held in the dtype of its compute type.
+DType rc_dtype(RC c) { return ct_dtype(rc_ct(c)); }
 
 RC numeric_rc(DType d) {
   if (is_complex(d)) return RC::C128;
