@@ -14,7 +14,6 @@
 
 namespace theon {
 
-
 // What a kernel prepares once per program step (see PrepareFn).
 struct KernelState {
   virtual ~KernelState() = default;

@@ -87,8 +87,7 @@ void BufferPool::release(NDArray& a) {
 
 Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
                  std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend)
-    : backend_(backend),
-      fg_(std::move(fg)), updated_(std::move(updated)), n_outputs_(n_outputs), pool_(backend) {
+    : backend_(backend), fg_(std::move(fg)), updated_(std::move(updated)), n_outputs_(n_outputs), pool_(backend) {
   std::unordered_map<const Variable*, int> slot;
   for (const auto& v : fg_.variables()) {
     int id = static_cast<int>(slot.size());
@@ -130,7 +129,8 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
     const bool once = std::count(s.in_slots.begin(), s.in_slots.end(), sl) == 1;
     const bool dies = std::find(s.free_after.begin(), s.free_after.end(), sl) != s.free_after.end();
     if (!once) continue;
-    if (dies) s.destroy_slot = sl;
+    if (dies)
+      s.destroy_slot = sl;
     else if (mutable_slots.count(sl) && !keep.count(sl) && last_use[sl] == static_cast<int>(&s - steps_.data()))
       s.destroy_slot = sl, s.destroy_mutable = true;
   }
@@ -214,7 +214,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       for (size_t j = 0; j < out.size(); ++j) {
         const auto& t = s.node->raw_output(static_cast<int>(j))->type;
         std::string why = t.check_value(out[j]);
-        if (!why.empty()) throw InternalError(s.node->op->name() + " produced a value that does not fit its type: " + why);
+        if (!why.empty())
+          throw InternalError(s.node->op->name() + " produced a value that does not fit its type: " + why);
         slots_[s.out_slots[j]] = std::move(out[j]);
       }
       in.clear();

@@ -31,7 +31,7 @@ class BufferPool final : public Workspace {
 
 struct Step {
   const Apply* node;
-  Kernel kernel = nullptr;  // the backend's kernel for node->op
+  Kernel kernel = nullptr;             // the backend's kernel for node->op
   std::unique_ptr<KernelState> state;  // what the kernel prepared for this node, if anything
   std::vector<int> in_slots, out_slots;
   std::vector<int> free_after;   // slots whose last reader is this step
