@@ -47,6 +47,62 @@ _FLAGS = {
     "unittests__rseed": ("666", str, "seed of theon.tests.unittest_tools ('random' for a fresh one)"),
 }
 
+# Theano 1.0's other flags (GPU, C compilation, DebugMode, profiling, old-bug
+# warnings, ...): accepted with Theano's defaults so that Theano code and
+# configuration files keep working, but they change nothing in theon
+# (docs/config.md says why for each group).
+_THEANO_FLAGS_NO_EFFECT = {
+    "pickle_test_value": (True, bool), "init_gpu_device": ('', str), "force_device": (False, bool),
+    "conv__assert_shape": (False, bool), "contexts": ('', str), "print_active_device": (True, bool),
+    "gpuarray__sync": (False, bool), "gpuarray__preallocate": (0, float), "gpuarray__sched": ('default', str),
+    "gpuarray__single_stream": (True, bool), "cuda__root": ('', str), "cuda__include_path": ('', str),
+    "dnn__conv__workmem": ('', str), "dnn__conv__workmem_bwd": ('', str), "dnn__conv__algo_bwd": ('', str),
+    "dnn__conv__algo_fwd": ('', str), "dnn__conv__algo_bwd_data": ('', str), "dnn__conv__algo_bwd_filter": ('', str),
+    "dnn__conv__precision": ('', str), "dnn__base_path": ('', str), "dnn__include_path": ('', str),
+    "dnn__library_path": ('', str), "dnn__bin_path": ('', str), "dnn__enabled": ('auto', str),
+    "magma__include_path": ('', str), "magma__library_path": ('', str), "magma__enabled": (False, bool),
+    "assert_no_cpu_op": ('ignore', str), "linker": ('cvm', str), "on_opt_error": ('warn', str),
+    "nocleanup": (False, bool), "tensor__cmp_sloppy": (0, int), "tensor__local_elemwise_fusion": (True, bool),
+    "gpu__local_elemwise_fusion": (True, bool), "lib__amdlibm": (False, bool), "gpuelemwise__sync": (True, bool),
+    "traceback__limit": (8, int), "traceback__compile_limit": (0, int),
+    "experimental__unpickle_gpu_on_cpu": (False, bool), "numpy__seterr_all": ('ignore', str),
+    "numpy__seterr_divide": ('None', str), "numpy__seterr_over": ('None', str), "numpy__seterr_under": ('None', str),
+    "numpy__seterr_invalid": ('None', str), "warn__ignore_bug_before": ('0.9', str),
+    "warn__argmax_pushdown_bug": (False, bool), "warn__gpusum_01_011_0111_bug": (False, bool),
+    "warn__sum_sum_bug": (False, bool), "warn__sum_div_dimshuffle_bug": (False, bool),
+    "warn__subtensor_merge_bug": (False, bool), "warn__gpu_set_subtensor1": (False, bool),
+    "warn__vm_gc_bug": (False, bool), "warn__signal_conv2d_interface": (False, bool),
+    "warn__reduce_join": (False, bool), "warn__inc_set_subtensor1": (False, bool),
+    "warn__inc_subtensor1_opt": (False, bool), "print_test_value": (False, bool),
+    "compute_test_value_opt": ('off', str), "unpickle_function": (True, bool),
+    "reoptimize_unpickled_function": (False, bool), "openmp_elemwise_minsize": (200000, int),
+    "check_input": (True, bool), "cache_optimizations": (False, bool), "NanGuardMode__nan_is_error": (True, bool),
+    "NanGuardMode__inf_is_error": (True, bool), "NanGuardMode__big_is_error": (True, bool),
+    "NanGuardMode__action": ('raise', str), "DebugMode__patience": (10, int), "DebugMode__check_c": (False, bool),
+    "DebugMode__check_py": (True, bool), "DebugMode__check_finite": (True, bool),
+    "DebugMode__check_strides": (0, int), "DebugMode__warn_input_not_reused": (True, bool),
+    "DebugMode__check_preallocated_output": ('', str), "DebugMode__check_preallocated_output_ndim": (4, int),
+    "profiling__time_thunks": (True, bool), "profiling__n_apply": (20, int), "profiling__n_ops": (20, int),
+    "profiling__output_line_width": (512, int), "profiling__min_memory_size": (1024, int),
+    "profiling__min_peak_memory": (False, bool), "profiling__destination": ('stderr', str),
+    "profiling__debugprint": (False, bool), "profiling__ignore_first_call": (False, bool),
+    "optdb__position_cutoff": (float("inf"), float), "optdb__max_use_ratio": (8, float), "gcc__cxxflags": ('', str),
+    "cmodule__warn_no_version": (False, bool), "cmodule__remove_gxx_opt": (False, bool),
+    "cmodule__compilation_warning": (False, bool), "cmodule__preload_cache": (False, bool),
+    "cmodule__age_thresh_use": (60, int), "cmodule__debug": (False, bool), "blas__check_openmp": (True, bool),
+    "metaopt__verbose": (0, int), "metaopt__optimizer_excluding": ('', str),
+    "metaopt__optimizer_including": ('', str), "profile_optimizer": (False, bool), "profile_memory": (False, bool),
+    "vm__lazy": ('None', str), "warn__identify_1pexp_bug": (False, bool), "on_shape_error": ('warn', str),
+    "tensor__insert_inplace_optimizer_validate_nb": (-1, int), "experimental__local_alloc_elemwise": (True, bool),
+    "experimental__local_alloc_elemwise_assert": (True, bool), "scan__allow_gc": (False, bool),
+    "scan__allow_output_prealloc": (True, bool), "scan__debug": (False, bool), "compile__wait": (5, int),
+    "cycle_detection": ('regular', str), "check_stack_trace": ('off', str), "compile__timeout": (0, int),
+    "compiledir_format": ('', str), "base_compiledir": ('', str), "gpuarray__cache_path": ('', str),
+    "ctc__root": ('', str),
+}
+for _name, (_default, _type) in _THEANO_FLAGS_NO_EFFECT.items():
+    _FLAGS.setdefault(_name, (_default, _type, "Theano 1.0 flag, accepted; no effect in theon"))
+
 
 def _to_bool(v):
     if isinstance(v, bool):
@@ -69,8 +125,10 @@ def _convert(name, value):
         try:
             v = int(str(value).strip())
         except ValueError:
-            v = -1
-        if v < 0:
+            v = None
+        if v is not None and v < 0 and name in _THEANO_FLAGS_NO_EFFECT:
+            return v
+        if v is None or v < 0:
             raise ValueError("config flag %s=%r is not valid: expected an integer >= 0" % (name.replace("__", "."), value))
         return v
     if allowed is float:
@@ -92,6 +150,20 @@ def _convert(name, value):
 
 def _key(name):
     return name.replace(".", "__")
+
+
+def _dotted(key):
+    return key.replace("__", ".")
+
+
+def _unknown(what, name):
+    """The error for an unknown flag: its dotted name and the closest known ones."""
+    import difflib
+    known = sorted(_dotted(k) for k in _FLAGS)
+    close = difflib.get_close_matches(_dotted(_key(name)), known, n=3, cutoff=0.6)
+    hint = "; did you mean %s?" % " or ".join(repr(c) for c in close) if close else \
+        "; theon.config lists them (dir(theon.config))"
+    return UnknownFlagError("%s %r%s" % (what, _dotted(_key(name)), hint))
 
 
 class _Section(object):
@@ -133,13 +205,12 @@ class TheonConfig(object):
             return values[key]
         if any(k.startswith(key + "__") for k in values):
             return _Section(self, key)
-        raise UnknownFlagError("theon.config has no flag %r; known flags: %s"
-                               % (name, ", ".join(sorted(k.replace("__", ".") for k in values))))
+        raise _unknown("theon.config has no flag", name)
 
     def __setattr__(self, name, value):
         key = _key(name)
         if key not in self._values:
-            raise UnknownFlagError("theon.config has no flag %r" % (name,))
+            raise _unknown("theon.config has no flag", name)
         self._set(key, _convert(key, value))
 
     def __dir__(self):
@@ -151,8 +222,7 @@ class TheonConfig(object):
                 raise ValueError("%s: expected name=value, got %r" % (source, item))
             name, value = (s.strip() for s in item.split("=", 1))
             if _key(name) not in self._values:
-                raise UnknownFlagError("%s sets unknown flag %r; known flags: %s" % (
-                    source, name, ", ".join(sorted(k.replace("__", ".") for k in self._values))))
+                raise _unknown("%s sets unknown flag" % source, name)
             self._values[_key(name)] = _convert(_key(name), value)
 
     def change_flags(self, *args, **kwargs):
@@ -173,7 +243,7 @@ class change_flags(object):
         self.new = dict(args, **kwargs)
         for k in self.new:
             if _key(k) not in config._values:
-                raise UnknownFlagError("change_flags: theon.config has no flag %r" % (k,))
+                raise _unknown("change_flags: theon.config has no flag", k)
 
     def __enter__(self):
         self.old = {k: getattr(config, k) for k in self.new}

@@ -130,3 +130,29 @@ def test_compiledir_max_mb_is_a_size_in_mib():
             with change_flags(compiledir_max_mb=bad):
                 pass
     assert _run("import theon; print(theon.config.compiledir_max_mb)", THEON_FLAGS="compiledir_max_mb=0") == "0.0"
+
+
+def test_every_theano_flag_is_known_and_documented():
+    # Theano 1.0's flags (configdefaults.py): accepted, with Theano's defaults
+    # where they have no effect in theon; docs/config.md names each one.
+    from theon import configparser
+    docs = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "config.md")).read()
+    for key in configparser._FLAGS:
+        assert "`%s`" % key.replace("__", ".") in docs, key
+    assert theon.config.cycle_detection == "regular" and theon.config.DebugMode.patience == 10
+    assert theon.config.warn.sum_div_dimshuffle_bug is False and theon.config.compute_test_value == "off"
+    with theon.change_flags(**{"warn.subtensor_merge_bug": True, "traceback.limit": -1}):
+        assert theon.config.warn.subtensor_merge_bug is True and theon.config.traceback.limit == -1
+    assert _run("import theon; print(theon.config.on_opt_error)", THEANO_FLAGS="on_opt_error=raise") == "raise"
+
+
+def test_an_unknown_flag_names_the_closest_ones():
+    from theon.configparser import UnknownFlagError
+    with pytest.raises(UnknownFlagError, match=r"'warn\.sum_div_dimshufle_bug'; did you mean 'warn\.sum_div_dimshuffle_bug'"):
+        theon.config.warn.sum_div_dimshufle_bug
+    with pytest.raises(UnknownFlagError, match="did you mean 'floatX'"):
+        theon.config.floatx = "float32"
+    with pytest.raises(UnknownFlagError, match="did you mean 'floatX'"):
+        theon.change_flags(floatx="float32")
+    with pytest.raises(UnknownFlagError, match=r"THEON_FLAGS sets unknown flag 'no\.such'"):
+        theon.config._parse("no.such=1", "THEON_FLAGS")
