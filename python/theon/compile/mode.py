@@ -86,6 +86,11 @@ def _split(flag):
     return tuple(t for t in str(flag).split(":") if t) if flag else ()
 
 
+def get_default_mode():
+    """The mode function() uses when given none (config.mode and the optimizer flags)."""
+    return get_mode(None)
+
+
 def get_mode(mode):
     """The Mode for function(mode=...): a Mode, a name, or None for the
     configured default (config.mode with config.optimizer and the
@@ -105,3 +110,7 @@ def get_mode(mode):
         return Mode("vm", optimizer, _split(config.optimizer_including), _split(config.optimizer_excluding),
                     _split(config.optimizer_requiring))
     return FAST_COMPILE if mode == "FAST_COMPILE" else FAST_RUN
+
+
+# Theano's names for the modes a string selects.
+predefined_modes = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}

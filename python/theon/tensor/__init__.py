@@ -1,5 +1,6 @@
 """theon.tensor (Theano's ``theano.tensor``)."""
 from .basic import *  # noqa: F401,F403
+from .basic import _shared, _allclose, _get_atol_rtol  # noqa: F401  (Theano's helpers its tests use)
 from .basic import (TensorType, TensorVariable, TensorConstant, TensorSharedVariable, Variable,  # noqa: F401
                     as_tensor_variable, as_tensor, constant, tensor, abs_, switch, xor, round, sum, prod,
                     max, min, all, any, cast, fill, zeros_like, ones_like, reshape, flatten, shape, shape_i,

@@ -683,5 +683,46 @@ def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False, tolerate_inplac
     return _core.inc_subtensor(_as(x), _as(y))
 
 
+# ---- Theano's testing helpers (theano.tensor.basic._allclose and friends) ----
+
+# The tolerances of _allclose by the narrowest dtype compared (Theano's
+# defaults; config.tensor.cmp_sloppy is accepted but not consulted).
+float16_atol, float16_rtol = 1e-3, 1e-3
+float32_atol, float32_rtol = 1e-5, 1e-5
+float64_atol, float64_rtol = 1e-8, 1e-5
+
+
+def _get_atol_rtol(a, b):
+    """(atol, rtol) for comparing arrays a and b: float16 if either is,
+    else float32/complex64 if either is, else float64's."""
+    dtypes = (str(np.asarray(a).dtype), str(np.asarray(b).dtype))
+    if "float16" in dtypes:
+        return float16_atol, float16_rtol
+    if "float32" in dtypes or "complex64" in dtypes:
+        return float32_atol, float32_rtol
+    return float64_atol, float64_rtol
+
+
+def _allclose(a, b, rtol=None, atol=None):
+    """np.allclose with tolerances chosen by dtype (_get_atol_rtol)."""
+    atol_, rtol_ = _get_atol_rtol(a, b)
+    return bool(np.allclose(np.asarray(a), np.asarray(b), atol=atol_ if atol is None else atol,
+                            rtol=rtol_ if rtol is None else rtol))
+
+
+def ceil_intdiv(a, b):
+    """ceil(a / b) for integers, exactly (no float round trip): a // b, plus 1
+    where the division leaves a remainder."""
+    div = int_div(a, b)
+    return cast(neq(a % b, 0), div.dtype) + div
+
+
+def _shared(value, name=None, **kwargs):
+    """Theano's tensor shared constructor: a TensorSharedVariable of value."""
+    from ..compile import shared
+    return shared(value, name, **kwargs)
+
+
 __all__ = [_n for _n in list(globals()) if not _n.startswith("_")
            and _n not in ("np", "builtins", "numbers", "config")]
+

@@ -1,0 +1,108 @@
+"""Theano's module layout (issue 21): theano.compat, the compile module's mode
+helpers, theano.tensor.basic's testing helpers and theano.tests.unittest_tools
+work as Theano-era code and tests use them."""
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon import compat
+from theon.tests import unittest_tools as utt
+
+
+def test_compat_names():
+    assert compat.PY3 and list(compat.izip([1, 2], "ab")) == [(1, "a"), (2, "b")]
+    assert list(compat.imap(abs, [-1])) == [1] and compat.operator_div(1, 2) == 0.5
+    assert compat.exc_message(ValueError("boom", 3)) == "boom" and compat.exc_message(ValueError()) == ""
+    assert isinstance(compat.BytesIO(), compat.BytesIO) and compat.cmp(2, 1) == 1
+    d = compat.DefaultOrderedDict(list)
+    d["b"].append(1)
+    d["a"].append(2)
+    assert list(d) == ["b", "a"] and d.copy()["b"] == [1]
+    with pytest.raises(TypeError):
+        compat.DefaultOrderedDict(3)
+
+
+def test_default_mode_follows_the_flags():
+    assert theon.compile.get_default_mode().optimizer == "fast_run"
+    with theon.change_flags(mode="FAST_COMPILE"):
+        assert theon.compile.mode.get_default_mode().optimizer == "fast_compile"
+    assert theon.compile.mode.predefined_modes["FAST_COMPILE"] is theon.compile.FAST_COMPILE
+
+
+@pytest.mark.parametrize("dtype,ok", [("float64", False), ("float32", True), ("float16", True)])
+def test_allclose_tolerances_follow_the_narrowest_dtype(dtype, ok):
+    a = np.zeros(3, dtype=dtype)
+    b = np.float64(5e-6)
+    assert T.basic._allclose(a, b) == ok
+    assert T.basic._allclose(a, b, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int64", "uint16"])
+def test_ceil_intdiv_matches_exact_ceil(dtype):
+    a, b = T.scalar(dtype=dtype), T.scalar(dtype=dtype)
+    f = theon.function([a, b], T.ceil_intdiv(a, b))
+    lo = 0 if dtype.startswith("u") else -9
+    for x in range(lo, 10):
+        for y in [d for d in range(lo, 10) if d]:
+            want = -((-x) // y)
+            assert f(np.asarray(x, dtype), np.asarray(y, dtype)) == want, (x, y)
+
+
+def test_tensor_shared_constructor():
+    s = T._shared(np.arange(3.0), name="s")
+    assert isinstance(s, T.TensorSharedVariable) and s.name == "s"
+
+
+def test_assert_allclose_raises_wrong_value_with_both_values():
+    utt.assert_allclose(np.float32([1, 2]), np.float32([1, 2 + 1e-6]))
+    with pytest.raises(utt.WrongValue, match="max abs diff: 1"):
+        utt.assert_allclose(np.ones(2), np.zeros(2))
+    assert issubclass(utt.WrongValue, AssertionError) and utt.SkipTest is __import__("unittest").SkipTest
+
+
+def test_attr_and_mock_random_state():
+    @utt.attr("slow")
+    def f():
+        return 1
+    assert f() == 1 and f.slow is True
+    assert utt.MockRandomState(0).randint(3, 7, 2).tolist() == [3, 3]
+    assert utt.MockRandomState(1).randint(5).tolist() == [4] and utt.MockRandomState(2).rand(2).tolist() == [2, 2]
+
+
+class _Shapes(utt.InferShapeTester):
+    def runTest(self):
+        pass
+
+
+def test_infer_shape_tester_checks_the_shape_graph():
+    t = _Shapes()
+    t.setUp()
+    x = T.dmatrix()
+    t._compile_and_check([x], [T.sum(x, axis=0)], [np.ones((3, 4))], T.Sum)
+    # exp's shape comes from x: the tester sees Elemwise gone from the shape graph
+    t._compile_and_check([x], [T.exp(x)], [np.ones((3, 4))], T.Elemwise)
+    with pytest.raises(AssertionError, match="do not use"):
+        t._compile_and_check([x], [T.exp(x)], [np.ones((3, 4))], T.Dot)
+
+
+def test_optimization_mixin_counts_ops():
+    x = T.dvector()
+    f = theon.function([x], T.sum(x))
+    m = utt.TestOptimizationMixin()
+    m.assertFunctionContainsClass(f, T.CAReduce)
+    m.assertFunctionContainsClassN(f, T.Dot, 0)
+    with pytest.raises(AssertionError):
+        m.assertFunctionContainsClassN(f, T.CAReduce, 2)
+
+
+def test_attempt_many_times_retries_with_the_next_seed():
+    seeds = []
+
+    @utt.AttemptManyTimes(n_attempts=3, n_req_successes=1)
+    def flaky():
+        seeds.append(theon.config.unittests.rseed)
+        assert len(seeds) == 2
+
+    flaky()
+    assert seeds == ["666", "667"] and theon.config.unittests.rseed == "666"
