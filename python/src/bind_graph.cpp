@@ -92,7 +92,12 @@ void bind_graph(nb::module_& m) {
         if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;
         return index_advanced(o);
       })
-      .def("__eq__", [](const Op& a, nb::handle b) { return nb::isinstance<Op>(b) && a.equals(nb::cast<const Op&>(b)); })
+      // Another kind of object (a Theano-style op object of theon.tensor) decides itself.
+      .def("__eq__",
+           [](const Op& a, nb::handle b) -> nb::object {
+             if (!nb::isinstance<Op>(b)) return nb::borrow(Py_NotImplemented);
+             return nb::bool_(a.equals(nb::cast<const Op&>(b)));
+           })
       .def("__hash__", &Op::hash);
 
   nb::class_<Apply>(m, "Apply")

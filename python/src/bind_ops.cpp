@@ -171,6 +171,13 @@ void bind_ops(nb::module_& m) {
     return v;
   });
   m.def("graph_inputs", &graph_inputs);
+  // A copy of the graph of `outputs` with each (old, new) pair's old variable
+  // replaced by new (theano.clone, gof.graph.clone); the user's graph is untouched.
+  m.def("clone_replace", [](const std::vector<Var>& outputs, const std::vector<std::pair<Var, Var>>& replace) {
+    for (const auto& [a, b] : replace)
+      if (!a || !b) throw TypeError("clone: a replace pair contains None");
+    return clone_replace(outputs, replace);
+  });
 }
 
 }  // namespace theon::py

@@ -28,6 +28,8 @@ from .configparser import config, change_flags  # noqa: E402,F401
 from . import tensor  # noqa: E402,F401
 from .compile import function, In, Out, shared, Mode, SharedVariable  # noqa: E402,F401
 from .gradient import grad, Rop, Lop  # noqa: E402,F401
+from . import compat, gof  # noqa: E402,F401
+from .gof.graph import clone_replace as clone  # noqa: E402,F401
 from . import gradient  # noqa: E402,F401
 from . import printing  # noqa: E402,F401
 from .printing import pprint, debugprint  # noqa: E402,F401

@@ -298,6 +298,8 @@ ROWS += [
     Row("divide", lambda T_, a, b: T_.divide(a, b + 4), lambda a, b: np.divide(a, b + 4), [[(3,), (3,)]]),
     Row("floor_div", lambda T_, a, b: T_.floor_div(a, b + 4), lambda a, b: np.floor_divide(a, b + 4), [[(3,), (3,)]],
         grad=False),
+    Row("ceil_intdiv", lambda T_, a, b: T_.ceil_intdiv(a, b * 0 + 3), lambda a, b: -np.floor_divide(-a, b * 0 + 3),
+        [[(7,), (7,)], [(2, 3), (3,)]], dtypes=("int8", "int32", "int64"), grad=False, domain=(-9, 9)),
     Row("switch_", lambda T_, c, a: T_.switch_(T_.gt(c, 0), a, -a), lambda c, a: np.where(c > 0, a, -a),
         [[(3, 4), (1, 4)]]),
     Row("constant", lambda T_, x: T_.constant(np.arange(3.0), dtype=x.dtype) * x,

@@ -106,3 +106,46 @@ def test_attempt_many_times_retries_with_the_next_seed():
 
     flaky()
     assert seeds == ["666", "667"] and theon.config.unittests.rseed == "666"
+
+
+def test_elementwise_functions_are_theano_op_objects():
+    x = T.dvector("x")
+    assert str(T.exp) == "Elemwise{exp,no_inplace}" and T.exp.scalar_op.name == "exp"
+    assert isinstance(T.exp, T.Elemwise) and isinstance(T.add, T.Op) and not isinstance(T.exp, T.CAReduce)
+    node = T.exp.make_node(x)
+    assert node.op == T.exp and T.exp == node.op and node.op != T.log and T.exp != T.log
+    assert T.add(x, x, x).owner.inputs[0].owner is not None  # variadic add folds left
+    f = theon.function([x], T.exp(x) * 2)
+    utt.TestOptimizationMixin().assertFunctionContains0(f, T.log)
+    assert hash(T.exp) == hash(T.exp) and len({T.exp, T.exp, T.log}) == 2
+
+
+def test_gof_graph_walks_and_function_graph():
+    from theon import gof
+    x, y = T.dvector("x"), T.dvector("y")
+    z = T.exp(x) + y
+    assert gof.graph.inputs([z]) == [x, y]
+    assert [n.op for n in gof.graph.io_toposort([x, y], [z])] == [T.exp, T.add]
+    assert gof.graph.ops([x, y], [z]) == set(gof.graph.io_toposort([x, y], [z]))
+    new_in, new_out = gof.graph.clone([x, y], [z])
+    assert new_in[0] is not x and new_in[0].name == "x" and gof.graph.inputs(new_out) == new_in
+    fg = gof.FunctionGraph([x, y], [z])
+    assert fg.inputs[0] is not x and len(fg.toposort()) == 2 and fg.clients(fg.outputs[0]) == [("output", 0)]
+    with pytest.raises(gof.MissingInputError):
+        gof.FunctionGraph([x], [z])
+    assert isinstance(z.owner.op, gof.Op) and isinstance(z.owner, gof.Apply) and isinstance(x, gof.Variable)
+    assert gof.graph.is_same_graph(T.exp(x) + 1, T.exp(x) + 1) and not gof.graph.is_same_graph(T.exp(x), T.exp(y))
+    assert gof.graph.is_same_graph(T.exp(x), T.exp(y), givens={y: x})
+
+
+def test_clone_replaces_and_can_copy_inputs():
+    x, y = T.dvector("x"), T.dvector("y")
+    z = T.exp(x) * y
+    w = theon.clone(z, replace={y: x})
+    np.testing.assert_allclose(theon.function([x], w)(np.array([0.0, 1.0])), [0.0, np.e])
+    assert theon.function([x, y], z)(np.array([0.0]), np.array([3.0])).tolist() == [3.0]  # z untouched
+    c = theon.clone(z, share_inputs=False)
+    assert all(v is not x and v is not y for v in theon.gof.graph.inputs([c])) and len(theon.gof.graph.inputs([c])) == 2
+    with pytest.raises(TypeError, match="strict=False"):
+        theon.clone(z, replace={y: T.fvector()})
+    assert theon.clone([z], replace=[(y, T.fvector())], strict=False)[0].dtype == "float64"

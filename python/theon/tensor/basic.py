@@ -175,12 +175,70 @@ for _kind in _KINDS:
 
 # ---- elementwise ------------------------------------------------------------------
 
-def _elem(name):
-    def f(*xs):
-        return _core.elemwise(name, [_as(x) for x in xs])
-    f.__name__ = name
-    f.__doc__ = "Elementwise %s (broadcasting by Theano's rules)." % name
-    return f
+class _ScalarOp(object):
+    """A scalar function of the table, named as Theano named it (theano.scalar.add, ...)."""
+
+    def __init__(self, name, nin):
+        self.name, self.nin, self.nout = name, nin, 1
+
+    def __eq__(self, other):
+        return isinstance(other, _ScalarOp) and other.name == self.name
+
+    def __hash__(self):
+        return hash(("scalar", self.name))
+
+    def __str__(self):
+        return self.name
+
+    __repr__ = __str__
+
+
+class _ElemwiseFunction(object):
+    """An elementwise function as Theano's op object (T.exp is an
+    Elemwise{exp,no_inplace} op): calling it builds the graph; make_node
+    gives the Apply node; isinstance(T.exp, T.Elemwise) holds, and it equals
+    the op of the nodes it builds."""
+    _theon_kind = "Elemwise"
+    destroy_map, inplace_pattern = {}, {}
+
+    def __init__(self, core_name, display, nin, variadic=False):
+        self._core_name, self._variadic = core_name, variadic
+        self.scalar_op = _ScalarOp(display, nin)
+        self.nin, self.nout = (-1 if variadic else nin), 1
+        self.__name__ = display
+        self.__doc__ = "Elementwise %s (broadcasting by Theano's rules)." % display
+
+    def __call__(self, *xs):
+        if self._variadic:
+            out = _as(xs[0])
+            for x in xs[1:]:
+                out = _core.elemwise(self._core_name, [out, _as(x)])
+            return out
+        return _core.elemwise(self._core_name, [_as(x) for x in xs])
+
+    def make_node(self, *inputs):
+        """The Apply node computing this function of `inputs` (after the
+        builder's own rewrites: log(sigmoid(x)) gives the stable form's node)."""
+        return self(*inputs).owner
+
+    def __eq__(self, other):
+        if isinstance(other, _ElemwiseFunction):
+            return other.scalar_op == self.scalar_op
+        if isinstance(other, _core.Op):
+            return other.kind == "Elemwise" and other.scalar_op == self.scalar_op.name
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(("Elemwise", self.scalar_op.name))
+
+    def __str__(self):
+        return "Elemwise{%s,no_inplace}" % self.scalar_op.name
+
+    __repr__ = __str__
+
+
+def _elem(name, display=None, nin=1):
+    return _ElemwiseFunction(name, display or name, nin)
 
 
 # The scalar table's display names whose core (enum) name differs.
@@ -189,7 +247,8 @@ _CORE_NAME = {"switch": "switch_", "xor": "xor_", "round_half_to_even": "round"}
 for _name, _arity in _core.scalar_ops():
     if _name in ("complex", "real", "imag", "conj", "angle"):
         continue  # theon.tensor.extra wraps these (real inputs); `complex` must stay Python's builtin here
-    _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(_CORE_NAME.get(_name, _name))
+    _ns[_name if _name not in ("switch", "xor", "abs") else _name + "_"] = _elem(_CORE_NAME.get(_name, _name), _name,
+                                                                               _arity)
 abs_ = _ns["abs_"]
 switch = _ns["switch_"]
 xor = _ns["xor_"]
@@ -197,20 +256,8 @@ bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert  # no
 round_half_to_even = _ns["round_half_to_even"]
 
 
-def add(*xs):
-    """Elementwise sum of any number of tensors."""
-    out = _as(xs[0])
-    for x in xs[1:]:
-        out = _core.elemwise("add", [out, _as(x)])
-    return out
-
-
-def mul(*xs):
-    """Elementwise product of any number of tensors."""
-    out = _as(xs[0])
-    for x in xs[1:]:
-        out = _core.elemwise("mul", [out, _as(x)])
-    return out
+add = _ElemwiseFunction("add", "add", 2, variadic=True)  # Elementwise sum of any number of tensors.
+mul = _ElemwiseFunction("mul", "mul", 2, variadic=True)  # Elementwise product of any number of tensors.
 
 
 def round(a, mode=None):

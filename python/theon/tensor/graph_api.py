@@ -254,11 +254,11 @@ class _OpClass(type):
     instances."""
 
     def __instancecheck__(cls, op):
-        if not isinstance(op, _core.Op):
+        kind = op.kind if isinstance(op, _core.Op) else getattr(type(op), "_theon_kind", None)
+        if kind is None:  # not an op of theon's
             return type.__instancecheck__(cls, op)
         if cls._any:
             return True
-        kind = op.kind
         return builtins.any(kind in c._kinds and (c._when is None or c._when(op))
                             for c in _ALL_CLASSES if issubclass(c, cls))
 

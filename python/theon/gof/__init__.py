@@ -1,0 +1,12 @@
+"""theano.gof: the graph objects and helpers Theano code imports.
+
+Apply, Variable and Constant are theon's own graph classes; Op matches every
+theon op in isinstance checks (T.Op); graph and fg give Theano's graph walks
+and FunctionGraph. Custom Python ops (subclassing Op with perform) are
+issue 28's."""
+from ..tensor.basic import Apply, Variable, TensorConstant as Constant  # noqa: F401
+from ..tensor.graph_api import Op  # noqa: F401
+from .._errors import MissingInputError, MethodNotDefined  # noqa: F401
+from . import graph, fg, utils, toolbox  # noqa: F401
+from .fg import FunctionGraph  # noqa: F401
+from .toolbox import BadOptimization  # noqa: F401

@@ -1,0 +1,2 @@
+"""theano.gof.utils."""
+from .._errors import MethodNotDefined  # noqa: F401
