@@ -149,3 +149,56 @@ def test_clone_replaces_and_can_copy_inputs():
     with pytest.raises(TypeError, match="strict=False"):
         theon.clone(z, replace={y: T.fvector()})
     assert theon.clone([z], replace=[(y, T.fvector())], strict=False)[0].dtype == "float64"
+
+
+def test_theano_scalar_module():
+    from theon import scalar as S
+    assert str(S.add) == "add" and S.add.nin == 2 and S.Add(S.transfer_type(0)) is S.add and S.XOR() is S.xor
+    assert [str(t) for t in S.all_types][:2] == ["bool", "int8"] and len(S.all_types) == 14
+    assert S.upcast("int8", "float32") == "float32" and S.upcast("int32", "uint32") == "int64"
+    assert S.upcast("float16") == "float16" and S.float64 == S.Scalar("float64")
+    v = S.int32("n")
+    assert v.ndim == 0 and v.dtype == "int32" and v.name == "n"
+    assert S.constant(56).data == 56
+    with pytest.raises(TypeError, match="takes a scalar"):
+        S.constant([1, 2])
+
+
+def test_elemwise_and_careduce_constructors_take_scalar_ops():
+    from theon import scalar as S
+    x = T.dmatrix("x")
+    v = np.arange(6.0).reshape(2, 3)
+    f = theon.function([x], [T.Elemwise(S.add)(x, x), T.Elemwise(S.abs_)(-x), T.CAReduce(S.maximum, axis=0)(x),
+                             T.CAReduce(S.add)(x)])
+    out = f(v)
+    np.testing.assert_allclose(out[0], 2 * v)
+    np.testing.assert_allclose(out[1], v)
+    np.testing.assert_allclose(out[2], v.max(0))
+    assert out[3] == v.sum()
+    with pytest.raises(NotImplementedError, match="CAReduce over exp"):
+        T.CAReduce(S.exp)
+    with pytest.raises(TypeError, match="expected a scalar op"):
+        T.Elemwise("add")
+
+
+def test_compile_ops_io_and_stack_traces():
+    from theon.compile import DeepCopyOp, io
+    from theon.gof.opt import check_stack_trace
+    x = T.dvector("x")
+    f = theon.function([x], x)
+    assert not any(isinstance(n.op, DeepCopyOp) for n in f.maker.fgraph.toposort())
+    assert io.In is theon.In and io.SymbolicOutput is theon.Out
+    g = theon.function([x], T.exp(x) * 2 + 1)
+    assert check_stack_trace(g) and check_stack_trace(g, "all") and check_stack_trace(g, T.Elemwise)
+    assert check_stack_trace(g, [T.exp]) and check_stack_trace(g, lambda op: True)
+    with pytest.raises(ValueError, match="ops_to_check"):
+        check_stack_trace(g, 3)
+
+
+def test_null_type_makes_a_null_gradient():
+    from theon.gof.null_type import NullType
+    x = T.dvector("x")
+    with pytest.raises(theon.gradient.NullTypeGradError, match="no such thing"):
+        theon.grad(T.sum(x), x, known_grads={T.sum(x): NullType("no such thing")()})
+    with pytest.raises(ValueError):
+        NullType().filter(1.0)

@@ -377,13 +377,40 @@ def _adv_inc(x, y, *idx):
     return _T.inc_subtensor(_T.as_tensor_variable(x)[idx], y)
 
 
-_NO_SCALAR_OPS = "theon has no theano.scalar ops to pass it; use the elementwise functions of theon.tensor"
+def _scalar_name(scalar_op):
+    name = getattr(scalar_op, "name", None)
+    if not isinstance(name, str):
+        raise TypeError("expected a scalar op of theano.scalar (theon.scalar.add, ...), got %r" % (scalar_op,))
+    return name
+
+
+def _elemwise_of(scalar_op, inplace_pattern=None, name=None, nfunc_spec=None):
+    """T.Elemwise(scalar.add): the elementwise function of the scalar op (T.add).
+    An inplace_pattern is accepted: theon's inplace phase decides what overwrites what."""
+    n = _scalar_name(scalar_op)
+    fn = getattr(_T, n, None) if n not in ("abs", "switch", "xor") else getattr(_T, n + "_")
+    if fn is None:
+        raise TypeError("Elemwise: theon.tensor has no elementwise %s" % n)
+    return fn
+
+
+# Theano's CAReduce scalar ops and the reductions they are.
+_CAREDUCE = {"add": "sum", "mul": "prod", "maximum": "max", "minimum": "min", "and_": "all", "or_": "any"}
+
+
+def _careduce_of(scalar_op, axis=None):
+    """T.CAReduce(scalar.add, axis): the reduction it is (sum, prod, max, min, all, any)."""
+    n = _scalar_name(scalar_op)
+    if n not in _CAREDUCE:
+        raise NotImplementedError("CAReduce over %s: theon reduces with add, mul, maximum, minimum, and_ or or_" % n)
+    reduce_fn = getattr(_T, _CAREDUCE[n])
+    return lambda x: reduce_fn(x, axis=axis)
 _USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
 
 Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
-Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused", "FusedReduce"], Op, hint=_NO_SCALAR_OPS)
+Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused", "FusedReduce"], Op, make=_elemwise_of)
 DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op, make=_dimshuffle)
-CAReduce = _op_class("CAReduce", ["Reduce"], Op, hint=_NO_SCALAR_OPS)
+CAReduce = _op_class("CAReduce", ["Reduce"], Op, make=_careduce_of)
 Sum = _op_class("Sum", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "sum",
                 make=lambda axis=None, dtype=None, acc_dtype=None: lambda x: _T.sum(x, axis, dtype=dtype,
                                                                                     acc_dtype=acc_dtype))
