@@ -27,7 +27,7 @@ PLANNED = [
      "values_eq_approx_always_true key_to_cmp mod_check constructor default Default makeKeepDims "
      "min_informative_str check_equal_numpy get_scalar_constant_value_elemwises constant_cache "
      "adv_index_broadcastable_pattern check_advanced_indexing_dimensions get_idx_list "
-     "get_canonical_form_slice SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "
+     "SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "
      "as_int_none_variable"),
     ('not planned', "Theano's non-tensor types (Generic, NoneTypeT, SliceType, ParamsType, DisconnectedType, the scalar type int32): theon's variables are all tensors; None and slices index directly",
      "Type Generic SliceType NoneTypeT DisconnectedType SliceConstant slicetype NoneConst none_type_t ParamsType int32 "

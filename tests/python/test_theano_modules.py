@@ -202,3 +202,57 @@ def test_null_type_makes_a_null_gradient():
         theon.grad(T.sum(x), x, known_grads={T.sum(x): NullType("no such thing")()})
     with pytest.raises(ValueError):
         NullType().filter(1.0)
+
+
+@pytest.mark.parametrize("given", ["start stop step", "stop step", "start step", "start stop", "step"])
+def test_get_canonical_form_slice_reproduces_numpy(given):
+    from theon.tensor.subtensor import get_canonical_form_slice
+    syms = {k: T.iscalar(k) for k in ("start", "stop", "step")}
+    length = T.iscalar("length")
+    used = given.split()
+    sl = slice(*[syms[k] if k in used else None for k in ("start", "stop", "step")])
+    c, d = get_canonical_form_slice(sl, length)
+    f = theon.function([syms[k] for k in used] + [length],
+                       [T.as_tensor_variable(c.start), T.as_tensor_variable(c.stop), T.as_tensor_variable(c.step),
+                        T.as_tensor_variable(d)])
+    a = np.arange(5)
+    for start in [-8, -5, -4, -1, 0, 1, 4, 5, 8]:
+        for stop in [-8, -5, -1, 0, 4, 5, 8]:
+            for step in [-6, -3, -1, 1, 2, 5]:
+                vals = dict(start=start, stop=stop, step=step)
+                o = f(*[vals[k] for k in used] + [5])
+                want = a[slice(*[vals[k] if k in used else None for k in ("start", "stop", "step")])]
+                np.testing.assert_array_equal(a[o[0]:o[1]:o[2]][::o[3]], want)
+    assert 0 <= f(*[1] * len(used) + [5])[0] <= 5
+
+
+def test_get_canonical_form_slice_with_constants_and_indices():
+    from theon.tensor.subtensor import get_canonical_form_slice
+    c, d = get_canonical_form_slice(slice(None, None, -1), 4)
+    assert d == -1 and theon.function([], [c.start, c.stop, c.step])() == [0, 4, 1]
+    i, d = get_canonical_form_slice(-1, 4)
+    assert d == 1 and theon.function([], i)() == 3
+    with pytest.raises(ValueError, match="step cannot be zero"):
+        get_canonical_form_slice(slice(0, 3, 0), 4)
+
+
+def test_reduction_classes_and_theano_module_paths():
+    from theon.tensor import elemwise, subtensor
+    from theon.tensor.basic import DimShuffle
+    x = T.dmatrix()
+    assert isinstance(T.prod(x).owner.op, elemwise.Prod) and not isinstance(T.sum(x).owner.op, elemwise.Prod)
+    assert isinstance(T.max(x, 0).owner.op, elemwise.Max) and isinstance(T.any(x).owner.op, elemwise.Any)
+    assert DimShuffle is T.DimShuffle and subtensor.AdvancedSubtensor1 is T.AdvancedSubtensor1
+    np.testing.assert_allclose(theon.function([x], elemwise.ProdWithoutZeros(axis=0)(x))(np.full((2, 2), 3.0)), [9, 9])
+
+
+def test_autocast_float_as():
+    from theon import scalar as S
+    assert T.constant(1.5).dtype == "float32" and T.constant(0.1).dtype == "float64"
+    with S.autocast_float_as("float64"):
+        assert T.constant(1.5).dtype == "float64" and (T.fvector() * 1.5).dtype == "float64"
+    with S.autocast_float_as("float32"):
+        assert T.constant(0.1).dtype == "float32"
+    assert T.constant(1.5).dtype == "float32"
+    with pytest.raises(NotImplementedError, match="float16"):
+        S.autocast_float_as("float16")

@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from .. import _core
-from ..tensor.basic import _ScalarOp as ScalarOp  # noqa: F401
+from ..tensor.basic import _ScalarOp as ScalarOp, autocast_float, autocast_float_as  # noqa: F401
 
 
 class ComplexError(NotImplementedError):

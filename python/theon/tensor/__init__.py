@@ -20,4 +20,11 @@ from ..gradient import grad, Rop, Lop, jacobian, hessian, consider_constant  # n
 from ..gradient import verify_grad, numeric_grad, grad_not_implemented, grad_undefined  # noqa: F401
 from ..configparser import config  # noqa: F401
 
+from . import elemwise, subtensor  # noqa: F401,E402
+from .subtensor import get_canonical_form_slice  # noqa: F401,E402
+
+# Theano's tensor.basic also held the op classes (theano.tensor.basic.DimShuffle, ...).
+for _cls in graph_api._ALL_CLASSES:
+    setattr(basic, _cls.__name__, _cls)
+
 _basic_names = [n for n in dir() if not n.startswith("_")]

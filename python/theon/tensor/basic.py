@@ -40,9 +40,45 @@ def _autocast_int(x):
     raise TypeError("the Python int %d does not fit in any integer dtype (int64 or uint64)" % (x,))
 
 
+class _AutocastFloat(object):
+    """How a Python float becomes a constant (theano.scalar.autocast_float):
+    with `dtypes` set (autocast_float_as), the first of them that holds it
+    exactly (else the last); otherwise by config.floatX (below)."""
+    dtypes = None
+
+
+autocast_float = _AutocastFloat()
+
+
+class autocast_float_as(object):
+    """with autocast_float_as('float32', 'float64'): Python floats become the
+    first of these dtypes that holds them exactly (Theano's context manager)."""
+
+    def __init__(self, *dtypes):
+        for d in dtypes:
+            if d == "float16":
+                raise NotImplementedError("autocast_float_as: theon has no float16 dtype yet")
+            if d not in ("float32", "float64"):
+                raise ValueError("autocast_float_as: %r is not a float dtype" % (d,))
+        self.dtypes = tuple(dtypes)
+
+    def __enter__(self):
+        self.old, autocast_float.dtypes = autocast_float.dtypes, self.dtypes
+        return self
+
+    def __exit__(self, *exc):
+        autocast_float.dtypes = self.old
+
+
 def _autocast_float(x):
     if config.cast_policy == "numpy+floatX":
         return np.asarray(x, dtype=config.floatX)
+    if autocast_float.dtypes:
+        for d in autocast_float.dtypes:
+            a = np.asarray(x, dtype=d)
+            if float(a) == x or np.isnan(x):
+                return a
+        return a
     if config.floatX == "float32":
         return np.asarray(x, dtype="float32")
     f32 = np.asarray(x, dtype="float32")

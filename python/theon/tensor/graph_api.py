@@ -414,6 +414,22 @@ CAReduce = _op_class("CAReduce", ["Reduce"], Op, make=_careduce_of)
 Sum = _op_class("Sum", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "sum",
                 make=lambda axis=None, dtype=None, acc_dtype=None: lambda x: _T.sum(x, axis, dtype=dtype,
                                                                                     acc_dtype=acc_dtype))
+Prod = _op_class("Prod", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "prod",
+                 # no_zeros_in_input was a speed hint for the gradient; theon's handles zeros at the same cost
+                 make=lambda axis=None, dtype=None, acc_dtype=None, no_zeros_in_input=False:
+                 lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
+ProdWithoutZeros = _op_class("ProdWithoutZeros", [], Prod,
+                             make=lambda axis=None, dtype=None, acc_dtype=None:
+                             lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
+Max = _op_class("Max", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "max",
+                make=lambda axis=None: lambda x: _T.max(x, axis))
+Min = _op_class("Min", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "min",
+                make=lambda axis=None: lambda x: _T.min(x, axis))
+All = _op_class("All", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "all",
+                make=lambda axis=None: lambda x: _T.all(x, axis))
+Any = _op_class("Any", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "any",
+                make=lambda axis=None: lambda x: _T.any(x, axis))
+CAReduceDtype = CAReduce
 Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
 Argmax = _op_class("Argmax", ["ArgReduce"], Op, when=lambda op: op.reduce_kind == "argmax",
                    make=lambda axis=None: lambda x: _T.argmax(x, axis))
