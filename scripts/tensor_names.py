@@ -24,7 +24,7 @@ PLANNED = [
      "mpi_send_wait_cmp mpi_send_wait_key mpi_tag_cmp mpi_tag_key"),
     ('not planned', "an implementation detail of Theano's C code or its optimizer",
      "inc_code sparse_module_ref numpy_diagonal_return_view TensorConstantSignature "
-     "values_eq_approx_always_true key_to_cmp mod_check constructor default Default makeKeepDims "
+     "values_eq_approx_always_true key_to_cmp mod_check constructor Default makeKeepDims "
      "min_informative_str check_equal_numpy get_scalar_constant_value_elemwises constant_cache "
      "adv_index_broadcastable_pattern check_advanced_indexing_dimensions get_idx_list "
      "SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "

@@ -394,7 +394,7 @@ NOT_FUNCTIONS = {
     "graph helpers (test_graph_api.py)": "get_scalar_constant_value extract_constant numpy_scalar get_vector_length "
                                          "check_and_normalize_axes is_flat as_index_variable make_slice pprint",
     "files and targets (test_io.py)": "load transfer register_transfer",
-    "slice arithmetic (test_theano_modules.py)": "get_canonical_form_slice",
+    "slice arithmetic and Theano's None defaults (test_theano_modules.py)": "get_canonical_form_slice default",
     "type constructors (test_type_constructors below)": "scalar vector matrix row col tensor scalars vectors "
                                                         "matrices rows cols",
 }

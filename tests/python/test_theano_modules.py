@@ -256,3 +256,31 @@ def test_autocast_float_as():
     assert T.constant(1.5).dtype == "float32"
     with pytest.raises(NotImplementedError, match="float16"):
         S.autocast_float_as("float16")
+
+
+def test_linkers_compile_a_function_graph_as_written():
+    from copy import copy
+    from theon import gof
+    x, y = T.dvector("x"), T.dvector("y")
+    for linker in (gof.PerformLinker, gof.CLinker, gof.OpWiseCLinker, gof.DualLinker, gof.vm.VM_Linker):
+        f = copy(linker()).accept(gof.FunctionGraph([x, y], [T.exp(x) + y])).make_function()
+        np.testing.assert_allclose(f(np.zeros(2), np.ones(2)), [2.0, 2.0])
+        g = linker().accept(gof.FunctionGraph([x], [x * 1, x.shape])).make_function()
+        out = g(np.ones(3))
+        assert len(out) == 2 and out[1].tolist() == [3]
+    with pytest.raises(ValueError, match="accept"):
+        gof.PerformLinker().make_function()
+
+
+def test_default_of_a_tensor_is_the_tensor():
+    x, y = T.dscalars("xy")
+    assert T.default(x, y) is x and theon.function([x], T.default(x, y))(1) == 1
+    with pytest.raises(TypeError, match="differ in rank"):
+        T.default(x, T.dvector())
+
+
+def test_plural_constructors_name_one_variable_per_letter():
+    x, y = T.dscalars("xy")
+    assert (x.name, y.name, x.dtype) == ("x", "y", "float64")
+    assert T.dscalars("x").name == "x" and [v.name for v in T.fvectors("a, bc")] == ["a", "bc"]
+    assert [v.name for v in T.imatrices("u", "vw")] == ["u", "vw"] and len(T.dscalars(3)) == 3

@@ -10,3 +10,6 @@ from .._errors import MissingInputError, MethodNotDefined  # noqa: F401
 from . import graph, fg, utils, toolbox, null_type, opt  # noqa: F401
 from .fg import FunctionGraph  # noqa: F401
 from .toolbox import BadOptimization  # noqa: F401
+from . import link  # noqa: F401
+from .link import Linker, PerformLinker, CLinker, OpWiseCLinker, DualLinker, VM_Linker  # noqa: F401
+vm = link  # theano.gof.vm.VM_Linker

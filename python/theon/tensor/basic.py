@@ -184,8 +184,9 @@ def _plural(ctor):
     def many(*names):
         if len(names) == 1 and isinstance(names[0], int):
             return [ctor() for _ in range(names[0])]
-        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
-            names = [s.strip() for s in names[0].split(",")]
+        if len(names) == 1 and isinstance(names[0], str):
+            # 'a, b' names two variables; otherwise, as in Theano, each letter of 'xy' names one
+            names = [s.strip() for s in names[0].split(",")] if "," in names[0] else list(names[0])
         out = [ctor(n) for n in names]
         return out[0] if len(out) == 1 else out
     return many
@@ -804,6 +805,15 @@ def _shared(value, name=None, **kwargs):
     """Theano's tensor shared constructor: a TensorSharedVariable of value."""
     from ..compile import shared
     return shared(value, name, **kwargs)
+
+
+def default(x, default):
+    """Theano's default(x, default): x, or `default` where x's value is None.
+    A theon tensor always has a value, so this is x (with default's type checked)."""
+    x, d = as_tensor_variable(x), as_tensor_variable(default)
+    if x.ndim != d.ndim:
+        raise TypeError("default: %s and its default %s differ in rank" % (x.type, d.type))
+    return x
 
 
 __all__ = [_n for _n in list(globals()) if not _n.startswith("_")
