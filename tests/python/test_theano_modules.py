@@ -284,3 +284,35 @@ def test_plural_constructors_name_one_variable_per_letter():
     assert (x.name, y.name, x.dtype) == ("x", "y", "float64")
     assert T.dscalars("x").name == "x" and [v.name for v in T.fvectors("a, bc")] == ["a", "bc"]
     assert [v.name for v in T.imatrices("u", "vw")] == ["u", "vw"] and len(T.dscalars(3)) == 3
+
+
+def test_inplace_functions_compute_their_function():
+    from theon.tensor import inplace
+    x, y = T.dvector("x"), T.dvector("y")
+    a, b = np.array([0.5, 2.0]), np.array([3.0, -1.0])
+    assert str(inplace.add_inplace) == "Elemwise{add,inplace}" and isinstance(inplace.exp_inplace, T.Elemwise)
+    assert inplace.add_inplace != T.add and inplace.add_inplace == inplace.add_inplace
+    for name in dir(inplace):
+        assert callable(getattr(inplace, name)), name
+    f = theon.function([x, y], [inplace.add_inplace(x, y), inplace.exp_inplace(x), inplace.deg2rad_inplace(x),
+                                inplace.pow_inplace(x, y), inplace.fill_inplace(x, y)])
+    got = f(a, b)
+    np.testing.assert_allclose(got[0], a + b)
+    np.testing.assert_allclose(got[1], np.exp(a))
+    np.testing.assert_allclose(got[2], np.deg2rad(a))
+    np.testing.assert_allclose(got[3], a ** b)
+    np.testing.assert_allclose(got[4], b)
+    assert a.tolist() == [0.5, 2.0]  # the caller's arrays are untouched
+    with pytest.raises(AttributeError):
+        inplace.no_such_inplace
+
+
+def test_modes_accept_excluding_theano_rewrites_theon_lacks():
+    m = theon.compile.get_default_mode().excluding("local_cut_useless_reduce", "fusion")
+    assert m.rewrite_options()[2] == ["fusion"]
+    x = T.dvector()
+    assert theon.function([x], T.exp(x) + 1, mode=m)(np.zeros(1)).tolist() == [2.0]
+    with pytest.raises(ValueError, match="Theano's rewrite or tag 'local_cut_useless_reduce' has no counterpart"):
+        theon.compile.Mode(including=["local_cut_useless_reduce"])
+    with pytest.raises(ValueError, match="unknown rewrite or tag 'no_such_rewrite'"):
+        theon.compile.Mode(excluding=["no_such_rewrite"])

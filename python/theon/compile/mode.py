@@ -26,9 +26,17 @@ class Mode(object):
         self._including, self._excluding, self._requiring = tuple(including), tuple(excluding), tuple(requiring)
         known = _known_names()
         for t in self._including + self._excluding + self._requiring:
-            if t not in known:
-                raise ValueError("Mode: unknown rewrite or tag %r; theon.compile.mode.list_rewrites() lists them"
-                                 % (t,))
+            if t in known:
+                continue
+            if t in _theano_names():
+                if t in self._excluding:
+                    continue  # a Theano rewrite theon does not have: nothing to exclude
+                raise ValueError("Mode: Theano's rewrite or tag %r has no counterpart in theon, so it cannot be "
+                                 "included or required; theon.compile.mode.list_rewrites() lists theon's" % (t,))
+            raise ValueError("Mode: unknown rewrite or tag %r; theon.compile.mode.list_rewrites() lists them"
+                             % (t,))
+        # Only theon's own names reach the compiler.
+        self._excluding = tuple(t for t in self._excluding if t in known)
 
     def _with(self, **kw):
         args = dict(linker=self.linker, optimizer=self.optimizer, including=self._including,
@@ -76,6 +84,19 @@ def _known_names():
         names.update(r["tags"])
     _KNOWN_NAMES = frozenset(names)
     return _KNOWN_NAMES
+
+
+_THEANO_NAMES = None
+
+
+def _theano_names():
+    """Theano 1.0's rewrite and tag names (theano_rewrite_names.txt)."""
+    global _THEANO_NAMES
+    if _THEANO_NAMES is None:
+        import os
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "theano_rewrite_names.txt")) as f:
+            _THEANO_NAMES = frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
+    return _THEANO_NAMES
 
 
 FAST_RUN = Mode("vm", "fast_run")
