@@ -30,7 +30,7 @@ PLANNED = [
      "SubtensorPrinter alloc_validate_shape check_and_reject_bool div_proxy "
      "as_int_none_variable"),
     ('not planned', "Theano's non-tensor types (Generic, NoneTypeT, SliceType, ParamsType, DisconnectedType, the scalar type int32): theon's variables are all tensors; None and slices index directly",
-     "Type Generic SliceType NoneTypeT DisconnectedType SliceConstant slicetype NoneConst none_type_t ParamsType int32 "
+     "Type Generic SliceType NoneTypeT DisconnectedType SliceConstant slicetype none_type_t ParamsType int32 "
      "make_constant"),
 ]
 

@@ -316,3 +316,18 @@ def test_modes_accept_excluding_theano_rewrites_theon_lacks():
         theon.compile.Mode(including=["local_cut_useless_reduce"])
     with pytest.raises(ValueError, match="unknown rewrite or tag 'no_such_rewrite'"):
         theon.compile.Mode(excluding=["no_such_rewrite"])
+
+
+def test_more_theano_names():
+    from theon.compile.debugmode import DebugMode
+    from theon.gof.op import Op as GofOp
+    x = T.dmatrix("x")
+    f = theon.function([x], x.shape)
+    assert sum(isinstance(n.op, T.opt.MakeVector) for n in f.maker.fgraph.toposort()) == 1
+    assert theon.function([x], T.opt.Shape_i(1)(x))(np.ones((2, 5))) == 5
+    assert theon.function([x], T.opt.MakeVector("int32")(x.shape[0], 7))(np.ones((2, 5))).tolist() == [2, 7]
+    with pytest.raises(NotImplementedError, match="issue 28"):
+        DebugMode()
+    assert theon.Op is GofOp is T.Op and isinstance(T.exp(x).owner.op, theon.Op)
+    assert x[T.NoneConst].broadcastable == (True, False, False) and T.NoneConst.clone() is T.NoneConst
+    assert T.scal.add is theon.scalar.add

@@ -22,6 +22,7 @@ from ..configparser import config  # noqa: F401
 
 from . import elemwise, subtensor, inplace  # noqa: F401,E402
 from .subtensor import get_canonical_form_slice  # noqa: F401,E402
+from .. import scalar as scal  # noqa: F401,E402  (Theano's theano.tensor.scal)
 
 # Theano's tensor.basic also held the op classes (theano.tensor.basic.DimShuffle, ...).
 for _cls in graph_api._ALL_CLASSES:

@@ -676,6 +676,7 @@ def _key_ndim(k):
 def _normalize_key(x, key):
     if not isinstance(key, tuple):
         key = (key,)
+    key = tuple(None if k is NoneConst else k for k in key)
     ell = [i for i, k in enumerate(key) if k is Ellipsis and not isinstance(k, (TensorVariable, np.ndarray, list))]
     if len(ell) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -805,6 +806,28 @@ def _shared(value, name=None, **kwargs):
     """Theano's tensor shared constructor: a TensorSharedVariable of value."""
     from ..compile import shared
     return shared(value, name, **kwargs)
+
+
+class _NoneConstant(object):
+    """Theano's NoneConst: None as a graph constant. theon's variables are
+    tensors, so None stays None: NoneConst indexes as None (a new axis) and
+    anywhere else stands for "no value given"."""
+    data = value = None
+
+    def clone(self):
+        return self
+
+    def __eq__(self, other):
+        return other is self or other is None
+
+    def __hash__(self):
+        return hash(None)
+
+    def __repr__(self):
+        return "NoneConst"
+
+
+NoneConst = _NoneConstant()
 
 
 def default(x, default):

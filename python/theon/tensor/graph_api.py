@@ -430,6 +430,9 @@ All = _op_class("All", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "
 Any = _op_class("Any", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "any",
                 make=lambda axis=None: lambda x: _T.any(x, axis))
 CAReduceDtype = CAReduce
+MakeVector = _op_class("MakeVector", ["MakeVector"], Op,
+                       make=lambda dtype="int64": lambda *xs: _T.stack([_T.cast(x, dtype) for x in xs]))
+Shape_i = _op_class("Shape_i", ["ShapeI"], Op, make=lambda i: lambda x: _T.shape_i(x, i))
 Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
 Argmax = _op_class("Argmax", ["ArgReduce"], Op, when=lambda op: op.reduce_kind == "argmax",
                    make=lambda axis=None: lambda x: _T.argmax(x, axis))

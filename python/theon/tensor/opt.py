@@ -8,7 +8,9 @@ rule ``remove_all_assert`` in a Mode removes every Assert.
 from .. import _core
 from . import basic as _B
 
-__all__ = ["Assert", "assert_", "assert_op"]
+from .graph_api import MakeVector, Shape_i  # noqa: E402,F401  (the op classes Theano kept here)
+
+__all__ = ["Assert", "assert_", "assert_op", "MakeVector", "Shape_i"]
 
 
 class Assert:
