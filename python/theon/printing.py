@@ -130,3 +130,5 @@ def _digits(n):
 
 
 __all__ = ["pprint", "debugprint"]
+
+pp = pprint  # Theano's theano.printing.pp

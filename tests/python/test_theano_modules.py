@@ -331,3 +331,18 @@ def test_more_theano_names():
     assert theon.Op is GofOp is T.Op and isinstance(T.exp(x).owner.op, theon.Op)
     assert x[T.NoneConst].broadcastable == (True, False, False) and T.NoneConst.clone() is T.NoneConst
     assert T.scal.add is theon.scalar.add
+
+
+def test_sort_op_classes_deep_copy_and_pp():
+    from theon.compile import deep_copy_op
+    from theon.printing import pp
+    from theon.tensor.sort import ArgSortOp, SortOp, TopKOp
+    x = T.dvector("x")
+    v = np.array([3.0, 1.0, 2.0])
+    assert isinstance(T.sort(x).owner.op, SortOp) and isinstance(T.argsort(x).owner.op, ArgSortOp)
+    assert not isinstance(T.sort(x).owner.op, ArgSortOp)
+    f = theon.function([x], [SortOp()(x), ArgSortOp()(x), TopKOp(return_indices=False)(x, 2), deep_copy_op(x)])
+    s, a, t, c = f(v)
+    assert s.tolist() == [1, 2, 3] and a.tolist() == [1, 2, 0] and sorted(t.tolist()) == [2, 3]
+    assert c.tolist() == v.tolist() and not np.shares_memory(c, v)
+    assert pp(x + 1) == theon.printing.pprint(x + 1)

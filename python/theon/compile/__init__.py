@@ -2,6 +2,6 @@ from .function import function, In, Out, Function  # noqa: F401
 from .sharedvalue import shared, SharedVariable  # noqa: F401
 from .mode import Mode, get_mode, get_default_mode, predefined_modes, FAST_RUN, FAST_COMPILE  # noqa: F401
 from .._errors import UnusedInputError, MissingInputError  # noqa: F401
-from .ops import DeepCopyOp, ViewOp, OutputGuard  # noqa: F401,E402
+from .ops import DeepCopyOp, deep_copy_op, ViewOp, OutputGuard  # noqa: F401,E402
 from . import io, ops, debugmode  # noqa: F401,E402
 from .debugmode import DebugMode  # noqa: F401,E402

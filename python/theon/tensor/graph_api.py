@@ -433,6 +433,17 @@ CAReduceDtype = CAReduce
 MakeVector = _op_class("MakeVector", ["MakeVector"], Op,
                        make=lambda dtype="int64": lambda *xs: _T.stack([_T.cast(x, dtype) for x in xs]))
 Shape_i = _op_class("Shape_i", ["ShapeI"], Op, make=lambda i: lambda x: _T.shape_i(x, i))
+SortOp = _op_class("SortOp", ["Sort"], Op, make=lambda kind="quicksort", order=None:
+                   lambda a, axis=-1: _T.sort(a, axis, kind, order))
+ArgSortOp = _op_class("ArgSortOp", ["ArgSort"], Op, make=lambda kind="quicksort", order=None:
+                      lambda a, axis=-1: _T.argsort(a, axis, kind, order))
+# topk is built from sorting ops in theon: no node is a TopKOp.
+TopKOp = _op_class("TopKOp", [], Op, make=lambda axis=-1, sorted=True, idx_dtype="int64", return_values=True,
+                   return_indices=True: lambda x, k: (_T.topk_and_argtopk(x, k, axis=axis, sorted=sorted,
+                                                                           idx_dtype=idx_dtype)
+                                                      if return_values and return_indices else
+                                                      _T.topk(x, k, axis=axis, sorted=sorted) if return_values else
+                                                      _T.argtopk(x, k, axis=axis, sorted=sorted, idx_dtype=idx_dtype)))
 Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
 Argmax = _op_class("Argmax", ["ArgReduce"], Op, when=lambda op: op.reduce_kind == "argmax",
                    make=lambda axis=None: lambda x: _T.argmax(x, axis))

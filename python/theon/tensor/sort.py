@@ -75,3 +75,5 @@ def topk_and_argtopk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
 
 
 __all__ = ["sort", "argsort", "topk", "argtopk", "topk_and_argtopk"]
+
+from .graph_api import SortOp, ArgSortOp, TopKOp  # noqa: E402,F401  (Theano kept the classes here)
