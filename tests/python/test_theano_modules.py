@@ -346,3 +346,26 @@ def test_sort_op_classes_deep_copy_and_pp():
     assert s.tolist() == [1, 2, 3] and a.tolist() == [1, 2, 0] and sorted(t.tolist()) == [2, 3]
     assert c.tolist() == v.tolist() and not np.shares_memory(c, v)
     assert pp(x + 1) == theon.printing.pprint(x + 1)
+
+
+def test_pfunc_ordered_updates_xlogx_and_conversions():
+    from theon.compile import pfunc
+    from theon.tensor.basic import _convert_to_float32, _convert_to_int8
+    from theon.tensor.xlogx import xlogx, xlogy0
+    from theon.updates import OrderedUpdates
+    x = T.dvector("x")
+    np.testing.assert_allclose(theon.function([x], xlogx(x))(np.array([0.0, 1.0, 2.0])), [0, 0, 2 * np.log(2)])
+    np.testing.assert_allclose(theon.function([x], xlogy0(x, x + 1))(np.array([0.0, 2.0])), [0, 2 * np.log(3)])
+    a = theon.shared(1.0, name="a")
+    f = pfunc([x], T.sum(x) + a, updates=[(a, a * 2)])
+    assert f(np.ones(2)) == 3.0 and a.get_value() == 2.0
+    up = OrderedUpdates()
+    up[a] = a + 1
+    assert list(up) == [a] and len(up + OrderedUpdates()) == 1
+    with pytest.raises(TypeError):
+        up[x] = x
+    with pytest.raises(TypeError):
+        OrderedUpdates(dict(d=3))
+    with pytest.raises(KeyError, match="Collision"):
+        up + OrderedUpdates([(a, a * 3)])
+    assert _convert_to_int8(x).dtype == "int8" and _convert_to_float32(x).dtype == "float32"

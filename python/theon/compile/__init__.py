@@ -5,3 +5,5 @@ from .._errors import UnusedInputError, MissingInputError  # noqa: F401
 from .ops import DeepCopyOp, deep_copy_op, ViewOp, OutputGuard  # noqa: F401,E402
 from . import io, ops, debugmode  # noqa: F401,E402
 from .debugmode import DebugMode  # noqa: F401,E402
+from . import pfunc as _pfunc_module  # noqa: F401,E402
+from .pfunc import pfunc  # noqa: F401,E402

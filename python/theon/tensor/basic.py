@@ -808,6 +808,21 @@ def _shared(value, name=None, **kwargs):
     return shared(value, name, **kwargs)
 
 
+def _conversion(dtype):
+    def convert(x):
+        return cast(x, dtype)
+    convert.__name__ = "_convert_to_" + dtype
+    convert.__doc__ = "Cast to %s (Theano's tensor.basic conversion)." % dtype
+    return convert
+
+
+(_convert_to_bool, _convert_to_int8, _convert_to_int16, _convert_to_int32, _convert_to_int64, _convert_to_uint8,
+ _convert_to_uint16, _convert_to_uint32, _convert_to_uint64, _convert_to_float32, _convert_to_float64,
+ _convert_to_complex64, _convert_to_complex128) = (_conversion(d) for d in (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+    "complex64", "complex128"))
+
+
 class _NoneConstant(object):
     """Theano's NoneConst: None as a graph constant. theon's variables are
     tensors, so None stays None: NoneConst indexes as None (a new axis) and
