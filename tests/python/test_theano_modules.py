@@ -369,3 +369,10 @@ def test_pfunc_ordered_updates_xlogx_and_conversions():
     with pytest.raises(KeyError, match="Collision"):
         up + OrderedUpdates([(a, a * 3)])
     assert _convert_to_int8(x).dtype == "int8" and _convert_to_float32(x).dtype == "float32"
+
+
+def test_star_import_gives_what_theano_code_expects():
+    ns = {}
+    exec("from theon.tensor import *", ns)
+    assert ns["np"] is np and ns["theano"] is theon and ns["compile"].In is theon.In
+    assert theon.compile.config is theon.config

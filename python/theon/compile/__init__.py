@@ -7,3 +7,4 @@ from . import io, ops, debugmode  # noqa: F401,E402
 from .debugmode import DebugMode  # noqa: F401,E402
 from . import pfunc as _pfunc_module  # noqa: F401,E402
 from .pfunc import pfunc  # noqa: F401,E402
+from ..configparser import config  # noqa: F401,E402  (theano.compile.config)

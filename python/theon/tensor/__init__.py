@@ -28,4 +28,10 @@ from .. import scalar as scal  # noqa: F401,E402  (Theano's theano.tensor.scal)
 for _cls in graph_api._ALL_CLASSES:
     setattr(basic, _cls.__name__, _cls)
 
+# What `from theano.tensor import *` also gave Theano code: numpy as np, the
+# theano package and theano.compile (its star import had no __all__).
+import numpy as np  # noqa: E402,F401
+import theon as theano  # noqa: E402,F401
+from .. import compile  # noqa: E402,F401,A004
+
 _basic_names = [n for n in dir() if not n.startswith("_")]
