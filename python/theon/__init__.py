@@ -37,6 +37,14 @@ from .printing import pprint, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
 
+
+
+def _asarray(a, dtype, order=None):
+    """numpy.asarray with the dtype given (Theano's theano._asarray)."""
+    import numpy
+    return numpy.asarray(a, dtype=dtype, order=order)
+
+
 # The machine side: the kernels' thread pool and SIMD path.
 num_threads = _core.num_threads
 set_num_threads = _core.set_num_threads

@@ -376,3 +376,23 @@ def test_star_import_gives_what_theano_code_expects():
     exec("from theon.tensor import *", ns)
     assert ns["np"] is np and ns["theano"] is theon and ns["compile"].In is theon.In
     assert theon.compile.config is theon.config
+
+
+def test_numpy_methods_values_eq_and_asarray():
+    m = T.dmatrix("m")
+    v = np.array([[3.0, 1.0], [2.0, 5.0]])
+    outs = [m.argsort(), m.cumsum(), m.repeat(2, 0), m.take([1], 0), m.trace(), m.ptp(), m.swapaxes(0, 1),
+            m.diagonal(), m.fill(7.0), m.sort(axis=0)]
+    got = theon.function([m], outs)(v)
+    want = [v.argsort(), v.cumsum(), v.repeat(2, 0), v.take([1], 0), v.trace(), np.ptp(v), v.swapaxes(0, 1),
+            v.diagonal(), np.full_like(v, 7.0), np.sort(v, axis=0)]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w)
+    assert T.constant(np.arange(3.0)).value.tolist() == [0.0, 1.0, 2.0]
+    TT = T.TensorType
+    assert TT.values_eq(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    assert not TT.values_eq(np.ones(2), np.ones(3)) and not TT.values_eq(np.ones(2), np.ones(2, "float32"))
+    assert TT.values_eq_approx(np.array([1.0, np.inf]), np.array([1.0 + 1e-9, np.inf]))
+    assert not TT.values_eq_approx(np.array([1.0, np.inf]), np.array([1.0, 0.0]))
+    assert TT.values_eq_approx(np.array([1.0, np.inf]), np.array([1.0, 0.0]), allow_remove_inf=True)
+    assert theon._asarray([1, 2], dtype="int8").dtype == np.int8

@@ -154,6 +154,32 @@ _METHODS = {
     "eval": _eval,
 }
 
+def _T():
+    import theon.tensor as T  # complete by the time a method is called
+    return T
+
+
+# NumPy's array methods that Theano's variables also had, built on theon.tensor's functions.
+_NUMPY_METHODS = {
+    "argsort": lambda s, axis=-1, kind="quicksort", order=None: _T().argsort(s, axis, kind, order),
+    "sort": lambda s, axis=-1, kind="quicksort", order=None: _T().sort(s, axis, kind, order),
+    "cumsum": lambda s, axis=None: _T().cumsum(s, axis),
+    "cumprod": lambda s, axis=None: _T().cumprod(s, axis),
+    "repeat": lambda s, repeats, axis=None: _T().repeat(s, repeats, axis),
+    "take": lambda s, indices, axis=None, mode="raise": _T().take(s, indices, axis, mode),
+    "trace": lambda s: _T().trace(s),
+    "ptp": lambda s, axis=None: _T().ptp(s, axis),
+    "swapaxes": lambda s, axis1, axis2: _T().swapaxes(s, axis1, axis2),
+    "choose": lambda s, choices, out=None, mode="raise": _T().choose(s, choices, out=out, mode=mode),
+    "diagonal": lambda s, offset=0, axis1=0, axis2=1: _T().diagonal(s, offset, axis1, axis2),
+    "fill": lambda s, value: _T().fill(s, value),
+    "nonzero": lambda s, return_matrix=False: _T().nonzero(s, return_matrix),
+    "squeeze": lambda s: _T().squeeze(s),
+}
+for _k, _v in _NUMPY_METHODS.items():
+    if _k not in _METHODS:
+        _METHODS[_k] = _v
+
 for _k, _v in _METHODS.items():
     setattr(TV, _k, _v)
 # Identity semantics for ==, as in Theano (use T.eq for elementwise equality).
@@ -162,3 +188,38 @@ TV.__ne__ = lambda s, o: not (isinstance(o, TV) and s._id == o._id)
 TV.__hash__ = lambda s: s._id
 TV.__array_priority__ = 1000  # numpy_array + var -> var.__radd__
 TV.__array_ufunc__ = None
+
+
+# TensorConstant.value (Theano's alias of .data).
+_core.TensorConstant.value = property(lambda s: s.data)
+
+
+def _values_eq(a, b, force_same_dtype=True):
+    """Theano's TensorType.values_eq: same shape (and dtype), equal values, NaN equal to NaN."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or (force_same_dtype and a.dtype != b.dtype):
+        return False
+    both_nan = np.isnan(a) & np.isnan(b) if a.dtype.kind in "fc" and b.dtype.kind in "fc" else False
+    return bool(np.all((a == b) | both_nan))
+
+
+def _values_eq_approx(a, b, allow_remove_inf=False, allow_remove_nan=False, rtol=None, atol=None):
+    """Theano's TensorType.values_eq_approx: close at the dtypes' tolerances
+    (_allclose), NaN matching NaN; optionally ignoring positions where a is inf or NaN."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        return _values_eq(a, b, force_same_dtype=False)
+    skip = np.isnan(a) & np.isnan(b)
+    if allow_remove_nan:
+        skip |= np.isnan(a)
+    if allow_remove_inf:
+        skip |= np.isinf(a)
+    skip |= np.isinf(a) & (a == b)
+    keep = ~skip
+    return bool(B._allclose(a[keep], b[keep], rtol=rtol, atol=atol))
+
+
+_core.TensorType.values_eq = staticmethod(_values_eq)
+_core.TensorType.values_eq_approx = staticmethod(_values_eq_approx)
