@@ -159,6 +159,12 @@ Var load_npy(const std::string& path, const TensorType& type, bool mmap = false)
 // Stable sorts, NaN last (NumPy's order); argsort gives int64 positions.
 Var sort(const Var& x, std::optional<int> axis = -1);
 Var argsort(const Var& x, std::optional<int> axis = -1);
+// The |k| largest (k > 0) or smallest (k < 0) values along axis (nullopt: the
+// flattened array), most extreme first, and/or their positions as idx_dtype:
+// the outputs asked for, values first. k is an integer scalar (|k| <= the
+// axis's length, checked at run time).
+std::vector<Var> topk(const Var& x, const Var& k, std::optional<int> axis = -1, bool values = true,
+                      bool indices = false, DType idx_dtype = DType::Int64);
 // Running sum/product in x's dtype (bool counts as int64), as Theano's CumOp.
 Var cumsum(const Var& x, std::optional<int> axis = std::nullopt);
 Var cumprod(const Var& x, std::optional<int> axis = std::nullopt);

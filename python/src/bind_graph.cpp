@@ -23,9 +23,16 @@ nb::tuple shape_tuple(const TensorType& t) {
 
 void bind_graph(nb::module_& m) {
   nb::class_<TensorType>(m, "TensorType")
-      .def("__init__", [](TensorType* t, const std::string& dtype, std::vector<bool> bcast) {
-        new (t) TensorType(TensorType::from_broadcastable(dtype_arg(dtype), bcast));
-      }, nb::arg("dtype"), nb::arg("broadcastable"))
+      // Theano's forms: a dtype name, "floatX", or a NumPy dtype or type;
+      // name and sparse_grad are accepted (theon's types print by dtype and
+      // pattern, and have no sparse gradients).
+      .def("__init__", [](TensorType* t, nb::handle dtype, std::vector<bool> bcast, nb::handle, bool) {
+        std::string d;
+        if (nb::isinstance<nb::str>(dtype)) d = nb::cast<std::string>(dtype);
+        else d = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(dtype).attr("name"));
+        if (d == "floatX") d = nb::cast<std::string>(nb::module_::import_("theon").attr("config").attr("floatX"));
+        new (t) TensorType(TensorType::from_broadcastable(dtype_arg(d), bcast));
+      }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(), nb::arg("sparse_grad") = false)
       .def_static("from_shape", [](const std::string& dtype, std::vector<int64_t> shape) {
         return TensorType(dtype_arg(dtype), shape);
       })
@@ -67,8 +74,30 @@ void bind_graph(nb::module_& m) {
                    })
       .def_prop_ro("axis",
                    [](const Op& o) -> std::optional<int> {
-                     if (o.kind() != OpKind::ShapeI) return std::nullopt;
-                     return shape_i_axis(o);
+                     switch (o.kind()) {
+                       case OpKind::ShapeI: return shape_i_axis(o);
+                       case OpKind::Sort:
+                       case OpKind::ArgSort:
+                       case OpKind::CumOp:
+                       case OpKind::TopK: return sort_scan_axis(o);
+                       default: return std::nullopt;
+                     }
+                   })
+      // TopK (Theano's TopKOp): which outputs it gives and the positions' dtype.
+      .def_prop_ro("return_values",
+                   [](const Op& o) -> std::optional<bool> {
+                     if (o.kind() != OpKind::TopK) return std::nullopt;
+                     return topk_outputs(o).values;
+                   })
+      .def_prop_ro("return_indices",
+                   [](const Op& o) -> std::optional<bool> {
+                     if (o.kind() != OpKind::TopK) return std::nullopt;
+                     return topk_outputs(o).indices;
+                   })
+      .def_prop_ro("idx_dtype",
+                   [](const Op& o) -> std::optional<std::string> {
+                     if (o.kind() != OpKind::TopK) return std::nullopt;
+                     return std::string(dtype_name(topk_outputs(o).idx_dtype));
                    })
       .def_prop_ro("new_order",  // Theano's DimShuffle.new_order: 'x' for an inserted axis
                    [](const Op& o) -> nb::object {

@@ -101,6 +101,12 @@ void bind_ops(nb::module_& m) {
       "argsort", [](const Var& x, std::optional<int> axis) { return argsort(x, axis); }, nb::arg("x"),
       nb::arg("axis").none());
   m.def(
+      "topk",
+      [](const Var& x, const Var& k, std::optional<int> axis, bool values, bool indices, const std::string& d) {
+        return topk(x, k, axis, values, indices, dtype_arg(d));
+      },
+      nb::arg("x"), nb::arg("k"), nb::arg("axis").none(), nb::arg("values"), nb::arg("indices"), nb::arg("idx_dtype"));
+  m.def(
       "cumsum", [](const Var& x, std::optional<int> axis) { return cumsum(x, axis); }, nb::arg("x"),
       nb::arg("axis").none());
   m.def(

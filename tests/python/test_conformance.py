@@ -105,7 +105,7 @@ ROWS += [
         bad=[(lambda T_: T_.argsort(T_.matrix(), axis=2), IndexError, "argsort: axis 2 is out of bounds"),
              (lambda T_: T_.sort(T_.matrix(), order="f"), ValueError, "sort: order= sorts structured")]),
     Row("topk", lambda T_, x: T_.topk(x, 2), lambda x: -np.sort(-x)[..., :2], [[(6,)], [(3, 5)]],
-        bad=[(lambda T_: T_.topk(T_.matrix(), 0), ValueError, "topk: kth must not be 0"),
+        bad=[(lambda T_: T_.topk(T_.matrix(), 0), ValueError, "k must not be 0"),
              (lambda T_: T_.topk(T_.matrix(), 1.5), TypeError, "topk: kth must be an integer scalar")]),
     Row("argtopk", lambda T_, x: T_.argtopk(x, -3, axis=0), lambda x: np.argsort(x, axis=0, kind="stable")[:3],
         [[(6,)], [(5, 4)]], grad=False),

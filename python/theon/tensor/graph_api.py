@@ -437,13 +437,17 @@ SortOp = _op_class("SortOp", ["Sort"], Op, make=lambda kind="quicksort", order=N
                    lambda a, axis=-1: _T.sort(a, axis, kind, order))
 ArgSortOp = _op_class("ArgSortOp", ["ArgSort"], Op, make=lambda kind="quicksort", order=None:
                       lambda a, axis=-1: _T.argsort(a, axis, kind, order))
-# topk is built from sorting ops in theon: no node is a TopKOp.
-TopKOp = _op_class("TopKOp", [], Op, make=lambda axis=-1, sorted=True, idx_dtype="int64", return_values=True,
-                   return_indices=True: lambda x, k: (_T.topk_and_argtopk(x, k, axis=axis, sorted=sorted,
-                                                                           idx_dtype=idx_dtype)
-                                                      if return_values and return_indices else
-                                                      _T.topk(x, k, axis=axis, sorted=sorted) if return_values else
-                                                      _T.argtopk(x, k, axis=axis, sorted=sorted, idx_dtype=idx_dtype)))
+def _topk_op(axis=-1, sorted=True, idx_dtype="int64", return_values=True, return_indices=True):
+    if not (return_values or return_indices):
+        raise ValueError("TopKOp: return_values and return_indices cannot both be False")
+
+    def build(x, k):
+        out = sys.modules["theon.tensor.sort"]._topk(x, k, axis, return_values, return_indices, idx_dtype)
+        return out if len(out) > 1 else out[0]
+    return build
+
+
+TopKOp = _op_class("TopKOp", ["TopK"], Op, make=_topk_op)
 Mean = _op_class("Mean", [], Op, make=lambda axis=None: lambda x: _T.mean(x, axis))
 Argmax = _op_class("Argmax", ["ArgReduce"], Op, when=lambda op: op.reduce_kind == "argmax",
                    make=lambda axis=None: lambda x: _T.argmax(x, axis))

@@ -23,8 +23,8 @@ class _InplaceElemwise(_b._ElemwiseFunction):
         self.inplace_pattern, self.destroy_map = {0: 0}, {0: [0]}
         self.__name__ = fn.__name__ + "_inplace"
 
-    def __str__(self):
-        return "Elemwise{%s,inplace}" % self.scalar_op.name
+    def __str__(self):  # Theano named these ops after their function
+        return self.__name__
 
     def __eq__(self, other):
         return isinstance(other, _InplaceElemwise) and other.scalar_op == self.scalar_op

@@ -55,6 +55,15 @@ bool softmax_is_log(const Op& op);
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);
 
+// OpKind::Sort / ArgSort / CumOp / TopK: the axis they walk.
+int sort_scan_axis(const Op& op);
+// OpKind::TopK: which outputs it gives and the positions' dtype.
+struct TopKOutputs {
+  bool values, indices;
+  DType idx_dtype;
+};
+TopKOutputs topk_outputs(const Op& op);
+
 // The stable form of log(x) when x is sigmoid(z) or 1 - sigmoid(z) (also
 // spelled with exp) or softmax(z) (-> log_softmax), else null
 // (ops/stable_forms.cpp). The log builder applies it at once, so that

@@ -4,6 +4,7 @@
 // in ops/shape.hpp; their kernels in backend/cpu/shape.cpp.
 #include "ops/shape.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/op_info.hpp"
@@ -531,6 +532,35 @@ int shape_i_axis(const Op& op) { return static_cast<const ops::ShapeI&>(op).axis
 Var ops::DimShuffle::infer_shape(const Apply&, int, int axis, const InputSize& input_size) const {
   const int src = order()[axis];
   return src < 0 ? scalar_constant<int64_t>(1) : input_size(0, src);
+}
+
+namespace {
+
+// Whether a shape entry cannot be -1 (Reshape's "the rest"): a constant >= 0,
+// a size (Shape_i), or sums and products of such, as flatten builds.
+bool known_nonnegative(const Var& e, int depth = 0) {
+  double v = 0;
+  if (get_constant_scalar(e, &v)) return v >= 0;
+  if (!e->owner || depth > 16) return false;
+  const Apply& n = *e->owner;
+  if (n.op->kind() == OpKind::ShapeI) return true;
+  if (n.op->kind() == OpKind::Cast) return known_nonnegative(n.inputs[0], depth + 1);
+  if (n.op->kind() != OpKind::Elemwise) return false;
+  const ScalarOpId id = elemwise_id(*n.op);
+  if (id != ScalarOpId::add && id != ScalarOpId::mul) return false;
+  return std::all_of(n.inputs.begin(), n.inputs.end(), [&](const Var& in) { return known_nonnegative(in, depth + 1); });
+}
+
+}  // namespace
+
+// The entry of the requested shape when it is a MakeVector entry that cannot
+// be -1; else unknown.
+Var ops::Reshape::infer_shape(const Apply& node, int, int axis, const InputSize&) const {
+  const Var& shp = node.inputs[1];
+  if (!shp->owner || shp->owner->op->kind() != OpKind::MakeVector) return nullptr;
+  const Var& e = shp->owner->inputs[axis];
+  if (!known_nonnegative(e)) return nullptr;
+  return e->dtype() == DType::Int64 ? e : cast(e, DType::Int64);
 }
 
 Var ops::Alloc::infer_shape(const Apply& node, int, int axis, const InputSize&) const {

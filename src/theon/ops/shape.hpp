@@ -88,6 +88,7 @@ class Reshape final : public NamedShapeOp {
   int view_of(int) const override { return 0; }
   bool connected(int i) const override { return i == 0; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
   bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
 

@@ -4,9 +4,11 @@
 #include "ops/sort_scan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
+#include "ops/op_info.hpp"
 
 namespace theon {
 
@@ -17,6 +19,47 @@ namespace ops {
 std::vector<Var> Sort::grad(const Apply& node, const std::vector<Var>& g) const {
   const Var& x = node.inputs[0];
   return {take_along_axis(g[0], argsort(argsort(x, axis_), axis_), axis_)};
+}
+
+std::string TopK::name() const {
+  std::string s = "TopK{axis=" + std::to_string(axis_);
+  if (values_) s += ",values";
+  if (indices_) s += ",indices:" + std::string(dtype_name(idx_dtype_));
+  return s + "}";
+}
+
+std::vector<TensorType> TopK::infer_types(const std::vector<Var>& in) const {
+  if (in.size() != 2) throw TypeError(name() + " takes 2 inputs (x, k), got " + std::to_string(in.size()));
+  check_input({in[0]}, false);
+  if (in[1]->ndim() != 0 || !is_int(in[1]->dtype()))
+    throw TypeError(name() + ": k must be an integer scalar, got " + in[1]->type.str());
+  Shape shape = in[0]->type.shape;
+  double k = 0;
+  shape[axis_] = get_constant_scalar(in[1], &k) ? static_cast<int64_t>(std::fabs(k)) : -1;
+  if (shape[axis_] == 0) throw ValueError(name() + ": k must not be 0");
+  if (shape[axis_] > 0 && in[0]->type.shape[axis_] >= 0 && shape[axis_] > in[0]->type.shape[axis_])
+    throw ValueError(name() + ": |k| = " + std::to_string(shape[axis_]) + " exceeds the length " +
+                     std::to_string(in[0]->type.shape[axis_]) + " of axis " + std::to_string(axis_) + " of " +
+                     in[0]->type.str());
+  std::vector<TensorType> out;
+  if (values_) out.emplace_back(in[0]->dtype(), shape);
+  if (indices_) out.emplace_back(idx_dtype_, shape);
+  return out;
+}
+
+Var TopK::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  if (axis != axis_) return input_size(0, axis);
+  const Var& k = node.inputs[1];
+  return cast(abs(k), DType::Int64);
+}
+
+// The values' gradient goes back to the positions they came from: zeros with
+// g added at [arange, ..., positions, ..., arange] (take_along_axis's index).
+std::vector<Var> TopK::grad(const Apply& node, const std::vector<Var>& g) const {
+  const Var& x = node.inputs[0];
+  if (!values_ || !g[0]) return {nullptr, nullptr};
+  const Var pos = indices_ ? const_cast<Apply&>(node).output(1) : topk(x, node.inputs[1], axis_, false, true, idx_dtype_)[0];
+  return {inc_subtensor(take_along_axis(zeros_like(x), pos, axis_), g[0]), nullptr};
 }
 
 // d/dx_i of sum_k g_k y_k, y = cumprod(x): sum_{k>=i} g_k prod_{j<=k, j!=i} x_j.
@@ -74,6 +117,23 @@ Var sort(const Var& x, std::optional<int> axis) {
 Var argsort(const Var& x, std::optional<int> axis) {
   if (!axis) return argsort(flatten(x, 1), 0);
   return apply1(std::make_shared<ops::ArgSort>(one_axis(*axis, std::max(x->ndim(), 1), "argsort")), {x});
+}
+
+std::vector<Var> topk(const Var& x, const Var& k, std::optional<int> axis, bool values, bool indices,
+                      DType idx_dtype) {
+  if (!axis) return topk(flatten(x, 1), k, 0, values, indices, idx_dtype);
+  if (!values && !indices) throw ValueError("topk: asks for neither the values nor the indices");
+  if (!is_int(idx_dtype)) throw TypeError("topk: idx_dtype must be an integer dtype, got " + std::string(dtype_name(idx_dtype)));
+  const int ax = one_axis(*axis, std::max(x->ndim(), 1), "topk");
+  ApplyPtr node = make_apply(std::make_shared<ops::TopK>(ax, values, indices, idx_dtype), {x, k});
+  return node->outputs();
+}
+
+int sort_scan_axis(const Op& op) { return static_cast<const ops::AxisOp&>(op).axis(); }
+
+TopKOutputs topk_outputs(const Op& op) {
+  const auto& t = static_cast<const ops::TopK&>(op);
+  return {t.returns_values(), t.returns_indices(), t.idx_dtype()};
 }
 
 Var cumsum(const Var& x, std::optional<int> axis) {

@@ -16,6 +16,8 @@ class AxisOp : public Op {
   explicit AxisOp(int axis) : axis_(axis) {}
   int axis() const { return axis_; }
   bool equals(const Op& o) const override { return typeid(*this) == typeid(o) && name() == o.name(); }
+  // Along the axis as the input (TopK overrides it).
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override { return input_size(0, axis); }
 
  protected:
   void check_input(const std::vector<Var>& in, bool allow_complex) const {
@@ -53,6 +55,31 @@ class ArgSort final : public AxisOp {
   }
   std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr}; }
   bool connected(int) const override { return false; }
+};
+
+// ---- TopK -------------------------------------------------------------------------------
+
+// The |k| largest (k > 0) or smallest (k < 0) values of x along the axis
+// and/or their positions, k an integer scalar input (Theano's TopKOp). Both
+// come ordered from the most extreme, in argsort's order (NaN the largest;
+// equal values: for k > 0 the later position first, for k < 0 the earlier).
+class TopK final : public AxisOp {
+ public:
+  OpKind kind() const override { return OpKind::TopK; }
+  TopK(int axis, bool values, bool indices, DType idx_dtype)
+      : AxisOp(axis), values_(values), indices_(indices), idx_dtype_(idx_dtype) {}
+  bool returns_values() const { return values_; }
+  bool returns_indices() const { return indices_; }
+  DType idx_dtype() const { return idx_dtype_; }
+  std::string name() const override;
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& g) const override;
+  bool connected(int input) const override { return input == 0 && values_; }
+
+ private:
+  bool values_, indices_;
+  DType idx_dtype_;
 };
 
 // ---- CumOp -------------------------------------------------------------------------------

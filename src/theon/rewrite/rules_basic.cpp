@@ -121,6 +121,29 @@ std::vector<Var> shape_to_make_vector(FunctionGraph&, Apply& node) {
   return {make_vector(dims, DType::Int64)};
 }
 
+// ---- sorting ---------------------------------------------------------------------
+
+// A TopK giving only the values and one giving only the positions of the same
+// x, k and axis (topk's gradient asks for the positions again) -> one TopK
+// giving both; the merge phase makes the two rewritten nodes one.
+std::vector<Var> topk_pair(FunctionGraph& fg, Apply& node) {
+  const TopKOutputs mine = topk_outputs(*node.op);
+  if (mine.values == mine.indices) return {};
+  const int axis = sort_scan_axis(*node.op);
+  for (const Client& c : fg.clients(node.inputs[0].get())) {
+    const Apply* other = c.node;
+    if (!other || other == &node || c.index != 0 || other->op->kind() != OpKind::TopK ||
+        other->inputs[1] != node.inputs[1] || sort_scan_axis(*other->op) != axis)
+      continue;
+    const TopKOutputs theirs = topk_outputs(*other->op);
+    if (mine.values ? !theirs.indices : (!theirs.values || theirs.idx_dtype != mine.idx_dtype)) continue;
+    const DType idx = mine.values ? theirs.idx_dtype : mine.idx_dtype;
+    const std::vector<Var> both = topk(node.inputs[0], node.inputs[1], axis, true, true, idx);
+    return {mine.values ? both[0] : both[1]};
+  }
+  return {};
+}
+
 }  // namespace
 
 const std::vector<NodeRule>& basic_rules() {
@@ -130,6 +153,7 @@ const std::vector<NodeRule>& basic_rules() {
       {"useless_elemwise", "canonicalize", {OpKind::Elemwise}, {"fast_compile", "local", "useless"}, useless_elemwise},
       {"dimshuffle_merge", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_merge},
       {"dimshuffle_lift", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_lift},
+      {"topk_pair", "canonicalize", {OpKind::TopK}, {"local"}, topk_pair},
       {"shape_i_lift", "canonicalize", {OpKind::ShapeI}, {"shape", "local"}, shape_i_lift},
       {"shape_to_make_vector", "canonicalize", {OpKind::Shape}, {"shape", "local"}, shape_to_make_vector},
   };

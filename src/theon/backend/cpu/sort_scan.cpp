@@ -88,6 +88,64 @@ void argsort_kernel(const ops::ArgSort& op, const std::vector<NDArray>& in, std:
   });
 }
 
+// Per lane: the positions of the |k| most extreme values by a partial sort
+// (O(n log |k|)), ties broken by position so the order is argsort's, reversed
+// for k > 0.
+void topk_kernel(const ops::TopK& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  const int axis = op.axis();
+  const NDArray x = in[0].contiguous();
+  bool too_big = false;
+  const int64_t k = in[1].item_index(&too_big);
+  const Lanes lanes(x.shape, axis);
+  if (too_big || k == 0 || k < -lanes.n || k > lanes.n)
+    throw ValueError(op.name() + ": k = " + std::to_string(k) + " must be nonzero and at most the length " +
+                     std::to_string(lanes.n) + " of axis " + std::to_string(axis) + " of the input of shape " +
+                     shape_str(x.shape));
+  const int64_t m = k < 0 ? -k : k;
+  Shape shape = x.shape;
+  shape[axis] = m;
+  const Lanes out_lanes(shape, axis);
+  NDArray values, indices;
+  if (op.returns_values()) values = ws.empty(x.dtype, shape);
+  if (op.returns_indices()) indices = ws.empty(op.idx_dtype(), shape);
+  visit_dtype(x.dtype, [&]<class T>() {
+    if constexpr (kOrdered<T>) {
+      const T* src = x.ptr<T>();
+      std::vector<int64_t> idx(lanes.n);
+      int64_t lane = 0;
+      lanes.each([&](int64_t first, int64_t stride) {
+        const auto at = [&](int64_t i) { return src[first + i * stride]; };
+        std::iota(idx.begin(), idx.end(), int64_t{0});
+        if (k > 0)
+          std::partial_sort(idx.begin(), idx.begin() + m, idx.end(), [&](int64_t a, int64_t b) {
+            return less_nan_last(at(b), at(a)) || (!less_nan_last(at(a), at(b)) && a > b);
+          });
+        else
+          std::partial_sort(idx.begin(), idx.begin() + m, idx.end(), [&](int64_t a, int64_t b) {
+            return less_nan_last(at(a), at(b)) || (!less_nan_last(at(b), at(a)) && a < b);
+          });
+        const int64_t o = lane / lanes.inner, j = lane % lanes.inner;
+        const int64_t ofirst = o * m * lanes.inner + j;
+        ++lane;
+        if (op.returns_values()) {
+          T* dst = values.ptr<T>();
+          for (int64_t i = 0; i < m; ++i) dst[ofirst + i * out_lanes.inner] = at(idx[i]);
+        }
+        if (op.returns_indices())
+          visit_dtype(op.idx_dtype(), [&]<class I>() {
+            if constexpr (std::is_integral_v<I> && !std::is_same_v<I, bool>) {
+              I* dst = indices.ptr<I>();
+              for (int64_t i = 0; i < m; ++i) dst[ofirst + i * out_lanes.inner] = static_cast<I>(idx[i]);
+            }
+          });
+      });
+    }
+  });
+  size_t o = 0;
+  if (op.returns_values()) out[o++] = values;
+  if (op.returns_indices()) out[o] = indices;
+}
+
 void cum_kernel(const ops::CumOp& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const int axis = op.axis();
   const bool is_mul = op.is_mul();
@@ -157,6 +215,7 @@ void nonzero_kernel(const ops::Nonzero&, const std::vector<NDArray>& in, std::ve
 void add_sort_scan_kernels(Backend& cpu) {
   cpu.add(OpKind::Sort, &typed_kernel<ops::Sort, sort_kernel>);
   cpu.add(OpKind::ArgSort, &typed_kernel<ops::ArgSort, argsort_kernel>);
+  cpu.add(OpKind::TopK, &typed_kernel<ops::TopK, topk_kernel>);
   cpu.add(OpKind::CumOp, &typed_kernel<ops::CumOp, cum_kernel>);
   cpu.add(OpKind::SearchSorted, &typed_kernel<ops::SearchSorted, searchsorted_kernel>);
   cpu.add(OpKind::Nonzero, &typed_kernel<ops::Nonzero, nonzero_kernel>);
