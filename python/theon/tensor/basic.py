@@ -192,21 +192,13 @@ def _plural(ctor):
     return many
 
 
-def _typed(kind, dtype):
-    bcast = _KINDS[kind]
-
-    def ctor(name=None):
-        return tensor(dtype, bcast, name)
-    ctor.__name__ = kind
-    return ctor
-
-
 _ns = globals()
 for _kind in _KINDS:
     _many = "matrices" if _kind == "matrix" else _kind + "s"
     _ns[_many] = _plural(_ns[_kind])
     for _p, _dt in _PREFIXES.items():
-        _ns[_p + _kind] = _typed(_kind, _dt)
+        # Theano's typed constructors are types: T.dvector('x') makes a variable, x.type == T.dvector
+        _ns[_p + _kind] = TensorType(_dt, _KINDS[_kind])
         _ns[_p + _many] = _plural(_ns[_p + _kind])
 
 
