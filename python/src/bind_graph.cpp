@@ -72,15 +72,22 @@ void bind_graph(nb::module_& m) {
                      if (o.kind() != OpKind::Cast) return std::nullopt;
                      return std::string(dtype_name(cast_dtype(o)));
                    })
-      .def_prop_ro("axis",
-                   [](const Op& o) -> std::optional<int> {
+      .def_prop_ro("axis",  // an int; a tuple of the reduced axes for reductions (Theano's CAReduce.axis)
+                   [](const Op& o) -> nb::object {
                      switch (o.kind()) {
-                       case OpKind::ShapeI: return shape_i_axis(o);
+                       case OpKind::ShapeI: return nb::int_(shape_i_axis(o));
                        case OpKind::Sort:
                        case OpKind::ArgSort:
                        case OpKind::CumOp:
-                       case OpKind::TopK: return sort_scan_axis(o);
-                       default: return std::nullopt;
+                       case OpKind::TopK: return nb::int_(sort_scan_axis(o));
+                       case OpKind::Reduce:
+                       case OpKind::FusedReduce:
+                       case OpKind::ArgReduce: {
+                         nb::list axes;
+                         for (int a : reduce_axes(o)) axes.append(nb::int_(a));
+                         return nb::tuple(axes);
+                       }
+                       default: return nb::none();
                      }
                    })
       // TopK (Theano's TopKOp): which outputs it gives and the positions' dtype.
@@ -108,7 +115,8 @@ void bind_graph(nb::module_& m) {
                    })
       .def_prop_ro("reduce_kind",  // "sum", "max", ... for Reduce; "argmax"/"argmin" for ArgReduce
                    [](const Op& o) -> std::optional<std::string> {
-                     if (o.kind() == OpKind::Reduce) return std::string(reduce_kind_name(reduce_kind_of(o)));
+                     if (o.kind() == OpKind::Reduce || o.kind() == OpKind::FusedReduce)
+                       return std::string(reduce_kind_name(reduce_kind_of(o)));
                      if (o.kind() == OpKind::ArgReduce) return std::string(arg_reduce_is_max(o) ? "argmax" : "argmin");
                      return std::nullopt;
                    })

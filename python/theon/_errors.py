@@ -1,6 +1,11 @@
 """Exception classes with Theano's names."""
 
 
+class AxisError(IndexError, ValueError):
+    """An axis the array does not have: an IndexError and a ValueError, as
+    NumPy's AxisError."""
+
+
 class MissingInputError(ValueError):
     """A variable needed by an output was neither an input nor given a value."""
 

@@ -286,23 +286,32 @@ def test_plural_constructors_name_one_variable_per_letter():
     assert [v.name for v in T.imatrices("u", "vw")] == ["u", "vw"] and len(T.dscalars(3)) == 3
 
 
-def test_inplace_functions_compute_their_function():
+def test_inplace_functions_compute_their_function_and_overwrite_their_first_input():
     from theon.tensor import inplace
     x, y = T.dvector("x"), T.dvector("y")
     a, b = np.array([0.5, 2.0]), np.array([3.0, -1.0])
-    assert str(inplace.add_inplace) == "add_inplace"  # Theano named these ops after their function and isinstance(inplace.exp_inplace, T.Elemwise)
+    assert str(inplace.add_inplace) == "add_inplace"  # Theano named these ops after their function
+    assert isinstance(inplace.exp_inplace, T.Elemwise)
     assert inplace.add_inplace != T.add and inplace.add_inplace == inplace.add_inplace
     for name in dir(inplace):
         assert callable(getattr(inplace, name)), name
-    f = theon.function([x, y], [inplace.add_inplace(x, y), inplace.exp_inplace(x), inplace.deg2rad_inplace(x),
-                                inplace.pow_inplace(x, y), inplace.fill_inplace(x, y)])
-    got = f(a, b)
+    outs = [inplace.add_inplace(x, y), inplace.exp_inplace(x), inplace.deg2rad_inplace(x),
+            inplace.pow_inplace(x, y), inplace.fill_inplace(x, y)]
+    # Theano's rule: a graph with inplace ops compiles only with accept_inplace=True
+    with pytest.raises(TypeError, match="add_inplace.*overwrites its first input.*accept_inplace=True"):
+        theon.function([x, y], outs)
+    got = theon.function([x, y], outs, accept_inplace=True)(a.copy(), b)
     np.testing.assert_allclose(got[0], a + b)
     np.testing.assert_allclose(got[1], np.exp(a))
     np.testing.assert_allclose(got[2], np.deg2rad(a))
     np.testing.assert_allclose(got[3], a ** b)
     np.testing.assert_allclose(got[4], b)
-    assert a.tolist() == [0.5, 2.0]  # the caller's arrays are untouched
+    # ... and then the input it destroys is In(mutable=True): the caller's array holds the result
+    c = a.copy()
+    out = theon.function([x, y], inplace.add_inplace(x, y), accept_inplace=True)(c, b)
+    np.testing.assert_allclose(out, a + b)
+    np.testing.assert_allclose(c, a + b)
+    assert b.tolist() == [3.0, -1.0]
     with pytest.raises(AttributeError):
         inplace.no_such_inplace
 
@@ -412,3 +421,51 @@ def test_tensor_type_takes_theanos_dtype_forms():
         assert T.TensorType("floatX", []).dtype == "float32"
     with pytest.raises(TypeError, match="unknown dtype 'float128'"):
         T.TensorType("float128", [])
+
+
+def test_axis_errors_are_index_and_value_errors_as_numpy():
+    from theon._errors import AxisError
+    for build in (lambda: T.max(T.dmatrix(), 3), lambda: T.sum(T.dmatrix(), -3), lambda: T.sort(T.dvector(), 1),
+                  lambda: T.concatenate([T.dvector(), T.dvector()], axis=1)):
+        with pytest.raises(AxisError, match="out of bounds") as e:
+            build()
+        assert isinstance(e.value, IndexError) and isinstance(e.value, ValueError)
+
+
+def test_stack_of_scalars_is_a_make_vector_in_stacks_dtype():
+    a, b = T.fscalar(), T.fscalar()
+    s = T.stack([a, b, a, 1])
+    assert isinstance(s.owner.op, T.opt.MakeVector) and s.dtype == "float32"
+    f = theon.function([a, b], [s, T.grad(s.sum() * s[1], b)])
+    got, g = f(1, 2)
+    assert got.tolist() == [1, 2, 1, 1] and g == 7  # d/db (2a + b + 1) b
+    assert T.stack([T.dvector(), T.dvector()]).owner.op.kind == "Join"
+
+
+def test_composed_elementwise_functions_are_elemwise_objects():
+    from theon.tensor import inplace
+    for fn, name in [(T.deg2rad, "deg2rad"), (T.rad2deg, "rad2deg"), (T.conj, "conj"), (T.true_div, "true_div"),
+                     (T.int_div, "int_div"), (T.complex_from_polar, "complex_from_polar")]:
+        assert isinstance(fn, T.Elemwise) and str(fn) == "Elemwise{%s,no_inplace}" % name
+    x = T.dvector()
+    assert str(inplace.deg2rad_inplace) == "deg2rad_inplace"
+    np.testing.assert_allclose(theon.function([x], T.deg2rad(x))(np.array([180.0])), [np.pi])
+
+
+def test_as_tensor_variable_drops_leading_broadcastable_dimensions():
+    row = T.TensorType("float64", (True, False))("r")
+    v = T.as_tensor_variable(row, ndim=1)
+    assert v.type == T.dvector
+    assert theon.function([row], v)(np.ones((1, 3))).shape == (3,)
+    with pytest.raises(ValueError, match="cannot be cast to 1: its leading 1 are not all broadcastable"):
+        T.as_tensor_variable(T.dmatrix(), ndim=1)
+
+
+def test_fused_reductions_are_theanos_careduce():
+    x = T.fmatrix()
+    f = theon.function([x], T.exp(x).sum(axis=1))
+    (node,) = f.maker.fgraph.toposort()
+    assert node.op.kind == "FusedReduce"
+    assert isinstance(node.op, T.CAReduce) and isinstance(node.op, T.Sum) and not isinstance(node.op, T.Max)
+    assert not isinstance(node.op, T.Elemwise) and node.op.axis == (1,)
+    assert T.max(T.dtensor3(), axis=(0, 2)).owner.op.axis == (0, 2)

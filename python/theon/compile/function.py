@@ -51,7 +51,7 @@ class Function(object):
     """A compiled function. Call it with positional or keyword arguments."""
 
     def __init__(self, inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                 on_unused_input, name, mode=None):
+                 on_unused_input, name, mode=None, accept_inplace=False):
         self.name = name
         self._ins = [i if isinstance(i, In) else In(i) for i in inputs]
         for i in self._ins:
@@ -97,6 +97,7 @@ class Function(object):
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
+        destroyed = _destroyed_inputs(all_outs + [e for _, e in checked], accept_inplace)
         # The filter is a separate object: a bound method here would make a
         # reference cycle through the C++ object, which Python's GC cannot see.
         the_mode = mode or get_mode(None)
@@ -105,7 +106,8 @@ class Function(object):
         self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
                                           on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
-                                          verbose, [i.mutable for i in self._ins], _native_mode(the_mode, level),
+                                          verbose, [i.mutable or i.variable._id in destroyed for i in self._ins],
+                                          _native_mode(the_mode, level),
                                           config.cxx, config.compiledir, _INCLUDE_DIR,
                                           config.compiledir_max_mb)
         if verbose:
@@ -264,6 +266,26 @@ class _Maker(object):
         return self._fn.rewrite_report
 
 
+def _destroyed_inputs(exprs, accept_inplace):
+    """The ids of the variables that Theano's inplace ops in the graph destroy
+    (theon.tensor.inplace); without accept_inplace such a graph is an error,
+    as in Theano."""
+    inplace = sys.modules.get("theon.tensor.inplace")
+    if inplace is None or not inplace.DESTROYERS:
+        return set()
+    destroyed = set()
+    for node in _core.toposort(exprs):
+        for out in node.outputs:
+            hit = inplace.DESTROYERS.get(out._id)
+            if hit is None:
+                continue
+            if not accept_inplace:
+                raise TypeError("theon.function: the graph contains an inplace operation (%s), which overwrites its "
+                                "first input; pass accept_inplace=True to allow it (Theano's rule)" % hit[1])
+            destroyed.add(hit[0])
+    return destroyed
+
+
 def _default_updates(exprs, explicit, no_default_updates):
     """(shared, default_update) for the shared variables the graph uses, unless
     updated explicitly or excluded (no_default_updates: True or a list)."""
@@ -306,6 +328,6 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     if name is None:
         name = _caller_name()
     return Function(inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                    on_unused_input, name, mode)
+                    on_unused_input, name, mode, accept_inplace)
 
 

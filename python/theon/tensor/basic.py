@@ -124,7 +124,11 @@ def as_tensor_variable(x, name=None, ndim=None):
         if ndim is not None and x.ndim != ndim:
             if x.ndim < ndim:
                 return _core.dimshuffle(x, ["x"] * 0 + [-1] * (ndim - x.ndim) + list(range(x.ndim)))
-            raise TypeError("as_tensor_variable: %s has %d dimensions, expected %d" % (x, x.ndim, ndim))
+            extra = x.ndim - ndim  # leading broadcastable dimensions are dropped (Theano's rule)
+            if not builtins.all(x.broadcastable[:extra]):
+                raise ValueError("as_tensor_variable: %s (%s) has %d dimensions and cannot be cast to %d: its "
+                                 "leading %d are not all broadcastable" % (x, x.type, x.ndim, ndim, extra))
+            return _core.dimshuffle(x, list(range(extra, x.ndim)))
         return x
     if isinstance(x, Apply):
         if len(x.outputs) != 1:
@@ -285,6 +289,19 @@ bitwise_and, bitwise_or, bitwise_xor, bitwise_not = and_, or_, xor, invert  # no
 round_half_to_even = _ns["round_half_to_even"]
 
 
+class _ComposedElemwise(_ElemwiseFunction):
+    """An elementwise function theon composes from others (deg2rad is
+    x * pi/180) as Theano's Elemwise op object: calling it builds the
+    composition."""
+
+    def __init__(self, fn, nin):
+        _ElemwiseFunction.__init__(self, None, fn.__name__, nin)
+        self._fn, self.__doc__ = fn, fn.__doc__
+
+    def __call__(self, *xs):
+        return self._fn(*xs)
+
+
 add = _ElemwiseFunction("add", "add", 2, variadic=True)  # Elementwise sum of any number of tensors.
 mul = _ElemwiseFunction("mul", "mul", 2, variadic=True)  # Elementwise product of any number of tensors.
 
@@ -318,14 +335,6 @@ def zeros_like(model, dtype=None):
 def ones_like(model, dtype=None):
     model = _as(model)
     return fill(model, constant(1, dtype=dtype or model.dtype))
-
-
-def true_div(a, b):
-    return _core.elemwise("true_div", [_as(a), _as(b)])
-
-
-def int_div(a, b):
-    return _core.elemwise("int_div", [_as(a), _as(b)])
 
 
 def floor_div(a, b):
@@ -570,7 +579,12 @@ def stack(*tensors, **kwargs):
         raise TypeError("stack: unexpected keyword arguments %s" % sorted(kwargs))
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tensors[0]
-    return _core.stack([_as(t) for t in tensors], _axis_int(axis))
+    tensors = [_as(t) for t in tensors]
+    out = _core.stack(tensors, _axis_int(axis))
+    if tensors and _axis_int(axis) in (0, -1) and builtins.all(t.ndim == 0 for t in tensors):
+        # scalars make a vector (MakeVector, as Theano), in the dtype stack gives
+        return _core.make_vector([cast(t, out.dtype) for t in tensors], out.dtype)
+    return out
 
 
 # ---- linear algebra -------------------------------------------------------------------

@@ -279,4 +279,9 @@ def complex_from_polar(abs, angle):
     return complex(abs * _b.cos(angle), abs * _b.sin(angle))
 
 
+# Theano's Elemwise op objects (str(T.deg2rad) == 'Elemwise{deg2rad,no_inplace}').
+deg2rad, rad2deg, round_half_away_from_zero, conj = (_b._ComposedElemwise(f, 1) for f in (
+    deg2rad, rad2deg, round_half_away_from_zero, conj))
+complex_from_polar = _b._ComposedElemwise(complex_from_polar, 2)
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "np")]

@@ -408,26 +408,28 @@ def _careduce_of(scalar_op, axis=None):
 _USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
 
 Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
-Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused", "FusedReduce"], Op, make=_elemwise_of)
+Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused"], Op, make=_elemwise_of)
 DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op, make=_dimshuffle)
-CAReduce = _op_class("CAReduce", ["Reduce"], Op, make=_careduce_of)
-Sum = _op_class("Sum", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "sum",
+# A FusedReduce (an elementwise program reduced as computed) is a reduction, as
+# PyTensor's CAReduce over a Composite.
+CAReduce = _op_class("CAReduce", ["Reduce", "FusedReduce"], Op, make=_careduce_of)
+Sum = _op_class("Sum", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "sum",
                 make=lambda axis=None, dtype=None, acc_dtype=None: lambda x: _T.sum(x, axis, dtype=dtype,
                                                                                     acc_dtype=acc_dtype))
-Prod = _op_class("Prod", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "prod",
+Prod = _op_class("Prod", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "prod",
                  # no_zeros_in_input was a speed hint for the gradient; theon's handles zeros at the same cost
                  make=lambda axis=None, dtype=None, acc_dtype=None, no_zeros_in_input=False:
                  lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
 ProdWithoutZeros = _op_class("ProdWithoutZeros", [], Prod,
                              make=lambda axis=None, dtype=None, acc_dtype=None:
                              lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
-Max = _op_class("Max", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "max",
+Max = _op_class("Max", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "max",
                 make=lambda axis=None: lambda x: _T.max(x, axis))
-Min = _op_class("Min", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "min",
+Min = _op_class("Min", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "min",
                 make=lambda axis=None: lambda x: _T.min(x, axis))
-All = _op_class("All", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "all",
+All = _op_class("All", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "all",
                 make=lambda axis=None: lambda x: _T.all(x, axis))
-Any = _op_class("Any", ["Reduce"], CAReduce, when=lambda op: op.reduce_kind == "any",
+Any = _op_class("Any", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "any",
                 make=lambda axis=None: lambda x: _T.any(x, axis))
 CAReduceDtype = CAReduce
 MakeVector = _op_class("MakeVector", ["MakeVector"], Op,

@@ -1,13 +1,18 @@
 """theano.tensor.inplace: Theano's `<name>_inplace` functions.
 
-Each computes what `<name>` computes. Theano's versions also wrote the result
-into their first input's buffer; in theon, which buffers are overwritten is
-decided by the inplace phase when a function is compiled (for intermediates,
-and for inputs marked In(mutable=True)), so these build the same graph as the
-plain functions and never change a caller's array behind its back."""
+Each computes what `<name>` computes and, as Theano's, destroys its first
+input (destroy_map {0: [0]}): theon.function accepts such a graph only with
+accept_inplace=True, and then compiles a destroyed function input as
+In(mutable=True), so the inplace phase writes the result into the caller's
+array. The graph itself is the plain function's: which buffers are
+overwritten is decided when a function is compiled."""
 import sys as _sys
 
 from . import basic as _b
+
+# The variables the elementwise <name>_inplace ops made: variable id -> (the
+# id of the input it destroys, the op's name). theon.function reads it.
+DESTROYERS = {}
 
 _NAMES = ("lt gt le ge eq neq and_ or_ xor invert abs_ exp exp2 expm1 neg inv log log1p log2 log10 sgn ceil floor "
           "trunc round_half_to_even round_half_away_from_zero sqr sqrt deg2rad rad2deg cos arccos sin arcsin tan "
@@ -20,8 +25,14 @@ class _InplaceElemwise(_b._ElemwiseFunction):
 
     def __init__(self, fn):
         _b._ElemwiseFunction.__init__(self, fn._core_name, fn.scalar_op.name, fn.scalar_op.nin, fn._variadic)
+        self._fn = fn
         self.inplace_pattern, self.destroy_map = {0: 0}, {0: [0]}
         self.__name__ = fn.__name__ + "_inplace"
+
+    def __call__(self, *xs):
+        out = self._fn(*xs)
+        DESTROYERS[out._id] = (_b.as_tensor_variable(xs[0])._id, self.__name__)
+        return out
 
     def __str__(self):  # Theano named these ops after their function
         return self.__name__

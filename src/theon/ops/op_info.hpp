@@ -25,7 +25,7 @@ OpPtr inc_subtensor_inplace(const Op& op);
 // OpKind::DimShuffle: the new order (-1 = an inserted broadcastable axis).
 const std::vector<int>& dimshuffle_order(const Op& op);
 
-// OpKind::Reduce / ArgReduce: the kind and the reduced axes (sorted).
+// OpKind::Reduce / ArgReduce / FusedReduce: the kind and the reduced axes (sorted).
 ReduceKind reduce_kind_of(const Op& op);
 const std::vector<int>& reduce_axes(const Op& op);
 // OpKind::ArgReduce: argmax (true) or argmin.

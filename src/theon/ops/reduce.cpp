@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ops/fused_ops.hpp"
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
@@ -35,7 +36,7 @@ namespace ops {
 void check_axes_fit(const std::string& op, const std::vector<int>& axes, int ndim) {
   for (int a : axes)
     if (a >= ndim)
-      throw IndexError(op + ": axis " + std::to_string(a) + " is out of bounds for an input with " +
+      throw AxisError(op + ": axis " + std::to_string(a) + " is out of bounds for an input with " +
                        std::to_string(ndim) + " dimensions");
 }
 
@@ -161,7 +162,7 @@ std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op) {
   }
   for (int a : *axes) {
     if (a < -ndim || a >= ndim)
-      throw IndexError(std::string(op) + ": axis " + std::to_string(a) +
+      throw AxisError(std::string(op) + ": axis " + std::to_string(a) +
                        " is out of bounds for an array of dimension " + std::to_string(ndim));
     int n = a < 0 ? a + ndim : a;
     if (std::find(out.begin(), out.end(), n) != out.end()) {
@@ -251,11 +252,13 @@ Var argmin(const Var& x, const Axes& axes, bool keepdims) {
 bool arg_reduce_is_max(const Op& op) { return static_cast<const ops::ArgReduce&>(op).is_max(); }
 
 ReduceKind reduce_kind_of(const Op& op) {
+  if (op.kind() == OpKind::FusedReduce) return static_cast<const ops::FusedReduce&>(op).reduce_kind();
   if (op.kind() == OpKind::ArgReduce)
     return static_cast<const ops::ArgReduce&>(op).is_max() ? ReduceKind::Max : ReduceKind::Min;
   return static_cast<const ops::Reduce&>(op).reduce_kind();
 }
 const std::vector<int>& reduce_axes(const Op& op) {
+  if (op.kind() == OpKind::FusedReduce) return static_cast<const ops::FusedReduce&>(op).axes();
   if (op.kind() == OpKind::ArgReduce) return static_cast<const ops::ArgReduce&>(op).axes();
   return static_cast<const ops::Reduce&>(op).axes();
 }

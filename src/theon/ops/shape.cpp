@@ -297,7 +297,7 @@ std::vector<TensorType> Join::infer_types(const std::vector<Var>& in) const {
   const DType d = in[0]->dtype();
   if (nd == 0) throw ValueError(name() + ": zero-dimensional arrays cannot be concatenated");
   if (axis_ < 0 || axis_ >= nd)
-    throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for inputs with " +
+    throw AxisError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for inputs with " +
                      std::to_string(nd) + " dimensions");
   std::vector<int64_t> shape(nd, -1);
   shape[axis_] = 0;
@@ -380,7 +380,7 @@ Var transpose(const Var& x, const std::optional<std::vector<int>>& axes) {
                        std::to_string(nd) + " dimensions");
     for (int a : *axes) {
       if (a < -nd || a >= nd)
-        throw ValueError("transpose: axis " + std::to_string(a) + " is out of bounds for " + std::to_string(nd) +
+        throw AxisError("transpose: axis " + std::to_string(a) + " is out of bounds for " + std::to_string(nd) +
                          " dimensions");
       order.push_back(a < 0 ? a + nd : a);
     }
@@ -487,7 +487,7 @@ Var join(int axis, const std::vector<Var>& tensors) {
   const int nd = tensors[0]->ndim();
   if (nd == 0) throw ValueError("join: zero-dimensional arrays cannot be concatenated");
   if (axis < -nd || axis >= nd)
-    throw IndexError("join: axis " + std::to_string(axis) + " is out of bounds for arrays of dimension " +
+    throw AxisError("join: axis " + std::to_string(axis) + " is out of bounds for arrays of dimension " +
                      std::to_string(nd));
   const int ax = axis < 0 ? axis + nd : axis;
   DType d = tensors[0]->dtype();

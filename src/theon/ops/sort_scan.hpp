@@ -23,7 +23,7 @@ class AxisOp : public Op {
   void check_input(const std::vector<Var>& in, bool allow_complex) const {
     if (in.size() != 1) throw TypeError(name() + " takes 1 input, got " + std::to_string(in.size()));
     if (axis_ < 0 || axis_ >= std::max(in[0]->ndim(), 1) || in[0]->ndim() == 0)
-      throw IndexError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for " + in[0]->type.str());
+      throw AxisError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for " + in[0]->type.str());
     if (!allow_complex && is_complex(in[0]->dtype()))
       throw TypeError(name() + ": complex values have no order, got " + in[0]->type.str());
   }
