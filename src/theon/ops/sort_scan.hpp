@@ -130,6 +130,8 @@ class SearchSorted final : public Op {
                       in[1]->type.str());
     return {TensorType(DType::Int64, in[1]->type.shape)};
   }
+  // One position per value of v.
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override { return input_size(1, axis); }
   std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr, nullptr}; }
   bool connected(int) const override { return false; }
 

@@ -180,10 +180,31 @@ void searchsorted_kernel(const ops::SearchSorted& op, const std::vector<NDArray>
     if constexpr (kOrdered<T>) {
       const T* pa = a.ptr<T>();
       const T* pv = v.ptr<T>();
+      // NumPy's binary search, key after key: each search starts from the
+      // previous key's bounds (fast for sorted keys), which also gives
+      // NumPy's answers when a is not sorted.
+      auto before = [&](const T& x, const T& key) {  // x goes before key (left: x < key, right: x <= key)
+        return right ? !less_nan_last<T>(key, x) : less_nan_last<T>(x, key);
+      };
+      int64_t lo = 0, hi = n;
+      T last = m > 0 ? pv[0] : T{};
       for (int64_t i = 0; i < m; ++i) {
-        const T* at = right ? std::upper_bound(pa, pa + n, pv[i], less_nan_last<T>)
-                            : std::lower_bound(pa, pa + n, pv[i], less_nan_last<T>);
-        o[i] = at - pa;
+        const T key = pv[i];
+        if (before(last, key)) {
+          hi = n;
+        } else {
+          lo = 0;
+          hi = hi < n ? hi + 1 : n;
+        }
+        last = key;
+        while (lo < hi) {
+          const int64_t mid = lo + ((hi - lo) >> 1);
+          if (before(pa[mid], key))
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        o[i] = lo;
       }
     }
   });
