@@ -28,7 +28,9 @@ from .configparser import config, change_flags  # noqa: E402,F401
 from . import tensor  # noqa: E402,F401
 from .compile import function, In, Out, shared, Mode, SharedVariable  # noqa: E402,F401
 from .gradient import grad, Rop, Lop  # noqa: E402,F401
-from . import compat, gof, updates  # noqa: E402,F401
+from . import compat, gof, updates, configdefaults  # noqa: E402,F401
+from .gof import FunctionGraph  # noqa: E402,F401
+from .tensor import dot  # noqa: E402,F401  (theano.dot)
 from .gof.graph import clone_replace as clone  # noqa: E402,F401
 from .gof import Op  # noqa: E402,F401  (custom Python ops subclassing it arrive with issue 28)
 from . import gradient  # noqa: E402,F401

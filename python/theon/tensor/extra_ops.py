@@ -36,14 +36,23 @@ def _check(value, cond, msg, error="AssertionError"):
 
 # ---- scans ----------------------------------------------------------------------------------
 
+def _scan(fn, x, axis):
+    """fn over x along axis; an axis out of range is NumPy's AxisError (both
+    the ValueError Theano raised and an IndexError), with theon's message."""
+    try:
+        return fn(_as(x), None if axis is None else _b._axis_int(axis))
+    except IndexError as e:
+        raise np.exceptions.AxisError(str(e)) from None
+
+
 def cumsum(x, axis=None):
     """Running sum along axis (None: the flattened array), in x's dtype."""
-    return _core.cumsum(_as(x), None if axis is None else _b._axis_int(axis))
+    return _scan(_core.cumsum, x, axis)
 
 
 def cumprod(x, axis=None):
     """Running product along axis (None: the flattened array), in x's dtype."""
-    return _core.cumprod(_as(x), None if axis is None else _b._axis_int(axis))
+    return _scan(_core.cumprod, x, axis)
 
 
 def diff(x, n=1, axis=-1):
@@ -297,6 +306,18 @@ def take(a, indices, axis=None, mode="raise"):
     return a[(slice(None),) * axis + (indices,)]
 
 
+def compress(condition, x, axis=None):
+    """numpy.compress: x's slices along axis (None: of the flattened x) where
+    condition is nonzero; condition may be shorter than the axis."""
+    return take(x, flatnonzero(condition), axis)
+
+
+def cpu_contiguous(x):
+    """x as a C-contiguous array: theon always returns C-contiguous arrays
+    and its kernels accept any strides, so this is x itself."""
+    return _as(x)
+
+
 _TOO_MANY_REPEATS = "repeat: array is too big: the repeated axis would have more than 2**63-1 elements"
 
 
@@ -315,6 +336,12 @@ def repeat(x, repeats, axis=None):
     r = _as(repeats)
     if not _b._is_int(r) or r.ndim > 1:
         raise TypeError("repeat: repeats must be an integer scalar or vector, got %s" % (r.type,))
+    if r.dtype == "uint64":
+        raise TypeError("repeat: uint64 repeats cannot be converted to int64 safely; cast them to int64")
+    if r.ndim == 1 and r.broadcastable[0]:
+        r = r[0]  # one count for every element (NumPy broadcasts a one-element repeats)
+    if r.ndim == 0 and isinstance(r, _b.TensorConstant) and int(np.asarray(r.data)) == 1:
+        return x  # the same array: an axis of length 1 stays broadcastable
     n = _b.shape_i(x, axis)
     if r.ndim == 0:
         r = _check(r, _b.ge(r, 0), "repeat: repeats must not be negative", error="ValueError")
@@ -402,31 +429,71 @@ def searchsorted(a, v, side="left", sorter=None):
     if a.ndim != 1:
         raise ValueError("searchsorted: a must be a vector, got %s" % (a.type,))
     if sorter is not None:
-        a = a[_as(sorter)]
+        sorter = _as(sorter)
+        if sorter.ndim != 1:
+            raise ValueError("searchsorted: sorter must be a vector, got %s" % (sorter.type,))
+        if not _b._is_int(sorter):
+            raise TypeError("searchsorted: sorter must be integers, got %s" % (sorter.type,))
+        a = a[sorter]
     return _core.searchsorted(a, v, side == "right")
 
 
+# NumPy 2 gives the inverse of unique(axis=None) the input's shape; NumPy 1 a vector.
+_INVERSE_KEEPS_SHAPE = np.unique(np.zeros((2, 1)), return_inverse=True)[1].ndim == 2
+
+
+def _row_ranks(rows):
+    """For each row of the matrix `rows`, how many rows are lexicographically
+    smaller (equal rows share a rank): each pair of rows is compared at its
+    first differing column, so this costs n * n * m comparisons."""
+    a, b = rows.dimshuffle(0, "x", 1), rows.dimshuffle("x", 0, 1)
+    sign = _b.cast(_b.gt(a, b), "int8") - _b.cast(_b.lt(a, b), "int8")  # (n, n, m)
+    first = _b.argmax(_b.abs_(sign), axis=2)  # the first column that differs (0 when none does)
+    cmp = _core.take_along_axis(sign, first.dimshuffle(0, 1, "x"), 2)[:, :, 0]
+    return _b.sum(_b.cast(_b.gt(cmp, 0), "int64"), axis=1)
+
+
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
-    """numpy.unique of the flattened ar: the sorted distinct values (NaNs
-    count as one, as NumPy 2), and optionally the first index of each, the
+    """numpy.unique: the sorted distinct values of the flattened ar (NaNs
+    count as one, as NumPy 2), or with axis the distinct slices along it
+    (sorted lexicographically); optionally the first index of each, the
     inverse positions and the counts."""
-    if axis is not None:
-        raise NotImplementedError("unique: axis= is not supported; unique works on the flattened array")
-    flat = _b.flatten(_as(ar))
-    order = _core.argsort(flat, 0)
-    s = flat[order]
+    ar = _as(ar)
+    if axis is None or ar.ndim <= 1:
+        if axis is not None:
+            _axis(ar, axis, "unique")
+        flat = _b.flatten(ar)
+        order = _core.argsort(flat, 0)
+        s = flat[order]
+        differs = _b.neq(s[1:], s[:-1])
+        if flat.dtype.startswith("float") or flat.dtype.startswith("complex"):
+            differs = _b.and_(differs, _b.invert(_b.and_(_b.isnan(s[1:]), _b.isnan(s[:-1]))))
+        finish = lambda v: v  # noqa: E731
+        inverse_shape = ar.shape if axis is None and _INVERSE_KEEPS_SHAPE and ar.ndim > 1 else None
+    else:
+        axis = _axis(ar, axis, "unique")
+        moved = moveaxis(ar, axis, 0)
+        flat = _b.reshape(moved, _b.stack([moved.shape[0], -1]), 2)  # one row per slice
+        rank = _row_ranks(flat)
+        order = _core.argsort(rank, 0)  # stable: equal slices keep their order
+        s = flat[order]
+        ranked = rank[order]
+        differs = _b.neq(ranked[1:], ranked[:-1])
+
+        def finish(v):
+            v = _b.reshape(v, _b.concatenate([v.shape[:1], moved.shape[1:]]), ar.ndim)
+            return moveaxis(v, 0, axis)
+        inverse_shape = None
     n = flat.shape[0]
-    differs = _b.neq(s[1:], s[:-1])
-    if flat.dtype.startswith("float") or flat.dtype.startswith("complex"):
-        differs = _b.and_(differs, _b.invert(_b.and_(_b.isnan(s[1:]), _b.isnan(s[:-1]))))
     first = _b.concatenate([_b.ones([_b.minimum(n, 1)], "bool"), differs])  # a new value starts here
     starts = _core.nonzero(first)[0]
-    out = [s[starts]]
+    out = [finish(s[starts])]
     if return_index:
         out.append(order[starts])  # the sort is stable: the first occurrence
     if return_inverse:
         ids = cumsum(_b.cast(first, "int64")) - 1
-        out.append(_b.set_subtensor(_b.zeros([n], "int64")[order], ids))
+        inverse = _b.set_subtensor(_b.zeros([n], "int64")[order], ids)
+        out.append(inverse if inverse_shape is None else _b.reshape(inverse, inverse_shape, ar.ndim))
     if return_counts:
         out.append(diff(_b.concatenate([starts, _b.stack([n])])))
     return out[0] if len(out) == 1 else tuple(out)
@@ -524,24 +591,47 @@ def to_one_hot(y, nb_class, dtype=None):
     return _b.cast(hot, dtype or config.floatX)
 
 
-def _dims_vector(dims, fn):
-    dims = _b.cast(_as(list(dims) if isinstance(dims, (list, tuple)) else dims), "int64")
-    if dims.ndim != 1:
-        raise TypeError("%s: dims must be a vector of lengths, got %s" % (fn, dims.type))
-    return dims
+def _dims_list(dims, fn, ndim=None, count=None):
+    """dims (a list or tuple of integers, an integer array, or an integer
+    vector whose length is known, given by ndim or count) as one int64
+    scalar per dimension."""
+    if ndim is not None:
+        if not isinstance(ndim, (numbers.Integral, np.integer)):
+            raise ValueError("%s: ndim must be an integer, got %r" % (fn, ndim))
+        ndim = int(ndim)
+    if isinstance(dims, (list, tuple)):
+        out = []
+        for d in dims:
+            d = _as(d)
+            if d.ndim != 0 or not _b._is_int(d):
+                raise TypeError("%s: dims must be a list or tuple of integers, or an integer vector, got %r"
+                                % (fn, dims))
+            out.append(_b.cast(d, "int64"))
+        return out
+    d = _as(dims)
+    if d.ndim != 1 or not _b._is_int(d):
+        raise TypeError("%s: dims must be a list or tuple of integers, or an integer vector, got %s"
+                        % (fn, d.type))
+    n = ndim if ndim is not None else count
+    if n is None:
+        from .graph_api import get_vector_length
+        try:
+            n = get_vector_length(d)
+        except ValueError:
+            raise ValueError("%s: the length of dims is not known before it runs; give ndim" % fn) from None
+    return [_b.cast(d[i], "int64") for i in range(n)]
 
 
-def unravel_index(indices, dims, order="C"):
+def unravel_index(indices, dims, order="C", ndim=None):
     """The coordinates, one array per dimension, of flat positions in an
-    array of shape dims (numpy.unravel_index)."""
+    array of shape dims (numpy.unravel_index); dims may be a symbolic vector
+    when ndim gives its length."""
     if order not in ("C", "F"):
         raise ValueError("unravel_index: order must be 'C' or 'F', got %r" % (order,))
     indices = _as(indices)
     if not _b._is_int(indices):
         raise TypeError("unravel_index: indices must be integers, got %s" % (indices.type,))
-    if not isinstance(dims, (list, tuple)):
-        raise TypeError("unravel_index: dims must be a list or tuple of lengths")
-    dims = [_b.cast(d, "int64") for d in dims]
+    dims = _dims_list(dims, "unravel_index", ndim)
     indices = _check(_b.cast(indices, "int64"),
                      _b.all(_b.and_(_b.ge(indices, 0), _b.lt(indices, _b.prod(_b.stack(*dims))))),
                      "unravel_index: an index is out of range for the shape")
@@ -559,21 +649,26 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     (numpy.ravel_multi_index; mode 'raise', 'wrap' or 'clip')."""
     if order not in ("C", "F"):
         raise ValueError("ravel_multi_index: order must be 'C' or 'F', got %r" % (order,))
-    if not isinstance(dims, (list, tuple)) or len(multi_index) != len(dims):
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError("ravel_multi_index: mode must be 'raise', 'wrap' or 'clip', got %r" % (mode,))
+    if not isinstance(multi_index, (list, tuple)):
+        raise TypeError("ravel_multi_index: multi_index must be a tuple of coordinate arrays")
+    dims = _dims_list(dims, "ravel_multi_index", count=len(multi_index))
+    if len(multi_index) != len(dims):
         raise ValueError("ravel_multi_index: one coordinate array per dimension of dims is needed")
-    dims = [_b.cast(d, "int64") for d in dims]
     coords = []
     for c, n in zip(multi_index, dims):
-        c = _b.cast(_as(c), "int64")
+        c = _as(c)
+        if not _b._is_int(c):
+            raise TypeError("ravel_multi_index: coordinates must be integers, got %s" % (c.type,))
+        c = _b.cast(c, "int64")
         if mode == "wrap":
             c = _b.mod(c, n)
         elif mode == "clip":
             c = _b.clip(c, 0, n - 1)
-        elif mode == "raise":
+        else:
             c = _check(c, _b.all(_b.and_(_b.ge(c, 0), _b.lt(c, n))),
                        "ravel_multi_index: a coordinate is out of range for its dimension")
-        else:
-            raise ValueError("ravel_multi_index: mode must be 'raise', 'wrap' or 'clip', got %r" % (mode,))
         coords.append(c)
     axes = range(len(dims)) if order == "C" else range(len(dims) - 1, -1, -1)
     flat = None
@@ -661,3 +756,11 @@ __all__ = ["cumsum", "cumprod", "diff", "median", "specify_shape", "addbroadcast
            "tile", "split", "searchsorted", "unique", "bincount", "diagonal", "diag", "trace", "fill_diagonal", "fill_diagonal_offset",
            "to_one_hot", "unravel_index", "ravel_multi_index", "inverse_permutation", "choose", "cov",
            "batched_dot"]
+
+
+# Theano's op classes of extra_ops: constructing one and calling it builds the graph.
+from .graph_api import DiffOp, _EXTRA_OPS_CLASSES  # noqa: E402
+
+for _cls in _EXTRA_OPS_CLASSES:
+    globals()[_cls.__name__] = _cls
+del _cls

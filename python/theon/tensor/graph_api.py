@@ -271,6 +271,8 @@ class _OpBase:
         if self._make is None:
             raise TypeError("T.%s has no constructor in theon: %s" % (type(self).__name__, self._hint))
         self._build = self._make(*args, **kwargs)  # checks the arguments now, as Theano's __init__ did
+        for k, v in getattr(self._build, "attrs", {}).items():  # Theano's op attributes (op.return_inverse)
+            setattr(self, k, v)
         self._props = (args, tuple(sorted(kwargs.items())))
 
     def __call__(self, *inputs, **kwargs):
@@ -499,4 +501,61 @@ AdvancedIncSubtensor1 = _op_class("AdvancedIncSubtensor1", [], AdvancedIncSubten
 AdvancedBooleanIncSubtensor = _op_class("AdvancedBooleanIncSubtensor", [], AdvancedIncSubtensor,
                                         make=_incsubtensor(_adv_set, _adv_inc))
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np", "sys")]
+
+
+# ---- theano.tensor.extra_ops's op classes (not in Theano's tensor namespace) ----
+
+def _with_attrs(build, **attrs):
+    build.attrs = attrs
+    return build
+
+
+def _searchsorted_op(side="left"):
+    if side not in ("left", "right"):
+        raise ValueError("SearchsortedOp: side must be 'left' or 'right', got %r" % (side,))
+    return _with_attrs(lambda x, v, sorter=None: _T.searchsorted(x, v, side, sorter), side=side)
+
+
+def _cum_op(axis=None, mode="add"):
+    if mode not in ("add", "mul"):
+        raise ValueError("CumOp: mode must be 'add' or 'mul', got %r" % (mode,))
+    fn = "cumsum" if mode == "add" else "cumprod"
+    return _with_attrs(lambda x: getattr(_T, fn)(x, axis), axis=axis, mode=mode)
+
+
+def _unique_op(return_index=False, return_inverse=False, return_counts=False, axis=None):
+    def build(x, return_list=False):
+        out = _T.unique(x, return_index, return_inverse, return_counts, axis)
+        out = list(out) if isinstance(out, tuple) else [out]
+        return out if return_list or len(out) > 1 else out[0]
+    return _with_attrs(build, return_index=return_index, return_inverse=return_inverse,
+                       return_counts=return_counts, axis=axis)
+
+
+def _ravel_multi_index_op(mode="raise", order="C"):
+    def build(*inputs):
+        return _T.ravel_multi_index(tuple(inputs[:-1]), inputs[-1], mode, order)
+    return _with_attrs(build, mode=mode, order=order)
+
+
+_COMPOSED = "theon builds it from other ops (no node of this class in a graph)"
+_EXTRA_OPS_CLASSES = [
+    _op_class("SearchsortedOp", ["SearchSorted"], Op, make=_searchsorted_op),
+    _op_class("CumOp", ["CumOp"], Op, make=_cum_op),
+    _op_class("CpuContiguous", [], Op, make=_no_args(lambda x: sys.modules["theon.tensor.extra_ops"]
+                                                     .cpu_contiguous(x)), hint=_COMPOSED),
+    _op_class("RepeatOp", [], Op, make=lambda axis=None: _with_attrs(lambda x, repeats: _T.repeat(x, repeats, axis),
+                                                                     axis=axis)),
+    _op_class("BinCountOp", [], Op, make=lambda minlength=None: _with_attrs(
+        lambda x, weights=None: _T.bincount(x, weights, minlength), minlength=minlength)),
+    _op_class("Bartlett", [], Op, make=_no_args("bartlett")),
+    _op_class("FillDiagonal", [], Op, make=_no_args("fill_diagonal")),
+    _op_class("FillDiagonalOffset", [], Op, make=_no_args("fill_diagonal_offset")),
+    _op_class("Unique", [], Op, make=_unique_op),
+    _op_class("UnravelIndex", [], Op, make=lambda order="C": _with_attrs(
+        lambda indices, dims, ndim=None: _T.unravel_index(indices, dims, order, ndim), order=order)),
+    _op_class("RavelMultiIndex", [], Op, make=_ravel_multi_index_op),
+]
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np", "sys")
+           and n not in {c.__name__ for c in _EXTRA_OPS_CLASSES}]

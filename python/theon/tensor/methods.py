@@ -175,6 +175,8 @@ _NUMPY_METHODS = {
     "fill": lambda s, value: _T().fill(s, value),
     "nonzero": lambda s, return_matrix=False: _T().nonzero(s, return_matrix),
     "squeeze": lambda s: _T().squeeze(s),
+    "searchsorted": lambda s, v, side="left", sorter=None: _T().searchsorted(s, v, side, sorter),
+    "compress": lambda s, a, axis=None: _T().extra_ops.compress(s, a, axis),  # s is the condition (Theano)
 }
 for _k, _v in _NUMPY_METHODS.items():
     if _k not in _METHODS:
