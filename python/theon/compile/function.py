@@ -117,6 +117,11 @@ class Function(object):
                 print("after %s:\n%s" % (phase, graph))
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
         self.input_storage = None
+        from .nanguardmode import NanGuardMode, shared_inputs
+        if isinstance(the_mode, NanGuardMode):
+            self._guard = the_mode
+            self._guarded_shared = shared_inputs(all_outs + [e for _, e in checked] + [sv for sv, _ in checked])
+            self.__class__ = _GuardedFunction
 
     def _filter_value(self, k, value):
         return _Filter(self._ins, self.name)(k, value)
@@ -179,6 +184,17 @@ class Function(object):
 
     def copy(self):
         raise NotImplementedError("Function.copy is not available yet")
+
+
+class _GuardedFunction(Function):
+    """A Function compiled with NanGuardMode: each call checks its values."""
+
+    def __call__(self, *args, **kwargs):
+        from .nanguardmode import guarded_call
+        return guarded_call(self, self._guard, args, kwargs)
+
+    def _unguarded_call(self, *args, **kwargs):
+        return Function.__call__(self, *args, **kwargs)
 
 
 class _Filter(object):

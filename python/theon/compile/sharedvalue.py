@@ -1,11 +1,95 @@
 """theon.shared: variables whose value lives across function calls."""
+import copy
+import numbers
+
 import numpy as np
 
 from .. import _core
 from ..configparser import config
 from ..tensor import basic as B
 
-SharedVariable = _core.TensorSharedVariable
+from ..gof.type import Generic, generic  # noqa: F401  (Theano's compile.sharedvalue.generic)
+
+_TensorShared = _core.TensorSharedVariable
+
+
+class _SharedVariableClass(type):
+    """isinstance(v, SharedVariable) holds for theon's tensor shared variables
+    (C++ objects) and for generic ones."""
+
+    def __instancecheck__(cls, obj):
+        return (cls is SharedVariable and isinstance(obj, _TensorShared)) or type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub):
+        return (cls is SharedVariable and issubclass(sub, _TensorShared)) or type.__subclasscheck__(cls, sub)
+
+
+class SharedVariable(metaclass=_SharedVariableClass):
+    """Theano's SharedVariable(name, type, value, strict, allow_downcast):
+    a tensor shared variable when `type` is a TensorType (the value
+    converted to it, as set_value would), else a generic one."""
+
+    def __new__(cls, name, type, value, strict, allow_downcast=None, container=None):
+        if cls is SharedVariable and isinstance(type, B.TensorType):
+            arr = _filter_value(_Target(name, type), value, strict, allow_downcast)
+            v = _core.shared(np.array(arr, copy=True), name, list(type.broadcastable), True)
+            v._filter_flags = (strict, allow_downcast)
+            return v
+        return object.__new__(GenericSharedVariable)
+
+
+class _Target(object):
+    """What _filter_value reads of a shared variable, for one not made yet."""
+
+    def __init__(self, name, type):
+        self.name, self.type, self.dtype, self.ndim = name, type, type.dtype, type.ndim
+
+
+class _Storage(object):
+    """container.storage: a one-element list whose element is the value."""
+
+    def __init__(self, var):
+        self._var = var
+
+    def __getitem__(self, i):
+        if i not in (0, -1):
+            raise IndexError("a container's storage holds one value")
+        return self._var.get_value(borrow=True, return_internal_type=True)
+
+    def __setitem__(self, i, value):
+        if i not in (0, -1):
+            raise IndexError("a container's storage holds one value")
+        self._var.set_value(value, borrow=True)
+
+    def __len__(self):
+        return 1
+
+
+class Container(object):
+    """Theano's container of a shared value: .value (the value itself, set
+    through the variable's filter) and .storage ([value])."""
+
+    def __init__(self, var):
+        self._var = var
+        self.storage = _Storage(var)
+        self.name = var.name
+        self.type = var.type
+
+    @property
+    def value(self):
+        return self.storage[0]
+
+    @value.setter
+    def value(self, v):
+        self.storage[0] = v
+
+    def __repr__(self):
+        return "<%r>" % (self.value,)
+
+
+class _StringValueError(TypeError, ValueError):
+    """A string given as a tensor's value: a TypeError as theon's other bad
+    values, and the ValueError Theano raised (NumPy cannot convert it)."""
 
 
 def _filter_value(var, value, strict, allow_downcast):
@@ -18,7 +102,10 @@ def _filter_value(var, value, strict, allow_downcast):
                         % (var.name or "<unnamed>", dtype, type(value).__name__ if not hasattr(value, "dtype")
                            else value.dtype))
     else:
-        if value is None or isinstance(value, (str, bytes, dict, set)):
+        if isinstance(value, (str, bytes)):
+            raise _StringValueError("shared variable %s of type %s cannot hold the string %r"
+                             % (var.name or "<unnamed>", var.type, value))
+        if value is None or isinstance(value, (dict, set)):
             raise TypeError("shared variable %s of type %s cannot hold a value of type %s (%r)"
                             % (var.name or "<unnamed>", var.type, type(value).__name__, value))
         try:
@@ -46,9 +133,18 @@ def _filter_value(var, value, strict, allow_downcast):
     return arr
 
 
+def _same_array(a, b):
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.shape == b.shape
+            and a.strides == b.strides and a.dtype == b.dtype)
+
+
 def _get_value(self, borrow=False, return_internal_type=False):
     v = self._get_value()
-    return v if borrow else v.copy()
+    if not borrow:
+        return v.copy()
+    lent = self.__dict__.get("_lent")
+    # The array object given to set_value(borrow=True) while it is still the value (Theano returned it as is).
+    return lent if lent is not None and _same_array(lent, v) else v
 
 
 def _set_value(self, value, borrow=False):
@@ -59,11 +155,46 @@ def _set_value(self, value, borrow=False):
     if not borrow or arr is not value or not arr.flags.writeable:
         arr = np.array(arr, copy=True)
     self._set_value(arr)
+    self.__dict__["_lent"] = arr if borrow and arr is value else None
 
 
-SharedVariable.get_value = _get_value
-SharedVariable.set_value = _set_value
-SharedVariable.clone = lambda self: shared(self.get_value(), name=self.name)
+_TensorShared.get_value = _get_value
+_TensorShared.set_value = _set_value
+_TensorShared.clone = lambda self: shared(self.get_value(), name=self.name)
+_TensorShared.container = property(Container)
+
+
+class GenericSharedVariable(SharedVariable):
+    """A shared variable of any Python object (type generic), as Theano made
+    for values that are not arrays or numbers. It keeps a value across
+    calls; theon's functions compute on tensors, so it cannot be used in a
+    graph."""
+
+    def __init__(self, name, type, value, strict, allow_downcast=None, container=None):
+        self.name = name
+        self.type = generic
+        self._value = value
+        self.default_update = None
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        return self._value if borrow else copy.deepcopy(self._value)
+
+    def set_value(self, value, borrow=False):
+        self._value = value if borrow else copy.deepcopy(value)
+
+    @property
+    def container(self):
+        return Container(self)
+
+    def clone(self):
+        return GenericSharedVariable(self.name, generic, self._value, False)
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("the shared variable %s holds a Python object (type generic): theon computes on tensors, "
+                        "so it cannot be used in an expression" % (self.name or "<unnamed>"))
+
+    def __repr__(self):
+        return "GenericSharedVariable(%s)" % (self.name or repr(self._value),)
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, broadcastable=None, **kwargs):
@@ -75,10 +206,17 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, br
                         "use function(..., givens=...)")
     if isinstance(value, np.ndarray):
         arr = value
-    else:
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise TypeError("shared() cannot hold an array of dtype %s" % arr.dtype)
+    elif isinstance(value, (numbers.Number, np.number, np.bool_)):
         arr = np.asarray(value)
-        if arr.dtype == object or arr.dtype.kind in "US":
-            raise TypeError("shared() cannot hold a value of type %s" % type(value).__name__)
+    else:
+        # Not an array or a number (a list, a string, any object): a generic
+        # shared variable, as Theano's shared() made.
+        if broadcastable is not None:
+            raise TypeError("shared(): broadcastable is for arrays, got a value of type %s" % type(value).__name__)
+        return GenericSharedVariable(name, generic, value if borrow else copy.deepcopy(value), strict,
+                                     allow_downcast)
     if arr.dtype == np.float16:
         arr = arr.astype("float32")
     if broadcastable is None:

@@ -7,7 +7,8 @@ issue 28's."""
 from ..tensor.basic import Apply, Variable, TensorConstant as Constant  # noqa: F401
 from ..tensor.graph_api import Op  # noqa: F401
 from .._errors import MissingInputError, MethodNotDefined  # noqa: F401
-from . import graph, fg, utils, toolbox, null_type, opt, op  # noqa: F401
+from . import graph, fg, utils, toolbox, null_type, opt, op, type  # noqa: F401,A004
+from .type import Generic, generic  # noqa: F401
 from .fg import FunctionGraph  # noqa: F401
 from .toolbox import BadOptimization  # noqa: F401
 from . import link  # noqa: F401
