@@ -469,3 +469,48 @@ def test_fused_reductions_are_theanos_careduce():
     assert isinstance(node.op, T.CAReduce) and isinstance(node.op, T.Sum) and not isinstance(node.op, T.Max)
     assert not isinstance(node.op, T.Elemwise) and node.op.axis == (1,)
     assert T.max(T.dtensor3(), axis=(0, 2)).owner.op.axis == (0, 2)
+
+
+def test_variables_are_true_except_comparisons_and_known_vectors_unpack():
+    x = T.dmatrix("x")
+    assert x and not (not x) and T.constant(0)  # `if not W:` as the tutorials write it
+    with pytest.raises(TypeError, match="a comparison has no truth value before it runs"):
+        bool(x < 1)
+    with pytest.raises(TypeError, match="a comparison has no truth value"):
+        T.dscalar() < T.dscalar() < T.dscalar()  # noqa: B015  (Python's chained comparison)
+    rows, cols = x.shape
+    assert theon.function([x], [rows * 10 + cols])(np.zeros((2, 3)))[0] == 23
+    i, d = T.lscalar("i"), T.dscalar("d")
+    a, b, c = T.as_tensor_variable((i, d, 9.0))
+    assert theon.function([i, d], [b, c, a])(4, 5) == [5, 9, 4]
+    with pytest.raises(TypeError, match="not iterable unless it is a vector of known length"):
+        list(T.dvector())
+
+
+def test_variable_copy_name_and_tag():
+    x = T.dmatrix("x")
+    y = x.copy(name="y")
+    assert y.name == "y" and y is not x
+    np.testing.assert_array_equal(theon.function([x], y)(np.eye(2)), np.eye(2))
+    x.tag.test_value = np.ones((2, 2))
+    assert x.tag.test_value.shape == (2, 2) and "test_value" in repr(x.tag)
+    assert not hasattr(y.tag, "test_value")
+
+
+def test_dict_outputs_are_ordered_by_key_and_keyed_by_strings():
+    x, y = T.dscalar("x"), T.dscalar("y")
+    f = theon.function([x, y], outputs={"y": y, "x": x, "1": x + y})
+    assert [str(o) for o in f.outputs] == ["Out(Elemwise{add}.out)", "Out(x)", "Out(y)"]
+    assert f(1, 2) == {"1": 3, "x": 1, "y": 2}
+    assert f.maker.mode.optimizer == "fast_run"
+    for bad in ({1.0: x}, {1.0: x, "a": x ** 2}, {(1, "b"): x}):
+        with pytest.raises(TypeError, match="keys of a dict of outputs must be strings") as e:
+            theon.function([x], outputs=bad)
+        assert isinstance(e.value, AssertionError)  # Theano asserted it
+
+
+def test_casting_complex_to_real_is_ambiguous():
+    with pytest.raises(TypeError, match="from complex to float64 is ambiguous; take real"):
+        T.cast(T.zmatrix(), "float64")
+    assert T.cast(T.zmatrix(), "complex64").dtype == "complex64"
+    assert T.real(T.zmatrix()).dtype == "float64"

@@ -37,6 +37,15 @@ class Out(object):
         self.variable = variable
         self.borrow = borrow
 
+    def __str__(self):
+        return "Out(%s)" % (self.variable,)
+
+    __repr__ = __str__
+
+
+class OutputKeyError(TypeError, AssertionError):
+    """A dict of outputs whose keys are not all strings (Theano asserted it)."""
+
 
 def _caller_name():
     f = sys._getframe(1)
@@ -64,7 +73,11 @@ class Function(object):
         if outputs is None:
             out_vars = []
         elif isinstance(outputs, dict):
-            self._kind, self._keys = "dict", list(outputs.keys())
+            bad = [k for k in outputs if not isinstance(k, str)]
+            if bad:
+                raise OutputKeyError("function: the keys of a dict of outputs must be strings, got %r" % (bad[0],))
+            # in the order of their keys, as Theano (f.outputs, f.maker.outputs)
+            self._kind, self._keys = "dict", sorted(outputs)
             out_vars = [outputs[k] for k in self._keys]
         elif not isinstance(outputs, (list, tuple)):
             self._kind, out_vars = "single", [outputs]
@@ -115,7 +128,8 @@ class Function(object):
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))
             for phase, _, _, graph in rep["phases"]:
                 print("after %s:\n%s" % (phase, graph))
-        self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars)
+        self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars, the_mode)
+        self.outputs = [o if isinstance(o, Out) else Out(o) for o in out_vars]
         self.input_storage = None
         from .nanguardmode import NanGuardMode, shared_inputs
         if isinstance(the_mode, NanGuardMode):
@@ -266,10 +280,11 @@ def _native_mode(mode, level):
 class _Maker(object):
     """f.maker.fgraph, f.maker.inputs: what Theano code inspects."""
 
-    def __init__(self, fn, inputs, outputs):
+    def __init__(self, fn, inputs, outputs, mode):
         self._fn = fn
         self.inputs = inputs
         self.outputs = outputs
+        self.mode = mode
 
     @property
     def fgraph(self):

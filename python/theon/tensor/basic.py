@@ -320,7 +320,11 @@ def round(a, mode=None):
 def cast(x, dtype):
     """Symbolic cast of x to dtype ('floatX' allowed)."""
     dtype = _floatx(dtype)
-    return _core.cast(_as(x), dtype)
+    x = _as(x)
+    if x.dtype.startswith("complex") and not str(dtype).startswith("complex"):
+        raise TypeError("cast: casting %s from complex to %s is ambiguous; take real(), imag(), angle() or abs() "
+                        "first (Theano's rule)" % (x.type, dtype))
+    return _core.cast(x, dtype)
 
 
 def fill(model, value):

@@ -44,13 +44,52 @@ def _matmul(self, other, reflected=False):
     return B.matmul(other, self) if reflected else B.matmul(self, other)
 
 
-def _no_bool(self):
-    raise TypeError("a symbolic variable has no truth value: %s. Use T.and_/T.or_/T.switch for symbolic "
-                    "logic, or compile and call a function to get a value" % (_describe(self),))
+_COMPARISONS = frozenset(("lt", "gt", "le", "ge", "eq", "neq"))
 
 
-def _no_iter(self):
-    raise TypeError("a symbolic variable is not iterable: %s. Index it (x[i]) or use scan" % (_describe(self),))
+def _bool(self):
+    """Theano's rule: a variable is true (code writes `if not W:`), except a
+    comparison's result, whose truth is only known when it runs (so that
+    `a < b < c`, which Python evaluates as `(a < b) and (b < c)`, is an error)."""
+    op = self.owner.op if self.owner is not None else None
+    if op is not None and getattr(op, "kind", None) == "Elemwise" and op.scalar_op in _COMPARISONS:
+        raise TypeError("a comparison has no truth value before it runs: %s. Use T.and_/T.or_/T.switch for "
+                        "symbolic logic, or compile and call a function to get a value" % (_describe(self),))
+    return True
+
+
+def _iter(self):
+    """A vector whose length is known when built (x.shape, a MakeVector, a
+    static length) iterates over its elements: `a, b = x.shape`."""
+    from .graph_api import get_vector_length
+    try:
+        n = get_vector_length(self)
+    except (TypeError, ValueError):
+        raise TypeError("a symbolic variable is not iterable unless it is a vector of known length: %s. Index it "
+                        "(x[i]) or use scan" % (_describe(self),)) from None
+    return (self[i] for i in range(n))
+
+
+class Scratchpad(object):
+    """Theano's Variable.tag: free attributes user code attaches to a
+    variable (tag.test_value, tag.trace, ...)."""
+
+    def __repr__(self):
+        return "scratchpad" + str(self.__dict__)
+
+
+def _tag(self):
+    tag = self.__dict__.get("_theon_tag")
+    if tag is None:
+        tag = self.__dict__["_theon_tag"] = Scratchpad()
+    return tag
+
+
+def _copy(self, name=None):
+    out = B.identity(self)
+    if name is not None:
+        out.name = name
+    return out
 
 
 def _describe(v):
@@ -121,7 +160,7 @@ _METHODS = {
     "__matmul__": _matmul, "__rmatmul__": lambda s, o: _matmul(s, o, True),
     "__neg__": lambda s: B.neg(s), "__pos__": lambda s: s, "__abs__": lambda s: B.abs_(s),
     "__invert__": lambda s: B.invert(s),
-    "__bool__": _no_bool, "__iter__": _no_iter,
+    "__bool__": _bool, "__iter__": _iter,
     "__getitem__": _getitem,
     "__repr__": _repr, "__str__": _repr,
     "T": property(lambda s: B.transpose(s)),
@@ -129,6 +168,7 @@ _METHODS = {
     "imag": property(lambda s: _extra().imag(s)),
     "conj": lambda s: _extra().conj(s),
     "shape": property(lambda s: B.shape(s)),
+    "tag": property(_tag),
     "size": property(lambda s: B.prod(B.shape(s))),
     "dimshuffle": _dimshuffle, "transpose": _transpose, "reshape": _reshape,
     "flatten": lambda s, ndim=1, outdim=None: B.flatten(s, ndim, outdim),
@@ -149,7 +189,7 @@ _METHODS = {
     "round": lambda s, mode=None: B.round(s, mode),
     "dot": lambda s, o: B.dot(s, o),
     "norm": _norm,
-    "copy": lambda s, name=None: B.identity(s),
+    "copy": _copy,
     "sqrt": lambda s: B.sqrt(s), "exp": lambda s: B.exp(s), "log": lambda s: B.log(s),
     "eval": _eval,
 }
