@@ -26,7 +26,13 @@ void bind_graph(nb::module_& m) {
       // Theano's forms: a dtype name, "floatX", or a NumPy dtype or type;
       // name and sparse_grad are accepted (theon's types print by dtype and
       // pattern, and have no sparse gradients).
-      .def("__init__", [](TensorType* t, nb::handle dtype, std::vector<bool> bcast, nb::handle, bool) {
+      .def("__init__", [](TensorType* t, nb::handle dtype, nb::iterable pattern, nb::handle, bool) {
+        std::vector<bool> bcast;  // any truthy values: Theano code writes [0, 1, 0]
+        for (nb::handle b : pattern) {
+          const int truth = PyObject_IsTrue(b.ptr());
+          if (truth < 0) throw nb::python_error();
+          bcast.push_back(truth != 0);
+        }
         std::string d;
         if (nb::isinstance<nb::str>(dtype)) d = nb::cast<std::string>(dtype);
         else d = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(dtype).attr("name"));

@@ -529,7 +529,7 @@ BAD_CALLS = [
     (lambda: T.fill_diagonal_offset(T.tensor3(), 1.0, 0), TypeError, "fill_diagonal_offset: needs a matrix"),
     (lambda: T.inverse_permutation(T.vector()), TypeError, "inverse_permutation: needs integers"),
     (lambda: T.permute_row_elements(T.matrix(), T.vector()), TypeError, "permute_row_elements: y must be integers"),
-    (lambda: T.batched_dot(T.vector(), T.matrix()), TypeError, "batched_dot: needs batches"),
+    (lambda: T.batched_dot(T.scalar(), T.matrix()), TypeError, "batched_dot: needs a batch axis"),
     (lambda: T.cov(T.matrix(), fweights=T.vector()), NotImplementedError, "cov: fweights and aweights"),
     (lambda: T.patternbroadcast(T.matrix(), (True,)), ValueError, "patternbroadcast: a pattern of 1"),
     (lambda: T.specify_shape(T.matrix(), (-1, 2)), ValueError, "specify_shape: negative length -1"),

@@ -249,3 +249,33 @@ def test_shape_ops_types():
     assert T.stack([x, x]).ndim == 4
     assert T.eye(3).ndim == 2
     assert T.arange(4).ndim == 1
+
+
+# Shapes answered without running the op: x[...].shape from the slice bounds
+# and x's size (Python's slice.indices), inc_subtensor's from x, reshape's from
+# its MakeVector entries; the compiled shape graph holds none of these ops.
+SLICES = [slice(None), slice(2, None), slice(None, -3), slice(-100, 100), slice(1, 7, 2), slice(None, None, -1),
+          slice(8, 1, -3), slice(-2, None, -2), slice(5, 5), slice(7, 2), slice(None, None, 3), slice(-1, -100, -4)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 11])
+def test_slice_shapes_need_no_slicing(n):
+    x, i = T.dmatrix("x"), T.lscalar("i")
+    outs = [x[s, 1:].shape for s in SLICES] + [x[i:, ::-1].shape, x[2].shape,
+                                               T.inc_subtensor(x[1:, :2], 1.0).shape,
+                                               T.flatten(x).shape]
+    f = theon.function([x, i], outs)
+    kinds = {nd.op.kind for nd in f.maker.fgraph.apply_nodes}
+    assert not kinds & {"Subtensor", "IncSubtensor", "Reshape"}, kinds
+    v = np.zeros((n, 4))
+    got = f(v, -2)
+    want = [v[s, 1:].shape for s in SLICES] + [v[-2:, ::-1].shape, (4,) if n > 2 else None, v.shape, (n * 4,)]
+    for g, w in zip(got, want):
+        if w is not None:
+            assert tuple(g) == w
+
+
+def test_symbolic_step_shape_still_runs_the_slice():
+    x, s = T.dvector("x"), T.lscalar("s")
+    f = theon.function([x, s], x[::s].shape)
+    assert f(np.zeros(7), -3).tolist() == [3] and f(np.zeros(7), 2).tolist() == [4]

@@ -514,3 +514,24 @@ def test_casting_complex_to_real_is_ambiguous():
         T.cast(T.zmatrix(), "float64")
     assert T.cast(T.zmatrix(), "complex64").dtype == "complex64"
     assert T.real(T.zmatrix()).dtype == "float64"
+
+
+def test_inplace_ops_write_in_their_first_inputs_dtype():
+    from theon.tensor import inplace
+    x, y = T.lvector("x"), T.dvector("y")
+    f = theon.function([x, y], [inplace.gamma_inplace(x), inplace.add_inplace(x, y)], accept_inplace=True)
+    g, s = f(np.array([5, 3]), np.array([0.5, 0.7]))
+    assert g.dtype == s.dtype == np.int64 and g.tolist() == [24, 2] and s.tolist() == [5, 3]
+
+
+def test_theano_scalar_basic_and_tensor_basic_names():
+    import theon.scalar.basic as sb
+    import theon.tensor.basic as tb
+    assert sb.upcast("int8", "float32") == "float32"
+    assert sb.round_half_away_from_zero_vec(np.array([0.5, -0.5, 1.5, 2.4])).tolist() == [1, -1, 2, 2]
+    assert tb.batched_dot is T.batched_dot and isinstance(tb._dot, T.Dot)
+    a, b = T.dvector(), T.dtensor3()
+    got = theon.function([a, b], tb.batched_dot(a, b))(np.array([1.0, 2.0]), np.ones((2, 2, 3)))
+    np.testing.assert_array_equal(got, np.array([1.0, 2.0])[:, None, None] * np.ones((2, 2, 3)))
+    assert T.conj(T.dvector()).owner is not None  # a node, as Theano's Elemwise
+    assert T.TensorType("float64", [0, 1, 0]).broadcastable == (False, True, False)

@@ -867,3 +867,21 @@ def default(x, default):
 __all__ = [_n for _n in list(globals()) if not _n.startswith("_")
            and _n not in ("np", "builtins", "numbers", "config")]
 
+
+
+# Theano defined these in tensor/basic.py; theon keeps them with their family
+# (read on first use, so the families may import this module).
+_ELSEWHERE = {"batched_dot": "extra_ops", "batched_tensordot": "graph_api", "_dot": ("graph_api", "Dot")}
+
+
+def __getattr__(attr):
+    where = _ELSEWHERE.get(attr)
+    if where is None:
+        raise AttributeError("module %r has no attribute %r" % (__name__, attr))
+    module, name = where if isinstance(where, tuple) else (where, attr)
+    import importlib
+    value = getattr(importlib.import_module("theon.tensor." + module), name)
+    if name == "Dot":
+        value = value()  # Theano's _dot is the Dot op
+    globals()[attr] = value
+    return value

@@ -257,7 +257,7 @@ def imag(z):
 def conj(z):
     """The complex conjugate (z itself for a real tensor)."""
     z = _as(z)
-    return _b._core.elemwise("conj", [z]) if _is_complex(z) else z
+    return _b._core.elemwise("conj", [z]) if _is_complex(z) else _b.identity(z)  # a node, as Theano's
 
 
 def angle(z):

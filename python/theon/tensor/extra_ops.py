@@ -737,10 +737,15 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 
 def batched_dot(a, b):
     """Per-row products of the batches a and b: matrix products for 3-d
-    operands, dot products for 2-d ones (Theano's batched_dot)."""
+    operands, dot products for 2-d ones, scaling for a 1-d one (a batch of
+    scalars) (Theano's batched_dot)."""
     a, b = _as(a), _as(b)
-    if a.ndim < 2 or b.ndim < 2:
-        raise TypeError("batched_dot: needs batches (2 or more dimensions), got %s and %s" % (a.type, b.type))
+    if a.ndim == 0 or b.ndim == 0:
+        raise TypeError("batched_dot: needs a batch axis, got %s and %s" % (a.type, b.type))
+    if a.ndim == 1:  # a batch of scalars scales each item of b
+        return a.dimshuffle(*([0] + ["x"] * (b.ndim - 1))) * b
+    if b.ndim == 1:
+        return a * b.dimshuffle(*([0] + ["x"] * (a.ndim - 1)))
     if a.ndim == 2 and b.ndim == 2:
         return _b.sum(a * b, axis=1)
     if a.ndim == 2:

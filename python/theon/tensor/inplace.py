@@ -31,7 +31,10 @@ class _InplaceElemwise(_b._ElemwiseFunction):
 
     def __call__(self, *xs):
         out = self._fn(*xs)
-        DESTROYERS[out._id] = (_b.as_tensor_variable(xs[0])._id, self.__name__)
+        first = _b.as_tensor_variable(xs[0])
+        if out.dtype != first.dtype:  # written into the first input: its dtype (Theano's transfer_type(0))
+            out = _b.cast(out, first.dtype)
+        DESTROYERS[out._id] = (first._id, self.__name__)
         return out
 
     def __str__(self):  # Theano named these ops after their function

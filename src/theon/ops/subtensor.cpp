@@ -8,6 +8,8 @@
 // ops/subtensor.hpp, the kernels in backend/cpu/subtensor.cpp.
 #include "ops/subtensor.hpp"
 
+#include <cmath>
+
 #include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
@@ -317,6 +319,52 @@ Var subtensor(const Var& x, const std::vector<IndexEntry>& index) {
 
 Var set_subtensor(const Var& indexed, const Var& y) { return inc_or_set(indexed, y, true); }
 Var inc_subtensor(const Var& indexed, const Var& y) { return inc_or_set(indexed, y, false); }
+
+namespace {
+
+Var as_int64(const Var& v) { return v->dtype() == DType::Int64 ? v : cast(v, DType::Int64); }
+
+// The length of x[start:stop:step] along an axis of size n, as adjust_slice
+// computes it, built as a graph; null for a symbolic step (its sign decides
+// the clipping).
+Var slice_length(const IndexEntry& e, const Var& n) {
+  double step_value = 1;
+  if (e.step && !get_constant_scalar(e.step, &step_value)) return nullptr;
+  if (std::fabs(step_value) > 4.0e18) return nullptr;  // beyond int64 arithmetic: leave it to the kernel
+  const int64_t step = static_cast<int64_t>(step_value);
+  if (step == 0) return nullptr;  // the kernel rejects it
+  const auto c = [](int64_t v) { return scalar_constant<int64_t>(v); };
+  const Var lo = step < 0 ? c(-1) : c(0);
+  const Var hi = step < 0 ? sub(n, c(1)) : n;
+  const auto clip = [&](const Var& v, const Var& dflt) -> Var {
+    if (!v) return dflt;
+    const Var i = as_int64(v);
+    const Var wrapped = switch_(lt(i, c(0)), add(i, n), i);
+    return maximum(lo, minimum(wrapped, hi));
+  };
+  const Var b = clip(e.start, step < 0 ? hi : c(0));
+  const Var end = clip(e.stop, step < 0 ? c(-1) : n);
+  const int64_t s = step < 0 ? -step : step;
+  const Var span = step < 0 ? sub(b, end) : sub(end, b);
+  return maximum(c(0), int_div(add(span, c(s - 1)), c(s)));
+}
+
+}  // namespace
+
+Var ops::SubtensorOp::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  if (adv_) return nullptr;
+  int in_axis = 0, out_axis = 0;
+  for (const IndexEntry& e : index_entries(node)) {
+    if (e.kind == IndexEntry::Int) {
+      ++in_axis;
+      continue;
+    }
+    if (out_axis == axis) return slice_length(e, input_size(0, in_axis));
+    ++in_axis;
+    ++out_axis;
+  }
+  return input_size(0, in_axis + (axis - out_axis));  // an axis after the index, taken whole
+}
 
 std::vector<IndexEntry> index_entries(const Apply& node) {
   const auto& op = static_cast<const IndexOpBase&>(*node.op);

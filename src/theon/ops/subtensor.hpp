@@ -112,6 +112,9 @@ class SubtensorOp final : public IndexOpBase {
   size_t hash() const override { return index_hash(); }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  // Basic indexing: a slice's length from its bounds and the input's size
+  // (Python's slice.indices, built symbolically; a symbolic step: unknown).
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
 
   bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
@@ -140,6 +143,9 @@ class IncSubtensorOp final : public IndexOpBase {
   size_t hash() const override { return index_hash() * 2 + (set_ ? 1 : 0); }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override {
+    return input_size(0, axis);  // x's shape
+  }
 
   bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
