@@ -535,3 +535,18 @@ def test_theano_scalar_basic_and_tensor_basic_names():
     np.testing.assert_array_equal(got, np.array([1.0, 2.0])[:, None, None] * np.ones((2, 2, 3)))
     assert T.conj(T.dvector()).owner is not None  # a node, as Theano's Elemwise
     assert T.TensorType("float64", [0, 1, 0]).broadcastable == (False, True, False)
+
+
+def test_pfunc_rules_of_theano():
+    x = theon.shared(0, name="x")
+    f = theon.function([], x, givens={x: 3})  # a plain value: a constant of x's type
+    assert f() == 3 and f().dtype == np.int64 and x.get_value() == 0
+    y, z = T.ivector(), T.ivector()
+    f = theon.function([y], z * y + 7, givens={z: np.asarray([4, 4, 4], dtype="int32")})
+    assert f([1, 1, 1]).tolist() == [11, 11, 11]
+    for bad in ("canard", x, (x,)):
+        with pytest.raises(TypeError, match="no_default_updates must be True, False or a list"):
+            theon.function([], x, no_default_updates=bad)
+    a = T.lscalar("a")
+    with pytest.raises(theon.compile.UnusedInputError, match="appears twice in the inputs"):
+        theon.function([a, a], a)

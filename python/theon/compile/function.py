@@ -106,7 +106,10 @@ class Function(object):
             checked.append((sv, B.as_tensor_variable(expr)))
         checked += _default_updates(all_outs + [e for _, e in checked], {sv._id for sv, _ in checked},
                                     no_default_updates)
-        giv = [(a, B.as_tensor_variable(b)) for a, b in _pairs(givens, "givens")]
+        # A plain value given for a variable becomes a constant of its type (Theano's filter_variable).
+        giv = [(a, B.as_tensor_variable(b) if isinstance(b, B.TensorVariable) or not isinstance(a, B.TensorVariable)
+                else B.constant(_filter_update_value(a, b, False, None)))
+               for a, b in _pairs(givens, "givens")]
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
@@ -322,6 +325,9 @@ def _default_updates(exprs, explicit, no_default_updates):
     updated explicitly or excluded (no_default_updates: True or a list)."""
     if no_default_updates is True:
         return []
+    if not isinstance(no_default_updates, (bool, list)):
+        raise TypeError("function: no_default_updates must be True, False or a list of shared variables, got %r"
+                        % (no_default_updates,))
     excluded = {v._id for v in (no_default_updates or [])}
     out = []
     for root in _core.graph_inputs(exprs):

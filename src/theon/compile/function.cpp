@@ -45,7 +45,8 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
       throw TypeError("function: input " + std::to_string(i) + " " + describe(v) +
                       " is a shared variable; shared variables are implicit inputs (use givens to replace one)");
     if (!seen.insert(v.get()).second)
-      throw ValueError("function: variable " + describe(v) + " appears twice in the inputs");
+      throw UnusedInputError("function: variable " + describe(v) +
+                             " appears twice in the inputs (the second is not used; Theano's UnusedInputError)");
   }
   for (size_t i = 0; i < outputs_.size(); ++i)
     if (!outputs_[i]) throw TypeError("function: output " + std::to_string(i) + " is None");
