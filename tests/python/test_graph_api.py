@@ -169,7 +169,7 @@ def test_op_constructors_reject_bad_arguments():
                                         r"\(False,\)"):
         T.DimShuffle((True,), (0,))(v)
     with pytest.raises(TypeError, match="DimShuffle: made for inputs"):
-        T.DimShuffle((False, False), (0,))(v)
+        T.DimShuffle((False, False), (0, 1))(v)
     with pytest.raises(TypeError, match="AllocDiag: expected a vector"):
         T.AllocDiag()(T.dmatrix())
     assert T.Dot() != T.Sum() and T.Sum(0) != T.Sum(1) and repr(T.Sum(axis=1)) == "Sum{axis=1}"

@@ -550,3 +550,29 @@ def test_pfunc_rules_of_theano():
     a = T.lscalar("a")
     with pytest.raises(theon.compile.UnusedInputError, match="appears twice in the inputs"):
         theon.function([a, a], a)
+
+
+def test_careduce_keeps_the_input_dtype_and_prod_without_zeros():
+    import theon.scalar as S
+    b = T.bmatrix()
+    v = np.full((4, 4), 100, dtype="int8")
+    out = theon.function([b], T.CAReduce(S.add)(b))(v)
+    assert out.dtype == np.int8 and out == v.sum(dtype="int8")  # wraps around as int8 addition
+    flags = T.matrix(dtype="bool")
+    assert theon.function([flags], T.CAReduce(S.add)(flags))(np.ones((2, 2), bool)).dtype == np.bool_
+    x = T.fmatrix()
+    p = T.ProdWithoutZeros(axis=1)(x)
+    got = theon.function([x], p)(np.array([[1, 2, 3], [0, 5, 6], [0, 0, 9]], dtype="float32"))
+    assert got.tolist() == [6, 30, 9]
+    with pytest.raises(theon.gradient.NullTypeGradError):
+        T.grad(p.sum(), x)
+
+
+def test_dimshuffle_constructor_checks_the_order():
+    with pytest.raises(ValueError, match=r"drops axis 0, which is not broadcastable"):
+        T.DimShuffle([False, True, False], (1,))
+    with pytest.raises(ValueError, match="at most once"):
+        T.DimShuffle([False, False], (0, 0))
+    with pytest.raises(ValueError, match="at most once"):
+        T.DimShuffle([False], (1,))
+    assert T.DimShuffle([True, False], (1, "x"))(T.row()).broadcastable == (False, True)

@@ -327,6 +327,15 @@ _T = _Tensor()
 
 def _dimshuffle(input_broadcastable, new_order, inplace=True):
     want = tuple(bool(b) for b in input_broadcastable)
+    kept = [d for d in new_order if d != "x"]
+    for d in kept:
+        if not isinstance(d, (numbers.Integral, np.integer)) or not 0 <= d < len(want) or kept.count(d) > 1:
+            raise ValueError("DimShuffle: new_order %r must list each input axis (0..%d) at most once, or 'x'"
+                             % (tuple(new_order), len(want) - 1))
+    dropped = [d for d in range(len(want)) if d not in kept and not want[d]]
+    if dropped:
+        raise ValueError("DimShuffle: new_order %r drops axis %d, which is not broadcastable (pattern %s)"
+                         % (tuple(new_order), dropped[0], want))
 
     def build(x):
         x = _T.as_tensor_variable(x)
@@ -401,12 +410,29 @@ _CAREDUCE = {"add": "sum", "mul": "prod", "maximum": "max", "minimum": "min", "a
 
 
 def _careduce_of(scalar_op, axis=None):
-    """T.CAReduce(scalar.add, axis): the reduction it is (sum, prod, max, min, all, any)."""
+    """T.CAReduce(scalar.add, axis): the reduction it is (sum, prod, max, min,
+    all, any), in the input's dtype as Theano's CAReduce (Sum widens; a plain
+    CAReduce wraps around as its scalar op would)."""
     n = _scalar_name(scalar_op)
     if n not in _CAREDUCE:
         raise NotImplementedError("CAReduce over %s: theon reduces with add, mul, maximum, minimum, and_ or or_" % n)
     reduce_fn = getattr(_T, _CAREDUCE[n])
-    return lambda x: reduce_fn(x, axis=axis)
+
+    def build(x):
+        x = _as(x)
+        out = reduce_fn(x, axis=axis)
+        return out if out.dtype == x.dtype else _T.cast(out, x.dtype)
+    return build
+
+
+def _prod_without_zeros(axis=None, dtype=None, acc_dtype=None):
+    """The product of the nonzero values; its gradient is undefined, as Theano's."""
+    def build(x):
+        x = _as(x)
+        from ..gradient import undefined_grad
+        nonzero = _T.switch(_T.eq(x, 0), _T.ones_like(x), undefined_grad(x))
+        return _T.prod(nonzero, axis, dtype=dtype, acc_dtype=acc_dtype)
+    return build
 _USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
 
 Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
@@ -422,9 +448,7 @@ Prod = _op_class("Prod", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op
                  # no_zeros_in_input was a speed hint for the gradient; theon's handles zeros at the same cost
                  make=lambda axis=None, dtype=None, acc_dtype=None, no_zeros_in_input=False:
                  lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
-ProdWithoutZeros = _op_class("ProdWithoutZeros", [], Prod,
-                             make=lambda axis=None, dtype=None, acc_dtype=None:
-                             lambda x: _T.prod(x, axis, dtype=dtype, acc_dtype=acc_dtype))
+ProdWithoutZeros = _op_class("ProdWithoutZeros", [], Prod, make=_prod_without_zeros)
 Max = _op_class("Max", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "max",
                 make=lambda axis=None: lambda x: _T.max(x, axis))
 Min = _op_class("Min", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "min",
