@@ -576,3 +576,22 @@ def test_dimshuffle_constructor_checks_the_order():
     with pytest.raises(ValueError, match="at most once"):
         T.DimShuffle([False], (1,))
     assert T.DimShuffle([True, False], (1, "x"))(T.row()).broadcastable == (False, True)
+
+
+def test_scalar_constant_values_of_constant_elements_and_tensor_type_module():
+    g = T.get_scalar_constant_value
+    a = T.stack([1, 2, 3])
+    assert (g(a[0]), g(a[2]), g(a[-1])) == (1, 3, 3)
+    b = T.iscalar()
+    a = T.stack([b, 2, 3])
+    assert g(a[1]) == 2
+    with pytest.raises(T.NotScalarConstantError):
+        g(a[0])
+    c = T.constant(np.arange(25.0).reshape(5, 5))
+    assert g(c[2, 3]) == 13.0 and g(T.row().shape[0]) == 1
+    import theon.tensor.type as tt
+    assert T.type is tt and tt.TensorType is T.TensorType
+    assert tt.values_eq_approx_remove_nan(np.array([np.nan, 1.0]), np.array([2.0, 1.0]))
+    assert not tt.values_eq_approx_remove_nan(np.array([np.inf, 1.0]), np.array([2.0, 1.0]))
+    assert tt.values_eq_approx_remove_inf_nan(np.array([np.inf, np.nan, 1.0]), np.array([2.0, 3.0, 1.0]))
+    assert tt.values_eq_approx_always_true(np.zeros(2), np.ones(3))

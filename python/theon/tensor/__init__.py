@@ -20,7 +20,7 @@ from ..gradient import grad, Rop, Lop, jacobian, hessian, consider_constant  # n
 from ..gradient import verify_grad, numeric_grad, grad_not_implemented, grad_undefined  # noqa: F401
 from ..configparser import config  # noqa: F401
 
-from . import elemwise, subtensor, inplace, xlogx  # noqa: F401,E402
+from . import elemwise, subtensor, inplace, xlogx, type  # noqa: F401,E402,A004  (type: Theano's tensor.type module)
 from .subtensor import get_canonical_form_slice  # noqa: F401,E402
 from .. import scalar as scal  # noqa: F401,E402  (Theano's theano.tensor.scal)
 

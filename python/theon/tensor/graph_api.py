@@ -52,6 +52,18 @@ def get_scalar_constant_value(v, elemwise=True, only_process_constants=False, ma
         n = inputs[0].owner.inputs[0].static_shape[i]
         if n is not None:
             return np.asarray(n, dtype="int64")
+    elif (kind == "Subtensor" and not op.advanced and v.ndim == 0 and len(inputs) == inputs[0].ndim + 1
+          and (_op_kind(inputs[0]) == "MakeVector" or isinstance(inputs[0], _b.TensorConstant))):
+        # an element of a constant or of a MakeVector, at constant integer positions
+        pos = tuple(int(get_scalar_constant_value(i, elemwise, False, max_recur - 1)) for i in inputs[1:])
+        x = inputs[0]
+        if isinstance(x, _b.TensorConstant):
+            try:
+                return get_scalar_constant_value(np.asarray(x.data)[pos])
+            except IndexError:
+                pass  # out of bounds: the graph raises when it runs
+        if -len(x.owner.inputs) <= pos[0] < len(x.owner.inputs):
+            return get_scalar_constant_value(x.owner.inputs[pos[0]], elemwise, False, max_recur - 1)
     elif kind in ("DimShuffle", "SpecifyShape", "Alloc"):
         return get_scalar_constant_value(inputs[0], elemwise, False, max_recur - 1)
     elif kind == "Cast":
