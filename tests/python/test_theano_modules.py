@@ -595,3 +595,14 @@ def test_scalar_constant_values_of_constant_elements_and_tensor_type_module():
     assert not tt.values_eq_approx_remove_nan(np.array([np.inf, 1.0]), np.array([2.0, 1.0]))
     assert tt.values_eq_approx_remove_inf_nan(np.array([np.inf, np.nan, 1.0]), np.array([2.0, 3.0, 1.0]))
     assert tt.values_eq_approx_always_true(np.zeros(2), np.ones(3))
+
+
+def test_unused_inputs_are_reported_before_missing_ones_and_none_const_axis():
+    x, s = T.scalars("xs")
+    with pytest.raises(theon.compile.UnusedInputError):
+        theon.function([s], [x])
+    with pytest.raises(theon.compile.MissingInputError):
+        theon.function([s], [x], on_unused_input="ignore")
+    m = T.dmatrix()
+    mx, am = T.max_and_argmax(m, T.NoneConst)
+    assert [v.tolist() for v in theon.function([m], [mx, am])(np.arange(6.0).reshape(2, 3))] == [5.0, 5]

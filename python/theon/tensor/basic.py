@@ -373,7 +373,7 @@ def _axis_int(axis):
 
 
 def _axes(axis, ndim=None):
-    if axis is None:
+    if axis is None or isinstance(axis, _NoneConstant):  # Theano's NoneConst: all axes
         return None
     if isinstance(axis, (list, tuple)):
         return [_axis_int(a) for a in axis]

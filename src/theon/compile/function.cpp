@@ -80,12 +80,6 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
   std::vector<Var> cloned = clone_replace(all, opts_.givens);
   FunctionGraph fg(inputs_, cloned);
 
-  auto missing = fg.missing_inputs();
-  if (!missing.empty())
-    throw MissingInputError("Input " + describe(missing[0]) +
-                            " of the graph was not provided and not given a value; add it to the inputs of "
-                            "function() or replace it through givens");
-
   for (size_t i = 0; i < inputs_.size(); ++i) {
     if (!fg.clients(inputs_[i].get()).empty()) continue;  // read by a node or returned
     std::string msg = "theon.function was asked to create a function computing outputs given certain inputs, but the "
@@ -96,6 +90,12 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
                                    "on_unused_input='ignore'");
     if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
   }
+  // After the unused inputs, as Theano: function([s], x) names s, the input given by mistake.
+  auto missing = fg.missing_inputs();
+  if (!missing.empty())
+    throw MissingInputError("Input " + describe(missing[0]) +
+                            " of the graph was not provided and not given a value; add it to the inputs of "
+                            "function() or replace it through givens");
   fg.verify();
   for (size_t i = 0; i < opts_.mutable_inputs.size() && i < inputs_.size(); ++i)
     if (opts_.mutable_inputs[i]) fg.set_mutable(inputs_[i].get());
