@@ -6,7 +6,7 @@ import re
 import pytest
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
-PAGES = ["tensor.md", "native.md", "config.md"]
+PAGES = ["tensor.md", "native.md", "config.md", "theano-modules.md"]
 
 
 def _blocks():
