@@ -279,3 +279,15 @@ def test_symbolic_step_shape_still_runs_the_slice():
     x, s = T.dvector("x"), T.lscalar("s")
     f = theon.function([x, s], x[::s].shape)
     assert f(np.zeros(7), -3).tolist() == [3] and f(np.zeros(7), 2).tolist() == [4]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_float_arange_equals_numpys_bit_for_bit(dtype):
+    # numpy fills first + i * ((first + step) - first), which is not first + i * step
+    s, e, st = T.scalars("abc") if dtype == "float64" else T.fscalars("abc")
+    f = theon.function([s, e, st], T.arange(s, e, st))
+    for args in [(0, 5, 1), (2, 11, 4), (-5, 1.1, 1.2), (1.3, 2, -2.1), (10, 2, 2), (0.1, 10, 0.7), (3, -4, -0.3)]:
+        v = np.asarray(args, dtype=dtype)
+        got, want = f(*v), np.arange(*v, dtype=dtype)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)

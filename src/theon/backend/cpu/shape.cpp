@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "backend/cpu/kernels.hpp"
 #include "core/convert.hpp"
@@ -161,7 +162,16 @@ void arange_kernel(const ops::ARange& op, const std::vector<NDArray>& in, std::v
     out[0] = ws.empty(dtype, {n});
     visit_dtype(dtype, [&]<class T>() {
       T* p = out[0].ptr<T>();
-      for (int64_t i = 0; i < n; ++i) p[i] = convert_value<T>(a + static_cast<double>(i) * s);
+      if constexpr (std::is_floating_point_v<T>) {
+        // NumPy's fill: the first two values, then first + i * (their difference), in T
+        // (so float results equal numpy.arange's bit for bit).
+        if (n > 0) p[0] = static_cast<T>(a);
+        if (n > 1) p[1] = static_cast<T>(a + s);
+        const T delta = n > 1 ? static_cast<T>(p[1] - p[0]) : T(0);
+        for (int64_t i = 2; i < n; ++i) p[i] = static_cast<T>(p[0] + static_cast<T>(i) * delta);
+      } else {
+        for (int64_t i = 0; i < n; ++i) p[i] = convert_value<T>(a + static_cast<double>(i) * s);
+      }
     });
   }
 }
