@@ -22,6 +22,13 @@ bool overlaps(const NDArray& a, const NDArray& b) {
   return alo && blo && alo < bhi && blo < ahi;
 }
 
+RewriteOptions::Level rewrite_level(const std::string& level) {
+  if (level == "fast_run") return RewriteOptions::Level::FastRun;
+  if (level == "fast_compile") return RewriteOptions::Level::FastCompile;
+  if (level == "none") return RewriteOptions::Level::None;
+  throw ValueError("unknown rewrite level '" + level + "'");
+}
+
 struct PyFunction {
   std::unique_ptr<Function> fn;
   nb::object filter;  // filter(i, value) -> ndarray of the exact type, or raises
@@ -101,6 +108,24 @@ void bind_function(nb::module_& m) {
     return v;
   });
   m.def("graph_text", &graph_text);
+  // Rewrites the graph between `inputs` and `outputs` in place (Theano's
+  // optimizer.optimize(fgraph)): nodes are changed where they stand, so the
+  // caller passes a graph it owns. Returns the new outputs and the rules that fired.
+  m.def("rewrite_fgraph", [](std::vector<Var> inputs, std::vector<Var> outputs, const std::string& level,
+                             std::vector<std::string> including, std::vector<std::string> excluding,
+                             std::vector<std::string> requiring) {
+    RewriteOptions o;
+    o.level = rewrite_level(level);
+    o.including = std::move(including);
+    o.excluding = std::move(excluding);
+    o.requiring = std::move(requiring);
+    FunctionGraph fg(std::move(inputs), std::move(outputs));
+    RewriteReport report;
+    rewrite_graph(fg, o, &report);
+    nb::dict fired;
+    for (const auto& [k, v] : report.fired) fired[k.c_str()] = v;
+    return nb::make_tuple(fg.outputs(), fired);
+  });
 
   nb::class_<PyFunction>(m, "CompiledFunction")
       .def("__init__",
@@ -125,14 +150,7 @@ void bind_function(nb::module_& m) {
              o.native.include_dir = include_dir;
              o.native.cache_max_mb = compiledir_max_mb;
              o.mutable_inputs = std::move(mutable_inputs);
-             if (level == "fast_run")
-               o.rewrite.level = RewriteOptions::Level::FastRun;
-             else if (level == "fast_compile")
-               o.rewrite.level = RewriteOptions::Level::FastCompile;
-             else if (level == "none")
-               o.rewrite.level = RewriteOptions::Level::None;
-             else
-               throw ValueError("unknown rewrite level '" + level + "'");
+             o.rewrite.level = rewrite_level(level);
              o.rewrite.including = std::move(including);
              o.rewrite.excluding = std::move(excluding);
              o.rewrite.requiring = std::move(requiring);

@@ -9,3 +9,4 @@ from .debugmode import DebugMode  # noqa: F401,E402
 from . import pfunc as _pfunc_module  # noqa: F401,E402
 from .pfunc import pfunc  # noqa: F401,E402
 from ..configparser import config  # noqa: F401,E402  (theano.compile.config)
+from ..gof.optdb import optdb  # noqa: F401,E402  (Theano's optimizer database: query(Query) -> optimizer)

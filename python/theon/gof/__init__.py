@@ -14,3 +14,7 @@ from .toolbox import BadOptimization  # noqa: F401
 from . import link  # noqa: F401
 from .link import Linker, PerformLinker, CLinker, OpWiseCLinker, DualLinker, VM_Linker  # noqa: F401
 vm = link  # theano.gof.vm.VM_Linker
+from . import optdb  # noqa: F401,E402
+from .optdb import Query, SequenceDB  # noqa: F401,E402
+from .opt import (LocalOptimizer, LocalOptGroup, Optimizer, TopoOptimizer, local_optimizer,  # noqa: F401,E402
+                  out2in, in2out)

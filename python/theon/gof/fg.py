@@ -15,6 +15,9 @@ class FunctionGraph(object):
             inputs, outputs = _graph.clone(inputs, outputs)
         self.inputs, self.outputs = inputs, outputs
         self.update_mapping = update_mapping
+        self._features = []
+        for f in features or ():
+            self.attach_feature(f)
         given = set(inputs)
         for v in _graph.inputs(outputs):
             if v not in given and not _is_value(v):
@@ -37,8 +40,25 @@ class FunctionGraph(object):
         out += [("output", k) for k, o in enumerate(self.outputs) if o is var]
         return out
 
+    def attach_feature(self, feature):
+        """Adds a feature (Theano's toolbox.Feature): it is told on_attach(fgraph)."""
+        if feature in self._features:
+            return
+        self._features.append(feature)
+        if hasattr(feature, "on_attach"):
+            feature.on_attach(self)
+
+    def remove_feature(self, feature):
+        if feature in self._features:
+            self._features.remove(feature)
+            if hasattr(feature, "on_detach"):
+                feature.on_detach(self)
+
     def __str__(self):
-        return "FunctionGraph(%s)" % ", ".join(str(o) for o in self.outputs)
+        """Theano's text: "[Elemwise{add,no_inplace}(x, y)]"."""
+        return "[%s]" % ", ".join(_graph.as_string(self.inputs, self.outputs))
+
+    __repr__ = __str__
 
 
 def _is_value(v):

@@ -78,7 +78,8 @@ def clone(inputs, outputs, copy_inputs=True, copy_orphans=None):
     `outputs`; with copy_inputs the inputs are fresh variables of the same
     types and names, else they are shared."""
     inputs = list(inputs)
-    new_inputs = [_b.TensorType(i.dtype, i.broadcastable)(i.name) if copy_inputs else i for i in inputs]
+    new_inputs = [_b.TensorType(i.dtype, i.broadcastable)(i.name)
+                  if copy_inputs and not isinstance(i, _b.TensorConstant) else i for i in inputs]
     pairs = [(a, b) for a, b in zip(inputs, new_inputs) if a is not b]
     return new_inputs, list(_core.clone_replace(_as_list(outputs), pairs))
 
@@ -133,3 +134,45 @@ def clone_replace(output, replace=None, strict=True, share_inputs=True):
                 fixed.append((v, _b.TensorType(v.dtype, v.broadcastable)(v.name)))
     cloned = list(_core.clone_replace(outs, fixed))
     return cloned if isinstance(output, (list, tuple)) else cloned[0]
+
+
+def op_str(op):
+    """An op as Theano printed it: theon's DimShuffle is always a view, which
+    Theano called InplaceDimShuffle; an elementwise op that overwrites
+    nothing was Elemwise{add,no_inplace}."""
+    s = str(op)
+    kind = getattr(op, "kind", None)
+    if kind == "DimShuffle" and s.startswith("DimShuffle{"):
+        return "Inplace" + s
+    if kind == "Elemwise" and s.startswith("Elemwise{") and s.endswith("}") and not s.endswith(",no_inplace}"):
+        return s[:-1] + ",no_inplace}"
+    return s
+
+
+def as_string(i, o, leaf_formatter=str, node_formatter=None):
+    """One string per output, Theano's format: Op(arg, ...); a node read
+    more than once is written "*n -> Op(...)" the first time and "*n" after."""
+    node_formatter = node_formatter or (lambda node, args: "%s(%s)" % (op_str(node.op), ", ".join(args)))
+    stop = set(i)
+    uses = {}
+    for out in o:
+        if out.owner is not None and out not in stop:
+            uses[out.owner] = uses.get(out.owner, 0) + 1
+    for node in io_toposort(i, o):
+        for inp in node.inputs:
+            if inp.owner is not None and inp not in stop:
+                uses[inp.owner] = uses.get(inp.owner, 0) + 1
+    multi = [n for n in io_toposort(i, o) if uses.get(n, 0) > 1]
+    done = set()
+
+    def describe(r):
+        if r.owner is None or r in stop:
+            return leaf_formatter(r)
+        node = r.owner
+        idxs = "" if len(node.outputs) == 1 else "::%i" % list(node.outputs).index(r)
+        if node in done:
+            return "*%i%s" % (multi.index(node) + 1, idxs)
+        done.add(node)
+        s = node_formatter(node, [describe(x) for x in node.inputs])
+        return "*%i -> %s" % (multi.index(node) + 1, s) if node in multi else s
+    return [describe(r) for r in o]

@@ -118,3 +118,4 @@ Add, Sub, Mul, TrueDiv, IntDiv = (_op_class(c, f) for c, f in (("Add", "add"), (
 Maximum, Minimum, Second = _op_class("Maximum", "maximum"), _op_class("Minimum", "minimum"), _op_class("Second", "second")
 AND, OR, XOR = _op_class("AND", "and_"), _op_class("OR", "or_"), _op_class("XOR", "xor")
 abs_ = _ns["abs"]
+from . import basic  # noqa: E402,F401  (theano.scalar.basic, the module Theano kept them in)

@@ -1,4 +1,6 @@
-"""Graph-level helpers that Theano kept in ``theano.tensor.opt``: the Assert op.
+"""Graph-level helpers that Theano kept in ``theano.tensor.opt``: the Assert op,
+Theano's rewrite objects (``local_*``, over theon's rules: rewrite_names.py),
+ShapeFeature and the register_* decorators.
 
 ``Assert(msg)(x, *conds)`` returns ``x`` once every scalar condition is true
 at run time and raises ``AssertionError(msg)`` otherwise. The rewriter drops
@@ -10,7 +12,27 @@ from . import basic as _B
 
 from .graph_api import MakeVector, Shape_i  # noqa: E402,F401  (the op classes Theano kept here)
 
-__all__ = ["Assert", "assert_", "assert_op", "MakeVector", "Shape_i"]
+from ..gof.opt import out2in, in2out  # noqa: E402,F401
+from .rewrite_names import rewrite as _rewrite, optimizer as _optimizer  # noqa: E402
+from .shape_feature import ShapeFeature  # noqa: E402,F401
+from .register import (register_canonicalize, register_stabilize, register_specialize,  # noqa: E402,F401
+                       register_uncanonicalize, register_specialize_device, register_useless)
+
+__all__ = ["Assert", "assert_", "assert_op", "MakeVector", "Shape_i", "make_vector", "ShapeFeature"]
+
+make_vector = MakeVector()
+# Theano's graph optimizers built from a local rewrite.
+mul_canonizer = _optimizer("mul_canonizer", "local_mul_canonizer")
+add_canonizer = _optimizer("add_canonizer", "local_add_canonizer")
+
+
+def __getattr__(name):
+    """Theano's local_* rewrites: theon's counterpart rule, or a
+    MissingRewrite that raises NotImplementedError when used."""
+    try:
+        return _rewrite(name)
+    except AttributeError:
+        raise AttributeError("module 'theano.tensor.opt' has no attribute %r" % (name,)) from None
 
 
 class Assert:
