@@ -190,6 +190,26 @@ def _row_remove_all_assert():
     return [x], T.opt.assert_op(x, T.all(T.gt(x, -10))) * 2, [vec()]
 
 
+def _row_merge_alloc():
+    m, n = T.dvector("m"), T.iscalar("n")
+    return [m, n], T.alloc(T.alloc(m, 1, 4), n, 2, 4) * 2, [vec(4), np.int32(3)]
+
+
+def _row_useless_dimshuffle_in_reshape():
+    x = T.dvector("x")
+    return [x], T.exp(T.reshape(x.dimshuffle("x", 0), (2, 3))), [vec(6)]
+
+
+def _row_subtensor_inc_subtensor():
+    x, v, i = T.dmatrix("x"), T.dvector("v"), T.iscalar("i")
+    return [x, v, i], T.set_subtensor(x[:i, 1:], v)[:i, 1:] * 2, [mat(), vec(3), np.int32(2)]
+
+
+def _row_lift_transpose_through_dot():
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    return [x, y], T.exp(T.dot(x, y).T), [mat(3, 4), mat(4, 5)]
+
+
 def _row_gemm_from_add():
     z, x, y = T.dmatrix("z"), T.dmatrix("x"), T.dmatrix("y")
     return [z, x, y], z - 0.1 * T.dot(x, y), [mat(3, 5), mat(3, 4), mat(4, 5)]
@@ -277,6 +297,12 @@ ROWS = {
     "useless_assert": (_row_useless_assert, "useless_assert", None, [], ["Assert"]),
     "remove_all_assert": (_row_remove_all_assert, "remove_all_assert", Mode().including("remove_all_assert"), [],
                           ["Assert"]),
+    "merge_alloc": (_row_merge_alloc, "merge_alloc", None, [], []),
+    "useless_dimshuffle_in_reshape": (_row_useless_dimshuffle_in_reshape, "useless_dimshuffle_in_reshape", None, [],
+                                      ["DimShuffle"]),
+    "subtensor_inc_subtensor": (_row_subtensor_inc_subtensor, "subtensor_inc_subtensor", None, ["Alloc"],
+                                ["IncSubtensor"]),
+    "lift_transpose_through_dot": (_row_lift_transpose_through_dot, "lift_transpose_through_dot", None, [], []),
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),

@@ -65,5 +65,9 @@ bool fits(const TensorType& old, const TensorType& repl);
 // x broadcast to the shape of `like` (same type as like's output), when x's
 // type alone would lose like's shape: fill(like, x), cast to like's dtype.
 Var broadcast_like(const Var& x, const Var& like);
+// A variable's size along `axis` without computing it: a constant when the
+// type knows it, else what its op infers from its inputs' sizes (each found
+// the same way, else read with Shape_i), else nullptr (rules_basic.cpp).
+Var size_along(const Var& x, int axis, int depth = 0);
 
 }  // namespace theon::rw

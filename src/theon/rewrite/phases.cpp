@@ -82,10 +82,12 @@ bool enabled(const std::string& name, const std::vector<const char*>& tags, cons
     for (const char* t : tags) ok |= need == t;
     if (!ok) return false;
   }
-  if (named(o.including)) return true;
   // Rules tagged "unsafe" change what a graph checks (remove_all_assert): on
-  // only when asked for by name or tag.
-  if (std::any_of(tags.begin(), tags.end(), [](const char* t) { return std::string(t) == "unsafe"; })) return false;
+  // only when asked for by name or by the tag "unsafe", never through their
+  // phase or another tag ("canonicalize" switches on the safe rules only).
+  if (std::any_of(tags.begin(), tags.end(), [](const char* t) { return std::string(t) == "unsafe"; }))
+    return has(o.including, name) || has(o.including, "unsafe");
+  if (named(o.including)) return true;
   switch (o.level) {
     case RewriteOptions::Level::None: return false;
     case RewriteOptions::Level::FastCompile:

@@ -54,12 +54,18 @@ std::vector<Var> useless_elemwise(FunctionGraph&, Apply& node) {
   return {};
 }
 
-// DimShuffle{0,1,...}(x) -> x; DimShuffle(DimShuffle(x)) -> one DimShuffle.
+// DimShuffle{0,1,...}(x) -> x, also when it only trades size-1 axes for
+// size-1 axes in place (x of pattern (1, n) shuffled to {x,1}): the values and
+// the type are x's. DimShuffle(DimShuffle(x)) -> one DimShuffle.
 std::vector<Var> dimshuffle_merge(FunctionGraph&, Apply& node) {
   const auto& order = dimshuffle_order(*node.op);
   const Var& x = node.inputs[0];
   bool identity = static_cast<int>(order.size()) == x->ndim();
-  for (size_t i = 0; i < order.size() && identity; ++i) identity = order[i] == static_cast<int>(i);
+  for (size_t i = 0; i < order.size() && identity; ++i) {
+    const int e = order[i];
+    const bool size_one_here = x->type.shape[i] == 1 && (e < 0 || x->type.shape[e] == 1);
+    identity = e == static_cast<int>(i) || size_one_here;
+  }
   if (identity) return {x};
   if (!x->owner || x->owner->op->kind() != OpKind::DimShuffle) return {};
   const auto& inner = dimshuffle_order(*x->owner->op);
@@ -90,20 +96,6 @@ std::vector<Var> dimshuffle_lift(FunctionGraph& fg, Apply& node) {
 }
 
 // ---- shapes ----------------------------------------------------------------------
-
-// A variable's size along `axis` without computing it: a constant when the
-// type knows it, else what its op infers from its inputs' sizes (each found
-// the same way, else read with Shape_i), else nullptr.
-Var size_along(const Var& x, int axis, int depth = 0) {
-  if (x->type.shape[axis] >= 0) return scalar_constant<int64_t>(x->type.shape[axis]);
-  if (!x->owner || depth > 64) return nullptr;
-  const Apply& n = *x->owner;
-  return n.op->infer_shape(n, x->index, axis, [&](int i, int d) -> Var {
-    const Var& in = n.inputs[i];
-    if (Var s = size_along(in, d, depth + 1)) return s;
-    return shape_i(in, d);
-  });
-}
 
 // Shape_i{k}(x) -> a constant, or the size from x's inputs (x need not run).
 std::vector<Var> shape_i_lift(FunctionGraph&, Apply& node) {
@@ -145,6 +137,17 @@ std::vector<Var> topk_pair(FunctionGraph& fg, Apply& node) {
 }
 
 }  // namespace
+
+Var size_along(const Var& x, int axis, int depth) {
+  if (x->type.shape[axis] >= 0) return scalar_constant<int64_t>(x->type.shape[axis]);
+  if (!x->owner || depth > 64) return nullptr;
+  const Apply& n = *x->owner;
+  return n.op->infer_shape(n, x->index, axis, [&](int i, int d) -> Var {
+    const Var& in = n.inputs[i];
+    if (Var s = size_along(in, d, depth + 1)) return s;
+    return shape_i(in, d);
+  });
+}
 
 const std::vector<NodeRule>& basic_rules() {
   static const std::vector<NodeRule> rules = {

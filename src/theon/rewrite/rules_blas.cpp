@@ -71,11 +71,26 @@ std::vector<Var> gemm_from_add(FunctionGraph& fg, Apply& node) {
   return {};
 }
 
+// dot(x, y).T -> dot(y.T, x.T) for matrices (Theano's
+// local_lift_transpose_through_dot): the transposes move to the inputs,
+// where they merge with other DimShuffles or fold into the BLAS call's flags.
+std::vector<Var> lift_transpose_through_dot(FunctionGraph&, Apply& node) {
+  const auto& order = dimshuffle_order(*node.op);
+  if (order != std::vector<int>{1, 0}) return {};
+  const Var& d = node.inputs[0];
+  if (!d->owner || d->owner->op->kind() != OpKind::Dot) return {};
+  const Var& x = d->owner->inputs[0];
+  const Var& y = d->owner->inputs[1];
+  if (x->ndim() != 2 || y->ndim() != 2) return {};
+  return {dot(dimshuffle(y, {1, 0}), dimshuffle(x, {1, 0}))};
+}
+
 }  // namespace
 
 const std::vector<NodeRule>& blas_rules() {
   static const std::vector<NodeRule> rules = {
       {"gemm_from_add", "blas", {OpKind::Elemwise}, {"local", "blas"}, gemm_from_add},
+      {"lift_transpose_through_dot", "canonicalize", {OpKind::DimShuffle}, {"local"}, lift_transpose_through_dot},
   };
   return rules;
 }

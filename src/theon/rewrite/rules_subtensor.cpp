@@ -125,6 +125,36 @@ std::vector<Var> subtensor_merge(FunctionGraph&, Apply& node) {
   return {subtensor(x, merged)};
 }
 
+// set_subtensor(x[idx], v)[idx] -> v broadcast to the region (Theano's
+// local_subtensor_inc_subtensor), for slices only: slicing never raises, and
+// the Alloc checks at run time that v fits the region, as the set did.
+std::vector<Var> subtensor_inc_subtensor(FunctionGraph&, Apply& node) {
+  if (index_advanced(*node.op)) return {};
+  const Var& y = node.inputs[0];
+  if (!y->owner || y->owner->op->kind() != OpKind::IncSubtensor) return {};
+  const Apply& inc = *y->owner;
+  if (!inc_subtensor_sets(*inc.op) || index_advanced(*inc.op)) return {};
+  const auto mine = index_entries(node), theirs = index_entries(inc);
+  if (mine.size() != theirs.size()) return {};
+  for (size_t k = 0; k < mine.size(); ++k) {
+    const IndexEntry &a = mine[k], &b = theirs[k];
+    if (a.kind != IndexEntry::Slice || b.kind != IndexEntry::Slice) return {};
+    if (a.start != b.start || a.stop != b.stop || a.step != b.step) return {};
+  }
+  const Var out = node.output(0);
+  Var v = inc.inputs[1];
+  if (v->dtype() != out->dtype()) v = cast(v, out->dtype());
+  // The region's sizes are those of the same region of x (a view), which
+  // the set did not change.
+  const Var region = subtensor(inc.inputs[0], mine);
+  std::vector<Var> dims;
+  for (int d = 0; d < out->ndim(); ++d) {
+    Var s = size_along(region, d);
+    dims.push_back(s ? s : shape_i(region, d));
+  }
+  return {alloc(v, dims)};
+}
+
 // A variable that is all zeros: alloc(0, ...) or a broadcast/fill of 0.
 bool is_zeros(const Var& v) {
   double z;
@@ -161,6 +191,7 @@ const std::vector<NodeRule>& subtensor_rules() {
       {"subtensor_of_make_vector", "canonicalize", {OpKind::Subtensor}, {"local", "shape"}, subtensor_of_make_vector},
       {"inc_subtensor_of_zeros", "canonicalize", {OpKind::IncSubtensor}, {"local"}, inc_subtensor_of_zeros},
       {"subtensor_merge", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_merge},
+      {"subtensor_inc_subtensor", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_inc_subtensor},
       {"inc_subtensor_serialize", "canonicalize", {OpKind::Elemwise}, {"local"}, inc_subtensor_serialize},
   };
   return rules;

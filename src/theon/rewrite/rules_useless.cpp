@@ -126,7 +126,16 @@ std::vector<Var> useless_switch(FunctionGraph&, Apply& node) {
   else if (node.inputs[1] == node.inputs[2]) pick = node.inputs[1];
   if (!pick) return {};
   if (pick->dtype() != out->dtype()) pick = cast(pick, out->dtype());
-  return {fits(out->type, pick->type) ? pick : broadcast_like(pick, out)};
+  if (fits(out->type, pick->type)) return {pick};
+  // Broadcast to the result's shape, read from the inputs' sizes: a fill
+  // from `out` itself would make the replacement depend on what it replaces.
+  std::vector<Var> dims;
+  for (int d = 0; d < out->ndim(); ++d) {
+    Var s = size_along(out, d);
+    if (!s) return {};
+    dims.push_back(s);
+  }
+  return {alloc(pick, dims)};
 }
 
 // A reduction over axes of static size 1 only drops them (max/min/sum/prod).
