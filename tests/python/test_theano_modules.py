@@ -341,7 +341,9 @@ def test_more_theano_names():
     f = theon.function([x], x.shape)
     assert sum(isinstance(n.op, T.opt.MakeVector) for n in f.maker.fgraph.toposort()) == 1
     assert theon.function([x], T.opt.Shape_i(1)(x))(np.ones((2, 5))) == 5
-    assert theon.function([x], T.opt.MakeVector("int32")(x.shape[0], 7))(np.ones((2, 5))).tolist() == [2, 7]
+    assert theon.function([x], T.opt.MakeVector("int64")(x.shape[0], 7))(np.ones((2, 5))).tolist() == [2, 7]
+    with pytest.raises(AssertionError, match="would lose values"):  # Theano's MakeVector never downcast
+        T.opt.MakeVector("int32")(x.shape[0], 7)
     with pytest.raises(NotImplementedError, match="issue 28"):
         DebugMode()
     assert theon.Op is GofOp is T.Op and isinstance(T.exp(x).owner.op, theon.Op)

@@ -12,32 +12,41 @@ _LEVELS = {"fast_run": ("fast_run", ()), "o4": ("fast_run", ()), "o3": ("fast_ru
 
 class Mode(object):
     """Mode(linker=None, optimizer='fast_run'). `optimizer` is 'fast_run',
-    'fast_compile', 'merge' or None; including/excluding/requiring return a new
-    Mode with rewrites (by name or tag) switched on, off, or required."""
+    'fast_compile', 'merge', None or a gof.Query; including/excluding/requiring
+    return a new Mode with rewrites (by name or tag) switched on, off, or
+    required. `mode._optimizer` is that selection as Theano's Query (read,
+    replaced or changed in place, as Theano's tests do)."""
 
     def __init__(self, linker=None, optimizer="fast_run", including=(), excluding=(), requiring=()):
+        from ..gof.optdb import Query
         if optimizer == "default":
             optimizer = "fast_run"
-        if optimizer not in _LEVELS:
-            raise ValueError("Mode: unknown optimizer %r; expected one of 'fast_run', 'fast_compile', 'merge', None"
-                             % (optimizer,))
+        if isinstance(optimizer, Query):
+            query = optimizer.including(*including).excluding(*excluding).requiring(*requiring)
+        elif optimizer in _LEVELS:
+            level, extra = _LEVELS[optimizer]
+            query = Query(include=((level,) if level != "none" else ()) + extra + tuple(including),
+                          exclude=excluding, require=requiring)
+        else:
+            raise ValueError("Mode: unknown optimizer %r; expected one of 'fast_run', 'fast_compile', 'merge', None "
+                             "or a gof.Query" % (optimizer,))
         self.linker = linker
         self.optimizer = optimizer
-        self._including, self._excluding, self._requiring = tuple(including), tuple(excluding), tuple(requiring)
-        known = _known_names()
-        self._including = tuple(_resolve(t, known, "including") for t in self._including)
-        self._requiring = tuple(_resolve(t, known, "requiring") for t in self._requiring)
-        self._excluding = tuple(_resolve(t, known, "excluding") for t in self._excluding)
-        # Only theon's own names reach the compiler.
-        self._including = tuple(t for t in self._including if t is not None)
-        self._excluding = tuple(t for t in self._excluding if t is not None)
+        self._optimizer = query
+
+    @property
+    def _optimizer(self):
+        return self._query
+
+    @_optimizer.setter
+    def _optimizer(self, query):
+        query_options(query)  # an unknown name is an error now, not at compile time
+        self._query = query
 
     def _with(self, **kw):
-        args = dict(linker=self.linker, optimizer=self.optimizer, including=self._including,
-                    excluding=self._excluding, requiring=self._requiring)
-        for k, v in kw.items():
-            args[k] = args[k] + tuple(v)
-        return Mode(**args)
+        q = self._query
+        return Mode(self.linker, q.including(*kw.get("including", ())).excluding(*kw.get("excluding", ()))
+                    .requiring(*kw.get("requiring", ())))
 
     def including(self, *tags):
         return self._with(including=tags)
@@ -50,12 +59,39 @@ class Mode(object):
 
     def rewrite_options(self):
         """(level, including, excluding, requiring) as the compiler takes them."""
-        level, extra = _LEVELS[self.optimizer]
-        return level, list(extra + self._including), list(self._excluding), list(self._requiring)
+        return query_options(self._query)
 
     def __repr__(self):
-        return "Mode(linker=%r, optimizer=%r, including=%r, excluding=%r, requiring=%r)" % (
-            self.linker, self.optimizer, self._including, self._excluding, self._requiring)
+        return "Mode(linker=%r, optimizer=%s)" % (self.linker, self._query)
+
+
+# Theano's level tags -> theon's levels (the first found wins).
+_LEVEL_TAGS = (("fast_run", "fast_run"), ("fast_compile", "fast_compile"))
+# theon's phases at Theano's positions in its optimizer database (optdb):
+# Query.position_cutoff leaves out the phases at or after it.
+PHASE_POSITIONS = (("merge", 0), ("canonicalize", 1), ("stabilize", 1.5), ("blas", 1.7), ("specialize", 2),
+                   ("uncanonicalize", 3), ("fusion", 49), ("reduce_fusion", 49), ("inplace", 75),
+                   ("final_merge", 100))
+
+
+def query_options(query):
+    """(level, including, excluding, requiring) for theon's rewriter from a
+    Theano Query: its level tag, the names theon knows (Theano's local_<name>
+    as theon's <name>), and the phases its position_cutoff leaves out."""
+    known = _known_names()
+    level = next((lv for tag, lv in _LEVEL_TAGS if tag in query.include), "none")
+    level_tags = {tag for tag, _ in _LEVEL_TAGS}
+
+    def names(tags, how):
+        out = []
+        for t in sorted(tags):
+            n = _resolve(t, known, how)
+            if n is not None and n not in out:
+                out.append(n)
+        return out
+    cut = [p for p, pos in PHASE_POSITIONS if pos >= query.position_cutoff and p in known]
+    return (level, names(set(query.include) - level_tags, "including"), names(query.exclude, "excluding") + cut,
+            names(query.require, "requiring"))
 
 
 def list_rewrites():
@@ -84,6 +120,12 @@ _THEANO_NAMES = None
 _WARNED = set()
 
 
+# Theano names of what a theon pass does under another name.
+_ALIASES = {"local_elemwise_fusion": "fusion", "composite_elemwise_fusion": "fusion", "elemwise_fusion": "fusion",
+            "FusionOptimizer": "fusion", "local_elemwise_fusion_op": "fusion", "merge1": "merge",
+            "merge2": "merge", "merge3": "final_merge"}
+
+
 def _resolve(t, known, how):
     """A rewrite or tag name as theon knows it: theon's own, or Theano's
     local_<name> for theon's <name>; None for a Theano name theon lacks
@@ -91,6 +133,8 @@ def _resolve(t, known, how):
     run instead; requiring it is an error)."""
     if t in known:
         return t
+    if _ALIASES.get(t) in known:
+        return _ALIASES[t]
     if t.startswith("local_") and t[len("local_"):] in known:
         return t[len("local_"):]
     if t in _theano_names():
@@ -101,11 +145,23 @@ def _resolve(t, known, how):
             import warnings
             _WARNED.add(t)
             warnings.warn("Mode.including(%r): theon has no rewrite of that name (Theano's); theon's own rewrites "
-                          "run instead (theon.compile.mode.list_rewrites() lists them)" % (t,), stacklevel=4)
+                          "run instead (theon.compile.mode.list_rewrites() lists them)" % (t,),
+                          stacklevel=_user_stacklevel())
         return None
     close = __import__("difflib").get_close_matches(t, sorted(known), 1)
     raise ValueError("Mode: unknown rewrite or tag %r%s; theon.compile.mode.list_rewrites() lists them"
                      % (t, "; did you mean %r?" % close[0] if close else ""))
+
+
+def _user_stacklevel():
+    """The stacklevel of the first caller outside theon (for warnings)."""
+    import os
+    import sys
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _theano_names():

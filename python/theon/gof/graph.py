@@ -139,11 +139,13 @@ def clone_replace(output, replace=None, strict=True, share_inputs=True):
 def op_str(op):
     """An op as Theano printed it: theon's DimShuffle is always a view, which
     Theano called InplaceDimShuffle; an elementwise op that overwrites
-    nothing was Elemwise{add,no_inplace}."""
+    nothing was Elemwise{add,no_inplace}; Dot printed as dot."""
     s = str(op)
     kind = getattr(op, "kind", None)
     if kind == "DimShuffle" and s.startswith("DimShuffle{"):
         return "Inplace" + s
+    if kind == "Dot":
+        return "dot"
     if kind == "Elemwise" and s.startswith("Elemwise{") and s.endswith("}") and not s.endswith(",no_inplace}"):
         return s[:-1] + ",no_inplace}"
     return s

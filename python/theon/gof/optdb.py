@@ -2,18 +2,10 @@
 
 `compile.optdb.query(Query(include=['fast_run'], position_cutoff=1.51))`
 gives an optimizer that runs theon's phases up to that position in Theano's
-order (merge 0, canonicalize 1, stabilize 1.5, BLAS 1.7, specialize 2,
-uncanonicalize 3, fusion 49, inplace 75, final merge 100)."""
+order (compile.mode.PHASE_POSITIONS)."""
 import math
 
 from . import opt as _opt
-
-# theon's phases at Theano's positions in its optdb.
-PHASE_POSITIONS = (("merge", 0), ("canonicalize", 1), ("stabilize", 1.5), ("blas", 1.7), ("specialize", 2),
-                   ("uncanonicalize", 3), ("fusion", 49), ("reduce_fusion", 49), ("inplace", 75),
-                   ("final_merge", 100))
-# Theano's level tags -> theon's rewrite levels.
-_LEVELS = {"fast_run": "fast_run", "fast_compile": "fast_compile"}
 
 
 class Query(object):
@@ -63,16 +55,8 @@ class SequenceDB(object):
         q = tags[0] if len(tags) == 1 and isinstance(tags[0], Query) else Query(
             include=[t[1:] for t in tags if t.startswith("+")] or [t for t in tags if t[0] not in "+-"],
             exclude=[t[1:] for t in tags if t.startswith("-")])
-        from ..compile.mode import _resolve, _known_names
-        known = _known_names()
-        levels = [_LEVELS[t] for t in q.include if t in _LEVELS]
-        level = levels[0] if levels else "none"
-        cut = [name for name, pos in PHASE_POSITIONS if pos >= q.position_cutoff]
-
-        def names(tags, how):
-            return [n for n in (_resolve(t, known, how) for t in sorted(tags) if t not in _LEVELS) if n]
-        return PhaseOptimizer(level, names(q.include, "including"), names(q.exclude, "excluding") + cut,
-                              names(q.require, "requiring"))
+        from ..compile.mode import query_options
+        return PhaseOptimizer(*query_options(q))
 
 
 optdb = SequenceDB()

@@ -104,18 +104,32 @@ for _name, _arity in _core.scalar_ops():
     _ns[_name] = ScalarOp(_name, _arity)
 
 
+class _ScalarOpClass(type):
+    """Theano's scalar op classes (Add, IntDiv, EQ, ...): constructing one with
+    an output-type rule gives the table's scalar function; isinstance(op, cls)
+    holds for that function, also as a compiled node's op.scalar_op (its name)."""
+
+    def __call__(cls, output_types_preference=None, name=None):
+        return _ns[cls._fn_name]
+
+    def __instancecheck__(cls, op):
+        return isinstance(op, (str, ScalarOp)) and str(op) == cls._fn_name
+
+
 def _op_class(name, fn_name):
-    """Theano's scalar op class `name` (Add, Second, ...): constructing it with
-    an output-type rule gives the scalar function `fn_name`."""
-    def make(output_types_preference=None, name=None):
-        return _ns[fn_name]
-    make.__name__ = name
-    return make
+    return _ScalarOpClass(name, (object,), {"_fn_name": fn_name, "__doc__": "Theano's scalar op class %s: the "
+                                            "table's scalar function %s." % (name, fn_name)})
 
 
-Add, Sub, Mul, TrueDiv, IntDiv = (_op_class(c, f) for c, f in (("Add", "add"), ("Sub", "sub"), ("Mul", "mul"),
-                                                                 ("TrueDiv", "true_div"), ("IntDiv", "int_div")))
-Maximum, Minimum, Second = _op_class("Maximum", "maximum"), _op_class("Minimum", "minimum"), _op_class("Second", "second")
-AND, OR, XOR = _op_class("AND", "and_"), _op_class("OR", "or_"), _op_class("XOR", "xor")
+# Theano's class name -> the table's function.
+_CLASSES = {"Add": "add", "Sub": "sub", "Mul": "mul", "TrueDiv": "true_div", "IntDiv": "int_div", "Mod": "mod",
+            "Pow": "pow", "Maximum": "maximum", "Minimum": "minimum", "Second": "second", "AND": "and_",
+            "OR": "or_", "XOR": "xor", "EQ": "eq", "NEQ": "neq", "LT": "lt", "GT": "gt", "LE": "le", "GE": "ge",
+            "Switch": "switch", "Abs": "abs", "Neg": "neg", "Inv": "inv", "Exp": "exp", "Expm1": "expm1",
+            "Log": "log", "Log1p": "log1p", "Sqr": "sqr", "Sqrt": "sqrt", "Erf": "erf", "Erfc": "erfc",
+            "Sigmoid": "sigmoid", "Softplus": "softplus", "Tanh": "tanh"}
+for _cls, _fn in _CLASSES.items():
+    if _fn in _ns:
+        _ns[_cls] = _op_class(_cls, _fn)
 abs_ = _ns["abs"]
 from . import basic  # noqa: E402,F401  (theano.scalar.basic, the module Theano kept them in)

@@ -470,8 +470,19 @@ All = _op_class("All", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.r
 Any = _op_class("Any", ["Reduce", "FusedReduce"], CAReduce, when=lambda op: op.reduce_kind == "any",
                 make=lambda axis=None: lambda x: _T.any(x, axis))
 CAReduceDtype = CAReduce
-MakeVector = _op_class("MakeVector", ["MakeVector"], Op,
-                       make=lambda dtype="int64": lambda *xs: _T.stack([_T.cast(x, dtype) for x in xs]))
+def _make_vector(dtype="int64"):
+    def build(*xs):
+        xs = [_T.as_tensor_variable(x) for x in xs]
+        for x in xs:
+            # Theano's MakeVector asserted that every entry fits the dtype without loss.
+            if str(np.promote_types(x.dtype, dtype)) != str(np.dtype(dtype)):
+                raise AssertionError("MakeVector{dtype=%s}: an entry of dtype %s would lose values; cast it "
+                                     "explicitly" % (dtype, x.dtype))
+        return _core.make_vector([_T.cast(x, dtype) for x in xs], dtype)
+    return build
+
+
+MakeVector = _op_class("MakeVector", ["MakeVector"], Op, make=_make_vector)
 Shape_i = _op_class("Shape_i", ["ShapeI"], Op, make=lambda i: lambda x: _T.shape_i(x, i))
 SortOp = _op_class("SortOp", ["Sort"], Op, make=lambda kind="quicksort", order=None:
                    lambda a, axis=-1: _T.sort(a, axis, kind, order))

@@ -234,6 +234,10 @@ TV.__array_ufunc__ = None
 
 # TensorConstant.value (Theano's alias of .data).
 _core.TensorConstant.value = property(lambda s: s.data)
+# Theano's Variable.clone: a new variable of the same type and name with no
+# owner; a constant's clone holds the same value.
+TV.clone = lambda s: s.type(s.name)
+_core.TensorConstant.clone = lambda s: B.constant(s.data, name=s.name)
 
 
 def _values_eq(a, b, force_same_dtype=True):

@@ -11,6 +11,7 @@ from .. import _core
 from . import basic as _B
 
 from .graph_api import MakeVector, Shape_i  # noqa: E402,F401  (the op classes Theano kept here)
+from .graph_api import _OpClass, _ALL_CLASSES  # noqa: E402
 
 from ..gof.opt import out2in, in2out  # noqa: E402,F401
 from .rewrite_names import rewrite as _rewrite, optimizer as _optimizer  # noqa: E402
@@ -35,10 +36,12 @@ def __getattr__(name):
         raise AttributeError("module 'theano.tensor.opt' has no attribute %r" % (name,)) from None
 
 
-class Assert:
-    """Theano's Assert op: ``Assert(msg)(value, *conditions)``."""
+class Assert(metaclass=_OpClass):
+    """Theano's Assert op: ``Assert(msg)(value, *conditions)``;
+    isinstance(node.op, Assert) holds for theon's Assert nodes."""
 
     __props__ = ("msg",)
+    _kinds, _when, _any = frozenset(["Assert"]), None, False
 
     def __init__(self, msg="Theano Assert failed!"):
         self.msg = str(msg)
@@ -58,6 +61,7 @@ class Assert:
         return "Assert{msg=%s}" % self.msg
 
 
+_ALL_CLASSES.append(Assert)
 assert_ = Assert()
 # Theano's alias (unittest's assert_ made 2to3 rename the other one).
 assert_op = assert_
