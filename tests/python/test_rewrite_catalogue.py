@@ -210,6 +210,21 @@ def _row_lift_transpose_through_dot():
     return [x, y], T.exp(T.dot(x, y).T), [mat(3, 4), mat(4, 5)]
 
 
+def _row_mul_switch_sink():
+    c, a = T.dvector("c"), T.dvector("a")
+    return [c, a], T.switch(c > 0, 0.0, a) * T.exp(a), [vec(), vec()]
+
+
+def _row_div_switch_sink():
+    c, a = T.dvector("c"), T.dvector("a")
+    return [c, a], T.switch(c > 0, a, 0.0) / T.exp(a), [vec(), vec()]
+
+
+def _row_inc_subtensor_no_change():
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    return [x, y], T.inc_subtensor(x[:2], T.zeros_like(y)) * 2, [mat(), mat(2, 4)]
+
+
 def _row_gemm_from_add():
     z, x, y = T.dmatrix("z"), T.dmatrix("x"), T.dmatrix("y")
     return [z, x, y], z - 0.1 * T.dot(x, y), [mat(3, 5), mat(3, 4), mat(4, 5)]
@@ -303,6 +318,10 @@ ROWS = {
     "subtensor_inc_subtensor": (_row_subtensor_inc_subtensor, "subtensor_inc_subtensor", None, ["Alloc"],
                                 ["IncSubtensor"]),
     "lift_transpose_through_dot": (_row_lift_transpose_through_dot, "lift_transpose_through_dot", None, [], []),
+    "mul_switch_sink": (_row_mul_switch_sink, "mul_switch_sink", None, [], []),
+    "div_switch_sink": (_row_div_switch_sink, "div_switch_sink", None, [], []),
+    "inc_subtensor_no_change": (_row_inc_subtensor_no_change, "inc_subtensor_no_change", None, ["CheckValue"],
+                                ["IncSubtensor"]),
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),

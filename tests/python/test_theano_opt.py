@@ -222,6 +222,41 @@ def test_subtensor_of_set_subtensor_reads_the_set_value():
         f(xv, 2, 2, np.random.rand(3, 1))
 
 
+def test_inc_subtensor_that_changes_nothing_goes_and_keeps_its_shape_check():
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    for out in [T.inc_subtensor(x[:2], T.zeros_like(y)),
+                T.set_subtensor(T.zeros_like(x)[1:], T.zeros_like(y))]:
+        f = theon.function([x, y], out)
+        assert not any(isinstance(o, T.IncSubtensor) for o in ops(f))
+        g = theon.function([x, y], out, mode=NONE)
+        xv, yv = np.random.rand(3, 4), np.random.rand(2, 4)
+        np.testing.assert_array_equal(f(xv, yv), g(xv, yv))
+        with pytest.raises(ValueError):  # y does not fit the region: still an error
+            f(xv, np.random.rand(2, 3))
+    i = T.iscalar("i")  # an integer index may be out of range: the node stays
+    f = theon.function([x, y, i], T.inc_subtensor(x[i], T.zeros_like(y[0])))
+    assert any(isinstance(o, T.IncSubtensor) for o in ops(f))
+    assert opt.local_incsubtensor_of_zeros.theon_rules() == ("inc_subtensor_no_change",)
+
+
+@pytest.mark.parametrize("fn", ["sum", "prod", "max", "min", "all", "any"])
+def test_reduction_over_size_one_axes_drops_them(fn):
+    x = T.TensorType("int64", (True, False, True))("x")
+    f = theon.function([x], getattr(T, fn)(x, axis=[0, 1]))
+    reds = [n for n in f.maker.fgraph.toposort() if isinstance(n.op, T.CAReduce)]
+    assert len(reds) == 1 and reds[0].inputs[0].ndim == 2 and list(reds[0].op.axis) == [0]
+    xv = np.array([[[3], [0], [-2]]])
+    np.testing.assert_array_equal(f(xv), getattr(np, fn)(xv, axis=(0, 1)))
+    y = T.TensorType("float64", (True, True))("y")
+    g = theon.function([y], getattr(T, fn)(y))
+    assert not any(isinstance(n.op, T.CAReduce) for n in g.maker.fgraph.toposort())
+    for v in ([[0.0]], [[np.nan]], [[2.5]]):
+        np.testing.assert_array_equal(g(np.array(v)), getattr(np, fn)(np.array(v)))
+    s = T.dscalar("s")  # over no axis at all: s itself
+    h = theon.function([x, s], getattr(T, fn)(getattr(T, fn)(x.astype("float64")), axis=[]) + s)
+    assert sum(isinstance(n.op, T.CAReduce) for n in h.maker.fgraph.toposort()) == 1
+
+
 def test_useless_switch_broadcasts_without_reading_its_own_output():
     x, y = T.ivector("x"), T.lmatrix("y")
     f = theon.function([x, y], T.switch(1, x, y))
@@ -231,6 +266,31 @@ def test_useless_switch_broadcasts_without_reading_its_own_output():
     f = theon.function([m, w], T.switch(m, w, w))
     vm = np.array([[0, 1], [1, 0]], "int32")
     np.testing.assert_array_equal(f(vm, np.array([7, 8])), np.where(vm, [7, 8], [7, 8]))
+
+
+def test_gradient_of_a_switch_ignores_the_branch_not_taken():
+    x = T.dscalar("x")
+    f = theon.function([x], T.grad(T.switch(x < 7, x, T.sqrt(x - 7)), x))
+    assert f(5) == 1 and f(11) == 0.25  # the sqrt branch's gradient is NaN at 5
+    assert f.maker.rewrite_report["fired"].get("mul_switch_sink", 0) + \
+        f.maker.rewrite_report["fired"].get("div_switch_sink", 0) >= 1
+    c, a = T.dvector("c"), T.dvector("a")
+    g = theon.function([c, a], T.switch(c > 0, 0.0, a) * T.log(a))
+    np.testing.assert_allclose(g(np.array([1.0, -1.0]), np.array([-1.0, 2.0])), [0.0, 2 * np.log(2)])
+
+
+def test_make_vector_sliced_by_constants_is_a_make_vector():
+    x, y, z = T.lscalars("xyz")
+    v = opt.make_vector(x, y, z)
+    for idx, want in [(slice(None, 2), [0, 1]), (slice(None, None, 2), [0, 2]), (slice(None, None, -1), [2, 1, 0]),
+                      (slice(-2, None), [1, 2]), (slice(5, 1, -1), [2]), (slice(1, 1), []), ([0, 2, -1], [0, 2, 2])]:
+        f = theon.function([x, y, z], v[idx])
+        assert [type(o).__name__ for o in ops(f)] in (["Op"], []), (idx, ops(f))
+        assert all(isinstance(o, opt.MakeVector) for o in ops(f))
+        assert f(10, 11, 12).tolist() == [[10, 11, 12][k] for k in want], idx
+    m = T.dmatrix("m")
+    f = theon.function([m], m.shape[:1])
+    assert not any(isinstance(o, T.Subtensor) for o in ops(f))
 
 
 # ---- Theano names the file imports ------------------------------------------------

@@ -120,10 +120,12 @@ _THEANO_NAMES = None
 _WARNED = set()
 
 
-# Theano names of what a theon pass does under another name.
+# Theano names of what a theon rule or pass does under another name.
 _ALIASES = {"local_elemwise_fusion": "fusion", "composite_elemwise_fusion": "fusion", "elemwise_fusion": "fusion",
             "FusionOptimizer": "fusion", "local_elemwise_fusion_op": "fusion", "merge1": "merge",
-            "merge2": "merge", "merge3": "final_merge"}
+            "merge2": "merge", "merge3": "final_merge", "local_canonicalize_alloc": "useless_alloc",
+            "local_incsubtensor_of_zeros": "inc_subtensor_no_change",
+            "local_setsubtensor_of_constants": "inc_subtensor_no_change"}
 
 
 def _resolve(t, known, how):

@@ -1,19 +1,17 @@
 """Theano's rewrite objects (theano.tensor.opt.local_*) as theon's rules.
 
 Theano's `local_<name>` is theon's rule `<name>` where theon has one; a few
-Theano rewrites are done by differently named theon rules (_COUNTERPARTS).
+Theano rewrites are done by differently named theon rules (_COUNTERPARTS and
+compile.mode._ALIASES).
 Any other Theano rewrite name gives a MissingRewrite, which raises
 NotImplementedError naming what theon lacks when it is used."""
 from ..gof import opt as _opt
 
-# Theano's name -> theon's rules doing its work, where the names differ.
+# Theano's name -> theon's rules doing its work, where one Theano rewrite is
+# several theon rules (single renames are compile.mode._ALIASES).
 _COUNTERPARTS = {
     # Theano's lift also merged a DimShuffle of a DimShuffle and dropped identities.
     "local_dimshuffle_lift": ("dimshuffle_lift", "dimshuffle_merge"),
-    # Alloc of a value that already has the output's type: theon's useless_alloc.
-    "local_canonicalize_alloc": ("useless_alloc",),
-    # Theano's constant folding op; theon's rule of the same meaning.
-    "constant_folding": ("constant_folding",),
 }
 
 
@@ -35,10 +33,15 @@ def rewrite(name):
     counterpart, or a MissingRewrite when theon has none."""
     if name in _CACHE:
         return _CACHE[name]
+    from ..compile.mode import _ALIASES
     known = _known_rules()
     rules = _COUNTERPARTS.get(name)
+    if rules is None and _ALIASES.get(name) in known:
+        rules = (_ALIASES[name],)
     if rules is None and name.startswith("local_") and name[len("local_"):] in known:
         rules = (name[len("local_"):],)
+    if rules is None and name in known:  # a name both share (constant_folding)
+        rules = (name,)
     if rules is not None:
         obj = _opt.TheonRule(name, *rules)
     elif name in _theano_names():

@@ -175,6 +175,57 @@ std::vector<Var> mul_neg_one(FunctionGraph&, Apply& node) {
   return {};
 }
 
+// A value that is all zeros: a constant 0, alloc(0, ...) or fill(x, 0).
+bool is_zero_value(const Var& v) {
+  double z;
+  if (scalar_value(v, &z)) return z == 0;
+  if (!v->owner) return false;
+  if (v->owner->op->kind() == OpKind::Alloc) return scalar_value(v->owner->inputs[0], &z) && z == 0;
+  return is_op(*v->owner, ScalarOpId::second) && scalar_value(v->owner->inputs[1], &z) && z == 0;
+}
+
+// For a switch node with a zero branch: the index of that branch (1 or 2), or 0.
+int zero_branch(const Var& v) {
+  if (!v->owner || !is_op(*v->owner, ScalarOpId::switch_)) return 0;
+  if (is_zero_value(v->owner->inputs[1])) return 1;
+  if (is_zero_value(v->owner->inputs[2])) return 2;
+  return 0;
+}
+
+// switch(c, zero, f) with f -> g(f), the zero branch kept.
+Var sink_into(const Apply& sw, int zero, const Var& g) {
+  return zero == 1 ? elemwise(ScalarOpId::switch_, {sw.inputs[0], sw.inputs[1], g})
+                   : elemwise(ScalarOpId::switch_, {sw.inputs[0], g, sw.inputs[2]});
+}
+
+// a * switch(c, 0, x) * b -> switch(c, 0, a * x * b), and the same with the
+// zero in the other branch (Theano's local_mul_switch_sink): where the
+// switch picks 0 the result is 0 even when a or b is inf or NaN there, which
+// is what the gradient of a switch needs (the gradient of the branch not
+// taken may be NaN: grad(switch(x < 7, x, sqrt(x - 7))) at x = 5 is 1).
+std::vector<Var> mul_switch_sink(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::mul)) return {};
+  for (size_t k = 0; k < node.inputs.size(); ++k) {
+    const int zero = zero_branch(node.inputs[k]);
+    if (!zero) continue;
+    const Apply& sw = *node.inputs[k]->owner;
+    Var prod = sw.inputs[3 - zero];
+    for (size_t j = 0; j < node.inputs.size(); ++j)
+      if (j != k) prod = elemwise(ScalarOpId::mul, {prod, node.inputs[j]});
+    return {sink_into(sw, zero, prod)};
+  }
+  return {};
+}
+
+// switch(c, 0, x) / b -> switch(c, 0, x / b) (Theano's local_div_switch_sink), for the same reason.
+std::vector<Var> div_switch_sink(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::true_div) && !is_op(node, ScalarOpId::int_div)) return {};
+  const int zero = zero_branch(node.inputs[0]);
+  if (!zero) return {};
+  const Apply& sw = *node.inputs[0]->owner;
+  return {sink_into(sw, zero, elemwise(elemwise_id(*node.op), {sw.inputs[3 - zero], node.inputs[1]}))};
+}
+
 }  // namespace
 
 const std::vector<NodeRule>& arith_rules() {
@@ -182,6 +233,8 @@ const std::vector<NodeRule>& arith_rules() {
       {"add_canonizer", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, add_canonizer},
       {"mul_canonizer", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, mul_canonizer},
       {"neg_neg", "canonicalize", {OpKind::Elemwise}, {"local", "algebra", "fast_compile"}, neg_neg},
+      {"mul_switch_sink", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, mul_switch_sink},
+      {"div_switch_sink", "canonicalize", {OpKind::Elemwise}, {"local", "algebra"}, div_switch_sink},
       {"pow_specialize", "specialize", {OpKind::Elemwise}, {"local"}, pow_specialize},
       {"mul_neg_one", "specialize", {OpKind::Elemwise}, {"local"}, mul_neg_one},
   };

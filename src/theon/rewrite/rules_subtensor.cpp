@@ -28,17 +28,59 @@ std::vector<Var> subtensor_lift(FunctionGraph& fg, Apply& node) {
   return {elemwise(elemwise_id(*f.op), {sub})};
 }
 
-// MakeVector(a, b, c)[1] -> b: x.shape[1] becomes Shape_i{1}(x), which then lifts.
+// The positions a constant slice or constant index array picks from n
+// entries (NumPy's rules), or false when they are not all known here or one
+// is out of range (the run-time error names it).
+bool picked_positions(const IndexEntry& e, int64_t n, std::vector<int64_t>* out) {
+  bool too_big;
+  if (e.kind == IndexEntry::Array) {
+    const Constant* c = as_constant(e.index);
+    if (!c || c->value.ndim() != 1 || c->value.dtype == DType::Bool) return false;
+    for (int64_t k = 0; k < c->value.size(); ++k) {
+      int64_t i = c->value.get_int(k);
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) return false;
+      out->push_back(i);
+    }
+    return true;
+  }
+  if (e.kind != IndexEntry::Slice) return false;
+  int64_t start = 0, stop = 0, step = 1;
+  if (e.step && (!get_constant_index(e.step, &step, &too_big) || too_big || step == 0)) return false;
+  const bool up = step > 0;
+  auto bound = [&](const Var& b, int64_t absent, int64_t* r) {
+    if (!b) return *r = absent, true;
+    if (!get_constant_index(b, r, &too_big) || too_big) return false;
+    if (*r < 0) *r = std::max<int64_t>(*r + n, up ? 0 : -1);
+    else if (*r > n) *r = up ? n : n - 1;
+    else if (!up && *r == n) *r = n - 1;
+    return true;
+  };
+  if (!bound(e.start, up ? 0 : n - 1, &start) || !bound(e.stop, up ? n : -1, &stop)) return false;
+  for (int64_t i = start; up ? i < stop : i > stop; i += step) out->push_back(i);
+  return true;
+}
+
+// MakeVector(a, b, c)[1] -> b: x.shape[1] becomes Shape_i{1}(x), which then
+// lifts; a constant slice or index array picks entries: MakeVector(a, b, c)[:2]
+// -> MakeVector(a, b) (x.shape[:2]).
 std::vector<Var> subtensor_of_make_vector(FunctionGraph&, Apply& node) {
   const Var& v = node.inputs[0];
   if (!v->owner || v->owner->op->kind() != OpKind::MakeVector) return {};
   auto entries = index_entries(node);
   int64_t i;
   bool too_big;
+  const int64_t n = static_cast<int64_t>(v->owner->inputs.size());
+  if (entries.size() == 1 && entries[0].kind != IndexEntry::Int) {
+    std::vector<int64_t> picked;
+    if (!picked_positions(entries[0], n, &picked)) return {};
+    std::vector<Var> parts;
+    for (int64_t p : picked) parts.push_back(v->owner->inputs[p]);
+    return {make_vector(parts, v->dtype())};
+  }
   if (entries.size() != 1 || entries[0].kind != IndexEntry::Int ||
       !get_constant_index(entries[0].index, &i, &too_big) || too_big)
     return {};
-  const int64_t n = static_cast<int64_t>(v->owner->inputs.size());
   if (i < 0) i += n;
   if (i < 0 || i >= n) return {};  // out of range: the run-time error names it
   Var r = v->owner->inputs[i];
@@ -155,6 +197,46 @@ std::vector<Var> subtensor_inc_subtensor(FunctionGraph&, Apply& node) {
   return {alloc(v, dims)};
 }
 
+// The value every element of v has, when v is a (broadcast) constant, a fill
+// of one, or an Alloc of one.
+bool uniform_value(const Var& v, double* c) {
+  if (scalar_value(v, c)) return true;
+  return v->owner && v->owner->op->kind() == OpKind::Alloc && scalar_value(v->owner->inputs[0], c);
+}
+
+// x[idx] += 0, or x[idx] = c where x is c everywhere -> x (Theano's
+// local_incsubtensor_of_zeros and local_setsubtensor_of_constants), for
+// slices only (slicing never raises). The check the IncSubtensor made stays:
+// y must broadcast to the region (a ValueError otherwise).
+std::vector<Var> inc_subtensor_no_change(FunctionGraph&, Apply& node) {
+  if (index_advanced(*node.op)) return {};
+  const auto entries = index_entries(node);
+  for (const auto& e : entries)
+    if (e.kind != IndexEntry::Slice) return {};
+  const Var& x = node.inputs[0];
+  const Var& y = node.inputs[1];
+  double cy, cx;
+  if (!uniform_value(y, &cy)) return {};
+  if (inc_subtensor_sets(*node.op) ? !(uniform_value(x, &cx) && cx == cy) : cy != 0) return {};
+  const Var region = subtensor(x, entries);
+  if (y->ndim() > region->ndim()) return {};
+  std::vector<Var> conds;
+  for (int d = 0; d < y->ndim(); ++d) {
+    if (y->type.shape[d] == 1) continue;  // broadcasts to any size
+    const int dr = region->ndim() - y->ndim() + d;
+    Var sy = size_along(y, d), sr = size_along(region, dr);
+    if (!sy) sy = shape_i(y, d);
+    if (!sr) sr = shape_i(region, dr);
+    double a, b;
+    if (scalar_value(sy, &a) && scalar_value(sr, &b) && a == b) continue;
+    conds.push_back(elemwise(ScalarOpId::or_, {elemwise(ScalarOpId::eq, {sy, scalar_constant<int64_t>(1)}),
+                                               elemwise(ScalarOpId::eq, {sy, sr})}));
+  }
+  if (conds.empty()) return {x};
+  return {assert_op(x, conds, "inc_subtensor: the value's shape does not fit the indexed region",
+                    CheckFailure::Value)};
+}
+
 // A variable that is all zeros: alloc(0, ...) or a broadcast/fill of 0.
 bool is_zeros(const Var& v) {
   double z;
@@ -192,6 +274,8 @@ const std::vector<NodeRule>& subtensor_rules() {
       {"inc_subtensor_of_zeros", "canonicalize", {OpKind::IncSubtensor}, {"local"}, inc_subtensor_of_zeros},
       {"subtensor_merge", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_merge},
       {"subtensor_inc_subtensor", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_inc_subtensor},
+      {"inc_subtensor_no_change", "canonicalize", {OpKind::IncSubtensor}, {"local", "useless"},
+       inc_subtensor_no_change},
       {"inc_subtensor_serialize", "canonicalize", {OpKind::Elemwise}, {"local"}, inc_subtensor_serialize},
   };
   return rules;

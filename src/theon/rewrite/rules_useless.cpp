@@ -138,22 +138,32 @@ std::vector<Var> useless_switch(FunctionGraph&, Apply& node) {
   return {alloc(pick, dims)};
 }
 
-// A reduction over axes of static size 1 only drops them (max/min/sum/prod).
+// A reduction over axes of static size 1 only drops them; over those and
+// others, it drops them and reduces the others (Theano's
+// local_reduce_broadcastable). all/any of one element is its truth value.
 std::vector<Var> useless_reduce(FunctionGraph&, Apply& node) {
   if (node.op->kind() != OpKind::Reduce) return {};
   const ReduceKind k = reduce_kind_of(*node.op);
-  if (k == ReduceKind::All || k == ReduceKind::Any) return {};
   const Var& x = node.inputs[0];
   const auto& axes = reduce_axes(*node.op);
-  std::vector<int> keep;
+  std::vector<int> keep, still;  // x's axes kept; those still reduced, numbered after the drop
+  bool dropped = false;
   for (int d = 0; d < x->ndim(); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
-    if (reduced && x->type.shape[d] != 1) return {};
-    if (!reduced) keep.push_back(d);
+    if (reduced && x->type.shape[d] == 1) {
+      dropped = true;
+      continue;
+    }
+    if (reduced) still.push_back(static_cast<int>(keep.size()));
+    keep.push_back(d);
   }
+  if (!dropped && !axes.empty()) return {};  // a reduction over no axis at all is x itself
   Var r = dimshuffle(x, keep);
+  if (!still.empty()) r = reduce(k, r, still);
   const DType d = node.raw_output(0)->dtype();
-  return {r->dtype() == d ? r : cast(r, d)};
+  if (r->dtype() == d) return {r};
+  if (d == DType::Bool) return {elemwise(ScalarOpId::neq, {r, constant_like(0, r->dtype())})};
+  return {cast(r, d)};
 }
 
 // Assert(x, conds): conditions that are constant true, or repeated, go; with
