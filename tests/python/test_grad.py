@@ -402,3 +402,31 @@ def test_grad_float32_keeps_dtype(rng):
     got = theon.function([x], g)(np.array([0.0, 1.0], dtype="float32"))
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, 2 * np.exp([0.0, 1.0]), rtol=1e-6)
+
+
+def test_integer_wrt_gets_the_gradient_as_if_real():
+    # Theano 1.0's rule (docs/tensor.md): grad(x, x) of an int scalar is 1.0,
+    # a float cost differentiates through int inputs as if they were real,
+    # and paths through integer results (casts to int, argmax) carry none.
+    x, i = T.iscalar("x"), T.ivector("i")
+    assert theon.function([x], T.grad(x, x))(3) == 1.0
+    g = T.grad(T.sum(i * 2.5) + T.cast(x, "float64") ** 2 * 0 + x * 1.5, [i, x])
+    gi, gx = theon.function([i, x], g)(np.array([1, 2], dtype="int32"), 4)
+    assert gi.dtype.kind == "f" and gi.tolist() == [2.5, 2.5] and gx == 1.5
+    y = T.dvector("y")
+    gy = T.grad(T.sum(T.cast(y * 3, "int32") * 2.0), y)  # through a cast to int: no gradient
+    assert theon.function([y], gy)(np.ones(2)).tolist() == [0.0, 0.0]
+
+
+def test_arange_gradient_in_its_float_arguments():
+    from theon.tests import unittest_tools as utt
+    for start, stop, step in [(0.0, 4.9, 1.0), (5.1, 0.0, -0.5), (1.0, 5.1, 0.5)]:
+        utt.verify_grad(lambda a, b, c: T.arange(a, b, c), [np.asarray(start), np.asarray(stop), np.asarray(step)])
+    a, b, c = T.dscalars("abc")
+    ga, gc = T.grad(T.sum(T.arange(a, b, c) ** 2), [a, c])
+    f = theon.function([a, b, c], [ga, gc])
+    v = np.arange(1.0, 5.1, 0.5)
+    got_a, got_c = f(1.0, 5.1, 0.5)
+    np.testing.assert_allclose([got_a, got_c], [2 * v.sum(), 2 * (v * np.arange(len(v))).sum()])
+    with pytest.raises(theon.gradient.DisconnectedInputError):
+        T.grad(T.sum(T.arange(a, b, c)), b)

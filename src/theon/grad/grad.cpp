@@ -130,9 +130,10 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     for (size_t i = 0; i < gins.size(); ++i) {
       const Var& x = node->inputs[i];
       if (!gins[i] || !depends.count(x.get()) || blocked.count(x.get())) continue;
-      if (!is_inexact(x->dtype())) continue;
       Var g = gins[i];
-      if (g->dtype() != x->dtype()) g = cast(g, x->dtype());
+      // An integer input's gradient is computed as if it were real (Theano 1.0): in a float dtype.
+      const DType want = is_inexact(x->dtype()) ? x->dtype() : is_inexact(g->dtype()) ? g->dtype() : DType::Float64;
+      if (g->dtype() != want) g = cast(g, want);
       accumulate(x.get(), g);
     }
   }
@@ -157,11 +158,10 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     const Var& w = wrt[i];
     auto it = grads.find(w.get());
     std::string why;
-    if (it != grads.end() && is_inexact(w->dtype()) && is_null_grad(it->second, &why) &&
-        opts.null_gradients_raise)
+    if (it != grads.end() && is_null_grad(it->second, &why) && opts.null_gradients_raise)
       throw NullTypeGradError("grad: the gradient with respect to " + var_desc(w) + " does not exist: " + why +
                               " (pass null_gradients='return' to get it as a NullType variable)");
-    if (it != grads.end() && is_inexact(w->dtype())) {
+    if (it != grads.end()) {  // an integer wrt too: its gradient as if it were real
       out.push_back(it->second);
       continue;
     }
@@ -173,7 +173,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
         throw DisconnectedInputError(msg + " (pass disconnected_inputs='ignore' or 'warn' to get zeros instead)");
       if (opts.disconnected_inputs == DisconnectedPolicy::Warn) warn(msg);
     }
-    // Integer wrt and ignored disconnected wrt: zeros (Theano's choice).
+    // A wrt reached only through non-differentiable paths, or ignored when disconnected: zeros.
     out.push_back(zeros_like(w, is_inexact(w->dtype()) ? w->dtype() : DType::Float64));
   }
   return out;

@@ -124,12 +124,9 @@ std::vector<Var> Elemwise::grad(const Apply& node, const std::vector<Var>& gouts
   for (size_t i = 0; i < gs.size(); ++i) {
     if (!gs[i]) continue;
     const Var& x = node.inputs[i];
-    if (!is_inexact(x->dtype())) {
-      gs[i] = nullptr;  // integer inputs get no gradient
-      continue;
-    }
     Var g = sum_to_like(gs[i], x);
-    if (g->dtype() != x->dtype()) g = cast(g, x->dtype());
+    // An integer input's gradient is computed as if it were real (Theano 1.0's rule): kept in g's dtype.
+    if (g->dtype() != x->dtype() && is_inexact(x->dtype())) g = cast(g, x->dtype());
     gs[i] = g;
   }
   return gs;

@@ -563,6 +563,17 @@ Var ops::Reshape::infer_shape(const Apply& node, int, int axis, const InputSize&
   return e->dtype() == DType::Int64 ? e : cast(e, DType::Int64);
 }
 
+std::vector<Var> ops::ARange::grad(const Apply& node, const std::vector<Var>& g) const {
+  if (!is_inexact(dtype_)) return {nullptr, nullptr, nullptr};
+  Var out = const_cast<Apply&>(node).output(0);
+  const Var steps = arange(scalar_constant<int64_t>(0), shape_i(out, 0), scalar_constant<int64_t>(1), dtype_);
+  const auto like = [&](const Var& v, const Var& x) {
+    return v->dtype() == x->dtype() || !is_inexact(x->dtype()) ? v : cast(v, x->dtype());  // ints: as if real
+  };
+  return {like(sum(g[0], std::nullopt), node.inputs[0]), nullptr,
+          like(sum(mul(g[0], steps), std::nullopt), node.inputs[2])};
+}
+
 Var ops::Alloc::infer_shape(const Apply& node, int, int axis, const InputSize&) const {
   const Var& dim = node.inputs[1 + axis];
   return dim->dtype() == DType::Int64 ? dim : cast(dim, DType::Int64);

@@ -125,10 +125,10 @@ class ARange final : public NamedShapeOp {
   DType dtype() const { return dtype_; }
   std::string name() const override { return "ARange{dtype=" + std::string(dtype_name(dtype_)) + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
-  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    return std::vector<Var>(node.inputs.size(), nullptr);
-  }
-  bool connected(int) const override { return false; }
+  // Float values move with start (d/dstart = sum(g)) and step (sum(g * i));
+  // stop changes only the length, so it is disconnected (as Theano's).
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& g) const override;
+  bool connected(int i) const override { return is_inexact(dtype_) && i != 1; }
 
  private:
   DType dtype_;
