@@ -608,3 +608,28 @@ def test_unused_inputs_are_reported_before_missing_ones_and_none_const_axis():
     m = T.dmatrix()
     mx, am = T.max_and_argmax(m, T.NoneConst)
     assert [v.tolist() for v in theon.function([m], [mx, am])(np.arange(6.0).reshape(2, 3))] == [5.0, 5]
+
+
+def test_norm_keepdims_and_empty_list_index():
+    x = T.dtensor3()
+    a = np.random.default_rng(0).random((3, 2, 4))
+    f = theon.function([x], [x.norm(L=1, axis=[0, -2], keepdims=True), x.norm(2, keepdims=True),
+                             x.norm(3, axis=1), x[[]]])
+    n1, n2, n3, empty = f(a)
+    np.testing.assert_allclose(n1, np.abs(a).sum(axis=(0, 1), keepdims=True))
+    np.testing.assert_allclose(n2, np.sqrt((a ** 2).sum(keepdims=True)))
+    np.testing.assert_allclose(n3, (np.abs(a) ** 3).sum(axis=1) ** (1 / 3))
+    assert empty.shape == a[[]].shape == (0, 2, 4)
+
+
+def test_numpy_ufuncs_on_variables_build_the_graph():
+    x = T.dmatrix("x")
+    d = np.random.default_rng(1).random((3, 3))
+    for fct in [np.arccos, np.exp, np.exp2, np.log1p, np.rad2deg, np.trunc, np.sqrt, np.square, np.negative]:
+        np.testing.assert_allclose(theon.function([x], fct(x))(d), fct(d))
+    a = np.full((3, 3), 0.5)
+    f = theon.function([x], [a + x, a - x, np.maximum(a, x), a < x, np.power(x, 2)])
+    for got, want in zip(f(d), [a + d, a - d, np.maximum(a, d), a < d, d ** 2]):
+        np.testing.assert_allclose(got, want)
+    assert (a == x) is False and (a != x) is True  # == stays identity, as Theano's
+    assert theon.function([x], [x[:, ()], x[[]]])(d)[0].shape == d[:, ()].shape == (3, 0)

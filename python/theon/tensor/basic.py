@@ -712,8 +712,10 @@ def _index_entries(x, key):
             if not _INT64_MIN <= int(k) <= _INT64_MAX:  # np.uint64(2**64 - 1) is not -1
                 raise IndexError("index %d is out of bounds for axis %d of %s" % (int(k), len(entries), x.type))
             entries.append(("int", constant(int(k), dtype="int64")))
-        elif isinstance(k, (list, np.ndarray)):
+        elif isinstance(k, (list, tuple, np.ndarray)):  # a tuple inside the key is a sequence, as NumPy
             a = np.asarray(k)
+            if a.size == 0 and isinstance(k, (list, tuple)):
+                a = a.astype("int64")  # x[[]]: NumPy reads an empty list as integer positions
             if a.dtype.kind not in "iu":
                 raise TypeError("index arrays must be integers, got dtype %s" % a.dtype)
             if a.dtype == np.uint64 and a.size and a.max() > _INT64_MAX:

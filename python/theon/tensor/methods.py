@@ -135,14 +135,15 @@ def _extra():
     return extra
 
 
-def _norm(self, L, axis=None):
+def _norm(self, L, axis=None, keepdims=False):
+    """The L-norm over axis (all axes when None); keepdims keeps them as size 1."""
     if L == 0:
         raise NotImplementedError("norm with L=0 is not defined")
     if L == 1:
-        return B.sum(abs(self), axis=axis)
+        return B.sum(abs(self), axis=axis, keepdims=keepdims)
     if L == 2:
-        return B.sqrt(B.sum(B.sqr(self), axis=axis))
-    return B.pow(B.sum(B.pow(abs(self), L), axis=axis), 1.0 / L)
+        return B.sqrt(B.sum(B.sqr(self), axis=axis, keepdims=keepdims))
+    return B.pow(B.sum(B.pow(abs(self), L), axis=axis, keepdims=keepdims), 1.0 / L)
 
 
 _METHODS = {
@@ -228,8 +229,31 @@ for _k, _v in _METHODS.items():
 TV.__eq__ = lambda s, o: isinstance(o, TV) and s._id == o._id
 TV.__ne__ = lambda s, o: not (isinstance(o, TV) and s._id == o._id)
 TV.__hash__ = lambda s: s._id
-TV.__array_priority__ = 1000  # numpy_array + var -> var.__radd__
-TV.__array_ufunc__ = None
+TV.__array_priority__ = 1000
+
+# NumPy's ufuncs on variables build theon's graph (np.exp(x) is T.exp(x), and
+# numpy_array + x is T.add), as PyMC3-style code expects; == keeps Theano's
+# identity semantics. Other methods (reduce, out=...) are not symbolic.
+_UFUNC_NAMES = {"subtract": "sub", "multiply": "mul", "divide": "true_div", "true_divide": "true_div",
+                "floor_divide": "int_div", "power": "pow", "negative": "neg", "absolute": "abs_", "fabs": "abs_",
+                "less": "lt", "greater": "gt", "less_equal": "le", "greater_equal": "ge", "sign": "sgn",
+                "square": "sqr", "remainder": "mod", "logical_and": "and_", "logical_or": "or_",
+                "logical_xor": "xor", "bitwise_and": "and_", "bitwise_or": "or_", "bitwise_xor": "xor",
+                "conjugate": "conj"}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if ufunc is np.equal or ufunc is np.not_equal:
+        a, b = inputs
+        same = isinstance(a, TV) and isinstance(b, TV) and a._id == b._id
+        return same if ufunc is np.equal else not same
+    if method != "__call__" or kwargs:
+        return NotImplemented
+    fn = getattr(_T(), _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__), None)
+    return fn(*inputs) if callable(fn) else NotImplemented
+
+
+TV.__array_ufunc__ = _array_ufunc
 
 
 # TensorConstant.value (Theano's alias of .data).
