@@ -416,7 +416,9 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, out_type=None, abs_tol=N
     out = B.as_tensor_variable(out)
 
     def function(inputs, outputs, name):
-        return C.function(inputs, outputs, allow_input_downcast=True, on_unused_input="ignore", name=name)
+        # accept_inplace as Theano's: checking an inplace op (its inputs are copies) is allowed
+        return C.function(inputs, outputs, allow_input_downcast=True, on_unused_input="ignore", name=name,
+                          accept_inplace=True)
 
     out_val = np.asarray(function(tensor_pt, out, "verify_grad forward")(*[p.copy() for p in pt]))
 

@@ -430,3 +430,9 @@ def test_arange_gradient_in_its_float_arguments():
     np.testing.assert_allclose([got_a, got_c], [2 * v.sum(), 2 * (v * np.arange(len(v))).sum()])
     with pytest.raises(theon.gradient.DisconnectedInputError):
         T.grad(T.sum(T.arange(a, b, c)), b)
+
+
+def test_verify_grad_checks_an_inplace_op_as_theano():
+    from theon.tensor import inplace
+    from theon.tests import unittest_tools as utt
+    utt.verify_grad(inplace.exp_inplace, [np.array([[1.5, -0.5], [2.0, 0.25]])])

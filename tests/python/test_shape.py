@@ -291,3 +291,10 @@ def test_float_arange_equals_numpys_bit_for_bit(dtype):
         got, want = f(*v), np.arange(*v, dtype=dtype)
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+def test_uint64_slice_bounds_shape_matches_the_slice():
+    x = T.dvector("x")
+    big = T.constant(np.uint64(2 ** 63 + 5))
+    f = theon.function([x], [x[big:].shape, x[:big].shape])
+    assert [s.tolist() for s in f(np.zeros(4))] == [[0], [4]]

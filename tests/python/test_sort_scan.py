@@ -268,3 +268,17 @@ def test_sort_and_argsort_take_a_symbolic_axis():
         f(v, 3)
     with pytest.raises(TypeError, match="axis must be an integer scalar"):
         T.sort(x, T.dscalar())
+
+
+def test_topk_index_dtypes_and_bad_index_dtype():
+    x = T.dmatrix()
+    v = np.random.default_rng(5).permutation(40).reshape(4, 10).astype("float64")
+    outs = [T.argtopk(x, -3, axis=1, idx_dtype=d) for d in ("int8", "uint16", "int32", "int64")]
+    got = theon.function([x], outs)(v)
+    for g, d in zip(got, ("int8", "uint16", "int32", "int64")):
+        assert g.dtype == d
+        np.testing.assert_array_equal(g, np.argsort(v, axis=1)[:, :3])
+    with pytest.raises(TypeError, match="idx_dtype must be an integer dtype, got float32"):
+        T.argtopk(x, 2, idx_dtype="float32")
+    with pytest.raises(TypeError, match="topk: unknown idx_dtype 'int7'"):
+        T.argtopk(x, 2, idx_dtype="int7")

@@ -4,6 +4,7 @@ This module converts arguments and names things; every op, its type rules and
 its gradient live in C++.
 """
 import builtins
+import functools
 import operator
 import numbers
 
@@ -584,11 +585,11 @@ def stack(*tensors, **kwargs):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tensors[0]
     tensors = [_as(t) for t in tensors]
-    out = _core.stack(tensors, _axis_int(axis))
     if tensors and _axis_int(axis) in (0, -1) and builtins.all(t.ndim == 0 for t in tensors):
-        # scalars make a vector (MakeVector, as Theano), in the dtype stack gives
-        return _core.make_vector([cast(t, out.dtype) for t in tensors], out.dtype)
-    return out
+        # scalars make a vector (MakeVector, as Theano), in their common dtype (NumPy's promotion, as stack's)
+        dtype = str(functools.reduce(np.promote_types, [np.dtype(t.dtype) for t in tensors]))
+        return _core.make_vector([cast(t, dtype) for t in tensors], dtype)
+    return _core.stack(tensors, _axis_int(axis))
 
 
 # ---- linear algebra -------------------------------------------------------------------

@@ -57,7 +57,11 @@ def _topk(x, kth, axis, values, indices, idx_dtype):
     kth = _as(kth)
     if kth.ndim != 0 or not _b._is_int(kth):
         raise TypeError("topk: kth must be an integer scalar, got %s" % (kth.type,))
-    return _core.topk(x, kth, _axis(axis), values, indices, str(np.dtype(idx_dtype)))
+    try:
+        idx_dtype = str(np.dtype(idx_dtype))
+    except TypeError:
+        raise TypeError("topk: unknown idx_dtype %r" % (idx_dtype,)) from None
+    return _core.topk(x, kth, _axis(axis), values, indices, idx_dtype)
 
 
 # sorted is accepted and always honoured: theon's TopK gives its outputs

@@ -328,6 +328,9 @@ Var as_int64(const Var& v) { return v->dtype() == DType::Int64 ? v : cast(v, DTy
 // computes it, built as a graph; null for a symbolic step (its sign decides
 // the clipping).
 Var slice_length(const IndexEntry& e, const Var& n) {
+  // A uint64 bound above INT64_MAX would wrap negative in int64 arithmetic: leave it to the kernel.
+  for (const Var& v : {e.start, e.stop, e.step})
+    if (v && v->dtype() == DType::UInt64) return nullptr;
   double step_value = 1;
   if (e.step && !get_constant_scalar(e.step, &step_value)) return nullptr;
   if (std::fabs(step_value) > 4.0e18) return nullptr;  // beyond int64 arithmetic: leave it to the kernel

@@ -105,9 +105,10 @@ void topk_kernel(const ops::TopK& op, const std::vector<NDArray>& in, std::vecto
   Shape shape = x.shape;
   shape[axis] = m;
   const Lanes out_lanes(shape, axis);
-  NDArray values, indices;
+  NDArray values;
   if (op.returns_values()) values = ws.empty(x.dtype, shape);
-  if (op.returns_indices()) indices = ws.empty(op.idx_dtype(), shape);
+  NDArray positions = ws.empty(DType::Int64, shape);  // in idx_dtype at the end, by one conversion
+  int64_t* pos = positions.ptr<int64_t>();
   visit_dtype(x.dtype, [&]<class T>() {
     if constexpr (kOrdered<T>) {
       const T* src = x.ptr<T>();
@@ -127,23 +128,17 @@ void topk_kernel(const ops::TopK& op, const std::vector<NDArray>& in, std::vecto
         const int64_t o = lane / lanes.inner, j = lane % lanes.inner;
         const int64_t ofirst = o * m * lanes.inner + j;
         ++lane;
+        for (int64_t i = 0; i < m; ++i) pos[ofirst + i * out_lanes.inner] = idx[i];
         if (op.returns_values()) {
           T* dst = values.ptr<T>();
           for (int64_t i = 0; i < m; ++i) dst[ofirst + i * out_lanes.inner] = at(idx[i]);
         }
-        if (op.returns_indices())
-          visit_dtype(op.idx_dtype(), [&]<class I>() {
-            if constexpr (std::is_integral_v<I> && !std::is_same_v<I, bool>) {
-              I* dst = indices.ptr<I>();
-              for (int64_t i = 0; i < m; ++i) dst[ofirst + i * out_lanes.inner] = static_cast<I>(idx[i]);
-            }
-          });
       });
     }
   });
   size_t o = 0;
   if (op.returns_values()) out[o++] = values;
-  if (op.returns_indices()) out[o] = indices;
+  if (op.returns_indices()) out[o] = op.idx_dtype() == DType::Int64 ? positions : positions.astype(op.idx_dtype());
 }
 
 void cum_kernel(const ops::CumOp& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
