@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "theon/half.hpp"
+
 namespace theon {
 
 // The order matters only for tables indexed by DType.
@@ -20,6 +22,7 @@ namespace theon {
   X(UInt16, uint16_t, "uint16")          \
   X(UInt32, uint32_t, "uint32")          \
   X(UInt64, uint64_t, "uint64")          \
+  X(Float16, half, "float16")            \
   X(Float32, float, "float32")           \
   X(Float64, double, "float64")          \
   X(Complex64, std::complex<float>, "complex64") \
@@ -30,7 +33,11 @@ enum class DType : uint8_t {
   THEON_DTYPES(X)
 #undef X
 };
-inline constexpr int kNumDTypes = 13;
+inline constexpr int kNumDTypes = 0
+#define X(e, t, s) +1
+    THEON_DTYPES(X)
+#undef X
+    ;
 
 size_t itemsize(DType d);
 std::string_view dtype_name(DType d);
@@ -42,9 +49,13 @@ inline bool is_signed_int(DType d) { return d >= DType::Int8 && d <= DType::Int6
 inline bool is_unsigned_int(DType d) { return d >= DType::UInt8 && d <= DType::UInt64; }
 inline bool is_int(DType d) { return is_signed_int(d) || is_unsigned_int(d); }
 inline bool is_discrete(DType d) { return is_bool(d) || is_int(d); }
-inline bool is_float(DType d) { return d == DType::Float32 || d == DType::Float64; }
+inline bool is_float(DType d) { return d == DType::Float16 || d == DType::Float32 || d == DType::Float64; }
 inline bool is_complex(DType d) { return d == DType::Complex64 || d == DType::Complex128; }
 inline bool is_inexact(DType d) { return is_float(d) || is_complex(d); }
+// float16 is a storage dtype: kernels load it as float32, compute, and round
+// each op's result back (NumPy's and Theano's semantics). Fusion, which would
+// skip the rounding of intermediate results, and native code leave it alone.
+inline bool is_storage_only(DType d) { return d == DType::Float16; }
 
 // NumPy's promotion of two array dtypes (what Theano's scalar.upcast computes).
 DType upcast(DType a, DType b);

@@ -26,6 +26,7 @@ int npy_type(DType d) {
     case DType::UInt16: return NPY_UINT16;
     case DType::UInt32: return NPY_UINT32;
     case DType::UInt64: return NPY_UINT64;
+    case DType::Float16: return NPY_FLOAT16;
     case DType::Float32: return NPY_FLOAT32;
     case DType::Float64: return NPY_FLOAT64;
     case DType::Complex64: return NPY_COMPLEX64;
@@ -79,7 +80,7 @@ NDArray from_numpy_or_throw(nb::handle obj) {
     const char* dname = desc.is_valid() ? PyUnicode_AsUTF8(desc.ptr()) : nullptr;
     PyErr_Clear();
     throw TypeError(std::string("cannot convert a value of NumPy dtype ") + (dname ? dname : "?") +
-                    " to a theon array (supported: bool, int8-int64, uint8-uint64, float32, float64, complex64, "
+                    " to a theon array (supported: bool, int8-int64, uint8-uint64, float16, float32, float64, complex64, "
                     "complex128)");
   }
   return a;

@@ -217,8 +217,6 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, br
             raise TypeError("shared(): broadcastable is for arrays, got a value of type %s" % type(value).__name__)
         return GenericSharedVariable(name, generic, value if borrow else copy.deepcopy(value), strict,
                                      allow_downcast)
-    if arr.dtype == np.float16:
-        arr = arr.astype("float32")
     if broadcastable is None:
         broadcastable = (False,) * arr.ndim
     if len(broadcastable) != arr.ndim:

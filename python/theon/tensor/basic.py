@@ -57,9 +57,7 @@ class autocast_float_as(object):
 
     def __init__(self, *dtypes):
         for d in dtypes:
-            if d == "float16":
-                raise NotImplementedError("autocast_float_as: theon has no float16 dtype yet")
-            if d not in ("float32", "float64"):
+            if d not in ("float16", "float32", "float64"):
                 raise ValueError("autocast_float_as: %r is not a float dtype" % (d,))
         self.dtypes = tuple(dtypes)
 
@@ -74,14 +72,16 @@ class autocast_float_as(object):
 def _autocast_float(x):
     if config.cast_policy == "numpy+floatX":
         return np.asarray(x, dtype=config.floatX)
+    dtypes = autocast_float.dtypes or ("float16", "float32", "float64")
+    if config.floatX in dtypes and config.floatX != "float64":  # Theano's deliberate downcast to floatX
+        return np.asarray(x, dtype=config.floatX)
     if autocast_float.dtypes:
-        for d in autocast_float.dtypes:
+        # Theano: float16 only when floatX is float16.
+        for d in [d for d in dtypes if d != "float16" or config.floatX == "float16"]:
             a = np.asarray(x, dtype=d)
             if float(a) == x or np.isnan(x):
                 return a
         return a
-    if config.floatX == "float32":
-        return np.asarray(x, dtype="float32")
     f32 = np.asarray(x, dtype="float32")
     if float(f32) == x or np.isnan(x):  # compare as Python floats: exact in float32?
         return f32
@@ -104,8 +104,6 @@ def _as_array(x, dtype=None):
         raise AsTensorError("cannot convert %r to a tensor: it is not numeric" % (x,))
     if a.dtype.kind == "U" or a.dtype.kind == "S":
         raise AsTensorError("cannot convert the string %r to a tensor" % (x,))
-    if a.dtype == np.float16:
-        a = a.astype("float32")
     return a
 
 

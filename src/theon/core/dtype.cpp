@@ -24,7 +24,7 @@ int bits(DType d) { return static_cast<int>(kSizes[static_cast<int>(d)]) * 8; }
 DType signed_of_bits(int b) {
   return b <= 8 ? DType::Int8 : b <= 16 ? DType::Int16 : b <= 32 ? DType::Int32 : DType::Int64;
 }
-DType float_of_bits(int b) { return b <= 32 ? DType::Float32 : DType::Float64; }
+DType float_of_bits(int b) { return b <= 16 ? DType::Float16 : b <= 32 ? DType::Float32 : DType::Float64; }
 }  // namespace
 
 size_t itemsize(DType d) { return kSizes[static_cast<int>(d)]; }
@@ -39,7 +39,7 @@ std::optional<DType> dtype_from_name(std::string_view name) {
 
 DType dtype_from_name_or_throw(std::string_view name) {
   auto d = dtype_from_name(name);
-  if (!d) throw TypeError("unknown dtype '" + std::string(name) + "'; expected one of bool, int8..int64, uint8..uint64, float32, float64, complex64, complex128");
+  if (!d) throw TypeError("unknown dtype '" + std::string(name) + "'; expected one of bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128");
   return *d;
 }
 
@@ -59,7 +59,8 @@ DType upcast(DType a, DType b) {
   if (is_float(a) || is_float(b)) {
     auto need = [](DType d) {
       if (is_float(d)) return bits(d);
-      return bits(d) <= 16 ? 32 : 64;
+      // NumPy: 8-bit ints fit float16, 16-bit ones float32, wider ones float64.
+      return bits(d) <= 8 ? 16 : bits(d) <= 16 ? 32 : 64;
     };
     return float_of_bits(std::max(need(a), need(b)));
   }

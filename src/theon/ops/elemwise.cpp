@@ -61,7 +61,12 @@ std::string dtypes_str(const std::vector<DType>& ds) {
 namespace ops {
 
 Elemwise::Plan Elemwise::plan(const std::vector<DType>& ds) const {
-  if (cast_to_) return {*cast_to_, compute_type(*cast_to_)};
+  if (cast_to_) {
+    // A cast to float16 copies in the source's compute type, so float64 and
+    // int64 values are rounded once, straight to float16 (not via float32).
+    if (is_storage_only(*cast_to_) && ds.size() == 1) return {*cast_to_, compute_type(ds[0])};
+    return {*cast_to_, compute_type(*cast_to_)};
+  }
   const auto& def = scalar_def(id_);
   Plan p = plan_types(def, ds);
   if (!def.fn[static_cast<int>(p.in_ct)])

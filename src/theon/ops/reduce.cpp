@@ -220,6 +220,8 @@ Var any(const Var& x, const Axes& axes, bool keepdims) { return reduce(ReduceKin
 Var mean(const Var& x, const Axes& axes, bool keepdims) {
   check_input(x, "mean");
   std::vector<int> ax = normalize_axes(axes, x->ndim(), "mean");
+  // float16, as Theano: summed in float32 (float16 overflows at 65504), divided, rounded once.
+  if (x->dtype() == DType::Float16) return cast(mean(cast(x, DType::Float32), ax, keepdims), DType::Float16);
   Var s = sum(x, ax, keepdims);
   // Theano: divide by the count cast to float32 for float32/complex64 sums, else float64.
   DType cd = (s->dtype() == DType::Float32 || s->dtype() == DType::Complex64) ? DType::Float32 : DType::Float64;

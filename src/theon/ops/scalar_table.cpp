@@ -23,6 +23,7 @@ CT compute_type(DType d) {
     case DType::UInt32:
     case DType::UInt64:
       return CT::U64;
+    case DType::Float16:  // float16 is storage only: it computes in float32
     case DType::Float32:
       return CT::F32;
     case DType::Float64:

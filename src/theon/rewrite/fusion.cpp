@@ -64,7 +64,7 @@ void fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     Apply* root = it->get();
     if (taken.count(root) || !fg.contains(root)) continue;
     const DType dtype = root->raw_output(0)->dtype();
-    if (!is_float(dtype)) continue;
+    if (!is_float(dtype) || is_storage_only(dtype)) continue;
     const TensorType& like = root->raw_output(0)->type;
     if (!fusable(*root, dtype, like)) continue;
     // Most roots stay alone (their producers are read elsewhere or are not
@@ -157,7 +157,7 @@ void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report) {
     const auto& users = fg.clients(in.get());
     if (users.size() != 1 || users[0].node != node.get()) continue;  // read elsewhere (or a graph output)
     const DType dtype = in->dtype();
-    if (!is_float(dtype) || node->raw_output(0)->dtype() != dtype) continue;
+    if (!is_float(dtype) || is_storage_only(dtype) || node->raw_output(0)->dtype() != dtype) continue;
     // A FusedReduce reads its inputs in the program's dtype.
     if (!std::all_of(p->inputs.begin(), p->inputs.end(), [&](const Var& v) { return v->dtype() == dtype; })) continue;
     FusedProgram prog;

@@ -33,9 +33,9 @@ std::vector<Var> upcast_constants(FunctionGraph&, Apply& node) {
     const Constant* c = as_constant(in);
     if (!c || in->dtype() == d || c->value.size() != 1 || is_complex(in->dtype())) continue;
     const double v = c->value.get_double(0);
-    const double back = d == DType::Float32 ? static_cast<double>(static_cast<float>(v)) : v;
-    if (back != v && !(std::isnan(v) && std::isnan(back))) continue;  // not exact in d
     NDArray a = c->value.astype(d);
+    const double back = a.get_double(0);
+    if (back != v && !(std::isnan(v) && std::isnan(back))) continue;  // not exact in d
     in = constant(a);
     changed = true;
   }

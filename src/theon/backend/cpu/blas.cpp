@@ -68,7 +68,7 @@ bool blas_layout(const Mat& m, int64_t isz, int64_t align, Layout& out) {
 
 int64_t blas_align(DType d) { return static_cast<int64_t>(is_complex(d) ? itemsize(d) / 2 : itemsize(d)); }
 
-bool blas_dtype(DType d) { return is_inexact(d); }
+bool blas_dtype(DType d) { return is_inexact(d) && d != DType::Float16; }
 
 // Would BLAS need a copy of this operand? (Only asked for BLAS dtypes.)
 bool needs_copy(const Mat& m, DType d) {
@@ -226,10 +226,33 @@ void warn_no_blas() {
   });
 }
 
+// float16 products run in float32 (as NumPy's, which accumulate float16 dots
+// in float): a float32 copy of a float16 operand, C-contiguous.
+Mat widen_half(const Mat& m, std::vector<float>& buf) {
+  buf.resize(static_cast<size_t>(m.rows * m.cols));
+  for (int64_t i = 0; i < m.rows; ++i)
+    for (int64_t j = 0; j < m.cols; ++j)
+      buf[static_cast<size_t>(i * m.cols + j)] = *reinterpret_cast<const half*>(m.p + i * m.rs + j * m.cs);
+  const int64_t fs = static_cast<int64_t>(sizeof(float));
+  return {reinterpret_cast<const char*>(buf.data()), m.rows, m.cols, m.cols * fs, fs};
+}
+
+void gemm_any(DType d, const Mat& A, const Mat& B, char* C);
+
+// C (float16, M x N, C-contiguous) = alpha A.B + beta C, computed in float32 and rounded once.
+void gemm_half(const Mat& A, const Mat& B, char* C, double alpha, double beta) {
+  std::vector<float> a, b, c(static_cast<size_t>(A.rows * B.cols));
+  gemm_any(DType::Float32, widen_half(A, a), widen_half(B, b), reinterpret_cast<char*>(c.data()));
+  half* out = reinterpret_cast<half*>(C);
+  for (size_t i = 0; i < c.size(); ++i)
+    out[i] = static_cast<float>(alpha) * c[i] + (beta == 0 ? 0.0f : static_cast<float>(beta) * out[i]);
+}
+
 // C (M x N, C-contiguous, of dtype d) = A (M x K) . B (K x N).
 void gemm_any(DType d, const Mat& A, const Mat& B, char* C) {
   const int64_t M = A.rows, K = A.cols, N = B.cols;
   if (M == 0 || N == 0) return;
+  if (d == DType::Float16 && K > 0) return gemm_half(A, B, C, 1, 0);
   if (K == 0) {
     std::memset(C, 0, static_cast<size_t>(M * N) * itemsize(d));
     return;
@@ -249,6 +272,7 @@ void gemm_any(DType d, const Mat& A, const Mat& B, char* C) {
 void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double beta) {
   const int64_t M = A.rows, K = A.cols, N = B.cols;
   if (M == 0 || N == 0) return;
+  if (d == DType::Float16) return gemm_half(A, B, C, alpha, beta);
   if (K > 0) {
     if (const Blas* bl = blas())
       if (blas_gemm(d, *bl, A, B, C, M, N, K, alpha, beta)) return;

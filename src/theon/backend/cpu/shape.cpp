@@ -162,7 +162,7 @@ void arange_kernel(const ops::ARange& op, const std::vector<NDArray>& in, std::v
     out[0] = ws.empty(dtype, {n});
     visit_dtype(dtype, [&]<class T>() {
       T* p = out[0].ptr<T>();
-      if constexpr (std::is_floating_point_v<T>) {
+      if constexpr (is_floating_v<T>) {
         // NumPy's fill: the first two values, then first + i * (their difference), in T
         // (so float results equal numpy.arange's bit for bit).
         if (n > 0) p[0] = static_cast<T>(a);

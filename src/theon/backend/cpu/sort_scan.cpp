@@ -16,14 +16,14 @@ namespace theon {
 namespace {
 
 template <class T>
-constexpr bool kOrdered = std::is_arithmetic_v<T>;  // every real dtype, not complex
+constexpr bool kOrdered = std::is_arithmetic_v<T> || std::is_same_v<T, half>;  // every real dtype, not complex
 
 // NumPy's order: NaN sorts after everything, including +inf.
 template <class T>
 bool less_nan_last(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a)) return false;
-    if (std::isnan(b)) return true;
+  if constexpr (is_floating_v<T>) {
+    if (a != a) return false;
+    if (b != b) return true;
   }
   return a < b;
 }
