@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Runs every test: the C++ suite (GoogleTest through ctest, plus the C++
-# example) and the Python suite (pytest). Installs what it needs first.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-jobs=$(nproc 2>/dev/null || echo 2)
-# System packages: GoogleTest (C++ tests), ccache (faster rebuilds), OpenBLAS
-# for the C++-only tests (the Python package uses the scipy-openblas32 wheel).
-if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  need=""
-  for p in libgtest-dev ccache libopenblas0; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
-  if [ -n "$need" ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null
-  fi
-fi
-python -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.0" numpy scipy-openblas32 \
-  pytest hypothesis scipy scikit-learn tqdm ninja cmake
-cmake -S . -B build/cpp -G Ninja -DTHEON_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/cpp -j"$jobs"
-(cd build/cpp && ctest --output-on-failure -j"$jobs")
-python -m pip install -q --no-build-isolation .
-python -m pytest -q tests/python
+# Runs every test: the C++ suite (GoogleTest through ctest, the C++ examples)
+# and the Python suite (pytest). Installs what it needs first, into the
+# virtual environment run_example.sh uses, and builds the core once: the C++
+# tests and the Python package come from the one build tree build/dev.
+source "$(dirname "$0")/_env.sh"
+t0=$SECONDS
+# GoogleTest (C++ tests), ccache (faster rebuilds), OpenBLAS for the C++-only
+# tests (the Python package uses the scipy-openblas32 wheel).
+apt_need libgtest-dev ccache libopenblas0
+ensure_venv
+pip_need "scikit-build-core>=0.10" "nanobind>=2.0" numpy scipy-openblas32 cmake ninja scikit-learn tqdm \
+  pytest pytest-xdist hypothesis scipy
+build_and_install ON
+logs=$build/test-logs
+mkdir -p "$logs"
+say "C++ tests (ctest in $build)"
+ctest --test-dir "$build" -j"$jobs" --output-on-failure | tee "$logs/ctest.log" | grep -Ev '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' 
+say "Python tests (pytest, $jobs workers)"
+python -m pytest -q -p no:cacheprovider -n "$jobs" tests/python | tee "$logs/pytest.log"
+cxx=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$logs/ctest.log" | tail -n 1)
+py=$(grep -E '[0-9]+ passed' "$logs/pytest.log" | tail -n 1 | sed -E 's/=//g; s/^ +| +$//g')
+say "all tests passed in $((SECONDS - t0)) s: C++ ${cxx#0 tests failed out of } tests; Python $py"

@@ -114,7 +114,38 @@ nb::object to_numpy(const NDArray& a) {
   return nb::steal(arr);
 }
 
+namespace {
+std::string g_package_dir;  // set once at import, before any other thread runs theon
+
+bool internal_file(const char* file) {
+  return (!g_package_dir.empty() && std::strncmp(file, g_package_dir.c_str(), g_package_dir.size()) == 0) ||
+         std::strncmp(file, "<frozen", 7) == 0;
+}
+}  // namespace
+
+int internal_frame_depth() {
+  PyFrameObject* f = PyEval_GetFrame();  // borrowed
+  if (f) Py_INCREF(f);
+  int depth = 0;
+  while (f) {
+    PyCodeObject* code = PyFrame_GetCode(f);
+    const char* file = PyUnicode_AsUTF8(code->co_filename);
+    const bool internal = internal_file(file ? file : "");
+    Py_DECREF(code);
+    if (!internal) {
+      Py_DECREF(f);
+      return depth;
+    }
+    ++depth;
+    PyFrameObject* back = PyFrame_GetBack(f);  // new reference
+    Py_DECREF(f);
+    f = back;
+  }
+  return -1;
+}
+
 void install_site_provider(const std::string& package_dir) {
+  g_package_dir = package_dir;
   // Sites are interned by (code object, line): the nodes built on one line
   // share one record. The file and function names are checked on a hit, so
   // a code object freed and its address reused never gives a wrong site.
@@ -136,8 +167,7 @@ void install_site_provider(const std::string& package_dir) {
       PyCodeObject* code = PyFrame_GetCode(f);
       const char* file = PyUnicode_AsUTF8(code->co_filename);
       if (!file) file = "";
-      bool internal = std::strncmp(file, package_dir.c_str(), package_dir.size()) == 0 ||
-                      std::strncmp(file, "<frozen", 7) == 0;
+      const bool internal = internal_file(file);
       if (!internal) {
         const int line = PyFrame_GetLineNumber(f);
         const char* fn = PyUnicode_AsUTF8(code->co_name);

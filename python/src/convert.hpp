@@ -19,5 +19,9 @@ nb::object to_numpy(const NDArray& a);
 bool numpy_writeable(nb::handle obj);
 // Records where the user built nodes: the innermost frame outside the theon package.
 void install_site_provider(const std::string& package_dir);
+// How many Python frames, from the innermost, lie inside theon's package (or
+// are frozen importlib frames) before the user's code; -1 when no frame is
+// the user's (a background thread). Needs the GIL.
+int internal_frame_depth();
 
 }  // namespace theon::py

@@ -8,9 +8,18 @@ namespace theon::py {
 DType dtype_arg(const std::string& name) { return dtype_from_name_or_throw(name); }
 
 namespace {
+// A core warning as a Python UserWarning labelled with the user's line (the
+// first frame outside theon's package), not theon's or "sys:1".
 void python_warning(const std::string& msg) {
   nb::gil_scoped_acquire gil;
-  nb::module_::import_("warnings").attr("warn")(msg, nb::module_::import_("builtins").attr("UserWarning"), 3);
+  nb::object category = nb::module_::import_("builtins").attr("UserWarning");
+  const int depth = internal_frame_depth();
+  if (depth >= 0) {
+    nb::module_::import_("warnings").attr("warn")(msg, category, depth + 1);
+  } else {
+    // No user frame (a background thread): say so instead of pointing anywhere.
+    nb::module_::import_("warnings").attr("warn_explicit")(msg, category, "<theon background work>", 0);
+  }
 }
 }  // namespace
 
@@ -47,7 +56,18 @@ NB_MODULE(_core, m) {
   });
   set_warning_hook(&python_warning);
   m.def("_install_site_provider", &install_site_provider);
-  m.def("set_blas_library", &set_blas_library, nb::arg("path"), nb::arg("prefix") = "");
+  m.def(
+      "set_blas_library",
+      [](const std::string& path, const std::string& prefix) { return set_blas_library(path, prefix); },
+      nb::arg("path"), nb::arg("prefix") = "");
+  // "" when loaded, else why not.
+  m.def(
+      "load_blas_library",
+      [](const std::string& path, const std::string& prefix) {
+        std::string why;
+        return set_blas_library(path, prefix, &why) ? std::string() : why;
+      },
+      nb::arg("path"), nb::arg("prefix") = "");
   m.def("blas_info", &blas_info);
   bind_graph(m);
   bind_ops(m);

@@ -9,7 +9,20 @@ __version__ = "0.1.0"
 
 
 def _find_blas():
-    """Point the core at the OpenBLAS wheel (resolved at run time, no link-time BLAS)."""
+    """Point the core at $THEON_BLAS ("path[:symbol_prefix]") when set, else at the
+    OpenBLAS wheel (resolved at run time, no link-time BLAS)."""
+    spec = _os.environ.get("THEON_BLAS")
+    if spec:
+        path, prefix = spec, ""
+        head, sep, tail = spec.rpartition(":")
+        if sep and "/" not in tail:
+            path, prefix = head, tail
+        why = _core.load_blas_library(path, prefix)
+        if not why:
+            return
+        import warnings
+        warnings.warn("THEON_BLAS=%r cannot be used (%s); using the default BLAS instead" % (spec, why),
+                      RuntimeWarning, stacklevel=3)
     try:
         import scipy_openblas32 as _ob
     except ImportError:

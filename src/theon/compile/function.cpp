@@ -150,6 +150,14 @@ void Function::start_native() {
   auto kernels = native_kernels(program_->fgraph(), &nodes, &symbols);
   if (kernels.empty()) return;
   native_ = std::make_shared<NativeState>();
+  // No usable compiler: say so now, from the call that built the function.
+  if (std::string problem = native_compiler_problem(opts_.native); !problem.empty()) {
+    native_->why = problem;
+    native_->failed = true;
+    native_->done = true;
+    report_native_failure();
+    return;
+  }
   // The worker ends before the program does (~Function joins it).
   auto job = [kernels = std::move(kernels), nodes = std::move(nodes), symbols = std::move(symbols),
               opts = opts_.native, state = native_, program = program_.get()] {

@@ -20,23 +20,31 @@ struct PoolDeleter {
 
 size_t rounded(size_t bytes) { return (std::max<size_t>(bytes, 1) + 63) / 64 * 64; }
 
+// One element as NumPy prints it: floats always show they are floats ("1.", not "1").
+std::string element_str(const NDArray& a, int64_t i) {
+  if (a.dtype == DType::Bool) return a.get_int(i) ? "True" : "False";
+  if (!is_float(a.dtype)) return std::to_string(a.get_int(i));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", a.get_double(i));
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos) s += ".";  // not 1.5, 1e+20, nan or inf
+  return s;
+}
+
+// Elements k.. as nested lists by the array's shape, as NumPy shows a matrix.
+std::string nested_str(const NDArray& a, int dim, int64_t& k) {
+  if (dim == a.ndim()) return element_str(a, k++);
+  std::vector<std::string> parts;
+  for (int64_t j = 0; j < a.shape[dim]; ++j) parts.push_back(nested_str(a, dim + 1, k));
+  return "[" + join_strings(parts, ", ") + "]";
+}
+
 // An input's values when it is small (indices, sizes, flags), as Theano showed them.
 std::string small_value_str(const NDArray& a) {
   constexpr int64_t kMaxShown = 10;
   if (a.size() > kMaxShown || is_complex(a.dtype) || !a.defined()) return "'not shown'";
-  std::vector<std::string> v;
-  for (int64_t i = 0; i < a.size(); ++i) {
-    if (is_float(a.dtype)) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.6g", a.get_double(i));
-      v.emplace_back(buf);
-    } else if (a.dtype == DType::Bool) {
-      v.emplace_back(a.get_int(i) ? "True" : "False");
-    } else {
-      v.push_back(std::to_string(a.get_int(i)));
-    }
-  }
-  return a.ndim() == 0 ? v[0] : "[" + join_strings(v, ", ") + "]";
+  int64_t k = 0;
+  return nested_str(a, 0, k);
 }
 
 std::string node_context(const Step& s, const std::vector<NDArray>& in) {

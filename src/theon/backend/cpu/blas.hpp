@@ -54,8 +54,9 @@ struct Blas {
 // The BLAS in use (loaded on first call; thread-safe), or nullptr if none was found.
 const Blas* blas();
 // Loads `path`, whose CBLAS symbols are named prefix + "cblas_dgemm" etc. Returns
-// false (and keeps the current library) if it cannot be opened or lacks a symbol.
-bool set_blas_library(const std::string& path, const std::string& symbol_prefix = "");
+// false (and keeps the current library) if it cannot be opened or lacks a
+// symbol, with the reason in *why when given.
+bool set_blas_library(const std::string& path, const std::string& symbol_prefix = "", std::string* why = nullptr);
 // Sizes the loaded BLAS's thread pool: n >= 1 threads, or 0 for the count it
 // started with. A BLAS loaded later takes the explicit count then.
 void blas_follow_threads(int n);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "theon/backend/cpu/blas.hpp"
+#include "theon/error.hpp"
 
 namespace theon {
 
@@ -30,11 +31,18 @@ std::vector<std::unique_ptr<Blas>>& all_tables() {
   return tables;
 }
 
-// Opens `path` and resolves the symbols; nullptr on failure.
-const Blas* load(const std::string& path, const std::string& prefix) {
-  if (path.empty()) return nullptr;
+// Opens `path` and resolves the symbols; nullptr on failure, with the reason in *why.
+const Blas* load(const std::string& path, const std::string& prefix, std::string* why = nullptr) {
+  auto fail = [&](std::string reason) -> const Blas* {
+    if (why) *why = std::move(reason);
+    return nullptr;
+  };
+  if (path.empty()) return fail("the path is empty");
   void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!h) return nullptr;
+  if (!h) {
+    const char* e = dlerror();
+    return fail(e ? e : "dlopen failed");
+  }
   auto owned = std::make_unique<Blas>();
   Blas* b = owned.get();
   bool ok = resolve(h, prefix, "cblas_sgemm", b->sgemm) && resolve(h, prefix, "cblas_dgemm", b->dgemm) &&
@@ -42,7 +50,9 @@ const Blas* load(const std::string& path, const std::string& prefix) {
             resolve(h, prefix, "cblas_sgemv", b->sgemv) && resolve(h, prefix, "cblas_dgemv", b->dgemv);
   if (!ok) {
     dlclose(h);
-    return nullptr;
+    return fail("it has no CBLAS gemm/gemv symbols" +
+                (prefix.empty() ? std::string() : " with the prefix '" + prefix + "'") +
+                " (cblas_sgemm, cblas_dgemm, cblas_cgemm, cblas_zgemm, cblas_sgemv, cblas_dgemv)");
   }
   resolve(h, prefix, "cblas_cgemv", b->cgemv);
   resolve(h, prefix, "cblas_zgemv", b->zgemv);
@@ -77,7 +87,11 @@ const Blas* load_from_env() {
     path = spec.substr(0, colon);
     prefix = spec.substr(colon + 1);
   }
-  return load(path, prefix);
+  std::string why;
+  const Blas* b = load(path, prefix, &why);
+  // A setting that names a library is a request: say when it cannot be honoured.
+  if (!b) warn("THEON_BLAS='" + spec + "' cannot be used (" + why + "); searching the default BLAS libraries instead");
+  return b;
 }
 
 }  // namespace
@@ -97,9 +111,9 @@ const Blas* blas() {
   return b;
 }
 
-bool set_blas_library(const std::string& path, const std::string& symbol_prefix) {
+bool set_blas_library(const std::string& path, const std::string& symbol_prefix, std::string* why) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  const Blas* b = load(path, symbol_prefix);
+  const Blas* b = load(path, symbol_prefix, why);
   if (!b) return false;
   g_searched = true;
   g_blas.store(b, std::memory_order_release);

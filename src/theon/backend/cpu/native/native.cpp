@@ -576,17 +576,20 @@ void* NativeModule::symbol(const std::string& name) const { return dlsym(handle_
 
 std::string native_module_dir(const NativeOptions& opts) { return cache_root(opts) + "/native"; }
 
+std::string native_compiler_problem(const NativeOptions& opts) {
+  if (opts.cxx.empty()) return "no C++ compiler is configured (config.cxx is empty)";
+  if (compiler_identity(opts.cxx).empty())
+    return "the C++ compiler '" + opts.cxx + "' was not found or does not run (set config.cxx or THEON_FLAGS=cxx=...)";
+  return "";
+}
+
 std::shared_ptr<NativeModule> load_native_module(const std::string& source, const NativeOptions& opts,
                                                  std::string* why) {
-  if (opts.cxx.empty()) {
-    *why = "no C++ compiler is configured (config.cxx is empty)";
+  if (std::string problem = native_compiler_problem(opts); !problem.empty()) {
+    *why = problem;
     return nullptr;
   }
   const std::string compiler = compiler_identity(opts.cxx);
-  if (compiler.empty()) {
-    *why = "the C++ compiler '" + opts.cxx + "' was not found or does not run (set config.cxx or THEON_FLAGS=cxx=...)";
-    return nullptr;
-  }
   const std::string root = cache_root(opts), dir = native_module_dir(opts);
   // The root is checked before anything is created in it.
   if (!make_private_directories(root, why) || !directory_is_trusted(root, why) || !make_private_directories(dir, why) ||

@@ -39,6 +39,10 @@ class NativeModule {
 // missing or stale. Returns null and sets *why when no module can be had (no
 // compiler, a failed or killed compile, an untrusted cache directory or
 // file): the caller stays on the VM tier.
+// Why these options cannot build native code ("" when the configured compiler
+// runs). Cheap after the first call per compiler; Function asks before
+// starting a background compile, so the warning comes from the user's call.
+std::string native_compiler_problem(const NativeOptions& opts);
 std::shared_ptr<NativeModule> load_native_module(const std::string& source, const NativeOptions& opts,
                                                  std::string* why);
 
