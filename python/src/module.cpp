@@ -55,6 +55,7 @@ NB_MODULE(_core, m) {
     return out;
   });
   set_warning_hook(&python_warning);
+  m.attr("__version__") = THEON_VERSION;  // CMakeLists.txt's project() version, the one place it is written
   m.def("_install_site_provider", &install_site_provider);
   m.def(
       "set_blas_library",

@@ -5,7 +5,6 @@ NumPy's syntax, function() compiling graphs, shared variables, and grad().
 """
 import os as _os
 
-__version__ = "0.1.0"
 
 
 def _find_blas():
@@ -33,6 +32,8 @@ def _find_blas():
 
 
 from . import _core  # noqa: E402
+
+__version__ = _core.__version__
 
 _core._install_site_provider(_os.path.dirname(_os.path.abspath(__file__)))
 _find_blas()

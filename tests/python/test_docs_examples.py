@@ -25,3 +25,21 @@ def test_docs_example_runs(code):
 def test_every_listed_page_has_an_example():
     pages = {b.id.rsplit("-", 1)[0] for b in _blocks()}
     assert pages == set(PAGES)
+
+
+def _readme_blocks():
+    with open(os.path.join(DOCS, "..", "README.md")) as f:
+        return re.findall(r"```python\n(.*?)```", f.read(), re.S)
+
+
+@pytest.mark.parametrize("code", _readme_blocks())
+def test_readme_example_runs(code, capsys):
+    """README's Python examples run as pasted and print what they say."""
+    exec(compile(code, "<README example>", "exec"), {})
+    assert capsys.readouterr().out.strip(), "a README example should print its result"
+
+
+def test_readme_first_example_converges(capsys):
+    exec(compile(_readme_blocks()[0], "<README example>", "exec"), {})
+    w = float(capsys.readouterr().out.split("=")[1].split()[0])
+    assert abs(w - 3) < 0.01

@@ -310,3 +310,12 @@ def test_ops_report_their_kind_from_the_one_list():
     assert T.cast(x, "float32").owner.op.cast_dtype == "float32"
     assert m.dimshuffle(1, "x", 0).owner.op.new_order == (1, "x", 0)
     assert x[1:].owner.op.advanced is False and x[[0, 1]].owner.op.advanced is True
+
+
+def test_input_values_print_as_numpy_does():
+    """Floats show as floats (1., not 1) and a matrix keeps its rows."""
+    x, y = T.dmatrix("x"), T.dvector("y")
+    f = theon.function([x, y], T.dot(x, y))
+    with pytest.raises(ValueError) as e:
+        f([[1, 2.5], [3, 4]], [1, 2, 3])
+    assert "Inputs values: [[[1., 2.5], [3., 4.]], [1., 2., 3.]]" in str(e.value), str(e.value)

@@ -317,8 +317,10 @@ def test_no_compiler_warns_once_and_runs_on_the_vm(cache):
             warnings.simplefilter("always")
             f = theon.function([x], T.exp(x) * 3 + 1)
             g = theon.function([x], T.exp(x) * 4 + 1)
-        said = [str(m.message) for m in w if "native code is not available" in str(m.message)]
-        assert len(said) == 1 and "/nonexistent/c++" in said[0] and "was not found" in said[0]
+        said = [m for m in w if "native code is not available" in str(m.message)]
+        assert len(said) == 1 and "/nonexistent/c++" in str(said[0].message) and "was not found" in str(said[0].message)
+        # Said while the function is built (not on a later call), from the user's line.
+        assert said[0].filename == __file__, said[0].filename
     assert not f.native_ready and not g.native_ready
     np.testing.assert_allclose(f(np.ones(3)), np.exp(1) * 3 + 1)
 

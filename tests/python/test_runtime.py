@@ -248,3 +248,18 @@ def test_dropped_results_are_recycled():
         np.testing.assert_array_equal(r, 2.0)
         del r
     assert len(seen) <= 2  # a pool of at most two buffers, not six fresh ones
+
+
+def test_theon_blas_that_cannot_load_warns_and_falls_back():
+    """A THEON_BLAS naming a missing library (or one without CBLAS symbols) is a
+    warning that names it and the reason, from the user's import; dot still works."""
+    code = "import numpy as np, theon, theon.tensor as T\nx = T.dmatrix()\n" \
+           "print(theon.function([x], T.dot(x, x))(np.eye(2) * 2).tolist())"
+    for spec, reason in [("/nonexistent/libopenblas.so", "No such file"), ("libm.so.6", "no CBLAS")]:
+        env = dict(os.environ, THEON_BLAS=spec)
+        out = subprocess.run([sys.executable, "-W", "always", "-c", code], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "[[4.0, 0.0], [0.0, 4.0]]"
+        assert "THEON_BLAS=" in out.stderr and spec.split(":")[0] in out.stderr and reason in out.stderr, out.stderr
+        assert "<string>:1: RuntimeWarning" in out.stderr, out.stderr  # the user's import line
