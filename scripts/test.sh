@@ -15,7 +15,7 @@ build_and_install ON
 logs=$build/test-logs
 mkdir -p "$logs"
 say "C++ tests (ctest in $build)"
-ctest --test-dir "$build" -j"$jobs" --output-on-failure | tee "$logs/ctest.log" | grep -Ev '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed' 
+ctest --test-dir "$build" -j"$jobs" --output-on-failure | tee "$logs/ctest.log" | grep -Ev '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+: )'
 say "Python tests (pytest, $jobs workers)"
 python -m pytest -q -p no:cacheprovider -n "$jobs" tests/python | tee "$logs/pytest.log"
 cxx=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$logs/ctest.log" | tail -n 1)

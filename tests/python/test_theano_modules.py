@@ -254,8 +254,15 @@ def test_autocast_float_as():
     with S.autocast_float_as("float32"):
         assert T.constant(0.1).dtype == "float32"
     assert T.constant(1.5).dtype == "float32"
-    with pytest.raises(NotImplementedError, match="float16"):
-        S.autocast_float_as("float16")
+    # float16 only when floatX is float16 (Theano's rule); otherwise the next dtype that holds the value.
+    with S.autocast_float_as("float16", "float32"):
+        assert T.constant(0.5).dtype == "float32"
+    with S.autocast_float_as("float16"):
+        assert T.constant(0.5).dtype == "float32" and T.constant(0.1).dtype == "float64"
+    with theon.config.change_flags(floatX="float16"), S.autocast_float_as("float16", "float32"):
+        assert T.constant(0.1).dtype == "float16"
+    with pytest.raises(ValueError, match="not a float dtype"):
+        S.autocast_float_as("int8")
 
 
 def test_linkers_compile_a_function_graph_as_written():

@@ -75,13 +75,12 @@ def _autocast_float(x):
     dtypes = autocast_float.dtypes or ("float16", "float32", "float64")
     if config.floatX in dtypes and config.floatX != "float64":  # Theano's deliberate downcast to floatX
         return np.asarray(x, dtype=config.floatX)
-    if autocast_float.dtypes:
-        # Theano: float16 only when floatX is float16.
-        for d in [d for d in dtypes if d != "float16" or config.floatX == "float16"]:
-            a = np.asarray(x, dtype=d)
-            if float(a) == x or np.isnan(x):
-                return a
-        return a
+    # Theano: float16 only when floatX is float16 (with none left, the default rule below).
+    tries = [d for d in autocast_float.dtypes or () if d != "float16" or config.floatX == "float16"]
+    for d in tries:
+        a = np.asarray(x, dtype=d)
+        if float(a) == x or np.isnan(x) or d == tries[-1]:
+            return a
     f32 = np.asarray(x, dtype="float32")
     if float(f32) == x or np.isnan(x):  # compare as Python floats: exact in float32?
         return f32
