@@ -6,7 +6,8 @@ import re
 import pytest
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
-PAGES = ["tensor.md", "native.md", "config.md", "theano-modules.md"]
+PAGES = ["tensor.md", "native.md", "config.md", "theano-modules.md", "guide.md", "coming-from-theano.md",
+         "performance.md"]
 
 
 def _blocks():
