@@ -12,19 +12,19 @@
 namespace theon {
 
 // The order matters only for tables indexed by DType.
-#define THEON_DTYPES(X)                  \
-  X(Bool, bool, "bool")                  \
-  X(Int8, int8_t, "int8")                \
-  X(Int16, int16_t, "int16")             \
-  X(Int32, int32_t, "int32")             \
-  X(Int64, int64_t, "int64")             \
-  X(UInt8, uint8_t, "uint8")             \
-  X(UInt16, uint16_t, "uint16")          \
-  X(UInt32, uint32_t, "uint32")          \
-  X(UInt64, uint64_t, "uint64")          \
-  X(Float16, half, "float16")            \
-  X(Float32, float, "float32")           \
-  X(Float64, double, "float64")          \
+#define THEON_DTYPES(X)                          \
+  X(Bool, bool, "bool")                          \
+  X(Int8, int8_t, "int8")                        \
+  X(Int16, int16_t, "int16")                     \
+  X(Int32, int32_t, "int32")                     \
+  X(Int64, int64_t, "int64")                     \
+  X(UInt8, uint8_t, "uint8")                     \
+  X(UInt16, uint16_t, "uint16")                  \
+  X(UInt32, uint32_t, "uint32")                  \
+  X(UInt64, uint64_t, "uint64")                  \
+  X(Float16, half, "float16")                    \
+  X(Float32, float, "float32")                   \
+  X(Float64, double, "float64")                  \
   X(Complex64, std::complex<float>, "complex64") \
   X(Complex128, std::complex<double>, "complex128")
 
@@ -70,10 +70,10 @@ bool can_cast_safely(DType from, DType to);
 
 template <DType D>
 struct dtype_traits;
-#define X(e, t, s)                                 \
-  template <>                                      \
-  struct dtype_traits<DType::e> {                  \
-    using type = t;                                \
+#define X(e, t, s)                \
+  template <>                     \
+  struct dtype_traits<DType::e> { \
+    using type = t;               \
   };
 THEON_DTYPES(X)
 #undef X
@@ -93,10 +93,10 @@ decltype(auto) visit_dtype(DType d, F&& f) {
 
 template <class T>
 constexpr DType dtype_of();
-#define X(e, t, s)                    \
-  template <>                         \
-  constexpr DType dtype_of<t>() {     \
-    return DType::e;                  \
+#define X(e, t, s)                \
+  template <>                     \
+  constexpr DType dtype_of<t>() { \
+    return DType::e;              \
   }
 THEON_DTYPES(X)
 #undef X

@@ -41,7 +41,7 @@ struct FunctionOptions {
   NativeOptions native;
 };
 
-class Program;      // the compiled schedule (runtime)
+class Program;       // the compiled schedule (runtime)
 struct NativeState;  // the native tier's compile job
 
 class Function {

@@ -2,8 +2,8 @@
 // replace(), a topological order and an IR verifier.
 #pragma once
 #include <unordered_map>
-#include <utility>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "theon/graph.hpp"
@@ -17,8 +17,7 @@ std::vector<Var> graph_inputs(const std::vector<Var>& outputs);
 
 // Rebuilds the graph of `outputs` with `replace` substituted (givens): every
 // node downstream of a replaced variable is re-applied; others are shared.
-std::vector<Var> clone_replace(const std::vector<Var>& outputs,
-                               const std::vector<std::pair<Var, Var>>& replace);
+std::vector<Var> clone_replace(const std::vector<Var>& outputs, const std::vector<std::pair<Var, Var>>& replace);
 
 // The mutable compiler copy of a graph. Changes are incremental (client lists
 // kept up to date, nodes imported and pruned as they gain or lose users), so

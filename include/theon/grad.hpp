@@ -10,7 +10,7 @@ namespace theon {
 enum class DisconnectedPolicy : uint8_t { Raise, Warn, Ignore };
 
 struct GradOptions {
-  std::vector<Var> consider_constant;            // treated as constants
+  std::vector<Var> consider_constant;  // treated as constants
   DisconnectedPolicy disconnected_inputs = DisconnectedPolicy::Raise;
   std::vector<std::pair<Var, Var>> known_grads;  // (variable, its gradient)
   // A gradient that does not exist (undefined_grad, an op without a

@@ -61,10 +61,10 @@ class Variable {
 
   TensorType type;
   std::string name;
-  SourceSite site;          // where the user built it
-  Apply* owner = nullptr;   // set for outputs of an Apply (which keeps us alive)
-  int index = 0;            // which output of owner
-  uint64_t id;              // creation order, for stable printing and hashing
+  SourceSite site;         // where the user built it
+  Apply* owner = nullptr;  // set for outputs of an Apply (which keeps us alive)
+  int index = 0;           // which output of owner
+  uint64_t id;             // creation order, for stable printing and hashing
   // Who reads this node output inside the FunctionGraph that holds its owner
   // (kept there, not in a hash map: the rewriter asks on every step).
   std::vector<Client> graph_clients;

@@ -52,7 +52,9 @@ struct NDArray {
   bool defined() const { return data != nullptr || (base != nullptr); }
   bool is_c_contiguous() const;
   template <class T>
-  T* ptr() const { return reinterpret_cast<T*>(data); }
+  T* ptr() const {
+    return reinterpret_cast<T*>(data);
+  }
   // Element access by flat C-order index (slow; for tests and scalars).
   double get_double(int64_t flat) const;
   int64_t get_int(int64_t flat) const;
@@ -64,11 +66,11 @@ struct NDArray {
   // sets *too_big.
   int64_t item_index(bool* too_big) const;
 
-  NDArray copy() const;                  // C-contiguous copy
-  NDArray contiguous() const;            // self if C-contiguous, else a copy
-  NDArray astype(DType d) const;         // converting copy
+  NDArray copy() const;           // C-contiguous copy
+  NDArray contiguous() const;     // self if C-contiguous, else a copy
+  NDArray astype(DType d) const;  // converting copy
   bool shares_memory_with(const NDArray& o) const { return base && base == o.base; }
-  std::string str() const;               // short description: dtype + shape
+  std::string str() const;  // short description: dtype + shape
 };
 
 Strides c_strides(const Shape& shape, size_t itemsize);

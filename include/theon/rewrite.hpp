@@ -20,10 +20,10 @@ bool verify_ir_by_default();
 struct RewriteOptions {
   enum class Level : uint8_t { None, FastCompile, FastRun };
   Level level = Level::FastRun;
-  std::vector<std::string> including;  // rule names or tags switched on
-  std::vector<std::string> excluding;  // rule names or tags switched off
-  std::vector<std::string> requiring;  // only rules carrying all of these tags run
-  bool print_after_phase = false;      // keep the graph's text after each phase in the report
+  std::vector<std::string> including;    // rule names or tags switched on
+  std::vector<std::string> excluding;    // rule names or tags switched off
+  std::vector<std::string> requiring;    // only rules carrying all of these tags run
+  bool print_after_phase = false;        // keep the graph's text after each phase in the report
   bool verify = verify_ir_by_default();  // check the IR after each phase
 };
 

@@ -30,7 +30,7 @@ inline std::vector<NDArray> eval(const std::vector<Var>& outs, const Givens& giv
     std::vector<NDArray> out(node->num_outputs());
     Workspace ws;
     ws.node = node;
-    cpu_backend().kernel_for(*node->op)(*node->op, in, out, ws);
+    cpu_backend().kernel_for (*node->op)(*node->op, in, out, ws);
     for (int i = 0; i < node->num_outputs(); ++i) {
       EXPECT_EQ(node->raw_output(i)->type.check_value(out[i]), "") << node->str();
       vals[node->raw_output(i)] = out[i];
@@ -48,6 +48,8 @@ inline std::vector<double> values(const NDArray& a) {
   return v;
 }
 
-inline Var tensor(DType d, std::vector<int64_t> shape, const char* name = "x") { return variable(TensorType(d, shape), name); }
+inline Var tensor(DType d, std::vector<int64_t> shape, const char* name = "x") {
+  return variable(TensorType(d, shape), name);
+}
 
 }  // namespace theon::testing

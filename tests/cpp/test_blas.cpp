@@ -33,7 +33,7 @@ std::vector<NDArray> eval(const std::vector<Var>& outs, const Feed& feed = {}) {
     std::vector<NDArray> out(node->num_outputs());
     Workspace ws;
     ws.node = node;
-    cpu_backend().kernel_for(*node->op)(*node->op, in, out, ws);
+    cpu_backend().kernel_for (*node->op)(*node->op, in, out, ws);
     for (int i = 0; i < node->num_outputs(); ++i) vals[node->raw_output(i)] = out[i];
   }
   std::vector<NDArray> res;
@@ -121,8 +121,8 @@ void check_all_cases() {
   struct Case {
     Shape sa, sb;
   };
-  for (const Case& c : {Case{{3, 4}, {4, 5}}, Case{{3, 4}, {4}}, Case{{4}, {4, 5}}, Case{{4}, {4}}, Case{{1, 4}, {4, 1}},
-                        Case{{64, 33}, {33, 17}}, Case{{5, 1}, {1, 6}}, Case{{2, 7}, {7, 1}}}) {
+  for (const Case& c : {Case{{3, 4}, {4, 5}}, Case{{3, 4}, {4}}, Case{{4}, {4, 5}}, Case{{4}, {4}},
+                        Case{{1, 4}, {4, 1}}, Case{{64, 33}, {33, 17}}, Case{{5, 1}, {1, 6}}, Case{{2, 7}, {7, 1}}}) {
     const std::string what = dn + " " + shape_str(c.sa) + "." + shape_str(c.sb);
     NDArray va = make<T>(c.sa, 1), vb = make<T>(c.sb, 2);
     Var a = input(d, va.ndim(), "a"), b = input(d, vb.ndim(), "b");
@@ -141,8 +141,8 @@ void check_all_cases() {
     NDArray ta = transposed(va), tb = transposed(vb);  // (5, 6) and (6, 7)
     Var a = input(d, 2, "a"), b = input(d, 2, "b");
     expect_values<T>(eval1(dot(a, b), {{a, ta}, {b, tb}}), naive_dot<T>(ta, tb), dn + " transposed values");
-    expect_values<T>(eval1(dot(dimshuffle(a, {1, 0}), dimshuffle(b, {1, 0})), {{a, va}, {b, vb}}),
-                     naive_dot<T>(ta, tb), dn + " transposed in graph");
+    expect_values<T>(eval1(dot(dimshuffle(a, {1, 0}), dimshuffle(b, {1, 0})), {{a, va}, {b, vb}}), naive_dot<T>(ta, tb),
+                     dn + " transposed in graph");
     // Strided: every other column of a wider array (no unit stride on one axis -> copy or strided BLAS).
     NDArray wide = make<T>({5, 12}, 5);
     NDArray strided = wide;
@@ -430,7 +430,8 @@ TEST(Dot, Outer) {
 
 TEST(Dot, Gradients) {
   const DType d = DType::Float64;
-  NDArray vA = make<double>({3, 4}, 1), vB = make<double>({4, 5}, 2), vx = make<double>({4}, 3), vy = make<double>({3}, 4);
+  NDArray vA = make<double>({3, 4}, 1), vB = make<double>({4, 5}, 2), vx = make<double>({4}, 3),
+          vy = make<double>({3}, 4);
   Var A = input(d, 2, "A"), B = input(d, 2, "B"), x = input(d, 1, "x"), y = input(d, 1, "y");
   Feed feed{{A, vA}, {B, vB}, {x, vx}, {y, vy}};
   // sum(A.B): dA[i,k] = sum_j B[k,j]; dB[k,j] = sum_i A[i,k]

@@ -29,7 +29,7 @@ TEST(Map, StacksRowsOfAnIndexedGraph) {
 
 TEST(Map, JacobianAndHessianOfSymbolicLength) {
   Var x = fvec("x");
-  Var J = jacobian(exp(mul(x, x)), {x})[0];  // diag(2 x e^{x^2})
+  Var J = jacobian(exp(mul(x, x)), {x})[0];      // diag(2 x e^{x^2})
   Var H = hessian(sum(mul(exp(x), x)), {x})[0];  // diag(e^x (2 + x))
   Function f({x}, {J, H});
   auto out = f({vec({0.5, -1.0, 0.25})});

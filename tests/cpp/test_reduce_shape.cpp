@@ -257,8 +257,9 @@ TEST(Reduce, MeanVarStd) {
   EXPECT_EQ(var(f)->dtype(), DType::Float32);
   Var x = tensor(DType::Float64, {-1, -1});
   NDArray v = NDArray::from_vector<double>({1, 2, 3, 4, 6, 8}, {2, 3});
-  auto o = eval({mean(x, std::vector<int>{1}), var(x, std::vector<int>{1}), stddev(x), mean(x, std::vector<int>{0}, true)},
-                {{x, v}});
+  auto o =
+      eval({mean(x, std::vector<int>{1}), var(x, std::vector<int>{1}), stddev(x), mean(x, std::vector<int>{0}, true)},
+           {{x, v}});
   expect_near(values(o[0]), {2, 6});
   expect_near(values(o[1]), {2.0 / 3, 8.0 / 3});
   double s2 = (9 + 4 + 1 + 0 + 4 + 16) / 6.0;  // mean 4
@@ -322,7 +323,7 @@ TEST(Reduce, Gradients) {
   expect_near(values(eval1(gmean, {{x, v}})), std::vector<double>(6, 1.0 / 6));
   Var gk = grad(sum(mul(sum(x, std::vector<int>{1}, true), x)), x);
   expect_near(values(eval1(gk, {{x, v}})), {16, 16, 16, 26, 26, 26});  // 2 * row sums
-  Var gv = grad(var(x), x);  // d var / dx = 2 (x - mean) / n
+  Var gv = grad(var(x), x);                                            // d var / dx = 2 (x - mean) / n
   std::vector<double> want;
   for (double e : values(v)) want.push_back(2 * (e - 3.5) / 6);
   expect_near(values(eval1(gv, {{x, v}})), want);
@@ -412,7 +413,8 @@ TEST(Shape, ReshapeValuesViewsAndErrors) {
   EXPECT_EQ(eval1(r, {{y, yv}, {n, NDArray::scalar<int64_t>(3)}}).shape, Shape({3, 4}));
   // reshape to another tensor's shape
   Var m = tensor(DType::Float64, {-1, -1}, "m");
-  EXPECT_EQ(eval1(reshape(y, shape(m), 2), {{y, yv}, {m, NDArray::zeros(DType::Float64, {2, 6})}}).shape, Shape({2, 6}));
+  EXPECT_EQ(eval1(reshape(y, shape(m), 2), {{y, yv}, {m, NDArray::zeros(DType::Float64, {2, 6})}}).shape,
+            Shape({2, 6}));
   // Run-time size mismatch names the shapes.
   std::string msg = error_of<ValueError>([&] { eval1(reshape(y, std::vector<int64_t>{5, -1}), {{y, yv}}); });
   EXPECT_NE(msg.find("cannot reshape array of shape (12,)"), std::string::npos) << msg;
@@ -544,7 +546,8 @@ TEST(Shape, JoinConcatenateStack) {
   Var i = tensor(DType::Int32, {-1}, "i"), d = tensor(DType::Float64, {-1}, "d");
   Var m = concatenate({i, d});
   EXPECT_EQ(m->dtype(), DType::Float64);
-  EXPECT_EQ(values(eval1(m, {{i, NDArray::from_vector<int32_t>({1, 2}, {2})}, {d, NDArray::from_vector<double>({0.5}, {1})}})),
+  EXPECT_EQ(values(eval1(
+                m, {{i, NDArray::from_vector<int32_t>({1, 2}, {2})}, {d, NDArray::from_vector<double>({0.5}, {1})}})),
             std::vector<double>({1, 2, 0.5}));
   // stack
   Var p = tensor(DType::Float64, {2, 3}, "p"), q = tensor(DType::Float64, {2, 3}, "q");

@@ -30,8 +30,7 @@ TEST(Rewrite, ChainFusesIntoOneNodeAndGraphStaysConsistent) {
   NDArray a = NDArray::empty(DType::Float32, {2, 3});
   for (int i = 0; i < 6; ++i) a.ptr<float>()[i] = 0.1f * static_cast<float>(i);
   auto r = f({a})[0];
-  for (int i = 0; i < 6; ++i)
-    EXPECT_NEAR(r.get_double(i), std::tanh(std::sin(0.1 * i) * 0.9) + 0.1, 1e-6);
+  for (int i = 0; i < 6; ++i) EXPECT_NEAR(r.get_double(i), std::tanh(std::sin(0.1 * i) * 0.9) + 0.1, 1e-6);
 }
 
 TEST(Rewrite, IncrementalReplaceKeepsClientsAndPrunes) {
@@ -88,7 +87,8 @@ TEST(Rewrite, GemmFormsAndRunsInplaceOnAnIntermediate) {
   for (size_t i = 0; i < zv.size(); ++i) zv[i] = std::sin(1.0 + i);
   for (size_t i = 0; i < av.size(); ++i) av[i] = std::cos(0.3 * i);
   for (size_t i = 0; i < bv.size(); ++i) bv[i] = 0.1 * i - 0.4;
-  NDArray Z = NDArray::from_vector(zv, {3, 2}), A = NDArray::from_vector(av, {3, 4}), B = NDArray::from_vector(bv, {4, 2});
+  NDArray Z = NDArray::from_vector(zv, {3, 2}), A = NDArray::from_vector(av, {3, 4}),
+          B = NDArray::from_vector(bv, {4, 2});
   auto r = f({Z, A, B})[0], s = g({Z, A, B})[0];
   for (int i = 0; i < 6; ++i) EXPECT_NEAR(r.get_double(i), s.get_double(i), 1e-13);
   for (int i = 0; i < 6; ++i) EXPECT_EQ(Z.get_double(i), zv[i]);  // the caller's z is untouched

@@ -179,8 +179,8 @@ TEST(AdvancedSubtensor, VectorIndexOnAxis0And1) {
 
   Var o2 = subtensor(x, {all(), arr({2, 0, 2})});
   EXPECT_EQ(o2->type.shape, std::vector<int64_t>({4, 3}));
-  EXPECT_EQ(values(eval1(o2, {{x, vx}})), cells({{0, 2}, {0, 0}, {0, 2}, {1, 2}, {1, 0}, {1, 2}, {2, 2}, {2, 0},
-                                                   {2, 2}, {3, 2}, {3, 0}, {3, 2}}));
+  EXPECT_EQ(values(eval1(o2, {{x, vx}})),
+            cells({{0, 2}, {0, 0}, {0, 2}, {1, 2}, {1, 0}, {1, 2}, {2, 2}, {2, 0}, {2, 2}, {3, 2}, {3, 0}, {3, 2}}));
   // Non-contiguous x.
   Var o3 = subtensor(dimshuffle(x, {1, 0}), {arr({4, -5})});
   EXPECT_EQ(values(eval1(o3, {{x, vx}})), V({4, 9, 14, 19, 0, 5, 10, 15}));
@@ -310,9 +310,9 @@ TEST(IncSubtensor, AdvancedDuplicatesAccumulateAndSetLastWins) {
   // x[arange(3), y] += 1
   Var z = tensor(DType::Float64, {3, 3});
   Var yy = tensor(DType::Int32, {-1}, "yy");
-  Var pair = inc_subtensor(subtensor(z, {IndexEntry::array(arange(I(0), I(3), I(1), DType::Int64)),
-                                         IndexEntry::array(yy)}),
-                           constant_like(1, DType::Float64));
+  Var pair =
+      inc_subtensor(subtensor(z, {IndexEntry::array(arange(I(0), I(3), I(1), DType::Int64)), IndexEntry::array(yy)}),
+                    constant_like(1, DType::Float64));
   EXPECT_EQ(values(eval1(pair, {{z, NDArray::zeros(DType::Float64, {3, 3})},
                                 {yy, NDArray::from_vector<int32_t>({2, 0, 2}, {3})}})),
             V({0, 0, 1, 1, 0, 0, 0, 0, 1}));
@@ -331,14 +331,16 @@ TEST(IncSubtensor, BuildAndRunErrors) {
   EXPECT_THROW(set_subtensor(row, tensor(DType::Float64, {-1, -1}, "big")), TypeError);
   Var xi = tensor(DType::Int64, {-1});
   EXPECT_THROW(inc_subtensor(subtensor(xi, {at(0)}), sc), TypeError);  // float into int
-  EXPECT_THROW(set_subtensor(subtensor(tensor(DType::Float64, {4, 5}), {sl(0, 2)}), tensor(DType::Float64, {3, 5}, "y")),
-               ValueError);
+  EXPECT_THROW(
+      set_subtensor(subtensor(tensor(DType::Float64, {4, 5}), {sl(0, 2)}), tensor(DType::Float64, {3, 5}, "y")),
+      ValueError);
   // Run time: y's non-broadcastable dims must match the region.
   Var y = tensor(DType::Float64, {-1}, "y");
   Var o = set_subtensor(row, y);
   EXPECT_THROW(eval1(o, {{x, iota(DType::Float64, {2, 3})}, {y, iota(DType::Float64, {2})}}), ValueError);
   EXPECT_THROW(eval1(o, {{x, iota(DType::Float64, {2, 3})}, {y, iota(DType::Float64, {1})}}), ValueError);
-  EXPECT_EQ(values(eval1(o, {{x, iota(DType::Float64, {2, 3})}, {y, iota(DType::Float64, {3})}})), V({0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(values(eval1(o, {{x, iota(DType::Float64, {2, 3})}, {y, iota(DType::Float64, {3})}})),
+            V({0, 1, 2, 3, 4, 5}));
 }
 
 TEST(Subtensor, EqualsAndHashAreStructural) {

@@ -1,4 +1,5 @@
 #include <cstdio>
+
 #include "theon/theon.hpp"
 int main() {
   using namespace theon;

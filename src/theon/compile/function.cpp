@@ -1,9 +1,9 @@
 // function(): validate the user's request, clone the graph with givens, plan
 // the VM program, and run it with all-or-nothing shared updates.
-#include <cstdio>
 #include "theon/function.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -12,8 +12,8 @@
 #include "backend/cpu/native/emit.hpp"
 #include "backend/cpu/native/native.hpp"
 #include "ops/fused.hpp"
-#include "runtime/program.hpp"
 #include "ops/scalar_table.hpp"
+#include "runtime/program.hpp"
 #include "theon/grad.hpp"
 
 namespace theon {
@@ -82,12 +82,15 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
 
   for (size_t i = 0; i < inputs_.size(); ++i) {
     if (!fg.clients(inputs_[i].get()).empty()) continue;  // read by a node or returned
-    std::string msg = "theon.function was asked to create a function computing outputs given certain inputs, but the "
-                      "provided input variable at index " + std::to_string(i) + " (" + describe(inputs_[i]) +
-                      ") is not part of the computational graph needed to compute the outputs";
+    std::string msg =
+        "theon.function was asked to create a function computing outputs given certain inputs, but the "
+        "provided input variable at index " +
+        std::to_string(i) + " (" + describe(inputs_[i]) +
+        ") is not part of the computational graph needed to compute the outputs";
     if (opts_.on_unused_input == UnusedInputPolicy::Raise)
-      throw UnusedInputError(msg + ". To make this error into a warning, pass on_unused_input='warn'; to silence it, "
-                                   "on_unused_input='ignore'");
+      throw UnusedInputError(msg +
+                             ". To make this error into a warning, pass on_unused_input='warn'; to silence it, "
+                             "on_unused_input='ignore'");
     if (opts_.on_unused_input == UnusedInputPolicy::Warn) warn(msg);
   }
   // After the unused inputs, as Theano: function([s], x) names s, the input given by mistake.
@@ -159,8 +162,8 @@ void Function::start_native() {
     return;
   }
   // The worker ends before the program does (~Function joins it).
-  auto job = [kernels = std::move(kernels), nodes = std::move(nodes), symbols = std::move(symbols),
-              opts = opts_.native, state = native_, program = program_.get()] {
+  auto job = [kernels = std::move(kernels), nodes = std::move(nodes), symbols = std::move(symbols), opts = opts_.native,
+              state = native_, program = program_.get()] {
     std::string why;
     auto module = load_native_module(emit_module(kernels), opts, &why);
     std::vector<BlockFn> fns;

@@ -39,7 +39,10 @@ std::optional<DType> dtype_from_name(std::string_view name) {
 
 DType dtype_from_name_or_throw(std::string_view name) {
   auto d = dtype_from_name(name);
-  if (!d) throw TypeError("unknown dtype '" + std::string(name) + "'; expected one of bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128");
+  if (!d)
+    throw TypeError(
+        "unknown dtype '" + std::string(name) +
+        "'; expected one of bool, int8..int64, uint8..uint64, float16, float32, float64, complex64, complex128");
   return *d;
 }
 

@@ -1,12 +1,12 @@
 #include "theon/ndarray.hpp"
 
+#include <sys/mman.h>
+
 #include <complex>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-
-#include <sys/mman.h>
 
 #include "core/convert.hpp"
 #include "theon/error.hpp"
@@ -57,7 +57,8 @@ int64_t checked_element_count(const Shape& shape, DType dtype, const std::string
 
 const char* device_name(Device d) {
   switch (d) {
-    case Device::Host: return "host";
+    case Device::Host:
+      return "host";
   }
   return "?";
 }

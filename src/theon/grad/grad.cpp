@@ -166,9 +166,10 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
       continue;
     }
     if (it == grads.end() && is_inexact(w->dtype()) && !ancestors.count(w.get())) {
-      std::string msg = "grad method was asked to compute the gradient with respect to a variable that is not part "
-                        "of the computational graph of the cost, or is used only by a non-differentiable operator: " +
-                        var_desc(w);
+      std::string msg =
+          "grad method was asked to compute the gradient with respect to a variable that is not part "
+          "of the computational graph of the cost, or is used only by a non-differentiable operator: " +
+          var_desc(w);
       if (opts.disconnected_inputs == DisconnectedPolicy::Raise)
         throw DisconnectedInputError(msg + " (pass disconnected_inputs='ignore' or 'warn' to get zeros instead)");
       if (opts.disconnected_inputs == DisconnectedPolicy::Warn) warn(msg);
@@ -179,6 +180,8 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   return out;
 }
 
-Var grad(const Var& cost, const Var& wrt, const GradOptions& opts) { return grad(cost, std::vector<Var>{wrt}, opts)[0]; }
+Var grad(const Var& cost, const Var& wrt, const GradOptions& opts) {
+  return grad(cost, std::vector<Var>{wrt}, opts)[0];
+}
 
 }  // namespace theon

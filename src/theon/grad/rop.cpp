@@ -70,17 +70,17 @@ std::vector<Var> Op::rop(const Apply& node, const std::vector<Var>& tangents) co
 std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                      DisconnectedPolicy disconnected_outputs) {
   if (wrt.size() != eval_points.size())
-    throw ValueError("Rop: " + std::to_string(wrt.size()) + " wrt variables but " +
-                     std::to_string(eval_points.size()) + " eval_points; give one eval point per wrt");
+    throw ValueError("Rop: " + std::to_string(wrt.size()) + " wrt variables but " + std::to_string(eval_points.size()) +
+                     " eval_points; give one eval point per wrt");
   std::unordered_map<const Variable*, Var> tangent;
   for (size_t i = 0; i < wrt.size(); ++i) {
     const Var& w = wrt[i];
     Var v = eval_points[i];
     if (!w || !v) throw TypeError("Rop: a wrt or eval_points entry is None");
     if (w->ndim() != v->ndim())
-      throw ValueError("Rop: element " + std::to_string(i) + " of wrt/eval_point have mismatched dimensionality: " +
-                       std::to_string(w->ndim()) + " versus " + std::to_string(v->ndim()) + " (wrt " +
-                       w->type.str() + ", eval_point " + v->type.str() + ")");
+      throw ValueError("Rop: element " + std::to_string(i) +
+                       " of wrt/eval_point have mismatched dimensionality: " + std::to_string(w->ndim()) + " versus " +
+                       std::to_string(v->ndim()) + " (wrt " + w->type.str() + ", eval_point " + v->type.str() + ")");
     if (v->dtype() != w->dtype()) v = cast(v, w->dtype());
     tangent[w.get()] = v;
   }
@@ -89,8 +89,8 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
     bool any = false;
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       auto it = tangent.find(node->inputs[i].get());
-      bool use = it != tangent.end() && node->op->connected(static_cast<int>(i)) &&
-                 is_inexact(node->inputs[i]->dtype());
+      bool use =
+          it != tangent.end() && node->op->connected(static_cast<int>(i)) && is_inexact(node->inputs[i]->dtype());
       ts.push_back(use ? it->second : nullptr);
       any |= use;
     }
@@ -120,9 +120,11 @@ std::vector<Var> Rop(const std::vector<Var>& f, const std::vector<Var>& wrt, con
       res.push_back(it->second);
       continue;
     }
-    std::string msg = "Rop method was asked to compute the gradient with respect to a variable that is not part of "
-                      "the computational graph of variables in wrt, or is used only by a non-differentiable "
-                      "operator: " + out->str();
+    std::string msg =
+        "Rop method was asked to compute the gradient with respect to a variable that is not part of "
+        "the computational graph of variables in wrt, or is used only by a non-differentiable "
+        "operator: " +
+        out->str();
     if (out->site.known()) msg += " (created at " + out->site.str() + ")";
     if (disconnected_outputs == DisconnectedPolicy::Raise) throw DisconnectedInputError(msg);
     if (disconnected_outputs == DisconnectedPolicy::Warn) warn(msg);

@@ -194,10 +194,12 @@ void post_order(const std::vector<Var>& outputs, Follow follow, Visit visit) {
 void FunctionGraph::index() {
   for (const auto& v : inputs_) roots_[v.get()].var = v;
   // Claims every node the outputs need, inputs first.
-  post_order(outputs_, [](Apply*) { return true; }, [&](Apply* node) {
-    claim(node);
-    for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
-  });
+  post_order(
+      outputs_, [](Apply*) { return true; },
+      [&](Apply* node) {
+        claim(node);
+        for (size_t i = 0; i < node->inputs.size(); ++i) add_client(node->inputs[i], {node, static_cast<int>(i)});
+      });
   for (size_t i = 0; i < outputs_.size(); ++i) add_client(outputs_[i], {nullptr, static_cast<int>(i)});
   dirty_ = true;
 }
@@ -206,7 +208,8 @@ void FunctionGraph::index() {
 std::vector<Apply*> FunctionGraph::order_from_outputs() const {
   std::vector<Apply*> order;
   order.reserve(num_members_);
-  post_order(outputs_, [&](Apply* a) { return a->graph_id == id_; }, [&](Apply* node) { order.push_back(node); });
+  post_order(
+      outputs_, [&](Apply* a) { return a->graph_id == id_; }, [&](Apply* node) { order.push_back(node); });
   return order;
 }
 
@@ -327,8 +330,8 @@ void FunctionGraph::replace_all(const std::vector<std::pair<Var, Var>>& pairs) {
   for (const auto& [old_var, new_var] : pairs) {
     if (old_var == new_var) continue;
     if (!old_var->type.accepts(new_var->type) && !new_var->type.accepts(old_var->type))
-      throw TypeError("cannot replace " + old_var->str() + " of type " + old_var->type.str() + " by " +
-                      new_var->str() + " of type " + new_var->type.str());
+      throw TypeError("cannot replace " + old_var->str() + " of type " + old_var->type.str() + " by " + new_var->str() +
+                      " of type " + new_var->type.str());
     import_var(new_var, old_var.get());
     std::vector<Client>* src = client_list(old_var.get());
     if (!src || src->empty()) continue;
@@ -375,10 +378,11 @@ void FunctionGraph::verify() const {
   for (const auto& node : nodes()) {
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const auto& cl = clients(node->inputs[i].get());
-      bool found = std::any_of(cl.begin(), cl.end(), [&](const Client& c) {
-        return c.node == node.get() && c.index == static_cast<int>(i);
-      });
-      if (!found) throw InternalError("verify: " + node->str() + " is missing from the clients of its input " + std::to_string(i));
+      bool found = std::any_of(cl.begin(), cl.end(),
+                               [&](const Client& c) { return c.node == node.get() && c.index == static_cast<int>(i); });
+      if (!found)
+        throw InternalError("verify: " + node->str() + " is missing from the clients of its input " +
+                            std::to_string(i));
     }
     edges += node->inputs.size();
   }

@@ -1,9 +1,10 @@
+#include "theon/graph.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
 
-#include "theon/graph.hpp"
 #include "theon/ops.hpp"
 
 namespace theon {
@@ -43,13 +44,20 @@ std::string TensorType::str() const {
   bool unknown = true;
   for (auto d : shape) unknown = unknown && (d == -1 || d == 1);
   if (unknown) {
-    if (b.empty()) kind = "scalar";
-    else if (b == std::vector<bool>{false}) kind = "vector";
-    else if (b == std::vector<bool>{false, false}) kind = "matrix";
-    else if (b == std::vector<bool>{true, false}) kind = "row";
-    else if (b == std::vector<bool>{false, true}) kind = "col";
-    else if (b == std::vector<bool>{false, false, false}) kind = "3D";
-    else if (b == std::vector<bool>{false, false, false, false}) kind = "4D";
+    if (b.empty())
+      kind = "scalar";
+    else if (b == std::vector<bool>{false})
+      kind = "vector";
+    else if (b == std::vector<bool>{false, false})
+      kind = "matrix";
+    else if (b == std::vector<bool>{true, false})
+      kind = "row";
+    else if (b == std::vector<bool>{false, true})
+      kind = "col";
+    else if (b == std::vector<bool>{false, false, false})
+      kind = "3D";
+    else if (b == std::vector<bool>{false, false, false, false})
+      kind = "4D";
   }
   if (kind.empty()) {
     kind = "(";
@@ -66,8 +74,8 @@ std::string TensorType::check_value(const NDArray& a) const {
   if (a.dtype != dtype)
     return "expected dtype " + std::string(dtype_name(dtype)) + ", got " + std::string(dtype_name(a.dtype));
   if (a.ndim() != ndim())
-    return "expected " + std::to_string(ndim()) + " dimensions, got an array of shape " + shape_str(a.shape) +
-           " (" + std::to_string(a.ndim()) + " dimensions)";
+    return "expected " + std::to_string(ndim()) + " dimensions, got an array of shape " + shape_str(a.shape) + " (" +
+           std::to_string(a.ndim()) + " dimensions)";
   for (int i = 0; i < ndim(); ++i)
     if (shape[i] >= 0 && a.shape[i] != shape[i])
       return "dimension " + std::to_string(i) + " must have size " + std::to_string(shape[i]) +
@@ -105,7 +113,8 @@ std::string Variable::str() const {
 
 std::shared_ptr<Apply> Variable::owner_ptr() const { return owner ? owner->shared_from_this() : nullptr; }
 
-Constant::Constant(NDArray v, std::string n) : Variable(TensorType{v.dtype, v.shape}, std::move(n)), value(std::move(v)) {
+Constant::Constant(NDArray v, std::string n)
+    : Variable(TensorType{v.dtype, v.shape}, std::move(n)), value(std::move(v)) {
   // Theano marks only size-1 dims of a constant broadcastable; others stay known.
 }
 

@@ -75,8 +75,10 @@ Var reshape_to(const Var& x, const std::vector<DimParts>& dims) {
     int64_t n = 1;
     for (const auto& [v, ax] : parts) {
       const int64_t s = (*v)->type.shape[ax];
-      if (s < 0) all_static = false;
-      else n *= s;
+      if (s < 0)
+        all_static = false;
+      else
+        n *= s;
     }
     statics.push_back(n);
   }
@@ -94,8 +96,10 @@ Var reshape_to(const Var& x, const std::vector<DimParts>& dims) {
       Var si = shape_i(*v, ax);
       p = p ? mul(p, si) : si;
     }
-    if (!p) p = scalar_constant<int64_t>(known);
-    else if (known != 1) p = mul(p, scalar_constant<int64_t>(known));
+    if (!p)
+      p = scalar_constant<int64_t>(known);
+    else if (known != 1)
+      p = mul(p, scalar_constant<int64_t>(known));
     scalars.push_back(p);
   }
   return reshape(x, make_vector(scalars, DType::Int64), static_cast<int>(dims.size()));
@@ -117,8 +121,8 @@ std::vector<TensorType> Dot::infer_types(const std::vector<Var>& in) const {
   if (in.size() != 2) throw TypeError("Dot takes 2 inputs, got " + std::to_string(in.size()));
   for (int i = 0; i < 2; ++i)
     if (in[i]->ndim() < 1 || in[i]->ndim() > 2)
-      throw TypeError("Dot: input " + std::to_string(i) + " must be a vector or a matrix, got " +
-                      in[i]->type.str() + " (use dot() or tensordot() for other ranks)");
+      throw TypeError("Dot: input " + std::to_string(i) + " must be a vector or a matrix, got " + in[i]->type.str() +
+                      " (use dot() or tensordot() for other ranks)");
   const TensorType &a = in[0]->type, &b = in[1]->type;
   if (a.dtype != b.dtype)
     throw TypeError("Dot: inputs must have the same dtype, got " + a.str() + " and " + b.str() +
@@ -166,13 +170,15 @@ std::vector<Var> Dot::grad(const Apply& node, const std::vector<Var>& gouts) con
 // ---- Gemm ---------------------------------------------------------------------------
 
 std::vector<TensorType> Gemm::infer_types(const std::vector<Var>& in) const {
-  if (in.size() != 5) throw TypeError("Gemm takes (Z, alpha, X, Y, beta), got " + std::to_string(in.size()) + " inputs");
+  if (in.size() != 5)
+    throw TypeError("Gemm takes (Z, alpha, X, Y, beta), got " + std::to_string(in.size()) + " inputs");
   TensorType t = dot_op()->infer_types({in[2], in[3]})[0];
   const DType d = t.dtype;
   if (!is_float(d)) throw TypeError("Gemm: X and Y must be float32 or float64, got " + describe_types(in));
   if (in[0]->dtype() != d || in[0]->ndim() != t.ndim() || in[1]->ndim() != 0 || in[4]->ndim() != 0 ||
       in[1]->dtype() != d || in[4]->dtype() != d)
-    throw TypeError("Gemm: Z must match dot(X, Y) and alpha, beta must be scalars of its dtype, got " + describe_types(in));
+    throw TypeError("Gemm: Z must match dot(X, Y) and alpha, beta must be scalars of its dtype, got " +
+                    describe_types(in));
   for (int k = 0; k < t.ndim(); ++k)
     if (t.shape[k] < 0) t.shape[k] = in[0]->type.shape[k] == 1 ? -1 : in[0]->type.shape[k];
   return {t};
@@ -196,18 +202,21 @@ std::vector<TensorType> Matmul::infer_types(const std::vector<Var>& in) const {
   std::vector<int64_t> shape;
   for (int d = 0; d < nd - 2; ++d) {
     const int64_t sa = a.shape[d], sb = b.shape[d];
-    if (sa == 1) shape.push_back(sb);
-    else if (sb == 1) shape.push_back(sa);
+    if (sa == 1)
+      shape.push_back(sb);
+    else if (sb == 1)
+      shape.push_back(sa);
     else if (sa >= 0 && sb >= 0 && sa != sb)
       throw ValueError("Matmul: batch dimension " + std::to_string(d) + " does not match: " + a.str() + " and " +
                        b.str());
-    else shape.push_back(sa >= 0 ? sa : sb);
+    else
+      shape.push_back(sa >= 0 ? sa : sb);
   }
   const int64_t ka = a.shape[nd - 1], kb = b.shape[nd - 2];
   if (ka >= 0 && kb >= 0 && ka != kb)
-    throw ValueError("Matmul: shapes are not aligned: " + a.str() + " and " + b.str() + ": the last dim of the first (" +
-                     std::to_string(ka) + ") differs from the second-to-last of the second (" + std::to_string(kb) +
-                     ")");
+    throw ValueError("Matmul: shapes are not aligned: " + a.str() + " and " + b.str() +
+                     ": the last dim of the first (" + std::to_string(ka) +
+                     ") differs from the second-to-last of the second (" + std::to_string(kb) + ")");
   shape.push_back(a.shape[nd - 2]);
   shape.push_back(b.shape[nd - 1]);
   return {TensorType(a.dtype, shape)};

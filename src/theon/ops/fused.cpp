@@ -124,8 +124,7 @@ const FusedProgram* block_program(const Op& op) {
 }
 
 Var fused_reduce(FusedProgram program, const std::vector<Var>& inputs, ReduceKind kind, std::vector<int> axes) {
-  if (kind == ReduceKind::All || kind == ReduceKind::Any || !is_float(program.dtype) ||
-      is_storage_only(program.dtype))
+  if (kind == ReduceKind::All || kind == ReduceKind::Any || !is_float(program.dtype) || is_storage_only(program.dtype))
     throw InternalError("fused_reduce: only sum/prod/max/min of a float program");
   return apply1(std::make_shared<FusedReduce>(std::move(program), kind, std::move(axes)), inputs);
 }

@@ -14,10 +14,14 @@ namespace ops {
 
 std::string GradControl::name() const {
   switch (kind_) {
-    case Control::Zero: return "ZeroGrad";
-    case Control::Disconnected: return "DisconnectedGrad";
-    case Control::Undefined: return "UndefinedGrad";
-    case Control::ConsiderConstant: return "ConsiderConstant";
+    case Control::Zero:
+      return "ZeroGrad";
+    case Control::Disconnected:
+      return "DisconnectedGrad";
+    case Control::Undefined:
+      return "UndefinedGrad";
+    case Control::ConsiderConstant:
+      return "ConsiderConstant";
     case Control::Clip: {
       std::ostringstream s;
       s << "GradClip{" << a_ << ", " << b_ << "}";
@@ -36,25 +40,32 @@ std::vector<Var> GradControl::grad(const Apply& node, const std::vector<Var>& go
   const Var& gz = gouts[0];
   switch (kind_) {
     case Control::Zero:
-    case Control::ConsiderConstant: return {zeros_like(gz)};
-    case Control::Disconnected: return {nullptr};
+    case Control::ConsiderConstant:
+      return {zeros_like(gz)};
+    case Control::Disconnected:
+      return {nullptr};
     case Control::Undefined: {
       std::string why = "undefined_grad was applied to " + node.inputs[0]->str();
       if (node.site.known()) why += " at " + node.site.str();
       return {null_grad(node.inputs[0], why)};
     }
-    case Control::Clip: return {clip(gz, scalar_like(a_, gz), scalar_like(b_, gz))};
-    case Control::Scale: return {mul(gz, scalar_like(a_, gz))};
+    case Control::Clip:
+      return {clip(gz, scalar_like(a_, gz), scalar_like(b_, gz))};
+    case Control::Scale:
+      return {mul(gz, scalar_like(a_, gz))};
   }
   return {nullptr};
 }
 
 std::vector<Var> GradControl::rop(const Apply&, const std::vector<Var>& t) const {
   switch (kind_) {
-    case Control::Zero: return {t[0] ? zeros_like(t[0]) : nullptr};
+    case Control::Zero:
+      return {t[0] ? zeros_like(t[0]) : nullptr};
     case Control::Disconnected:
-    case Control::Undefined: return {nullptr};
-    default: return {t[0]};  // the forward pass is the identity
+    case Control::Undefined:
+      return {nullptr};
+    default:
+      return {t[0]};  // the forward pass is the identity
   }
 }
 

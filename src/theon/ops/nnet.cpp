@@ -22,7 +22,7 @@ const TensorType& row_input_type(const std::string& op, const std::vector<Var>& 
     throw TypeError(op + ": needs a real (float or integer) input, got " + t.str());
   if (axis >= t.ndim())
     throw AxisError(op + ": axis " + std::to_string(axis) + " is out of bounds for an input with " +
-                     std::to_string(t.ndim()) + " dimensions");
+                    std::to_string(t.ndim()) + " dimensions");
   return t;
 }
 

@@ -37,7 +37,7 @@ void check_axes_fit(const std::string& op, const std::vector<int>& axes, int ndi
   for (int a : axes)
     if (a >= ndim)
       throw AxisError(op + ": axis " + std::to_string(a) + " is out of bounds for an input with " +
-                       std::to_string(ndim) + " dimensions");
+                      std::to_string(ndim) + " dimensions");
 }
 
 Shape kept_shape(const Shape& s, const std::vector<int>& axes) {
@@ -162,8 +162,8 @@ std::vector<int> normalize_axes(const Axes& axes, int ndim, const char* op) {
   }
   for (int a : *axes) {
     if (a < -ndim || a >= ndim)
-      throw AxisError(std::string(op) + ": axis " + std::to_string(a) +
-                       " is out of bounds for an array of dimension " + std::to_string(ndim));
+      throw AxisError(std::string(op) + ": axis " + std::to_string(a) + " is out of bounds for an array of dimension " +
+                      std::to_string(ndim));
     int n = a < 0 ? a + ndim : a;
     if (std::find(out.begin(), out.end(), n) != out.end()) {
       std::vector<std::string> p;

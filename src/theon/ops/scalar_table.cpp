@@ -50,7 +50,6 @@ namespace {
 using c64 = std::complex<float>;
 using c128 = std::complex<double>;
 
-
 template <class F, class T>
 void block1(int64_t n, const void* const* in, void* out) {
   using R = decltype(F::f(T{}));

@@ -177,8 +177,10 @@ std::vector<TensorType> Reshape::infer_types(const std::vector<Var>& in) const {
   int unknown = 0, at = -1;
   int64_t known = 1;
   for (int i = 0; i < ndim_; ++i) {
-    if (shape[i] < 0) ++unknown, at = i;
-    else if (!mul_fits(known, shape[i], &known)) known = -1, unknown = ndim_;  // too big: left to make_apply
+    if (shape[i] < 0)
+      ++unknown, at = i;
+    else if (!mul_fits(known, shape[i], &known))
+      known = -1, unknown = ndim_;  // too big: left to make_apply
   }
   int64_t size = 1;
   for (auto d : in[0]->type.shape) size = (size < 0 || d < 0 || !mul_fits(size, d, &size)) ? -1 : size;
@@ -298,7 +300,7 @@ std::vector<TensorType> Join::infer_types(const std::vector<Var>& in) const {
   if (nd == 0) throw ValueError(name() + ": zero-dimensional arrays cannot be concatenated");
   if (axis_ < 0 || axis_ >= nd)
     throw AxisError(name() + ": axis " + std::to_string(axis_) + " is out of bounds for inputs with " +
-                     std::to_string(nd) + " dimensions");
+                    std::to_string(nd) + " dimensions");
   std::vector<int64_t> shape(nd, -1);
   shape[axis_] = 0;
   for (size_t i = 0; i < in.size(); ++i) {
@@ -381,7 +383,7 @@ Var transpose(const Var& x, const std::optional<std::vector<int>>& axes) {
     for (int a : *axes) {
       if (a < -nd || a >= nd)
         throw AxisError("transpose: axis " + std::to_string(a) + " is out of bounds for " + std::to_string(nd) +
-                         " dimensions");
+                        " dimensions");
       order.push_back(a < 0 ? a + nd : a);
     }
   }
@@ -401,10 +403,13 @@ Var reshape(const Var& x, const std::vector<int64_t>& shape_values) {
   check_input(x, "reshape");
   int n_infer = 0;
   for (auto v : shape_values) {
-    if (v == -1) ++n_infer;
-    else if (v < 0) throw ValueError("reshape: negative dimension " + std::to_string(v) + " in " + ints_str(shape_values));
+    if (v == -1)
+      ++n_infer;
+    else if (v < 0)
+      throw ValueError("reshape: negative dimension " + std::to_string(v) + " in " + ints_str(shape_values));
   }
-  if (n_infer > 1) throw ValueError("reshape: can only specify one unknown dimension (-1) in " + ints_str(shape_values));
+  if (n_infer > 1)
+    throw ValueError("reshape: can only specify one unknown dimension (-1) in " + ints_str(shape_values));
   Var s = constant(NDArray::from_vector(shape_values, {static_cast<int64_t>(shape_values.size())}));
   return reshape(x, s, static_cast<int>(shape_values.size()));
 }
@@ -421,8 +426,10 @@ Var flatten(const Var& x, int outdim) {
   int64_t known = 1;
   bool all_known = true;
   for (int i = outdim - 1; i < nd; ++i) {
-    if (x->type.shape[i] < 0) all_known = false;
-    else known *= x->type.shape[i];
+    if (x->type.shape[i] < 0)
+      all_known = false;
+    else
+      known *= x->type.shape[i];
   }
   if (all_known) {
     dims.push_back(int_dim(known));
@@ -488,7 +495,7 @@ Var join(int axis, const std::vector<Var>& tensors) {
   if (nd == 0) throw ValueError("join: zero-dimensional arrays cannot be concatenated");
   if (axis < -nd || axis >= nd)
     throw AxisError("join: axis " + std::to_string(axis) + " is out of bounds for arrays of dimension " +
-                     std::to_string(nd));
+                    std::to_string(nd));
   const int ax = axis < 0 ? axis + nd : axis;
   DType d = tensors[0]->dtype();
   for (auto& t : tensors) d = upcast(d, t->dtype());

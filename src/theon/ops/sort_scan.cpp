@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
-#include "ops/op_info.hpp"
 
 namespace theon {
 
@@ -58,7 +58,8 @@ Var TopK::infer_shape(const Apply& node, int, int axis, const InputSize& input_s
 std::vector<Var> TopK::grad(const Apply& node, const std::vector<Var>& g) const {
   const Var& x = node.inputs[0];
   if (!values_ || !g[0]) return {nullptr, nullptr};
-  const Var pos = indices_ ? const_cast<Apply&>(node).output(1) : topk(x, node.inputs[1], axis_, false, true, idx_dtype_)[0];
+  const Var pos =
+      indices_ ? const_cast<Apply&>(node).output(1) : topk(x, node.inputs[1], axis_, false, true, idx_dtype_)[0];
   return {inc_subtensor(take_along_axis(zeros_like(x), pos, axis_), g[0]), nullptr};
 }
 
@@ -119,11 +120,11 @@ Var argsort(const Var& x, std::optional<int> axis) {
   return apply1(std::make_shared<ops::ArgSort>(one_axis(*axis, std::max(x->ndim(), 1), "argsort")), {x});
 }
 
-std::vector<Var> topk(const Var& x, const Var& k, std::optional<int> axis, bool values, bool indices,
-                      DType idx_dtype) {
+std::vector<Var> topk(const Var& x, const Var& k, std::optional<int> axis, bool values, bool indices, DType idx_dtype) {
   if (!axis) return topk(flatten(x, 1), k, 0, values, indices, idx_dtype);
   if (!values && !indices) throw ValueError("topk: asks for neither the values nor the indices");
-  if (!is_int(idx_dtype)) throw TypeError("topk: idx_dtype must be an integer dtype, got " + std::string(dtype_name(idx_dtype)));
+  if (!is_int(idx_dtype))
+    throw TypeError("topk: idx_dtype must be an integer dtype, got " + std::string(dtype_name(idx_dtype)));
   const int ax = one_axis(*axis, std::max(x->ndim(), 1), "topk");
   ApplyPtr node = make_apply(std::make_shared<ops::TopK>(ax, values, indices, idx_dtype), {x, k});
   return node->outputs();

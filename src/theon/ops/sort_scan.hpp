@@ -17,7 +17,9 @@ class AxisOp : public Op {
   int axis() const { return axis_; }
   bool equals(const Op& o) const override { return typeid(*this) == typeid(o) && name() == o.name(); }
   // Along the axis as the input (TopK overrides it).
-  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override { return input_size(0, axis); }
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override {
+    return input_size(0, axis);
+  }
 
  protected:
   void check_input(const std::vector<Var>& in, bool allow_complex) const {
@@ -131,7 +133,9 @@ class SearchSorted final : public Op {
     return {TensorType(DType::Int64, in[1]->type.shape)};
   }
   // One position per value of v.
-  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override { return input_size(1, axis); }
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override {
+    return input_size(1, axis);
+  }
   std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {nullptr, nullptr}; }
   bool connected(int) const override { return false; }
 

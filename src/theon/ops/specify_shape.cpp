@@ -4,8 +4,8 @@
 // (addbroadcast, specify_shape); a symbolic shape vector may be checked too.
 // The class is in ops/specify_shape.hpp; its kernel in backend/cpu/checks.cpp.
 #include "ops/specify_shape.hpp"
-#include "ops/op_info.hpp"
 
+#include "ops/op_info.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
 

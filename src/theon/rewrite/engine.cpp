@@ -169,8 +169,10 @@ void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, R
       fg.replace_all(pairs);
       ++report.fired[rule->name];
       if (--budget == 0) {
-        warn("theon rewriter: the rules did not reach a fixed point within their budget; the graph is correct "
-             "but may not be fully simplified (last rule: " + std::string(rule->name) + ")");
+        warn(
+            "theon rewriter: the rules did not reach a fixed point within their budget; the graph is correct "
+            "but may not be fully simplified (last rule: " +
+            std::string(rule->name) + ")");
         return;
       }
       if (!fg.contains(node.get())) break;

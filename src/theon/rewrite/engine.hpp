@@ -18,8 +18,8 @@ using NodeFn = std::vector<Var> (*)(FunctionGraph& fg, Apply& node);
 
 struct NodeRule {
   const char* name;
-  const char* phase;            // canonicalize, stabilize, specialize, blas, uncanonicalize
-  std::vector<OpKind> tracks;   // kinds of node it looks at; empty = every node
+  const char* phase;              // canonicalize, stabilize, specialize, blas, uncanonicalize
+  std::vector<OpKind> tracks;     // kinds of node it looks at; empty = every node
   std::vector<const char*> tags;  // e.g. fast_compile, stability, shape, local
   NodeFn fn;
 };
@@ -37,8 +37,8 @@ struct GraphPass {
 #define THEON_RULE_FAMILY(family) const std::vector<NodeRule>& family##_rules();
 #include "rewrite/rule_families.def"
 #undef THEON_RULE_FAMILY
-void merge_pass(FunctionGraph& fg, RewriteReport& report);   // merge.cpp
-void fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
+void merge_pass(FunctionGraph& fg, RewriteReport& report);          // merge.cpp
+void fusion_pass(FunctionGraph& fg, RewriteReport& report);         // fusion.cpp
 void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
 
 // Applies `rules` until none fires (or a budget proportional to the graph

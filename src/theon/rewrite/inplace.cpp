@@ -49,7 +49,8 @@ bool can_destroy(FunctionGraph& fg, const Apply& node, int k) {
   // overwrites its input, as in x - mean(x).
   for (const Client& c : fg.clients(v.get())) {
     if (c.node == &node) continue;
-    if (!c.node || makes_views(*c.node) || !runs_before(c.node, node)) return false;  // a graph output, a view, a later reader
+    if (!c.node || makes_views(*c.node) || !runs_before(c.node, node))
+      return false;  // a graph output, a view, a later reader
   }
   // Writing into a view writes into its base: every variable down the view
   // chain must be read only by the next view, and the chain must start at a
@@ -100,7 +101,11 @@ std::vector<Var> inc_subtensor_inplace_rule(FunctionGraph& fg, Apply& node) {
 
 const std::vector<NodeRule>& inplace_rules() {
   static const std::vector<NodeRule> rules = {
-      {"elemwise_inplace", "inplace", {OpKind::Elemwise, OpKind::Cast, OpKind::Fused}, {"inplace"}, elemwise_inplace_rule},
+      {"elemwise_inplace",
+       "inplace",
+       {OpKind::Elemwise, OpKind::Cast, OpKind::Fused},
+       {"inplace"},
+       elemwise_inplace_rule},
       {"gemm_inplace", "inplace", {OpKind::Gemm}, {"inplace", "blas"}, gemm_inplace_rule},
       {"inc_subtensor_inplace", "inplace", {OpKind::IncSubtensor}, {"inplace"}, inc_subtensor_inplace_rule},
   };

@@ -21,7 +21,6 @@ bool verify_ir_by_default() {
   return on;
 }
 
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -89,10 +88,12 @@ bool enabled(const std::string& name, const std::vector<const char*>& tags, cons
     return has(o.including, name) || has(o.including, "unsafe");
   if (named(o.including)) return true;
   switch (o.level) {
-    case RewriteOptions::Level::None: return false;
+    case RewriteOptions::Level::None:
+      return false;
     case RewriteOptions::Level::FastCompile:
       return std::any_of(tags.begin(), tags.end(), [](const char* t) { return std::string(t) == "fast_compile"; });
-    case RewriteOptions::Level::FastRun: return true;
+    case RewriteOptions::Level::FastRun:
+      return true;
   }
   return false;
 }
@@ -108,7 +109,8 @@ std::string graph_text(const FunctionGraph& fg) {
     if (it != names.end()) return it->second;
     std::string n;
     if (const Constant* c = as_constant(v))
-      n = c->value.size() == 1 ? "Constant{" + std::to_string(c->value.get_double(0)) + "}" : "Constant" + shape_str(c->value.shape);
+      n = c->value.size() == 1 ? "Constant{" + std::to_string(c->value.get_double(0)) + "}"
+                               : "Constant" + shape_str(c->value.shape);
     else if (!v->name.empty() && !v->owner)
       n = v->name;
     else
@@ -128,7 +130,8 @@ std::string graph_text(const FunctionGraph& fg) {
 std::string RewriteReport::str() const {
   std::ostringstream os;
   os << "rewriting took " << seconds * 1e3 << " ms\n";
-  for (const auto& p : phases) os << "  phase " << p.name << ": " << p.seconds * 1e3 << " ms, " << p.nodes_after << " nodes after\n";
+  for (const auto& p : phases)
+    os << "  phase " << p.name << ": " << p.seconds * 1e3 << " ms, " << p.nodes_after << " nodes after\n";
   for (const auto& [name, n] : fired) os << "  " << name << ": fired " << n << " time" << (n == 1 ? "" : "s") << "\n";
   return os.str();
 }
@@ -137,7 +140,8 @@ std::vector<RuleInfo> list_rewrites() {
   std::vector<RuleInfo> out;
   for (const auto& p : phases())
     if (p.pass) out.push_back({p.name, p.name, std::vector<std::string>(p.tags.begin(), p.tags.end())});
-  for (const auto* r : all_rules()) out.push_back({r->name, r->phase, std::vector<std::string>(r->tags.begin(), r->tags.end())});
+  for (const auto* r : all_rules())
+    out.push_back({r->name, r->phase, std::vector<std::string>(r->tags.begin(), r->tags.end())});
   return out;
 }
 
@@ -161,7 +165,8 @@ void rewrite_graph(FunctionGraph& fg, const RewriteOptions& opts, RewriteReport*
     auto t0 = Clock::now();
     bool ran = false;
     if (ph.pass) {
-      if (enabled(ph.name, ph.tags, opts) || (std::string(ph.name) == "final_merge" && enabled("merge", ph.tags, opts))) {
+      if (enabled(ph.name, ph.tags, opts) ||
+          (std::string(ph.name) == "final_merge" && enabled("merge", ph.tags, opts))) {
         ph.pass(fg, rep);
         ran = true;
       }

@@ -51,13 +51,19 @@ Var rebuild(const std::vector<Term>& terms, double c, bool has_c, double neutral
     acc = acc ? elemwise(plus, {acc, t.v}) : t.v;
   }
   Var r;
-  if (pos && neg_part) r = elemwise(minus, {pos, neg_part});
-  else if (pos) r = pos;
-  else if (neg_part) r = additive ? neg(neg_part) : inv(neg_part);
+  if (pos && neg_part)
+    r = elemwise(minus, {pos, neg_part});
+  else if (pos)
+    r = pos;
+  else if (neg_part)
+    r = additive ? neg(neg_part) : inv(neg_part);
   if (has_c && c != neutral) {
-    if (!r) r = scalar_like(c, old);
-    else if (additive && c < 0) r = sub(r, scalar_like(-c, old));
-    else r = elemwise(plus, {r, scalar_like(c, old)});
+    if (!r)
+      r = scalar_like(c, old);
+    else if (additive && c < 0)
+      r = sub(r, scalar_like(-c, old));
+    else
+      r = elemwise(plus, {r, scalar_like(c, old)});
   }
   if (!r) r = scalar_like(neutral, old);
   if (r->dtype() != old->dtype()) r = cast(r, old->dtype());
@@ -152,15 +158,24 @@ std::vector<Var> pow_specialize(FunctionGraph&, Apply& node) {
   double e;
   if (!is_float(x->dtype()) || x->dtype() != out->dtype() || !scalar_value(node.inputs[1], &e)) return {};
   Var r;
-  if (e == 2) r = sqr(x);
-  else if (e == 0.5) r = sqrt(x);
-  else if (e == 1) r = x;
-  else if (e == -1) r = inv(x);
-  else if (e == -0.5) r = inv(sqrt(x));
-  else if (e == 3) r = mul(sqr(x), x);
-  else if (e == 4) r = sqr(sqr(x));
-  else if (e == -2) r = inv(sqr(x));
-  else if (e == 0) r = ones_like(x);
+  if (e == 2)
+    r = sqr(x);
+  else if (e == 0.5)
+    r = sqrt(x);
+  else if (e == 1)
+    r = x;
+  else if (e == -1)
+    r = inv(x);
+  else if (e == -0.5)
+    r = inv(sqrt(x));
+  else if (e == 3)
+    r = mul(sqr(x), x);
+  else if (e == 4)
+    r = sqr(sqr(x));
+  else if (e == -2)
+    r = inv(sqr(x));
+  else if (e == 0)
+    r = ones_like(x);
   if (!r) return {};
   if (r->dtype() != out->dtype()) r = cast(r, out->dtype());
   return {fits(out->type, r->type) ? r : fill(node.inputs[1], r)};

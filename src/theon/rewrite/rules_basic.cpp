@@ -18,7 +18,8 @@ std::vector<Var> constant_folding(FunctionGraph&, Apply& node) {
     case OpKind::NullGrad:
     case OpKind::GradControl:
       return {};
-    default: break;
+    default:
+      break;
   }
   if (node.inputs.empty()) return {};
   std::vector<NDArray> in;
@@ -31,7 +32,7 @@ std::vector<Var> constant_folding(FunctionGraph&, Apply& node) {
   Workspace ws;
   ws.node = &node;
   try {
-    cpu_backend().kernel_for(*node.op)(*node.op, in, out, ws);
+    cpu_backend().kernel_for (*node.op)(*node.op, in, out, ws);
   } catch (const UserError&) {
     return {};  // the error belongs to run time, where it names the user's call
   }
@@ -49,8 +50,7 @@ std::vector<Var> remove_grad_control(FunctionGraph&, Apply& node) { return {node
 // identity(x) -> x; second(x, y) -> y when y already has the result's type.
 std::vector<Var> useless_elemwise(FunctionGraph&, Apply& node) {
   if (is_op(node, ScalarOpId::identity)) return {node.inputs[0]};
-  if (is_op(node, ScalarOpId::second) && fits(node.raw_output(0)->type, node.inputs[1]->type))
-    return {node.inputs[1]};
+  if (is_op(node, ScalarOpId::second) && fits(node.raw_output(0)->type, node.inputs[1]->type)) return {node.inputs[1]};
   return {};
 }
 

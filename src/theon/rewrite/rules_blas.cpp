@@ -64,7 +64,7 @@ std::vector<Var> gemm_from_add(FunctionGraph& fg, Apply& node) {
     // Z must already have the result's shape (no broadcasting into it).
     if (z->dtype() != d || z->ndim() != out->ndim() || !fits(out->type, z->type) || !fits(z->type, out->type)) continue;
     Var alpha = s.alpha, beta = constant_like(1, d);
-    if (is_sub && k == 1) alpha = neg(alpha);  // z - a*dot
+    if (is_sub && k == 1) alpha = neg(alpha);           // z - a*dot
     if (is_sub && k == 0) beta = constant_like(-1, d);  // a*dot - z
     return {gemm(z, alpha, s.dot->inputs[0], s.dot->inputs[1], beta)};
   }

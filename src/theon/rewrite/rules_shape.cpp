@@ -50,7 +50,10 @@ std::vector<Var> useless_dimshuffle_in_reshape(FunctionGraph&, Apply& node) {
 const std::vector<NodeRule>& shape_rules() {
   static const std::vector<NodeRule> rules = {
       {"merge_alloc", "canonicalize", {OpKind::Alloc}, {"local", "shape"}, merge_alloc},
-      {"useless_dimshuffle_in_reshape", "canonicalize", {OpKind::Reshape}, {"local", "useless", "shape"},
+      {"useless_dimshuffle_in_reshape",
+       "canonicalize",
+       {OpKind::Reshape},
+       {"local", "useless", "shape"},
        useless_dimshuffle_in_reshape},
   };
   return rules;

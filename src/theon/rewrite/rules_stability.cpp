@@ -60,7 +60,8 @@ std::vector<Var> logsumexp_shifted(const Apply& node) {
     if (dimshuffle_order(*m->owner->op) != order) continue;
     const Var& s = sd->owner->inputs[0];
     const Var& mx = m->owner->inputs[0];
-    if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum) continue;
+    if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum)
+      continue;
     if (!mx->owner || mx->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*mx->owner->op) != ReduceKind::Max)
       continue;
     const std::vector<int>& axes = reduce_axes(*s->owner->op);
@@ -91,7 +92,8 @@ std::vector<Var> logsumexp_rule(FunctionGraph& fg, Apply& node) {
     return {dimshuffle(r[0], dimshuffle_order(*in->owner->op))};
   }
   const Var& s = in;
-  if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum) return {};
+  if (!s->owner || s->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*s->owner->op) != ReduceKind::Sum)
+    return {};
   const Var& e = s->owner->inputs[0];
   if (!is(e, ScalarOpId::exp) || !is_float(e->dtype())) return {};
   const Var& x = e->owner->inputs[0];
@@ -170,7 +172,11 @@ const std::vector<NodeRule>& stability_rules() {
       {"log1p", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log1p_rule},
       {"expm1", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, expm1_rule},
       {"logsumexp", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, logsumexp_rule},
-      {"softmax_simplifier", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, softmax_simplifier},
+      {"softmax_simplifier",
+       "stabilize",
+       {OpKind::Elemwise},
+       {"fast_compile", "stability", "local"},
+       softmax_simplifier},
       {"log_softmax", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log_softmax_rule},
   };
   return rules;

@@ -51,9 +51,12 @@ bool picked_positions(const IndexEntry& e, int64_t n, std::vector<int64_t>* out)
   auto bound = [&](const Var& b, int64_t absent, int64_t* r) {
     if (!b) return *r = absent, true;
     if (!get_constant_index(b, r, &too_big) || too_big) return false;
-    if (*r < 0) *r = std::max<int64_t>(*r + n, up ? 0 : -1);
-    else if (*r > n) *r = up ? n : n - 1;
-    else if (!up && *r == n) *r = n - 1;
+    if (*r < 0)
+      *r = std::max<int64_t>(*r + n, up ? 0 : -1);
+    else if (*r > n)
+      *r = up ? n : n - 1;
+    else if (!up && *r == n)
+      *r = n - 1;
     return true;
   };
   if (!bound(e.start, up ? 0 : n - 1, &start) || !bound(e.stop, up ? n : -1, &stop)) return false;
@@ -233,8 +236,7 @@ std::vector<Var> inc_subtensor_no_change(FunctionGraph&, Apply& node) {
                                                elemwise(ScalarOpId::eq, {sy, sr})}));
   }
   if (conds.empty()) return {x};
-  return {assert_op(x, conds, "inc_subtensor: the value's shape does not fit the indexed region",
-                    CheckFailure::Value)};
+  return {assert_op(x, conds, "inc_subtensor: the value's shape does not fit the indexed region", CheckFailure::Value)};
 }
 
 // A variable that is all zeros: alloc(0, ...) or a broadcast/fill of 0.
@@ -274,7 +276,10 @@ const std::vector<NodeRule>& subtensor_rules() {
       {"inc_subtensor_of_zeros", "canonicalize", {OpKind::IncSubtensor}, {"local"}, inc_subtensor_of_zeros},
       {"subtensor_merge", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_merge},
       {"subtensor_inc_subtensor", "canonicalize", {OpKind::Subtensor}, {"local"}, subtensor_inc_subtensor},
-      {"inc_subtensor_no_change", "canonicalize", {OpKind::IncSubtensor}, {"local", "useless"},
+      {"inc_subtensor_no_change",
+       "canonicalize",
+       {OpKind::IncSubtensor},
+       {"local", "useless"},
        inc_subtensor_no_change},
       {"inc_subtensor_serialize", "canonicalize", {OpKind::Elemwise}, {"local"}, inc_subtensor_serialize},
   };

@@ -122,8 +122,10 @@ std::vector<Var> useless_switch(FunctionGraph&, Apply& node) {
   const Var& out = node.output(0);
   double c;
   Var pick;
-  if (scalar_value(node.inputs[0], &c)) pick = c != 0 ? node.inputs[1] : node.inputs[2];
-  else if (node.inputs[1] == node.inputs[2]) pick = node.inputs[1];
+  if (scalar_value(node.inputs[0], &c))
+    pick = c != 0 ? node.inputs[1] : node.inputs[2];
+  else if (node.inputs[1] == node.inputs[2])
+    pick = node.inputs[1];
   if (!pick) return {};
   if (pick->dtype() != out->dtype()) pick = cast(pick, out->dtype());
   if (fits(out->type, pick->type)) return {pick};

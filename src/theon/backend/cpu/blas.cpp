@@ -1,6 +1,8 @@
 // The CPU kernels of the linear algebra ops (ops/blas.hpp): Dot and Matmul
 // through the run-time BLAS's gemm/gemv for float and complex dtypes, a C++
 // loop otherwise; Gemm's alpha/beta update in one BLAS call.
+#include "ops/blas.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -8,7 +10,6 @@
 #include <type_traits>
 
 #include "backend/cpu/kernels.hpp"
-#include "ops/blas.hpp"
 #include "theon/backend/cpu/blas.hpp"
 
 namespace theon {
@@ -97,8 +98,8 @@ void run_blas(const T* a, Layout la, const T* b, Layout lb, T* c, int m, int n, 
       gemv(kCblasNoTrans, n, k, b, lb.ld, a, inc_a, c);
     return;
   }
-  gemm(la.trans ? kCblasTrans : kCblasNoTrans, lb.trans ? kCblasTrans : kCblasNoTrans, m, n, k, a, la.ld, b, lb.ld,
-       c, n);
+  gemm(la.trans ? kCblasTrans : kCblasNoTrans, lb.trans ? kCblasTrans : kCblasNoTrans, m, n, k, a, la.ld, b, lb.ld, c,
+       n);
 }
 
 template <class T, class Gemm, class Gemv>
@@ -221,8 +222,9 @@ void loop_gemm(const Mat& A, const Mat& B, char* C, int64_t M, int64_t N, int64_
 void warn_no_blas() {
   static std::once_flag once;
   std::call_once(once, [] {
-    warn("theon: no BLAS library was found; dot/matmul on float and complex dtypes use a slow built-in loop "
-         "(install OpenBLAS, or set THEON_BLAS=/path/to/libopenblas.so[:symbol_prefix])");
+    warn(
+        "theon: no BLAS library was found; dot/matmul on float and complex dtypes use a slow built-in loop "
+        "(install OpenBLAS, or set THEON_BLAS=/path/to/libopenblas.so[:symbol_prefix])");
   });
 }
 
@@ -283,15 +285,16 @@ void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double
     if constexpr (std::is_floating_point_v<T>) {
       T* c = reinterpret_cast<T*>(C);
       const T* t = reinterpret_cast<const T*>(tmp.data());
-      for (int64_t i = 0; i < M * N; ++i) c[i] = static_cast<T>(alpha) * t[i] + (beta == 0 ? T(0) : static_cast<T>(beta) * c[i]);
+      for (int64_t i = 0; i < M * N; ++i)
+        c[i] = static_cast<T>(alpha) * t[i] + (beta == 0 ? T(0) : static_cast<T>(beta) * c[i]);
     }
   });
 }
 
 [[noreturn]] void not_aligned(const std::string& op, const NDArray& a, const NDArray& b, int ax_a, int ax_b) {
-  throw ValueError(op + ": shapes " + shape_str(a.shape) + " and " + shape_str(b.shape) + " not aligned: " +
-                   std::to_string(a.shape[ax_a]) + " (dim " + std::to_string(ax_a) + ") != " +
-                   std::to_string(b.shape[ax_b]) + " (dim " + std::to_string(ax_b) + ") (dtypes " +
+  throw ValueError(op + ": shapes " + shape_str(a.shape) + " and " + shape_str(b.shape) +
+                   " not aligned: " + std::to_string(a.shape[ax_a]) + " (dim " + std::to_string(ax_a) +
+                   ") != " + std::to_string(b.shape[ax_b]) + " (dim " + std::to_string(ax_b) + ") (dtypes " +
                    std::string(dtype_name(a.dtype)) + ", " + std::string(dtype_name(b.dtype)) + ")");
 }
 
@@ -329,7 +332,8 @@ void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vecto
   if (x.ndim() == 2) shape.push_back(x.shape[0]);
   if (y.ndim() == 2) shape.push_back(y.shape[1]);
   if (z.shape != shape)
-    throw ValueError(op.name() + ": Z has shape " + shape_str(z.shape) + " but dot(X, Y) has shape " + shape_str(shape));
+    throw ValueError(op.name() + ": Z has shape " + shape_str(z.shape) + " but dot(X, Y) has shape " +
+                     shape_str(shape));
   if (ws.destroy_ok && z.is_c_contiguous()) {
     out[0] = z;  // the runtime owns this buffer and nothing reads it later
   } else {
@@ -356,14 +360,17 @@ void matmul_kernel(const ops::Matmul& op, const std::vector<NDArray>& in, std::v
     const int64_t sa = a.shape[d], sb = b.shape[d];
     const bool ba = node ? node->inputs[0]->type.shape[d] == 1 : sa == 1;
     const bool bb = node ? node->inputs[1]->type.shape[d] == 1 : sb == 1;
-    if (ba) shape.push_back(sb);
-    else if (bb) shape.push_back(sa);
+    if (ba)
+      shape.push_back(sb);
+    else if (bb)
+      shape.push_back(sa);
     else if (sa != sb)
       throw ValueError("Matmul: batch dimension " + std::to_string(d) + " does not match: shapes " +
                        shape_str(a.shape) + " and " + shape_str(b.shape) + " (dtypes " +
                        std::string(dtype_name(a.dtype)) + ", " + std::string(dtype_name(b.dtype)) +
                        "; only dimensions whose type is broadcastable broadcast)");
-    else shape.push_back(sa);
+    else
+      shape.push_back(sa);
   }
   const int64_t M = a.shape[nd - 2], K = a.shape[nd - 1], N = b.shape[nd - 1];
   shape.push_back(M);

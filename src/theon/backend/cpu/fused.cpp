@@ -9,8 +9,8 @@
 
 #include "backend/cpu/kernels.hpp"
 #include "backend/cpu/program_runner.hpp"
-#include "backend/cpu/vector_math.hpp"
 #include "backend/cpu/reduce_loop.hpp"
+#include "backend/cpu/vector_math.hpp"
 #include "ops/fused_ops.hpp"
 #include "ops/scalar_table.hpp"
 
@@ -230,8 +230,7 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
 
 void add_fused_kernels(Backend& cpu) {
   cpu.add(OpKind::Fused, &typed_kernel<ops::Composite, composite_kernel>, &prepare_runner<ops::Composite>);
-  cpu.add(OpKind::FusedReduce, &typed_kernel<ops::FusedReduce, fused_reduce_kernel>,
-          &prepare_runner<ops::FusedReduce>);
+  cpu.add(OpKind::FusedReduce, &typed_kernel<ops::FusedReduce, fused_reduce_kernel>, &prepare_runner<ops::FusedReduce>);
 }
 
 }  // namespace theon

@@ -1,7 +1,8 @@
 // CPU kernels of the gradient controls and the null gradient
 // (ops/grad_control.hpp).
-#include "backend/cpu/kernels.hpp"
 #include "ops/grad_control.hpp"
+
+#include "backend/cpu/kernels.hpp"
 
 namespace theon {
 

@@ -1,5 +1,7 @@
 // CPU kernel of LoadFromDisk (ops/io.hpp): reads a NumPy .npy file, or maps
 // it copy-on-write, at each call.
+#include "ops/io.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -9,7 +11,6 @@
 #include <cstring>
 
 #include "backend/cpu/kernels.hpp"
-#include "ops/io.hpp"
 
 namespace theon {
 
@@ -71,10 +72,10 @@ DType npy_dtype(const std::string& descr, const std::string& path) {
   static const struct {
     const char* code;
     DType dtype;
-  } kCodes[] = {{"b1", DType::Bool},       {"i1", DType::Int8},    {"i2", DType::Int16},   {"i4", DType::Int32},
-                {"i8", DType::Int64},      {"u1", DType::UInt8},   {"u2", DType::UInt16},  {"u4", DType::UInt32},
-                {"u8", DType::UInt64},     {"f2", DType::Float16}, {"f4", DType::Float32}, {"f8", DType::Float64}, {"c8", DType::Complex64},
-                {"c16", DType::Complex128}};
+  } kCodes[] = {{"b1", DType::Bool},      {"i1", DType::Int8},       {"i2", DType::Int16},   {"i4", DType::Int32},
+                {"i8", DType::Int64},     {"u1", DType::UInt8},      {"u2", DType::UInt16},  {"u4", DType::UInt32},
+                {"u8", DType::UInt64},    {"f2", DType::Float16},    {"f4", DType::Float32}, {"f8", DType::Float64},
+                {"c8", DType::Complex64}, {"c16", DType::Complex128}};
   for (const auto& c : kCodes)
     if (d.substr(1) == c.code) return c.dtype;
   throw ValueError("LoadFromDisk: '" + path + "' has dtype " + descr + ", which theon cannot read");
@@ -143,7 +144,7 @@ void load_from_disk_kernel(const ops::LoadFromDisk& op, const std::vector<NDArra
     for (int d = 0; d < header.ndim(); ++d) strides[d] = step, step *= h.shape[d];
   }
   const size_t nbytes = header.nbytes();
-  struct stat st{};
+  struct stat st {};
   if (::fstat(f.fd, &st) != 0) os_error("cannot stat", path);
   if (static_cast<size_t>(st.st_size) < h.data_offset + nbytes)
     throw ValueError("LoadFromDisk: '" + path + "' ends before its data does (truncated .npy file: " +

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "theon/runtime.hpp"
 #include "theon/backend/cpu/blas.hpp"
+#include "theon/runtime.hpp"
 
 namespace theon {
 

@@ -1,5 +1,7 @@
 // CPU kernels of the shape and construction ops (ops/shape.hpp): DimShuffle,
 // Reshape, Shape, Shape_i, MakeVector, Alloc, ARange, Eye, Join and JoinGrad.
+#include "ops/shape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -7,7 +9,6 @@
 
 #include "backend/cpu/kernels.hpp"
 #include "core/convert.hpp"
-#include "ops/shape.hpp"
 
 namespace theon {
 
@@ -85,12 +86,16 @@ void reshape_kernel(const ops::Reshape& op, const std::vector<NDArray>& in, std:
   bool bad = false;
   for (int i = 0; i < ndim; ++i) {
     shape[i] = s.get_int(i);
-    if (shape[i] == -1 && infer < 0) infer = i;
-    else if (shape[i] < 0 || !mul_fits(known, shape[i], &known)) bad = true;
+    if (shape[i] == -1 && infer < 0)
+      infer = i;
+    else if (shape[i] < 0 || !mul_fits(known, shape[i], &known))
+      bad = true;
   }
   if (infer >= 0 && !bad) {
-    if (known == 0 || x.size() % known != 0) bad = true;
-    else shape[infer] = x.size() / known;
+    if (known == 0 || x.size() % known != 0)
+      bad = true;
+    else
+      shape[infer] = x.size() / known;
   } else if (known != x.size()) {
     bad = true;
   }
@@ -126,7 +131,8 @@ void alloc_kernel(const ops::Alloc& op, const std::vector<NDArray>& in, std::vec
   for (int d = 0; d < nd; ++d) {
     const int j = d - (nd - v.ndim());
     if (j < 0) continue;
-    if (v.shape[j] == shape[d]) st[d] = v.strides[j];
+    if (v.shape[j] == shape[d])
+      st[d] = v.strides[j];
     else if (v.shape[j] != 1)
       throw ValueError(op.name() + ": cannot broadcast a value of shape " + shape_str(v.shape) + " to shape " +
                        shape_str(shape));
@@ -143,8 +149,9 @@ void arange_kernel(const ops::ARange& op, const std::vector<NDArray>& in, std::v
   const bool ints = is_discrete(in[0].dtype) && is_discrete(in[1].dtype) && is_discrete(in[2].dtype);
   if (ints) {
     const int64_t a = in[0].item_int(), b = in[1].item_int(), s = in[2].item_int();
-    if (s == 0) throw ValueError(op.name() + ": step must not be zero (arange(" + std::to_string(a) + ", " +
-                                 std::to_string(b) + ", 0))");
+    if (s == 0)
+      throw ValueError(op.name() + ": step must not be zero (arange(" + std::to_string(a) + ", " + std::to_string(b) +
+                       ", 0))");
     const int64_t n = ops::arange_length_int(op, a, b, s);
     out[0] = ws.empty(dtype, {n});
     visit_dtype(dtype, [&]<class T>() {
@@ -180,8 +187,8 @@ void eye_kernel(const ops::Eye& op, const std::vector<NDArray>& in, std::vector<
   const DType dtype = op.dtype();
   const int64_t n = in[0].item_int(), m = in[1].item_int(), k = in[2].item_int();
   if (n < 0 || m < 0)
-    throw ValueError(op.name() + ": negative dimensions are not allowed (n=" + std::to_string(n) + ", m=" +
-                     std::to_string(m) + ")");
+    throw ValueError(op.name() + ": negative dimensions are not allowed (n=" + std::to_string(n) +
+                     ", m=" + std::to_string(m) + ")");
   out[0] = ws.empty(dtype, {n, m});
   std::memset(out[0].data, 0, out[0].nbytes());
   visit_dtype(dtype, [&]<class T>() {
@@ -207,12 +214,16 @@ void join_kernel(const ops::Join& op, const std::vector<NDArray>& in, std::vecto
     bool ok = a.ndim() == nd;
     for (int k = 0; ok && k < nd; ++k) ok = k == axis || a.shape[k] == shape[k];
     if (!ok)
-      throw ValueError(op.name() + ": all input array dimensions except for the concatenation axis must match "
-                       "exactly; input shapes are " + shapes_of(in));
+      throw ValueError(op.name() +
+                       ": all input array dimensions except for the concatenation axis must match "
+                       "exactly; input shapes are " +
+                       shapes_of(in));
     // Inputs may be broadcast views of any length: the total is checked.
     if (__builtin_add_overflow(shape[axis], a.shape[axis], &shape[axis]))
-      throw ValueError(op.name() + ": array is too big: the joined axis would have more than 2**63-1 elements; "
-                       "input shapes are " + shapes_of(in));
+      throw ValueError(op.name() +
+                       ": array is too big: the joined axis would have more than 2**63-1 elements; "
+                       "input shapes are " +
+                       shapes_of(in));
   }
   NDArray& o = out[0];
   o = ws.empty(in[0].dtype, shape);

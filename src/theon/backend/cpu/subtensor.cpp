@@ -2,12 +2,13 @@
 // component values resolve to a Region, the indexed elements of x as a strided
 // walk plus, for advanced indexing, a table of byte offsets contributed by the
 // index arrays; Subtensor views or copies it, IncSubtensor sets or adds y there.
+#include "ops/subtensor.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "backend/cpu/kernels.hpp"
-#include "ops/subtensor.hpp"
 
 namespace theon {
 

@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "ops/scalar_table.hpp"
 #include "backend/cpu/vector_math_list.hpp"
+#include "ops/scalar_table.hpp"
 
 namespace theon {
 
@@ -27,7 +27,8 @@ constexpr const char* kVectorMath2[] = {THEON_MVEC_BINARY(THEON_LIBM_NAME)};
 // same function. The scalar entry gets its name by an assembler alias: a C++
 // definition of a "declare simd" function would make GCC generate its own
 // variants.
-constexpr const char* kOwnFloatMath = R"(#if defined(__AVX512F__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+constexpr const char* kOwnFloatMath =
+    R"(#if defined(__AVX512F__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define THEON_SIMD_BUILTINS 1
 #include "backend/cpu/simd_math.inc"
 #define THEON_OWN_FLOAT_MATH 1
