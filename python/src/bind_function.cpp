@@ -93,14 +93,16 @@ void bind_function(nb::module_& m) {
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) { return g.nodes(); })
       .def("verify", &FunctionGraph::verify);
 
-  m.def("num_threads", &num_threads);
+  m.def("num_threads", &num_threads, "The number of threads the kernels (and OpenBLAS) use.");
   m.def("default_num_threads", &default_num_threads);
   m.def("reset_num_threads", &reset_num_threads);
   m.def("set_num_threads", [](int n) {
     if (n < 1) throw ValueError("set_num_threads: the number of threads must be at least 1, got " + std::to_string(n));
     set_num_threads(n);
-  });
-  m.def("simd_info", &simd_info);
+  }, nb::arg("n"), "Use ``n`` threads for the kernels and OpenBLAS (until config.num_threads or\n"
+                   "config.openmp changes).");
+  m.def("simd_info", &simd_info, "The SIMD kernels in use, e.g. ``'AVX2 arithmetic, libmvec AVX2 transcendentals'``\n"
+                                 "(THEON_SIMD_MATH=0 turns them off).");
   m.def("verify_ir_by_default", &verify_ir_by_default);
   m.def("list_rewrites", [] {
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> v;

@@ -22,7 +22,12 @@ nb::tuple shape_tuple(const TensorType& t) {
 }  // namespace
 
 void bind_graph(nb::module_& m) {
-  nb::class_<TensorType>(m, "TensorType")
+  nb::class_<TensorType>(m, "TensorType",
+                         "The type of a symbolic tensor: a dtype and a broadcast pattern.\n\n"
+                         "``TensorType(dtype, broadcastable)``; calling a type with a name makes a\n"
+                         "variable of it (``T.dmatrix('x')``). ``dtype`` is a dtype name, ``'floatX'``\n"
+                         "or anything ``numpy.dtype`` takes; ``broadcastable`` holds one bool per axis,\n"
+                         "true where the axis has length 1 and broadcasts.")
       // Theano's forms: a dtype name, "floatX", or a NumPy dtype or type;
       // name and sparse_grad are accepted (theon's types print by dtype and
       // pattern, and have no sparse gradients).
@@ -38,10 +43,11 @@ void bind_graph(nb::module_& m) {
         else d = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(dtype).attr("name"));
         if (d == "floatX") d = nb::cast<std::string>(nb::module_::import_("theon").attr("config").attr("floatX"));
         new (t) TensorType(TensorType::from_broadcastable(dtype_arg(d), bcast));
-      }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(), nb::arg("sparse_grad") = false)
+      }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(), nb::arg("sparse_grad") = false,
+      "A type of dtype ``dtype`` with one broadcast flag per axis (``name`` and ``sparse_grad`` are ignored).")
       .def_static("from_shape", [](const std::string& dtype, std::vector<int64_t> shape) {
         return TensorType(dtype_arg(dtype), shape);
-      })
+      }, nb::arg("dtype"), nb::arg("shape"), "A type with static lengths ``shape`` (-1 for an unknown length).")
       .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
       .def_prop_ro("broadcastable", &bcast_tuple)
       .def_prop_ro("shape", &shape_tuple)
@@ -58,10 +64,17 @@ void bind_graph(nb::module_& m) {
       .def("__str__", &TensorType::str)
       .def("__call__", [](const TensorType& t, std::optional<std::string> name) {
         return variable(t, name.value_or(""));
-      }, nb::arg("name") = nb::none())
-      .def("filter_check", &TensorType::check_value);
+      }, nb::arg("name") = nb::none(), "A new symbolic variable of this type, named ``name``.")
+      .def("filter_check",
+           [](const TensorType& t, nb::handle value) { return t.check_value(from_numpy_or_throw(value)); },
+           nb::arg("value"),
+           "Why the array ``value`` does not fit this type (dtype, rank or static lengths), or '' if it does.");
 
-  nb::class_<Op>(m, "Op")
+  nb::class_<Op>(m, "Op",
+                 "An operation of the C++ engine, as found on ``node.op``.\n\n"
+                 "``op.kind`` names it in theon's op list; the other properties give its\n"
+                 "parameters for the kinds that have them (None otherwise). Ops are made\n"
+                 "by theon.tensor's functions, not constructed.")
       .def("__str__", &Op::name)
       .def("__repr__", &Op::name)
       .def_prop_ro("name", &Op::name)
@@ -143,7 +156,10 @@ void bind_graph(nb::module_& m) {
            })
       .def("__hash__", &Op::hash);
 
-  nb::class_<Apply>(m, "Apply")
+  nb::class_<Apply>(m, "Apply",
+                    "A node of the graph: one application of an op to input variables.\n\n"
+                    "``node.op``, ``node.inputs`` and ``node.outputs`` as in Theano; ``node.site``\n"
+                    "is the (file, line) of the user code that built it.")
       .def_prop_ro("op", [](const Apply& a) { return std::const_pointer_cast<Op>(a.op); })
       .def_prop_ro("inputs", [](const Apply& a) { return a.inputs; })
       .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
@@ -152,7 +168,13 @@ void bind_graph(nb::module_& m) {
       .def("__str__", &Apply::str)
       .def("__repr__", &Apply::str);
 
-  nb::class_<Variable>(m, "TensorVariable", nb::dynamic_attr())
+  nb::class_<Variable>(m, "TensorVariable", nb::dynamic_attr(),
+                       "A symbolic tensor: an input, a constant, or an output of an Apply node.\n\n"
+                       "It has NumPy's operators and methods (``x + y``, ``x[1:]``, ``x.sum(axis=0)``,\n"
+                       "``x.T``) which build the graph; ``x.type``, ``x.dtype``, ``x.ndim`` and\n"
+                       "``x.broadcastable`` describe it, and ``x.owner`` is the node computing it\n"
+                       "(None for inputs and constants). Made by the constructors of theon.tensor\n"
+                       "(``T.matrix('x')``) or by calling a TensorType.")
       .def_prop_ro("type", [](const Variable& v) { return v.type; })
       .def_prop_ro("dtype", [](const Variable& v) { return std::string(dtype_name(v.dtype())); })
       .def_prop_ro("ndim", &Variable::ndim)
@@ -170,14 +192,20 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("_id", [](const Variable& v) { return v.id; })
       .def("_str", &Variable::str);
 
-  nb::class_<Constant, Variable>(m, "TensorConstant")
+  nb::class_<Constant, Variable>(m, "TensorConstant",
+                                 "A symbolic tensor with a fixed value, ``c.data`` (a read-only array).\n\n"
+                                 "Made by ``theon.tensor.constant`` or when a Python or NumPy value meets\n"
+                                 "a variable (``x + 1``).")
       .def_prop_ro("data", [](const Constant& c) {
         nb::object a = to_numpy(c.value);
         a.attr("flags").attr("writeable") = false;  // constants are immutable
         return a;
       });
 
-  nb::class_<SharedVariable, Variable>(m, "TensorSharedVariable")
+  nb::class_<SharedVariable, Variable>(m, "TensorSharedVariable",
+                                       "A symbolic tensor whose value is stored with it and shared between\n"
+                                       "compiled functions: ``get_value()``, ``set_value()``, and ``updates``\n"
+                                       "of ``theon.function`` change it. Made by ``theon.shared``.")
       .def("_get_value", [](const SharedVariable& s) { return to_numpy(s.value); })
       .def("_set_value", [](SharedVariable& s, nb::handle v) { s.set_value(from_numpy_or_throw(v)); });
 

@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "bindings.hpp"
+#include "ops/scalar_table.hpp"
 
 namespace theon::py {
 
@@ -53,6 +54,30 @@ void bind_ops(nb::module_& m) {
     for (int i = 0; i < kNumScalarOps; ++i) {
       const auto& info = scalar_op_info(static_cast<ScalarOpId>(i));
       v.push_back({std::string(info.name), info.arity});
+    }
+    return v;
+  });
+  // Each row of the scalar table as (name, arity, dtype rule, the input dtypes
+  // it computes in, differentiable): theon.tensor's elementwise functions write
+  // their docstrings from it.
+  m.def("scalar_op_details", [] {
+    std::vector<std::tuple<std::string, int, std::string, std::vector<std::string>, bool>> v;
+    for (int i = 0; i < kNumScalarOps; ++i) {
+      const ScalarOpDef& d = scalar_def(static_cast<ScalarOpId>(i));
+      const char* rule = "upcast";
+      switch (d.rule) {
+        case TypeRule::Upcast: rule = "upcast"; break;
+        case TypeRule::Float: rule = "float"; break;
+        case TypeRule::Bool: rule = "bool"; break;
+        case TypeRule::RealUpcast: rule = "real_upcast"; break;
+        case TypeRule::Switch: rule = "switch"; break;
+        case TypeRule::Second: rule = "second"; break;
+        case TypeRule::Complex: rule = "complex"; break;
+      }
+      std::vector<std::string> in;
+      for (int k = 0; k < kNumCT; ++k)
+        if (d.fn[k]) in.emplace_back(dtype_name(ct_dtype(static_cast<CT>(k))));
+      v.emplace_back(std::string(d.name), d.arity, rule, in, d.grad != nullptr);
     }
     return v;
   });
