@@ -150,8 +150,42 @@ def _check_choice(fn, arg, value, choices):
 
 def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_names=True,
          known_grads=None, return_disconnected="zero", null_gradients="raise"):
-    """Symbolic gradient of the scalar `cost` with respect to `wrt` (a variable
-    or a list of them); returns the same structure. Theano 1.0's signature."""
+    """The symbolic gradient of a scalar cost with respect to one or more variables.
+
+    Parameters
+    ----------
+    cost : TensorVariable
+        A 0-d variable (or None with ``known_grads``).
+    wrt : TensorVariable or list of TensorVariable
+        The variables to differentiate with respect to.
+    consider_constant : list of TensorVariable, optional
+        Variables treated as constants: no gradient flows through them.
+    disconnected_inputs : {'raise', 'warn', 'ignore'}, optional
+        What a wrt the cost does not depend on gives.
+    add_names : bool, optional
+        Accepted for Theano's signature.
+    known_grads : dict, optional
+        Gradients of intermediate variables, given; backpropagation starts
+        from them (with or instead of cost).
+    return_disconnected : {'zero', 'None', 'Disconnected'}, optional
+        What is returned for a disconnected wrt.
+    null_gradients : {'raise', 'return'}, optional
+        Whether a gradient that does not exist (undefined or not implemented)
+        raises or is returned as a null variable.
+
+    Returns
+    -------
+    TensorVariable or list of TensorVariable
+        The gradients, each of the shape and type of its wrt, in the structure
+        of wrt.
+
+    Examples
+    --------
+    >>> import theon.tensor as T
+    >>> from theon import grad
+    >>> x = T.dscalar('x')
+    >>> gx = grad(x ** 2, x)
+    """
     _check_choice("grad", "return_disconnected", return_disconnected, ("zero", "None", "Disconnected"))
     _check_choice("grad", "null_gradients", null_gradients, ("raise", "return"))
     _check_choice("grad", "disconnected_inputs", disconnected_inputs, ("raise", "warn", "ignore"))
@@ -333,7 +367,7 @@ class numeric_grad(object):
 
     @staticmethod
     def abs_rel_err(a, b):
-        """(|a - b|, |a - b| / max(|a| + |b|, 1e-8))."""
+        """(``|a - b|``, ``|a - b| / max(|a| + |b|, 1e-8)``)."""
         abs_err = np.abs(a - b)
         return np.asarray(abs_err), np.asarray(abs_err / np.maximum(np.abs(a) + np.abs(b), 1e-8))
 

@@ -13,5 +13,7 @@ class InvalidValueError(DebugModeError):
 
 
 class DebugMode(Mode):
+    """Theano's self-checking mode (not implemented yet: constructing one raises)."""
+
     def __init__(self, *args, **kwargs):
         raise NotImplementedError("DebugMode is not implemented yet (issue 28); use Mode() or FAST_COMPILE")

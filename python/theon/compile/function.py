@@ -356,7 +356,55 @@ def _pairs(x, what):
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None, profile=None,
              on_unused_input=None):
-    """Compile `outputs` as a function of `inputs` (Theano 1.0's signature)."""
+    """Compile a callable that computes outputs from inputs (Theano 1.0's ``theano.function``).
+
+    The graph is rewritten (stabilized, fused, made in place where safe) and run
+    by theon's virtual machine, with native code for fused kernels.
+
+    Parameters
+    ----------
+    inputs : list of TensorVariable or In
+        The function's parameters, in call order. An ``In`` gives a default
+        value, a name, or an update.
+    outputs : TensorVariable, list or dict of them, or Out, optional
+        What it returns: one value, a list, or a dict keyed by name.
+    mode : str or Mode, optional
+        ``'FAST_RUN'``, ``'FAST_COMPILE'`` or a Mode; config.mode by default.
+    updates : dict or list of (SharedVariable, expression) pairs, optional
+        New values for shared variables, stored after each call.
+    givens : dict or list of (variable, replacement) pairs, optional
+        Variables of the graph replaced by other variables or values.
+    no_default_updates : bool or list, optional
+        Skip the ``default_update`` of all (True) or the listed shared variables.
+    accept_inplace : bool, optional
+        Accept a graph that already holds in-place ops (``T.inplace``).
+    name : str, optional
+        Shown in errors and profiles; the caller's name by default.
+    rebuild_strict : bool, optional
+        Accepted for Theano's signature.
+    allow_input_downcast : bool, optional
+        Let arguments lose precision when converted to the inputs' dtypes
+        (by default only Python floats may, for floatX inputs).
+    profile : optional
+        Accepted for Theano's signature.
+    on_unused_input : {'raise', 'warn', 'ignore'}, optional
+        What an input no output needs gives; config.on_unused_input by default.
+
+    Returns
+    -------
+    Function
+        Called with the inputs' values (positionally or by name), it returns
+        NumPy arrays.
+
+    Examples
+    --------
+    >>> import theon
+    >>> import theon.tensor as T
+    >>> x = T.dvector('x')
+    >>> f = theon.function([x], (x ** 2).sum())
+    >>> float(f([1.0, 2.0]))
+    5.0
+    """
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("function: inputs must be a list or tuple of variables, got %r" % (inputs,))
     mode = get_mode(mode)

@@ -11,11 +11,24 @@ _LEVELS = {"fast_run": ("fast_run", ()), "o4": ("fast_run", ()), "o3": ("fast_ru
 
 
 class Mode(object):
-    """Mode(linker=None, optimizer='fast_run'). `optimizer` is 'fast_run',
-    'fast_compile', 'merge', None or a gof.Query; including/excluding/requiring
-    return a new Mode with rewrites (by name or tag) switched on, off, or
-    required. `mode._optimizer` is that selection as Theano's Query (read,
-    replaced or changed in place, as Theano's tests do)."""
+    """How function() compiles: which graph rewrites run.
+
+    Parameters
+    ----------
+    linker : str, optional
+        Accepted for Theano's signature (theon has one virtual machine).
+    optimizer : str or gof.Query, optional
+        The rewrite level: 'fast_run' (the default), 'fast_compile', 'merge'
+        or None, or a Query.
+    including, excluding, requiring : sequence of str, optional
+        Rewrites or tags switched on, switched off, or required.
+
+    Notes
+    -----
+    ``mode.including(...)``, ``mode.excluding(...)`` and ``mode.requiring(...)``
+    return a new Mode. ``mode._optimizer`` is the selection as Theano's Query
+    (read, replaced or changed in place, as Theano's tests do).
+    """
 
     def __init__(self, linker=None, optimizer="fast_run", including=(), excluding=(), requiring=()):
         from ..gof.optdb import Query

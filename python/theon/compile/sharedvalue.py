@@ -25,9 +25,14 @@ class _SharedVariableClass(type):
 
 
 class SharedVariable(metaclass=_SharedVariableClass):
-    """Theano's SharedVariable(name, type, value, strict, allow_downcast):
-    a tensor shared variable when `type` is a TensorType (the value
-    converted to it, as set_value would), else a generic one."""
+    """A shared variable made with Theano's constructor arguments.
+
+    ``SharedVariable(name, type, value, strict, allow_downcast)`` gives a
+    TensorSharedVariable when `type` is a TensorType (the value converted to
+    it, as set_value would), else a generic shared variable. Every shared
+    variable is an instance of this class (``isinstance(theon.shared(v),
+    SharedVariable)``); ``theon.shared`` is the usual way to make one.
+    """
 
     def __new__(cls, name, type, value, strict, allow_downcast=None, container=None):
         if cls is SharedVariable and isinstance(type, B.TensorType):
@@ -198,7 +203,39 @@ class GenericSharedVariable(SharedVariable):
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, broadcastable=None, **kwargs):
-    """A shared variable holding `value` (copied unless borrow=True)."""
+    """A symbolic variable whose value is stored with it, shared by the functions that use it.
+
+    Parameters
+    ----------
+    value : array_like or object
+        The initial value. Arrays and numbers give a TensorSharedVariable;
+        other objects a generic shared variable.
+    name : str, optional
+        The variable's name.
+    strict : bool, optional
+        ``set_value`` must then get exactly the variable's dtype.
+    allow_downcast : bool, optional
+        Let ``set_value`` lose precision when converting.
+    borrow : bool, optional
+        Use value's memory instead of a copy (the array may then change when
+        functions update the variable).
+    broadcastable : tuple of bool, optional
+        The broadcast pattern; no axis broadcasts by default.
+
+    Returns
+    -------
+    TensorSharedVariable
+        ``get_value()`` and ``set_value()`` read and write its value;
+        ``theon.function(..., updates=...)`` changes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import theon
+    >>> w = theon.shared(np.zeros(3), name='w')
+    >>> w.get_value().shape
+    (3,)
+    """
     if kwargs:
         raise TypeError("shared() got unexpected keyword arguments %s" % sorted(kwargs))
     if isinstance(value, B.TensorVariable):

@@ -5,6 +5,7 @@ its gradient live in C++.
 """
 import builtins
 import functools
+import inspect
 import operator
 import numbers
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from .. import _core
 from .._errors import AsTensorError
+from . import _elemwise_doc
 from ..configparser import config
 
 TensorType = _core.TensorType
@@ -107,7 +109,27 @@ def _as_array(x, dtype=None):
 
 
 def constant(x, name=None, ndim=None, dtype=None):
-    """A symbolic constant with value x (Theano's typing of Python scalars)."""
+    """A symbolic constant holding the value x.
+
+    Parameters
+    ----------
+    x : array_like
+        The value. Python numbers are typed as Theano types them: an int
+        gets the smallest int dtype that holds it, a float float32 when
+        float32 holds it exactly, else float64 (float32 always when floatX is
+        float32). With ``config.cast_policy='numpy+floatX'``, ints are typed
+        as NumPy types them and floats as floatX.
+    name : str, optional
+        The constant's name.
+    ndim : int, optional
+        Add leading length-1 (broadcastable) axes up to this many dimensions.
+    dtype : str, optional
+        The dtype to store x in, instead of the inferred one.
+
+    Returns
+    -------
+    TensorConstant
+    """
     a = _as_array(x, dtype)
     if ndim is not None:
         if a.ndim > ndim:
@@ -117,7 +139,28 @@ def constant(x, name=None, ndim=None, dtype=None):
 
 
 def as_tensor_variable(x, name=None, ndim=None):
-    """x itself if it is a symbolic variable, else a constant holding x."""
+    """x as a symbolic variable: x itself if it is one, else a constant holding x.
+
+    Parameters
+    ----------
+    x : TensorVariable, Apply, array_like or list
+        A variable, a node with one output, a value, or a list holding variables
+        (stacked into one).
+    name : str, optional
+        The name of a constant made from a value.
+    ndim : int, optional
+        The number of dimensions wanted: leading broadcastable axes are added
+        or dropped to get it.
+
+    Returns
+    -------
+    TensorVariable
+
+    Raises
+    ------
+    AsTensorError
+        When x cannot be converted (strings, objects).
+    """
     if isinstance(x, TensorVariable):
         if ndim is not None and x.ndim != ndim:
             if x.ndim < ndim:
@@ -148,7 +191,27 @@ def _floatx(dtype):
 
 
 def tensor(dtype=None, broadcastable=None, name=None, shape=None):
-    """T.tensor(dtype, broadcastable, name): a symbolic input of that type."""
+    """A symbolic input of the given dtype and broadcast pattern (or static shape).
+
+    Parameters
+    ----------
+    dtype : str, optional
+        The dtype; config.floatX by default.
+    broadcastable : tuple of bool
+        One flag per axis, true where the axis has length 1 and broadcasts.
+    name : str, optional
+        The variable's name.
+    shape : tuple of int or None, optional
+        Static lengths instead of ``broadcastable`` (None for an unknown length).
+
+    Returns
+    -------
+    TensorVariable
+
+    Examples
+    --------
+    >>> x = T.tensor('float32', (False, True), name='x')   # an (n, 1) matrix
+    """
     dtype = _floatx(dtype)
     if shape is not None:
         return _core.variable(TensorType.from_shape(dtype, [-1 if s is None else int(s) for s in shape]), name)
@@ -157,23 +220,44 @@ def tensor(dtype=None, broadcastable=None, name=None, shape=None):
     return _core.variable(TensorType(dtype, [bool(b) for b in broadcastable]), name)
 
 
-def _make(bcast, doc):
+_CTOR_DOC = """A symbolic %s input: %s.
+
+Parameters
+----------
+name : str, optional
+    The variable's name (shown in printed graphs and error messages).
+dtype : str, optional
+    Its dtype; config.floatX by default.
+
+Returns
+-------
+TensorVariable
+    A new variable of type ``TensorType(dtype, %r)``.
+
+Examples
+--------
+>>> x = T.%s('x')
+"""
+
+
+def _make(kind, bcast, what):
     def ctor(name=None, dtype=None):
         return tensor(dtype, bcast, name)
-    ctor.__doc__ = doc
+    ctor.__name__ = ctor.__qualname__ = kind
+    ctor.__doc__ = _CTOR_DOC % (kind, what, bcast, kind)
     return ctor
 
 
-scalar = _make((), "A symbolic 0-d tensor.")
-vector = _make((False,), "A symbolic vector.")
-matrix = _make((False, False), "A symbolic matrix.")
-row = _make((True, False), "A symbolic row: a (1, N) matrix broadcastable on axis 0.")
-col = _make((False, True), "A symbolic column: an (N, 1) matrix broadcastable on axis 1.")
-tensor3 = _make((False,) * 3, "A symbolic 3-d tensor.")
-tensor4 = _make((False,) * 4, "A symbolic 4-d tensor.")
-tensor5 = _make((False,) * 5, "A symbolic 5-d tensor.")
-tensor6 = _make((False,) * 6, "A symbolic 6-d tensor.")
-tensor7 = _make((False,) * 7, "A symbolic 7-d tensor.")
+scalar = _make("scalar", (), "a 0-d tensor")
+vector = _make("vector", (False,), "a 1-d tensor")
+matrix = _make("matrix", (False, False), "a 2-d tensor")
+row = _make("row", (True, False), "a (1, n) matrix, broadcastable on axis 0")
+col = _make("col", (False, True), "an (n, 1) matrix, broadcastable on axis 1")
+tensor3 = _make("tensor3", (False,) * 3, "a 3-d tensor")
+tensor4 = _make("tensor4", (False,) * 4, "a 4-d tensor")
+tensor5 = _make("tensor5", (False,) * 5, "a 5-d tensor")
+tensor6 = _make("tensor6", (False,) * 6, "a 6-d tensor")
+tensor7 = _make("tensor7", (False,) * 7, "a 7-d tensor")
 
 _PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
              "d": "float64", "c": "complex64", "z": "complex128"}
@@ -182,7 +266,27 @@ _KINDS = {"scalar": (), "vector": (False,), "matrix": (False, False), "row": (Tr
           "tensor6": (False,) * 6, "tensor7": (False,) * 7}
 
 
-def _plural(ctor):
+_PLURAL_DOC = """Several symbolic %s inputs%s, one per name.
+
+Parameters
+----------
+*names : str or int
+    The names: several strings, one string of comma-separated names
+    (``'x, y'``) or of one-letter names (``'xy'``), or an int n for n
+    unnamed variables.
+
+Returns
+-------
+TensorVariable or list of TensorVariable
+    One variable for one name, else a list.
+
+Examples
+--------
+>>> a, b = T.%s('a', 'b')
+"""
+
+
+def _plural(ctor, kind, plural, dtype=None):
     def many(*names):
         if len(names) == 1 and isinstance(names[0], int):
             return [ctor() for _ in range(names[0])]
@@ -191,17 +295,19 @@ def _plural(ctor):
             names = [s.strip() for s in names[0].split(",")] if "," in names[0] else list(names[0])
         out = [ctor(n) for n in names]
         return out[0] if len(out) == 1 else out
+    many.__name__ = many.__qualname__ = plural
+    many.__doc__ = _PLURAL_DOC % (kind, " of dtype " + dtype if dtype else "", plural)
     return many
 
 
 _ns = globals()
 for _kind in _KINDS:
     _many = "matrices" if _kind == "matrix" else _kind + "s"
-    _ns[_many] = _plural(_ns[_kind])
+    _ns[_many] = _plural(_ns[_kind], _kind, _many)
     for _p, _dt in _PREFIXES.items():
         # Theano's typed constructors are types: T.dvector('x') makes a variable, x.type == T.dvector
         _ns[_p + _kind] = TensorType(_dt, _KINDS[_kind])
-        _ns[_p + _many] = _plural(_ns[_p + _kind])
+        _ns[_p + _many] = _plural(_ns[_p + _kind], _kind, _p + _many, _dt)
 
 
 # ---- elementwise ------------------------------------------------------------------
@@ -236,8 +342,10 @@ class _ElemwiseFunction(object):
         self._core_name, self._variadic = core_name, variadic
         self.scalar_op = _ScalarOp(display, nin)
         self.nin, self.nout = (-1 if variadic else nin), 1
-        self.__name__ = display
-        self.__doc__ = "Elementwise %s (broadcasting by Theano's rules)." % display
+        self.__name__ = self.__qualname__ = display
+        if core_name is not None:  # a row of the scalar table: its docstring and parameters come from the row
+            self.__doc__ = _elemwise_doc.docstring(display, variadic, display)
+            self.__signature__ = _elemwise_doc.signature(display, nin, variadic)
 
     def __call__(self, *xs):
         if self._variadic:
@@ -295,9 +403,10 @@ class _ComposedElemwise(_ElemwiseFunction):
     def __init__(self, fn, nin):
         _ElemwiseFunction.__init__(self, None, fn.__name__, nin)
         self._fn, self.__doc__ = fn, fn.__doc__
+        self.__signature__ = inspect.signature(fn)
 
-    def __call__(self, *xs):
-        return self._fn(*xs)
+    def __call__(self, *xs, **kwargs):
+        return self._fn(*xs, **kwargs)
 
 
 add = _ElemwiseFunction("add", "add", 2, variadic=True)  # Elementwise sum of any number of tensors.
@@ -316,7 +425,24 @@ def round(a, mode=None):
 
 
 def cast(x, dtype):
-    """Symbolic cast of x to dtype ('floatX' allowed)."""
+    """x converted to dtype (symbolically).
+
+    Parameters
+    ----------
+    x : tensor-like
+    dtype : str
+        The target dtype, or ``'floatX'``.
+
+    Returns
+    -------
+    TensorVariable
+        x itself when it already has that dtype.
+
+    Raises
+    ------
+    TypeError
+        Casting a complex x to a real dtype (take real(), imag() or abs() first).
+    """
     dtype = _floatx(dtype)
     x = _as(x)
     if x.dtype.startswith("complex") and not str(dtype).startswith("complex"):
@@ -326,24 +452,83 @@ def cast(x, dtype):
 
 
 def fill(model, value):
+    """value broadcast to the shape of model (Theano's fill; ``second(model, value)``).
+
+    Parameters
+    ----------
+    model : tensor-like
+        Gives the shape only.
+    value : tensor-like
+        Gives the values and the dtype.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return second(model, value)  # noqa: F821
 
 
 def zeros_like(model, dtype=None):
+    """Zeros of the shape of model, in model's dtype or the one given.
+
+    Parameters
+    ----------
+    model : tensor-like
+    dtype : str, optional
+
+    Returns
+    -------
+    TensorVariable
+    """
     model = _as(model)
     return fill(model, constant(0, dtype=dtype or model.dtype))
 
 
 def ones_like(model, dtype=None):
+    """Ones of the shape of model, in model's dtype or the one given.
+
+    Parameters
+    ----------
+    model : tensor-like
+    dtype : str, optional
+
+    Returns
+    -------
+    TensorVariable
+    """
     model = _as(model)
     return fill(model, constant(1, dtype=dtype or model.dtype))
 
 
 def floor_div(a, b):
+    """Elementwise floor division, ``a // b`` (an alias of int_div).
+
+    Parameters
+    ----------
+    a, b : tensor-like
+
+    Returns
+    -------
+    TensorVariable
+    """
     return int_div(a, b)
 
 
 def divide(a, b):
+    """Elementwise division, ``a / b``, as the ``/`` operator does it.
+
+    Floats give true division. Two integer (or bool) inputs follow
+    ``config.int_division``: ``'floatX'`` (the default) divides as floats,
+    ``'int'`` gives ``a // b``, ``'raise'`` is a TypeError.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+
+    Returns
+    -------
+    TensorVariable
+    """
     a, b = _as(a), _as(b)
     if a.dtype in _DISCRETE and b.dtype in _DISCRETE:
         if config.int_division == "int":
@@ -354,6 +539,20 @@ def divide(a, b):
 
 
 def clip(x, min, max):
+    """Elementwise x limited to the interval [min, max] (NumPy's clip).
+
+    Parameters
+    ----------
+    x : tensor-like
+    min, max : tensor-like
+        The bounds; they broadcast against x.
+
+    Returns
+    -------
+    TensorVariable
+        In the upcast dtype of the three inputs. The gradient flows to x
+        where it is inside the bounds, else to the bound that was applied.
+    """
     return _core.elemwise("clip", [_as(x), _as(min), _as(max)])
 
 
@@ -378,31 +577,137 @@ def _axes(axis, ndim=None):
     return [_axis_int(axis)]
 
 
-def _reduction(kind):
-    def f(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
-        out = _core.reduce(kind, _as(x), _axes(axis), bool(keepdims))
-        return cast(out, dtype) if dtype is not None else out
-    f.__name__ = kind
-    return f
+def _reduce_to(kind, x, axis, dtype, keepdims):
+    out = _core.reduce(kind, _as(x), _axes(axis), bool(keepdims))
+    return cast(out, dtype) if dtype is not None else out
 
 
-sum = _reduction("sum")
-prod = _reduction("prod")
+def sum(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """The sum of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+    dtype : str, optional
+        Cast the result to this dtype.
+    acc_dtype : str, optional
+        Accepted for Theano's signature; the accumulator is chosen by theon.
+
+    Returns
+    -------
+    TensorVariable
+        int64 for bool and signed integer x, uint64 for unsigned, else x's
+        dtype (float16 accumulates in float32).
+
+    Examples
+    --------
+    >>> x = T.matrix('x')
+    >>> row_sums = T.sum(x, axis=1)
+    """
+    return _reduce_to("sum", x, axis, dtype, keepdims)
+
+
+def prod(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """The product of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+    dtype : str, optional
+        Cast the result to this dtype.
+    acc_dtype : str, optional
+        Accepted for Theano's signature; the accumulator is chosen by theon.
+
+    Returns
+    -------
+    TensorVariable
+        int64 for bool and signed integer x, uint64 for unsigned, else x's
+        dtype. The gradient is right where x has zeros.
+    """
+    return _reduce_to("prod", x, axis, dtype, keepdims)
 
 
 def max(x, axis=None, keepdims=False):
+    """The maximum of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+
+    Returns
+    -------
+    TensorVariable
+        In x's dtype.
+    """
     return _core.reduce("max", _as(x), _axes(axis), bool(keepdims))
 
 
 def min(x, axis=None, keepdims=False):
+    """The minimum of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+
+    Returns
+    -------
+    TensorVariable
+        In x's dtype.
+    """
     return _core.reduce("min", _as(x), _axes(axis), bool(keepdims))
 
 
 def all(x, axis=None, keepdims=False):
+    """Whether every element of x over the given axes is true (nonzero).
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+
+    Returns
+    -------
+    TensorVariable
+        Of dtype bool.
+    """
     return _core.reduce("all", _as(x), _axes(axis), bool(keepdims))
 
 
 def any(x, axis=None, keepdims=False):
+    """Whether some element of x over the given axes is true (nonzero).
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+
+    Returns
+    -------
+    TensorVariable
+        Of dtype bool.
+    """
     return _core.reduce("any", _as(x), _axes(axis), bool(keepdims))
 
 
@@ -422,6 +727,31 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """The arithmetic mean of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+    dtype : str, optional
+        Cast the result to this dtype.
+    acc_dtype : str, optional
+        Accepted for Theano's signature; theon chooses the accumulator
+        (float64 for integers, float32 for float16).
+
+    Returns
+    -------
+    TensorVariable
+        float64 for integer or bool x, else x's dtype.
+
+    Examples
+    --------
+    >>> m = T.matrix('m')
+    >>> col_means = T.mean(m, axis=0)
+    """
     out = _core.mean(_as(x), _axes(axis), bool(keepdims))
     return cast(out, dtype) if dtype is not None else out
 
@@ -455,14 +785,59 @@ def std(x, axis=None, ddof=0, keepdims=False, corrected=False):
 
 
 def argmax(x, axis=None, keepdims=False):
+    """The positions of the maxima of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes searched; all by default (positions into x flattened over them).
+    keepdims : bool, optional
+        Keep the searched axes with length 1.
+
+    Returns
+    -------
+    TensorVariable
+        Of dtype int64. The first position wins among equal values.
+    """
     return _core.argmax(_as(x), _axes(axis), bool(keepdims))
 
 
 def argmin(x, axis=None, keepdims=False):
+    """The positions of the minima of x over the given axes.
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes searched; all by default (positions into x flattened over them).
+    keepdims : bool, optional
+        Keep the searched axes with length 1.
+
+    Returns
+    -------
+    TensorVariable
+        Of dtype int64. The first position wins among equal values.
+    """
     return _core.argmin(_as(x), _axes(axis), bool(keepdims))
 
 
 def max_and_argmax(x, axis=None, keepdims=False):
+    """The maximum of x over the given axes and its position (Theano's max_and_argmax).
+
+    Parameters
+    ----------
+    x : tensor-like
+    axis : int or tuple of int, optional
+        The axes to reduce; all of them by default. Negative axes count from the end.
+    keepdims : bool, optional
+        Keep the reduced axes, with length 1, so the result broadcasts against x.
+
+    Returns
+    -------
+    tuple of TensorVariable
+        ``(max(x, axis, keepdims), argmax(x, axis, keepdims))``.
+    """
     return max(x, axis, keepdims), argmax(x, axis, keepdims)
 
 
@@ -486,6 +861,22 @@ def _shape_vector(shape):
 
 
 def reshape(x, newshape, ndim=None):
+    """x with a new shape (NumPy's reshape of the C-ordered values).
+
+    Parameters
+    ----------
+    x : tensor-like
+    newshape : int, tuple of int or scalars, or TensorVariable
+        The new lengths; one of them may be -1 (inferred). A symbolic integer
+        vector is allowed.
+    ndim : int, optional
+        The number of dimensions of the result; needed only when newshape is a
+        symbolic vector of unknown length.
+
+    Returns
+    -------
+    TensorVariable
+    """
     x = _as(x)
     if ndim is None:
         if isinstance(newshape, TensorVariable):
@@ -498,24 +889,92 @@ def reshape(x, newshape, ndim=None):
 
 
 def flatten(x, ndim=1, outdim=None):
+    """x with its trailing axes merged so that ndim axes remain.
+
+    Parameters
+    ----------
+    x : tensor-like
+    ndim : int, optional
+        The number of dimensions of the result (1, the default, flattens fully).
+    outdim : int, optional
+        Theano's older name for ndim.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return _core.flatten(_as(x), int(outdim if outdim is not None else ndim))
 
 
 def shape(x):
+    """The shape of x as a symbolic int64 vector (``x.shape``).
+
+    Parameters
+    ----------
+    x : tensor-like
+
+    Returns
+    -------
+    TensorVariable
+        An int64 vector of length x.ndim.
+    """
     return _core.shape(_as(x))
 
 
 def shape_i(x, i):
+    """The length of axis i of x, as a symbolic int64 scalar (``x.shape[i]``).
+
+    Parameters
+    ----------
+    x : tensor-like
+    i : int
+        The axis.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return _core.shape_i(_as(x), int(i))
 
 
 def dimshuffle(x, *pattern):
+    """x with its axes reordered, dropped or added (Theano's DimShuffle).
+
+    Parameters
+    ----------
+    x : tensor-like
+    *pattern : int or 'x'
+        The input axis for each output axis, or ``'x'`` for a new broadcastable
+        axis; a single list or tuple is accepted too. An axis left out must be
+        broadcastable.
+
+    Returns
+    -------
+    TensorVariable
+
+    Examples
+    --------
+    >>> v = T.vector('v')
+    >>> col = T.dimshuffle(v, 0, 'x')   # shape (n, 1)
+    """
     if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
         pattern = pattern[0]
     return _core.dimshuffle(_as(x), [-1 if p == "x" else int(p) for p in pattern])
 
 
 def transpose(x, axes=None):
+    """x with its axes permuted: reversed by default (NumPy's transpose, ``x.T``).
+
+    Parameters
+    ----------
+    x : tensor-like
+    axes : sequence of int, optional
+        The input axis for each output axis.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return _core.transpose(_as(x), None if axes is None else [_axis_int(a) for a in axes])
 
 
@@ -528,20 +987,78 @@ def _dims(shape):
 
 
 def alloc(value, *shape):
+    """value broadcast to the given shape (Theano's alloc).
+
+    Parameters
+    ----------
+    value : tensor-like
+        The value to repeat; its dims align with the trailing lengths.
+    *shape : int or integer scalar
+        The output lengths (also as one list or tuple).
+
+    Returns
+    -------
+    TensorVariable
+        In value's dtype.
+    """
     if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
         shape = shape[0]
     return _core.alloc(_as(value), [_int_scalar(s) for s in shape])
 
 
 def zeros(shape, dtype=None):
+    """A tensor of zeros.
+
+    Parameters
+    ----------
+    shape : int, sequence of int or integer scalars, or TensorVariable
+        The lengths (a symbolic vector of known length is allowed).
+    dtype : str, optional
+        config.floatX by default.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return alloc(constant(0, dtype=_floatx(dtype)), *_dims(shape))
 
 
 def ones(shape, dtype=None):
+    """A tensor of ones.
+
+    Parameters
+    ----------
+    shape : int, sequence of int or integer scalars, or TensorVariable
+        The lengths (a symbolic vector of known length is allowed).
+    dtype : str, optional
+        config.floatX by default.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return alloc(constant(1, dtype=_floatx(dtype)), *_dims(shape))
 
 
 def arange(start, stop=None, step=1, dtype=None):
+    """Evenly spaced values in [start, stop) (NumPy's arange).
+
+    Parameters
+    ----------
+    start : scalar, optional
+        The first value (0 when only one bound is given).
+    stop : scalar, optional
+        The end, excluded.
+    step : scalar, optional
+        The spacing (1 by default).
+    dtype : str, optional
+        By default the upcast of the bounds' dtypes (int64 for Python ints).
+
+    Returns
+    -------
+    TensorVariable
+        A vector. The bounds may be symbolic scalars.
+    """
     if stop is None:
         start, stop = 0, start
     start, stop, step = _as(start), _as(stop), _as(step)
@@ -559,26 +1076,97 @@ def _core_upcast(*dtypes):
 
 
 def eye(n, m=None, k=0, dtype=None):
+    """A 2-d tensor with ones on a diagonal and zeros elsewhere (NumPy's eye).
+
+    Parameters
+    ----------
+    n : int or integer scalar
+        The number of rows.
+    m : int or integer scalar, optional
+        The number of columns; n by default.
+    k : int or integer scalar, optional
+        The diagonal: 0 the main one, positive above it, negative below.
+    dtype : str, optional
+        config.floatX by default.
+
+    Returns
+    -------
+    TensorVariable
+    """
     return _core.eye(_as(n), _as(n if m is None else m), _as(k), _floatx(dtype))
 
 
 def identity_like(x):
+    """An identity matrix of the shape and dtype of the matrix x.
+
+    Parameters
+    ----------
+    x : tensor-like
+        A matrix.
+
+    Returns
+    -------
+    TensorVariable
+    """
     x = _as(x)
     return eye(shape_i(x, 0), shape_i(x, 1), 0, x.dtype)
 
 
 def join(axis, *tensors):
+    """The tensors joined along an existing axis (Theano's argument order).
+
+    Parameters
+    ----------
+    axis : int
+        The axis along which to join.
+    *tensors : tensor-like
+        Tensors of the same rank whose other lengths agree.
+
+    Returns
+    -------
+    TensorVariable
+        In the upcast dtype of the inputs.
+
+    See Also
+    --------
+    concatenate : The same with NumPy's argument order.
+    """
     return _core.join(_axis_int(axis), [_as(t) for t in tensors])
 
 
 def concatenate(tensor_list, axis=0):
+    """The tensors joined along an existing axis (NumPy's concatenate).
+
+    Parameters
+    ----------
+    tensor_list : sequence of tensor-like
+        Tensors of the same rank whose other lengths agree.
+    axis : int, optional
+        The axis along which to join (0 by default).
+
+    Returns
+    -------
+    TensorVariable
+        In the upcast dtype of the inputs.
+    """
     return _core.join(_axis_int(axis), [_as(t) for t in tensor_list])
 
 
-def stack(*tensors, **kwargs):
-    axis = kwargs.pop("axis", 0)
-    if kwargs:
-        raise TypeError("stack: unexpected keyword arguments %s" % sorted(kwargs))
+def stack(*tensors, axis=0):
+    """The tensors stacked along a new axis (NumPy's stack).
+
+    Parameters
+    ----------
+    *tensors : tensor-like
+        Tensors of the same shape (or one list of them).
+    axis : int, optional
+        The position of the new axis (0 by default).
+
+    Returns
+    -------
+    TensorVariable
+        One dimension more than the inputs, in their upcast dtype.
+    """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tensors[0]
     tensors = [_as(t) for t in tensors]
@@ -592,18 +1180,85 @@ def stack(*tensors, **kwargs):
 # ---- linear algebra -------------------------------------------------------------------
 
 def dot(a, b):
+    """The dot product of a and b, as numpy.dot computes it.
+
+    Vectors give their inner product, matrices their matrix product, and for
+    more dimensions the sum runs over the last axis of a and the second-to-last
+    of b. Float matrices go through BLAS (gemm/gemv).
+
+    Parameters
+    ----------
+    a, b : tensor-like
+
+    Returns
+    -------
+    TensorVariable
+        Of rank ``a.ndim + b.ndim - 2`` (a 0-d operand multiplies the other),
+        in the upcast dtype of a and b.
+
+    See Also
+    --------
+    matmul : Batched matrix product (the ``@`` operator).
+    tensordot : Sum over chosen axes.
+
+    Examples
+    --------
+    >>> x, W = T.matrix('x'), T.matrix('W')
+    >>> y = T.dot(x, W)
+    """
     return _core.dot(_as(a), _as(b))
 
 
 def matmul(a, b):
+    """The matrix product of a and b as numpy.matmul computes it (``a @ b``).
+
+    Leading axes are batch axes and broadcast; a vector operand is treated as a
+    row (first) or column (second) and its axis removed from the result.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+        Not 0-d.
+
+    Returns
+    -------
+    TensorVariable
+        In the upcast dtype of a and b.
+    """
     return _core.matmul(_as(a), _as(b))
 
 
 def outer(a, b):
+    """The outer product of two vectors: ``out[i, j] = a[i] * b[j]``.
+
+    Parameters
+    ----------
+    a, b : tensor-like
+        Vectors (other inputs are flattened, as numpy.outer does).
+
+    Returns
+    -------
+    TensorVariable
+        A matrix.
+    """
     return _core.outer(_as(a), _as(b))
 
 
 def tensordot(a, b, axes=2):
+    """The sum of products over the given axes of a and b (NumPy's tensordot).
+
+    Parameters
+    ----------
+    a, b : tensor-like
+    axes : int or pair of sequences, optional
+        An int n sums over the last n axes of a and the first n of b (2 by
+        default); a pair ``(axes_a, axes_b)`` names the axes to contract.
+
+    Returns
+    -------
+    TensorVariable
+        The remaining axes of a followed by those of b.
+    """
     a, b = _as(a), _as(b)
     if isinstance(axes, (numbers.Integral, np.integer)):
         n = int(axes)
@@ -748,6 +1403,19 @@ def _layout(key):
 
 
 def subtensor(x, key):
+    """x indexed by key, as ``x[key]`` (NumPy's basic and advanced indexing).
+
+    Parameters
+    ----------
+    x : tensor-like
+    key : index or tuple of indices
+        Integers, slices (bounds may be symbolic scalars), None, Ellipsis,
+        integer arrays or variables, and boolean masks.
+
+    Returns
+    -------
+    TensorVariable
+    """
     x = _as(x)
     key = _normalize_key(x, key)
     nd_used = builtins.sum(_key_ndim(k) for k in key)
@@ -767,12 +1435,50 @@ def subtensor(x, key):
 
 
 def set_subtensor(x, y, inplace=False, tolerate_inplace_aliasing=False):
-    """x must be an indexing result, e.g. T.set_subtensor(a[1:3], b)."""
+    """x's base tensor with the indexed region x set to y (``x[key] = y`` as a graph).
+
+    Parameters
+    ----------
+    x : TensorVariable
+        An indexing result, ``a[key]``; the region it selects is written.
+    y : tensor-like
+        The new values, broadcast to x's shape.
+    inplace, tolerate_inplace_aliasing : bool, optional
+        Accepted for Theano's signature; theon decides when to write in place.
+
+    Returns
+    -------
+    TensorVariable
+        A new tensor: ``a`` with ``a[key]`` replaced by y.
+
+    Examples
+    --------
+    >>> a, b = T.vector('a'), T.vector('b')
+    >>> c = T.set_subtensor(a[1:3], b)
+    """
     return _core.set_subtensor(_as(x), _as(y))
 
 
 def inc_subtensor(x, y, inplace=False, set_instead_of_inc=False, tolerate_inplace_aliasing=False):
-    """x must be an indexing result, e.g. T.inc_subtensor(a[idx], b)."""
+    """x's base tensor with y added to the indexed region x (``x[key] += y`` as a graph).
+
+    Parameters
+    ----------
+    x : TensorVariable
+        An indexing result, ``a[key]``; the region it selects is incremented.
+        Repeated integer indices accumulate.
+    y : tensor-like
+        The increments, broadcast to x's shape.
+    set_instead_of_inc : bool, optional
+        Set instead of add (as set_subtensor).
+    inplace, tolerate_inplace_aliasing : bool, optional
+        Accepted for Theano's signature; theon decides when to write in place.
+
+    Returns
+    -------
+    TensorVariable
+        A new tensor: ``a`` with ``a[key]`` incremented by y.
+    """
     if set_instead_of_inc:
         return set_subtensor(x, y)
     return _core.inc_subtensor(_as(x), _as(y))
@@ -865,7 +1571,7 @@ def default(x, default):
 
 
 __all__ = [_n for _n in list(globals()) if not _n.startswith("_")
-           and _n not in ("np", "builtins", "numbers", "config")]
+           and _n not in ("np", "builtins", "numbers", "config", "inspect")]
 
 
 

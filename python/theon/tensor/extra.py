@@ -69,7 +69,7 @@ def _float_of(x):
 
 def round_half_away_from_zero(x):
     """Round to nearest, halves away from zero (C's round): trunc(x) plus
-    sign(x) where |x - trunc(x)| >= 0.5; x - trunc(x) is exact, so no value
+    sign(x) where ``|x - trunc(x)| >= 0.5``; x - trunc(x) is exact, so no value
     just below a half rounds up."""
     x = _as(x)
     if x.dtype not in ("float32", "float64"):
@@ -87,7 +87,7 @@ isinf_, isnan_ = _b.isinf, _b.isnan
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|a - b| <= atol + rtol * |b| elementwise (NumPy's isclose): infinities
+    """``|a - b| <= atol + rtol * |b|`` elementwise (NumPy's isclose): infinities
     are close only to themselves; NaNs only when equal_nan."""
     a, b = _as(a), _as(b)
     finite = _b.and_(_b.invert(_b.isinf(a)), _b.invert(_b.isinf(b)))

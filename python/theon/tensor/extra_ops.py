@@ -194,12 +194,26 @@ def broadcast_to(x, shape):
 # ---- construction ---------------------------------------------------------------------------
 
 def full(shape, fill_value, dtype=None):
+    """A tensor of the given shape filled with fill_value (NumPy's full).
+
+    Parameters
+    ----------
+    shape : int or sequence of int or integer scalars
+    fill_value : tensor-like
+        A scalar, or a tensor broadcast against the trailing lengths.
+    dtype : str, optional
+        fill_value's dtype by default.
+
+    Returns
+    -------
+    TensorVariable
+    """
     v = _as(fill_value) if dtype is None else _b.cast(fill_value, dtype)
     return _b.alloc(v, *(shape if isinstance(shape, (list, tuple)) else [shape]))
 
 
 def empty(shape, dtype=None):
-    """Zeros: a graph value is never left uninitialised."""
+    """A tensor of the given shape (zeros: a graph value is never left uninitialised)."""
     return _b.zeros(shape, dtype)
 
 

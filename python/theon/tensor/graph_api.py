@@ -3,6 +3,7 @@ compute: its exception classes, constant folding helpers, the advanced
 indexing functions by name, and Python mirrors of its op classes, so that
 ``isinstance(node.op, T.Elemwise)`` works on theon's (C++) ops."""
 import builtins
+import inspect
 import numbers
 import sys
 
@@ -190,6 +191,7 @@ def advanced_subtensor1(x, ilist):
 
 
 def advanced_set_subtensor1(x, y, ilist):
+    """x with rows ilist set to y (``x[ilist] = y`` as a graph)."""
     return _b.set_subtensor(_as(x)[as_index_variable(ilist)], y)
 
 
@@ -199,14 +201,17 @@ def advanced_inc_subtensor1(x, y, ilist):
 
 
 def advanced_subtensor(x, *args):
+    """x indexed by the given index entries, ``x[args]`` (Theano's advanced_subtensor)."""
     return _as(x)[tuple(as_index_variable(a) for a in args)]
 
 
 def advanced_set_subtensor(x, y, *args):
+    """x with the region ``x[args]`` set to y."""
     return _b.set_subtensor(advanced_subtensor(x, *args), y)
 
 
 def advanced_inc_subtensor(x, y, *args):
+    """x with y added to the region ``x[args]`` (repeated indices accumulate)."""
     return _b.inc_subtensor(advanced_subtensor(x, *args), y)
 
 
@@ -265,6 +270,12 @@ class _OpClass(type):
     subclass. Instances made in Python (T.DimShuffle(...)) are ordinary
     instances."""
 
+    @property
+    def __signature__(cls):
+        """The constructor's parameters: those of Theano's op class (None: no constructor in theon)."""
+        make = cls.__dict__.get("_make")
+        return inspect.signature(make.__func__) if make is not None else None
+
     def __instancecheck__(cls, op):
         kind = op.kind if isinstance(op, _core.Op) else getattr(type(op), "_theon_kind", None)
         if kind is None:  # not an op of theon's
@@ -315,9 +326,17 @@ def _op_class(name, kinds, base=None, any_op=False, make=None, hint=None, when=N
     `make` takes Theano's constructor arguments and returns the graph builder."""
     if make is not None:
         make.__qualname__ = "T." + name  # argument errors name the class
-    doc = ("Theano's %s class: isinstance(node.op, T.%s) is true for theon's ops of kind %s. %s"
-           % (name, name, "/".join(kinds) or "none", "T.%s(...)(inputs) builds the graph as Theano's op did."
-              % name if make else "It has no constructor in theon: " + (hint or "build the graph with functions.")))
+    if any_op:
+        matches = "It matches every op of theon's graphs."
+    elif kinds:
+        matches = "``isinstance(node.op, %s)`` is true for theon's ops of kind %s%s." % (
+            name, "/".join(kinds), " with matching parameters" if when else "")
+    else:
+        matches = "No op of theon's graphs is an instance: theon computes this with other ops."
+    doc = "Theano's %s class, for isinstance checks on graph nodes.\n\n%s %s" % (
+        name if name == "Op" else name + " op", matches, "Constructed with Theano's arguments, ``%s(...)(*inputs)`` builds the graph as Theano's "
+        "op did." % name if make else "It has no constructor in theon: %s." % (hint or "build the graph with "
+                                                                                     "functions"))
     cls = _OpClass(name, (base,) if base else (_OpBase,),
                    {"_kinds": frozenset(kinds), "_when": staticmethod(when) if when else None, "_any": any_op,
                     "_make": staticmethod(make) if make else None,
@@ -604,5 +623,5 @@ _EXTRA_OPS_CLASSES = [
     _op_class("RavelMultiIndex", [], Op, make=_ravel_multi_index_op),
 ]
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "numbers", "np", "sys")
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("builtins", "inspect", "numbers", "np", "sys")
            and n not in {c.__name__ for c in _EXTRA_OPS_CLASSES}]

@@ -27,7 +27,9 @@ class _InplaceElemwise(_b._ElemwiseFunction):
         _b._ElemwiseFunction.__init__(self, fn._core_name, fn.scalar_op.name, fn.scalar_op.nin, fn._variadic)
         self._fn = fn
         self.inplace_pattern, self.destroy_map = {0: 0}, {0: [0]}
-        self.__name__ = fn.__name__ + "_inplace"
+        self.__name__ = self.__qualname__ = fn.__name__ + "_inplace"
+        self.__doc__ = ("%s, destroying its first input (Theano's in-place op: the result is written over it).\n\n"
+                        "See theon.tensor.%s." % (fn.__name__, fn.__name__))
 
     def __call__(self, *xs):
         out = self._fn(*xs)

@@ -57,7 +57,7 @@ def hard_sigmoid(x):
 
 def relu(x, alpha=0):
     """Rectified linear unit; with alpha != 0 the leaky one, alpha * x for x < 0.
-    Spelled as Theano does (0.5 * (x + |x|)), so gradients match Theano's."""
+    Spelled as Theano does (``0.5 * (x + |x|)``), so gradients match Theano's."""
     x = _as(x)
     if isinstance(alpha, (int, float)) and alpha == 0:
         return 0.5 * (x + abs_(x))
@@ -80,7 +80,7 @@ def selu(x):
 
 
 def softsign(x):
-    """x / (1 + |x|)."""
+    """``x / (1 + |x|)``, elementwise."""
     x = _as(x)
     return x / (1 + abs_(x))
 

@@ -67,13 +67,13 @@ def _topk(x, kth, axis, values, indices, idx_dtype):
 # sorted is accepted and always honoured: theon's TopK gives its outputs
 # ordered from the most extreme (Theano 1.0 only had sorted=False, any order).
 def argtopk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
-    """Positions of the |kth| largest (kth > 0) or smallest (kth < 0) values
+    """Positions of the ``|kth|`` largest (kth > 0) or smallest (kth < 0) values
     along axis (None: the flattened array), ordered from the most extreme."""
     return _topk(x, kth, axis, False, True, idx_dtype)[0]
 
 
 def topk(x, kth, axis=-1, sorted=True, idx_dtype="int64"):
-    """The |kth| largest (kth > 0) or smallest (kth < 0) values along axis
+    """The ``|kth|`` largest (kth > 0) or smallest (kth < 0) values along axis
     (None: the flattened array), ordered from the most extreme."""
     return _topk(x, kth, axis, True, False, idx_dtype)[0]
 
