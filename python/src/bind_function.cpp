@@ -96,13 +96,19 @@ void bind_function(nb::module_& m) {
   m.def("num_threads", &num_threads, "The number of threads the kernels (and OpenBLAS) use.");
   m.def("default_num_threads", &default_num_threads);
   m.def("reset_num_threads", &reset_num_threads);
-  m.def("set_num_threads", [](int n) {
-    if (n < 1) throw ValueError("set_num_threads: the number of threads must be at least 1, got " + std::to_string(n));
-    set_num_threads(n);
-  }, nb::arg("n"), "Use ``n`` threads for the kernels and OpenBLAS (until config.num_threads or\n"
-                   "config.openmp changes).");
-  m.def("simd_info", &simd_info, "The SIMD kernels in use, e.g. ``'AVX2 arithmetic, libmvec AVX2 transcendentals'``\n"
-                                 "(THEON_SIMD_MATH=0 turns them off).");
+  m.def(
+      "set_num_threads",
+      [](int n) {
+        if (n < 1)
+          throw ValueError("set_num_threads: the number of threads must be at least 1, got " + std::to_string(n));
+        set_num_threads(n);
+      },
+      nb::arg("n"),
+      "Use ``n`` threads for the kernels and OpenBLAS (until config.num_threads or\n"
+      "config.openmp changes).");
+  m.def("simd_info", &simd_info,
+        "The SIMD kernels in use, e.g. ``'AVX2 arithmetic, libmvec AVX2 transcendentals'``\n"
+        "(THEON_SIMD_MATH=0 turns them off).");
   m.def("verify_ir_by_default", &verify_ir_by_default);
   m.def("list_rewrites", [] {
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> v;
@@ -113,21 +119,21 @@ void bind_function(nb::module_& m) {
   // Rewrites the graph between `inputs` and `outputs` in place (Theano's
   // optimizer.optimize(fgraph)): nodes are changed where they stand, so the
   // caller passes a graph it owns. Returns the new outputs and the rules that fired.
-  m.def("rewrite_fgraph", [](std::vector<Var> inputs, std::vector<Var> outputs, const std::string& level,
-                             std::vector<std::string> including, std::vector<std::string> excluding,
-                             std::vector<std::string> requiring) {
-    RewriteOptions o;
-    o.level = rewrite_level(level);
-    o.including = std::move(including);
-    o.excluding = std::move(excluding);
-    o.requiring = std::move(requiring);
-    FunctionGraph fg(std::move(inputs), std::move(outputs));
-    RewriteReport report;
-    rewrite_graph(fg, o, &report);
-    nb::dict fired;
-    for (const auto& [k, v] : report.fired) fired[k.c_str()] = v;
-    return nb::make_tuple(fg.outputs(), fired);
-  });
+  m.def("rewrite_fgraph",
+        [](std::vector<Var> inputs, std::vector<Var> outputs, const std::string& level,
+           std::vector<std::string> including, std::vector<std::string> excluding, std::vector<std::string> requiring) {
+          RewriteOptions o;
+          o.level = rewrite_level(level);
+          o.including = std::move(including);
+          o.excluding = std::move(excluding);
+          o.requiring = std::move(requiring);
+          FunctionGraph fg(std::move(inputs), std::move(outputs));
+          RewriteReport report;
+          rewrite_graph(fg, o, &report);
+          nb::dict fired;
+          for (const auto& [k, v] : report.fired) fired[k.c_str()] = v;
+          return nb::make_tuple(fg.outputs(), fired);
+        });
 
   nb::class_<PyFunction>(m, "CompiledFunction")
       .def("__init__",

@@ -14,8 +14,10 @@ nb::tuple bcast_tuple(const TensorType& t) {
 nb::tuple shape_tuple(const TensorType& t) {
   nb::list l;
   for (auto d : t.shape) {
-    if (d < 0) l.append(nb::none());
-    else l.append(nb::int_(d));
+    if (d < 0)
+      l.append(nb::none());
+    else
+      l.append(nb::int_(d));
   }
   return nb::tuple(l);
 }
@@ -31,44 +33,52 @@ void bind_graph(nb::module_& m) {
       // Theano's forms: a dtype name, "floatX", or a NumPy dtype or type;
       // name and sparse_grad are accepted (theon's types print by dtype and
       // pattern, and have no sparse gradients).
-      .def("__init__", [](TensorType* t, nb::handle dtype, nb::iterable pattern, nb::handle, bool) {
-        std::vector<bool> bcast;  // any truthy values: Theano code writes [0, 1, 0]
-        for (nb::handle b : pattern) {
-          const int truth = PyObject_IsTrue(b.ptr());
-          if (truth < 0) throw nb::python_error();
-          bcast.push_back(truth != 0);
-        }
-        std::string d;
-        if (nb::isinstance<nb::str>(dtype)) d = nb::cast<std::string>(dtype);
-        else d = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(dtype).attr("name"));
-        if (d == "floatX") d = nb::cast<std::string>(nb::module_::import_("theon").attr("config").attr("floatX"));
-        new (t) TensorType(TensorType::from_broadcastable(dtype_arg(d), bcast));
-      }, nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(), nb::arg("sparse_grad") = false,
-      "A type of dtype ``dtype`` with one broadcast flag per axis (``name`` and ``sparse_grad`` are ignored).")
-      .def_static("from_shape", [](const std::string& dtype, std::vector<int64_t> shape) {
-        return TensorType(dtype_arg(dtype), shape);
-      }, nb::arg("dtype"), nb::arg("shape"), "A type with static lengths ``shape`` (-1 for an unknown length).")
+      .def(
+          "__init__",
+          [](TensorType* t, nb::handle dtype, nb::iterable pattern, nb::handle, bool) {
+            std::vector<bool> bcast;  // any truthy values: Theano code writes [0, 1, 0]
+            for (nb::handle b : pattern) {
+              const int truth = PyObject_IsTrue(b.ptr());
+              if (truth < 0) throw nb::python_error();
+              bcast.push_back(truth != 0);
+            }
+            std::string d;
+            if (nb::isinstance<nb::str>(dtype))
+              d = nb::cast<std::string>(dtype);
+            else
+              d = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(dtype).attr("name"));
+            if (d == "floatX") d = nb::cast<std::string>(nb::module_::import_("theon").attr("config").attr("floatX"));
+            new (t) TensorType(TensorType::from_broadcastable(dtype_arg(d), bcast));
+          },
+          nb::arg("dtype"), nb::arg("broadcastable"), nb::arg("name") = nb::none(), nb::arg("sparse_grad") = false,
+          "A type of dtype ``dtype`` with one broadcast flag per axis (``name`` and ``sparse_grad`` are ignored).")
+      .def_static(
+          "from_shape",
+          [](const std::string& dtype, std::vector<int64_t> shape) { return TensorType(dtype_arg(dtype), shape); },
+          nb::arg("dtype"), nb::arg("shape"), "A type with static lengths ``shape`` (-1 for an unknown length).")
       .def_prop_ro("dtype", [](const TensorType& t) { return std::string(dtype_name(t.dtype)); })
       .def_prop_ro("broadcastable", &bcast_tuple)
       .def_prop_ro("shape", &shape_tuple)
       .def_prop_ro("ndim", &TensorType::ndim)
-      .def("__eq__", [](const TensorType& a, nb::handle b) {
-        return nb::isinstance<TensorType>(b) && a == nb::cast<const TensorType&>(b);
-      })
-      .def("__hash__", [](const TensorType& t) {
-        size_t h = static_cast<size_t>(t.dtype);
-        for (auto d : t.shape) h = h * 131 + static_cast<size_t>(d + 2);
-        return h;
-      })
+      .def("__eq__", [](const TensorType& a,
+                        nb::handle b) { return nb::isinstance<TensorType>(b) && a == nb::cast<const TensorType&>(b); })
+      .def("__hash__",
+           [](const TensorType& t) {
+             size_t h = static_cast<size_t>(t.dtype);
+             for (auto d : t.shape) h = h * 131 + static_cast<size_t>(d + 2);
+             return h;
+           })
       .def("__repr__", &TensorType::str)
       .def("__str__", &TensorType::str)
-      .def("__call__", [](const TensorType& t, std::optional<std::string> name) {
-        return variable(t, name.value_or(""));
-      }, nb::arg("name") = nb::none(), "A new symbolic variable of this type, named ``name``.")
-      .def("filter_check",
-           [](const TensorType& t, nb::handle value) { return t.check_value(from_numpy_or_throw(value)); },
-           nb::arg("value"),
-           "Why the array ``value`` does not fit this type (dtype, rank or static lengths), or '' if it does.");
+      .def(
+          "__call__",
+          [](const TensorType& t, std::optional<std::string> name) { return variable(t, name.value_or("")); },
+          nb::arg("name") = nb::none(), "A new symbolic variable of this type, named ``name``.")
+      .def(
+          "filter_check",
+          [](const TensorType& t, nb::handle value) { return t.check_value(from_numpy_or_throw(value)); },
+          nb::arg("value"),
+          "Why the array ``value`` does not fit this type (dtype, rank or static lengths), or '' if it does.");
 
   nb::class_<Op>(m, "Op",
                  "An operation of the C++ engine, as found on ``node.op``.\n\n"
@@ -94,11 +104,13 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("axis",  // an int; a tuple of the reduced axes for reductions (Theano's CAReduce.axis)
                    [](const Op& o) -> nb::object {
                      switch (o.kind()) {
-                       case OpKind::ShapeI: return nb::int_(shape_i_axis(o));
+                       case OpKind::ShapeI:
+                         return nb::int_(shape_i_axis(o));
                        case OpKind::Sort:
                        case OpKind::ArgSort:
                        case OpKind::CumOp:
-                       case OpKind::TopK: return nb::int_(sort_scan_axis(o));
+                       case OpKind::TopK:
+                         return nb::int_(sort_scan_axis(o));
                        case OpKind::Reduce:
                        case OpKind::FusedReduce:
                        case OpKind::ArgReduce: {
@@ -106,7 +118,8 @@ void bind_graph(nb::module_& m) {
                          for (int a : reduce_axes(o)) axes.append(nb::int_(a));
                          return nb::tuple(axes);
                        }
-                       default: return nb::none();
+                       default:
+                         return nb::none();
                      }
                    })
       // TopK (Theano's TopKOp): which outputs it gives and the positions' dtype.
@@ -144,10 +157,11 @@ void bind_graph(nb::module_& m) {
                      if (o.kind() != OpKind::SpecifyShape) return std::nullopt;
                      return specify_shape_symbolic(o);
                    })
-      .def_prop_ro("advanced", [](const Op& o) -> std::optional<bool> {
-        if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;
-        return index_advanced(o);
-      })
+      .def_prop_ro("advanced",
+                   [](const Op& o) -> std::optional<bool> {
+                     if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;
+                     return index_advanced(o);
+                   })
       // Another kind of object (a Theano-style op object of theon.tensor) decides itself.
       .def("__eq__",
            [](const Op& a, nb::handle b) -> nb::object {
@@ -180,12 +194,13 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("ndim", &Variable::ndim)
       .def_prop_ro("broadcastable", [](const Variable& v) { return bcast_tuple(v.type); })
       .def_prop_ro("static_shape", [](const Variable& v) { return shape_tuple(v.type); })
-      .def_prop_rw("name",
-                   [](const Variable& v) -> nb::object {
-                     if (v.name.empty()) return nb::none();
-                     return nb::str(v.name.c_str());
-                   },
-                   [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); }, nb::arg("name").none())
+      .def_prop_rw(
+          "name",
+          [](const Variable& v) -> nb::object {
+            if (v.name.empty()) return nb::none();
+            return nb::str(v.name.c_str());
+          },
+          [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); }, nb::arg("name").none())
       .def_prop_ro("owner", [](const Variable& v) { return v.owner_ptr(); })
       .def_prop_ro("index", [](const Variable& v) { return v.index; })
       .def_prop_ro("site", [](const Variable& v) { return nb::make_tuple(v.site.file(), v.site.line()); })
@@ -209,19 +224,26 @@ void bind_graph(nb::module_& m) {
       .def("_get_value", [](const SharedVariable& s) { return to_numpy(s.value); })
       .def("_set_value", [](SharedVariable& s, nb::handle v) { s.set_value(from_numpy_or_throw(v)); });
 
-  m.def("variable", [](const TensorType& t, std::optional<std::string> name) { return variable(t, name.value_or("")); },
-        nb::arg("type"), nb::arg("name") = nb::none());
-  m.def("constant", [](nb::handle value, std::optional<std::string> name) {
-    return constant(from_numpy_or_throw(value).copy(), name.value_or(""));
-  }, nb::arg("value"), nb::arg("name") = nb::none());
-  m.def("shared", [](nb::handle value, std::optional<std::string> name, std::vector<bool> bcast, bool borrow) {
-    NDArray a = from_numpy_or_throw(value);
-    if (!borrow) a = a.copy();
-    TensorType t = TensorType::from_broadcastable(a.dtype, bcast);
-    auto sv = std::make_shared<SharedVariable>(a, t, name.value_or(""));
-    sv->site = current_site();
-    return sv;
-  }, nb::arg("value"), nb::arg("name"), nb::arg("broadcastable"), nb::arg("borrow"));
+  m.def(
+      "variable", [](const TensorType& t, std::optional<std::string> name) { return variable(t, name.value_or("")); },
+      nb::arg("type"), nb::arg("name") = nb::none());
+  m.def(
+      "constant",
+      [](nb::handle value, std::optional<std::string> name) {
+        return constant(from_numpy_or_throw(value).copy(), name.value_or(""));
+      },
+      nb::arg("value"), nb::arg("name") = nb::none());
+  m.def(
+      "shared",
+      [](nb::handle value, std::optional<std::string> name, std::vector<bool> bcast, bool borrow) {
+        NDArray a = from_numpy_or_throw(value);
+        if (!borrow) a = a.copy();
+        TensorType t = TensorType::from_broadcastable(a.dtype, bcast);
+        auto sv = std::make_shared<SharedVariable>(a, t, name.value_or(""));
+        sv->site = current_site();
+        return sv;
+      },
+      nb::arg("value"), nb::arg("name"), nb::arg("broadcastable"), nb::arg("borrow"));
   m.def("shares_memory", [](const SharedVariable& s, nb::handle value) {
     NDArray a;
     if (!from_numpy(value.ptr(), &a)) return false;

@@ -66,13 +66,27 @@ void bind_ops(nb::module_& m) {
       const ScalarOpDef& d = scalar_def(static_cast<ScalarOpId>(i));
       const char* rule = "upcast";
       switch (d.rule) {
-        case TypeRule::Upcast: rule = "upcast"; break;
-        case TypeRule::Float: rule = "float"; break;
-        case TypeRule::Bool: rule = "bool"; break;
-        case TypeRule::RealUpcast: rule = "real_upcast"; break;
-        case TypeRule::Switch: rule = "switch"; break;
-        case TypeRule::Second: rule = "second"; break;
-        case TypeRule::Complex: rule = "complex"; break;
+        case TypeRule::Upcast:
+          rule = "upcast";
+          break;
+        case TypeRule::Float:
+          rule = "float";
+          break;
+        case TypeRule::Bool:
+          rule = "bool";
+          break;
+        case TypeRule::RealUpcast:
+          rule = "real_upcast";
+          break;
+        case TypeRule::Switch:
+          rule = "switch";
+          break;
+        case TypeRule::Second:
+          rule = "second";
+          break;
+        case TypeRule::Complex:
+          rule = "complex";
+          break;
       }
       std::vector<std::string> in;
       for (int k = 0; k < kNumCT; ++k)
@@ -182,10 +196,13 @@ void bind_ops(nb::module_& m) {
       [](const Var& x, const std::vector<Var>& conditions, const std::string& message, bool index_error,
          const std::string& error) {
         CheckFailure f = index_error ? CheckFailure::Index : CheckFailure::Assertion;
-        if (error == "ValueError") f = CheckFailure::Value;
-        else if (error == "IndexError") f = CheckFailure::Index;
+        if (error == "ValueError")
+          f = CheckFailure::Value;
+        else if (error == "IndexError")
+          f = CheckFailure::Index;
         else if (!error.empty() && error != "AssertionError")
-          throw ValueError("assert_op: error must be 'AssertionError', 'IndexError' or 'ValueError', got '" + error + "'");
+          throw ValueError("assert_op: error must be 'AssertionError', 'IndexError' or 'ValueError', got '" + error +
+                           "'");
         return assert_op(x, conditions, message, f);
       },
       nb::arg("x"), nb::arg("conditions"), nb::arg("message"), nb::arg("index_error") = false, nb::arg("error") = "");

@@ -1,10 +1,11 @@
 #define PY_ARRAY_UNIQUE_SYMBOL theon_ARRAY_API
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
-#include <cstring>
-#include <unordered_map>
 #include "convert.hpp"
 
 #include <numpy/arrayobject.h>
+
+#include <cstring>
+#include <unordered_map>
 
 #include "theon/error.hpp"
 
@@ -17,20 +18,34 @@ void init_numpy() {
 namespace {
 int npy_type(DType d) {
   switch (d) {
-    case DType::Bool: return NPY_BOOL;
-    case DType::Int8: return NPY_INT8;
-    case DType::Int16: return NPY_INT16;
-    case DType::Int32: return NPY_INT32;
-    case DType::Int64: return NPY_INT64;
-    case DType::UInt8: return NPY_UINT8;
-    case DType::UInt16: return NPY_UINT16;
-    case DType::UInt32: return NPY_UINT32;
-    case DType::UInt64: return NPY_UINT64;
-    case DType::Float16: return NPY_FLOAT16;
-    case DType::Float32: return NPY_FLOAT32;
-    case DType::Float64: return NPY_FLOAT64;
-    case DType::Complex64: return NPY_COMPLEX64;
-    case DType::Complex128: return NPY_COMPLEX128;
+    case DType::Bool:
+      return NPY_BOOL;
+    case DType::Int8:
+      return NPY_INT8;
+    case DType::Int16:
+      return NPY_INT16;
+    case DType::Int32:
+      return NPY_INT32;
+    case DType::Int64:
+      return NPY_INT64;
+    case DType::UInt8:
+      return NPY_UINT8;
+    case DType::UInt16:
+      return NPY_UINT16;
+    case DType::UInt32:
+      return NPY_UINT32;
+    case DType::UInt64:
+      return NPY_UINT64;
+    case DType::Float16:
+      return NPY_FLOAT16;
+    case DType::Float32:
+      return NPY_FLOAT32;
+    case DType::Float64:
+      return NPY_FLOAT64;
+    case DType::Complex64:
+      return NPY_COMPLEX64;
+    case DType::Complex128:
+      return NPY_COMPLEX128;
   }
   return NPY_FLOAT64;
 }
@@ -76,12 +91,14 @@ NDArray from_numpy_or_throw(nb::handle obj) {
   if (!arr) throw nb::python_error();
   nb::object holder = nb::steal(arr);
   if (!from_numpy(arr, &a)) {
-    nb::object desc = nb::steal(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(reinterpret_cast<PyArrayObject*>(arr)))));
+    nb::object desc =
+        nb::steal(PyObject_Str(reinterpret_cast<PyObject*>(PyArray_DESCR(reinterpret_cast<PyArrayObject*>(arr)))));
     const char* dname = desc.is_valid() ? PyUnicode_AsUTF8(desc.ptr()) : nullptr;
     PyErr_Clear();
-    throw TypeError(std::string("cannot convert a value of NumPy dtype ") + (dname ? dname : "?") +
-                    " to a theon array (supported: bool, int8-int64, uint8-uint64, float16, float32, float64, complex64, "
-                    "complex128)");
+    throw TypeError(
+        std::string("cannot convert a value of NumPy dtype ") + (dname ? dname : "?") +
+        " to a theon array (supported: bool, int8-int64, uint8-uint64, float16, float32, float64, complex64, "
+        "complex128)");
   }
   return a;
 }
@@ -93,9 +110,8 @@ bool numpy_writeable(nb::handle obj) {
 nb::object to_numpy(const NDArray& a) {
   // The capsule owns a reference to the storage; NumPy keeps the capsule as base.
   auto* keep = new std::shared_ptr<void>(a.base);
-  PyObject* cap = PyCapsule_New(keep, nullptr, [](PyObject* c) {
-    delete static_cast<std::shared_ptr<void>*>(PyCapsule_GetPointer(c, nullptr));
-  });
+  PyObject* cap = PyCapsule_New(
+      keep, nullptr, [](PyObject* c) { delete static_cast<std::shared_ptr<void>*>(PyCapsule_GetPointer(c, nullptr)); });
   if (!cap) {
     delete keep;
     throw nb::python_error();
@@ -155,7 +171,9 @@ void install_site_provider(const std::string& package_dir) {
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<const void*>()(k.code) * 31 + static_cast<size_t>(k.line); }
+    size_t operator()(const Key& k) const {
+      return std::hash<const void*>()(k.code) * 31 + static_cast<size_t>(k.line);
+    }
   };
   auto cache = std::make_shared<std::unordered_map<Key, SourceSite, KeyHash>>();
   set_site_provider([package_dir, cache]() -> SourceSite {

@@ -1,7 +1,7 @@
 #include <cerrno>
 
-#include "bindings.hpp"
 #include "backend/cpu/blas.hpp"
+#include "bindings.hpp"
 
 namespace theon::py {
 
