@@ -139,7 +139,6 @@ def main(argv=None):
         os.environ[var] = str(args.threads)
     os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=%s intra_op_parallelism_threads=%d"
                                % ("true" if args.threads > 1 else "false", args.threads))
-    import numpy as np
     global contestants, measure
     from harness import calibrate, contestants, measure, report, workloads
 

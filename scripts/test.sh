@@ -10,7 +10,10 @@ t0=$SECONDS
 apt_need libgtest-dev ccache libopenblas0
 ensure_venv
 pip_need "scikit-build-core>=0.10" "nanobind>=2.0" numpy scipy-openblas32 cmake ninja scikit-learn tqdm \
-  pytest pytest-xdist hypothesis scipy
+  pytest pytest-xdist hypothesis scipy sphinx ruff clang-format==14.0.6
+say "style: ruff (pyproject.toml) and clang-format (.clang-format) on every tracked C++ file"
+ruff check python tests bench examples scripts docs
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 build_and_install ON
 logs=$build/test-logs
 mkdir -p "$logs"
@@ -18,6 +21,8 @@ say "C++ tests (ctest in $build)"
 ctest --test-dir "$build" -j"$jobs" --output-on-failure | tee "$logs/ctest.log" | grep -Ev '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+: )'
 say "Python tests (pytest, $jobs workers)"
 python -m pytest -q -p no:cacheprovider -n "$jobs" tests/python | tee "$logs/pytest.log"
+say "API reference (Sphinx, warnings as errors)"
+bash scripts/build_docs.sh
 cxx=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$logs/ctest.log" | tail -n 1)
 py=$(grep -E '[0-9]+ passed' "$logs/pytest.log" | tail -n 1 | sed -E 's/=//g; s/^ +| +$//g')
 say "all tests passed in $((SECONDS - t0)) s: C++ ${cxx#0 tests failed out of } tests; Python $py"

@@ -86,7 +86,7 @@ def _torch():
 
 def _torch_compile():
     torch = _torch()
-    import torch._inductor  # noqa: F401  (fails early where inductor cannot run)
+    import torch._inductor  # noqa: F401,F811  (fails early where inductor cannot run)
     return torch
 
 

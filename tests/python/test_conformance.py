@@ -10,8 +10,6 @@ import scipy.stats
 import theon
 from theon.configparser import change_flags
 import theon.tensor as T
-import theon.tensor.extra as extra
-import theon.tensor.extra_ops as extra_ops
 import importlib
 sort_mod = importlib.import_module("theon.tensor.sort")  # T.sort (the function) shadows the module
 from conftest import check_grad

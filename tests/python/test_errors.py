@@ -259,7 +259,6 @@ def test_python_int_too_large_for_int64_is_a_clear_error():
 def test_every_user_error_class_reaches_python_as_listed():
     """include/theon/errors.def names where Python finds each C++ error class; each must exist there and
     derive from the builtin of its C++ base (MissingInputError is a ValueError)."""
-    import builtins
     import importlib
     classes = theon._core.user_error_classes()
     assert {c[0] for c in classes} >= {"TypeError", "ValueError", "IndexError", "MemoryError", "MissingInputError",

@@ -91,9 +91,11 @@ def test_elemwise_rop_float32_keeps_dtype(rng):
 
 def test_cast_rop(rng):
     x = T.fvector("x")
-    values = [rng.standard_normal(4).astype("float32")]
-    r = theon.Rop(T.cast(x, "float64") * 2, x, T.fvector())
+    v = T.fvector("v")
+    xv, vv = rng.standard_normal(4).astype("float32"), rng.standard_normal(4).astype("float32")
+    r = theon.Rop(T.cast(x, "float64") * 2, x, v)
     assert r.dtype == "float64"
+    np.testing.assert_allclose(theon.function([x, v], r, on_unused_input="ignore")(xv, vv), 2 * vv.astype("float64"))
 
 
 REDUCTIONS = [

@@ -1,7 +1,6 @@
 """The first pages of Theano 1.0's tutorial, written the way the tutorial
 writes them (``import theon as theano``), asserting the printed results."""
 import numpy
-import numpy as np
 
 import theon as theano
 import theon.tensor as T

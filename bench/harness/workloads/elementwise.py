@@ -2,7 +2,7 @@
 E3 row logsumexp, E4 reductions, M1 peak memory of a long chain."""
 import numpy as np
 
-from .base import Workload, jax_jit, mem_floor, nbytes
+from .base import Workload, jax_jit, mem_floor
 
 
 class E1(Workload):

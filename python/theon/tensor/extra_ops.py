@@ -778,7 +778,7 @@ __all__ = ["cumsum", "cumprod", "diff", "median", "specify_shape", "addbroadcast
 
 
 # Theano's op classes of extra_ops: constructing one and calling it builds the graph.
-from .graph_api import DiffOp, _EXTRA_OPS_CLASSES  # noqa: E402
+from .graph_api import DiffOp, _EXTRA_OPS_CLASSES  # noqa: E402,F401  (DiffOp: Theano's name here)
 
 for _cls in _EXTRA_OPS_CLASSES:
     globals()[_cls.__name__] = _cls
