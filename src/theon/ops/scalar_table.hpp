@@ -18,12 +18,16 @@ namespace theon {
 // (integer wrap-around is the same once stored back), so each scalar function
 // is instantiated 7 times at most instead of 13. The list, written once:
 // X(name, C++ type, the dtype it is).
-#define THEON_COMPUTE_TYPES(X)                                                          \
-  X(Bool, bool, Bool)                                                                   \
-  X(I64, int64_t, Int64)                                                                \
-  X(U64, uint64_t, UInt64)                                                              \
-  X(F32, float, Float32) X(F64, double, Float64) X(C64, std::complex<float>, Complex64) \
-      X(C128, std::complex<double>, Complex128)
+// clang-format off
+#define THEON_COMPUTE_TYPES(X)               \
+  X(Bool, bool, Bool)                        \
+  X(I64, int64_t, Int64)                     \
+  X(U64, uint64_t, UInt64)                   \
+  X(F32, float, Float32)                     \
+  X(F64, double, Float64)                    \
+  X(C64, std::complex<float>, Complex64)     \
+  X(C128, std::complex<double>, Complex128)
+// clang-format on
 
 enum class CT : uint8_t {
 #define THEON_CT_ENUM(name, type, dtype) name,

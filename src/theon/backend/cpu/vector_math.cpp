@@ -364,15 +364,24 @@ namespace avx512 {
 #pragma GCC pop_options
 
 // Rows whose functor is plain arithmetic: (op, functor, arity).
-#define THEON_AVX2_ARITH(X)                                                                         \
-  X(add, Add, 2)                                                                                    \
-  X(sub, Sub, 2)                                                                                    \
-  X(mul, Mul, 2)                                                                                    \
-  X(true_div, TrueDiv, 2)                                                                           \
-  X(maximum, Maximum, 2)                                                                            \
-  X(minimum, Minimum, 2)                                                                            \
-  X(second, Second, 2) X(neg, Neg, 1) X(sqr, Sqr, 1) X(sqrt, Sqrt, 1) X(inv, Inv, 1) X(abs, Abs, 1) \
-      X(identity, Identity, 1) X(clip, Clip, 3) X(switch_, Switch, 3)
+// clang-format off
+#define THEON_AVX2_ARITH(X)  \
+  X(add, Add, 2)             \
+  X(sub, Sub, 2)             \
+  X(mul, Mul, 2)             \
+  X(true_div, TrueDiv, 2)    \
+  X(maximum, Maximum, 2)     \
+  X(minimum, Minimum, 2)     \
+  X(second, Second, 2)       \
+  X(neg, Neg, 1)             \
+  X(sqr, Sqr, 1)             \
+  X(sqrt, Sqrt, 1)           \
+  X(inv, Inv, 1)             \
+  X(abs, Abs, 1)             \
+  X(identity, Identity, 1)   \
+  X(clip, Clip, 3)           \
+  X(switch_, Switch, 3)
+// clang-format on
 
 namespace {
 
