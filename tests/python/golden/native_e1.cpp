@@ -141,16 +141,17 @@ extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
     const T r1 = u1;
     const T r2 = i2[k];
     const T r3 = u3;
-    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r0, r1));     // mul
-    const T r5 = static_cast<T>(theon::sf::Add::f<T>(r4, r2));     // add
-    const T r6 = static_cast<T>(theon::sf::Tanh::f<T>(r5));        // tanh
-    const T r7 = static_cast<T>(theon::sf::Mul::f<T>(r0, r0));     // mul
-    const T r8 = static_cast<T>(theon::sf::Neg::f<T>(r7));         // neg
-    const T r9 = static_cast<T>(theon::sf::Exp::f<T>(r8));         // exp
-    const T r10 = static_cast<T>(theon::sf::Mul::f<T>(r6, r9));    // mul
-    const T r11 = static_cast<T>(theon::sf::Mul::f<T>(r2, r3));    // mul
+    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r0, r1));  // mul
+    const T r5 = static_cast<T>(theon::sf::Add::f<T>(r4, r2));  // add
+    const T r6 = static_cast<T>(theon::sf::Tanh::f<T>(r5));  // tanh
+    const T r7 = static_cast<T>(theon::sf::Mul::f<T>(r0, r0));  // mul
+    const T r8 = static_cast<T>(theon::sf::Neg::f<T>(r7));  // neg
+    const T r9 = static_cast<T>(theon::sf::Exp::f<T>(r8));  // exp
+    const T r10 = static_cast<T>(theon::sf::Mul::f<T>(r6, r9));  // mul
+    const T r11 = static_cast<T>(theon::sf::Mul::f<T>(r2, r3));  // mul
     const T r12 = static_cast<T>(theon::sf::Add::f<T>(r10, r11));  // add
-    const T r13 = static_cast<T>(theon::sf::Sub::f<T>(r12, r0));   // sub
+    const T r13 = static_cast<T>(theon::sf::Sub::f<T>(r12, r0));  // sub
     o[k] = r13;
   }
 }
+

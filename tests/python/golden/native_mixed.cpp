@@ -138,13 +138,12 @@ extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
     const T r0 = i0[k];
     const T r1 = u1;
     const T r2 = i2[k];
-    const T r3 =
-        static_cast<T>(static_cast<float>(theon::sf::Sin::f<float>(static_cast<float>(r0))));  // sin in float32
-    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r3, r1));                                 // mul
-    const T r5 = static_cast<T>(theon::sf::Tanh::f<T>(r4));                                    // tanh
-    const T r6 =
-        static_cast<T>(static_cast<float>(theon::sf::Cos::f<float>(static_cast<float>(r2))));  // cos in float32
-    const T r7 = static_cast<T>(theon::sf::Add::f<T>(r5, r6));                                 // add
+    const T r3 = static_cast<T>(static_cast<float>(theon::sf::Sin::f<float>(static_cast<float>(r0))));  // sin in float32
+    const T r4 = static_cast<T>(theon::sf::Mul::f<T>(r3, r1));  // mul
+    const T r5 = static_cast<T>(theon::sf::Tanh::f<T>(r4));  // tanh
+    const T r6 = static_cast<T>(static_cast<float>(theon::sf::Cos::f<float>(static_cast<float>(r2))));  // cos in float32
+    const T r7 = static_cast<T>(theon::sf::Add::f<T>(r5, r6));  // add
     o[k] = r7;
   }
 }
+

@@ -138,3 +138,4 @@ extern "C" void theon_k0(int64_t n, const void* const* in, void* out) {
     o[k] = r2;
   }
 }
+
