@@ -27,6 +27,8 @@ def parse(argv):
     p.add_argument("--malloc", default="default", choices=["default", "tuned"],
                    help="tuned: glibc keeps freed memory (MALLOC_MMAP/TRIM_THRESHOLD_=1e9) for every contestant")
     p.add_argument("--out", default="bench/out")
+    p.add_argument("--load", type=int, default=0, metavar="N",
+                   help="run every contestant beside N CPU-bound processes (a busy machine)")
     p.add_argument("--build-timeout", type=int, default=None,
                    help="seconds a contestant may take to build and check one workload (default: 120 quick, 900 full)")
     p.add_argument("--in-process", action="store_true",
@@ -167,10 +169,16 @@ def main(argv=None):
                      else calibrate.calibrate(args.threads))
     # One process per contestant: thread pools and OpenMP runtimes of one
     # contestant never compete with another's (they spin or sleep differently).
-    if args.in_process:
-        rows = run_rows(args, names, only, suite, k0, min_time, min_calls)
-    else:
-        rows = _run_workers(args, argv, names, k0)
+    hogs = _start_load(args.load)
+    try:
+        if args.in_process:
+            rows = run_rows(args, names, only, suite, k0, min_time, min_calls)
+        else:
+            rows = _run_workers(args, argv, names, k0)
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
     rows.sort(key=lambda r: (r["_order"][0], r["_order"][1], names.index(r["contestant"])))
     for r in rows:
         r.pop("_order")
@@ -178,7 +186,7 @@ def main(argv=None):
             "malloc": ",".join("%s=%s" % (k, v) for k, v in sorted(os.environ.items())
                                if k.startswith("MALLOC_")) or "default",
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "default"),
-            "openblas_core": _openblas_core()}
+            "openblas_core": _openblas_core(), "load": args.load}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"k0": k0, "meta": meta, "rows": rows}, f, indent=1, default=str)
     report.write_report(rows, k0, meta, os.path.join(args.out, "report.md"))
@@ -187,6 +195,13 @@ def main(argv=None):
     plots.e2_figure(rows, os.path.join(args.out, "e2_2010_figure.png"))
     print("wrote %s" % os.path.join(args.out, "report.md"))
     return 0
+
+
+def _start_load(n):
+    """N processes that keep a core busy each (`--load N`), started after the
+    calibration so that the floors stay the quiet machine's."""
+    hog = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nx = 0\nwhile True: x += 1"
+    return [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(max(0, n))]
 
 
 def _python_for(contestant):

@@ -39,6 +39,14 @@ def _theano_api(modname):
     return load
 
 
+def _jax_x64():
+    """JAX computes float64 workloads in float64 only with x64 on (float32
+    inputs stay float32: Python scalars are weakly typed)."""
+    jax = importlib.import_module("jax")
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
 class _WaitingForNative(object):
     """theon whose `function` returns once the function's native code is
     loaded (the process-wide config stays untouched)."""
@@ -107,7 +115,7 @@ CONTESTANTS = {
     "pytensor-numba": (_pytensor_numba, "theano"),
     "theano": (_theano_api("theano"), "theano"),  # Python linker: see THEANO_NO_C
     "numexpr": (lambda: importlib.import_module("numexpr"), "numexpr"),
-    "jax": (lambda: importlib.import_module("jax"), "jax"),
+    "jax": (lambda: _jax_x64(), "jax"),
     "torch": (_torch, "torch"),
     "torch-compile": (_torch_compile, "torch_compile"),
     "numba": (_numba, "numba"),

@@ -41,6 +41,20 @@ struct FunctionOptions {
   NativeOptions native;
 };
 
+// What a profiled function measured (Theano's ProfileStats): per node of the
+// schedule, in run order, its calls, time and output bytes; and the calls' total.
+struct NodeProfile {
+  const Apply* node;
+  uint64_t calls;
+  double seconds;
+  size_t output_bytes;
+};
+struct FunctionProfile {
+  uint64_t calls = 0;
+  double call_seconds = 0;
+  std::vector<NodeProfile> nodes;
+};
+
 class Program;       // the compiled schedule (runtime)
 struct NativeState;  // the native tier's compile job
 
@@ -55,6 +69,9 @@ class Function {
   // static sizes); the binding layer converts Python values first. Shared
   // updates are applied only after every output was computed.
   std::vector<NDArray> operator()(const std::vector<NDArray>& inputs);
+  // The same without the type checks, for callers that made them already
+  // (the binding's trust_input path checks dtype and rank as it converts).
+  std::vector<NDArray> run_checked_inputs(const std::vector<NDArray>& inputs);
 
   const std::vector<Var>& inputs() const { return inputs_; }
   const std::vector<Var>& outputs() const { return outputs_; }
@@ -68,6 +85,10 @@ class Function {
   void wait_native();
   // The C++ the native tier compiles for this function ("" when nothing is fused).
   std::string native_source() const;
+  // Profiling: switching it on (or off) starts the counts afresh.
+  void set_profiling(bool on);
+  bool profiling() const;
+  FunctionProfile profile() const;
 
  private:
   void start_native();

@@ -52,6 +52,13 @@ class FunctionGraph {
   // inplace phase may destroy them; every other input is protected.
   void set_mutable(const Variable* input) { mutable_.insert(input); }
   bool is_mutable(const Variable* input) const { return mutable_.count(input) != 0; }
+  // Outputs that are new values of shared variables (a function's updates):
+  // the inplace phase may write such an output into its shared variable's
+  // buffer (the program runs those writes after everything else).
+  void set_update_target(size_t output, const Variable* shared);
+  const Variable* update_target(size_t output) const {
+    return output < update_targets_.size() ? update_targets_[output] : nullptr;
+  }
   const std::vector<Client>& clients(const Variable* v) const;
   // Every variable in the graph: inputs, constants/shared roots, node outputs.
   const std::vector<Var>& variables() const;
@@ -87,6 +94,7 @@ class FunctionGraph {
   size_t num_members_ = 0;
   std::vector<Var> inputs_, outputs_;
   std::unordered_set<const Variable*> mutable_;
+  std::vector<const Variable*> update_targets_;         // per output: the shared variable it updates, or null
   std::unordered_map<const Variable*, RootUse> roots_;  // root variables in use
   std::vector<Listener*> listeners_;
   mutable bool dirty_ = true;

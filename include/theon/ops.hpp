@@ -121,6 +121,28 @@ Var log_softmax(const Var& x, int axis = -1);
 // log(sum(exp(x), axis)) without overflow, in one pass over the data (the
 // reduced axis is dropped; infinite rows give +-inf, NaN rows NaN).
 Var logsumexp(const Var& x, int axis = -1);
+// Theano's crossentropy_softmax_argmax_1hot_with_bias: (nll, softmax(x + b),
+// argmax(x + b, axis=1)) for a matrix of logits x, a bias vector b (null: none)
+// and integer labels y, one per row (ops/nnet.hpp).
+std::vector<Var> crossentropy_softmax_1hot(const Var& x, const Var& b, const Var& y);
+// Its gradient: dy[:, None] * (sm - onehot(y)) (crossentropy_softmax_1hot_with_bias_dx).
+Var crossentropy_softmax_1hot_dx(const Var& dy, const Var& sm, const Var& y);
+// The logits x when `v` is log(softmax(x)) along the last axis of a matrix, as
+// an op or written out (x - log(sum(exp(x), 1, keepdims)), optionally shifted
+// by its row max first); else null. Rewrites and grad() recognise the
+// crossentropy of a log-softmax through it.
+Var log_softmax_logits(const Var& v);
+// P = L[arange(0, rows, 1), labels] with L a log-softmax (log_softmax_logits)
+// of a matrix of logits and labels an integer vector: the crossentropy of the
+// tutorials (-mean(log(softmax(x))[arange(n), y])). Rewrites make it the
+// crossentropy op; grad() differentiates it as that op (CrossentropySoftmax1HotDx).
+struct LabelPick {
+  Var logits, labels, rows;
+};
+bool label_pick(const Apply& node, LabelPick* out);
+// -nll of the crossentropy op for a label pick (rows checked to be the
+// logits' rows at run time: one label per row, as the op needs).
+Var label_pick_as_crossentropy(const LabelPick& p);
 
 // ---- indexing (ops/subtensor.cpp) -------------------------------------------
 // One entry per indexed axis. Int: `index` is an integer scalar (the axis is

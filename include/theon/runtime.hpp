@@ -1,5 +1,7 @@
 // What the kernels run on: theon's thread pool (the elementwise and fused
-// kernels split large loops over it) and the SIMD kernels in use. The size comes from set_num_threads(), else
+// kernels split large loops over it, and large BLAS products run on it as
+// panels while OpenBLAS itself keeps one thread: one thread budget for the
+// process) and the SIMD kernels in use. The size comes from set_num_threads(), else
 // $THEON_NUM_THREADS, else $OMP_NUM_THREADS, else the CPUs this process may run on.
 #pragma once
 #include <cstdint>
@@ -13,9 +15,8 @@ int num_threads();
 // else $OMP_NUM_THREADS, else the CPUs this process may run on.
 int default_num_threads();
 // n >= 1; takes effect for the next parallel loop (workers are started lazily).
-// OpenBLAS, when it is the BLAS in use, gets the same count.
 void set_num_threads(int n);
-// Back to default_num_threads() (and OpenBLAS to the count it started with).
+// Back to default_num_threads().
 void reset_num_threads();
 
 // Runs fn(begin, end) over disjoint chunks covering [0, n), each at least

@@ -82,6 +82,34 @@ struct PyFunction {
     for (auto& o : outs) result.append(to_numpy(o));
     return result;
   }
+
+  // trust_input (PyTensor's): arguments must be NumPy arrays of the inputs'
+  // exact types; nothing is converted or copied, and mutable inputs are
+  // written as given. Still checked (cheaply, once): a wrong array raises
+  // TypeError, it is never read as another type.
+  nb::object call_trusted(nb::args args) {
+    const auto& ins = fn->inputs();
+    if (args.size() != ins.size())
+      throw TypeError("Function" + (fn->name().empty() ? std::string() : " '" + fn->name() + "'") + " expects " +
+                      std::to_string(ins.size()) + " arguments, got " + std::to_string(args.size()));
+    std::vector<NDArray> values(ins.size());
+    for (size_t i = 0; i < ins.size(); ++i) {
+      std::string why;
+      if (!from_numpy(args[i].ptr(), &values[i]))
+        why = "not an aligned NumPy array in native byte order";
+      else
+        why = ins[i]->type.check_value(values[i]);
+      if (!why.empty())
+        throw TypeError("Bad input argument " + std::to_string(i) + " to theon function" +
+                        (fn->name().empty() ? std::string() : " '" + fn->name() + "'") +
+                        " called with trust_input=True (pass NumPy arrays of the inputs' exact types): " + why);
+    }
+    std::vector<NDArray> outs = fn->run_checked_inputs(values);
+    if (outs.size() == 1) return to_numpy(outs[0]);
+    nb::list result;
+    for (auto& o : outs) result.append(to_numpy(o));
+    return result;
+  }
 };
 }  // namespace
 
@@ -93,7 +121,8 @@ void bind_function(nb::module_& m) {
       .def_prop_ro("apply_nodes", [](const FunctionGraph& g) { return g.nodes(); })
       .def("verify", &FunctionGraph::verify);
 
-  m.def("num_threads", &num_threads, "The number of threads the kernels (and OpenBLAS) use.");
+  m.def("num_threads", &num_threads,
+        "The number of threads of theon's pool (the kernels and, as panels, large BLAS products).");
   m.def("default_num_threads", &default_num_threads);
   m.def("reset_num_threads", &reset_num_threads);
   m.def(
@@ -104,7 +133,7 @@ void bind_function(nb::module_& m) {
         set_num_threads(n);
       },
       nb::arg("n"),
-      "Use ``n`` threads for the kernels and OpenBLAS (until config.num_threads or\n"
+      "Use ``n`` threads for the kernels and BLAS products (until config.num_threads or\n"
       "config.openmp changes).");
   m.def("simd_info", &simd_info,
         "The SIMD kernels in use, e.g. ``'AVX2 arithmetic, libmvec AVX2 transcendentals'``\n"
@@ -179,6 +208,8 @@ void bind_function(nb::module_& m) {
                                    std::move(filter), std::move(mut)};
            })
       .def("__call__", &PyFunction::call)
+      .def("call_trusted", &PyFunction::call_trusted,
+           "Calls with trust_input semantics: exact NumPy arrays only, one output returned bare.")
       .def_prop_ro("native_ready", [](const PyFunction& f) { return f.fn->native_ready(); })
       .def("native_source", [](const PyFunction& f) { return f.fn->native_source(); })
       .def("wait_native",
@@ -186,6 +217,22 @@ void bind_function(nb::module_& m) {
              nb::gil_scoped_release release;  // the compile thread never needs Python
              f.fn->wait_native();
            })
+      .def_prop_rw(
+          "profiling", [](const PyFunction& f) { return f.fn->profiling(); },
+          [](PyFunction& f, bool on) { f.fn->set_profiling(on); },
+          "Whether each call records per-node times (setting it starts the counts afresh).")
+      .def(
+          "profile_stats",
+          [](const PyFunction& f) {
+            FunctionProfile p = f.fn->profile();
+            std::unordered_map<const Apply*, ApplyPtr> owned;
+            for (const auto& a : f.fn->fgraph().nodes()) owned[a.get()] = a;
+            nb::list nodes;
+            for (const auto& n : p.nodes)
+              nodes.append(nb::make_tuple(owned.at(n.node), n.calls, n.seconds, n.output_bytes));
+            return nb::make_tuple(p.calls, p.call_seconds, nodes);
+          },
+          "(calls, seconds in calls, [(apply node, calls, seconds, output bytes)] in run order).")
       .def_prop_ro("rewrite_report",
                    [](const PyFunction& f) {
                      const RewriteReport& r = f.fn->rewrite_report();

@@ -107,6 +107,13 @@ void bind_ops(nb::module_& m) {
   m.def("softmax", [](const Var& x, int axis) { return softmax(x, axis); });
   m.def("log_softmax", [](const Var& x, int axis) { return log_softmax(x, axis); });
   m.def("logsumexp", [](const Var& x, int axis) { return logsumexp(x, axis); });
+  m.def(
+      "crossentropy_softmax_1hot",
+      [](const Var& x, std::optional<Var> b, const Var& y) {
+        return crossentropy_softmax_1hot(x, b.value_or(nullptr), y);
+      },
+      nb::arg("x"), nb::arg("b").none(), nb::arg("y_idx"));
+  m.def("crossentropy_softmax_1hot_dx", &crossentropy_softmax_1hot_dx, nb::arg("dy"), nb::arg("sm"), nb::arg("y_idx"));
   m.def("argmax", [](const Var& x, Axes a, bool k) { return argmax(x, a, k); });
   m.def("argmin", [](const Var& x, Axes a, bool k) { return argmin(x, a, k); });
   m.def("dimshuffle", &dimshuffle);

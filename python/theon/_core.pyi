@@ -242,6 +242,10 @@ def log_softmax(arg0: TensorVariable, arg1: int, /) -> TensorVariable: ...
 
 def logsumexp(arg0: TensorVariable, arg1: int, /) -> TensorVariable: ...
 
+def crossentropy_softmax_1hot(x: TensorVariable, b: TensorVariable | None, y_idx: TensorVariable) -> list[TensorVariable]: ...
+
+def crossentropy_softmax_1hot_dx(dy: TensorVariable, sm: TensorVariable, y_idx: TensorVariable) -> TensorVariable: ...
+
 def argmax(arg0: TensorVariable, arg1: Sequence[int] | None, arg2: bool, /) -> TensorVariable: ...
 
 def argmin(arg0: TensorVariable, arg1: Sequence[int] | None, arg2: bool, /) -> TensorVariable: ...
@@ -353,7 +357,9 @@ class FunctionGraph:
     def verify(self) -> None: ...
 
 def num_threads() -> int:
-    """The number of threads the kernels (and OpenBLAS) use."""
+    """
+    The number of threads of theon's pool (the kernels and, as panels, large BLAS products).
+    """
 
 def default_num_threads() -> int: ...
 
@@ -361,7 +367,7 @@ def reset_num_threads() -> None: ...
 
 def set_num_threads(n: int) -> None:
     """
-    Use ``n`` threads for the kernels and OpenBLAS (until config.num_threads or
+    Use ``n`` threads for the kernels and BLAS products (until config.num_threads or
     config.openmp changes).
     """
 
@@ -384,12 +390,31 @@ class CompiledFunction:
 
     def __call__(self, *args) -> object: ...
 
+    def call_trusted(self, *args) -> object:
+        """
+        Calls with trust_input semantics: exact NumPy arrays only, one output returned bare.
+        """
+
     @property
     def native_ready(self) -> bool: ...
 
     def native_source(self) -> str: ...
 
     def wait_native(self) -> None: ...
+
+    @property
+    def profiling(self) -> bool:
+        """
+        Whether each call records per-node times (setting it starts the counts afresh).
+        """
+
+    @profiling.setter
+    def profiling(self, arg: bool, /) -> None: ...
+
+    def profile_stats(self) -> tuple:
+        """
+        (calls, seconds in calls, [(apply node, calls, seconds, output bytes)] in run order).
+        """
 
     @property
     def rewrite_report(self) -> dict: ...

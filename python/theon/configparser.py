@@ -27,7 +27,7 @@ _FLAGS = {
     "allow_gc": (True, bool, "accepted; the VM always frees an intermediate buffer after its last use"),
     "warn_float64": ("ignore", ("ignore", "warn", "raise", "accepted, not acted on yet"), "report float64 variables when floatX is float32"),
     "int_division": ("floatX", ("int", "raise", "floatX"), "what int / int gives"),
-    "profile": (False, bool, "profile functions (accepted, not used yet)"),
+    "profile": (False, bool, "profile functions: per-node times (f.profile.summary()), printed at exit"),
     "deterministic": ("default", ("default", "accepted; theon's kernels are deterministic (work is split by shape, never by thread timing)"), "prefer deterministic kernels"),
     "print_global_stats": (False, bool, "accepted for compatibility"),
     "compiledir": (os.environ.get("THEON_COMPILEDIR") or os.path.join(os.path.expanduser("~"), ".theon"), str,

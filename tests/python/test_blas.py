@@ -153,3 +153,37 @@ def test_dot_run_time_shape_mismatch(rng):
 def test_dot_rejects_bool_or_wrong_ndim():
     with pytest.raises((TypeError, ValueError)):
         T.matmul(T.scalar(), T.matrix())
+
+
+# Large products run as panels of rows or columns on theon's pool (each one
+# single-threaded BLAS call): every split, operand layout and thread count
+# gives NumPy's product.
+@pytest.mark.parametrize("shape", [(256, 300, 200), (200, 300, 256), (1, 4000, 600), (600, 4000, 1), (65, 70, 2049)])
+@pytest.mark.parametrize("layout", ["plain", "transposed", "strided"])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_large_products_split_into_panels(shape, layout, threads, rng):
+    m, k, n = shape
+    A64, B64 = rng.uniform(-1, 1, (m, k)), rng.uniform(-1, 1, (k, n))
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    if layout == "transposed":
+        expr, args = T.dot(a.T, b.T), (np.ascontiguousarray(A64.T), np.ascontiguousarray(B64.T))
+    elif layout == "strided":
+        expr, args = T.dot(a[:, ::2], b[::2, :]), (np.repeat(A64, 2, axis=1), np.repeat(B64, 2, axis=0))
+    else:
+        expr, args = T.dot(a, b), (A64, B64)
+    with theon.change_flags(num_threads=threads):
+        f = theon.function([a, b], expr)
+        got = f(*args)
+    np.testing.assert_allclose(got, A64 @ B64, rtol=1e-12, atol=1e-11)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_large_gemm_update_in_panels(threads, rng):
+    W0 = rng.uniform(-1, 1, (300, 500)).astype("float32")
+    X, G = rng.uniform(-1, 1, (256, 300)).astype("float32"), rng.uniform(-1, 1, (256, 500)).astype("float32")
+    W = theon.shared(W0.copy())
+    x, g = T.fmatrix(), T.fmatrix()
+    with theon.change_flags(num_threads=threads):
+        step = theon.function([x, g], [], updates=[(W, W - np.float32(0.01) * T.dot(x.T, g))])
+        step(X, G)
+    np.testing.assert_allclose(W.get_value(), W0 - 0.01 * X.T.astype("float64") @ G, rtol=1e-4, atol=1e-4)

@@ -184,11 +184,12 @@ def test_crossentropy_of_softmax_is_stable(rng):
     sm = nnet.softmax(x)
     cost = -T.log(sm[T.arange(x.shape[0]), y]).mean()
     f = theon.function([x, y], [cost, T.grad(cost, x)])
-    # The cost is read from the log-softmax (never log of a softmax); the
-    # gradient takes softmax itself, which exp(log_softmax) only approximates.
+    # The cost is read from the crossentropy op (from the log-softmax: never
+    # log of a softmax); the gradient takes softmax itself, which
+    # exp(log_softmax) only approximates.
     f_cost = theon.function([x, y], cost)
-    assert "LogSoftmax{axis=1}" in ops(f_cost) and "Softmax{axis=1}" not in ops(f_cost)
-    assert "LogSoftmax{axis=1}" in ops(f)
+    assert "CrossentropySoftmaxArgmax1Hot" in ops(f_cost) and "Softmax{axis=1}" not in ops(f_cost)
+    assert "CrossentropySoftmaxArgmax1Hot" in ops(f)
     xv = rng.standard_normal((5, 4)) * 2000
     yv = rng.integers(0, 4, 5)
     c, g = f(xv, yv)

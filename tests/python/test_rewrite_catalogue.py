@@ -110,6 +110,17 @@ def _row_log_softmax():
     return [x], T.log(s), [mat()], {s: T.nnet.softmax(x)}
 
 
+def _row_log_softmax_written_out():
+    x = T.dmatrix("x")
+    z = x - x.max(axis=1, keepdims=True)
+    return [x], z - T.log(T.exp(z).sum(axis=1, keepdims=True)), [mat()]
+
+
+def _row_crossentropy_softmax_1hot():
+    x, y = T.dmatrix("x"), T.lvector("y")
+    return [x, y], -T.log(T.nnet.softmax(x))[T.arange(y.shape[0]), y], [mat(), np.array([0, 3, 1])]
+
+
 def _row_upcast_constants():
     x = T.fvector("x")
     return [x], T.exp(x) * 2, [vec().astype("float32")]
@@ -230,6 +241,11 @@ def _row_gemm_from_add():
     return [z, x, y], z - 0.1 * T.dot(x, y), [mat(3, 5), mat(3, 4), mat(4, 5)]
 
 
+def _row_dot22scalar():
+    x, y = T.dmatrix("x"), T.dmatrix("y")
+    return [x, y], T.tanh(0.5 * T.dot(x, y)), [mat(3, 4), mat(4, 5)]
+
+
 def _row_elemwise_inplace():
     x, y = T.dmatrix("x"), T.dmatrix("y")
     return [x, y], T.exp(T.dot(x, y)) * 2, [mat(3, 4), mat(4, 5)]  # the product's buffer is reused
@@ -295,6 +311,10 @@ ROWS = {
     "logsumexp": (_row_logsumexp, "logsumexp", None, ["LogSumExp"], ["exp"]),
     "softmax_simplifier": (_row_softmax_simplifier, "softmax_simplifier", None, ["Softmax"], []),
     "log_softmax": (_row_log_softmax, "log_softmax", None, ["LogSoftmax"], []),
+    "log_softmax_written_out": (_row_log_softmax_written_out, "log_softmax_written_out", None, ["LogSoftmax"],
+                                ["exp", "Max"]),
+    "crossentropy_softmax_1hot": (_row_crossentropy_softmax_1hot, "crossentropy_softmax_1hot", None,
+                                  ["CrossentropySoftmaxArgmax1Hot"], ["LogSoftmax", "AdvancedSubtensor"]),
     "upcast_constants": (_row_upcast_constants, "upcast_constants", None, [], []),
     "cast_cast": (_row_cast_cast, "cast_cast", None, [], ["Cast"]),
     "useless_alloc": (_row_useless_alloc, "useless_alloc", None, [], ["Alloc"]),
@@ -323,6 +343,7 @@ ROWS = {
     "inc_subtensor_no_change": (_row_inc_subtensor_no_change, "inc_subtensor_no_change", None, ["CheckValue"],
                                 ["IncSubtensor"]),
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
+    "dot22scalar": (_row_dot22scalar, "dot22scalar", None, ["Dot22Scalar"], ["mul"]),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),

@@ -3,7 +3,8 @@ from .sharedvalue import shared, SharedVariable  # noqa: F401
 from .mode import Mode, get_mode, get_default_mode, predefined_modes, FAST_RUN, FAST_COMPILE  # noqa: F401
 from .._errors import UnusedInputError, MissingInputError  # noqa: F401
 from .ops import DeepCopyOp, deep_copy_op, ViewOp, OutputGuard  # noqa: F401,E402
-from . import io, ops, debugmode, function_module, nanguardmode  # noqa: F401,E402
+from . import io, ops, debugmode, function_module, nanguardmode, profiling  # noqa: F401,E402
+from .profiling import ProfileStats  # noqa: F401,E402
 from .nanguardmode import NanGuardMode  # noqa: F401,E402
 from .debugmode import DebugMode  # noqa: F401,E402
 from . import pfunc as _pfunc_module  # noqa: F401,E402

@@ -60,7 +60,7 @@ class Function(object):
     """A compiled function. Call it with positional or keyword arguments."""
 
     def __init__(self, inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                 on_unused_input, name, mode=None, accept_inplace=False):
+                 on_unused_input, name, mode=None, accept_inplace=False, profile=None):
         self.name = name
         self._ins = [i if isinstance(i, In) else In(i) for i in inputs]
         for i in self._ins:
@@ -134,6 +134,17 @@ class Function(object):
         self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars, the_mode)
         self.outputs = [o if isinstance(o, Out) else Out(o) for o in out_vars]
         self.input_storage = None
+        self.profile = None
+        if profile is None:
+            profile = bool(config.profile)
+        if profile is not False:
+            from .profiling import ProfileStats, register_for_exit
+            self.profile = profile if isinstance(profile, ProfileStats) else ProfileStats(
+                name if profile is True else str(profile))
+            self.profile._fn = self._fn
+            self._fn.profiling = True
+            if config.profile:
+                register_for_exit(self.profile)
         from .nanguardmode import NanGuardMode, shared_inputs
         if isinstance(the_mode, NanGuardMode):
             self._guard = the_mode
@@ -149,7 +160,17 @@ class Function(object):
     def _where(self):
         return _Filter(self._ins, self.name).where()
 
+    #: PyTensor's ``trust_input``: when True, calls take NumPy arrays of the
+    #: inputs' exact dtypes and ranks, positionally, with no conversion (a
+    #: wrong array still raises TypeError, it is never misread).
+    trust_input = False
+
     def __call__(self, *args, **kwargs):
+        if self.trust_input and not kwargs and not self._in_update_idx:
+            res = self._fn.call_trusted(*args)
+            if self._kind == "single" or self._kind == "list" and self._n_out != 1:
+                return res
+            return [res] if self._kind == "list" else dict(zip(self._keys, [res] if self._n_out == 1 else res))
         n = len(self._ins)
         if not kwargs and len(args) == n and not self._in_update_idx:
             res = self._fn(*args)
@@ -385,8 +406,10 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     allow_input_downcast : bool, optional
         Let arguments lose precision when converted to the inputs' dtypes
         (by default only Python floats may, for floatX inputs).
-    profile : optional
-        Accepted for Theano's signature.
+    profile : bool, str or ProfileStats, optional
+        Time every node of each call (``config.profile`` by default);
+        ``f.profile.summary()`` prints the tables (see
+        ``theon.compile.profiling``). A string names the profile.
     on_unused_input : {'raise', 'warn', 'ignore'}, optional
         What an input no output needs gives; config.on_unused_input by default.
 
@@ -413,6 +436,6 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
     if name is None:
         name = _caller_name()
     return Function(inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
-                    on_unused_input, name, mode, accept_inplace)
+                    on_unused_input, name, mode, accept_inplace, profile)
 
 

@@ -1,9 +1,12 @@
 """theon.tensor.nnet: Theano's neural-network ops.
 
 softmax and log_softmax are C++ ops (one pass per row, shifted by the row max);
-the rest are small graphs of them and of elementwise ops, so the rewriter sees
-through them: log(softmax(x)) becomes log_softmax(x), also when indexed as in
-the crossentropy below, and log(sigmoid(x)) becomes -softplus(-x).
+the crossentropy of a softmax with integer labels is one op too
+(crossentropy_softmax_argmax_1hot_with_bias and its gradient). The rest are
+small graphs of them and of elementwise ops, so the rewriter sees through
+them: log(softmax(x)) becomes log_softmax(x), the tutorials' -log(softmax(x))
+[arange(n), y] (or the same of a log-softmax written out) becomes the
+crossentropy op, and log(sigmoid(x)) becomes -softplus(-x).
 """
 from .. import _core
 from .basic import (_as, _axis_int, abs_, all as _all, arange, clip, exp, expm1, ge, log, sigmoid,  # noqa: F401
@@ -13,7 +16,8 @@ __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax
            "softmax_op", "softmax_graph", "softmax_with_bias", "relu", "elu", "selu", "softsign",
            "binary_crossentropy", "sigmoid_binary_crossentropy", "categorical_crossentropy",
            "crossentropy_categorical_1hot", "crossentropy_softmax_1hot", "crossentropy_softmax_1hot_with_bias",
-           "crossentropy_softmax_argmax_1hot_with_bias"]
+           "crossentropy_softmax_argmax_1hot_with_bias", "crossentropy_softmax_1hot_with_bias_dx",
+           "CrossentropySoftmaxArgmax1HotWithBias", "CrossentropySoftmax1HotWithBiasDx"]
 
 
 def softmax(c, axis=-1):
@@ -126,19 +130,69 @@ def crossentropy_categorical_1hot(coding_dist, true_idx):
     return -log(coding_dist[arange(coding_dist.shape[0]), true_idx])
 
 
+def crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx):
+    """(nll, softmax(x + b), argmax(x + b, axis=1)) in one op, one pass per row.
+
+    Parameters
+    ----------
+    x : matrix of float32 or float64
+        Logits, one row per example.
+    b : vector, or None
+        A bias added to every row (None: none).
+    y_idx : vector of int
+        One label per row, 0 to ``x.shape[1] - 1`` (IndexError otherwise).
+
+    Returns
+    -------
+    nll, sm, am
+        ``nll[i] = -log(softmax(x + b)[i, y_idx[i]])``, computed from the
+        log-softmax (no log of a rounded probability); the softmax; the
+        row argmax (int64). The gradient of ``nll`` is
+        ``crossentropy_softmax_1hot_with_bias_dx``.
+    """
+    x, y_idx = _as(x), _as(y_idx)
+    return tuple(_core.crossentropy_softmax_1hot(x, None if b is None else _as(b), y_idx))
+
+
 def crossentropy_softmax_1hot_with_bias(x, b, y_idx):
-    """(nll, softmax(x + b)) with nll[i] = -log(softmax(x + b)[i, y_idx[i]])."""
-    sm = softmax_with_bias(x, b)
-    return crossentropy_categorical_1hot(sm, y_idx), sm
+    """(nll, softmax(x + b)) with nll[i] = -log(softmax(x + b)[i, y_idx[i]]), one op
+    (see crossentropy_softmax_argmax_1hot_with_bias)."""
+    nll, sm, _ = crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx)
+    return nll, sm
 
 
 def crossentropy_softmax_1hot(x, y_idx):
-    """(nll, softmax(x)) with nll[i] = -log(softmax(x)[i, y_idx[i]])."""
-    sm = softmax(x)
-    return crossentropy_categorical_1hot(sm, y_idx), sm
+    """(nll, softmax(x)) with nll[i] = -log(softmax(x)[i, y_idx[i]]), one op
+    (see crossentropy_softmax_argmax_1hot_with_bias)."""
+    nll, sm, _ = crossentropy_softmax_argmax_1hot_with_bias(x, None, y_idx)
+    return nll, sm
 
 
-def crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx):
-    """(nll, softmax(x + b), argmax(x + b, axis=1))."""
-    nll, sm = crossentropy_softmax_1hot_with_bias(x, b, y_idx)
-    return nll, sm, (_as(x) + _as(b)).argmax(axis=1)
+def crossentropy_softmax_1hot_with_bias_dx(dy, sm, y_idx):
+    """The gradient of the nll above: ``dy[:, None] * (sm - onehot(y_idx))``.
+
+    Parameters
+    ----------
+    dy : vector
+        The gradient of the cost with respect to each row's nll.
+    sm : matrix
+        The softmax the nll came from.
+    y_idx : vector of int
+        The labels.
+    """
+    return _core.crossentropy_softmax_1hot_dx(_as(dy), _as(sm), _as(y_idx))
+
+
+def _xent_op(x, b, y_idx):
+    return crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx)
+
+
+from .graph_api import Op as _Op, _op_class  # noqa: E402
+
+#: Theano's op class of crossentropy_softmax_argmax_1hot_with_bias, for
+#: ``isinstance(node.op, ...)``; ``CrossentropySoftmaxArgmax1HotWithBias()(x, b, y_idx)`` builds it.
+CrossentropySoftmaxArgmax1HotWithBias = _op_class("CrossentropySoftmaxArgmax1HotWithBias", ["CrossentropySoftmax1Hot"],
+                                                  _Op, make=lambda: _xent_op)
+#: Theano's op class of crossentropy_softmax_1hot_with_bias_dx.
+CrossentropySoftmax1HotWithBiasDx = _op_class("CrossentropySoftmax1HotWithBiasDx", ["CrossentropySoftmax1HotDx"], _Op,
+                                              make=lambda: crossentropy_softmax_1hot_with_bias_dx)

@@ -44,6 +44,12 @@ using Kernel = void (*)(const Op& op, const std::vector<NDArray>& in, std::vecto
 // call (a fused program's interpreter; a library's compiled primitive), once
 // per program step; the kernel reads it as ws.state.
 using PrepareFn = std::unique_ptr<KernelState> (*)(const Op& op);
+// Optional, per kernel of an op that destroys() an input: true when the kernel
+// would run on `in` without raising (shapes agree, indices are in range). The
+// VM asks it of every update written into a shared variable's buffer before
+// the first such write, so that a call either raises before any shared value
+// changes or writes them all (runtime/program.cpp).
+using PreflightFn = bool (*)(const Op& op, const std::vector<NDArray>& in, const Apply* node);
 
 class Backend {
  public:
@@ -78,12 +84,17 @@ class Backend {
   // Registers `kernel` (and its prepare function) for `kind`; a kind is
   // registered once (InternalError otherwise).
   void add(OpKind kind, Kernel kernel, PrepareFn prepare = nullptr);
+  // The preflight check of kind's kernel (see PreflightFn), or null: updates
+  // of that kind are then never written into shared buffers.
+  void set_preflight(OpKind kind, PreflightFn check) { preflights_[static_cast<int>(kind)] = check; }
+  PreflightFn preflight(OpKind kind) const { return preflights_[static_cast<int>(kind)]; }
 
  private:
   std::string name_;
   Device device_;
   std::array<Kernel, kNumOpKinds> kernels_{};
   std::array<PrepareFn, kNumOpKinds> prepares_{};
+  std::array<PreflightFn, kNumOpKinds> preflights_{};
 };
 
 // The host CPU backend (backend/cpu/): every op kind has a kernel there.

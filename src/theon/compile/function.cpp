@@ -102,6 +102,7 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
   fg.verify();
   for (size_t i = 0; i < opts_.mutable_inputs.size() && i < inputs_.size(); ++i)
     if (opts_.mutable_inputs[i]) fg.set_mutable(inputs_[i].get());
+  for (size_t k = 0; k < updates.size(); ++k) fg.set_update_target(outputs_.size() + k, updates[k].first.get());
   rewrite_graph(fg, opts_.rewrite, &report_);
 
   std::vector<std::shared_ptr<SharedVariable>> targets;
@@ -215,6 +216,20 @@ Function::~Function() {
 
 const FunctionGraph& Function::fgraph() const { return program_->fgraph(); }
 
+void Function::set_profiling(bool on) { program_->set_profiling(on); }
+bool Function::profiling() const { return program_->profiling(); }
+
+FunctionProfile Function::profile() const {
+  FunctionProfile p;
+  const auto nodes = program_->schedule();
+  const auto steps = program_->step_profile();
+  p.calls = program_->profiled_calls();
+  p.call_seconds = program_->profiled_call_seconds();
+  for (size_t k = 0; k < nodes.size() && k < steps.size(); ++k)
+    p.nodes.push_back({nodes[k], steps[k].calls, steps[k].seconds, steps[k].output_bytes});
+  return p;
+}
+
 std::vector<NDArray> Function::operator()(const std::vector<NDArray>& inputs) {
   if (native_ && native_->done && !native_->warned) report_native_failure();
   if (inputs.size() != inputs_.size())
@@ -227,6 +242,11 @@ std::vector<NDArray> Function::operator()(const std::vector<NDArray>& inputs) {
                       (opts_.name.empty() ? std::string() : " '" + opts_.name + "'") + " (input " +
                       describe(inputs_[i]) + "): " + why);
   }
+  return program_->run(inputs);
+}
+
+std::vector<NDArray> Function::run_checked_inputs(const std::vector<NDArray>& inputs) {
+  if (native_ && native_->done && !native_->warned) report_native_failure();
   return program_->run(inputs);
 }
 

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ops/op_info.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/ops.hpp"
 
@@ -109,6 +110,24 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
       if (null_why.empty()) is_null_grad(gouts.back(), &null_why);
     }
     std::vector<Var> gins;
+    // The crossentropy of a log-softmax picked by labels (the tutorials'
+    // -log(softmax(x))[arange(n), y], or its log-softmax written out) is
+    // differentiated as the crossentropy op: dx = -g * (onehot - softmax)
+    // goes straight to the logits, in one op instead of the gradients of the
+    // scatter, the log-softmax and its max shift (whose sum is zero anyway).
+    LabelPick pick;
+    if (null_why.empty() && label_pick(*node, &pick) && depends.count(pick.logits.get()) &&
+        !blocked.count(pick.logits.get())) {
+      const Var sm = crossentropy_softmax_1hot(pick.logits, nullptr, pick.labels)[1];
+      Var g = gouts[0]->dtype() == sm->dtype() ? gouts[0] : cast(gouts[0], sm->dtype());
+      const Var rows = pick.rows->dtype() == DType::Int64 ? pick.rows : cast(pick.rows, DType::Int64);
+      g = assert_op(neg(g), {eq(rows, shape_i(pick.logits, 0))},
+                    "the crossentropy of a log-softmax picked with arange(n) rows needs n equal to the number of "
+                    "rows of the logits (one label per row)",
+                    CheckFailure::Value);
+      accumulate(pick.logits.get(), crossentropy_softmax_1hot_dx(g, sm, pick.labels));
+      continue;
+    }
     if (null_why.empty()) {
       try {
         gins = node->op->grad(*node, gouts);

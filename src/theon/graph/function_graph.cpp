@@ -111,6 +111,7 @@ FunctionGraph& FunctionGraph::operator=(FunctionGraph&& o) noexcept {
   inputs_ = std::move(o.inputs_);
   outputs_ = std::move(o.outputs_);
   mutable_ = std::move(o.mutable_);
+  update_targets_ = std::move(o.update_targets_);
   roots_ = std::move(o.roots_);
   listeners_ = std::move(o.listeners_);
   dirty_ = true;
@@ -124,6 +125,13 @@ FunctionGraph& FunctionGraph::operator=(FunctionGraph&& o) noexcept {
 }
 
 FunctionGraph::~FunctionGraph() { release_nodes(); }
+
+void FunctionGraph::set_update_target(size_t output, const Variable* shared) {
+  THEON_CHECK(output < outputs_.size() && shared && shared->kind() == VarKind::Shared,
+              "set_update_target: output " + std::to_string(output) + " is not an output, or the target not shared");
+  update_targets_.resize(outputs_.size(), nullptr);
+  update_targets_[output] = shared;
+}
 
 // Hands the member nodes back (they may outlive the graph, e.g. held by a caller).
 void FunctionGraph::release_nodes() {

@@ -188,6 +188,23 @@ std::vector<Var> Gemm::grad(const Apply& node, const std::vector<Var>&) const {
   throw NotImplementedError(name() + " is made by the BLAS phase after gradients exist (node " + node.str() + ")");
 }
 
+std::vector<TensorType> DotScalar::infer_types(const std::vector<Var>& in) const {
+  if (in.size() != 3) throw TypeError("Dot22Scalar takes (X, Y, a), got " + std::to_string(in.size()) + " inputs");
+  TensorType t = dot_op()->infer_types({in[0], in[1]})[0];
+  if (!is_float(t.dtype) || in[2]->ndim() != 0 || in[2]->dtype() != t.dtype)
+    throw TypeError("Dot22Scalar: X and Y must be float32 or float64 and a a scalar of their dtype, got " +
+                    describe_types(in));
+  return {t};
+}
+
+Var DotScalar::infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const {
+  return dot_op()->infer_shape(node, output, axis, input_size);
+}
+
+std::vector<Var> DotScalar::grad(const Apply& node, const std::vector<Var>&) const {
+  throw NotImplementedError(name() + " is made by the BLAS phase after gradients exist (node " + node.str() + ")");
+}
+
 // ---- Matmul -------------------------------------------------------------------------
 
 std::vector<TensorType> Matmul::infer_types(const std::vector<Var>& in) const {
@@ -380,6 +397,10 @@ Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& 
   const bool outer = x->ndim() == 2 && y->ndim() == 2 && x->type.shape[1] == 1 && y->type.shape[0] == 1;
   op->set_base_name(outer ? "Ger" : (x->ndim() == 1 || y->ndim() == 1) ? "Gemv" : "Gemm");
   return apply1(op, {z, alpha, x, y, beta});
+}
+
+Var dot_scalar(const Var& x, const Var& y, const Var& a) {
+  return apply1(std::make_shared<ops::DotScalar>(), {x, y, a});
 }
 
 // Matrix by matrix only: (m, k) . (k, n) is (m, n).

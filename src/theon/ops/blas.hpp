@@ -47,6 +47,19 @@ class Gemm final : public Op {
   std::string base_name_ = "Gemm";
 };
 
+// a * dot(X, Y) in one BLAS call (Theano's Dot22Scalar): the scale is the
+// call's alpha instead of a pass over the product. Inputs (X, Y, a), a 0-d of
+// the product's float dtype; made by the BLAS phase from a * dot(X, Y).
+class DotScalar final : public Op {
+ public:
+  OpKind kind() const override { return OpKind::DotScalar; }
+  std::string name() const override { return "Dot22Scalar"; }
+  bool equals(const Op& o) const override { return dynamic_cast<const DotScalar*>(&o) != nullptr; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override;
+};
+
 // numpy.matmul on two tensors of the same rank >= 2: a stack of matrix products
 // over broadcast leading dims (only statically broadcastable dims broadcast,
 // Theano's rule, so that the gradient can sum them back).

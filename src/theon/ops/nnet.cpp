@@ -87,6 +87,77 @@ std::vector<Var> LogSumExp::rop(const Apply& node, const std::vector<Var>& t) co
   return {sum(mul(softmax(x, axis_), dx), std::vector<int>{axis_})};
 }
 
+std::vector<TensorType> CrossentropySoftmax1Hot::infer_types(const std::vector<Var>& in) const {
+  const std::string op = name();
+  const size_t want = bias_ ? 3 : 2;
+  if (in.size() != want)
+    throw TypeError(op + " takes " + std::to_string(want) + " inputs (x" + (bias_ ? ", b" : "") + ", y_idx), got " +
+                    std::to_string(in.size()));
+  const TensorType& x = in[0]->type;
+  const TensorType& y = in.back()->type;
+  if (x.ndim() != 2 || !is_float(x.dtype) || x.dtype == DType::Float16)
+    throw TypeError(op + ": x must be a float32 or float64 matrix of logits, got " + x.str());
+  if (bias_) {
+    const TensorType& b = in[1]->type;
+    if (b.ndim() != 1 || b.dtype != x.dtype)
+      throw TypeError(op + ": b must be a vector of x's dtype " + std::string(dtype_name(x.dtype)) + ", got " +
+                      b.str());
+  }
+  if (y.ndim() != 1 || !is_int(y.dtype))
+    throw TypeError(op + ": y_idx must be a vector of integer labels, got " + y.str());
+  return {TensorType(x.dtype, {x.shape[0]}), TensorType(x.dtype, x.shape), TensorType(DType::Int64, {x.shape[0]})};
+}
+
+Var CrossentropySoftmax1Hot::infer_shape(const Apply&, int output, int axis, const InputSize& input_size) const {
+  return input_size(0, output == 1 ? axis : 0);
+}
+
+std::vector<Var> CrossentropySoftmax1Hot::grad(const Apply& node, const std::vector<Var>& gouts) const {
+  const Var& x = node.inputs[0];
+  const Var& y = node.inputs.back();
+  Apply& n = const_cast<Apply&>(node);
+  const Var sm = n.output(1);
+  Var gx;
+  if (gouts[0])
+    gx = crossentropy_softmax_1hot_dx(gouts[0]->dtype() == x->dtype() ? gouts[0] : cast(gouts[0], x->dtype()), sm, y);
+  if (gouts[1]) {  // softmax's own vector-Jacobian product
+    const Var g = gouts[1]->dtype() == x->dtype() ? gouts[1] : cast(gouts[1], x->dtype());
+    const Var t = mul(sm, sub(g, sum(mul(g, sm), std::vector<int>{1}, true)));
+    gx = gx ? add(gx, t) : t;
+  }
+  if (!gx) gx = zeros_like(x);
+  std::vector<Var> out{gx};
+  if (bias_) out.push_back(sum(gx, std::vector<int>{0}));
+  out.push_back(nullptr);
+  return out;
+}
+
+std::vector<TensorType> CrossentropySoftmax1HotDx::infer_types(const std::vector<Var>& in) const {
+  const std::string op = name();
+  if (in.size() != 3) throw TypeError(op + " takes 3 inputs (dy, sm, y_idx), got " + std::to_string(in.size()));
+  const TensorType &dy = in[0]->type, &sm = in[1]->type, &y = in[2]->type;
+  if (sm.ndim() != 2 || !is_float(sm.dtype) || sm.dtype == DType::Float16)
+    throw TypeError(op + ": sm must be a float32 or float64 matrix, got " + sm.str());
+  if (dy.ndim() != 1 || dy.dtype != sm.dtype)
+    throw TypeError(op + ": dy must be a vector of sm's dtype " + std::string(dtype_name(sm.dtype)) + ", got " +
+                    dy.str());
+  if (y.ndim() != 1 || !is_int(y.dtype))
+    throw TypeError(op + ": y_idx must be a vector of integer labels, got " + y.str());
+  return {TensorType(sm.dtype, sm.shape)};
+}
+
+Var CrossentropySoftmax1HotDx::infer_shape(const Apply&, int, int axis, const InputSize& input_size) const {
+  return input_size(1, axis);
+}
+
+std::vector<Var> CrossentropySoftmax1HotDx::grad(const Apply& node, const std::vector<Var>& gouts) const {
+  const Var &dy = node.inputs[0], &sm = node.inputs[1], &y = node.inputs[2];
+  const Var& g = gouts[0];
+  // dx[i, j] = dy[i] * (sm[i, j] - [j == y[i]]): linear in dy, and dy[i] * g in sm.
+  const Var unit = crossentropy_softmax_1hot_dx(ones_like(dy), sm, y);  // sm - onehot(y)
+  return {sum(mul(g, unit), std::vector<int>{1}), mul(g, dimshuffle(dy, {0, -1})), nullptr};
+}
+
 Var LogSumExp::expand(const Var& g, int ndim) const {
   std::vector<int> order;
   for (int d = 0, j = 0; d < ndim; ++d) order.push_back(d == axis_ ? -1 : j++);
@@ -118,7 +189,107 @@ Var logsumexp(const Var& x, int axis) {
   return apply1(std::make_shared<ops::LogSumExp>(a), {x});
 }
 
+std::vector<Var> crossentropy_softmax_1hot(const Var& x, const Var& b, const Var& y) {
+  auto op = std::make_shared<ops::CrossentropySoftmax1Hot>(b != nullptr);
+  return make_apply(op, b ? std::vector<Var>{x, b, y} : std::vector<Var>{x, y})->outputs();
+}
+
+Var crossentropy_softmax_1hot_dx(const Var& dy, const Var& sm, const Var& y) {
+  return apply1(std::make_shared<ops::CrossentropySoftmax1HotDx>(), {dy, sm, y});
+}
+
+namespace {
+// x when v = DimShuffle{0,x}(reduce(x, axis=[1])) of the given kind.
+Var row_reduced(const Var& v, ReduceKind kind) {
+  if (!v->owner || v->owner->op->kind() != OpKind::DimShuffle) return nullptr;
+  if (dimshuffle_order(*v->owner->op) != std::vector<int>{0, -1}) return nullptr;
+  const Var& r = v->owner->inputs[0];
+  if (!r->owner || r->owner->op->kind() != OpKind::Reduce || reduce_kind_of(*r->owner->op) != kind) return nullptr;
+  if (reduce_axes(*r->owner->op) != std::vector<int>{1}) return nullptr;
+  return r->owner->inputs[0];
+}
+
+// The same computation: one variable, or equal ops over the same inputs (a
+// user's graph spells z - max(z) twice before the merge phase unifies them).
+bool same_value(const Var& a, const Var& b, int depth = 0) {
+  if (a == b) return true;
+  if (!a || !b || depth > 8 || !a->owner || !b->owner || a->index != b->index) return false;
+  const Apply &p = *a->owner, &q = *b->owner;
+  if (p.inputs.size() != q.inputs.size() || !p.op->equals(*q.op)) return false;
+  for (size_t i = 0; i < p.inputs.size(); ++i)
+    if (!same_value(p.inputs[i], q.inputs[i], depth + 1)) return false;
+  return true;
+}
+
+bool is_elemwise(const Var& v, ScalarOpId id) {
+  return v->owner && v->owner->op->kind() == OpKind::Elemwise && elemwise_id(*v->owner->op) == id;
+}
+}  // namespace
+
+Var log_softmax_logits(const Var& v) {
+  if (!v || v->ndim() != 2 || !v->owner) return nullptr;
+  const Apply& n = *v->owner;
+  if (n.op->kind() == OpKind::Softmax) return softmax_is_log(*n.op) && softmax_axis(*n.op) == 1 ? n.inputs[0] : nullptr;
+  if (is_elemwise(v, ScalarOpId::log)) {  // log(softmax(x))
+    const Var& s = n.inputs[0];
+    if (s->owner && s->owner->op->kind() == OpKind::Softmax && !softmax_is_log(*s->owner->op) &&
+        softmax_axis(*s->owner->op) == 1)
+      return s->owner->inputs[0];
+    return nullptr;
+  }
+  // z - log(sum(exp(z), axis=1, keepdims=True)), z = x or x - max(x, axis=1, keepdims=True)
+  if (!is_elemwise(v, ScalarOpId::sub)) return nullptr;
+  const Var& z = n.inputs[0];
+  const Var& l = n.inputs[1];
+  // log(sum(exp(z), axis=1, keepdims)), or the LogSumExp op the stabilize phase makes of it
+  const bool lse = l->owner && l->owner->op->kind() == OpKind::DimShuffle &&
+                   dimshuffle_order(*l->owner->op) == std::vector<int>{0, -1} && l->owner->inputs[0]->owner &&
+                   l->owner->inputs[0]->owner->op->kind() == OpKind::LogSumExp &&
+                   logsumexp_axis(*l->owner->inputs[0]->owner->op) == 1 &&
+                   same_value(l->owner->inputs[0]->owner->inputs[0], z);
+  if (!lse) {
+    if (!is_elemwise(l, ScalarOpId::log)) return nullptr;
+    const Var e = row_reduced(l->owner->inputs[0], ReduceKind::Sum);
+    if (!e || !is_elemwise(e, ScalarOpId::exp) || !same_value(e->owner->inputs[0], z)) return nullptr;
+  }
+  if (is_elemwise(z, ScalarOpId::sub)) {
+    const Var& x = z->owner->inputs[0];
+    if (same_value(row_reduced(z->owner->inputs[1], ReduceKind::Max), x)) return x;
+  }
+  return z;
+}
+
+bool label_pick(const Apply& node, LabelPick* out) {
+  if (node.op->kind() != OpKind::Subtensor || !index_advanced(*node.op) || node.inputs[0]->ndim() != 2) return false;
+  const std::vector<IndexEntry> idx = index_entries(node);
+  if (idx.size() != 2 || idx[0].kind != IndexEntry::Array || idx[1].kind != IndexEntry::Array) return false;
+  const Var &rows = idx[0].index, &labels = idx[1].index;
+  if (labels->ndim() != 1 || !is_int(labels->dtype())) return false;
+  if (!rows->owner || rows->owner->op->kind() != OpKind::ARange) return false;
+  double start, step;
+  if (!get_constant_scalar(rows->owner->inputs[0], &start) || start != 0 ||
+      !get_constant_scalar(rows->owner->inputs[2], &step) || step != 1)
+    return false;
+  const Var x = log_softmax_logits(node.inputs[0]);
+  if (!x || (x->dtype() != DType::Float32 && x->dtype() != DType::Float64) || x->dtype() != node.inputs[0]->dtype())
+    return false;
+  *out = {x, labels, rows->owner->inputs[1]};
+  return true;
+}
+
+Var label_pick_as_crossentropy(const LabelPick& p) {
+  const Var nll = crossentropy_softmax_1hot(p.logits, nullptr, p.labels)[0];
+  const Var n = shape_i(p.logits, 0);
+  const Var rows = p.rows->dtype() == DType::Int64 ? p.rows : cast(p.rows, DType::Int64);
+  const Var checked = assert_op(nll, {eq(rows, n)},
+                                "the crossentropy of a log-softmax picked with arange(n) rows needs n equal to the "
+                                "number of rows of the logits (one label per row)",
+                                CheckFailure::Value);
+  return neg(checked);
+}
+
 int softmax_axis(const Op& op) { return as_softmax(op).axis(); }
+int logsumexp_axis(const Op& op) { return static_cast<const ops::LogSumExp&>(op).axis(); }
 bool softmax_is_log(const Op& op) { return as_softmax(op).log_form(); }
 
 }  // namespace theon

@@ -56,4 +56,46 @@ class LogSumExp final : public Op {
   int axis_;
 };
 
+// Theano's CrossentropySoftmaxArgmax1HotWithBias: for logits x (n, m), an
+// optional bias b (m,) and integer labels y (n,), one pass over each row gives
+// nll[i] = -log(softmax(x + b)[i, y[i]]) (from the log-softmax: no log of a
+// rounded probability), sm = softmax(x + b) and am[i] = argmax(x + b)[i].
+// Inputs (x, [b,] y); the labels get no gradient.
+class CrossentropySoftmax1Hot final : public Op {
+ public:
+  explicit CrossentropySoftmax1Hot(bool with_bias) : bias_(with_bias) {}
+  OpKind kind() const override { return OpKind::CrossentropySoftmax1Hot; }
+  bool with_bias() const { return bias_; }
+  std::string name() const override {
+    return bias_ ? "CrossentropySoftmaxArgmax1HotWithBias" : "CrossentropySoftmaxArgmax1Hot";
+  }
+  bool equals(const Op& o) const override {
+    auto* c = dynamic_cast<const CrossentropySoftmax1Hot*>(&o);
+    return c && c->bias_ == bias_;
+  }
+  bool connected(int input) const override { return input < (bias_ ? 2 : 1); }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
+  // d nll / dx = CrossentropySoftmax1HotDx(g_nll, sm, y); d sm / dx is the
+  // softmax's; the bias sums the rows.
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+
+ private:
+  bool bias_;
+};
+
+// Theano's CrossentropySoftmax1HotWithBiasDx: dx = dy[:, None] * (sm - onehot(y)),
+// the gradient of the nll above through the softmax. Inputs (dy, sm, y).
+class CrossentropySoftmax1HotDx final : public Op {
+ public:
+  OpKind kind() const override { return OpKind::CrossentropySoftmax1HotDx; }
+  std::string name() const override { return "CrossentropySoftmax1HotWithBiasDx"; }
+  bool equals(const Op& o) const override { return dynamic_cast<const CrossentropySoftmax1HotDx*>(&o) != nullptr; }
+  bool connected(int input) const override { return input < 2; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
+  // Linear in dy; in sm it is dy[:, None] * g (any order of derivative exists).
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+};
+
 }  // namespace theon::ops

@@ -47,10 +47,14 @@ Var assert_like(const Op& op, const Var& x, const std::vector<Var>& conditions);
 // OpKind::Gemm: beta * z + alpha * dot(x, y) (float dtypes; alpha, beta 0-d),
 // named Gemm, Gemv or Ger by the operands; `inplace` overwrites z's buffer.
 Var gemm(const Var& z, const Var& alpha, const Var& x, const Var& y, const Var& beta, bool inplace = false);
+// a * dot(x, y) as one BLAS call (Dot22Scalar), a 0-d of the product's dtype.
+Var dot_scalar(const Var& x, const Var& y, const Var& a);
 
 // OpKind::Softmax: the axis, and whether it is the log-softmax.
 int softmax_axis(const Op& op);
 bool softmax_is_log(const Op& op);
+// OpKind::LogSumExp: its axis.
+int logsumexp_axis(const Op& op);
 
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);

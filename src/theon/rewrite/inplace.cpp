@@ -7,6 +7,13 @@
 // call that the buffer is exclusively the runtime's (no view of it alive, not
 // a result handed out), else the op writes a fresh buffer: so an alias the
 // graph cannot see never gets overwritten.
+//
+// A shared variable may be overwritten by the node that computes its update
+// (W - lr * g as gemm_inplace on W's buffer, Theano's in-place updates): the
+// node's only use is that update, and every other reader of W (through views
+// too) is an ordinary node, which the program runs before any write into a
+// shared buffer (see runtime/program.cpp for how a failing call stays
+// without effect).
 #include <unordered_set>
 
 #include "rewrite/engine.hpp"
@@ -39,9 +46,55 @@ bool makes_views(const Apply& a) {
   return false;
 }
 
+// A node that writes into a shared variable's buffer (an update in place).
+bool destroys_shared(const Apply& n) {
+  const int k = n.op->destroys();
+  return k >= 0 && n.inputs[k]->kind() == VarKind::Shared;
+}
+
+// Every reader of `v` other than `node`, through views of v too, is an
+// ordinary node: not a graph output, not another write into a shared buffer.
+bool read_by_ordinary_nodes(FunctionGraph& fg, const Variable* v, const Apply& node, int depth = 0) {
+  if (depth > 64) return false;
+  for (const Client& c : fg.clients(v)) {
+    if (c.node == &node && depth == 0) continue;  // its own input k (counted once by the caller)
+    if (!c.node || c.node == &node || destroys_shared(*c.node)) return false;  // node reading a view of v: no
+    for (int j = 0; j < c.node->num_outputs(); ++j) {
+      const int base = c.node->op->view_of(j);
+      if (base >= 0 && c.node->inputs[base].get() == v &&
+          !read_by_ordinary_nodes(fg, c.node->raw_output(j), node, depth + 1))
+        return false;
+    }
+  }
+  return true;
+}
+
+// The shared variable `v` (input k of `node`) may take node's result in its
+// own buffer: the node computes v's update and nothing else, every other
+// reader of v is ordinary, and no other input of the node is (a view of) a
+// shared variable another node overwrites.
+bool can_destroy_shared(FunctionGraph& fg, const Apply& node, int k) {
+  const Var& v = node.inputs[k];
+  if (node.num_outputs() != 1 || std::count(node.inputs.begin(), node.inputs.end(), v) != 1) return false;
+  const auto& uses = fg.clients(node.raw_output(0));
+  if (uses.size() != 1 || uses[0].node || fg.update_target(uses[0].index) != v.get()) return false;
+  if (!read_by_ordinary_nodes(fg, v.get(), node)) return false;
+  for (int i = 0; i < static_cast<int>(node.inputs.size()); ++i) {
+    if (i == k) continue;
+    const Variable* u = node.inputs[i].get();
+    while (u->owner && u->owner->op->view_of(u->index) >= 0)
+      u = u->owner->inputs[u->owner->op->view_of(u->index)].get();
+    if (u->kind() != VarKind::Shared) continue;
+    for (const Client& c : fg.clients(u))
+      if (c.node && c.node != &node && destroys_shared(*c.node)) return false;
+  }
+  return true;
+}
+
 bool can_destroy(FunctionGraph& fg, const Apply& node, int k) {
   const Var& v = node.inputs[k];
-  if (v->kind() == VarKind::Constant || v->kind() == VarKind::Shared) return false;
+  if (v->kind() == VarKind::Shared) return can_destroy_shared(fg, node, k);
+  if (v->kind() == VarKind::Constant) return false;
   if (!v->owner && !fg.is_mutable(v.get())) return false;
   if (std::count(node.inputs.begin(), node.inputs.end(), v) != 1) return false;
   // Other readers are fine when they must run first (this node depends on
@@ -67,14 +120,17 @@ bool can_destroy(FunctionGraph& fg, const Apply& node, int k) {
   return true;
 }
 
-// An input with the output's dtype and broadcast pattern can hold the result.
+// An input with the output's dtype and broadcast pattern can hold the result;
+// a shared variable first (its update is then written where it lives).
 int destroyable_input(FunctionGraph& fg, const Apply& node) {
   const auto& out = node.raw_output(0)->type;
-  for (int k = 0; k < static_cast<int>(node.inputs.size()); ++k) {
-    const auto& t = node.inputs[k]->type;
-    if (t.dtype != out.dtype || !fits(out, t) || !fits(t, out)) continue;
-    if (can_destroy(fg, node, k)) return k;
-  }
+  for (bool shared : {true, false})
+    for (int k = 0; k < static_cast<int>(node.inputs.size()); ++k) {
+      const auto& t = node.inputs[k]->type;
+      if ((node.inputs[k]->kind() == VarKind::Shared) != shared) continue;
+      if (t.dtype != out.dtype || !fits(out, t) || !fits(t, out)) continue;
+      if (can_destroy(fg, node, k)) return k;
+    }
   return -1;
 }
 

@@ -22,20 +22,37 @@ Var as_scalar(const Var& v, DType d) {
   return s->dtype() == d ? s : cast(s, d);
 }
 
+// -a, folded when a is a constant (the BLAS phase runs after constant folding).
+Var negated(const Var& a) {
+  double c;
+  if (scalar_value(a, &c)) return constant_like(-c, a->dtype());
+  return neg(a);
+}
+
 // term = [a *] dot(X, Y) or -dot(X, Y), each inner node read only here.
 struct Scaled {
   Var alpha;  // 0-d
   Apply* dot = nullptr;
 };
+bool scaled_dot_root(FunctionGraph& fg, const Var& term, DType d, Scaled& out);
 bool scaled_dot(FunctionGraph& fg, const Var& term, DType d, Scaled& out) {
-  if (!term->owner || n_clients(fg, term) != 1 || term->dtype() != d) return false;
+  if (!term->owner || n_clients(fg, term) != 1) return false;
+  return scaled_dot_root(fg, term, d, out);
+}
+// The same for a term read anywhere (the root of a rule's match).
+bool scaled_dot_root(FunctionGraph& fg, const Var& term, DType d, Scaled& out) {
+  if (!term->owner || term->dtype() != d) return false;
   Apply* n = term->owner;
   if (n->op->kind() == OpKind::Dot) {
     out = {constant_like(1, d), n};
     return true;
   }
+  if (n->op->kind() == OpKind::DotScalar) {  // a * dot made first: its scale is the Gemm's alpha
+    out = {n->inputs[2], n};
+    return true;
+  }
   if (is_op(*n, ScalarOpId::neg) && scaled_dot(fg, n->inputs[0], d, out)) {
-    out.alpha = neg(out.alpha);
+    out.alpha = negated(out.alpha);
     return true;
   }
   if (!is_op(*n, ScalarOpId::mul) || n->inputs.size() != 2) return false;
@@ -64,11 +81,24 @@ std::vector<Var> gemm_from_add(FunctionGraph& fg, Apply& node) {
     // Z must already have the result's shape (no broadcasting into it).
     if (z->dtype() != d || z->ndim() != out->ndim() || !fits(out->type, z->type) || !fits(z->type, out->type)) continue;
     Var alpha = s.alpha, beta = constant_like(1, d);
-    if (is_sub && k == 1) alpha = neg(alpha);           // z - a*dot
+    if (is_sub && k == 1) alpha = negated(alpha);       // z - a*dot
     if (is_sub && k == 0) beta = constant_like(-1, d);  // a*dot - z
     return {gemm(z, alpha, s.dot->inputs[0], s.dot->inputs[1], beta)};
   }
   return {};
+}
+
+// a * dot(X, Y) (or -dot(X, Y)) -> Dot22Scalar(X, Y, a): the scale becomes the
+// BLAS call's alpha (Theano's local_dot22_to_dot22scalar), when the product is
+// read only here and the scale does not broadcast it.
+std::vector<Var> dot_scalar_from_mul(FunctionGraph& fg, Apply& node) {
+  if (!is_op(node, ScalarOpId::mul) && !is_op(node, ScalarOpId::neg)) return {};
+  const Var out = node.output(0);
+  const DType d = out->dtype();
+  if (!is_float(d) || out->ndim() == 0) return {};
+  Scaled s;
+  if (!scaled_dot_root(fg, out, d, s) || s.dot->op->kind() != OpKind::Dot) return {};
+  return {dot_scalar(s.dot->inputs[0], s.dot->inputs[1], s.alpha)};
 }
 
 // dot(x, y).T -> dot(y.T, x.T) for matrices (Theano's
@@ -90,6 +120,7 @@ std::vector<Var> lift_transpose_through_dot(FunctionGraph&, Apply& node) {
 const std::vector<NodeRule>& blas_rules() {
   static const std::vector<NodeRule> rules = {
       {"gemm_from_add", "blas", {OpKind::Elemwise}, {"local", "blas"}, gemm_from_add},
+      {"dot22scalar", "blas", {OpKind::Elemwise}, {"local", "blas"}, dot_scalar_from_mul},
       {"lift_transpose_through_dot", "canonicalize", {OpKind::DimShuffle}, {"local"}, lift_transpose_through_dot},
   };
   return rules;

@@ -164,6 +164,25 @@ std::vector<Var> log_softmax_rule(FunctionGraph&, Apply& node) {
   return {};
 }
 
+// x - log(sum(exp(x), axis=1, keepdims=True)) written out (after a row-max
+// shift or not) -> log_softmax(x): one pass per row.
+std::vector<Var> log_softmax_written_out(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::sub)) return {};
+  const Var out = node.output(0);
+  const Var x = log_softmax_logits(out);
+  if (!x || !is_float(x->dtype()) || x->dtype() != out->dtype()) return {};
+  return {log_softmax(x, 1)};
+}
+
+// L[arange(n), y] with L a log-softmax of logits x -> -crossentropy_softmax_1hot(x, y).nll:
+// the tutorials' -mean(log(softmax(x))[arange(n), y]) as one op (its gradient,
+// which grad() builds for this form, is CrossentropySoftmax1HotDx).
+std::vector<Var> crossentropy_from_label_pick(FunctionGraph&, Apply& node) {
+  LabelPick p;
+  if (!label_pick(node, &p)) return {};
+  return {label_pick_as_crossentropy(p)};
+}
+
 }  // namespace
 
 const std::vector<NodeRule>& stability_rules() {
@@ -178,6 +197,16 @@ const std::vector<NodeRule>& stability_rules() {
        {"fast_compile", "stability", "local"},
        softmax_simplifier},
       {"log_softmax", "stabilize", {OpKind::Elemwise}, {"fast_compile", "stability", "local"}, log_softmax_rule},
+      {"log_softmax_written_out",
+       "stabilize",
+       {OpKind::Elemwise},
+       {"fast_compile", "stability", "local"},
+       log_softmax_written_out},
+      {"crossentropy_softmax_1hot",
+       "stabilize",
+       {OpKind::Subtensor},
+       {"fast_compile", "stability", "local"},
+       crossentropy_from_label_pick},
   };
   return rules;
 }

@@ -4,6 +4,7 @@
 #include "runtime/program.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <unordered_set>
 
@@ -109,9 +110,19 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
   for (const auto& v : inputs) input_slots_.push_back(slot.at(v.get()));
   for (const auto& v : fg_.outputs()) output_slots_.push_back(slot.at(v.get()));
 
-  std::unordered_map<int, int> last_use;  // slot -> step index
+  // Updates that may be written into shared buffers run last (the inplace
+  // phase made sure nothing depends on them and every other reader of the
+  // shared value is an ordinary node): a failing call raises before them.
+  std::vector<const Apply*> order, tail;
   for (const auto& node : fg_.nodes()) {
-    Step s{node.get(), backend_.kernel_for(*node->op), nullptr, {}, {}, {}};
+    const int k = node->op->destroys();
+    (k >= 0 && node->inputs[k]->kind() == VarKind::Shared ? tail : order).push_back(node.get());
+  }
+  shared_tail_ = order.size();
+  order.insert(order.end(), tail.begin(), tail.end());
+  std::unordered_map<int, int> last_use;  // slot -> step index
+  for (const Apply* node : order) {
+    Step s{node, backend_.kernel_for(*node->op), nullptr, {}, {}, {}};
     if (PrepareFn prepare = backend_.prepare(node->op->kind())) s.state = prepare(*node->op);
     for (const auto& in : node->inputs) s.in_slots.push_back(slot.at(in.get()));
     for (int i = 0; i < node->num_outputs(); ++i) s.out_slots.push_back(slot.at(node->raw_output(i)));
@@ -137,7 +148,12 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
     const bool once = std::count(s.in_slots.begin(), s.in_slots.end(), sl) == 1;
     const bool dies = std::find(s.free_after.begin(), s.free_after.end(), sl) != s.free_after.end();
     if (!once) continue;
-    if (dies)
+    const bool shared = fg_.variables()[sl]->kind() == VarKind::Shared;
+    const bool last = last_use[sl] == static_cast<int>(&s - steps_.data());
+    if (shared) {
+      if (last && !keep.count(sl) && static_cast<size_t>(&s - steps_.data()) >= shared_tail_)
+        s.destroy_slot = sl, s.destroy_shared = true;
+    } else if (dies)
       s.destroy_slot = sl;
     else if (mutable_slots.count(sl) && !keep.count(sl) && last_use[sl] == static_cast<int>(&s - steps_.data()))
       s.destroy_slot = sl, s.destroy_mutable = true;
@@ -154,7 +170,14 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
 bool Program::may_destroy(const Step& s) const {
   const NDArray& a = slots_[s.destroy_slot];
   if (!a.base) return false;
+  if (s.destroy_shared)  // held by its shared variable and this slot only (no view handed out), one block of memory
+    return a.base.use_count() == 2 && a.is_c_contiguous() && !overlaps_other_values(a, s.destroy_slot);
   if (!s.destroy_mutable) return a.base.use_count() == 1 && std::get_deleter<PoolDeleter>(a.base) != nullptr;
+  return !overlaps_other_values(a, s.destroy_slot);
+}
+
+// Does a's memory overlap a user input or a shared value (other than slot's own)?
+bool Program::overlaps_other_values(const NDArray& a, int slot) const {
   auto extent = [](const NDArray& x) {
     const char* lo = x.data;
     const char* hi = x.data + itemsize(x.dtype);
@@ -166,15 +189,38 @@ bool Program::may_destroy(const Step& s) const {
   };
   auto [lo, hi] = extent(a);
   for (int sl : input_slots_) {
-    if (sl == s.destroy_slot || !slots_[sl].data) continue;
+    if (sl == slot || !slots_[sl].data) continue;
     auto [l2, h2] = extent(slots_[sl]);
-    if (l2 && lo && l2 < hi && lo < h2) return false;
+    if (l2 && lo && l2 < hi && lo < h2) return true;
   }
   for (auto& [sl, sv] : shared_slots_) {
+    if (sl == slot) continue;
     auto [l2, h2] = extent(sv->value);
-    if (l2 && lo && l2 < hi && lo < h2) return false;
+    if (l2 && lo && l2 < hi && lo < h2) return true;
   }
-  return true;
+  return false;
+}
+
+// Every step of the tail is checked (in place or not: a failure after one
+// write would leave that write behind); one failing check, or a kernel
+// without a check, and no update is written in place in this call, so the
+// failing step raises its error with every shared value as it was.
+void Program::plan_shared_writes(std::vector<bool>& write) {
+  write.assign(steps_.size(), false);
+  std::vector<NDArray> in;
+  for (size_t k = shared_tail_; k < steps_.size(); ++k) {
+    const Step& s = steps_[k];
+    PreflightFn check = backend_.preflight(s.node->op->kind());
+    in.clear();
+    for (int sl : s.in_slots) in.push_back(slots_[sl]);
+    if (!check || !check(*s.node->op, in, s.node)) {
+      write.assign(steps_.size(), false);
+      return;
+    }
+  }
+  in.clear();
+  for (size_t k = shared_tail_; k < steps_.size(); ++k)
+    write[k] = steps_[k].destroy_slot >= 0 && may_destroy(steps_[k]);
 }
 
 void Program::set_native_block(const Apply* node, BlockFn fn, std::shared_ptr<void> module) {
@@ -190,8 +236,40 @@ void Program::set_native_block(const Apply* node, BlockFn fn, std::shared_ptr<vo
   throw InternalError("set_native_block: the node " + node->str() + " is not a step of this program");
 }
 
-std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
+void Program::set_profiling(bool on) {
   std::lock_guard<std::mutex> lock(mutex_);
+  profiling_ = on;
+  profile_.assign(on ? steps_.size() : 0, StepProfile{});
+  call_seconds_ = 0;
+  calls_ = 0;
+}
+
+std::vector<const Apply*> Program::schedule() const {
+  std::vector<const Apply*> v;
+  for (const auto& s : steps_) v.push_back(s.node);
+  return v;
+}
+
+std::vector<StepProfile> Program::step_profile() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return profile_;
+}
+
+double Program::profiled_call_seconds() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return call_seconds_;
+}
+
+uint64_t Program::profiled_calls() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return calls_;
+}
+
+std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
+  using Clock = std::chrono::steady_clock;
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool profiling = profiling_;
+  const Clock::time_point call_start = profiling ? Clock::now() : Clock::time_point();
   for (auto& a : handed_out_) pool_.release(a);  // only what nobody else holds
   handed_out_.clear();
   for (size_t i = 0; i < inputs.size(); ++i) slots_[input_slots_[i]] = inputs[i];
@@ -199,13 +277,15 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   for (auto& [sl, value] : constant_slots_) slots_[sl] = value;
 
   std::vector<NDArray> in, out;
+  std::vector<bool> shared_write;
   try {
     for (size_t k = 0; k < steps_.size(); ++k) {
       const Step& s = steps_[k];
+      if (k == shared_tail_) plan_shared_writes(shared_write);
       // Decided before the inputs are copied (the copies would hold the
       // buffer too); a destroyed value moves into the op's inputs: the slot
       // dies here anyway, and the op then holds its only reference.
-      const bool destroy = s.destroy_slot >= 0 && may_destroy(s);
+      const bool destroy = k >= shared_tail_ ? bool(shared_write[k]) : s.destroy_slot >= 0 && may_destroy(s);
       in.clear();
       for (int sl : s.in_slots) in.push_back(destroy && sl == s.destroy_slot ? std::move(slots_[sl]) : slots_[sl]);
       out.assign(s.out_slots.size(), NDArray());
@@ -213,11 +293,19 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       pool_.destroy_ok = destroy;
       pool_.state = s.state.get();
       pool_.native_block = native_[k].load(std::memory_order_acquire);
+      const Clock::time_point start = profiling ? Clock::now() : Clock::time_point();
       try {
         check_device(backend_, *s.node->op, in);
         s.kernel(*s.node->op, in, out, pool_);
       } catch (const UserError& e) {
         rethrow_with_message(e, std::string(e.what()) + node_context(s, in));
+      }
+      if (profiling) {
+        StepProfile& p = profile_[k];
+        p.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+        ++p.calls;
+        p.output_bytes = 0;
+        for (const auto& o : out) p.output_bytes += o.nbytes();
       }
       for (size_t j = 0; j < out.size(); ++j) {
         const auto& t = s.node->raw_output(static_cast<int>(j))->type;
@@ -237,12 +325,15 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   // Hand out results: never alias a user input, a shared value or another result.
   std::vector<NDArray> results;
   results.reserve(output_slots_.size());
+  // An update may hold its own shared variable's buffer (written in place, or unchanged).
   auto aliases = [&](const NDArray& a) {
     if (!a.base) return false;
+    const size_t j = results.size();
+    const SharedVariable* own = j >= n_outputs_ ? updated_[j - n_outputs_].get() : nullptr;
     for (int sl : input_slots_)
       if (slots_[sl].base == a.base) return true;
     for (auto& [sl, sv] : shared_slots_)
-      if (sv->value.base == a.base) return true;
+      if (sv != own && sv->value.base == a.base) return true;
     for (auto& [sl, value] : constant_slots_)
       if (value.base == a.base) return true;
     for (auto& r : results)
@@ -258,6 +349,10 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   for (size_t k = 0; k < updated_.size(); ++k) updated_[k]->value = results[n_outputs_ + k];
   results.resize(n_outputs_);
   handed_out_ = results;
+  if (profiling) {
+    call_seconds_ += std::chrono::duration<double>(Clock::now() - call_start).count();
+    ++calls_;
+  }
   return results;
 }
 

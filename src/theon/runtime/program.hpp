@@ -29,6 +29,14 @@ class BufferPool final : public Workspace {
   size_t cached_bytes_ = 0;
 };
 
+// What profiling (function(profile=True)) records per step: Theano's
+// ProfileStats by node, from which Python derives the by-op-class tables.
+struct StepProfile {
+  uint64_t calls = 0;
+  double seconds = 0;
+  size_t output_bytes = 0;  // the outputs' bytes on the last call
+};
+
 struct Step {
   const Apply* node;
   Kernel kernel = nullptr;             // the backend's kernel for node->op
@@ -37,6 +45,7 @@ struct Step {
   std::vector<int> free_after;   // slots whose last reader is this step
   int destroy_slot = -1;         // the slot an inplace op may overwrite, if its buffer allows
   bool destroy_mutable = false;  // ... and it is an In(mutable=True) input
+  bool destroy_shared = false;   // ... and it is a shared variable this step computes the update of
 };
 
 class Program {
@@ -50,9 +59,21 @@ class Program {
   // later calls run it instead of interpreting the program. `module` keeps the
   // code loaded while the program lives. Safe while another thread calls run().
   void set_native_block(const Apply* node, BlockFn fn, std::shared_ptr<void> module);
+  // Per-step times and call counts (off by default: two clock reads per step).
+  void set_profiling(bool on);
+  bool profiling() const { return profiling_; }
+  // The steps' nodes in run order, their profile, and the calls' total time.
+  std::vector<const Apply*> schedule() const;
+  std::vector<StepProfile> step_profile();
+  double profiled_call_seconds();
+  uint64_t profiled_calls();
 
  private:
   bool may_destroy(const Step& s) const;
+  bool overlaps_other_values(const NDArray& a, int slot) const;
+  // Decides, before the first of them runs, which updates are written into
+  // their shared buffers in this call: all preflight checks pass, or none is.
+  void plan_shared_writes(std::vector<bool>& write);
   const Backend& backend_;
   FunctionGraph fg_;
   std::vector<int> input_slots_, output_slots_;
@@ -61,6 +82,9 @@ class Program {
   std::vector<std::shared_ptr<SharedVariable>> updated_;  // outputs [n_outputs_, ...) update these
   size_t n_outputs_;
   std::vector<Step> steps_;
+  // Steps [shared_tail_, end) compute updates that may be written into their
+  // shared variables' buffers: they run after every other step.
+  size_t shared_tail_ = 0;
   std::unique_ptr<std::atomic<BlockFn>[]> native_;  // per step: the compiled block function, or null
   std::mutex native_mutex_;
   std::vector<std::shared_ptr<void>> native_modules_;
@@ -70,6 +94,10 @@ class Program {
   std::vector<NDArray> handed_out_;
   BufferPool pool_;
   std::mutex mutex_;
+  bool profiling_ = false;
+  std::vector<StepProfile> profile_;
+  double call_seconds_ = 0;
+  uint64_t calls_ = 0;
 };
 
 }  // namespace theon

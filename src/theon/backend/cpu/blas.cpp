@@ -11,6 +11,7 @@
 
 #include "backend/cpu/kernels.hpp"
 #include "theon/backend/cpu/blas.hpp"
+#include "theon/runtime.hpp"
 
 namespace theon {
 
@@ -77,10 +78,11 @@ bool needs_copy(const Mat& m, DType d) {
   return !blas_layout(m, static_cast<int64_t>(itemsize(d)), blas_align(d), l);
 }
 
-// c (m x n, C-contiguous) = a (m x k) . b (k x n) through gemm, or gemv when one
-// side is a vector. `gemv` is only called when `have_gemv`.
+// c (m x n, rows ldc apart) = a (m x k) . b (k x n) through gemm, or gemv when
+// one side is a vector (then c's elements are contiguous). `gemv` is only
+// called when `have_gemv`.
 template <class T, class Gemm, class Gemv>
-void run_blas(const T* a, Layout la, const T* b, Layout lb, T* c, int m, int n, int k, Gemm gemm, Gemv gemv,
+void run_blas(const T* a, Layout la, const T* b, Layout lb, T* c, int ldc, int m, int n, int k, Gemm gemm, Gemv gemv,
               bool have_gemv) {
   const int inc_a = la.trans ? la.ld : 1;  // step along a's (single) row
   const int inc_b = lb.trans ? 1 : lb.ld;  // step along b's (single) column
@@ -99,15 +101,15 @@ void run_blas(const T* a, Layout la, const T* b, Layout lb, T* c, int m, int n, 
     return;
   }
   gemm(la.trans ? kCblasTrans : kCblasNoTrans, lb.trans ? kCblasTrans : kCblasNoTrans, m, n, k, a, la.ld, b, lb.ld, c,
-       n);
+       ldc);
 }
 
 template <class T, class Gemm, class Gemv>
-void run_blas_complex(const Mat& A, Layout la, const Mat& B, Layout lb, char* C, int m, int n, int k, Gemm gemm,
-                      Gemv gemv) {
+void run_blas_complex(const Mat& A, Layout la, const Mat& B, Layout lb, char* C, int ldc, int m, int n, int k,
+                      Gemm gemm, Gemv gemv) {
   static const T one(1), zero(0);
   run_blas<T>(
-      reinterpret_cast<const T*>(A.p), la, reinterpret_cast<const T*>(B.p), lb, reinterpret_cast<T*>(C), m, n, k,
+      reinterpret_cast<const T*>(A.p), la, reinterpret_cast<const T*>(B.p), lb, reinterpret_cast<T*>(C), ldc, m, n, k,
       [&](int ta, int tb, int m_, int n_, int k_, const T* a, int lda, const T* b, int ldb, T* c, int ldc) {
         gemm(kCblasRowMajor, ta, tb, m_, n_, k_, &one, a, lda, b, ldb, &zero, c, ldc);
       },
@@ -117,15 +119,11 @@ void run_blas_complex(const Mat& A, Layout la, const Mat& B, Layout lb, char* C,
       gemv != nullptr);
 }
 
-// The BLAS path, C = alpha A.B + beta C (beta = 0: C is not read); false if
-// BLAS cannot take these operands as they are. Complex: alpha 1, beta 0 only.
-bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int64_t M, int64_t N, int64_t K,
-               double alpha = 1, double beta = 0) {
-  if (M > INT_MAX || N > INT_MAX || K > INT_MAX) return false;
-  const int64_t isz = static_cast<int64_t>(itemsize(d)), al = blas_align(d);
-  Layout la, lb;
-  if (!blas_layout(A, isz, al, la) || !blas_layout(B, isz, al, lb)) return false;
-  const int m = static_cast<int>(M), n = static_cast<int>(N), k = static_cast<int>(K);
+// One BLAS call, C = alpha A.B + beta C with C's rows ldc elements apart
+// (beta = 0: C is not read), on the calling thread; the operands' layouts
+// were checked by blas_gemm.
+void blas_gemm_serial(DType d, const Blas& bl, const Mat& A, Layout la, const Mat& B, Layout lb, char* C, int ldc,
+                      int m, int n, int k, double alpha, double beta) {
   switch (d) {
     case DType::Float32: {
       auto a = reinterpret_cast<const float*>(A.p), b = reinterpret_cast<const float*>(B.p);
@@ -134,17 +132,17 @@ bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int
       if (m == 1 && n == 1 && bl.sdot) {
         const float r = fa * bl.sdot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
         *c = fb == 0 ? r : r + fb * *c;
-        return true;
+        return;
       }
       run_blas<float>(
-          a, la, b, lb, c, m, n, k,
+          a, la, b, lb, c, ldc, m, n, k,
           [&](int ta, int tb, int m_, int n_, int k_, const float* pa, int lda, const float* pb, int ldb, float* pc,
               int ldc) { bl.sgemm(kCblasRowMajor, ta, tb, m_, n_, k_, fa, pa, lda, pb, ldb, fb, pc, ldc); },
           [&](int tr, int m_, int n_, const float* pa, int lda, const float* x, int incx, float* y) {
             bl.sgemv(kCblasRowMajor, tr, m_, n_, fa, pa, lda, x, incx, fb, y, 1);
           },
           true);
-      return true;
+      return;
     }
     case DType::Float64: {
       auto a = reinterpret_cast<const double*>(A.p), b = reinterpret_cast<const double*>(B.p);
@@ -152,29 +150,75 @@ bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int
       if (m == 1 && n == 1 && bl.ddot) {
         const double r = alpha * bl.ddot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
         *c = beta == 0 ? r : r + beta * *c;
-        return true;
+        return;
       }
       run_blas<double>(
-          a, la, b, lb, c, m, n, k,
+          a, la, b, lb, c, ldc, m, n, k,
           [&](int ta, int tb, int m_, int n_, int k_, const double* pa, int lda, const double* pb, int ldb, double* pc,
               int ldc) { bl.dgemm(kCblasRowMajor, ta, tb, m_, n_, k_, alpha, pa, lda, pb, ldb, beta, pc, ldc); },
           [&](int tr, int m_, int n_, const double* pa, int lda, const double* x, int incx, double* y) {
             bl.dgemv(kCblasRowMajor, tr, m_, n_, alpha, pa, lda, x, incx, beta, y, 1);
           },
           true);
-      return true;
+      return;
     }
     case DType::Complex64:
-      if (alpha != 1 || beta != 0) return false;
-      run_blas_complex<std::complex<float>>(A, la, B, lb, C, m, n, k, bl.cgemm, bl.cgemv);
-      return true;
+      run_blas_complex<std::complex<float>>(A, la, B, lb, C, ldc, m, n, k, bl.cgemm, bl.cgemv);
+      return;
     case DType::Complex128:
-      if (alpha != 1 || beta != 0) return false;
-      run_blas_complex<std::complex<double>>(A, la, B, lb, C, m, n, k, bl.zgemm, bl.zgemv);
-      return true;
+      run_blas_complex<std::complex<double>>(A, la, B, lb, C, ldc, m, n, k, bl.zgemm, bl.zgemv);
+      return;
     default:
-      return false;
+      return;
   }
+}
+
+// The BLAS path, C (M x N, C-contiguous) = alpha A.B + beta C; false if BLAS
+// cannot take these operands as they are. Complex: alpha 1, beta 0 only.
+// Large products run as panels of rows (or columns) of C on theon's pool,
+// each one single-threaded BLAS call: one thread budget for the process, and
+// a panel the OS delays is taken by whichever thread is running (the pool's
+// caller never waits for a worker that has not started).
+bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int64_t M, int64_t N, int64_t K,
+               double alpha = 1, double beta = 0) {
+  if (M > INT_MAX || N > INT_MAX || K > INT_MAX) return false;
+  if (is_complex(d) && (alpha != 1 || beta != 0)) return false;
+  if (!blas_dtype(d)) return false;
+  const int64_t isz = static_cast<int64_t>(itemsize(d)), al = blas_align(d);
+  Layout la, lb;
+  if (!blas_layout(A, isz, al, la) || !blas_layout(B, isz, al, lb)) return false;
+  const int m = static_cast<int>(M), n = static_cast<int>(N), k = static_cast<int>(K);
+  constexpr double kParallelFlops = 1 << 20;  // ~15 us on one core: below, a pool dispatch is not worth it
+  constexpr int64_t kMinPanel = 32;
+  const int threads = num_threads();
+  const bool by_rows = M >= N;
+  const int64_t extent = by_rows ? M : N;
+  const int64_t panels = std::min<int64_t>(threads, extent / kMinPanel);
+  if (threads < 2 || panels < 2 ||
+      2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) < kParallelFlops) {
+    blas_gemm_serial(d, bl, A, la, B, lb, C, n, m, n, k, alpha, beta);
+    return true;
+  }
+  const int64_t step = (extent + panels - 1) / panels;
+  parallel_for(panels, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t lo = p * step, hi = std::min(extent, lo + step);
+      if (lo >= hi) continue;
+      Mat a = A, b = B;
+      char* c = C;
+      if (by_rows) {
+        a.p += lo * A.rs;
+        a.rows = hi - lo;
+        c += lo * N * isz;
+      } else {
+        b.p += lo * B.cs;
+        b.cols = hi - lo;
+        c += lo * isz;
+      }
+      blas_gemm_serial(d, bl, a, la, b, lb, c, n, static_cast<int>(a.rows), static_cast<int>(b.cols), k, alpha, beta);
+    }
+  });
+  return true;
 }
 
 // c += a * b with NumPy's result for the dtype: bool is or-of-ands, ints wrap.
@@ -324,9 +368,12 @@ void dot_kernel(const ops::Dot& op, const std::vector<NDArray>& in, std::vector<
 
 // ---- Gemm ---------------------------------------------------------------------------
 
-void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+// Gemm's shape checks (what the kernel raises before it writes anything).
+void gemm_check(const ops::Gemm& op, const std::vector<NDArray>& in, const Apply*) {
   const NDArray &z = in[0], &x = in[2], &y = in[3];
-  const DType d = z.dtype;
+  if (x.ndim() < 1 || x.ndim() > 2 || y.ndim() < 1 || y.ndim() > 2)
+    throw ValueError(op.name() + ": expected vectors or matrices, got shapes " + shape_str(x.shape) + " and " +
+                     shape_str(y.shape));
   if (x.shape.back() != y.shape[0]) not_aligned(op.name(), x, y, x.ndim() - 1, 0);
   Shape shape;
   if (x.ndim() == 2) shape.push_back(x.shape[0]);
@@ -334,6 +381,13 @@ void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vecto
   if (z.shape != shape)
     throw ValueError(op.name() + ": Z has shape " + shape_str(z.shape) + " but dot(X, Y) has shape " +
                      shape_str(shape));
+}
+
+void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  gemm_check(op, in, ws.node);
+  const NDArray &z = in[0], &x = in[2], &y = in[3];
+  const DType d = z.dtype;
+  const Shape& shape = z.shape;
   if (ws.destroy_ok && z.is_c_contiguous()) {
     out[0] = z;  // the runtime owns this buffer and nothing reads it later
   } else {
@@ -344,6 +398,21 @@ void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vecto
   if (needs_copy(as_left(a), d)) a = a.contiguous();
   if (needs_copy(as_right(b), d)) b = b.contiguous();
   gemm_acc(d, as_left(a), as_right(b), out[0].data, in[1].get_double(0), in[4].get_double(0));
+}
+
+// ---- Dot22Scalar ---------------------------------------------------------------------
+
+void dot_scalar_kernel(const ops::DotScalar& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
+                       Workspace& ws) {
+  NDArray a = in[0], b = in[1];
+  if (a.shape.back() != b.shape[0]) not_aligned(op.name(), a, b, a.ndim() - 1, 0);
+  Shape shape;
+  if (a.ndim() == 2) shape.push_back(a.shape[0]);
+  if (b.ndim() == 2) shape.push_back(b.shape[1]);
+  out[0] = ws.empty(a.dtype, shape);
+  if (needs_copy(as_left(a), a.dtype)) a = a.contiguous();
+  if (needs_copy(as_right(b), b.dtype)) b = b.contiguous();
+  gemm_acc(a.dtype, as_left(a), as_right(b), out[0].data, in[2].get_double(0), 0);  // beta 0: the output is not read
 }
 
 // ---- Matmul -------------------------------------------------------------------------
@@ -412,6 +481,8 @@ void add_blas_kernels(Backend& cpu) {
   cpu.add(OpKind::Dot, &typed_kernel<ops::Dot, dot_kernel>);
   cpu.add(OpKind::Matmul, &typed_kernel<ops::Matmul, matmul_kernel>);
   cpu.add(OpKind::Gemm, &typed_kernel<ops::Gemm, gemm_kernel>);
+  cpu.add(OpKind::DotScalar, &typed_kernel<ops::DotScalar, dot_scalar_kernel>);
+  cpu.set_preflight(OpKind::Gemm, &typed_preflight<ops::Gemm, gemm_check>);
 }
 
 }  // namespace theon

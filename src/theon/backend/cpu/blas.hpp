@@ -41,10 +41,11 @@ struct Blas {
   sdot_t sdot = nullptr;
   ddot_t ddot = nullptr;
 
-  // OpenBLAS's thread control (optional): its pool follows theon's thread
-  // count once that is set explicitly.
+  // OpenBLAS's thread control (optional): theon sets it to one thread. Its
+  // pool would otherwise split every product statically and wait for a
+  // thread the OS may not schedule (a busy machine), and spin beside theon's
+  // pool; theon's pool runs large products as panels instead (blas.cpp).
   void (*set_threads)(int) = nullptr;
-  int initial_threads = 0;  // openblas_get_num_threads() when loaded
 
   std::string path;    // as given to dlopen
   std::string prefix;  // symbol prefix ("scipy_" for the scipy-openblas wheels)
@@ -57,9 +58,6 @@ const Blas* blas();
 // false (and keeps the current library) if it cannot be opened or lacks a
 // symbol, with the reason in *why when given.
 bool set_blas_library(const std::string& path, const std::string& symbol_prefix = "", std::string* why = nullptr);
-// Sizes the loaded BLAS's thread pool: n >= 1 threads, or 0 for the count it
-// started with. A BLAS loaded later takes the explicit count then.
-void blas_follow_threads(int n);
 // The thread count set by set_num_threads(), or 0 while the default holds.
 int explicit_num_threads();
 // A one-line description of the BLAS in use.

@@ -58,14 +58,7 @@ const Blas* load(const std::string& path, const std::string& prefix, std::string
   resolve(h, prefix, "cblas_zgemv", b->zgemv);
   resolve(h, prefix, "cblas_sdot", b->sdot);
   resolve(h, prefix, "cblas_ddot", b->ddot);
-  using get_threads_t = int (*)();
-  get_threads_t get_threads = nullptr;
-  if (resolve(h, prefix, "openblas_set_num_threads", b->set_threads) &&
-      resolve(h, prefix, "openblas_get_num_threads", get_threads) && get_threads)
-    b->initial_threads = get_threads();
-  else
-    b->set_threads = nullptr;
-  if (b->set_threads && explicit_num_threads() > 0) b->set_threads(explicit_num_threads());
+  if (resolve(h, prefix, "openblas_set_num_threads", b->set_threads)) b->set_threads(1);  // see Blas::set_threads
   using config_t = char* (*)();
   config_t cfg = nullptr;
   if (resolve(h, prefix, "openblas_get_config", cfg) && cfg) {
@@ -118,12 +111,6 @@ bool set_blas_library(const std::string& path, const std::string& symbol_prefix,
   g_searched = true;
   g_blas.store(b, std::memory_order_release);
   return true;
-}
-
-void blas_follow_threads(int n) {
-  const Blas* b = g_blas.load(std::memory_order_acquire);  // not loaded yet: load() applies the count
-  if (!b || !b->set_threads) return;
-  b->set_threads(n > 0 ? n : b->initial_threads);
 }
 
 std::string blas_info() {

@@ -92,6 +92,30 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& o, CT in_ct, CT out_ct,
   const int64_t total = o.size();
   if (total == 0) return;
 
+  // One element (index arithmetic, a loss, a learning rate): no loop set-up.
+  constexpr size_t kFastInputs = 8;
+  if (total == 1 && in.size() <= kFastInputs) {
+    const auto& cv = converters();
+    const DType in_ct_dtype = ct_dtype(in_ct), out_ct_dtype = ct_dtype(out_ct);
+    alignas(64) unsigned char vals[kFastInputs][16];
+    alignas(64) unsigned char res[16];
+    const void* ins[kFastInputs];
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i].dtype == in_ct_dtype) {
+        ins[i] = in[i].data;
+      } else {
+        cv.load[static_cast<int>(in[i].dtype)][static_cast<int>(in_ct)](in[i].data, 0, 1, vals[i]);
+        ins[i] = vals[i];
+      }
+    }
+    const bool direct = o.dtype == out_ct_dtype;
+    kernel(1, ins, direct ? o.data : reinterpret_cast<char*>(res));
+    if (!direct)
+      cv.store[static_cast<int>(out_ct)][static_cast<int>(o.dtype)](res, 1, o.data,
+                                                                    static_cast<int64_t>(itemsize(o.dtype)));
+    return;
+  }
+
   // Operand strides with broadcast dims at stride 0, then coalesce dims.
   const int nops = static_cast<int>(in.size()) + 1;
   const int nd = static_cast<int>(shape.size());
@@ -227,11 +251,18 @@ void elemwise_kernel(const ops::Elemwise& op, const std::vector<NDArray>& in, st
       op.is_cast() ? 1 : scalar_cost(op.id()));
 }
 
+// What the kernel can raise: shapes that do not broadcast.
+void elemwise_check(const ops::Elemwise& op, const std::vector<NDArray>& in, const Apply* node) {
+  broadcast_shape(op.name(), in, node);
+}
+
 }  // namespace
 
 void add_elemwise_kernels(Backend& cpu) {
   cpu.add(OpKind::Elemwise, &typed_kernel<ops::Elemwise, elemwise_kernel>);
   cpu.add(OpKind::Cast, &typed_kernel<ops::Elemwise, elemwise_kernel>);
+  cpu.set_preflight(OpKind::Elemwise, &typed_preflight<ops::Elemwise, elemwise_check>);
+  cpu.set_preflight(OpKind::Cast, &typed_preflight<ops::Elemwise, elemwise_check>);
 }
 
 }  // namespace theon

@@ -228,7 +228,15 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
 
 }  // namespace
 
+namespace {
+// What the composite kernel can raise: shapes that do not broadcast.
+void composite_check(const ops::Composite& op, const std::vector<NDArray>& in, const Apply* node) {
+  broadcast_shape(op.name_ref(), in, node);
+}
+}  // namespace
+
 void add_fused_kernels(Backend& cpu) {
+  cpu.set_preflight(OpKind::Fused, &typed_preflight<ops::Composite, composite_check>);
   cpu.add(OpKind::Fused, &typed_kernel<ops::Composite, composite_kernel>, &prepare_runner<ops::Composite>);
   cpu.add(OpKind::FusedReduce, &typed_kernel<ops::FusedReduce, fused_reduce_kernel>, &prepare_runner<ops::FusedReduce>);
 }

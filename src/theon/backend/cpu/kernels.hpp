@@ -22,4 +22,16 @@ void typed_kernel(const Op& op, const std::vector<NDArray>& in, std::vector<NDAr
   F(static_cast<const OpT&>(op), in, out, ws);
 }
 
+// A preflight check (backend.hpp) from a function of the op's own type that
+// throws what the kernel would throw: false when it does.
+template <class OpT, void (*F)(const OpT&, const std::vector<NDArray>&, const Apply*)>
+bool typed_preflight(const Op& op, const std::vector<NDArray>& in, const Apply* node) {
+  try {
+    F(static_cast<const OpT&>(op), in, node);
+    return true;
+  } catch (const UserError&) {
+    return false;
+  }
+}
+
 }  // namespace theon

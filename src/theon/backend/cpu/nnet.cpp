@@ -197,11 +197,122 @@ void logsumexp_kernel(const ops::LogSumExp& op, const std::vector<NDArray>& in, 
   parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 10 * n)), run);
 }
 
+// ---- the softmax crossentropy family ----------------------------------------------
+
+// The labels as int64, each checked against the number of classes.
+std::vector<int64_t> checked_labels(const std::string& op, const NDArray& y, int64_t rows, int64_t classes) {
+  if (y.size() != rows)
+    throw ValueError(op + ": " + std::to_string(rows) + " rows of logits but " + std::to_string(y.size()) +
+                     " labels (y_idx of shape " + shape_str(y.shape) + "); one label per row");
+  NDArray y64 = y.dtype == DType::Int64 ? y.contiguous() : y.astype(DType::Int64);
+  std::vector<int64_t> labels(y64.ptr<int64_t>(), y64.ptr<int64_t>() + rows);
+  for (int64_t i = 0; i < rows; ++i)
+    if (labels[i] < 0 || labels[i] >= classes)
+      throw IndexError(op + ": label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
+                       " is out of range for " + std::to_string(classes) + " classes (labels are 0 to " +
+                       std::to_string(classes - 1) + ")");
+  return labels;
+}
+
+// Rows [r0, r1) of the crossentropy, written into sm (rows of n values,
+// contiguous), nll and am. Pass by pass over the whole block (row maxima,
+// shift, one vector exp call, row sums, scaling), so rows of ten classes cost
+// what their elements cost, not a kernel call each.
+template <class C>
+void crossentropy_rows(const NDArray& x, const NDArray* b, const std::vector<int64_t>& labels, int64_t r0, int64_t r1,
+                       const RowKernels& k, C* sm, C* nll, int64_t* am) {
+  const int64_t n = x.shape[1];
+  C* block = sm + r0 * n;
+  for (int64_t r = r0; r < r1; ++r) {
+    C* v = sm + r * n;
+    const char* xr = x.data + r * x.strides[0];
+    for (int64_t j = 0; j < n; ++j) v[j] = *reinterpret_cast<const C*>(xr + j * x.strides[1]);
+    if (b)
+      for (int64_t j = 0; j < n; ++j) v[j] += *reinterpret_cast<const C*>(b->data + j * b->strides[0]);
+    C m = v[0];
+    int64_t arg = 0;
+    for (int64_t j = 1; j < n; ++j)
+      if (v[j] > m || (std::isnan(v[j]) && !std::isnan(m))) m = v[j], arg = j;
+    am[r] = arg;
+    if (!std::isfinite(m)) m = std::isnan(m) ? m : C(0);  // inf logits: inf - inf would make NaN of a finite row
+    for (int64_t j = 0; j < n; ++j) v[j] -= m;
+    nll[r] = -v[labels[r]];  // -(x[y] - max); log(sum) is added below
+  }
+  const void* in[1] = {block};
+  k.exp((r1 - r0) * n, in, block);
+  for (int64_t r = r0; r < r1; ++r) {
+    C* v = sm + r * n;
+    double s = 0;
+    for (int64_t j = 0; j < n; ++j) s += v[j];
+    nll[r] = static_cast<C>(static_cast<double>(nll[r]) + std::log(s));
+    const C inv = static_cast<C>(1.0 / s);
+    for (int64_t j = 0; j < n; ++j) v[j] *= inv;
+  }
+}
+
+void crossentropy_kernel(const ops::CrossentropySoftmax1Hot& op, const std::vector<NDArray>& in,
+                         std::vector<NDArray>& out, Workspace& ws) {
+  const NDArray& x = in[0];
+  const NDArray* b = op.with_bias() ? &in[1] : nullptr;
+  const int64_t rows = x.shape[0], n = x.shape[1];
+  if (b && b->shape[0] != n)
+    throw ValueError(op.name() + ": b has " + std::to_string(b->shape[0]) + " elements but x " + shape_str(x.shape) +
+                     " has " + std::to_string(n) + " columns");
+  if (rows > 0 && n == 0)
+    throw ValueError(op.name() + ": x has no columns (shape " + shape_str(x.shape) + "): no class to pick");
+  const std::vector<int64_t> labels = checked_labels(op.name(), in.back(), rows, rows > 0 ? n : 1);
+  out[0] = ws.empty(x.dtype, {rows});
+  out[1] = ws.empty(x.dtype, x.shape);
+  out[2] = ws.empty(DType::Int64, {rows});
+  if (rows == 0) return;
+  const RowKernels kernels(compute_type(x.dtype));
+  auto run = [&](int64_t r0, int64_t r1) {
+    if (x.dtype == DType::Float32)
+      crossentropy_rows<float>(x, b, labels, r0, r1, kernels, out[1].ptr<float>(), out[0].ptr<float>(),
+                               out[2].ptr<int64_t>());
+    else
+      crossentropy_rows<double>(x, b, labels, r0, r1, kernels, out[1].ptr<double>(), out[0].ptr<double>(),
+                                out[2].ptr<int64_t>());
+  };
+  parallel_for(rows, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run);
+}
+
+void crossentropy_dx_kernel(const ops::CrossentropySoftmax1HotDx& op, const std::vector<NDArray>& in,
+                            std::vector<NDArray>& out, Workspace& ws) {
+  const NDArray &dy = in[0], &sm = in[1];
+  const int64_t rows = sm.shape[0], n = sm.shape[1];
+  const bool dy_bcast = ws.node ? ws.node->inputs[0]->type.shape[0] == 1 : dy.shape[0] == 1;
+  if (dy.shape[0] != rows && !(dy_bcast && dy.shape[0] == 1))
+    throw ValueError(op.name() + ": dy has " + std::to_string(dy.shape[0]) + " elements for " + std::to_string(rows) +
+                     " rows of sm " + shape_str(sm.shape));
+  const std::vector<int64_t> labels = checked_labels(op.name(), in[2], rows, rows > 0 ? n : 1);
+  out[0] = ws.empty(sm.dtype, sm.shape);
+  if (rows == 0 || n == 0) return;
+  const int64_t dys = dy.shape[0] == 1 ? 0 : dy.strides[0];
+  auto run = [&](int64_t r0, int64_t r1) {
+    visit_dtype(sm.dtype, [&]<class T>() {
+      if constexpr (std::is_floating_point_v<T>) {
+        T* o = out[0].ptr<T>();
+        for (int64_t r = r0; r < r1; ++r) {
+          const T d = *reinterpret_cast<const T*>(dy.data + r * dys);
+          const char* srow = sm.data + r * sm.strides[0];
+          T* orow = o + r * n;
+          for (int64_t j = 0; j < n; ++j) orow[j] = d * *reinterpret_cast<const T*>(srow + j * sm.strides[1]);
+          orow[labels[r]] -= d;
+        }
+      }
+    });
+  };
+  parallel_for(rows, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 2 * n)), run);
+}
+
 }  // namespace
 
 void add_nnet_kernels(Backend& cpu) {
   cpu.add(OpKind::Softmax, &typed_kernel<ops::Softmax, softmax_kernel>);
   cpu.add(OpKind::LogSumExp, &typed_kernel<ops::LogSumExp, logsumexp_kernel>);
+  cpu.add(OpKind::CrossentropySoftmax1Hot, &typed_kernel<ops::CrossentropySoftmax1Hot, crossentropy_kernel>);
+  cpu.add(OpKind::CrossentropySoftmax1HotDx, &typed_kernel<ops::CrossentropySoftmax1HotDx, crossentropy_dx_kernel>);
 }
 
 }  // namespace theon

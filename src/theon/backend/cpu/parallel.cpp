@@ -1,9 +1,10 @@
 // A small persistent pool: each loop hands out chunks through an atomic
-// counter, so uneven chunks balance themselves. Between loops a worker spins
-// for a short while before it sleeps on a condition variable: calls that come
-// back to back (a training loop, a benchmark) then find it awake, where
-// waking a sleeping thread costs tens of microseconds, as long as a 1e5
-// element loop itself.
+// counter, so uneven chunks balance themselves, and the caller never waits
+// for a worker that has not started (see the gate below). Between loops a
+// worker spins briefly, then yields, then sleeps on a condition variable:
+// calls that come back to back (a training loop, a benchmark) find it awake,
+// where waking a sleeping thread costs tens of microseconds, as long as a
+// 1e5 element loop itself.
 #include <pthread.h>
 #include <sched.h>
 
@@ -45,8 +46,13 @@ int default_num_threads() {
 
 namespace {
 
-// How long an idle worker (or a caller waiting for its workers) spins before it sleeps.
-constexpr auto kSpin = std::chrono::microseconds(500);
+// Waiting (an idle worker for the next loop, a caller for the workers that
+// joined its loop) spins with `pause` for a few microseconds, then yields the
+// core for a while, then sleeps: back-to-back calls (a training loop) find the
+// workers awake, and on a busy machine a waiting thread gives its core to
+// whoever can run instead of burning its time slice.
+constexpr auto kSpin = std::chrono::microseconds(20);
+constexpr auto kYield = std::chrono::microseconds(400);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -56,20 +62,34 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins until pred() or kSpin has passed; returns pred()'s last value.
+// Spins, then yields, until pred() or the time is over; returns pred()'s last value.
 template <class Pred>
 bool spin_until(Pred pred) {
-  const auto until = std::chrono::steady_clock::now() + kSpin;
+  const auto start = std::chrono::steady_clock::now();
   for (int i = 0;; ++i) {
     if (pred()) return true;
-    cpu_relax();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) return pred();
+    if ((i & 15) != 15) {
+      cpu_relax();
+      continue;
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited > kSpin + kYield) return pred();
+    if (waited > kSpin) std::this_thread::yield();
   }
 }
 
 std::atomic<int> g_threads{0};   // 0 = not yet decided
 std::atomic<int> g_explicit{0};  // set by set_num_threads(), 0 after reset_num_threads()
 thread_local bool t_in_worker = false;
+
+// A loop's gate: generation (high 32 bits), open flag, and how many workers
+// joined (low bits). A worker joins only an open gate of the loop it saw; the
+// caller closes it once every chunk is handed out and waits only for those
+// that joined, never for a worker the OS has not scheduled yet (that one
+// finds the gate closed and goes back to waiting). So a loop on a busy
+// machine costs at most what one thread would take, plus the chunks in flight.
+constexpr uint64_t kOpen = uint64_t(1) << 31;
+constexpr uint64_t kJoinedMask = kOpen - 1;
 
 class Pool {
  public:
@@ -90,6 +110,7 @@ class Pool {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
     grow(nthreads - 1);
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lk(m_);
       fn_ = &fn;
@@ -97,22 +118,22 @@ class Pool {
       chunk_ = chunk;
       next_.store(0);
       error_ = nullptr;
+      finished_.store(0);
       const int active = std::min<int>({nthreads - 1, static_cast<int>(workers_.size()), 0xffff});
-
-      pending_.store(active);
-      // Publishes the loop to spinning workers: the generation and how many
-      // workers it wants in one word, so that no worker pairs one loop's
-      // generation with another's count (it would join a loop still being
-      // set up and throw pending_ off).
-      loop_.store(((loop_.load() >> 16) + 1) << 16 | static_cast<uint64_t>(active));
+      gen = ((gate_.load() >> 32) + 1) & 0xffffffff;
+      gate_.store(gen << 32 | kOpen);
+      // The generation and how many workers it wants in one word, so that no
+      // worker pairs one loop's generation with another's count.
+      loop_.store(gen << 16 | static_cast<uint64_t>(active));
     }
-    cv_.notify_all();
+    if (sleeping_.load() > 0) cv_.notify_all();
     t_in_worker = true;  // the caller's share: a nested loop inside it runs serially
     work();
     t_in_worker = false;
-    if (!spin_until([&] { return pending_.load() == 0; })) {
+    const uint64_t joined = gate_.fetch_and(~kOpen) & kJoinedMask;
+    if (!spin_until([&] { return finished_.load() == joined; })) {
       std::unique_lock<std::mutex> lk(m_);
-      done_.wait(lk, [&] { return pending_.load() == 0; });
+      done_.wait(lk, [&] { return finished_.load() == joined; });
     }
     std::lock_guard<std::mutex> lk(m_);
     fn_ = nullptr;
@@ -148,6 +169,15 @@ class Pool {
     }
   }
 
+  // Joins the loop of generation `gen` if its gate is still open.
+  bool join(uint64_t gen) {
+    uint64_t cur = gate_.load();
+    while ((cur >> 32) == gen && (cur & kOpen)) {
+      if (gate_.compare_exchange_weak(cur, cur + 1)) return true;
+    }
+    return false;
+  }
+
   void loop(int id) {
     t_in_worker = true;
     uint64_t seen = 0;
@@ -159,14 +189,16 @@ class Pool {
       };
       if (!spin_until(next_loop)) {
         std::unique_lock<std::mutex> lk(m_);
+        sleeping_.fetch_add(1);
         cv_.wait(lk, next_loop);
+        sleeping_.fetch_sub(1);
       }
       seen = word >> 16;
+      if (!join(seen)) continue;  // too late: the caller did the work
       work();
-      if (pending_.fetch_sub(1) == 1) {
-        std::lock_guard<std::mutex> lk(m_);  // the caller checks pending_ under m_ before it sleeps
-        done_.notify_one();
-      }
+      std::lock_guard<std::mutex> lk(m_);  // the caller checks finished_ under m_ before it sleeps
+      finished_.fetch_add(1);
+      done_.notify_one();
     }
   }
 
@@ -178,8 +210,10 @@ class Pool {
   int64_t n_ = 0, chunk_ = 1;
   std::atomic<int64_t> next_{0};
   std::exception_ptr error_;
-  std::atomic<int> pending_{0};
-  std::atomic<uint64_t> loop_{0};  // generation << 16 | workers wanted (see run)
+  std::atomic<uint64_t> gate_{0};      // generation << 32 | open | workers joined (see kOpen)
+  std::atomic<uint64_t> finished_{0};  // joined workers done with this loop
+  std::atomic<int> sleeping_{0};       // workers waiting on cv_
+  std::atomic<uint64_t> loop_{0};      // generation << 16 | workers wanted
 };
 
 }  // namespace
@@ -197,12 +231,11 @@ void set_num_threads(int n) {
   n = std::max(1, n);
   g_threads.store(n);
   g_explicit.store(n);
-  blas_follow_threads(n);
 }
 
 void reset_num_threads() {
   g_threads.store(0);
-  if (g_explicit.exchange(0) != 0) blas_follow_threads(0);
+  g_explicit.store(0);
 }
 
 int explicit_num_threads() { return g_explicit.load(); }

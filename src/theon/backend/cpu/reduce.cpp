@@ -101,6 +101,13 @@ void reduce_kernel(const ops::Reduce& op, const std::vector<NDArray>& in, std::v
     throw ValueError(op.name() + ": " + reduce_kind_name(kind) + " of an empty axis (input shape " +
                      shape_str(x.shape) + "): the reduction has no identity");
   if (osize == 0) return;
+  // One element (a batch of one): the value itself, converted (also -0.0, as NumPy's reduce).
+  if (osize == 1 && x.size() == 1 && kind != ReduceKind::All && kind != ReduceKind::Any) {
+    alignas(64) unsigned char v[16];
+    block_loader(x.dtype, rc_ct(rc))(x.data, 0, 1, v);
+    block_storer(rc_ct(rc), od)(v, 1, o.data, static_cast<int64_t>(itemsize(od)));
+    return;
+  }
 
   // Accumulate straight into the output when its dtype is the compute type.
   NDArray acc = od == cd ? o : NDArray::empty(cd, oshape);

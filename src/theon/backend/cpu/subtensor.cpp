@@ -224,6 +224,36 @@ void subtensor_kernel(const ops::SubtensorOp& op, const std::vector<NDArray>& in
   out[0] = std::move(o);
 }
 
+// The indexed region of x and y's strides over it (0 where y broadcasts);
+// throws on an index out of range or a y that does not fit, before any write.
+std::pair<Region, Strides> inc_region(const ops::IncSubtensorOp& op, const std::vector<NDArray>& in, const NDArray& x,
+                                      const NDArray& y, const Apply* node) {
+  Region r = resolve(op.desc(), op.layout(), x.shape, x.strides, in, 2);
+  const int nd = static_cast<int>(r.shape.size());
+  if (y.ndim() > nd)
+    throw ValueError(op.desc() + ": y of shape " + shape_str(y.shape) +
+                     " has more dimensions than the indexed region " + shape_str(r.shape));
+  const int pad = nd - y.ndim();
+  Strides ys(nd, 0);
+  for (int d = 0; d < y.ndim(); ++d) {
+    const int64_t n = y.shape[d], rn = r.shape[pad + d];
+    const bool bcast = node ? node->inputs[1]->type.shape[d] == 1 : n == 1;
+    if (n == rn) {
+      ys[pad + d] = n == 1 ? 0 : y.strides[d];
+    } else if (n != 1 || !bcast) {
+      throw ValueError(op.desc() + ": cannot broadcast y of shape " + shape_str(y.shape) + " (" + y.str() +
+                       ") to the indexed region of shape " + shape_str(r.shape) + " of x with shape " +
+                       shape_str(x.shape) +
+                       " (only dimensions of y whose type is broadcastable, i.e. of static size 1, broadcast)");
+    }
+  }
+  return {std::move(r), std::move(ys)};
+}
+
+void inc_subtensor_check(const ops::IncSubtensorOp& op, const std::vector<NDArray>& in, const Apply* node) {
+  inc_region(op, in, in[0], in[1], node);
+}
+
 void inc_subtensor_kernel(const ops::IncSubtensorOp& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
                           Workspace& ws) {
   const NDArray& x = in[0];
@@ -235,25 +265,7 @@ void inc_subtensor_kernel(const ops::IncSubtensorOp& op, const std::vector<NDArr
     o = ws.empty(x.dtype, x.shape);
     copy_into(x, o);
   }
-  Region r = resolve(op.desc(), op.layout(), o.shape, o.strides, in, 2);
-  const int nd = static_cast<int>(r.shape.size());
-  if (y.ndim() > nd)
-    throw ValueError(op.desc() + ": y of shape " + shape_str(y.shape) +
-                     " has more dimensions than the indexed region " + shape_str(r.shape));
-  const int pad = nd - y.ndim();
-  Strides ys(nd, 0);
-  for (int d = 0; d < y.ndim(); ++d) {
-    const int64_t n = y.shape[d], rn = r.shape[pad + d];
-    const bool bcast = ws.node ? ws.node->inputs[1]->type.shape[d] == 1 : n == 1;
-    if (n == rn) {
-      ys[pad + d] = n == 1 ? 0 : y.strides[d];
-    } else if (n != 1 || !bcast) {
-      throw ValueError(op.desc() + ": cannot broadcast y of shape " + shape_str(y.shape) + " (" + y.str() +
-                       ") to the indexed region of shape " + shape_str(r.shape) + " of x with shape " +
-                       shape_str(x.shape) +
-                       " (only dimensions of y whose type is broadcastable, i.e. of static size 1, broadcast)");
-    }
-  }
+  auto [r, ys] = inc_region(op, in, o, y, ws.node);
   if (op.sets()) {
     const size_t isz = itemsize(x.dtype);
     walk(r, o.data, y.data, ys, [isz](char* po, char* py) { copy_elem(po, py, isz); });
@@ -277,6 +289,7 @@ void inc_subtensor_kernel(const ops::IncSubtensorOp& op, const std::vector<NDArr
 void add_subtensor_kernels(Backend& cpu) {
   cpu.add(OpKind::Subtensor, &typed_kernel<ops::SubtensorOp, subtensor_kernel>);
   cpu.add(OpKind::IncSubtensor, &typed_kernel<ops::IncSubtensorOp, inc_subtensor_kernel>);
+  cpu.set_preflight(OpKind::IncSubtensor, &typed_preflight<ops::IncSubtensorOp, inc_subtensor_check>);
 }
 
 }  // namespace theon
