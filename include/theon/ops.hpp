@@ -140,6 +140,9 @@ struct LabelPick {
   Var logits, labels, rows;
 };
 bool label_pick(const Apply& node, LabelPick* out);
+// Whether the pick's rows are, by construction, the labels' or the logits'
+// length (then the op's own one-label-per-row check covers them).
+bool label_pick_rows_implied(const LabelPick& p);
 // -nll of the crossentropy op for a label pick (rows checked to be the
 // logits' rows at run time: one label per row, as the op needs).
 Var label_pick_as_crossentropy(const LabelPick& p);

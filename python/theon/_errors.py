@@ -6,6 +6,11 @@ class AxisError(IndexError, ValueError):
     NumPy's AxisError."""
 
 
+class LabelError(IndexError, ValueError):
+    """A class label out of range for the crossentropy ops: an IndexError like
+    an index into the probabilities, and a ValueError as Theano's ops raised."""
+
+
 class MissingInputError(ValueError):
     """A variable needed by an output was neither an input nor given a value."""
 

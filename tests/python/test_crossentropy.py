@@ -12,6 +12,7 @@ from theon.compile.mode import Mode
 from theon.configparser import change_flags
 
 from conftest import check_grad
+from theon._errors import LabelError
 
 NONE = Mode(optimizer=None)
 
@@ -140,16 +141,19 @@ def test_the_mlp_graph_has_one_op_each_way():
     assert "Gemm{inplace}" in names
 
 
-def test_a_label_out_of_range_is_an_index_error_naming_the_op():
+def test_a_label_out_of_range_is_a_label_error_naming_the_op():
+    # LabelError is an IndexError (an index into the probabilities) and a
+    # ValueError (what Theano's ops raised).
+    assert issubclass(LabelError, IndexError) and issubclass(LabelError, ValueError)
     x, y = T.dmatrix("x"), T.lvector("y")
     f = theon.function([x, y], T.nnet.crossentropy_softmax_1hot(x, y)[0])
-    with pytest.raises(IndexError, match="CrossentropySoftmaxArgmax1Hot: label 4 of row 1 is out of range for 3"):
+    with pytest.raises(LabelError, match="CrossentropySoftmaxArgmax1Hot: label 4 of row 1 is out of range for 3"):
         f(np.zeros((2, 3)), np.array([0, 4]))
-    with pytest.raises(IndexError, match="label -1"):
+    with pytest.raises(LabelError, match="label -1"):
         f(np.zeros((2, 3)), np.array([0, -1]))
     g = theon.function([x, y], T.nnet.crossentropy_softmax_1hot_with_bias_dx(T.ones_like(y, "float64"),
                                                                             T.nnet.softmax(x), y))
-    with pytest.raises(IndexError, match="out of range"):
+    with pytest.raises(LabelError, match="out of range"):
         g(np.zeros((2, 3)), np.array([3, 0]))
 
 

@@ -307,6 +307,10 @@ class _OpBase:
         return (out[0] if isinstance(out, (list, tuple)) else out).owner
 
     def __eq__(self, other):
+        # One of theon's ops equals an argument-less instance of its class
+        # (Theano's tests ask `softmax_op in [node.op for node in ...]`).
+        if isinstance(other, _core.Op) and not self._props[0] and not self._props[1]:
+            return isinstance(other, type(self))
         return type(self) is type(other) and self._props == other._props
 
     def __hash__(self):

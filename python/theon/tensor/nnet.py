@@ -8,6 +8,8 @@ them: log(softmax(x)) becomes log_softmax(x), the tutorials' -log(softmax(x))
 [arange(n), y] (or the same of a log-softmax written out) becomes the
 crossentropy op, and log(sigmoid(x)) becomes -softplus(-x).
 """
+import sys
+
 from .. import _core
 from .basic import (_as, _axis_int, abs_, all as _all, arange, clip, exp, expm1, ge, log, sigmoid,  # noqa: F401
                     softplus, switch, sum as _sum)
@@ -17,7 +19,10 @@ __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax
            "binary_crossentropy", "sigmoid_binary_crossentropy", "categorical_crossentropy",
            "crossentropy_categorical_1hot", "crossentropy_softmax_1hot", "crossentropy_softmax_1hot_with_bias",
            "crossentropy_softmax_argmax_1hot_with_bias", "crossentropy_softmax_1hot_with_bias_dx",
-           "CrossentropySoftmaxArgmax1HotWithBias", "CrossentropySoftmax1HotWithBiasDx"]
+           "CrossentropySoftmaxArgmax1HotWithBias", "CrossentropySoftmax1HotWithBiasDx", "Softmax", "LogSoftmax",
+           "SoftmaxWithBias", "SoftmaxGrad", "softmax_grad", "logsoftmax_op", "CrossentropyCategorical1Hot",
+           "CrossentropyCategorical1HotGrad", "Prepend_scalar_constant_to_each_row", "Prepend_scalar_to_each_row",
+           "prepend_scalar_to_each_row", "h_softmax", "confusion_matrix"]
 
 
 def softmax(c, axis=-1):
@@ -31,7 +36,6 @@ def log_softmax(c, axis=-1):
 
 
 logsoftmax = log_softmax
-softmax_op = softmax
 
 
 def softmax_graph(c):
@@ -196,3 +200,106 @@ CrossentropySoftmaxArgmax1HotWithBias = _op_class("CrossentropySoftmaxArgmax1Hot
 #: Theano's op class of crossentropy_softmax_1hot_with_bias_dx.
 CrossentropySoftmax1HotWithBiasDx = _op_class("CrossentropySoftmax1HotWithBiasDx", ["CrossentropySoftmax1HotDx"], _Op,
                                               make=lambda: crossentropy_softmax_1hot_with_bias_dx)
+
+
+def _softmax_grad(dy, sm):
+    """The gradient of softmax along the last axis: sm * (dy - sum(dy * sm))."""
+    dy, sm = _as(dy), _as(sm)
+    return sm * (dy - _sum(dy * sm, axis=sm.ndim - 1, keepdims=True))
+
+
+def _crossentropy_categorical_1hot_grad(g_y, coding_dist, true_one_of_n):
+    """The gradient of crossentropy_categorical_1hot with respect to coding_dist."""
+    from .basic import arange as _arange, set_subtensor, zeros_like
+    g_y, coding_dist, true_one_of_n = _as(g_y), _as(coding_dist), _as(true_one_of_n)
+    rows = _arange(coding_dist.shape[0])
+    return set_subtensor(zeros_like(coding_dist)[rows, true_one_of_n],
+                         -g_y / coding_dist[rows, true_one_of_n])
+
+
+def prepend_scalar_to_each_row(val, mat):
+    """mat with a first column of val (a scalar), as Theano's Prepend_scalar_to_each_row."""
+    from .basic import alloc, cast, concatenate
+    mat = _as(mat)
+    col = alloc(cast(_as(val), mat.dtype), mat.shape[0], 1)
+    return concatenate([col, mat], axis=1)
+
+
+_is_log = lambda op: str(op).startswith("LogSoftmax")  # noqa: E731
+
+#: Theano's Softmax op class (``isinstance`` matches theon's softmax nodes).
+Softmax = _op_class("Softmax", ["Softmax"], _Op, when=lambda op: not _is_log(op), make=lambda: softmax)
+#: Theano's LogSoftmax op class.
+LogSoftmax = _op_class("LogSoftmax", ["Softmax"], _Op, when=_is_log, make=lambda: log_softmax)
+logsoftmax_op = LogSoftmax()
+softmax_op = Softmax()  # Theano's op instance: softmax_op(x) builds softmax(x); `softmax_op in ops` finds it
+#: Theano's SoftmaxWithBias: theon computes it as softmax(x + b).
+SoftmaxWithBias = _op_class("SoftmaxWithBias", [], _Op, make=lambda: softmax_with_bias)
+#: Theano's SoftmaxGrad: theon builds the elementwise graph (it fuses).
+SoftmaxGrad = _op_class("SoftmaxGrad", [], _Op, make=lambda: _softmax_grad)
+softmax_grad = SoftmaxGrad()
+CrossentropyCategorical1Hot = _op_class("CrossentropyCategorical1Hot", [], _Op,
+                                        make=lambda: crossentropy_categorical_1hot)
+CrossentropyCategorical1HotGrad = _op_class("CrossentropyCategorical1HotGrad", [], _Op,
+                                            make=lambda: _crossentropy_categorical_1hot_grad)
+Prepend_scalar_constant_to_each_row = _op_class(
+    "Prepend_scalar_constant_to_each_row", [], _Op,
+    make=lambda val=0: lambda mat: prepend_scalar_to_each_row(val, mat))
+Prepend_scalar_to_each_row = _op_class("Prepend_scalar_to_each_row", [], _Op,
+                                       make=lambda: prepend_scalar_to_each_row)
+
+
+def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, W2, b2, target=None):
+    """Two-level hierarchical softmax (Theano's h_softmax).
+
+    The outputs are split into ``n_classes`` classes of ``n_outputs_per_class``
+    each: p(output) = p(class) * p(output | class), with
+    p(class) = softmax(dot(x, W1) + b1) and, within class c,
+    p(. | c) = softmax(dot(x, W2[c]) + b2[c]).
+
+    Parameters
+    ----------
+    x : matrix (batch_size, n_in)
+    W1, b1 : (n_in, n_classes) and (n_classes,)
+    W2, b2 : (n_classes, n_in, n_outputs_per_class) and (n_classes, n_outputs_per_class)
+    target : vector of int, optional
+        With it, the probability of each example's target (batch_size,);
+        without, every output's probability (batch_size, n_outputs).
+    """
+    from .basic import arange as _arange, dot, tensordot
+    x, W1, b1, W2, b2 = _as(x), _as(W1), _as(b1), _as(W2), _as(b2)
+    class_probs = softmax(dot(x, W1) + b1)
+    if target is None:
+        act = tensordot(x, W2, [[1], [1]]) + b2.dimshuffle("x", 0, 1)  # (batch, classes, per class)
+        flat = act.reshape((x.shape[0] * n_classes, n_outputs_per_class))
+        within = softmax(flat).reshape((x.shape[0], n_classes, n_outputs_per_class))
+        probs = (class_probs.dimshuffle(0, 1, "x") * within).reshape((x.shape[0], n_classes * n_outputs_per_class))
+        return probs[:, :n_outputs]
+    target = _as(target)
+    cls = target // n_outputs_per_class
+    idx = target % n_outputs_per_class
+    rows = _arange(x.shape[0])
+    act = _sum(x.dimshuffle(0, 1, "x") * W2[cls], axis=1) + b2[cls]  # (batch, per class)
+    within = softmax(act)
+    return class_probs[rows, cls] * within[rows, idx]
+
+
+def confusion_matrix(actual, pred):
+    """[conf_mat, order]: conf_mat[i, j] counts examples of actual class
+    order[i] predicted as order[j]; order holds the classes that occur, sorted."""
+    from .basic import concatenate, dot, eq
+    from .extra_ops import unique
+    actual, pred = _as(actual), _as(pred)
+    if actual.ndim != 1:
+        raise ValueError("confusion_matrix: actual must be a 1-d tensor variable, got %s" % (actual.type,))
+    if pred.ndim != 1:
+        raise ValueError("confusion_matrix: pred must be a 1-d tensor variable, got %s" % (pred.type,))
+    order = unique(concatenate([actual, pred]))
+    one_a = eq(actual.dimshuffle(0, "x"), order).astype("int64")
+    one_p = eq(pred.dimshuffle(0, "x"), order).astype("int64")
+    return [dot(one_a.T, one_p), order]
+
+
+# Theano's module path theano.tensor.nnet.nnet (the op definitions lived there).
+nnet = sys.modules[__name__]
+sys.modules[__name__ + ".nnet"] = nnet

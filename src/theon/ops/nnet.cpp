@@ -277,8 +277,29 @@ bool label_pick(const Apply& node, LabelPick* out) {
   return true;
 }
 
+namespace {
+// Is `rows` the length of v (v.shape[0], as Shape_i or as Shape(v)[0])?
+bool is_length_of(const Var& rows, const Var& v) {
+  if (!rows->owner) return false;
+  const Apply& n = *rows->owner;
+  if (n.op->kind() == OpKind::ShapeI) return shape_i_axis(*n.op) == 0 && same_value(n.inputs[0], v);
+  if (n.op->kind() != OpKind::Subtensor || index_advanced(*n.op) || n.inputs.size() != 2) return false;
+  const Var& s = n.inputs[0];
+  double k;
+  return s->owner && s->owner->op->kind() == OpKind::Shape && same_value(s->owner->inputs[0], v) &&
+         get_constant_scalar(n.inputs[1], &k) && k == 0;
+}
+}  // namespace
+
+bool label_pick_rows_implied(const LabelPick& p) {
+  // The op checks one label per row itself: arange(len(labels)) or
+  // arange(len(logits)) needs nothing more.
+  return is_length_of(p.rows, p.labels) || is_length_of(p.rows, p.logits);
+}
+
 Var label_pick_as_crossentropy(const LabelPick& p) {
   const Var nll = crossentropy_softmax_1hot(p.logits, nullptr, p.labels)[0];
+  if (label_pick_rows_implied(p)) return neg(nll);
   const Var n = shape_i(p.logits, 0);
   const Var rows = p.rows->dtype() == DType::Int64 ? p.rows : cast(p.rows, DType::Int64);
   const Var checked = assert_op(nll, {eq(rows, n)},

@@ -199,7 +199,8 @@ void logsumexp_kernel(const ops::LogSumExp& op, const std::vector<NDArray>& in, 
 
 // ---- the softmax crossentropy family ----------------------------------------------
 
-// The labels as int64, each checked against the number of classes.
+// The labels as int64, each checked against the number of classes (a
+// LabelError: IndexError and, as Theano's op raised, ValueError).
 std::vector<int64_t> checked_labels(const std::string& op, const NDArray& y, int64_t rows, int64_t classes) {
   if (y.size() != rows)
     throw ValueError(op + ": " + std::to_string(rows) + " rows of logits but " + std::to_string(y.size()) +
@@ -208,7 +209,7 @@ std::vector<int64_t> checked_labels(const std::string& op, const NDArray& y, int
   std::vector<int64_t> labels(y64.ptr<int64_t>(), y64.ptr<int64_t>() + rows);
   for (int64_t i = 0; i < rows; ++i)
     if (labels[i] < 0 || labels[i] >= classes)
-      throw IndexError(op + ": label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
+      throw LabelError(op + ": label " + std::to_string(labels[i]) + " of row " + std::to_string(i) +
                        " is out of range for " + std::to_string(classes) + " classes (labels are 0 to " +
                        std::to_string(classes - 1) + ")");
   return labels;
