@@ -262,3 +262,27 @@ def test_neg_log_softmax_then_indexed_is_finite(rng):
     assert np.isfinite(c).all() and np.isfinite(g).all()
     np.testing.assert_allclose(c, -sp.log_softmax(xv, axis=1)[np.arange(4), yv], rtol=1e-12)
     np.testing.assert_allclose(g, sp.softmax(xv, axis=1) - np.eye(6)[yv], atol=1e-15)
+
+
+# Short rows along the last axis run block-wise (row maxima, one vector exp
+# call, row sums); long rows and other axes one row at a time: both give SciPy's values.
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int16"])
+@pytest.mark.parametrize("shape", [(7, 10), (3, 4, 128), (5, 129), (2, 3, 1)])
+@pytest.mark.parametrize("log_form", [False, True])
+def test_softmax_short_and_long_rows_against_scipy(dtype, shape, log_form, rng):
+    x = T.tensor(dtype=dtype, broadcastable=(False,) * len(shape))
+    v = (rng.standard_normal(shape) * 20).astype(dtype)
+    f = theon.function([x], (nnet.log_softmax if log_form else nnet.softmax)(x))
+    want = (sp.log_softmax if log_form else sp.softmax)(v.astype("float64"), axis=-1)
+    tol = 1e-12 if dtype == "float64" else 1e-5  # int16 computes in float32 (upgrade_to_float)
+    np.testing.assert_allclose(f(v), want, rtol=tol, atol=tol)
+    w = np.swapaxes(np.ascontiguousarray(np.swapaxes(v, 0, -1)), 0, -1)  # the same values, strided
+    np.testing.assert_allclose(f(w), want, rtol=tol, atol=tol)
+
+
+def test_softmax_rows_with_nan_and_inf_are_nan():
+    x = T.dmatrix()
+    f = theon.function([x], nnet.softmax(x))
+    out = f(np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, 0.0], [0.0, 1.0, 2.0]]))
+    assert np.isnan(out[0]).all() and np.isnan(out[1, 0])
+    np.testing.assert_allclose(out[2], sp.softmax([0.0, 1.0, 2.0]))

@@ -113,6 +113,48 @@ Next next_row(const Rows& rows, const NDArray& x, int64_t r, int64_t stride, int
   return {x.data + xo, n * isz};
 }
 
+// Short rows along the last axis, rows [r0, r1) of o (C-contiguous, of the
+// compute dtype C), pass by pass over the block: row maxima and shift, one
+// vector exp call, row sums, then scaling (or, for the log form, the shifted
+// values less the log of the sum). A kernel call per row would cost more than
+// a row of ten values.
+template <class C>
+void softmax_short_rows(const NDArray& x, LoadFn load, int64_t n, int64_t r0, int64_t r1, bool log_form,
+                        const RowKernels& k, C* o) {
+  const int64_t rows = r1 - r0;
+  C* block = o + r0 * n;
+  const int64_t xs = x.strides[x.ndim() - 1];
+  for (int64_t r = r0; r < r1; ++r) {
+    C* v = o + r * n;
+    int64_t xo = 0, rem = r;  // row r's offset in x, over the leading axes
+    for (int d = x.ndim() - 2; d >= 0; --d) {
+      xo += (rem % x.shape[d]) * x.strides[d];
+      rem /= x.shape[d];
+    }
+    load(x.data + xo, xs, n, v);
+    C m = v[0];
+    for (int64_t j = 1; j < n; ++j) m = v[j] > m || std::isnan(v[j]) ? v[j] : m;
+    for (int64_t j = 0; j < n; ++j) v[j] -= m;
+  }
+  std::vector<C> e(log_form ? static_cast<size_t>(rows * n) : 0);
+  C* ex = log_form ? e.data() : block;
+  const void* in[1] = {block};
+  k.exp(rows * n, in, ex);
+  for (int64_t r = r0; r < r1; ++r) {
+    C* v = o + r * n;
+    const C* er = ex + (r - r0) * n;
+    double sum = 0;
+    for (int64_t j = 0; j < n; ++j) sum += er[j];
+    if (log_form) {
+      const C ls = static_cast<C>(std::log(sum));
+      for (int64_t j = 0; j < n; ++j) v[j] -= ls;
+    } else {
+      const C inv = static_cast<C>(1.0 / sum);
+      for (int64_t j = 0; j < n; ++j) v[j] *= inv;
+    }
+  }
+}
+
 void softmax_kernel(const ops::Softmax& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const int axis = op.axis();
   const bool log_form = op.log_form();
@@ -130,6 +172,17 @@ void softmax_kernel(const ops::Softmax& op, const std::vector<NDArray>& in, std:
   const LoadFn load = block_loader(x.dtype, ct);
   const StoreFn store = block_storer(ct, od);
   const RowKernels kernels(ct);
+  constexpr int64_t kShortRow = 128;
+  if (axis == x.ndim() - 1 && n <= kShortRow && od == ct_dtype(ct)) {
+    auto run_short = [&](int64_t r0, int64_t r1) {
+      if (ct == CT::F32)
+        softmax_short_rows(x, load, n, r0, r1, log_form, kernels, o.ptr<float>());
+      else
+        softmax_short_rows(x, load, n, r0, r1, log_form, kernels, o.ptr<double>());
+    };
+    parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run_short);
+    return;
+  }
   const int64_t isz = static_cast<int64_t>(itemsize(ct_dtype(ct)));
   const int64_t xstride = x.strides[axis], ostride = o.strides[axis];
   auto run = [&](int64_t r0, int64_t r1) {
