@@ -143,6 +143,9 @@ bool label_pick(const Apply& node, LabelPick* out);
 // Whether the pick's rows are, by construction, the labels' or the logits'
 // length (then the op's own one-label-per-row check covers them).
 bool label_pick_rows_implied(const LabelPick& p);
+// v, once the pick's rows are checked at run time to be the logits' rows
+// (v itself when label_pick_rows_implied).
+Var check_label_pick_rows(const Var& v, const LabelPick& p);
 // -nll of the crossentropy op for a label pick (rows checked to be the
 // logits' rows at run time: one label per row, as the op needs).
 Var label_pick_as_crossentropy(const LabelPick& p);

@@ -106,6 +106,10 @@ void bind_graph(nb::module_& m) {
                      switch (o.kind()) {
                        case OpKind::ShapeI:
                          return nb::int_(shape_i_axis(o));
+                       case OpKind::Softmax:
+                         return nb::int_(softmax_axis(o));
+                       case OpKind::LogSumExp:
+                         return nb::int_(logsumexp_axis(o));
                        case OpKind::Sort:
                        case OpKind::ArgSort:
                        case OpKind::CumOp:
@@ -121,6 +125,12 @@ void bind_graph(nb::module_& m) {
                        default:
                          return nb::none();
                      }
+                   })
+      // Softmax: the log form (LogSoftmax) or not.
+      .def_prop_ro("log_form",
+                   [](const Op& o) -> std::optional<bool> {
+                     if (o.kind() != OpKind::Softmax) return std::nullopt;
+                     return softmax_is_log(o);
                    })
       // TopK (Theano's TopKOp): which outputs it gives and the positions' dtype.
       .def_prop_ro("return_values",

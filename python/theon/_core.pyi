@@ -94,6 +94,9 @@ class Op:
     def axis(self) -> object: ...
 
     @property
+    def log_form(self) -> bool | None: ...
+
+    @property
     def return_values(self) -> bool | None: ...
 
     @property

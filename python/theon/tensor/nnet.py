@@ -225,12 +225,10 @@ def prepend_scalar_to_each_row(val, mat):
     return concatenate([col, mat], axis=1)
 
 
-_is_log = lambda op: str(op).startswith("LogSoftmax")  # noqa: E731
-
 #: Theano's Softmax op class (``isinstance`` matches theon's softmax nodes).
-Softmax = _op_class("Softmax", ["Softmax"], _Op, when=lambda op: not _is_log(op), make=lambda: softmax)
+Softmax = _op_class("Softmax", ["Softmax"], _Op, when=lambda op: not op.log_form, make=lambda: softmax)
 #: Theano's LogSoftmax op class.
-LogSoftmax = _op_class("LogSoftmax", ["Softmax"], _Op, when=_is_log, make=lambda: log_softmax)
+LogSoftmax = _op_class("LogSoftmax", ["Softmax"], _Op, when=lambda op: op.log_form, make=lambda: log_softmax)
 logsoftmax_op = LogSoftmax()
 softmax_op = Softmax()  # Theano's op instance: softmax_op(x) builds softmax(x); `softmax_op in ops` finds it
 #: Theano's SoftmaxWithBias: theon computes it as softmax(x + b).

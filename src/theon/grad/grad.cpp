@@ -120,15 +120,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
         !blocked.count(pick.logits.get())) {
       const Var sm = crossentropy_softmax_1hot(pick.logits, nullptr, pick.labels)[1];
       Var g = gouts[0]->dtype() == sm->dtype() ? gouts[0] : cast(gouts[0], sm->dtype());
-      g = neg(g);
-      if (!label_pick_rows_implied(pick)) {
-        const Var rows = pick.rows->dtype() == DType::Int64 ? pick.rows : cast(pick.rows, DType::Int64);
-        g = assert_op(g, {eq(rows, shape_i(pick.logits, 0))},
-                      "the crossentropy of a log-softmax picked with arange(n) rows needs n equal to the number of "
-                      "rows of the logits (one label per row)",
-                      CheckFailure::Value);
-      }
-      accumulate(pick.logits.get(), crossentropy_softmax_1hot_dx(g, sm, pick.labels));
+      accumulate(pick.logits.get(), crossentropy_softmax_1hot_dx(check_label_pick_rows(neg(g), pick), sm, pick.labels));
       continue;
     }
     if (null_why.empty()) {

@@ -297,16 +297,17 @@ bool label_pick_rows_implied(const LabelPick& p) {
   return is_length_of(p.rows, p.labels) || is_length_of(p.rows, p.logits);
 }
 
-Var label_pick_as_crossentropy(const LabelPick& p) {
-  const Var nll = crossentropy_softmax_1hot(p.logits, nullptr, p.labels)[0];
-  if (label_pick_rows_implied(p)) return neg(nll);
-  const Var n = shape_i(p.logits, 0);
+Var check_label_pick_rows(const Var& v, const LabelPick& p) {
+  if (label_pick_rows_implied(p)) return v;
   const Var rows = p.rows->dtype() == DType::Int64 ? p.rows : cast(p.rows, DType::Int64);
-  const Var checked = assert_op(nll, {eq(rows, n)},
-                                "the crossentropy of a log-softmax picked with arange(n) rows needs n equal to the "
-                                "number of rows of the logits (one label per row)",
-                                CheckFailure::Value);
-  return neg(checked);
+  return assert_op(v, {eq(rows, shape_i(p.logits, 0))},
+                   "the crossentropy of a log-softmax picked with arange(n) rows needs n equal to the number of "
+                   "rows of the logits (one label per row)",
+                   CheckFailure::Value);
+}
+
+Var label_pick_as_crossentropy(const LabelPick& p) {
+  return neg(check_label_pick_rows(crossentropy_softmax_1hot(p.logits, nullptr, p.labels)[0], p));
 }
 
 int softmax_axis(const Op& op) { return as_softmax(op).axis(); }

@@ -342,21 +342,27 @@ void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double
                    std::string(dtype_name(a.dtype)) + ", " + std::string(dtype_name(b.dtype)) + ")");
 }
 
+// The shape of dot(a, b) for vectors and matrices; raises what a product of
+// these shapes must (shared by Dot, Gemm and Dot22Scalar).
+Shape dot_shape(const std::string& op, const NDArray& a, const NDArray& b) {
+  if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2)
+    throw ValueError(op + ": expected vectors or matrices, got shapes " + shape_str(a.shape) + " and " +
+                     shape_str(b.shape));
+  if (a.shape.back() != b.shape[0]) not_aligned(op, a, b, a.ndim() - 1, 0);
+  Shape shape;
+  if (a.ndim() == 2) shape.push_back(a.shape[0]);
+  if (b.ndim() == 2) shape.push_back(b.shape[1]);
+  return shape;
+}
+
 // ---- Dot ----------------------------------------------------------------------------
 
 void dot_kernel(const ops::Dot& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   NDArray a = in[0], b = in[1];
-  if (a.ndim() < 1 || a.ndim() > 2 || b.ndim() < 1 || b.ndim() > 2)
-    throw ValueError("Dot: expected vectors or matrices, got shapes " + shape_str(a.shape) + " and " +
-                     shape_str(b.shape));
   if (a.dtype != b.dtype)
     throw TypeError("Dot: inputs must have the same dtype, got " + std::string(dtype_name(a.dtype)) + " and " +
                     std::string(dtype_name(b.dtype)));
-  if (a.shape.back() != b.shape[0]) not_aligned(op.name(), a, b, a.ndim() - 1, 0);
-  Shape shape;
-  if (a.ndim() == 2) shape.push_back(a.shape[0]);
-  if (b.ndim() == 2) shape.push_back(b.shape[1]);
-  out[0] = ws.empty(a.dtype, shape);
+  out[0] = ws.empty(a.dtype, dot_shape(op.name(), a, b));
   THEON_CHECK(out[0].is_c_contiguous(), "Dot: the workspace returned a non-contiguous output");
   if (blas_dtype(a.dtype) && out[0].size() > 0 && a.shape.back() > 0) {
     // BLAS reads transposed/strided operands in place; anything else is copied once.
@@ -370,14 +376,8 @@ void dot_kernel(const ops::Dot& op, const std::vector<NDArray>& in, std::vector<
 
 // Gemm's shape checks (what the kernel raises before it writes anything).
 void gemm_check(const ops::Gemm& op, const std::vector<NDArray>& in, const Apply*) {
-  const NDArray &z = in[0], &x = in[2], &y = in[3];
-  if (x.ndim() < 1 || x.ndim() > 2 || y.ndim() < 1 || y.ndim() > 2)
-    throw ValueError(op.name() + ": expected vectors or matrices, got shapes " + shape_str(x.shape) + " and " +
-                     shape_str(y.shape));
-  if (x.shape.back() != y.shape[0]) not_aligned(op.name(), x, y, x.ndim() - 1, 0);
-  Shape shape;
-  if (x.ndim() == 2) shape.push_back(x.shape[0]);
-  if (y.ndim() == 2) shape.push_back(y.shape[1]);
+  const NDArray& z = in[0];
+  const Shape shape = dot_shape(op.name(), in[2], in[3]);
   if (z.shape != shape)
     throw ValueError(op.name() + ": Z has shape " + shape_str(z.shape) + " but dot(X, Y) has shape " +
                      shape_str(shape));
@@ -405,11 +405,7 @@ void gemm_kernel(const ops::Gemm& op, const std::vector<NDArray>& in, std::vecto
 void dot_scalar_kernel(const ops::DotScalar& op, const std::vector<NDArray>& in, std::vector<NDArray>& out,
                        Workspace& ws) {
   NDArray a = in[0], b = in[1];
-  if (a.shape.back() != b.shape[0]) not_aligned(op.name(), a, b, a.ndim() - 1, 0);
-  Shape shape;
-  if (a.ndim() == 2) shape.push_back(a.shape[0]);
-  if (b.ndim() == 2) shape.push_back(b.shape[1]);
-  out[0] = ws.empty(a.dtype, shape);
+  out[0] = ws.empty(a.dtype, dot_shape(op.name(), a, b));
   if (needs_copy(as_left(a), a.dtype)) a = a.contiguous();
   if (needs_copy(as_right(b), b.dtype)) b = b.contiguous();
   gemm_acc(a.dtype, as_left(a), as_right(b), out[0].data, in[2].get_double(0), 0);  // beta 0: the output is not read

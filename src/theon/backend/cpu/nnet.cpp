@@ -119,19 +119,15 @@ Next next_row(const Rows& rows, const NDArray& x, int64_t r, int64_t stride, int
 // values less the log of the sum). A kernel call per row would cost more than
 // a row of ten values.
 template <class C>
-void softmax_short_rows(const NDArray& x, LoadFn load, int64_t n, int64_t r0, int64_t r1, bool log_form,
-                        const RowKernels& k, C* o) {
+void softmax_short_rows(const NDArray& x, const Rows& rows_of_x, LoadFn load, int64_t n, int64_t r0, int64_t r1,
+                        bool log_form, const RowKernels& k, C* o) {
   const int64_t rows = r1 - r0;
   C* block = o + r0 * n;
-  const int64_t xs = x.strides[x.ndim() - 1];
   for (int64_t r = r0; r < r1; ++r) {
     C* v = o + r * n;
-    int64_t xo = 0, rem = r;  // row r's offset in x, over the leading axes
-    for (int d = x.ndim() - 2; d >= 0; --d) {
-      xo += (rem % x.shape[d]) * x.strides[d];
-      rem /= x.shape[d];
-    }
-    load(x.data + xo, xs, n, v);
+    int64_t xo, oo;
+    rows_of_x.offsets(r, &xo, &oo);
+    load(x.data + xo, x.strides[x.ndim() - 1], n, v);
     C m = v[0];
     for (int64_t j = 1; j < n; ++j) m = v[j] > m || std::isnan(v[j]) ? v[j] : m;
     for (int64_t j = 0; j < n; ++j) v[j] -= m;
@@ -176,9 +172,9 @@ void softmax_kernel(const ops::Softmax& op, const std::vector<NDArray>& in, std:
   if (axis == x.ndim() - 1 && n <= kShortRow && od == ct_dtype(ct)) {
     auto run_short = [&](int64_t r0, int64_t r1) {
       if (ct == CT::F32)
-        softmax_short_rows(x, load, n, r0, r1, log_form, kernels, o.ptr<float>());
+        softmax_short_rows(x, rows, load, n, r0, r1, log_form, kernels, o.ptr<float>());
       else
-        softmax_short_rows(x, load, n, r0, r1, log_form, kernels, o.ptr<double>());
+        softmax_short_rows(x, rows, load, n, r0, r1, log_form, kernels, o.ptr<double>());
     };
     parallel_for(rows.count, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(1, 12 * n)), run_short);
     return;
