@@ -186,3 +186,31 @@ def test_theano_op_classes_match_the_nodes():
     assert not isinstance(dx.owner.op, T.nnet.CrossentropySoftmaxArgmax1HotWithBias)
     outs = T.nnet.CrossentropySoftmaxArgmax1HotWithBias()(x, T.dvector(), y)
     assert len(outs) == 3 and outs[2].dtype == "int64"
+
+
+def test_dx_bad_types_and_run_time_shapes_are_rejected():
+    with pytest.raises(TypeError, match="dy must be a vector of sm's dtype"):
+        T.nnet.crossentropy_softmax_1hot_with_bias_dx(T.fvector(), T.dmatrix(), T.lvector())
+    with pytest.raises(TypeError, match="sm must be a float32 or float64 matrix"):
+        T.nnet.crossentropy_softmax_1hot_with_bias_dx(T.dvector(), T.dvector(), T.lvector())
+    with pytest.raises(TypeError, match="integer labels"):
+        T.nnet.crossentropy_softmax_1hot_with_bias_dx(T.dvector(), T.dmatrix(), T.dvector())
+    dy, sm, y = T.dvector(), T.dmatrix(), T.lvector()
+    f = theon.function([dy, sm, y], T.nnet.crossentropy_softmax_1hot_with_bias_dx(dy, sm, y))
+    with pytest.raises(ValueError, match=r"dy has 3 elements for 2 rows of sm \(2, 4\)") as e:
+        f(np.ones(3), np.ones((2, 4)), np.array([0, 1]))
+    assert "test_crossentropy.py" in str(e.value)  # the user's line
+
+
+def test_bias_of_the_wrong_length_names_the_op_and_shapes():
+    x, b, y = T.dmatrix(), T.dvector(), T.lvector()
+    f = theon.function([x, b, y], T.nnet.crossentropy_softmax_1hot_with_bias(x, b, y)[0])
+    with pytest.raises(ValueError, match=r"CrossentropySoftmaxArgmax1HotWithBias: b has 3 elements but x \(2, 4\)"):
+        f(np.ones((2, 4)), np.ones(3), np.array([0, 1]))
+
+
+def test_confusion_matrix_needs_vectors():
+    with pytest.raises(ValueError, match="actual must be a 1-d"):
+        T.nnet.confusion_matrix(T.lmatrix(), T.lvector())
+    with pytest.raises(ValueError, match="pred must be a 1-d"):
+        T.nnet.confusion_matrix(T.lvector(), T.lmatrix())

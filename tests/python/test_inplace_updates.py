@@ -187,3 +187,32 @@ def test_profile_is_off_by_default_and_config_profile_switches_it_on():
     assert f.profile.fct_callcount == 1
     g = theon.function([x], x * 2, profile="named")
     assert g.profile.name == "named"
+
+
+# ---- trust_input --------------------------------------------------------------------------
+
+def test_trust_input_takes_exact_arrays_and_rejects_everything_else():
+    x = T.dvector("x")
+    f = theon.function([x], T.exp(x))
+    f.trust_input = True
+    np.testing.assert_allclose(f(np.zeros(3)), np.ones(3))
+    for bad, why in [(np.zeros(3, "float32"), "expected dtype float64"), (np.zeros((2, 2)), "dimension"),
+                     ([0.0, 1.0], "not an aligned NumPy array")]:
+        with pytest.raises(TypeError, match="trust_input=True") as e:
+            f(bad)
+        assert why in str(e.value), str(e.value)
+    with pytest.raises(TypeError, match="expects 1 arguments, got 2"):
+        f(np.zeros(3), np.zeros(3))
+    g = theon.function([x], [T.exp(x), x + 1])
+    g.trust_input = True
+    a, b = g(np.zeros(2))
+    np.testing.assert_allclose(b, np.ones(2))
+
+
+def test_dot22scalar_shape_errors_name_the_op_and_the_line():
+    x, y = T.dmatrix(), T.dmatrix()
+    f = theon.function([x, y], 0.5 * T.dot(x, y))
+    assert any(str(n.op) == "Dot22Scalar" for n in f.maker.fgraph.toposort())
+    with pytest.raises(ValueError, match=r"Dot22Scalar: shapes \(2, 3\) and \(4, 5\) not aligned") as e:
+        f(np.ones((2, 3)), np.ones((4, 5)))
+    assert "test_inplace_updates.py" in str(e.value)
