@@ -150,6 +150,33 @@ Var check_label_pick_rows(const Var& v, const LabelPick& p);
 // logits' rows at run time: one label per row, as the op needs).
 Var label_pick_as_crossentropy(const LabelPick& p);
 
+// ---- random numbers (ops/random.cpp) ------------------------------------------
+// {advanced states, samples}: MRG31k3p uniforms in (0, 1] of dtype (float16,
+// float32 or float64) with shape `size` (an integer vector of length ndim),
+// sample i from stream i % rstate.shape[0]; rstate is int32 (streams, 6).
+std::vector<Var> mrg_uniform(const Var& rstate, const Var& size, DType dtype, int ndim);
+// The Box-Muller transform's steps as Theano's CPU code rounded them (scalar
+// C library functions, in the uniforms' dtype): sqrt(-2 * log(u)), and
+// {cos(2 pi u), sin(2 pi u)}.
+Var box_muller_radius(const Var& u);
+std::vector<Var> box_muller_angle(const Var& u);
+// Theano's MultinomialFromUniform (counts (m, k) of n draws per row of pvals)
+// and ChoiceFromUniform (indices (m, n) without replacement), from uniforms
+// unis of length m * n.
+Var multinomial_from_uniform(const Var& pvals, const Var& unis, const Var& n, DType odtype);
+Var choice_from_uniform(const Var& pvals, const Var& unis, const Var& n, DType odtype, bool replace = false);
+// {advanced state, samples} of a NumPy legacy RandomState distribution (by
+// name: uniform, normal, binomial, random_integers, poisson, permutation,
+// multinomial, choice) drawn from state (628 uint32 words) with shape `size`
+// (empty: the parameters' broadcast shape) and ndim output dimensions.
+std::vector<Var> random_state_draw(const std::string& dist, const Var& state, const Var& size,
+                                   const std::vector<Var>& params, DType dtype, int ndim);
+// The MRG31k3p states of n streams, the first `seed`, each 2^72 steps after
+// the one before (n * 6 int32, row-major); and the state 2^134 steps after
+// seed, where the next generator starts.
+std::vector<int32_t> mrg_substreams(const std::vector<int32_t>& seed, int64_t n);
+std::vector<int32_t> mrg_next_generator(const std::vector<int32_t>& seed);
+
 // ---- indexing (ops/subtensor.cpp) -------------------------------------------
 // One entry per indexed axis. Int: `index` is an integer scalar (the axis is
 // dropped). Slice: start/stop/step integer scalars or null for "none". Array:

@@ -126,6 +126,13 @@ void bind_graph(nb::module_& m) {
                          return nb::none();
                      }
                    })
+      // Random ops: the distribution drawn (MRGUniform, FromUniform, RandomStateDraw).
+      .def_prop_ro("distribution",
+                   [](const Op& o) -> std::optional<std::string> {
+                     std::string d = random_distribution(o);
+                     if (d.empty()) return std::nullopt;
+                     return d;
+                   })
       // Softmax: the log form (LogSoftmax) or not.
       .def_prop_ro("log_form",
                    [](const Op& o) -> std::optional<bool> {

@@ -114,6 +114,33 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("x"), nb::arg("b").none(), nb::arg("y_idx"));
   m.def("crossentropy_softmax_1hot_dx", &crossentropy_softmax_1hot_dx, nb::arg("dy"), nb::arg("sm"), nb::arg("y_idx"));
+  m.def(
+      "mrg_uniform",
+      [](const Var& rstate, const Var& size, const std::string& d, int ndim) {
+        return mrg_uniform(rstate, size, dtype_arg(d), ndim);
+      },
+      nb::arg("rstate"), nb::arg("size"), nb::arg("dtype"), nb::arg("ndim"));
+  m.def(
+      "multinomial_from_uniform",
+      [](const Var& p, const Var& u, const Var& n, const std::string& d) {
+        return multinomial_from_uniform(p, u, n, dtype_arg(d));
+      },
+      nb::arg("pvals"), nb::arg("unis"), nb::arg("n"), nb::arg("odtype"));
+  m.def(
+      "choice_from_uniform",
+      [](const Var& p, const Var& u, const Var& n, const std::string& d, bool replace) {
+        return choice_from_uniform(p, u, n, dtype_arg(d), replace);
+      },
+      nb::arg("pvals"), nb::arg("unis"), nb::arg("n"), nb::arg("odtype"), nb::arg("replace") = false);
+  m.def(
+      "random_state_draw",
+      [](const std::string& dist, const Var& state, const Var& size, const std::vector<Var>& params,
+         const std::string& d, int ndim) { return random_state_draw(dist, state, size, params, dtype_arg(d), ndim); },
+      nb::arg("dist"), nb::arg("state"), nb::arg("size"), nb::arg("params"), nb::arg("dtype"), nb::arg("ndim"));
+  m.def("box_muller_radius", &box_muller_radius, nb::arg("u"));
+  m.def("box_muller_angle", &box_muller_angle, nb::arg("u"));
+  m.def("mrg_substreams", &mrg_substreams, nb::arg("seed"), nb::arg("n"));
+  m.def("mrg_next_generator", &mrg_next_generator, nb::arg("seed"));
   m.def("argmax", [](const Var& x, Axes a, bool k) { return argmax(x, a, k); });
   m.def("argmin", [](const Var& x, Axes a, bool k) { return argmin(x, a, k); });
   m.def("dimshuffle", &dimshuffle);

@@ -144,6 +144,10 @@ def _same_array(a, b):
 
 
 def _get_value(self, borrow=False, return_internal_type=False):
+    codec = self.__dict__.get("_codec")
+    if codec is not None and not return_internal_type:
+        # A value stored as a tensor (a RandomState's words) read back as its object.
+        return codec.decode(self._get_value())
     v = self._get_value()
     if not borrow:
         return v.copy()
@@ -153,6 +157,9 @@ def _get_value(self, borrow=False, return_internal_type=False):
 
 
 def _set_value(self, value, borrow=False):
+    codec = self.__dict__.get("_codec")
+    if codec is not None and not isinstance(value, np.ndarray):
+        value = codec.encode(value)
     strict, allow_downcast = self.__dict__.get("_filter_flags", (False, None))
     arr = _filter_value(self, value, strict, allow_downcast)
     # Borrowed memory that NumPy marks read-only (a bytes buffer, a read-only

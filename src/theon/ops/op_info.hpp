@@ -55,6 +55,9 @@ int softmax_axis(const Op& op);
 bool softmax_is_log(const Op& op);
 // OpKind::LogSumExp: its axis.
 int logsumexp_axis(const Op& op);
+// The random ops' distribution: "uniform" for MRGUniform, "multinomial" or
+// "choice" for FromUniform, the RandomState distribution for RandomStateDraw.
+std::string random_distribution(const Op& op);
 
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);

@@ -31,6 +31,15 @@ void check_int_scalar(const Op& op, const Var& v, const char* what) {
     throw TypeError(op.name() + ": " + what + " must be an integer scalar, got " + v->type.str());
 }
 
+Var check_input(const Var& x, const char* op) {
+  if (!x) throw TypeError(std::string(op) + ": input is None");
+  return x;
+}
+
+Var int_dim(int64_t n) { return scalar_constant<int64_t>(n); }
+
+}  // namespace
+
 // The value of an integer scalar when known while building: a constant, or the
 // Shape_i of a statically known dimension.
 std::optional<int64_t> static_int(const Var& v) {
@@ -63,15 +72,6 @@ std::vector<int64_t> static_entries(const Var& s, int n) {
     if (v < 0) v = -1;
   return out;
 }
-
-Var check_input(const Var& x, const char* op) {
-  if (!x) throw TypeError(std::string(op) + ": input is None");
-  return x;
-}
-
-Var int_dim(int64_t n) { return scalar_constant<int64_t>(n); }
-
-}  // namespace
 
 namespace ops {
 

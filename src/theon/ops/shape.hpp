@@ -3,12 +3,23 @@
 // kernels live in backend/cpu/shape.cpp.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <typeinfo>
 #include <vector>
 
 #include "theon/graph.hpp"
 #include "theon/ops.hpp"
+
+namespace theon {
+
+// The value of an integer scalar when known while building: a constant, or the
+// Shape_i of a statically known dimension.
+std::optional<int64_t> static_int(const Var& v);
+// The entries of an integer shape vector known while building (-1 = unknown).
+std::vector<int64_t> static_entries(const Var& s, int n);
+
+}  // namespace theon
 
 namespace theon::ops {
 
