@@ -49,6 +49,7 @@ from .gof.graph import clone_replace as clone  # noqa: E402,F401
 from .gof import Op  # noqa: E402,F401  (custom Python ops subclassing it arrive with issue 28)
 from . import gradient  # noqa: E402,F401
 from . import printing  # noqa: E402,F401
+from . import sandbox  # noqa: E402,F401  (theano.sandbox.rng_mrg)
 from .printing import pprint, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401

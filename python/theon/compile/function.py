@@ -66,7 +66,10 @@ class Function(object):
         for i in self._ins:
             if i.allow_downcast is None:
                 i.allow_downcast = allow_input_downcast
-        self._defaults = [None if i.value is None else self._filter_value(k, i.value)
+        # Inputs whose values are objects stored as tensors (a RandomState's words).
+        self._codecs = {k: c for k, c in ((k, i.variable.__dict__.get("_codec")) for k, i in enumerate(self._ins))
+                        if c is not None}
+        self._defaults = [None if i.value is None else self._filter_value(k, self._encode(k, i.value))
                           for k, i in enumerate(self._ins)]
         # Output structure: single, list or dict.
         self._kind, out_vars, self._keys = "list", outputs, None
@@ -84,6 +87,8 @@ class Function(object):
         out_vars = [o.variable if isinstance(o, Out) else o for o in out_vars]
         out_vars = [B.as_tensor_variable(o) for o in out_vars]
         self._n_out = len(out_vars)
+        self._out_codecs = {j: c for j, c in ((j, getattr(v, "__dict__", {}).get("_codec"))
+                                              for j, v in enumerate(out_vars)) if c is not None}
         # In(update=...) values are recomputed as extra outputs.
         in_updates = [(k, B.as_tensor_variable(i.update)) for k, i in enumerate(self._ins) if i.update is not None]
         self._in_update_idx = [k for k, _ in in_updates]
@@ -151,6 +156,10 @@ class Function(object):
             self._guarded_shared = shared_inputs(all_outs + [e for _, e in checked] + [sv for sv, _ in checked])
             self.__class__ = _GuardedFunction
 
+    def _encode(self, k, value):
+        codec = self._codecs.get(k)
+        return codec.encode(value) if codec is not None and not isinstance(value, np.ndarray) else value
+
     def _filter_value(self, k, value):
         return _Filter(self._ins, self.name)(k, value)
 
@@ -172,6 +181,9 @@ class Function(object):
                 return res
             return [res] if self._kind == "list" else dict(zip(self._keys, [res] if self._n_out == 1 else res))
         n = len(self._ins)
+        if self._codecs:
+            args = [self._encode(k, v) for k, v in enumerate(args)]
+            kwargs = {key: self._encode(self._names.get(key, -1), v) for key, v in kwargs.items()}
         if not kwargs and len(args) == n and not self._in_update_idx:
             res = self._fn(*args)
         else:
@@ -199,11 +211,31 @@ class Function(object):
             for j, k in enumerate(self._in_update_idx):
                 self._defaults[k] = res[self._n_out + j]
             res = res[:self._n_out]
+        if self._out_codecs:
+            res = [self._out_codecs[j].decode(r) if j in self._out_codecs else r for j, r in enumerate(res)]
         if self._kind == "single":
             return res[0]
         if self._kind == "dict":
             return dict(zip(self._keys, res))
         return res
+
+    def _input_index(self, key):
+        for k, i in enumerate(self._ins):
+            if i.variable is key or (isinstance(key, str) and i.name == key):
+                return k
+        raise KeyError("%s has no input %r" % (self._where(), key))
+
+    def __getitem__(self, key):
+        """The current default value of an input (by variable or name): Theano's ``f[x]``."""
+        k = self._input_index(key)
+        v = self._defaults[k]
+        codec = self._codecs.get(k)
+        return codec.decode(v) if codec is not None and v is not None else v
+
+    def __setitem__(self, key, value):
+        """Set an input's default value: Theano's ``f[x] = value``."""
+        k = self._input_index(key)
+        self._defaults[k] = self._filter_value(k, self._encode(k, value))
 
     @property
     def native_ready(self):

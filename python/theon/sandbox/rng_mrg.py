@@ -145,6 +145,12 @@ mrg_uniform.new = staticmethod(_mrg_uniform_new)
 
 
 def _size_vector(size):
+    if isinstance(size, (tuple, list)):
+        # int64 entries; known ones stay constants (a size of 1 makes a broadcastable axis).
+        if all(_int_like(i) for i in size):
+            return T.constant(np.asarray(size, dtype="int64").reshape(len(size)))
+        size = T.stack([T.constant(int(i), dtype="int64") if _int_like(i) else
+                        (i if i.dtype == "int64" else T.cast(i, "int64")) for i in size])
     v = T.as_tensor_variable(size, ndim=1) if not isinstance(size, T.TensorVariable) else size
     if v.ndim != 1 or not str(v.dtype).startswith(("int", "uint")):
         raise TypeError("size must be an integer vector, got %s" % (v.type,))

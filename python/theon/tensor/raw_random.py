@@ -14,6 +14,8 @@ import operator
 
 import numpy as np
 
+import theon as theano  # noqa: F401  (Theano's raw_random exported it to `from raw_random import *`)
+
 from .. import _core
 from ..gradient import undefined_grad
 from . import basic as B
@@ -94,6 +96,22 @@ class RandomStateType(object):
             raise TypeError("%s expected a numpy.random.RandomState, got %r" % (self, data))
         return data
 
+    def __call__(self, name=None):
+        """A symbolic RandomState: a uint32 vector of the state's 628 words
+        whose values (function arguments, ``In(value=...)``) are RandomStates.
+
+        Parameters
+        ----------
+        name : str, optional
+
+        Returns
+        -------
+        TensorVariable
+        """
+        v = B.TensorType("uint32", (False,))(name)
+        v.__dict__["_codec"] = _RandomStateCodec
+        return v
+
     def __eq__(self, other):
         return type(self) is type(other)
 
@@ -134,6 +152,62 @@ def _int_like(x):
     return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+_HELPER_DISTS = {"random_integers_helper": "random_integers", "permutation_helper": "permutation",
+                 "multinomial_helper": "multinomial", "choice_helper": "choice", "randint": "random_integers"}
+
+
+class _RandomFunctionMeta(type):
+    def __instancecheck__(cls, obj):
+        # theon's RandomStateDraw nodes are RandomFunction ops (isinstance(node.op, RandomFunction)).
+        return getattr(obj, "kind", None) == "RandomStateDraw" or type.__instancecheck__(cls, obj)
+
+
+class RandomFunction(metaclass=_RandomFunctionMeta):
+    """Theano's RandomFunction op: ``RandomFunction(fn, outtype)(random_state,
+    size, *params)`` gives (new state, samples of outtype).
+
+    `fn` names a RandomState method ('uniform', ``np.random.RandomState.normal``,
+    ...) or one of raw_random's helpers; theon draws it with its own
+    RandomStateDraw op, as NumPy would.
+
+    Parameters
+    ----------
+    fn : str or callable
+        uniform, normal, binomial, poisson, or the helpers random_integers_helper,
+        permutation_helper, multinomial_helper, choice_helper.
+    outtype : TensorType
+        The samples' type.
+    inplace : bool, optional
+        Accepted for Theano's signature (theon updates states itself).
+    ndim_added : int, optional
+        1 for permutation and multinomial, as Theano.
+    """
+
+    def __init__(self, fn, outtype, inplace=False, ndim_added=0):
+        name = fn if isinstance(fn, str) else getattr(fn, "__name__", "")
+        self.dist = _HELPER_DISTS.get(name, name)
+        if self.dist not in ("uniform", "normal", "binomial", "poisson", "random_integers", "permutation",
+                             "multinomial", "choice"):
+            raise NotImplementedError("RandomFunction: theon draws uniform, normal, binomial, poisson, "
+                                      "random_integers, permutation, multinomial and choice, not %r" % (fn,))
+        self.fn = fn
+        self.outtype = outtype
+        self.inplace = inplace
+        self.ndim_added = ndim_added
+        if inplace:
+            self.destroy_map = {0: [0]}
+
+    def __call__(self, random_state, size, *params):
+        size = B.as_tensor_variable(size if size is not None else np.zeros(0, dtype="int64"), ndim=1)
+        if size.dtype != "int64":
+            size = B.cast(size, "int64")
+        params = [B.as_tensor_variable(p) for p in params]
+        return _draw(self.dist, random_state, size, params, self.outtype.ndim, self.outtype.dtype)
+
+    def __str__(self):
+        return "RandomFunction{%s}" % self.dist
+
+
 def _infer_ndim_bcast(ndim, shape, *args):
     """(ndim, size vector, broadcastable) of a draw from its size and parameters, as Theano inferred them.
 
@@ -162,7 +236,7 @@ def _infer_ndim_bcast(ndim, shape, *args):
                 bcast.append(False)
                 pre.append(s)
             elif _int_like(s) and s >= 0:
-                pre.append(B.as_tensor_variable(int(s)))
+                pre.append(B.constant(int(s), dtype="int64"))
                 bcast.append(s == 1)
             elif _int_like(s) and s == -1:
                 for a in args:
@@ -174,12 +248,12 @@ def _infer_ndim_bcast(ndim, shape, *args):
                     if not any(i >= ndim - a.ndim for a in args):
                         raise ValueError("Auto-shape of -1 must overlap with the shape of one of the broadcastable "
                                          "inputs")
-                    pre.append(B.as_tensor_variable(1))
+                    pre.append(B.constant(1, dtype="int64"))
                     bcast.append(True)
             else:
                 raise ValueError("size entries must be non-negative integers (or -1 to borrow a parameter's size), "
                                  "got %r in %r" % (s, shape))
-        v_shape = B.constant([], dtype="int64") if not pre else B.stack([B.cast(p, "int64") for p in pre])
+        v_shape = B.constant([], dtype="int64") if not pre else B.stack([p if p.dtype == "int64" else B.cast(p, "int64") for p in pre])
     elif shape is None:
         if not args:
             raise TypeError("_infer_ndim_bcast cannot infer shape without either shape or args")
@@ -207,9 +281,17 @@ def _infer_ndim_bcast(ndim, shape, *args):
 
 
 def _draw(dist, random_state, size, params, ndim, dtype):
+    random_state = _as_state_variable(random_state)
     new_state, sample = _core.random_state_draw(dist, random_state, size, [undefined_grad(p) for p in params],
                                                 str(dtype), int(ndim))
+    new_state.__dict__["_codec"] = _RandomStateCodec
     return new_state, sample
+
+
+def _as_state_variable(r):
+    if isinstance(r, np.random.RandomState):
+        return B.constant(_state_words(r))
+    return r
 
 
 def _floatx_upcast(*dtypes):
@@ -330,7 +412,9 @@ def choice(random_state, size=None, a=2, replace=True, p=None, ndim=None, dtype=
     """
     a = B.as_tensor_variable(a)
     replace = B.constant(bool(replace), dtype="int8") if isinstance(replace, bool) else B.as_tensor_variable(replace)
-    p = B.as_tensor_variable(p if p is not None else np.zeros(0))
+    # Theano's encoding of "no p": an empty vector (p=None, or any false value).
+    p = B.as_tensor_variable(p if isinstance(p, B.Variable) or (p is not None and np.size(p) and np.any(p))
+                             else np.zeros(0))
     if size is None:
         size = ()
     ndim, size, _ = _infer_ndim_bcast(ndim, size)
@@ -553,8 +637,7 @@ class RandomStreamsBase(object):
         """
         from .graph_api import permute_row_elements
         input = B.as_tensor_variable(input)
-        perm = self.permutation(size=tuple(B.shape(input)[i] for i in range(input.ndim - 1)),
-                                n=B.shape(input)[input.ndim - 1], ndim=input.ndim - 1)
+        perm = self.permutation(size=B.shape(input)[:-1], n=B.shape(input)[-1], ndim=input.ndim - 1)
         shuffled = permute_row_elements(input, perm)
         perm.permutation = perm
         return shuffled

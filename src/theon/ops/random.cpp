@@ -158,10 +158,8 @@ std::vector<TensorType> RandomStateDraw::infer_types(const std::vector<Var>& in)
   if (adds && ndim_ < 1) throw TypeError(name() + ": needs at least one output dimension");
   const int64_t size_len = in[1]->type.shape[0];
   std::vector<int64_t> shape(ndim_, -1);
-  if (size_len > 0) {
-    if (size_len != ndim_ - (adds ? 1 : 0))
-      throw ValueError(name() + ": size has " + std::to_string(size_len) + " entries for " + std::to_string(ndim_) +
-                       " output dimensions");
+  // A size whose length does not fit ndim fails when the function runs (Theano's ValueError).
+  if (size_len > 0 && size_len == ndim_ - (adds ? 1 : 0)) {
     const auto s = static_size(*this, in[1], static_cast<int>(size_len));
     std::copy(s.begin(), s.end(), shape.begin());
   }

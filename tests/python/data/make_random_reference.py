@@ -15,7 +15,6 @@ import sys
 
 import numpy as np
 import theano
-import theano.tensor as T
 from theano.sandbox.rng_mrg import MRG_RandomStreams
 from theano.tensor.shared_randomstreams import RandomStreams
 
