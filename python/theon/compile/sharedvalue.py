@@ -158,8 +158,8 @@ def _get_value(self, borrow=False, return_internal_type=False):
 
 def _set_value(self, value, borrow=False):
     codec = self.__dict__.get("_codec")
-    if codec is not None and not isinstance(value, np.ndarray):
-        value = codec.encode(value)
+    if codec is not None:  # an object (or its words, validated by a round trip) stored as a tensor
+        value = codec.encode(value if not isinstance(value, np.ndarray) else codec.decode(value))
     strict, allow_downcast = self.__dict__.get("_filter_flags", (False, None))
     arr = _filter_value(self, value, strict, allow_downcast)
     # Borrowed memory that NumPy marks read-only (a bytes buffer, a read-only

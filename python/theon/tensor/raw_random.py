@@ -265,6 +265,8 @@ def _infer_ndim_bcast(ndim, shape, *args):
         v_shape = B.as_tensor_variable(shape)
         if v_shape.ndim != 1:
             raise TypeError("shape must be a vector or list of scalar, got '%s'" % (v_shape,))
+        if not str(v_shape.dtype).startswith(("int", "uint")):
+            raise TypeError("shape must be an integer vector or list, got dtype %s" % (v_shape.dtype,))
         if ndim is None:
             from .graph_api import get_vector_length
             ndim = get_vector_length(v_shape)

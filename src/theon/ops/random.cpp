@@ -58,6 +58,14 @@ void check_mrg_seed(const std::vector<int32_t>& seed, const char* what) {
 
 namespace ops {
 
+std::vector<Var> NamedRandomOp::grad(const Apply& node, const std::vector<Var>&) const {
+  std::vector<Var> g(node.inputs.size(), nullptr);
+  for (size_t i = 0; i < g.size(); ++i)
+    if (connected(static_cast<int>(i)) && is_inexact(node.inputs[i]->dtype()))
+      g[i] = null_grad(node.inputs[i], "no gradient flows through the random draw " + name());
+  return g;
+}
+
 std::string MRGUniform::name() const {
   return "mrg_uniform{" + std::string(dtype_name(dtype_)) + "," + std::to_string(ndim_) + "d}";
 }

@@ -16,13 +16,17 @@
 namespace theon::ops {
 
 // Structural equality for ops whose name spells out all their parameters.
+// A draw's distribution parameters (the inputs from first_param() on, up to
+// last_param()) are connected to the samples but have no gradient: grad()
+// reaching them raises NullTypeGradError, as Theano's grad_undefined did. The
+// states and sizes are disconnected.
 class NamedRandomOp : public Op {
  public:
   bool equals(const Op& o) const override { return typeid(*this) == typeid(o) && name() == o.name(); }
-  bool connected(int) const override { return false; }
-  std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override {
-    return std::vector<Var>(node.inputs.size(), nullptr);
-  }
+  bool connected(int i) const override { return i >= first_param() && i < last_param(); }
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  virtual int first_param() const { return 0; }
+  virtual int last_param() const { return 0; }
 };
 
 // Theano's mrg_uniform: inputs (rstate, size), rstate an int32 (streams, 6)
@@ -53,6 +57,7 @@ class FromUniform final : public NamedRandomOp {
  public:
   FromUniform(DType odtype, bool choice, bool replace) : odtype_(odtype), choice_(choice), replace_(replace) {}
   OpKind kind() const override { return OpKind::FromUniform; }
+  int last_param() const override { return 2; }  // pvals and unis
   DType odtype() const { return odtype_; }
   bool choice() const { return choice_; }
   bool replace() const { return replace_; }
@@ -116,6 +121,8 @@ class RandomStateDraw final : public NamedRandomOp {
  public:
   RandomStateDraw(RandomDist dist, DType dtype, int ndim) : dist_(dist), dtype_(dtype), ndim_(ndim) {}
   OpKind kind() const override { return OpKind::RandomStateDraw; }
+  int first_param() const override { return 2; }
+  int last_param() const override { return 1 << 20; }
   RandomDist dist() const { return dist_; }
   DType dtype() const { return dtype_; }
   int ndim() const { return ndim_; }

@@ -14,15 +14,12 @@ mirrored by the test, in the same order.
 import sys
 
 import numpy as np
-import theano
-from theano.sandbox.rng_mrg import MRG_RandomStreams
-from theano.tensor.shared_randomstreams import RandomStreams
 
 
-def draws(mrg, rs):
+def draws(mrg, rs, floatx):
     """The draws, by name; the test builds the same ones with theon."""
-    pv = np.asarray([[.2, .3, .5], [.1, .1, .8], [.25, .25, .5]], dtype=theano.config.floatX)
-    pc = np.asarray([[.1, .2, .3, .4], [.4, .3, .2, .1]], dtype=theano.config.floatX)
+    pv = np.asarray([[.2, .3, .5], [.1, .1, .8], [.25, .25, .5]], dtype=floatx)
+    pc = np.asarray([[.1, .2, .3, .4], [.4, .3, .2, .1]], dtype=floatx)
     return [
         ("mrg_uniform", mrg.uniform((7, 11))),
         ("mrg_uniform64", mrg.uniform((5,), low=-2., high=3., dtype="float64")),
@@ -49,10 +46,13 @@ def draws(mrg, rs):
 
 
 def main():
+    import theano
+    from theano.sandbox.rng_mrg import MRG_RandomStreams
+    from theano.tensor.shared_randomstreams import RandomStreams
     floatx = sys.argv[1]
     assert theano.config.floatX == floatx, "set floatX=%s in THEANO_FLAGS" % floatx
     out = {}
-    names, outs = zip(*draws(MRG_RandomStreams(1234), RandomStreams(42)))
+    names, outs = zip(*draws(MRG_RandomStreams(1234), RandomStreams(42), floatx))
     f = theano.function([], list(outs))
     for call in range(2):  # two calls: the states advance between them
         for n, v in zip(names, f()):
