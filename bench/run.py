@@ -89,7 +89,7 @@ def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
             row["status"] = "n/a (no %s version of %s yet)" % (api, w.id)
             return
         try:
-            why = measure.check(fn(), ref, row["dtype"])
+            why = w.check(fn(), ref, row["dtype"])
         except BuildTimeout:
             raise
         except Exception as e:  # a contestant failing at run time is reported, not fatal

@@ -26,6 +26,12 @@ class Workload(object):
         """(seconds, which limit binds) or None when no floor applies."""
         return None
 
+    def check(self, out, ref, dtype):
+        """None if the first call's result `out` is right, else a short reason
+        (by default: it matches the NumPy reference)."""
+        from ..measure import check
+        return check(out, ref, dtype)
+
     def extra(self, size, row):
         """Workload-specific figures for the report (a dict), from a finished row."""
         return {}
