@@ -157,9 +157,12 @@ Var label_pick_as_crossentropy(const LabelPick& p);
 std::vector<Var> mrg_uniform(const Var& rstate, const Var& size, DType dtype, int ndim);
 // The Box-Muller transform's steps as Theano's CPU code rounded them (scalar
 // C library functions, in the uniforms' dtype): sqrt(-2 * log(u)), and
-// {cos(2 pi u), sin(2 pi u)}.
+// {cos(2 pi u), sin(2 pi u)}; and for a vector u of even length 2h, the normal
+// samples (r * cos(t) for the first half, r * sin(t) for the second) with r
+// from u[:h] and t from u[h:].
 Var box_muller_radius(const Var& u);
 std::vector<Var> box_muller_angle(const Var& u);
+Var box_muller_normal(const Var& u);
 // Theano's MultinomialFromUniform (counts (m, k) of n draws per row of pvals)
 // and ChoiceFromUniform (indices (m, n) without replacement), from uniforms
 // unis of length m * n.

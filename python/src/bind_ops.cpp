@@ -139,6 +139,7 @@ void bind_ops(nb::module_& m) {
       nb::arg("dist"), nb::arg("state"), nb::arg("size"), nb::arg("params"), nb::arg("dtype"), nb::arg("ndim"));
   m.def("box_muller_radius", &box_muller_radius, nb::arg("u"));
   m.def("box_muller_angle", &box_muller_angle, nb::arg("u"));
+  m.def("box_muller_normal", &box_muller_normal, nb::arg("u"));
   m.def("mrg_substreams", &mrg_substreams, nb::arg("seed"), nb::arg("n"));
   m.def("mrg_next_generator", &mrg_next_generator, nb::arg("seed"));
   m.def("argmax", [](const Var& x, Axes a, bool k) { return argmax(x, a, k); });

@@ -545,14 +545,14 @@ class MRG_RandomStreams(object):
         n_odd = T.prod(size, dtype="int64")
         n_even = n_odd + n_odd % 2
         uniform = self.uniform((n_even,), low=0., high=1., ndim=1, dtype=dtype, nstreams=nstreams, **kwargs)
-        half = n_even // 2
-        u1 = uniform[:half]
-        u2 = uniform[half:]
-        # r = sqrt(-2 log(u1)), theta = 2 pi u2, each step rounded as Theano's CPU code rounded it.
-        r = _radius(u1)
-        cos_theta, sin_theta = _angle(u2)
-        z0 = r * cos_theta
-        z1 = r * sin_theta
+        # Box-Muller: r = sqrt(-2 log(u1)) and theta = 2 pi u2 for the two halves of the uniforms, each step
+        # rounded as Theano's CPU code rounded it; z0 = r cos(theta), z1 = r sin(theta).
+        if truncate or dtype == "float16":
+            half = n_even // 2
+            r = _radius(uniform[:half])
+            cos_theta, sin_theta = _angle(uniform[half:])
+            z0 = r * cos_theta
+            z1 = r * sin_theta
         if truncate:
             to_fix0 = T.or_(T.lt(z0, -2.), T.gt(z0, 2.))
             to_fix1 = T.or_(T.lt(z1, -2.), T.gt(z1, 2.))
@@ -567,8 +567,10 @@ class MRG_RandomStreams(object):
             z0_fixed = r_fix[:fix0.size] * cos_theta[fix0]
             z1_fixed = r_fix[fix0.size:] * sin_theta[fix1]
             norm_samples = T.join(0, z0_valid, z0_fixed, z1_valid, z1_fixed)
-        else:
+        elif dtype == "float16":
             norm_samples = T.join(0, z0, z1)
+        else:
+            norm_samples = _core.box_muller_normal(uniform)
         samples = norm_samples[:n_odd]
         samples = T.reshape(samples, size, ndim=ndim if ndim is not None else T.get_vector_length(size))
         samples = samples * std

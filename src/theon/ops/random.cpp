@@ -106,12 +106,25 @@ std::vector<TensorType> FromUniform::infer_types(const std::vector<Var>& in) con
   return {TensorType(odtype_, {p.shape[0], ns && *ns >= 0 ? *ns : -1})};
 }
 
+std::string BoxMuller::name() const {
+  switch (part_) {
+    case BoxMullerPart::Radius:
+      return "BoxMullerRadius";
+    case BoxMullerPart::Angle:
+      return "BoxMullerAngle";
+    default:
+      return "BoxMullerNormal";
+  }
+}
+
 std::vector<TensorType> BoxMuller::infer_types(const std::vector<Var>& in) const {
   if (in.size() != 1) throw TypeError(name() + " takes 1 input, got " + std::to_string(in.size()));
   const TensorType& t = in[0]->type;
   if (t.dtype != DType::Float32 && t.dtype != DType::Float64)
     throw TypeError(name() + ": needs float32 or float64 uniforms, got " + t.str());
-  if (angle_) return {t, t};
+  if (part_ == BoxMullerPart::Normal && t.ndim() != 1)
+    throw TypeError(name() + ": needs a vector of uniforms, got " + t.str());
+  if (part_ == BoxMullerPart::Angle) return {t, t};
   return {t};
 }
 
@@ -193,10 +206,16 @@ std::vector<Var> mrg_uniform(const Var& rstate, const Var& size, DType dtype, in
   return make_apply(std::make_shared<ops::MRGUniform>(dtype, ndim), {rstate, size})->outputs();
 }
 
-Var box_muller_radius(const Var& u) { return apply1(std::make_shared<ops::BoxMuller>(false), {u}); }
+Var box_muller_radius(const Var& u) {
+  return apply1(std::make_shared<ops::BoxMuller>(ops::BoxMullerPart::Radius), {u});
+}
 
 std::vector<Var> box_muller_angle(const Var& u) {
-  return make_apply(std::make_shared<ops::BoxMuller>(true), {u})->outputs();
+  return make_apply(std::make_shared<ops::BoxMuller>(ops::BoxMullerPart::Angle), {u})->outputs();
+}
+
+Var box_muller_normal(const Var& u) {
+  return apply1(std::make_shared<ops::BoxMuller>(ops::BoxMullerPart::Normal), {u});
 }
 
 Var multinomial_from_uniform(const Var& pvals, const Var& unis, const Var& n, DType odtype) {

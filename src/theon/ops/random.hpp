@@ -69,25 +69,29 @@ class FromUniform final : public NamedRandomOp {
   bool choice_, replace_;
 };
 
-// The transcendental steps of the Box-Muller transform as Theano's CPU code
-// evaluated them, each rounded to the dtype with the C library's scalar
-// functions (vector approximations would move the last bit of Theano's
-// normal samples): radius gives sqrt(-2 * log(u)); angle gives
-// (cos(t), sin(t)) for t = 2 pi * u, 2 pi rounded to the dtype first.
-// Elementwise over any shape; float32 and float64.
+// The Box-Muller transform as Theano's CPU code evaluated it, each step
+// rounded to the dtype with the C library's scalar functions (vector
+// approximations would move the last bit of Theano's normal samples). For
+// uniforms u: Radius gives sqrt(-2 * log(u)); Angle gives (cos(t), sin(t))
+// for t = 2 pi * u (2 pi rounded to the dtype first); Normal takes u of even
+// length 2h and gives r * cos(t) for the first half and r * sin(t) for the
+// second, r from u[:h] and t from u[h:] (Theano's join of z0 and z1).
+// float32 and float64.
+enum class BoxMullerPart : uint8_t { Radius, Angle, Normal };
+
 class BoxMuller final : public NamedRandomOp {
  public:
-  explicit BoxMuller(bool angle) : angle_(angle) {}
+  explicit BoxMuller(BoxMullerPart part) : part_(part) {}
   OpKind kind() const override { return OpKind::BoxMuller; }
-  bool angle() const { return angle_; }
-  std::string name() const override { return angle_ ? "BoxMullerAngle" : "BoxMullerRadius"; }
+  BoxMullerPart part() const { return part_; }
+  std::string name() const override;
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override {
     return input_size(0, axis);
   }
 
  private:
-  bool angle_;
+  BoxMullerPart part_;
 };
 
 // The distributions of Theano's raw_random (NumPy's legacy RandomState), with

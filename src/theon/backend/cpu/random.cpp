@@ -37,28 +37,65 @@ Shape read_size(const std::string& op, const NDArray& size, DType dtype) {
 
 // ---- MRG31k3p --------------------------------------------------------------------
 
-template <class T>
-void store_mrg(T* out, int64_t i, int32_t v) {
-  if constexpr (std::is_same_v<T, float>)
-    out[i] = rng::mrg_float32(v);
-  else if constexpr (std::is_same_v<T, double>)
-    out[i] = rng::mrg_float64(v);
-  else
-    out[i] = T(rng::mrg_float16_value(v));
+// One MRG31k3p step of n streams held as six arrays (x11 .. x23), writing each stream's combined value to v. The same arithmetic as
+// rng::mrg_next, in uint32 and without branches so that it vectorises: every
+// state value is in [0, 2^31), no sum reaches 2^32, and "v < 0 or v >= m" on
+// the wrapped int32 is "v >= m" on the uint32.
+__attribute__((target_clones("avx2", "default"))) void mrg_step_streams(
+    uint32_t* __restrict x11, uint32_t* __restrict x12, uint32_t* __restrict x13, uint32_t* __restrict x21,
+    uint32_t* __restrict x22, uint32_t* __restrict x23, int64_t n, uint32_t* __restrict v) {
+  constexpr uint32_t m1 = rng::kM1, m2 = rng::kM2;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t a11 = x11[i], a12 = x12[i], a13 = x13[i], a21 = x21[i], a22 = x22[i], a23 = x23[i];
+    uint32_t y1 = ((a12 & 511u) << 22) + (a12 >> 9) + ((a13 & 16777215u) << 7) + (a13 >> 24);
+    y1 = y1 >= m1 ? y1 - m1 : y1;
+    y1 += a13;
+    y1 = y1 >= m1 ? y1 - m1 : y1;
+    uint32_t z1 = ((a21 & 65535u) << 15) + 21069u * (a21 >> 16);
+    z1 = z1 >= m2 ? z1 - m2 : z1;
+    uint32_t z2 = ((a23 & 65535u) << 15) + 21069u * (a23 >> 16);
+    z2 = z2 >= m2 ? z2 - m2 : z2;
+    z2 += a23;
+    z2 = z2 >= m2 ? z2 - m2 : z2;
+    z2 += z1;
+    z2 = z2 >= m2 ? z2 - m2 : z2;
+    x13[i] = a12, x12[i] = a11, x11[i] = y1;
+    x23[i] = a22, x22[i] = a21, x21[i] = z2;
+    const uint32_t d = y1 + m1 - z2;
+    v[i] = d > m1 ? d - m1 : d;
+  }
 }
 
-// Streams [s0, s1) fill their samples (sample i from stream i % streams) in
-// row order, a block of streams at a time so the writes stay contiguous.
+template <class T>
+void mrg_store(const uint32_t* v, int64_t n, T* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    if constexpr (std::is_same_v<T, float>)
+      out[i] = rng::mrg_float32(static_cast<int32_t>(v[i]));
+    else if constexpr (std::is_same_v<T, double>)
+      out[i] = rng::mrg_float64(static_cast<int32_t>(v[i]));
+    else
+      out[i] = T(rng::mrg_float16_value(static_cast<int32_t>(v[i])));
+  }
+}
+
+// Streams [s0, s1) fill their samples (sample i from stream i % streams), a
+// block of streams at a time, row by row: the states stay in L1 as six arrays
+// and each row's writes are contiguous.
 template <class T>
 void mrg_fill(int32_t* states, int64_t streams, int64_t total, T* out, int64_t s0, int64_t s1) {
   constexpr int64_t kBlock = 256;
+  uint32_t soa[6 * kBlock], v[kBlock];
   for (int64_t b0 = s0; b0 < s1; b0 += kBlock) {
-    const int64_t b1 = std::min(s1, b0 + kBlock);
-    for (int64_t row = 0; row * streams + b0 < total; ++row) {
-      const int64_t base = row * streams;
-      const int64_t end = std::min(b1, total - base);
-      for (int64_t s = b0; s < end; ++s) store_mrg(out, base + s, rng::mrg_next(states + s * 6));
+    const int64_t nb = std::min(s1, b0 + kBlock) - b0;
+    for (int64_t i = 0; i < nb; ++i)
+      for (int c = 0; c < 6; ++c) soa[c * nb + i] = static_cast<uint32_t>(states[(b0 + i) * 6 + c]);
+    for (int64_t base = 0; base + b0 < total; base += streams) {
+      const int64_t n = std::min(nb, total - base - b0);  // the last row may end inside the block
+      mrg_step_streams(soa, soa + nb, soa + 2 * nb, soa + 3 * nb, soa + 4 * nb, soa + 5 * nb, n, v);
+      mrg_store(v, n, out + base + b0);
     }
+    for (int64_t i = 0; i < nb; ++i)
+      for (int c = 0; c < 6; ++c) states[(b0 + i) * 6 + c] = static_cast<int32_t>(soa[c * nb + i]);
   }
 }
 
@@ -108,20 +145,36 @@ void mrg_uniform_kernel(const ops::MRGUniform& op, const std::vector<NDArray>& i
 
 // ---- Box-Muller steps --------------------------------------------------------------
 
+// Scalar C library calls on purpose (see ops/random.hpp); cos and sin of the
+// same angle compile to one sincos call, which glibc rounds as cos and sin.
 template <class T>
-void box_muller(bool angle, const NDArray& u, std::vector<NDArray>& out, int64_t i0, int64_t i1) {
-  const T* x = u.ptr<T>();
-  if (!angle) {
-    T* r = out[0].ptr<T>();
-    for (int64_t i = i0; i < i1; ++i) r[i] = std::sqrt(static_cast<T>(-2.0) * std::log(x[i]));
-    return;
-  }
-  const T two_pi = static_cast<T>(2.0 * M_PI);
-  T *c = out[0].ptr<T>(), *s = out[1].ptr<T>();
-  for (int64_t i = i0; i < i1; ++i) {
-    const T t = two_pi * x[i];
-    c[i] = std::cos(t);
-    s[i] = std::sin(t);
+void box_muller(ops::BoxMullerPart part, const T* x, std::vector<NDArray>& out, int64_t half, int64_t i0,
+                int64_t i1) {
+  const T minus_two = static_cast<T>(-2.0), two_pi = static_cast<T>(2.0 * M_PI);
+  switch (part) {
+    case ops::BoxMullerPart::Radius: {
+      T* r = out[0].ptr<T>();
+      for (int64_t i = i0; i < i1; ++i) r[i] = std::sqrt(minus_two * std::log(x[i]));
+      break;
+    }
+    case ops::BoxMullerPart::Angle: {
+      T *c = out[0].ptr<T>(), *s = out[1].ptr<T>();
+      for (int64_t i = i0; i < i1; ++i) {
+        const T t = two_pi * x[i];
+        c[i] = std::cos(t);
+        s[i] = std::sin(t);
+      }
+      break;
+    }
+    case ops::BoxMullerPart::Normal: {
+      T* z = out[0].ptr<T>();
+      for (int64_t i = i0; i < i1; ++i) {
+        const T r = std::sqrt(minus_two * std::log(x[i])), t = two_pi * x[half + i];
+        z[i] = r * std::cos(t);
+        z[half + i] = r * std::sin(t);
+      }
+      break;
+    }
   }
 }
 
@@ -129,12 +182,15 @@ void box_muller_kernel(const ops::BoxMuller& op, const std::vector<NDArray>& in,
                        Workspace& ws) {
   const NDArray u = in[0].contiguous();
   for (size_t k = 0; k < out.size(); ++k) out[k] = ws.empty(u.dtype, u.shape);
-  const int64_t n = u.size();
-  parallel_for(n, 8192, [&](int64_t i0, int64_t i1) {
+  const bool pairs = op.part() == ops::BoxMullerPart::Normal;
+  if (pairs && u.shape[0] % 2 != 0)
+    throw ValueError(op.name() + ": needs an even number of uniforms, got " + std::to_string(u.shape[0]));
+  const int64_t n = pairs ? u.shape[0] / 2 : u.size();
+  parallel_for(n, 4096, [&](int64_t i0, int64_t i1) {
     if (u.dtype == DType::Float32)
-      box_muller<float>(op.angle(), u, out, i0, i1);
+      box_muller<float>(op.part(), u.ptr<float>(), out, n, i0, i1);
     else
-      box_muller<double>(op.angle(), u, out, i0, i1);
+      box_muller<double>(op.part(), u.ptr<double>(), out, n, i0, i1);
   });
 }
 
