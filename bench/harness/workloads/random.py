@@ -5,6 +5,7 @@ rows): T1's training step with a Bernoulli(0.5) mask on the hidden layer
 checked by their statistics, not against NumPy's values (every library has
 its own generator)."""
 import importlib
+import warnings
 
 import numpy as np
 
@@ -21,7 +22,9 @@ def _mrg(lib):
     if name == "theano":
         return None  # Theano 1.0.5's MRG runs its Python fallback here: minutes per call
     if name == "pytensor":
-        return importlib.import_module("pytensor.tensor.random.utils").RandomStream(1234)
+        with warnings.catch_warnings():  # PyTensor 3 deprecates RandomStream, which Theano-style code uses
+            warnings.simplefilter("ignore", FutureWarning)
+            return importlib.import_module("pytensor.tensor.random.utils").RandomStream(1234)
     return importlib.import_module(name + ".sandbox.rng_mrg").MRG_RandomStreams(1234)
 
 
