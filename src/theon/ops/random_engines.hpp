@@ -243,12 +243,14 @@ struct MT19937 {
         if (v > 1.0) continue;
         y = static_cast<int64_t>(std::floor(x));
       } else if (u <= p3) {
+        if (v == 0.0) continue;  // rejected before the cast, which would be undefined
         y = static_cast<int64_t>(std::floor(xl + std::log(v) / laml));
-        if (y < 0 || v == 0.0) continue;
+        if (y < 0) continue;
         v = v * (u - p2) * laml;
       } else {
+        if (v == 0.0) continue;
         y = static_cast<int64_t>(std::floor(xr - std::log(v) / lamr));
-        if (y > n || v == 0.0) continue;
+        if (y > n) continue;
         v = v * (u - p3) * lamr;
       }
       const int64_t k = y > m ? y - m : m - y;
@@ -306,7 +308,9 @@ struct MT19937 {
     for (;;) {
       const double u = next_double() - 0.5, v = next_double();
       const double us = 0.5 - std::fabs(u);
-      const int64_t k = static_cast<int64_t>(std::floor((2 * a / us + b) * u + lam + 0.43));
+      // us = 0 (a uniform of exactly 0) makes the candidate infinite: rejected below, as a negative k.
+      const double kd = std::floor((2 * a / us + b) * u + lam + 0.43);
+      const int64_t k = kd >= -9.2e18 && kd <= 9.2e18 ? static_cast<int64_t>(kd) : -1;
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
       if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <= -lam + k * loglam - loggam(k + 1)) return k;
