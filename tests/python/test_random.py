@@ -216,6 +216,17 @@ def test_symbolic_random_state_input():
     assert np.array_equal(new.uniform(size=2), ref.uniform(size=2))
 
 
+def test_shared_of_a_randomstate_is_a_random_state_variable():
+    from theon.tensor.shared_randomstreams import RandomStateSharedVariable
+    r = theon.shared(np.random.RandomState(9))
+    assert isinstance(r, RandomStateSharedVariable)
+    post, out = raw_random.uniform(r, (3,), dtype="float64")
+    f = theon.function([], out, updates=[(r, post)])
+    ref = np.random.RandomState(9)
+    assert np.array_equal(f(), ref.uniform(size=3)) and np.array_equal(f(), ref.uniform(size=3))
+    assert r.get_value().get_state()[2] == ref.get_state()[2]
+
+
 def test_a_failing_call_advances_no_state():
     rs = RandomStreams(6)
     p = T.dscalar()

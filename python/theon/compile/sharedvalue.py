@@ -248,6 +248,10 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, br
     if isinstance(value, B.TensorVariable):
         raise TypeError("shared() takes a value, not a symbolic variable; to give a symbolic variable a value, "
                         "use function(..., givens=...)")
+    if isinstance(value, np.random.RandomState):
+        # Theano's randomstate_constructor: a state a RandomFunction draw can take.
+        from ..tensor.raw_random import random_state_shared
+        return random_state_shared(value, name=name, borrow=borrow)
     if isinstance(value, np.ndarray):
         arr = value
         if arr.dtype == object or arr.dtype.kind in "USV":

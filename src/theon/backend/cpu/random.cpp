@@ -37,10 +37,9 @@ Shape read_size(const std::string& op, const NDArray& size, DType dtype) {
 
 // ---- MRG31k3p --------------------------------------------------------------------
 
-// One MRG31k3p step of n streams held as six arrays (x11 .. x23), writing each stream's combined value to v. The same arithmetic as
-// rng::mrg_next, in uint32 and without branches so that it vectorises: every
-// state value is in [0, 2^31), no sum reaches 2^32, and "v < 0 or v >= m" on
-// the wrapped int32 is "v >= m" on the uint32.
+// One MRG31k3p step of n streams held as six arrays (x11 .. x23), writing each stream's combined value to v. The same
+// arithmetic as rng::mrg_next, in uint32 and without branches so that it vectorises: every state value is in [0, 2^31),
+// no sum reaches 2^32, and "v < 0 or v >= m" on the wrapped int32 is "v >= m" on the uint32.
 __attribute__((target_clones("avx2", "default"))) void mrg_step_streams(
     uint32_t* __restrict x11, uint32_t* __restrict x12, uint32_t* __restrict x13, uint32_t* __restrict x21,
     uint32_t* __restrict x22, uint32_t* __restrict x23, int64_t n, uint32_t* __restrict v) {
@@ -148,8 +147,7 @@ void mrg_uniform_kernel(const ops::MRGUniform& op, const std::vector<NDArray>& i
 // Scalar C library calls on purpose (see ops/random.hpp); cos and sin of the
 // same angle compile to one sincos call, which glibc rounds as cos and sin.
 template <class T>
-void box_muller(ops::BoxMullerPart part, const T* x, std::vector<NDArray>& out, int64_t half, int64_t i0,
-                int64_t i1) {
+void box_muller(ops::BoxMullerPart part, const T* x, std::vector<NDArray>& out, int64_t half, int64_t i0, int64_t i1) {
   const T minus_two = static_cast<T>(-2.0), two_pi = static_cast<T>(2.0 * M_PI);
   switch (part) {
     case ops::BoxMullerPart::Radius: {
