@@ -217,6 +217,27 @@ void bind_ops(nb::module_& m) {
     for (const auto& v : row_like) like.push_back(v ? *v : nullptr);
     return map_index(n, index, outputs, like, label);
   });
+  // scan: sequences (outer, inner), states (init, taps, inner per tap, next,
+  // keep_history), outputs, params (outer, inner), until or None, label.
+  m.def(
+      "scan",
+      [](const Var& n_steps, const std::vector<std::pair<Var, Var>>& sequences,
+         const std::vector<std::tuple<Var, std::vector<int>, std::vector<Var>, Var, bool>>& states,
+         const std::vector<Var>& outputs, const std::vector<std::pair<Var, Var>>& params, std::optional<Var> until,
+         const std::string& label, int64_t truncate_gradient) {
+        ScanArgs a;
+        a.n_steps = n_steps;
+        for (const auto& [outer, inner] : sequences) a.sequences.push_back({outer, inner});
+        for (const auto& [init, taps, inner, next, keep] : states) a.states.push_back({init, taps, inner, next, keep});
+        a.outputs = outputs;
+        a.params = params;
+        a.until = until.value_or(nullptr);
+        a.label = label;
+        a.truncate_gradient = truncate_gradient;
+        return scan(a);
+      },
+      nb::arg("n_steps"), nb::arg("sequences"), nb::arg("states"), nb::arg("outputs"), nb::arg("params"),
+      nb::arg("until").none(), nb::arg("label"), nb::arg("truncate_gradient") = -1);
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
     return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));

@@ -50,6 +50,8 @@ from .gof import Op  # noqa: E402,F401  (custom Python ops subclassing it arrive
 from . import gradient  # noqa: E402,F401
 from . import printing  # noqa: E402,F401
 from . import sandbox  # noqa: E402,F401  (theano.sandbox.rng_mrg)
+from . import scan_module  # noqa: E402,F401
+from .scan_module import scan, map, reduce, foldl, foldr  # noqa: E402,F401,A004
 from .printing import pprint, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401

@@ -1,0 +1,4 @@
+"""Theano's ``theano.scan_module``: scan, until, and the loops built on scan
+(map, reduce, foldl, foldr)."""
+from .scan import scan, until, get_updates_and_outputs  # noqa: F401
+from .scan_utils import map, reduce, foldl, foldr  # noqa: F401,A004

@@ -1,0 +1,125 @@
+// The CPU kernel of the Scan op (compile/scan_op.hpp): runs the step function
+// once per step. Each state lives in one buffer of [initial rows, the values
+// of the steps]: a step reads its taps as views of earlier rows and its value
+// is written into the next row. Sequences are read as row views, never copied.
+#include "backend/cpu/kernels.hpp"
+#include "compile/scan_op.hpp"
+#include "theon/function.hpp"
+
+namespace theon {
+
+namespace {
+
+// Row i of x as a view (no copy).
+NDArray row_view(const NDArray& x, int64_t i) {
+  NDArray r = x;
+  r.data += i * r.strides[0];
+  r.shape.erase(r.shape.begin());
+  r.strides.erase(r.strides.begin());
+  return r;
+}
+
+// Rows [a, b) of x as a view.
+NDArray rows_view(const NDArray& x, int64_t a, int64_t b) {
+  NDArray r = x;
+  r.data += a * r.strides[0];
+  r.shape[0] = b - a;
+  return r;
+}
+
+Shape with_rows(int64_t n, const Shape& row) {
+  Shape s{n};
+  s.insert(s.end(), row.begin(), row.end());
+  return s;
+}
+
+void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  const std::string& name = op.name();
+  const int64_t n = in[0].item_int();
+  if (n < 0) throw ValueError(name + ": n_steps must be >= 0, got " + std::to_string(n));
+  const size_t nseq = op.n_sequences(), ns = op.states().size(), nout = static_cast<size_t>(op.n_outputs());
+  for (size_t k = 0; k < nseq; ++k)
+    if (in[1 + k].shape[0] < n)
+      throw ValueError(name + ": sequence " + std::to_string(k) + " has " + std::to_string(in[1 + k].shape[0]) +
+                       " rows, fewer than the " + std::to_string(n) + " steps asked for " + shape_str(in[1 + k].shape));
+  // State buffers: [L initial rows, n step values].
+  std::vector<NDArray> buf(ns);
+  std::vector<Shape> state_row(ns);
+  for (size_t s = 0; s < ns; ++s) {
+    const NDArray& init = in[op.first_init() + s];
+    const int L = op.states()[s].lags();
+    if (init.shape[0] < L)
+      throw ValueError(name + ": state " + std::to_string(s) + " reads " + std::to_string(L) +
+                       " steps back but its initial value has " + std::to_string(init.shape[0]) + " rows " +
+                       shape_str(init.shape));
+    state_row[s] = Shape(init.shape.begin() + 1, init.shape.end());
+    buf[s] = ws.empty(init.dtype, with_rows(L + n, state_row[s]));
+    NDArray head = rows_view(buf[s], 0, L);
+    copy_into(rows_view(init, init.shape[0] - L, init.shape[0]), head);
+  }
+  std::vector<NDArray> stacked(nout);
+  std::vector<Shape> out_row(nout);
+  std::vector<NDArray> args;
+  args.reserve(nseq + op.tap_inner().size() + op.n_params());
+  Function& step = op.step_function();
+  int64_t done = n;
+  for (int64_t t = 0; t < n; ++t) {
+    args.clear();
+    for (size_t k = 0; k < nseq; ++k) args.push_back(row_view(in[1 + k], t));
+    for (size_t s = 0; s < ns; ++s) {
+      const int L = op.states()[s].lags();
+      for (int tap : op.states()[s].taps) args.push_back(row_view(buf[s], L + t + tap));
+    }
+    for (size_t j = 0; j < op.n_params(); ++j) args.push_back(in[op.first_param() + j]);
+    std::vector<NDArray> res = step(args);
+    for (size_t s = 0; s < ns; ++s) {
+      if (res[s].shape != state_row[s])
+        throw ValueError(name + ": step " + std::to_string(t) + " returns state " + std::to_string(s) + " with shape " +
+                         shape_str(res[s].shape) + ", but its initial value has rows of shape " +
+                         shape_str(state_row[s]) + "; a state keeps its shape across steps");
+      NDArray dst = row_view(buf[s], op.states()[s].lags() + t);
+      copy_into(res[s], dst);
+    }
+    for (size_t m = 0; m < nout; ++m) {
+      const NDArray& y = res[ns + m];
+      if (t == 0) {
+        out_row[m] = y.shape;
+        stacked[m] = ws.empty(y.dtype, with_rows(n, y.shape));
+      } else if (y.shape != out_row[m]) {
+        throw ValueError(name + ": output " + std::to_string(m) + " has shape " + shape_str(y.shape) + " at step " +
+                         std::to_string(t) + " but " + shape_str(out_row[m]) + " at step 0; every step must give " +
+                         "the same shape");
+      }
+      NDArray dst = row_view(stacked[m], t);
+      copy_into(y, dst);
+    }
+    if (op.has_until() && res.back().item_int() != 0) {
+      done = t + 1;
+      break;
+    }
+  }
+  for (size_t s = 0; s < ns; ++s) {
+    const int L = op.states()[s].lags();
+    out[s] = op.states()[s].keep_history ? rows_view(buf[s], L, L + done) : row_view(buf[s], L + done - 1);
+  }
+  for (size_t m = 0; m < nout; ++m) {
+    if (n > 0) {
+      out[ns + m] = rows_view(stacked[m], 0, done);
+      continue;
+    }
+    Shape full{0};
+    for (int64_t d : op.step_outputs()[ns + m]->type.shape) {
+      if (d < 0)
+        throw ValueError(name + ": zero steps, and the shape of output " + std::to_string(m) +
+                         " is not known without running a step");
+      full.push_back(d);
+    }
+    out[ns + m] = ws.empty(op.step_outputs()[ns + m]->dtype(), full);
+  }
+}
+
+}  // namespace
+
+void add_scan_kernels(Backend& cpu) { cpu.add(OpKind::Scan, &typed_kernel<ops::ScanOp, scan_kernel>); }
+
+}  // namespace theon

@@ -1,0 +1,354 @@
+// The Scan op (compile/scan_op.hpp): its type, the scan() builder, the lazily
+// compiled step function and backpropagation through time. The kernel that
+// runs the steps is in backend/cpu/scan.cpp.
+#include "compile/scan_op.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "theon/function.hpp"
+#include "theon/function_graph.hpp"
+#include "theon/grad.hpp"
+#include "theon/ops.hpp"
+#include "theon/scan.hpp"
+
+namespace theon {
+
+namespace {
+
+// The type of one row of x (x without its leading axis).
+TensorType row_type(const TensorType& t) {
+  std::vector<int64_t> shape(t.shape.begin() + 1, t.shape.end());
+  return TensorType(t.dtype, shape);
+}
+
+TensorType stacked_type(const TensorType& row, int64_t n) {
+  std::vector<int64_t> shape{n};
+  shape.insert(shape.end(), row.shape.begin(), row.shape.end());
+  return TensorType(row.dtype, shape);
+}
+
+Var reversed(const Var& x) { return subtensor(x, {IndexEntry::slice(nullptr, nullptr, scalar_constant<int64_t>(-1))}); }
+
+Var rows(const Var& x, const Var& a, const Var& b) { return subtensor(x, {IndexEntry::slice(a, b)}); }
+
+Var row(const Var& x, int64_t i) { return subtensor(x, {IndexEntry::integer(scalar_constant<int64_t>(i))}); }
+
+Var as_dtype(const Var& v, DType d) { return v->dtype() == d ? v : cast(v, d); }
+
+Var int_const_i64(int64_t v) { return scalar_constant<int64_t>(v); }
+
+}  // namespace
+
+namespace ops {
+
+std::vector<TensorType> ScanOp::infer_types(const std::vector<Var>& in) const {
+  const size_t want = first_param() + param_inner_.size();
+  if (in.size() != want)
+    throw TypeError(name() + ": expected " + std::to_string(want) + " inputs, got " + std::to_string(in.size()));
+  if (in[0]->ndim() != 0 || !is_int(in[0]->dtype()))
+    throw TypeError(name() + ": n_steps must be an integer scalar, got " + in[0]->type.str());
+  for (size_t k = 0; k < seq_inner_.size(); ++k) {
+    const TensorType& t = in[1 + k]->type;
+    if (t.ndim() != seq_inner_[k]->ndim() + 1 || !seq_inner_[k]->type.accepts(row_type(t)))
+      throw TypeError(name() + ": sequence " + std::to_string(k) + " has type " + t.str() +
+                      "; the step reads rows of type " + seq_inner_[k]->type.str());
+  }
+  size_t tap = 0;
+  for (size_t s = 0; s < states_.size(); ++s) {
+    const TensorType& t = in[first_init() + s]->type;
+    for (size_t j = 0; j < states_[s].taps.size(); ++j, ++tap)
+      if (t.ndim() != tap_inner_[tap]->ndim() + 1 || !tap_inner_[tap]->type.accepts(row_type(t)))
+        throw TypeError(name() + ": the initial value of state " + std::to_string(s) + " has type " + t.str() +
+                        "; the step reads values of type " + tap_inner_[tap]->type.str());
+  }
+  for (size_t j = 0; j < param_inner_.size(); ++j)
+    if (!param_inner_[j]->type.accepts(in[first_param() + j]->type))
+      throw TypeError(name() + ": parameter " + std::to_string(j) + " has type " + in[first_param() + j]->type.str() +
+                      " where the step expects " + param_inner_[j]->type.str());
+  double n_static = -1;
+  const bool known = !has_until_ && get_constant_scalar(in[0], &n_static);
+  const int64_t n = known ? static_cast<int64_t>(n_static) : -1;
+  std::vector<TensorType> types;
+  for (size_t s = 0; s < states_.size(); ++s) {
+    const TensorType row = row_type(in[first_init() + s]->type);
+    types.push_back(states_[s].keep_history ? stacked_type(row, n) : row);
+  }
+  for (int m = 0; m < n_outputs_; ++m) types.push_back(stacked_type(step_outputs_[states_.size() + m]->type, n));
+  return types;
+}
+
+Function& ScanOp::step_function() const {
+  std::lock_guard<std::mutex> lock(compile_mutex_);
+  if (!fn_) {
+    std::vector<Var> inputs = seq_inner_;
+    inputs.insert(inputs.end(), tap_inner_.begin(), tap_inner_.end());
+    inputs.insert(inputs.end(), param_inner_.begin(), param_inner_.end());
+    FunctionOptions o;
+    o.on_unused_input = UnusedInputPolicy::Ignore;
+    o.name = name() + " step";
+    fn_ = std::make_shared<Function>(inputs, step_outputs_, o);
+  }
+  return *fn_;
+}
+
+std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) const {
+  std::vector<Var> result(node.inputs.size(), nullptr);
+  const size_t ns = states_.size();
+  bool any = false;
+  for (const auto& g : gouts) any = any || g;
+  if (!any) return result;
+  if (has_until_)
+    throw NotImplementedError(name() + ": the gradient of a scan that stops early (until) is not implemented");
+  Apply& fwd = const_cast<Apply&>(node);
+  const Var& n = node.inputs[0];
+
+  // The states' full histories, [init rows, values of steps 0..n-1]: from the
+  // node itself, or from a copy of the loop that keeps every state's history.
+  std::vector<Var> history(ns);
+  bool all_kept = true;
+  for (const auto& s : states_) all_kept = all_kept && s.keep_history;
+  std::vector<Var> fwd_outs = fwd.outputs();
+  if (!all_kept) {
+    std::vector<ScanStateInfo> kept = states_;
+    for (auto& s : kept) s.keep_history = true;
+    auto op = std::make_shared<ScanOp>(label_, seq_inner_, kept, tap_inner_, param_inner_, step_outputs_, n_outputs_,
+                                       has_until_, truncate_);
+    fwd_outs = make_apply(op, node.inputs)->outputs();
+  }
+  for (size_t s = 0; s < ns; ++s) history[s] = join(0, {node.inputs[first_init() + s], fwd_outs[s]});
+
+  ScanArgs b;
+  b.label = "grad of " + label_;
+  // truncate_gradient = k: the backward loop runs over the last k steps only.
+  const bool truncated = truncate_ >= 0;
+  b.n_steps = truncated ? minimum(n, int_const_i64(truncate_)) : n;
+  const auto int_const = [](int64_t v) { return scalar_constant<int64_t>(v); };
+  // Sequences of the backward loop, every one read from the last step to the first.
+  for (size_t k = 0; k < seq_inner_.size(); ++k)
+    b.sequences.push_back({reversed(rows(node.inputs[1 + k], int_const(0), n)), seq_inner_[k]});
+  size_t tap = 0;
+  for (size_t s = 0; s < ns; ++s) {
+    const int L = states_[s].lags();
+    for (int t : states_[s].taps) {
+      const Var from = int_const(L + t);
+      b.sequences.push_back({reversed(rows(history[s], from, add(from, n))), tap_inner_[tap++]});
+    }
+  }
+  for (size_t j = 0; j < param_inner_.size(); ++j)
+    b.params.push_back({node.inputs[first_param() + j], param_inner_[j]});
+
+  // The adjoint of each state's value at this step: the outside's (a sequence
+  // of the backward loop) plus what later steps sent back through their taps
+  // (row 0 of the window state W: W[k] is the adjoint of the value k steps
+  // before this step's).
+  std::vector<std::pair<Var, Var>> known;
+  std::vector<Var> window(ns), window_init(ns);
+  for (size_t s = 0; s < ns; ++s) {
+    const Var& next = step_outputs_[s];
+    if (!is_float(next->dtype())) continue;
+    const Var& init = node.inputs[first_init() + s];
+    Var w_init = zeros_like(init);
+    if (!states_[s].keep_history && gouts[s]) w_init = set_subtensor(row(w_init, 0), as_dtype(gouts[s], init->dtype()));
+    window_init[s] = w_init;
+    window[s] = variable(init->type, "W" + std::to_string(s));
+    Var adj = row(window[s], 0);
+    if (states_[s].keep_history && gouts[s]) {
+      Var d = variable(row_type(gouts[s]->type), "dS" + std::to_string(s));
+      b.sequences.push_back({reversed(rows(gouts[s], int_const(0), n)), d});
+      adj = add(adj, as_dtype(d, adj->dtype()));
+    }
+    known.push_back({next, adj});
+  }
+  for (int m = 0; m < n_outputs_; ++m) {
+    const Var& g = gouts[ns + m];
+    const Var& out = step_outputs_[ns + m];
+    if (!g || !is_float(out->dtype())) continue;
+    Var d = variable(row_type(g->type), "dY" + std::to_string(m));
+    b.sequences.push_back({reversed(rows(g, int_const(0), n)), d});
+    known.push_back({out, as_dtype(d, out->dtype())});
+  }
+  if (known.empty()) return result;
+
+  // The step's vector-Jacobian product with respect to what it reads.
+  std::vector<Var> wrt;
+  for (const auto& v : seq_inner_) wrt.push_back(v);
+  for (const auto& v : tap_inner_) wrt.push_back(v);
+  for (const auto& v : param_inner_) wrt.push_back(v);
+  std::vector<bool> differentiable(wrt.size());
+  std::vector<Var> wrt_float;
+  for (size_t i = 0; i < wrt.size(); ++i)
+    if ((differentiable[i] = is_float(wrt[i]->dtype()))) wrt_float.push_back(wrt[i]);
+  GradOptions o;
+  o.known_grads = known;
+  o.disconnected_inputs = DisconnectedPolicy::Ignore;
+  o.null_gradients_raise = false;
+  std::vector<Var> vjp_float = theon::grad(nullptr, wrt_float, o);
+  std::vector<Var> vjp(wrt.size());
+  for (size_t i = 0, f = 0; i < wrt.size(); ++i)
+    if (differentiable[i]) vjp[i] = vjp_float[f++];
+  auto grad_or_zeros = [&](size_t i) {
+    std::string why;
+    if (!vjp[i] || is_null_grad(vjp[i], &why)) return zeros_like(wrt[i]);
+    return as_dtype(vjp[i], wrt[i]->dtype());
+  };
+  auto is_null = [&](size_t i) { return vjp[i] && is_null_grad(vjp[i]); };
+
+  // Window update: W'[k] = W[k + 1] + the taps' adjoints of the value k + 1 steps back.
+  tap = 0;
+  const size_t first_tap = seq_inner_.size();
+  std::vector<int> window_state(ns, -1);
+  for (size_t s = 0; s < ns; ++s) {
+    const int L = states_[s].lags();
+    if (!window[s]) {
+      tap += states_[s].taps.size();
+      continue;
+    }
+    std::vector<Var> rows_next;
+    for (int k = 0; k < L; ++k) {
+      Var r = k + 1 < L ? row(window[s], k + 1) : zeros_like(row(window[s], 0));
+      for (size_t j = 0; j < states_[s].taps.size(); ++j)
+        if (states_[s].taps[j] == -(k + 1)) r = add(r, as_dtype(grad_or_zeros(first_tap + tap + j), r->dtype()));
+      rows_next.push_back(r);
+    }
+    tap += states_[s].taps.size();
+    window_state[s] = static_cast<int>(b.states.size());
+    b.states.push_back({dimshuffle(window_init[s],
+                                   [&] {
+                                     std::vector<int> order{-1};
+                                     for (int d = 0; d < window_init[s]->ndim(); ++d) order.push_back(d);
+                                     return order;
+                                   }()),
+                        {-1},
+                        {window[s]},
+                        stack(rows_next, 0),
+                        false});
+  }
+  // Parameter adjoints, summed over the steps.
+  std::vector<int> param_state(param_inner_.size(), -1);
+  const size_t first_p = seq_inner_.size() + tap_inner_.size();
+  for (size_t j = 0; j < param_inner_.size(); ++j) {
+    if (!differentiable[first_p + j] || !vjp[first_p + j] || is_null(first_p + j)) continue;
+    const Var& outer = node.inputs[first_param() + j];
+    Var acc = variable(outer->type, "dP" + std::to_string(j));
+    param_state[j] = static_cast<int>(b.states.size());
+    std::vector<int> order{-1};
+    for (int d = 0; d < outer->ndim(); ++d) order.push_back(d);
+    b.states.push_back(
+        {dimshuffle(zeros_like(outer), order), {-1}, {acc}, add(acc, grad_or_zeros(first_p + j)), false});
+  }
+  // Sequence adjoints, one row per step.
+  std::vector<int> seq_output(seq_inner_.size(), -1);
+  for (size_t k = 0; k < seq_inner_.size(); ++k) {
+    if (!differentiable[k] || !vjp[k] || is_null(k)) continue;
+    seq_output[k] = static_cast<int>(b.outputs.size());
+    b.outputs.push_back(grad_or_zeros(k));
+  }
+  std::vector<Var> back = scan(b);
+  const size_t n_back_states = b.states.size();
+
+  for (size_t k = 0; k < seq_inner_.size(); ++k) {
+    const Var& x = node.inputs[1 + k];
+    if (is_null(k)) {
+      result[1 + k] =
+          null_grad(x, "the step's gradient with respect to sequence " + std::to_string(k) + " is undefined");
+      continue;
+    }
+    if (seq_output[k] < 0) continue;
+    Var g = reversed(back[n_back_states + seq_output[k]]);  // the last b.n_steps steps, in order
+    result[1 + k] = inc_subtensor(rows(zeros_like(x), sub(n, b.n_steps), n), g);
+  }
+  for (size_t s = 0; s < ns; ++s) {
+    if (window_state[s] < 0) continue;
+    Var g = reversed(back[window_state[s]]);
+    // Truncated before reaching step 0: nothing flows back to the initial values.
+    if (truncated) g = switch_(le(n, int_const(truncate_)), g, zeros_like(g));
+    result[first_init() + s] = g;
+  }
+  for (size_t j = 0; j < param_inner_.size(); ++j) {
+    if (is_null(first_p + j)) {
+      result[first_param() + j] = null_grad(node.inputs[first_param() + j], "the step's gradient is undefined");
+      continue;
+    }
+    if (param_state[j] >= 0) result[first_param() + j] = back[param_state[j]];
+  }
+  return result;
+}
+
+}  // namespace ops
+
+std::vector<Var> scan(const ScanArgs& a) {
+  const std::string& label = a.label;
+  if (!a.n_steps || a.n_steps->ndim() != 0 || !is_int(a.n_steps->dtype()))
+    throw TypeError(label + ": n_steps must be an integer scalar");
+  // Fresh placeholders for the step, so the user's graph is never shared with the op's.
+  std::vector<std::pair<Var, Var>> to_inner;
+  std::unordered_set<const Variable*> declared;
+  auto placeholder = [&](const Var& v) {
+    if (!v || v->owner || v->kind() == VarKind::Constant)
+      throw TypeError(label + ": a step placeholder must be a root variable");
+    if (!declared.insert(v.get()).second) throw ValueError(label + ": a step placeholder is declared twice");
+    Var p = variable(v->type, v->name);
+    to_inner.push_back({v, p});
+    return p;
+  };
+  std::vector<Var> seq_inner, tap_inner, param_inner, outer_in{as_dtype(a.n_steps, DType::Int64)};
+  for (const auto& s : a.sequences) {
+    if (!s.outer || s.outer->ndim() != s.inner->ndim() + 1)
+      throw TypeError(label + ": a sequence must have one dimension more than its step placeholder");
+    seq_inner.push_back(placeholder(s.inner));
+    outer_in.push_back(s.outer);
+  }
+  std::vector<ops::ScanStateInfo> states;
+  std::vector<Var> step_outputs;
+  for (size_t i = 0; i < a.states.size(); ++i) {
+    const ScanState& s = a.states[i];
+    const std::string which = label + ": state " + std::to_string(i);
+    if (s.taps.empty() || s.taps.size() != s.inner.size()) throw ValueError(which + " needs one placeholder per tap");
+    for (size_t j = 0; j < s.taps.size(); ++j)
+      if (s.taps[j] >= 0 || (j > 0 && s.taps[j] <= s.taps[j - 1]))
+        throw ValueError(which + ": taps must be negative and increasing, got " + std::to_string(s.taps[j]));
+    if (!s.init || !s.next) throw TypeError(which + ": the initial value and the next value must not be None");
+    if (s.init->ndim() != s.next->ndim() + 1)
+      throw TypeError(which + ": the initial values " + s.init->type.str() +
+                      " need one dimension more than the step's " + "value " + s.next->type.str());
+    if (s.next->dtype() != s.init->dtype())
+      throw TypeError(which + ": the step returns " + s.next->type.str() + " for a state whose initial value is " +
+                      s.init->type.str() + "; a state keeps its dtype across steps");
+    states.push_back({s.taps, s.keep_history});
+    for (const auto& v : s.inner) tap_inner.push_back(placeholder(v));
+    outer_in.push_back(s.init);
+    step_outputs.push_back(s.next);
+  }
+  for (const auto& o : a.outputs) {
+    if (!o) throw TypeError(label + ": an output is None");
+    step_outputs.push_back(o);
+  }
+  if (a.until) {
+    if (a.until->ndim() != 0 || !(is_bool(a.until->dtype()) || is_int(a.until->dtype())))
+      throw TypeError(label + ": until must be a boolean scalar, got " + a.until->type.str());
+    step_outputs.push_back(a.until);
+  }
+  std::vector<Var> outer_params;
+  for (const auto& [outer, inner] : a.params) {
+    param_inner.push_back(placeholder(inner));
+    outer_params.push_back(outer);
+  }
+  // Everything else the step reads is a parameter too.
+  for (const Var& v : graph_inputs(step_outputs)) {
+    if (v->kind() == VarKind::Constant || declared.count(v.get())) continue;
+    declared.insert(v.get());
+    Var p = variable(v->type, v->name);
+    to_inner.push_back({v, p});
+    param_inner.push_back(p);
+    outer_params.push_back(v);
+  }
+  outer_in.insert(outer_in.end(), outer_params.begin(), outer_params.end());
+  std::vector<Var> inner_outputs = clone_replace(step_outputs, to_inner);
+  if (a.truncate_gradient < -1) throw ValueError(label + ": truncate_gradient must be -1 or >= 0");
+  auto op = std::make_shared<ops::ScanOp>(label, seq_inner, states, tap_inner, param_inner, inner_outputs,
+                                          static_cast<int>(a.outputs.size()), a.until != nullptr, a.truncate_gradient);
+  return make_apply(op, outer_in)->outputs();
+}
+
+}  // namespace theon
