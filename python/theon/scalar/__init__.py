@@ -133,3 +133,5 @@ for _cls, _fn in _CLASSES.items():
         _ns[_cls] = _op_class(_cls, _fn)
 abs_ = _ns["abs"]
 from . import basic  # noqa: E402,F401  (theano.scalar.basic, the module Theano kept them in)
+
+from . import sharedvar  # noqa: F401,E402  (theano.scalar.sharedvar.shared)

@@ -16,6 +16,7 @@ from . import io  # noqa: F401
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import raw_random, shared_randomstreams, random  # noqa: F401  (Theano's random streams)
+from . import sharedvar  # noqa: F401
 from . import opt  # noqa: F401
 from ..gradient import grad, Rop, Lop, jacobian, hessian, consider_constant  # noqa: F401
 from ..gradient import verify_grad, numeric_grad, grad_not_implemented, grad_undefined  # noqa: F401
