@@ -170,16 +170,21 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         if isinstance(s, dict):
             if "input" not in s:
                 raise ValueError("%s: a sequence dict needs 'input'" % label)
-            x, taps = T.as_tensor_variable(s["input"]), list(s.get("taps", [0]))
+            taps = s.get("taps", [0])
+            x, taps = T.as_tensor_variable(s["input"]), list(taps) if isinstance(taps, (list, tuple)) else [taps]
         else:
             x, taps = T.as_tensor_variable(s), [0]
+        if len(set(taps)) != len(taps):
+            raise ValueError("%s: sequence %d repeats a tap: %s" % (label, i, taps))
         if x.ndim < 1:
             raise ValueError("%s: sequence %d must have at least one dimension, got %s" % (label, i, x.type))
         if not taps:
             continue
         if go_backwards:
             x = x[::-1]
-        lo, hi = min(taps), max(taps)
+        # Rows are cut as if tap 0 were read too (Theano's rule): taps all below
+        # or all above 0 do not shorten the sequence twice.
+        lo, hi = min(min(taps), 0), max(max(taps), 0)
         n_x = x.shape[0] - (hi - lo)
         lengths.append(n_x)
         for k in taps:
@@ -216,13 +221,13 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                     raise ValueError("%s: output %d has taps but no initial value" % (label, i))
                 kinds.append(("out",))
                 continue
-            init, taps = T.as_tensor_variable(info["initial"]), list(info.get("taps", [-1]))
+            taps = info.get("taps", [-1])
+            init, taps = T.as_tensor_variable(info["initial"]), list(taps) if isinstance(taps, (list, tuple)) else [taps]
         else:
             init, taps = T.as_tensor_variable(info), [-1]
-        if any(t >= 0 for t in taps):
-            raise ValueError("%s: the taps of output %d must be negative, got %s" % (label, i, taps))
-        taps = sorted(taps)
-        L = -taps[0]
+        if not taps or any(t >= 0 for t in taps) or len(set(taps)) != len(taps):
+            raise ValueError("%s: the taps of output %d must be distinct and negative, got %s" % (label, i, taps))
+        L = -min(taps)
         if taps == [-1]:  # the initial value is the state itself
             outer_init = T.shape_padleft(init)
             row = init
@@ -232,22 +237,19 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                                  "least %d rows, got %s" % (label, i, L, L, init.type))
             outer_init = init[:L]
             row = init[0]
-        placeholders = []
-        for t in taps:
+        by_tap = {}
+        for t in taps:  # the step gets them in the order given
             p = _placeholder(T.TensorType(row.dtype, row.broadcastable), "%s[t%d]" % (init.name or "out%d" % i, t))
-            placeholders.append(p)
+            by_tap[t] = p
             step_args.append(p)
-        kinds.append(("state", taps, outer_init, placeholders))
+        kinds.append(("state", sorted(taps), outer_init, [by_tap[t] for t in sorted(taps)]))
 
     # Non-sequences: placeholders for symbolic ones; shared variables and constants as they are.
-    param_pairs = []
-    for v in non_seqs:
-        if isinstance(v, T.Variable) and not isinstance(v, T.TensorConstant) and not _is_shared(v):
-            p = _placeholder(v.type, v.name)
-            param_pairs.append((v, p))
-            step_args.append(p)
-        else:
-            step_args.append(v)
+    # Non-sequences: the step gets the variables themselves (a gradient taken in
+    # the step with respect to one is the true one); afterwards each symbolic
+    # one becomes a parameter of the loop, computed once outside it.
+    non_seqs = [v if isinstance(v, T.Variable) else T.as_tensor_variable(v) for v in non_seqs]
+    step_args.extend(non_seqs)
 
     cond, outs, updates = get_updates_and_outputs(fn(*step_args))
     if not outs_info:
@@ -256,6 +258,26 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         raise ValueError("%s: the step returns %d outputs but outputs_info describes %d; give None in outputs_info "
                          "for each output that is not fed back" % (label, len(outs), len(kinds)))
     outs = [T.as_tensor_variable(o) for o in outs]
+
+    # A step that widens a state (an int8 initial value from a Python 0, say)
+    # starts from the wider dtype: its placeholders are retyped and the step
+    # graph rebuilt on them, until the dtypes agree.
+    for _ in range(3):
+        subs = []
+        for i, (kind, o) in enumerate(zip(kinds, outs)):
+            if kind[0] != "state" or o.dtype == kind[2].dtype or not np.can_cast(kind[2].dtype, o.dtype, "safe"):
+                continue
+            wide = [_placeholder(T.TensorType(o.dtype, p.broadcastable), p.name) for p in kind[3]]
+            subs += list(zip(kind[3], wide))
+            kinds[i] = ("state", kind[1], T.cast(kind[2], o.dtype), wide)
+        if not subs:
+            break
+        exprs = outs + list(updates.values()) + ([cond] if cond is not None else [])
+        new = [T.as_tensor_variable(v) for v in _core.clone_replace(exprs, subs)]
+        outs, rest = new[:len(outs)], new[len(outs):]
+        updates = OrderedDict(zip(updates.keys(), rest[:len(updates)]))
+        if cond is not None:
+            cond = rest[-1]
 
     states, nit, where = [], [], []
     for i, (kind, o) in enumerate(zip(kinds, outs)):
@@ -292,6 +314,21 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
 
     if truncate_gradient is None or truncate_gradient < -1:
         raise ValueError("%s: truncate_gradient must be -1 or >= 0, got %r" % (label, truncate_gradient))
+    param_pairs = []
+    hoisted = [v for v in non_seqs if not isinstance(v, T.TensorConstant) and not _is_shared(v)]
+    if hoisted:
+        pairs = [(v, _placeholder(v.type, v.name)) for v in dict.fromkeys(hoisted)]
+        exprs = ([st[3] for st in states] + nit + ([cond] if cond is not None else []))
+        new = _core.clone_replace(exprs, pairs)
+        k = 0
+        for j, st in enumerate(states):
+            states[j] = st[:3] + (new[k],) + st[4:]
+            k += 1
+        nit = new[k:k + len(nit)]
+        k += len(nit)
+        if cond is not None:
+            cond = new[k]
+        param_pairs = pairs
     results = _core.scan(n, seq_pairs, states, nit, param_pairs, cond, label, int(truncate_gradient))
     n_states = len(states)
     outputs = [results[k] if w == "state" else results[n_states + k] for w, k in where]
