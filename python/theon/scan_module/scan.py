@@ -84,7 +84,8 @@ def get_updates_and_outputs(ls):
         for e in ls:
             if isinstance(e, until) and cond is None:
                 cond = e.condition
-            elif _is_updates(e) and not _is_outputs(e) and upds is None:
+            elif upds is None and ((_is_updates(e) and not _is_outputs(e)) or
+                                   (outs is not None and isinstance(e, (list, tuple, dict)) and len(e) == 0)):
                 upds = OrderedDict(e)
             elif _is_outputs(e) and outs is None:
                 outs = _as_list(e)
@@ -314,6 +315,18 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
 
     if truncate_gradient is None or truncate_gradient < -1:
         raise ValueError("%s: truncate_gradient must be -1 or >= 0, got %r" % (label, truncate_gradient))
+    if strict:
+        given = {id(v) for v in non_seqs} | {id(p) for st in states for p in st[2]} | {id(p) for _, p in seq_pairs}
+        exprs = [st[3] for st in states] + nit + ([cond] if cond is not None else [])
+        from ..gof.graph import inputs as _graph_inputs
+        from .._errors import MissingInputError
+        for v in _graph_inputs(exprs):
+            if id(v) not in given and not isinstance(v, T.TensorConstant) and not _is_shared(v):
+                raise MissingInputError("%s (strict=True): the step reads %s, which is neither a sequence, an output "
+                                        "nor a non-sequence" % (label, v))
+            if _is_shared(v) and id(v) not in given and v not in upd:
+                raise MissingInputError("%s (strict=True): the step reads the shared variable %s; pass it in "
+                                        "non_sequences" % (label, v))
     param_pairs = []
     hoisted = [v for v in non_seqs if not isinstance(v, T.TensorConstant) and not _is_shared(v)]
     if hoisted:

@@ -98,10 +98,28 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
   bool any = false;
   for (const auto& g : gouts) any = any || g;
   if (!any) return result;
-  if (has_until_)
-    throw NotImplementedError(name() + ": the gradient of a scan that stops early (until) is not implemented");
   Apply& fwd = const_cast<Apply&>(node);
-  const Var& n = node.inputs[0];
+  for (size_t s = 0; s < ns; ++s) {
+    // A state whose initial rows broadcast where the step's values do not:
+    // the adjoint would not fit the initial value (Theano's TypeError).
+    const TensorType row = row_type(node.inputs[first_init() + s]->type);
+    const TensorType& next = step_outputs_[s]->type;
+    for (int d = 0; d < row.ndim(); ++d)
+      if (row.shape[d] == 1 && next.shape[d] != 1)
+        throw TypeError(name() + ": the initial value of state " + std::to_string(s) + " has type " + row.str() +
+                        " (broadcastable along axis " + std::to_string(d) + ") but the step returns " + next.str() +
+                        "; make their broadcast patterns agree (unbroadcast the initial value) to differentiate");
+  }
+  // The steps that ran: all n, or with until the rows of a stacked output.
+  Var n = node.inputs[0];
+  if (has_until_) {
+    int stacked = -1;
+    for (size_t s = 0; s < ns && stacked < 0; ++s)
+      if (states_[s].keep_history) stacked = static_cast<int>(s);
+    if (stacked < 0 && n_outputs_ > 0) stacked = static_cast<int>(ns);
+    if (stacked < 0) throw NotImplementedError(name() + ": the gradient of a scan with until and no stacked output");
+    n = shape_i(fwd.output(stacked), 0);
+  }
 
   // The states' full histories, [init rows, values of steps 0..n-1]: from the
   // node itself, or from a copy of the loop that keeps every state's history.
