@@ -206,8 +206,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             raise TypeError("%s: n_steps must be an integer scalar, got %s" % (label, n.type))
         if isinstance(n_steps, numbers.Integral) and n_steps < 0:
             raise ValueError("%s: n_steps must be >= 0, got %d" % (label, n_steps))
-        for ln in lengths:
-            n = T.minimum(n, ln)
+        # With sequences too, each must have n_steps rows (checked when it runs).
     n = T.cast(n, "int64")
 
     # Fed-back outputs: initial rows and one placeholder per tap.
