@@ -7,6 +7,7 @@
 #include "theon/grad.hpp"
 #include "theon/graph.hpp"
 #include "theon/map.hpp"
+#include "theon/ifelse.hpp"
 #include "theon/scan.hpp"
 #include "theon/ndarray.hpp"
 #include "theon/ops.hpp"

@@ -238,6 +238,12 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("n_steps"), nb::arg("sequences"), nb::arg("states"), nb::arg("outputs"), nb::arg("params"),
       nb::arg("until").none(), nb::arg("label"), nb::arg("truncate_gradient") = -1);
+  m.def(
+      "ifelse",
+      [](const Var& cond, const std::vector<Var>& then_, const std::vector<Var>& else_, const std::string& name) {
+        return ifelse(cond, then_, else_, name);
+      },
+      nb::arg("cond"), nb::arg("then_branch"), nb::arg("else_branch"), nb::arg("name"));
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
     return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));

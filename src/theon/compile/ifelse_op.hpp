@@ -1,0 +1,47 @@
+// The IfElse op (include/theon/ifelse.hpp): two compiled branch functions
+// over the same parameters; the kernel (backend/cpu/ifelse.cpp) runs the one
+// the condition selects. Outer inputs are [cond, params...].
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "theon/graph.hpp"
+
+namespace theon {
+
+class Function;
+
+namespace ops {
+
+class IfElseOp final : public Op {
+ public:
+  IfElseOp(std::string label, std::vector<Var> params, std::vector<Var> then_out, std::vector<Var> else_out)
+      : label_(std::move(label)),
+        params_(std::move(params)),
+        then_(std::move(then_out)),
+        else_(std::move(else_out)) {}
+
+  OpKind kind() const override { return OpKind::IfElse; }
+  std::string name() const override { return "IfElse{" + label_ + "}"; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  bool connected(int input) const override { return input > 0; }
+  // ifelse(cond, gradient through the then branch, gradient through the else branch).
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
+
+  size_t n_outputs() const { return then_.size(); }
+  // The branch's function, compiled when it first runs: a branch never taken is never compiled.
+  Function& branch(bool then_branch) const;
+
+ private:
+  std::string label_;
+  std::vector<Var> params_, then_, else_;
+  mutable std::shared_ptr<Function> fn_[2];
+  mutable std::mutex compile_mutex_;
+};
+
+}  // namespace ops
+
+}  // namespace theon
