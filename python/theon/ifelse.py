@@ -53,5 +53,16 @@ def ifelse(condition, then_branch, else_branch, name=None):
     return out[0] if single else list(out)
 
 
-# Theano's op class, for isinstance(node.op, IfElse).
-IfElse = _op_class("IfElse", ["IfElse"], _Op, hint="build lazy branches with theon.ifelse.ifelse")
+def _ifelse_op(n_outs, as_view=False, gpu=False, name=None):
+    """Theano's IfElse(n_outs)(cond, *then_outputs, *else_outputs)."""
+    def build(cond, *branches):
+        if len(branches) != 2 * n_outs:
+            raise TypeError("IfElse(%d) takes the condition and %d outputs of each branch, got %d values"
+                            % (n_outs, n_outs, len(branches)))
+        out = ifelse(cond, list(branches[:n_outs]), list(branches[n_outs:]), name)
+        return out[0] if n_outs == 1 else out
+    return build
+
+
+# Theano's op class: isinstance(node.op, IfElse), and IfElse(n_outs)(cond, *then, *else).
+IfElse = _op_class("IfElse", ["IfElse"], _Op, make=_ifelse_op)
