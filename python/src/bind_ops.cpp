@@ -244,6 +244,23 @@ void bind_ops(nb::module_& m) {
         return ifelse(cond, then_, else_, name);
       },
       nb::arg("cond"), nb::arg("then_branch"), nb::arg("else_branch"), nb::arg("name"));
+  m.def(
+      "apply_graph_op",
+      [](const std::vector<Var>& inputs, const std::vector<Var>& outputs, const std::vector<Var>& output_grads,
+         const std::vector<std::optional<Var>>& grad_overrides, const std::vector<Var>& eval_points,
+         const std::vector<std::optional<Var>>& rop_overrides, const std::string& name, const std::vector<Var>& args) {
+        GraphOpSpec s;
+        s.inputs = inputs;
+        s.outputs = outputs;
+        s.output_grads = output_grads;
+        for (const auto& g : grad_overrides) s.grad_overrides.push_back(g.value_or(nullptr));
+        s.eval_points = eval_points;
+        for (const auto& r : rop_overrides) s.rop_overrides.push_back(r.value_or(nullptr));
+        s.name = name;
+        return apply_graph_op(s, args);
+      },
+      nb::arg("inputs"), nb::arg("outputs"), nb::arg("output_grads"), nb::arg("grad_overrides"), nb::arg("eval_points"),
+      nb::arg("rop_overrides"), nb::arg("name"), nb::arg("args"));
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
     return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));

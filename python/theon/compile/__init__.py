@@ -11,3 +11,5 @@ from . import pfunc as _pfunc_module  # noqa: F401,E402
 from .pfunc import pfunc  # noqa: F401,E402
 from ..configparser import config  # noqa: F401,E402  (theano.compile.config)
 from ..gof.optdb import optdb  # noqa: F401,E402  (Theano's optimizer database: query(Query) -> optimizer)
+from . import builders  # noqa: F401,E402
+from .builders import OpFromGraph  # noqa: F401,E402

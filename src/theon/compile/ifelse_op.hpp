@@ -18,10 +18,7 @@ namespace ops {
 class IfElseOp final : public Op {
  public:
   IfElseOp(std::string label, std::vector<Var> params, std::vector<Var> then_out, std::vector<Var> else_out)
-      : label_(std::move(label)),
-        params_(std::move(params)),
-        then_(std::move(then_out)),
-        else_(std::move(else_out)) {}
+      : label_(std::move(label)), params_(std::move(params)), then_(std::move(then_out)), else_(std::move(else_out)) {}
 
   OpKind kind() const override { return OpKind::IfElse; }
   std::string name() const override { return "IfElse{" + label_ + "}"; }

@@ -1,0 +1,37 @@
+// The GraphOp (include/theon/graph_op.hpp): a graph compiled as one op. Its
+// kernel (backend/cpu/graph_op.cpp) calls the compiled function.
+#pragma once
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "theon/graph.hpp"
+#include "theon/graph_op.hpp"
+
+namespace theon {
+
+class Function;
+
+namespace ops {
+
+class GraphOp final : public Op {
+ public:
+  explicit GraphOp(GraphOpSpec spec) : spec_(std::move(spec)) {}
+  OpKind kind() const override { return OpKind::OpFromGraph; }
+  std::string name() const override { return spec_.name; }
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
+  const GraphOpSpec& spec() const { return spec_; }
+  Function& function() const;
+
+ private:
+  GraphOpSpec spec_;
+  mutable std::shared_ptr<Function> fn_;
+  mutable std::mutex compile_mutex_;
+};
+
+}  // namespace ops
+
+}  // namespace theon
