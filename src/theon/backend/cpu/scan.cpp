@@ -53,7 +53,8 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
                        " steps back but its initial value has " + std::to_string(init.shape[0]) + " rows " +
                        shape_str(init.shape));
     state_row[s] = Shape(init.shape.begin() + 1, init.shape.end());
-    buf[s] = ws.empty(init.dtype, with_rows(L + n, state_row[s]));
+    // A state whose history is not returned cycles through L + 1 rows.
+    buf[s] = ws.empty(init.dtype, with_rows(op.states()[s].keep_history ? L + n : L + 1, state_row[s]));
     NDArray head = rows_view(buf[s], 0, L);
     copy_into(rows_view(init, init.shape[0] - L, init.shape[0]), head);
   }
@@ -62,13 +63,15 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
   std::vector<NDArray> args;
   args.reserve(nseq + op.tap_inner().size() + op.n_params());
   Function& step = op.step_function();
+  // The buffer row of position p (p = L + t holds step t's value).
+  auto at = [&](size_t s, int64_t p) { return op.states()[s].keep_history ? p : p % (op.states()[s].lags() + 1); };
   int64_t done = n;
   for (int64_t t = 0; t < n; ++t) {
     args.clear();
     for (size_t k = 0; k < nseq; ++k) args.push_back(row_view(in[1 + k], t));
     for (size_t s = 0; s < ns; ++s) {
       const int L = op.states()[s].lags();
-      for (int tap : op.states()[s].taps) args.push_back(row_view(buf[s], L + t + tap));
+      for (int tap : op.states()[s].taps) args.push_back(row_view(buf[s], at(s, L + t + tap)));
     }
     for (size_t j = 0; j < op.n_params(); ++j) args.push_back(in[op.first_param() + j]);
     std::vector<NDArray> res = step(args);
@@ -77,7 +80,7 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
         throw ValueError(name + ": step " + std::to_string(t) + " returns state " + std::to_string(s) + " with shape " +
                          shape_str(res[s].shape) + ", but its initial value has rows of shape " +
                          shape_str(state_row[s]) + "; a state keeps its shape across steps");
-      NDArray dst = row_view(buf[s], op.states()[s].lags() + t);
+      NDArray dst = row_view(buf[s], at(s, op.states()[s].lags() + t));
       copy_into(res[s], dst);
     }
     for (size_t m = 0; m < nout; ++m) {
@@ -100,7 +103,7 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
   }
   for (size_t s = 0; s < ns; ++s) {
     const int L = op.states()[s].lags();
-    out[s] = op.states()[s].keep_history ? rows_view(buf[s], L, L + done) : row_view(buf[s], L + done - 1);
+    out[s] = op.states()[s].keep_history ? rows_view(buf[s], L, L + done) : row_view(buf[s], at(s, L + done - 1));
   }
   for (size_t m = 0; m < nout; ++m) {
     if (n > 0) {
