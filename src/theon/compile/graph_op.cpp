@@ -11,6 +11,26 @@
 
 namespace theon {
 
+std::vector<Var> inner_vjp(const std::vector<Var>& outs, const std::vector<Var>& params,
+                           const std::vector<Var>& gouts) {
+  std::vector<std::pair<Var, Var>> known;
+  for (size_t k = 0; k < outs.size(); ++k)
+    if (gouts[k] && is_float(outs[k]->dtype()))
+      known.push_back({outs[k], gouts[k]->dtype() == outs[k]->dtype() ? gouts[k] : cast(gouts[k], outs[k]->dtype())});
+  std::vector<Var> wrt, result(params.size());
+  std::vector<size_t> which;
+  for (size_t j = 0; j < params.size(); ++j)
+    if (is_float(params[j]->dtype())) wrt.push_back(params[j]), which.push_back(j);
+  if (known.empty() || wrt.empty()) return result;
+  GradOptions o;
+  o.known_grads = known;
+  o.disconnected_inputs = DisconnectedPolicy::Ignore;
+  o.null_gradients_raise = false;
+  std::vector<Var> g = theon::grad(nullptr, wrt, o);
+  for (size_t m = 0; m < which.size(); ++m) result[which[m]] = g[m];
+  return result;
+}
+
 namespace ops {
 
 std::vector<TensorType> GraphOp::infer_types(const std::vector<Var>& in) const {
@@ -48,27 +68,8 @@ std::vector<Var> GraphOp::grad(const Apply& node, const std::vector<Var>& gouts)
     Var outer = gouts[k] ? gouts[k] : zeros_like(const_cast<Apply&>(node).output(k));
     g_out[k] = outer->dtype() == o->dtype() ? outer : cast(outer, o->dtype());
   }
-  std::vector<Var> grads;
-  if (!spec_.grad_overrides.empty()) {
-    grads = spec_.grad_overrides;
-  } else {
-    std::vector<std::pair<Var, Var>> known;
-    for (size_t k = 0; k < n_out; ++k)
-      if (is_float(spec_.outputs[k]->dtype())) known.push_back({spec_.outputs[k], g_in[k]});
-    std::vector<Var> wrt;
-    std::vector<size_t> which;
-    for (size_t j = 0; j < n_in; ++j)
-      if (is_float(spec_.inputs[j]->dtype())) wrt.push_back(spec_.inputs[j]), which.push_back(j);
-    grads.assign(n_in, nullptr);
-    if (!known.empty() && !wrt.empty()) {
-      GradOptions o;
-      o.known_grads = known;
-      o.disconnected_inputs = DisconnectedPolicy::Ignore;
-      o.null_gradients_raise = false;
-      std::vector<Var> g = theon::grad(nullptr, wrt, o);
-      for (size_t m = 0; m < which.size(); ++m) grads[which[m]] = g[m];
-    }
-  }
+  const std::vector<Var> grads =
+      spec_.grad_overrides.empty() ? inner_vjp(spec_.outputs, spec_.inputs, g_in) : spec_.grad_overrides;
   // The gradient graphs, applied as a graph op of (inputs, output gradients).
   std::vector<size_t> which;
   std::vector<Var> outs;

@@ -13,6 +13,11 @@ namespace theon {
 
 class Function;
 
+// The vector-Jacobian product of an inner graph: per parameter (a root of
+// `outs`), the gradient given `gouts` (one per output, graphs of the enclosing
+// graph, null for none), or null where it is disconnected or not a float.
+std::vector<Var> inner_vjp(const std::vector<Var>& outs, const std::vector<Var>& params, const std::vector<Var>& gouts);
+
 namespace ops {
 
 class GraphOp final : public Op {

@@ -4,6 +4,7 @@
 
 #include <unordered_set>
 
+#include "compile/graph_op.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
@@ -46,38 +47,11 @@ Function& IfElseOp::branch(bool then_branch) const {
   return *fn;
 }
 
-namespace {
-
-// Per parameter, the branch's vector-Jacobian product (zeros where it is
-// disconnected); `gouts` are graphs of the enclosing graph.
-std::vector<Var> branch_vjp(const std::vector<Var>& outs, const std::vector<Var>& params,
-                            const std::vector<Var>& gouts) {
-  std::vector<std::pair<Var, Var>> known;
-  for (size_t k = 0; k < outs.size(); ++k)
-    if (gouts[k] && is_float(outs[k]->dtype()))
-      known.push_back({outs[k], gouts[k]->dtype() == outs[k]->dtype() ? gouts[k] : cast(gouts[k], outs[k]->dtype())});
-  std::vector<Var> wrt, result(params.size());
-  std::vector<size_t> which;
-  for (size_t j = 0; j < params.size(); ++j)
-    if (is_float(params[j]->dtype())) wrt.push_back(params[j]), which.push_back(j);
-  if (!known.empty() && !wrt.empty()) {
-    GradOptions o;
-    o.known_grads = known;
-    o.disconnected_inputs = DisconnectedPolicy::Ignore;
-    o.null_gradients_raise = false;
-    std::vector<Var> g = theon::grad(nullptr, wrt, o);
-    for (size_t m = 0; m < which.size(); ++m) result[which[m]] = g[m];
-  }
-  return result;
-}
-
-}  // namespace
-
 std::vector<Var> IfElseOp::grad(const Apply& node, const std::vector<Var>& gouts) const {
   std::vector<Var> result(node.inputs.size(), nullptr);
   std::vector<std::pair<Var, Var>> to_outer;
   for (size_t j = 0; j < params_.size(); ++j) to_outer.push_back({params_[j], node.inputs[j + 1]});
-  std::vector<Var> gt = branch_vjp(then_, params_, gouts), ge = branch_vjp(else_, params_, gouts);
+  std::vector<Var> gt = inner_vjp(then_, params_, gouts), ge = inner_vjp(else_, params_, gouts);
   std::vector<size_t> which;
   std::vector<Var> then_g, else_g;
   for (size_t j = 0; j < params_.size(); ++j) {
