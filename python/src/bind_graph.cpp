@@ -174,6 +174,13 @@ void bind_graph(nb::module_& m) {
                      if (o.kind() != OpKind::SpecifyShape) return std::nullopt;
                      return specify_shape_symbolic(o);
                    })
+      // Scan: its step graph, (inputs, outputs) as lists of variables; None for other kinds.
+      .def_prop_ro("inner_graph",
+                   [](const Op& o) -> nb::object {
+                     std::vector<Var> in, out;
+                     if (!inner_graph(o, &in, &out)) return nb::none();
+                     return nb::make_tuple(nb::cast(in), nb::cast(out));
+                   })
       .def_prop_ro("advanced",
                    [](const Op& o) -> std::optional<bool> {
                      if (o.kind() != OpKind::Subtensor && o.kind() != OpKind::IncSubtensor) return std::nullopt;

@@ -406,3 +406,10 @@ class T4(Workload):
             cost = torch.mean((h - tgt) ** 2)
             return _torch_sgd(torch, cost, params, self.lr)
         return step
+
+
+class T7(T4):
+    """Compile time of T4's training function: building the scan graph, its
+    gradient through time and the SGD updates, compiling, and the first call."""
+    id, title = "T7", "compile time: build, compile and first call of the T4 training function"
+    first_call = True

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "ops/op_info.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
@@ -294,6 +295,16 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
 }
 
 }  // namespace ops
+
+bool inner_graph(const Op& op, std::vector<Var>* inputs, std::vector<Var>* outputs) {
+  if (op.kind() != OpKind::Scan) return false;
+  const auto& s = static_cast<const ops::ScanOp&>(op);
+  *inputs = s.seq_inner();
+  inputs->insert(inputs->end(), s.tap_inner().begin(), s.tap_inner().end());
+  inputs->insert(inputs->end(), s.param_inner().begin(), s.param_inner().end());
+  *outputs = s.step_outputs();
+  return true;
+}
 
 std::vector<Var> scan(const ScanArgs& a) {
   const std::string& label = a.label;

@@ -59,6 +59,11 @@ int logsumexp_axis(const Op& op);
 // "choice" for FromUniform, the RandomState distribution for RandomStateDraw.
 std::string random_distribution(const Op& op);
 
+// Ops over an inner graph (Scan): the step's inputs (sequence rows, state
+// taps, parameters) and outputs (next states, outputs, until). False for
+// other kinds. Defined in compile/scan_op.cpp.
+bool inner_graph(const Op& op, std::vector<Var>* inputs, std::vector<Var>* outputs);
+
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);
 

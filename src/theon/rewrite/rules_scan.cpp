@@ -1,0 +1,531 @@
+// Scan rewrites (Theano's scan_opt): work moved out of the loop, loops that
+// keep only what is read. Each rule takes a Scan node apart into editable
+// lists (ScanParts), changes them and builds one new Scan node; the step's
+// own graph is rewritten later, with every phase, when the step is compiled.
+//
+//  scan_pushout_non_seqs   step work that reads only parameters runs once, before the loop
+//  scan_pushout_seqs       step work that reads only sequence rows and parameters, and
+//                          reaches a product (the LSTM's x_t @ W), runs on whole sequences:
+//                          one large GEMM instead of n small ones; a map with no state
+//                          (a stacked output of rows alone) leaves the loop altogether
+//  scan_pushout_add        an accumulator acc + dot(u_t.T, v_t) or acc + sum(v_t) (the
+//                          weight and bias gradients of backpropagation through time)
+//                          becomes one product or sum over the stacked v after the loop
+//  scan_remove_unused      states and outputs nobody reads leave the step
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "compile/scan_op.hpp"
+#include "rewrite/engine.hpp"
+#include "theon/function_graph.hpp"
+#include "theon/ops.hpp"
+
+namespace theon::rw {
+
+namespace {
+
+using ops::ScanOp;
+using ops::ScanStateInfo;
+
+Var rows_upto(const Var& x, const Var& n) { return subtensor(x, {IndexEntry::slice(nullptr, n)}); }
+Var first_row(const Var& x) { return subtensor(x, {IndexEntry::integer(scalar_constant<int64_t>(0))}); }
+
+// A Scan node as lists a rule edits; build() makes the new node.
+struct ScanParts {
+  const ScanOp* op;
+  Var n_steps;
+  std::vector<Var> seq_outer, seq_inner;
+  std::vector<ScanStateInfo> states;
+  std::vector<Var> init, next;
+  std::vector<std::vector<Var>> taps;  // per state, its placeholders
+  std::vector<Var> outs;               // stacked outputs (inner)
+  Var until;
+  std::vector<Var> param_outer, param_inner;
+  // Per entry of states/outs, the node output it stands for (-1: new).
+  std::vector<int> state_src, out_src;
+
+  ScanParts(const ScanOp& s, const Apply& node) : op(&s), n_steps(node.inputs[0]) {
+    const size_t ns = s.states().size();
+    for (size_t k = 0; k < s.n_sequences(); ++k) {
+      seq_outer.push_back(node.inputs[1 + k]);
+      seq_inner.push_back(s.seq_inner()[k]);
+    }
+    size_t tap = 0;
+    for (size_t i = 0; i < ns; ++i) {
+      states.push_back(s.states()[i]);
+      init.push_back(node.inputs[s.first_init() + i]);
+      next.push_back(s.step_outputs()[i]);
+      taps.emplace_back(s.tap_inner().begin() + static_cast<long>(tap),
+                        s.tap_inner().begin() + static_cast<long>(tap + s.states()[i].taps.size()));
+      tap += s.states()[i].taps.size();
+      state_src.push_back(static_cast<int>(i));
+    }
+    for (int m = 0; m < s.n_outputs(); ++m) {
+      outs.push_back(s.step_outputs()[ns + static_cast<size_t>(m)]);
+      out_src.push_back(static_cast<int>(ns) + m);
+    }
+    if (s.has_until()) until = s.step_outputs().back();
+    for (size_t j = 0; j < s.n_params(); ++j) {
+      param_outer.push_back(node.inputs[s.first_param() + j]);
+      param_inner.push_back(s.param_inner()[j]);
+    }
+  }
+
+  bool is_seq(const Var& v, size_t* k) const {
+    for (size_t i = 0; i < seq_inner.size(); ++i)
+      if (seq_inner[i] == v) return *k = i, true;
+    return false;
+  }
+
+  std::vector<Var> step_outputs() const {
+    std::vector<Var> o = next;
+    o.insert(o.end(), outs.begin(), outs.end());
+    if (until) o.push_back(until);
+    return o;
+  }
+
+  // The new node, with `inner` replacements applied to the step graph and the
+  // sequences and parameters it no longer reads dropped (a sequence's length
+  // check moves with its rows: whatever replaced it reads rows 0..n-1 too).
+  ApplyPtr build(const std::vector<std::pair<Var, Var>>& inner) {
+    std::vector<Var> so = clone_replace(step_outputs(), inner);
+    std::unordered_set<const Variable*> read;
+    for (const Var& v : graph_inputs(so)) read.insert(v.get());
+    std::vector<Var> po, pi;
+    for (size_t j = 0; j < param_inner.size(); ++j)
+      if (read.count(param_inner[j].get())) po.push_back(param_outer[j]), pi.push_back(param_inner[j]);
+    std::vector<Var> so_outer, si;  // sequences the step still reads
+    for (size_t k = 0; k < seq_inner.size(); ++k)
+      if (read.count(seq_inner[k].get())) so_outer.push_back(seq_outer[k]), si.push_back(seq_inner[k]);
+    std::vector<Var> tap_flat, outer{n_steps};
+    outer.insert(outer.end(), so_outer.begin(), so_outer.end());
+    outer.insert(outer.end(), init.begin(), init.end());
+    outer.insert(outer.end(), po.begin(), po.end());
+    for (const auto& t : taps) tap_flat.insert(tap_flat.end(), t.begin(), t.end());
+    auto fresh = std::make_shared<ScanOp>(op->label(), si, states, tap_flat, pi, so,
+                                          static_cast<int>(outs.size()), until != nullptr, op->truncate_gradient());
+    return make_apply(fresh, outer);
+  }
+
+  // The old node's outputs as read from the new one (nullptr where dropped).
+  std::vector<Var> map_outputs(const Apply& old, const ApplyPtr& fresh) const {
+    std::vector<Var> r(static_cast<size_t>(old.num_outputs()));
+    for (size_t i = 0; i < state_src.size(); ++i)
+      if (state_src[i] >= 0) r[static_cast<size_t>(state_src[i])] = fresh->output(static_cast<int>(i));
+    for (size_t m = 0; m < out_src.size(); ++m)
+      if (out_src[m] >= 0) r[static_cast<size_t>(out_src[m])] = fresh->output(static_cast<int>(states.size() + m));
+    return r;
+  }
+};
+
+// How each step variable depends on the loop: Invariant (parameters and
+// constants only), Rows (sequence rows, parameters, constants), Variant.
+enum class Dep { Invariant, Rows, Variant };
+
+struct StepAnalysis {
+  std::vector<Apply*> order;
+  std::unordered_map<const Variable*, Dep> dep;
+  std::unordered_map<const Variable*, int> uses;  // by step nodes and as step outputs
+
+  StepAnalysis(const ScanParts& p, bool rows_liftable_only) {
+    const std::vector<Var> outs = p.step_outputs();
+    order = toposort(outs);
+    for (const Var& v : p.param_inner) dep[v.get()] = Dep::Invariant;
+    for (const Var& v : p.seq_inner) dep[v.get()] = Dep::Rows;
+    for (const auto& t : p.taps)
+      for (const Var& v : t) dep[v.get()] = Dep::Variant;
+    for (Apply* n : order) {
+      Dep d = Dep::Invariant;
+      for (const Var& in : n->inputs) {
+        ++uses[in.get()];
+        d = std::max(d, of(in));
+      }
+      if (d == Dep::Rows && rows_liftable_only && !liftable(*n)) d = Dep::Variant;
+      for (int i = 0; i < n->num_outputs(); ++i) dep[n->raw_output(i)] = d;
+    }
+    for (const Var& o : outs) ++uses[o.get()];
+  }
+
+  Dep of(const Var& v) const {
+    if (v->kind() == VarKind::Constant) return Dep::Invariant;
+    auto it = dep.find(v.get());
+    return it == dep.end() ? Dep::Variant : it->second;
+  }
+  int use_count(const Var& v) const {
+    auto it = uses.find(v.get());
+    return it == uses.end() ? 0 : it->second;
+  }
+
+  // Ops that run on whole sequences as they run on rows: a leading axis added.
+  static bool liftable(const Apply& n) {
+    switch (n.op->kind()) {
+      case OpKind::Elemwise:
+      case OpKind::Cast:
+      case OpKind::DimShuffle:
+        return n.num_outputs() == 1;
+      case OpKind::Dot: {
+        // rows @ matrix, or matrix @ a row vector
+        return n.inputs.size() == 2;
+      }
+      default:
+        return false;
+    }
+  }
+};
+
+// ---- scan_pushout_non_seqs ---------------------------------------------------
+
+std::vector<Var> scan_pushout_non_seqs(FunctionGraph&, Apply& node) {
+  const auto& op = static_cast<const ScanOp&>(*node.op);
+  ScanParts p(op, node);
+  StepAnalysis a(p, false);
+  // Invariant results read by loop-dependent work or returned by the step.
+  std::vector<Var> lift;
+  std::unordered_set<const Variable*> seen;
+  auto consider = [&](const Var& v) {
+    if (v->owner && v->kind() != VarKind::Constant && a.of(v) == Dep::Invariant && seen.insert(v.get()).second)
+      lift.push_back(v);
+  };
+  for (Apply* n : a.order) {
+    if (a.of(n->output(0)) == Dep::Invariant) continue;
+    for (const Var& in : n->inputs) consider(in);
+  }
+  for (const Var& o : p.step_outputs()) consider(o);
+  // Constant-only subgraphs are the constant folder's.
+  lift.erase(std::remove_if(lift.begin(), lift.end(),
+                            [&](const Var& v) {
+                              for (const Var& r : graph_inputs({v}))
+                                if (r->kind() != VarKind::Constant) return false;
+                              return true;
+                            }),
+             lift.end());
+  if (lift.empty()) return {};
+  std::vector<std::pair<Var, Var>> to_outer, inner;
+  for (size_t j = 0; j < p.param_inner.size(); ++j) to_outer.push_back({p.param_inner[j], p.param_outer[j]});
+  std::vector<Var> outer = clone_replace(lift, to_outer);
+  for (size_t i = 0; i < lift.size(); ++i) {
+    Var ph = variable(lift[i]->type, lift[i]->name);
+    p.param_outer.push_back(outer[i]);
+    p.param_inner.push_back(ph);
+    inner.push_back({lift[i], ph});
+  }
+  return p.map_outputs(node, p.build(inner));
+}
+
+// ---- scan_pushout_seqs -------------------------------------------------------
+
+// The whole-sequence value of a Rows variable (memoized): sequence rows
+// 0..n-1, parameters and constants with a leading axis, each op lifted.
+struct Lifter {
+  const ScanParts& p;
+  const StepAnalysis& a;
+  std::unordered_map<const Variable*, Var> memo;
+
+  Var outer_invariant(const Var& v) {
+    for (size_t j = 0; j < p.param_inner.size(); ++j)
+      if (p.param_inner[j] == v) return p.param_outer[j];
+    return v;  // a constant (non-seqs were pushed out first)
+  }
+  static Var leading_axis(const Var& v) {
+    std::vector<int> order{-1};
+    for (int d = 0; d < v->ndim(); ++d) order.push_back(d);
+    return dimshuffle(v, order);
+  }
+  // Null when some part cannot be lifted.
+  Var lift(const Var& v) {
+    auto it = memo.find(v.get());
+    if (it != memo.end()) return it->second;
+    Var r;
+    size_t k;
+    if (p.is_seq(v, &k)) {
+      r = rows_upto(p.seq_outer[k], p.n_steps);
+    } else if (v->owner && a.of(v) == Dep::Rows) {
+      Apply& n = *v->owner;
+      std::vector<Var> ins;
+      std::vector<bool> rows;
+      for (const Var& in : n.inputs) {
+        rows.push_back(a.of(in) == Dep::Rows);
+        if (rows.back()) {
+          Var l = lift(in);
+          if (!l) return nullptr;
+          ins.push_back(l);
+        } else {
+          if (in->owner && in->kind() != VarKind::Constant) return nullptr;  // not pushed out yet
+          ins.push_back(outer_invariant(in));
+        }
+      }
+      switch (n.op->kind()) {
+        case OpKind::Elemwise:
+          for (size_t i = 0; i < ins.size(); ++i)
+            if (!rows[i]) ins[i] = leading_axis(ins[i]);
+          r = clone_apply(n, ins)->output(0);
+          break;
+        case OpKind::Cast:
+          r = cast(ins[0], v->dtype());
+          break;
+        case OpKind::DimShuffle: {
+          std::vector<int> order{0};
+          for (int d : dimshuffle_order(*n.op)) order.push_back(d < 0 ? -1 : d + 1);
+          r = dimshuffle(ins[0], order);
+          break;
+        }
+        case OpKind::Dot:
+          if (rows[0] && !rows[1] && n.inputs[0]->ndim() >= 1 && n.inputs[1]->ndim() <= 2)
+            r = dot(ins[0], ins[1]);  // (n, ..., k) @ W
+          else if (!rows[0] && rows[1] && n.inputs[0]->ndim() == 2 && n.inputs[1]->ndim() == 1)
+            r = dot(ins[1], transpose(ins[0]));  // W @ x_t for every row: X @ W.T
+          else
+            return nullptr;
+          break;
+        default:
+          return nullptr;
+      }
+    } else {
+      return nullptr;
+    }
+    memo[v.get()] = r;
+    return r;
+  }
+};
+
+bool reaches_dot(const Var& v, const StepAnalysis& a, std::unordered_map<const Variable*, bool>& memo) {
+  if (!v->owner || a.of(v) != Dep::Rows) return false;
+  auto it = memo.find(v.get());
+  if (it != memo.end()) return it->second;
+  bool r = v->owner->op->kind() == OpKind::Dot;
+  for (const Var& in : v->owner->inputs) r = r || reaches_dot(in, a, memo);
+  return memo[v.get()] = r;
+}
+
+std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
+  const auto& op = static_cast<const ScanOp&>(*node.op);
+  ScanParts p(op, node);
+  if (p.seq_inner.empty()) return {};
+  StepAnalysis a(p, true);
+  Lifter lifter{p, a, {}};
+  std::unordered_map<const Variable*, bool> dots;
+  std::vector<std::pair<Var, Var>> inner;
+  std::unordered_set<const Variable*> done;
+  // Row work read by the loop's own work, when it reaches a product.
+  for (Apply* n : a.order) {
+    if (a.of(n->output(0)) != Dep::Variant) continue;
+    for (const Var& in : n->inputs) {
+      if (done.count(in.get()) || !reaches_dot(in, a, dots)) continue;
+      Var whole = lifter.lift(in);
+      if (!whole) continue;
+      done.insert(in.get());
+      Var ph = variable(in->type, in->name);
+      p.seq_outer.push_back(whole);
+      p.seq_inner.push_back(ph);
+      inner.push_back({in, ph});
+    }
+  }
+  // Stacked outputs of rows alone (a map): computed outside, no loop.
+  std::vector<std::pair<size_t, Var>> mapped;  // old output index, value
+  if (!p.until) {
+    for (size_t m = 0; m < p.outs.size(); ++m) {
+      const Var& o = p.outs[m];
+      size_t k;
+      if (a.of(o) != Dep::Rows || p.is_seq(o, &k)) continue;
+      Var whole = lifter.lift(o);
+      if (!whole) continue;
+      mapped.push_back({static_cast<size_t>(p.out_src[m]), whole});
+      p.outs.erase(p.outs.begin() + static_cast<long>(m));
+      p.out_src.erase(p.out_src.begin() + static_cast<long>(m));
+      --m;
+    }
+  }
+  if (inner.empty() && mapped.empty()) return {};
+  std::vector<Var> r = p.map_outputs(node, p.build(inner));
+  for (const auto& [i, v] : mapped) r[i] = v;
+  return r;
+}
+
+// ---- scan_pushout_add --------------------------------------------------------
+
+// The terms of an accumulator's update acc + t1 + t2 + ...: adds read once.
+void add_terms(const Var& v, const StepAnalysis& a, const Var& acc, std::vector<Var>& terms) {
+  if (v == acc) return;
+  if (v->owner && is_op(*v->owner, ScalarOpId::add) && (a.use_count(v) == 1 || v->owner->inputs[0] == acc)) {
+    for (const Var& in : v->owner->inputs) add_terms(in, a, acc, terms);
+    return;
+  }
+  terms.push_back(v);
+}
+
+std::vector<Var> scan_pushout_add(FunctionGraph&, Apply& node) {
+  const auto& op = static_cast<const ScanOp&>(*node.op);
+  ScanParts p(op, node);
+  if (p.until) return {};
+  StepAnalysis a(p, false);
+  std::unordered_map<const Variable*, size_t> stacked;  // step value -> index in p.outs
+  // The stacked values of v over the steps: a sequence's rows or a new output.
+  auto stack_of = [&](const Var& v, const ApplyPtr& fresh) -> Var {
+    size_t k;
+    if (p.is_seq(v, &k)) return rows_upto(p.seq_outer[k], p.n_steps);
+    return fresh->output(static_cast<int>(p.states.size() + stacked.at(v.get())));
+  };
+  auto want_stacked = [&](const Var& v) {
+    size_t k;
+    if (p.is_seq(v, &k) || stacked.count(v.get())) return;
+    stacked[v.get()] = p.outs.size();
+    p.outs.push_back(v);
+    p.out_src.push_back(-1);
+  };
+  struct Pushed {
+    size_t state;
+    std::vector<std::pair<Var, Var>> dots;         // (u seq row, v): sum_t u_t.T @ v_t
+    std::vector<std::pair<Var, Var>> sums;         // (term, v): term = DimShuffles of sum(v, axes)
+  };
+  std::vector<Pushed> pushed;
+  std::vector<std::pair<Var, Var>> inner;
+  std::vector<size_t> removed;
+  for (size_t s = 0; s < p.states.size(); ++s) {
+    const Var& next = p.next[s];
+    if (p.states[s].keep_history || p.states[s].taps != std::vector<int>{-1}) continue;
+    const Var& acc = p.taps[s][0];
+    if (a.use_count(acc) != 1 || a.use_count(next) != 1 || !next->owner || !is_op(*next->owner, ScalarOpId::add))
+      continue;
+    if (std::find(next->owner->inputs.begin(), next->owner->inputs.end(), acc) == next->owner->inputs.end()) continue;
+    std::vector<Var> terms, keep;
+    add_terms(next, a, acc, terms);
+    Pushed ps{s, {}, {}};
+    for (const Var& t : terms) {
+      if (t->dtype() != acc->dtype() || !t->owner) {
+        keep.push_back(t);
+        continue;
+      }
+      const Apply& tn = *t->owner;
+      size_t k;
+      // u_t.T @ v_t with u a sequence: the gradient of x_t @ W with respect to W.
+      if (tn.op->kind() == OpKind::Dot && tn.inputs[0]->owner &&
+          tn.inputs[0]->owner->op->kind() == OpKind::DimShuffle &&
+          dimshuffle_order(*tn.inputs[0]->owner->op) == std::vector<int>{1, 0} &&
+          p.is_seq(tn.inputs[0]->owner->inputs[0], &k) && tn.inputs[1]->ndim() == 2 &&
+          a.of(tn.inputs[1]) != Dep::Invariant) {
+        ps.dots.push_back({tn.inputs[0]->owner->inputs[0], tn.inputs[1]});
+        continue;
+      }
+      // DimShuffles of sum(v_t, axes): the gradient of a broadcast bias.
+      Var r = t;
+      while (r->owner && r->owner->op->kind() == OpKind::DimShuffle) r = r->owner->inputs[0];
+      if (r->owner && r->owner->op->kind() == OpKind::Reduce && reduce_kind_of(*r->owner->op) == ReduceKind::Sum &&
+          r->owner->inputs[0]->dtype() == r->dtype() && a.of(r->owner->inputs[0]) != Dep::Invariant) {
+        ps.sums.push_back({t, r->owner->inputs[0]});
+        continue;
+      }
+      keep.push_back(t);
+    }
+    if (ps.dots.empty() && ps.sums.empty()) continue;
+    for (const auto& [u, v] : ps.dots) want_stacked(v);
+    for (const auto& [t, v] : ps.sums) want_stacked(v);
+    if (keep.empty()) {
+      removed.push_back(s);
+    } else {
+      Var nx = acc;
+      for (const Var& t : keep) nx = add(nx, t);
+      inner.push_back({next, nx});
+    }
+    pushed.push_back(std::move(ps));
+  }
+  if (pushed.empty()) return {};
+  // The outer value of each pushed accumulator: what the loop still adds (or
+  // the initial value) plus each term's total over the steps.
+  ScanParts before = p;  // indices of states before removal
+  std::vector<int> new_index(p.states.size());
+  {
+    int next_i = 0;
+    for (size_t s = 0; s < p.states.size(); ++s)
+      new_index[s] = std::find(removed.begin(), removed.end(), s) != removed.end() ? -1 : next_i++;
+    for (size_t i = removed.size(); i-- > 0;) {
+      const auto at = static_cast<long>(removed[i]);
+      p.states.erase(p.states.begin() + at);
+      p.init.erase(p.init.begin() + at);
+      p.next.erase(p.next.begin() + at);
+      p.taps.erase(p.taps.begin() + at);
+      p.state_src.erase(p.state_src.begin() + at);
+    }
+  }
+  ApplyPtr fresh = p.build(inner);
+  std::vector<Var> r = p.map_outputs(node, fresh);
+  for (const Pushed& ps : pushed) {
+    const int ni = new_index[ps.state];
+    Var total = ni >= 0 ? fresh->output(ni) : first_row(before.init[ps.state]);
+    for (const auto& [u, v] : ps.dots) total = add(total, tensordot(stack_of(u, fresh), stack_of(v, fresh), {0, 1}, {0, 1}));
+    for (const auto& [t, v] : ps.sums) {
+      // sum over the steps and the term's own axes, then the term's DimShuffles.
+      Var sv = t;
+      std::vector<const Apply*> chain;
+      while (sv->owner->op->kind() == OpKind::DimShuffle) chain.push_back(sv->owner), sv = sv->owner->inputs[0];
+      std::vector<int> axes{0};
+      for (int ax : reduce_axes(*sv->owner->op)) axes.push_back(ax + 1);
+      Var w = sum(stack_of(v, fresh), axes);
+      for (size_t c = chain.size(); c-- > 0;) w = clone_apply(*chain[c], {w})->output(0);
+      total = add(total, w);
+    }
+    r[static_cast<size_t>(before.state_src[ps.state])] = total;
+  }
+  return r;
+}
+
+// ---- scan_remove_unused ------------------------------------------------------
+
+std::vector<Var> scan_remove_unused(FunctionGraph& fg, Apply& node) {
+  const auto& op = static_cast<const ScanOp&>(*node.op);
+  ScanParts p(op, node);
+  const size_t ns = p.states.size();
+  auto used_outside = [&](int i) { return !fg.clients(node.raw_output(i)).empty(); };
+  std::vector<bool> live_state(ns), live_out(p.outs.size());
+  std::vector<Var> roots;
+  for (size_t s = 0; s < ns; ++s)
+    if ((live_state[s] = used_outside(static_cast<int>(s)))) roots.push_back(p.next[s]);
+  for (size_t m = 0; m < p.outs.size(); ++m)
+    if ((live_out[m] = used_outside(static_cast<int>(ns + m)))) roots.push_back(p.outs[m]);
+  if (p.until) roots.push_back(p.until);
+  // A state is live when live work reads one of its taps.
+  for (bool grew = true; grew;) {
+    grew = false;
+    std::unordered_set<const Variable*> read;
+    for (const Var& v : graph_inputs(roots)) read.insert(v.get());
+    for (size_t s = 0; s < ns; ++s) {
+      if (live_state[s]) continue;
+      for (const Var& t : p.taps[s])
+        if (read.count(t.get())) live_state[s] = true;
+      if (live_state[s]) roots.push_back(p.next[s]), grew = true;
+    }
+  }
+  bool any_dead = false, any_live = false;
+  for (bool b : live_state) any_dead |= !b, any_live |= b;
+  for (bool b : live_out) any_dead |= !b, any_live |= b;
+  if (!any_dead || !any_live) return {};
+  for (size_t m = p.outs.size(); m-- > 0;)
+    if (!live_out[m]) {
+      p.outs.erase(p.outs.begin() + static_cast<long>(m));
+      p.out_src.erase(p.out_src.begin() + static_cast<long>(m));
+    }
+  for (size_t s = ns; s-- > 0;)
+    if (!live_state[s]) {
+      const auto at = static_cast<long>(s);
+      p.states.erase(p.states.begin() + at);
+      p.init.erase(p.init.begin() + at);
+      p.next.erase(p.next.begin() + at);
+      p.taps.erase(p.taps.begin() + at);
+      p.state_src.erase(p.state_src.begin() + at);
+    }
+  return p.map_outputs(node, p.build({}));
+}
+
+}  // namespace
+
+const std::vector<NodeRule>& scan_rules() {
+  static const std::vector<NodeRule> rules = {
+      {"scan_pushout_non_seqs", "canonicalize", {OpKind::Scan}, {"scan"}, scan_pushout_non_seqs},
+      {"scan_pushout_seqs", "canonicalize", {OpKind::Scan}, {"scan"}, scan_pushout_seqs},
+      {"scan_pushout_add", "canonicalize", {OpKind::Scan}, {"scan"}, scan_pushout_add},
+      {"scan_remove_unused", "specialize", {OpKind::Scan}, {"scan"}, scan_remove_unused},
+  };
+  return rules;
+}
+
+}  // namespace theon::rw
