@@ -288,6 +288,39 @@ def _row_topk_pair():
 
 
 # rule -> (graph builder, key counted in the report, mode, ops that must be present, ops that must be gone)
+def _row_scan_pushout_non_seqs():
+    X, W, h0 = T.dmatrix("X"), T.dmatrix("W"), T.dvector("h0")
+    hs, _ = theon.scan(lambda x, h, W: T.tanh(T.dot(T.exp(W), h) + x), sequences=X, outputs_info=h0, non_sequences=W)
+    return [X, W, h0], hs, [mat(5, 3), mat(3, 3), vec(3)]
+
+
+def _row_scan_pushout_seqs():
+    X, W, U, h0 = T.dmatrix("X"), T.dmatrix("W"), T.dmatrix("U"), T.dvector("h0")
+    hs, _ = theon.scan(lambda x, h: T.tanh(T.dot(x, W) + T.dot(h, U)), sequences=X, outputs_info=h0)
+    return [X, W, U, h0], hs, [mat(5, 3), mat(3, 2), mat(2, 2, -0.5, 0.5), vec(2)]
+
+
+def _row_scan_pushout_add():
+    # The weight gradient of backpropagation through time: acc + x_t.T @ delta_t per step.
+    X, W, U, h0 = T.dtensor3("X"), T.dmatrix("W"), T.dmatrix("U"), T.dmatrix("h0")
+    hs, _ = theon.scan(lambda x, h: T.tanh(T.dot(x, W) + T.dot(h, U)), sequences=X, outputs_info=h0)
+    return [X, W, U, h0], T.grad(T.sum(hs[-1] ** 2), W), [R.uniform(-1, 1, (4, 3, 2)), mat(2, 2), mat(2, 2, -0.5, 0.5),
+                                                          mat(3, 2)]
+
+
+def _row_scan_remove_unused():
+    X, h0 = T.dvector("X"), T.dscalar("h0")
+    (h, _unused), _ = theon.scan(lambda x, h: [h + x, T.exp(h) * x], sequences=X, outputs_info=[h0, None])
+    return [X, h0], h, [vec(), np.float64(0.2)]
+
+
+def _row_scan_merge():
+    X, h0 = T.dmatrix("X"), T.dvector("h0")
+    a, _ = theon.scan(lambda x, h: T.tanh(h + x), sequences=X, outputs_info=h0)
+    b, _ = theon.scan(lambda x, h: h * 0.5 + x, sequences=X, outputs_info=h0)
+    return [X, h0], a + b, [mat(5, 3), vec(3)]
+
+
 ROWS = {
     "merge": (_row_merge, "merge", None, [], []),
     "final_merge": (_row_merge, "merge", None, [], []),
@@ -348,6 +381,11 @@ ROWS = {
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),
     "inc_subtensor_inplace": (_row_inc_subtensor_inplace, "inc_subtensor_inplace", None, ["inplace"], []),
+    "scan_merge": (_row_scan_merge, "scan_merge", None, [], []),
+    "scan_pushout_non_seqs": (_row_scan_pushout_non_seqs, "scan_pushout_non_seqs", None, [], []),
+    "scan_pushout_seqs": (_row_scan_pushout_seqs, "scan_pushout_seqs", None, [], []),
+    "scan_pushout_add": (_row_scan_pushout_add, "scan_pushout_add", None, [], []),
+    "scan_remove_unused": (_row_scan_remove_unused, "scan_remove_unused", None, [], []),
 }
 
 

@@ -228,7 +228,7 @@ def test_report_lists_phases_and_rules(capsys):
     f = theon.function([x], T.log(1 + x), mode=UNFUSED)
     rep = f.maker.rewrite_report
     names = [p[0] for p in rep["phases"]]
-    assert names[:3] == ["merge", "canonicalize", "stabilize"] and names[-1] == "final_merge"
+    assert names[:4] == ["merge", "scan_merge", "canonicalize", "stabilize"] and names[-1] == "final_merge"
     assert rep["fired"]["log1p"] == 1 and "log1p: fired 1 time" in rep["text"]
     with theon.config.change_flags(optimizer_verbose=True):
         theon.function([x], T.log(1 + x), mode=UNFUSED)
@@ -239,7 +239,7 @@ def test_report_lists_phases_and_rules(capsys):
 def test_list_rewrites_names_phases_in_order():
     rs = list_rewrites()
     assert {"merge", "constant_folding", "log1p", "logsumexp", "add_canonizer"} <= {r["name"] for r in rs}
-    assert all(r["phase"] in ("merge", "canonicalize", "stabilize", "specialize", "blas", "uncanonicalize", "fusion",
+    assert all(r["phase"] in ("merge", "scan_merge", "canonicalize", "stabilize", "specialize", "blas", "uncanonicalize", "fusion",
                               "reduce_fusion",
                               "inplace", "final_merge") for r in rs)
 

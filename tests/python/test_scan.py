@@ -236,5 +236,7 @@ def test_errors_are_clear():
     g = theon.function([x, n], seq)
     with pytest.raises(ValueError, match="n_steps must be >= 0"):
         g(np.ones(3), -1)
+    with pytest.raises(ValueError, match="fewer rows than the n_steps steps"):
+        g(np.ones(3), 5)  # the map runs outside any loop (scan_pushout_seqs)
     with pytest.raises(ValueError, match="fewer than the 5 steps"):
-        g(np.ones(3), 5)
+        theon.function([x, n], seq, mode=theon.compile.mode.Mode().excluding("scan"))(np.ones(3), 5)

@@ -79,6 +79,26 @@ std::vector<TensorType> ScanOp::infer_types(const std::vector<Var>& in) const {
   return types;
 }
 
+std::vector<Var> ScanOp::saved_products() const {
+  // Products of sequence rows are saved too: once pushed out of the forward
+  // loop (scan_pushout_seqs) the saved rows are that product's own result.
+  std::unordered_set<const Variable*> variant(tap_inner_.size() + seq_inner_.size());
+  for (const Var& t : tap_inner_) variant.insert(t.get());
+  for (const Var& t : seq_inner_) variant.insert(t.get());
+  std::unordered_set<const Variable*> outputs;
+  for (const Var& o : step_outputs_) outputs.insert(o.get());
+  std::vector<Var> saved;
+  for (Apply* n : toposort(step_outputs_)) {
+    bool v = false;
+    for (const Var& in : n->inputs) v = v || variant.count(in.get());
+    if (!v) continue;
+    for (int i = 0; i < n->num_outputs(); ++i) variant.insert(n->raw_output(i));
+    if (n->op->kind() == OpKind::Dot && is_float(n->output(0)->dtype()) && !outputs.count(n->raw_output(0)))
+      saved.push_back(n->output(0));
+  }
+  return saved;
+}
+
 Function& ScanOp::step_function() const {
   std::lock_guard<std::mutex> lock(compile_mutex_);
   if (!fn_) {
@@ -123,16 +143,24 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
   }
 
   // The states' full histories, [init rows, values of steps 0..n-1]: from the
-  // node itself, or from a copy of the loop that keeps every state's history.
+  // node itself, or from a copy of the loop that keeps every state's history
+  // and the step's products that depend on the loop (h_{t-1} @ W): the
+  // backward loop reads those back rather than computing them again (JAX's
+  // dots_saveable policy; elementwise work is recomputed). The copy shares
+  // the step graph, so the scan_merge pass makes the two loops one.
   std::vector<Var> history(ns);
   bool all_kept = true;
   for (const auto& s : states_) all_kept = all_kept && s.keep_history;
+  const std::vector<Var> saved = saved_products();
   std::vector<Var> fwd_outs = fwd.outputs();
-  if (!all_kept) {
+  if (!all_kept || !saved.empty()) {
     std::vector<ScanStateInfo> kept = states_;
     for (auto& s : kept) s.keep_history = true;
-    auto op = std::make_shared<ScanOp>(label_, seq_inner_, kept, tap_inner_, param_inner_, step_outputs_, n_outputs_,
-                                       has_until_, truncate_);
+    std::vector<Var> outs(step_outputs_.begin(), step_outputs_.begin() + static_cast<long>(ns) + n_outputs_);
+    outs.insert(outs.end(), saved.begin(), saved.end());
+    if (has_until_) outs.push_back(step_outputs_.back());
+    auto op = std::make_shared<ScanOp>(label_, seq_inner_, kept, tap_inner_, param_inner_, outs,
+                                       n_outputs_ + static_cast<int>(saved.size()), has_until_, truncate_);
     fwd_outs = make_apply(op, node.inputs)->outputs();
   }
   for (size_t s = 0; s < ns; ++s) history[s] = join(0, {node.inputs[first_init() + s], fwd_outs[s]});
@@ -262,6 +290,23 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
     if (!differentiable[k] || !vjp[k] || is_null(k)) continue;
     seq_output[k] = static_cast<int>(b.outputs.size());
     b.outputs.push_back(grad_or_zeros(k));
+  }
+  // The saved products: sequences of the backward loop, read in place of
+  // computing them again.
+  if (!saved.empty()) {
+    std::vector<std::pair<Var, Var>> use_saved;
+    for (size_t i = 0; i < saved.size(); ++i) {
+      Var ph = variable(saved[i]->type, "saved" + std::to_string(i));
+      const Var& stacked = fwd_outs[ns + static_cast<size_t>(n_outputs_) + i];
+      b.sequences.push_back({reversed(rows(stacked, int_const(0), n)), ph});
+      use_saved.push_back({saved[i], ph});
+    }
+    std::vector<Var> vals;
+    for (const auto& st : b.states) vals.push_back(st.next);
+    vals.insert(vals.end(), b.outputs.begin(), b.outputs.end());
+    vals = clone_replace(vals, use_saved);
+    for (size_t i = 0; i < b.states.size(); ++i) b.states[i].next = vals[i];
+    for (size_t i = 0; i < b.outputs.size(); ++i) b.outputs[i] = vals[b.states.size() + i];
   }
   std::vector<Var> back = scan(b);
   const size_t n_back_states = b.states.size();

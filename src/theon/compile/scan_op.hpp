@@ -62,6 +62,10 @@ class ScanOp final : public Op {
   size_t first_init() const { return 1 + seq_inner_.size(); }
   size_t first_param() const { return first_init() + states_.size(); }
 
+  // The step's products (Dot) that depend on states or sequences: the gradient
+  // saves them in the forward loop instead of computing them again.
+  std::vector<Var> saved_products() const;
+
   // The step function, compiled when the Scan first runs (building a scan or
   // its gradient never compiles). A failed compile is tried again.
   Function& step_function() const;

@@ -180,8 +180,38 @@ void copy_into(const NDArray& src, NDArray& dst) {
     std::memcpy(dst.data, src.data, src.nbytes());
     return;
   }
-  // Generic strided walk with an odometer over the index.
   const int nd = src.ndim();
+  // Same dtype: memcpy the largest trailing block both sides hold contiguously
+  // (a reversed or sliced sequence copies row by row), an odometer over the rest.
+  if (src.dtype == dst.dtype) {
+    const int64_t item = itemsize(src.dtype);
+    int64_t block = item;
+    int inner = nd;  // dims [inner, nd) form the block
+    while (inner > 0 && src.strides[inner - 1] == block && dst.strides[inner - 1] == block) {
+      block *= src.shape[inner - 1];
+      --inner;
+    }
+    if (block >= 64 || inner == 0) {
+      std::vector<int64_t> idx(static_cast<size_t>(inner), 0);
+      const char* ps = src.data;
+      char* pd = dst.data;
+      for (int64_t k = 0, blocks = n * item / block; k < blocks; ++k) {
+        std::memcpy(pd, ps, static_cast<size_t>(block));
+        for (int i = inner - 1; i >= 0; --i) {
+          if (++idx[i] < src.shape[i]) {
+            ps += src.strides[i];
+            pd += dst.strides[i];
+            break;
+          }
+          ps -= src.strides[i] * (src.shape[i] - 1);
+          pd -= dst.strides[i] * (dst.shape[i] - 1);
+          idx[i] = 0;
+        }
+      }
+      return;
+    }
+  }
+  // Generic strided walk with an odometer over the index.
   std::vector<int64_t> idx(nd, 0);
   visit_dtype(src.dtype, [&]<class S>() {
     visit_dtype(dst.dtype, [&]<class D>() {

@@ -143,6 +143,8 @@ void equilibrium(FunctionGraph& fg, const std::vector<const NodeRule*>& rules, R
         if (!repl[i]) continue;
         Var old_var = node->output(i);
         if (repl[i] == old_var) continue;
+        // An output nobody reads needs no replacement (importing one would add dead nodes).
+        if (fg.clients(old_var.get()).empty()) continue;
         Var fitted;
         {
           SiteScope scope(node->site);

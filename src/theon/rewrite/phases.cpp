@@ -32,11 +32,14 @@ struct Phase {
   std::vector<const char*> tags;
 };
 
-// The order is Theano's: merge, canonicalize, stabilize, specialize, BLAS,
+// The order is Theano's: merge, scan merge, canonicalize, stabilize, specialize, BLAS,
 // uncanonicalize, fusion (elementwise, then into reductions), inplace (after the destroy handler), final merge.
 const std::vector<Phase>& phases() {
   static const std::vector<Phase> list = {
       {"merge", rw::merge_pass, {"fast_compile", "merge"}},
+      // before the scan rules change either loop: a gradient's copy of a
+      // forward loop is merged while both still share their step graphs
+      {"scan_merge", rw::scan_merge_pass, {"fast_compile", "scan"}},
       {"canonicalize", nullptr, {"fast_compile"}},
       {"stabilize", nullptr, {"fast_compile"}},
       {"specialize", nullptr, {}},

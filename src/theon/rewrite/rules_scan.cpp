@@ -12,6 +12,9 @@
 //                          weight and bias gradients of backpropagation through time)
 //                          becomes one product or sum over the stacked v after the loop
 //  scan_remove_unused      states and outputs nobody reads leave the step
+//  scan_merge (a pass)     loops over the same number of steps, neither reading the other,
+//                          run as one loop; what both compute is computed once (the
+//                          forward loop a gradient copies to save its products)
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,6 +32,13 @@ using ops::ScanOp;
 using ops::ScanStateInfo;
 
 Var rows_upto(const Var& x, const Var& n) { return subtensor(x, {IndexEntry::slice(nullptr, n)}); }
+// x (n, ..., k) as the matrix (n * ..., k): a view of contiguous rows, so
+// sum_t u_t.T @ v_t is one GEMM with the transpose in its flags.
+Var as_rows(const Var& x) {
+  Var lead = shape_i(x, 0);
+  for (int d = 1; d + 1 < x->ndim(); ++d) lead = mul(lead, shape_i(x, d));
+  return reshape(x, stack({lead, shape_i(x, x->ndim() - 1)}, 0), 2);
+}
 Var first_row(const Var& x) { return subtensor(x, {IndexEntry::integer(scalar_constant<int64_t>(0))}); }
 
 // A Scan node as lists a rule edits; build() makes the new node.
@@ -44,8 +54,9 @@ struct ScanParts {
   std::vector<Var> param_outer, param_inner;
   // Per entry of states/outs, the node output it stands for (-1: new).
   std::vector<int> state_src, out_src;
+  std::string label;
 
-  ScanParts(const ScanOp& s, const Apply& node) : op(&s), n_steps(node.inputs[0]) {
+  ScanParts(const ScanOp& s, const Apply& node) : op(&s), n_steps(node.inputs[0]), label(s.label()) {
     const size_t ns = s.states().size();
     for (size_t k = 0; k < s.n_sequences(); ++k) {
       seq_outer.push_back(node.inputs[1 + k]);
@@ -103,8 +114,8 @@ struct ScanParts {
     outer.insert(outer.end(), init.begin(), init.end());
     outer.insert(outer.end(), po.begin(), po.end());
     for (const auto& t : taps) tap_flat.insert(tap_flat.end(), t.begin(), t.end());
-    auto fresh = std::make_shared<ScanOp>(op->label(), si, states, tap_flat, pi, so,
-                                          static_cast<int>(outs.size()), until != nullptr, op->truncate_gradient());
+    auto fresh = std::make_shared<ScanOp>(label, si, states, tap_flat, pi, so, static_cast<int>(outs.size()),
+                                          until != nullptr, op->truncate_gradient());
     return make_apply(fresh, outer);
   }
 
@@ -220,12 +231,17 @@ std::vector<Var> scan_pushout_non_seqs(FunctionGraph&, Apply& node) {
 struct Lifter {
   const ScanParts& p;
   const StepAnalysis& a;
+  Var n_rows;  // the rows of each sequence read
   std::unordered_map<const Variable*, Var> memo;
 
+  // A loop-invariant step value computed outside: its graph over the outer parameters.
   Var outer_invariant(const Var& v) {
-    for (size_t j = 0; j < p.param_inner.size(); ++j)
+    std::vector<std::pair<Var, Var>> to_outer;
+    for (size_t j = 0; j < p.param_inner.size(); ++j) {
       if (p.param_inner[j] == v) return p.param_outer[j];
-    return v;  // a constant (non-seqs were pushed out first)
+      to_outer.push_back({p.param_inner[j], p.param_outer[j]});
+    }
+    return v->owner ? clone_replace({v}, to_outer)[0] : v;
   }
   static Var leading_axis(const Var& v) {
     std::vector<int> order{-1};
@@ -239,7 +255,7 @@ struct Lifter {
     Var r;
     size_t k;
     if (p.is_seq(v, &k)) {
-      r = rows_upto(p.seq_outer[k], p.n_steps);
+      r = rows_upto(p.seq_outer[k], n_rows);
     } else if (v->owner && a.of(v) == Dep::Rows) {
       Apply& n = *v->owner;
       std::vector<Var> ins;
@@ -251,7 +267,7 @@ struct Lifter {
           if (!l) return nullptr;
           ins.push_back(l);
         } else {
-          if (in->owner && in->kind() != VarKind::Constant) return nullptr;  // not pushed out yet
+          if (a.of(in) != Dep::Invariant) return nullptr;
           ins.push_back(outer_invariant(in));
         }
       }
@@ -303,7 +319,7 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
   ScanParts p(op, node);
   if (p.seq_inner.empty()) return {};
   StepAnalysis a(p, true);
-  Lifter lifter{p, a, {}};
+  Lifter lifter{p, a, p.n_steps, {}};
   std::unordered_map<const Variable*, bool> dots;
   std::vector<std::pair<Var, Var>> inner;
   std::unordered_set<const Variable*> done;
@@ -321,14 +337,26 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
       inner.push_back({in, ph});
     }
   }
-  // Stacked outputs of rows alone (a map): computed outside, no loop.
+  // Stacked outputs of rows alone (a map): computed outside, no loop. No
+  // loop may be left to check n_steps against the sequences, so the rows
+  // read carry the checks the loop made.
   std::vector<std::pair<size_t, Var>> mapped;  // old output index, value
-  if (!p.until) {
+  bool any_map = false;
+  for (const Var& o : p.outs) any_map = any_map || a.of(o) == Dep::Rows;
+  Lifter checked{p, a, p.n_steps, {}};
+  if (any_map && !p.until) {
+    Var n = assert_op(p.n_steps, {ge(p.n_steps, scalar_constant<int64_t>(0))}, p.label + ": n_steps must be >= 0",
+                      CheckFailure::Value);
+    std::vector<Var> fits;
+    for (const Var& sq : p.seq_outer) fits.push_back(le(n, shape_i(sq, 0)));
+    checked.n_rows = assert_op(n, fits, p.label + ": a sequence has fewer rows than the n_steps steps asked for",
+                               CheckFailure::Value);
+  }
+  if (any_map && !p.until) {
     for (size_t m = 0; m < p.outs.size(); ++m) {
       const Var& o = p.outs[m];
-      size_t k;
-      if (a.of(o) != Dep::Rows || p.is_seq(o, &k)) continue;
-      Var whole = lifter.lift(o);
+      if (a.of(o) != Dep::Rows) continue;
+      Var whole = checked.lift(o);
       if (!whole) continue;
       mapped.push_back({static_cast<size_t>(p.out_src[m]), whole});
       p.outs.erase(p.outs.begin() + static_cast<long>(m));
@@ -375,8 +403,8 @@ std::vector<Var> scan_pushout_add(FunctionGraph&, Apply& node) {
   };
   struct Pushed {
     size_t state;
-    std::vector<std::pair<Var, Var>> dots;         // (u seq row, v): sum_t u_t.T @ v_t
-    std::vector<std::pair<Var, Var>> sums;         // (term, v): term = DimShuffles of sum(v, axes)
+    std::vector<std::pair<Var, Var>> dots;  // (u seq row, v): sum_t u_t.T @ v_t
+    std::vector<std::pair<Var, Var>> sums;  // (term, v): term = DimShuffles of sum(v, axes)
   };
   std::vector<Pushed> pushed;
   std::vector<std::pair<Var, Var>> inner;
@@ -452,7 +480,8 @@ std::vector<Var> scan_pushout_add(FunctionGraph&, Apply& node) {
   for (const Pushed& ps : pushed) {
     const int ni = new_index[ps.state];
     Var total = ni >= 0 ? fresh->output(ni) : first_row(before.init[ps.state]);
-    for (const auto& [u, v] : ps.dots) total = add(total, tensordot(stack_of(u, fresh), stack_of(v, fresh), {0, 1}, {0, 1}));
+    for (const auto& [u, v] : ps.dots)
+      total = add(total, dot(transpose(as_rows(stack_of(u, fresh))), as_rows(stack_of(v, fresh))));
     for (const auto& [t, v] : ps.sums) {
       // sum over the steps and the term's own axes, then the term's DimShuffles.
       Var sv = t;
@@ -516,7 +545,185 @@ std::vector<Var> scan_remove_unused(FunctionGraph& fg, Apply& node) {
   return p.map_outputs(node, p.build({}));
 }
 
+// ---- scan_merge ----------------------------------------------------------------
+
+// Does `node` read (through the graph) an output of `other`?
+bool depends_on(const Apply& node, const Apply& other) {
+  std::unordered_set<const Apply*> seen;
+  std::vector<const Apply*> work{&node};
+  while (!work.empty()) {
+    const Apply* n = work.back();
+    work.pop_back();
+    for (const Var& in : n->inputs) {
+      const Apply* o = in->owner;
+      if (!o || !seen.insert(o).second) continue;
+      if (o == &other) return true;
+      work.push_back(o);
+    }
+  }
+  return false;
+}
+
+// Where an output of a merged loop went: a state (its history or its last
+// value) or a stacked output.
+struct Slot {
+  bool state;
+  size_t index;
+  bool wants_history;
+};
+
+// x and y as one loop: y's sequences and parameters shared where x reads the
+// same outer variable, identical states and outputs (the same step variables
+// over the same inputs) computed once. Returns the outer replacements of both
+// nodes' outputs.
+std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
+  ScanParts m(static_cast<const ScanOp&>(*x.op), x), py(static_cast<const ScanOp&>(*y.op), y);
+  std::vector<Slot> xs, ys;
+  for (size_t s = 0; s < m.states.size(); ++s) xs.push_back({true, s, m.states[s].keep_history});
+  for (size_t k = 0; k < m.outs.size(); ++k) xs.push_back({false, k, true});
+  // Each placeholder of either loop and the outer variable it stands for.
+  std::unordered_map<const Variable*, const Variable*> outer_of;
+  auto record = [&](const ScanParts& p) {
+    bool agree = true;
+    auto put = [&](const Var& ph, const Var& o) {
+      auto [it, fresh] = outer_of.emplace(ph.get(), o.get());
+      if (!fresh && it->second != o.get()) agree = false;
+    };
+    for (size_t k = 0; k < p.seq_inner.size(); ++k) put(p.seq_inner[k], p.seq_outer[k]);
+    for (size_t j = 0; j < p.param_inner.size(); ++j) put(p.param_inner[j], p.param_outer[j]);
+    for (size_t s = 0; s < p.states.size(); ++s)
+      for (const Var& t : p.taps[s]) put(t, p.init[s]);
+    return agree;
+  };
+  record(m);
+  // y's placeholders stand for what x's do: shared step variables mean the same values.
+  bool agree = record(py);
+  // ... and every placeholder y adds (a state not shared, a sequence or
+  // parameter x lacks) is one x does not use: else y's step is renamed.
+  if (agree) {
+    std::unordered_set<const Variable*> of_x;
+    for (const Var& v : m.seq_inner) of_x.insert(v.get());
+    for (const Var& v : m.param_inner) of_x.insert(v.get());
+    for (const auto& t : m.taps)
+      for (const Var& v : t) of_x.insert(v.get());
+    auto shared_by_x = [&](const Var& ph) { return of_x.count(ph.get()) != 0; };
+    for (size_t s = 0; s < py.states.size() && agree; ++s) {
+      bool same = false;
+      for (size_t j = 0; j < m.states.size() && !same; ++j)
+        same = m.next[j] == py.next[s] && m.init[j] == py.init[s] && m.taps[j] == py.taps[s];
+      if (!same)
+        for (const Var& t : py.taps[s]) agree = agree && !shared_by_x(t);
+    }
+    for (size_t k = 0; k < py.seq_inner.size() && agree; ++k)
+      if (std::find(m.seq_outer.begin(), m.seq_outer.end(), py.seq_outer[k]) == m.seq_outer.end())
+        agree = !shared_by_x(py.seq_inner[k]);
+    for (size_t k = 0; k < py.param_inner.size() && agree; ++k)
+      if (std::find(m.param_outer.begin(), m.param_outer.end(), py.param_outer[k]) == m.param_outer.end())
+        agree = !shared_by_x(py.param_inner[k]);
+  }
+  std::vector<std::pair<Var, Var>> repl;
+  auto adopt = [&](const Var& ph) -> Var {
+    if (agree) return ph;
+    Var f = variable(ph->type, ph->name);
+    repl.push_back({ph, f});
+    return f;
+  };
+  for (size_t k = 0; k < py.seq_inner.size(); ++k) {
+    auto at = std::find(m.seq_outer.begin(), m.seq_outer.end(), py.seq_outer[k]);
+    const size_t j = static_cast<size_t>(at - m.seq_outer.begin());
+    if (at != m.seq_outer.end() && m.seq_inner[j]->type == py.seq_inner[k]->type) {
+      if (m.seq_inner[j] != py.seq_inner[k]) repl.push_back({py.seq_inner[k], m.seq_inner[j]});
+      continue;
+    }
+    m.seq_outer.push_back(py.seq_outer[k]);
+    m.seq_inner.push_back(adopt(py.seq_inner[k]));
+  }
+  for (size_t k = 0; k < py.param_inner.size(); ++k) {
+    auto at = std::find(m.param_outer.begin(), m.param_outer.end(), py.param_outer[k]);
+    const size_t j = static_cast<size_t>(at - m.param_outer.begin());
+    if (at != m.param_outer.end() && m.param_inner[j]->type == py.param_inner[k]->type) {
+      if (m.param_inner[j] != py.param_inner[k]) repl.push_back({py.param_inner[k], m.param_inner[j]});
+      continue;
+    }
+    m.param_outer.push_back(py.param_outer[k]);
+    m.param_inner.push_back(adopt(py.param_inner[k]));
+  }
+  const size_t x_states = m.states.size(), x_outs = m.outs.size();
+  std::vector<size_t> new_states, new_outs;  // y's parts appended to m, to be rewritten with repl
+  for (size_t s = 0; s < py.states.size(); ++s) {
+    size_t j = 0;
+    for (; agree && j < x_states; ++j)
+      if (m.next[j] == py.next[s] && m.init[j] == py.init[s] && m.taps[j] == py.taps[s]) break;
+    if (agree && j < x_states) {
+      m.states[j].keep_history = m.states[j].keep_history || py.states[s].keep_history;
+      ys.push_back({true, j, py.states[s].keep_history});
+      continue;
+    }
+    std::vector<Var> taps;
+    for (const Var& t : py.taps[s]) taps.push_back(adopt(t));
+    ys.push_back({true, m.states.size(), py.states[s].keep_history});
+    new_states.push_back(m.states.size());
+    m.states.push_back(py.states[s]);
+    m.init.push_back(py.init[s]);
+    m.taps.push_back(taps);
+    m.next.push_back(py.next[s]);
+  }
+  for (size_t k = 0; k < py.outs.size(); ++k) {
+    auto at = std::find(m.outs.begin(), m.outs.begin() + static_cast<long>(x_outs), py.outs[k]);
+    if (agree && at != m.outs.begin() + static_cast<long>(x_outs)) {
+      ys.push_back({false, static_cast<size_t>(at - m.outs.begin()), true});
+      continue;
+    }
+    ys.push_back({false, m.outs.size(), true});
+    new_outs.push_back(m.outs.size());
+    m.outs.push_back(py.outs[k]);
+  }
+  if (!repl.empty()) {
+    std::vector<Var> vals;
+    for (size_t s : new_states) vals.push_back(m.next[s]);
+    for (size_t k : new_outs) vals.push_back(m.outs[k]);
+    vals = clone_replace(vals, repl);
+    size_t i = 0;
+    for (size_t s : new_states) m.next[s] = vals[i++];
+    for (size_t k : new_outs) m.outs[k] = vals[i++];
+  }
+  if (m.label != py.label) m.label += " & " + py.label;
+  ApplyPtr fresh = m.build({});
+  auto value = [&](const Slot& sl) -> Var {
+    if (!sl.state) return fresh->output(static_cast<int>(m.states.size() + sl.index));
+    Var v = fresh->output(static_cast<int>(sl.index));
+    if (sl.wants_history || !m.states[sl.index].keep_history) return v;
+    // The last value from a history: the initial rows too, for a loop of no steps.
+    return subtensor(join(0, {m.init[sl.index], v}), {IndexEntry::integer(scalar_constant<int64_t>(-1))});
+  };
+  std::vector<std::pair<Var, Var>> pairs;
+  for (size_t i = 0; i < xs.size(); ++i) pairs.push_back({x.output(static_cast<int>(i)), value(xs[i])});
+  for (size_t i = 0; i < ys.size(); ++i) pairs.push_back({y.output(static_cast<int>(i)), value(ys[i])});
+  return pairs;
+}
+
 }  // namespace
+
+void scan_merge_pass(FunctionGraph& fg, RewriteReport& report) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<Apply*> scans;
+    for (const auto& n : fg.nodes())
+      if (n->op->kind() == OpKind::Scan && !static_cast<const ScanOp&>(*n->op).has_until()) scans.push_back(n.get());
+    for (size_t i = 0; i < scans.size() && !changed; ++i)
+      for (size_t j = i + 1; j < scans.size() && !changed; ++j) {
+        Apply &x = *scans[i], &y = *scans[j];
+        if (x.inputs[0] != y.inputs[0] || depends_on(y, x) || depends_on(x, y)) continue;
+        auto pairs = merge_scans(x, y);
+        std::vector<std::pair<Var, Var>> used;
+        for (auto& pr : pairs)
+          if (!fg.clients(pr.first.get()).empty()) used.push_back(pr);
+        fg.replace_all(used);
+        ++report.fired["scan_merge"];
+        changed = true;
+      }
+  }
+}
 
 const std::vector<NodeRule>& scan_rules() {
   static const std::vector<NodeRule> rules = {
