@@ -211,12 +211,6 @@ void bind_ops(nb::module_& m) {
     o.disconnected_inputs = disconnected_policy(hessian ? "hessian" : "jacobian", "disconnected_inputs", disconnected);
     return hessian ? theon::hessian(expression, wrt, o) : theon::jacobian(expression, wrt, o);
   });
-  m.def("map_index", [](const Var& n, const Var& index, const std::vector<Var>& outputs,
-                        const std::vector<std::optional<Var>>& row_like, const std::string& label) {
-    std::vector<Var> like;
-    for (const auto& v : row_like) like.push_back(v ? *v : nullptr);
-    return map_index(n, index, outputs, like, label);
-  });
   // scan: sequences (outer, inner), states (init, taps, inner per tap, next,
   // keep_history), outputs, params (outer, inner), until or None, label.
   m.def(

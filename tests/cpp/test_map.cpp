@@ -1,4 +1,4 @@
-// The Map loop op through the C++ API: map_index, jacobian and hessian with a
+// Loops over an index (map_index, a scan over arange(n)): jacobian and hessian with a
 // symbolic length, and the gradient of the loop itself.
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ Var fvec(const char* name) { return variable(TensorType(DType::Float64, {-1}), n
 NDArray vec(std::vector<double> v) { return NDArray::from_vector(v, {static_cast<int64_t>(v.size())}); }
 }  // namespace
 
-TEST(Map, StacksRowsOfAnIndexedGraph) {
+TEST(MapIndex, StacksRowsOfAnIndexedGraph) {
   Var x = fvec("x");
   Var i = variable(TensorType(DType::Int64, {}), "i");
   // row i = x * i + x[i]
@@ -27,7 +27,7 @@ TEST(Map, StacksRowsOfAnIndexedGraph) {
     for (int b = 0; b < 3; ++b) EXPECT_DOUBLE_EQ(r.get_double(a * 3 + b), (b + 1) * a + (a + 1));
 }
 
-TEST(Map, JacobianAndHessianOfSymbolicLength) {
+TEST(MapIndex, JacobianAndHessianOfSymbolicLength) {
   Var x = fvec("x");
   Var J = jacobian(exp(mul(x, x)), {x})[0];      // diag(2 x e^{x^2})
   Var H = hessian(sum(mul(exp(x), x)), {x})[0];  // diag(e^x (2 + x))
@@ -43,7 +43,7 @@ TEST(Map, JacobianAndHessianOfSymbolicLength) {
     }
 }
 
-TEST(Map, GradientThroughTheLoop) {
+TEST(MapIndex, GradientThroughTheLoop) {
   // sum of the Jacobian of x^3 is sum(3 x^2); its gradient is 6 x.
   Var x = fvec("x");
   Var g = grad(sum(jacobian(mul(mul(x, x), x), {x})[0]), x);
@@ -53,7 +53,7 @@ TEST(Map, GradientThroughTheLoop) {
   EXPECT_NEAR(r.get_double(1), -12.0, 1e-12);
 }
 
-TEST(Map, RejectsABadLengthAndRaggedRows) {
+TEST(MapIndex, RejectsABadLengthAndRaggedRows) {
   Var x = fvec("x");
   Var i = variable(TensorType(DType::Int64, {}), "i");
   EXPECT_THROW(map_index(x, i, {x}), TypeError);

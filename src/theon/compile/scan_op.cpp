@@ -10,6 +10,7 @@
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
+#include "theon/map.hpp"
 #include "theon/ops.hpp"
 #include "theon/scan.hpp"
 
@@ -97,6 +98,21 @@ std::vector<Var> ScanOp::saved_products() const {
       saved.push_back(n->output(0));
   }
   return saved;
+}
+
+Function& ScanOp::row_shape_function() const {
+  std::lock_guard<std::mutex> lock(compile_mutex_);
+  if (!shape_fn_) {
+    std::vector<Var> inputs = seq_inner_, shapes;
+    inputs.insert(inputs.end(), tap_inner_.begin(), tap_inner_.end());
+    inputs.insert(inputs.end(), param_inner_.begin(), param_inner_.end());
+    for (int m = 0; m < n_outputs_; ++m) shapes.push_back(shape(step_outputs_[states_.size() + m]));
+    FunctionOptions o;
+    o.on_unused_input = UnusedInputPolicy::Ignore;
+    o.name = name() + " row shapes";
+    shape_fn_ = std::make_shared<Function>(inputs, shapes, o);
+  }
+  return *shape_fn_;
 }
 
 Function& ScanOp::step_function() const {
@@ -423,6 +439,23 @@ std::vector<Var> scan(const ScanArgs& a) {
   auto op = std::make_shared<ops::ScanOp>(label, seq_inner, states, tap_inner, param_inner, inner_outputs,
                                           static_cast<int>(a.outputs.size()), a.until != nullptr, a.truncate_gradient);
   return make_apply(op, outer_in)->outputs();
+}
+
+std::vector<Var> map_index(const Var& n, const Var& index, const std::vector<Var>& outputs, const std::string& label) {
+  if (!n || !index) throw TypeError(label + ": the length and the index must not be None");
+  if (n->ndim() != 0 || !is_int(n->dtype()))
+    throw TypeError(label + ": the length must be an integer scalar, got " + n->type.str());
+  if (index->owner || index->ndim() != 0 || !is_int(index->dtype()))
+    throw TypeError(label + ": the index must be an integer 0-d root variable, got " + index->type.str());
+  for (const auto& o : outputs)
+    if (!o) throw TypeError(label + ": an output is None");
+  ScanArgs a;
+  a.label = label;
+  a.n_steps = as_dtype(n, DType::Int64);
+  a.sequences.push_back(
+      {arange(scalar_constant<int64_t>(0), a.n_steps, scalar_constant<int64_t>(1), index->dtype()), index});
+  a.outputs = outputs;
+  return scan(a);
 }
 
 }  // namespace theon

@@ -66,6 +66,10 @@ class ScanOp final : public Op {
   // saves them in the forward loop instead of computing them again.
   std::vector<Var> saved_products() const;
 
+  // The shapes of the stacked outputs' rows, as the step's graph gives them
+  // from the step inputs (a loop of zero steps has no row to measure).
+  Function& row_shape_function() const;
+
   // The step function, compiled when the Scan first runs (building a scan or
   // its gradient never compiles). A failed compile is tried again.
   Function& step_function() const;
@@ -79,7 +83,7 @@ class ScanOp final : public Op {
   bool has_until_;
   int64_t truncate_;
 
-  mutable std::shared_ptr<Function> fn_;
+  mutable std::shared_ptr<Function> fn_, shape_fn_;
   mutable std::mutex compile_mutex_;
 };
 

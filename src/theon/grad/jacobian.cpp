@@ -1,5 +1,5 @@
 // Jacobians and Hessians: one gradient per row of the expression, looped by
-// the Map op, so the expression's length may be symbolic.
+// scan (map_index), so the expression's length may be symbolic.
 #include "theon/grad.hpp"
 #include "theon/map.hpp"
 #include "theon/ops.hpp"
@@ -16,7 +16,7 @@ std::vector<Var> jacobian(const Var& expression, const std::vector<Var>& wrt, co
   std::vector<Var> rows = grad(subtensor(expression, {IndexEntry::integer(index)}), wrt, opts);
   int64_t len = expression->type.shape[0];
   Var n = len >= 0 ? scalar_constant<int64_t>(len) : shape_i(expression, 0);
-  return map_index(n, index, rows, wrt, "jacobian");
+  return map_index(n, index, rows, "jacobian");
 }
 
 std::vector<Var> hessian(const Var& cost, const std::vector<Var>& wrt, const GradOptions& opts) {

@@ -14,7 +14,6 @@ constexpr size_t kFoldLimitBytes = size_t(1) << 22;  // larger results stay comp
 std::vector<Var> constant_folding(FunctionGraph&, Apply& node) {
   switch (node.op->kind()) {
     case OpKind::Alloc:  // a constant-filled buffer is cheaper to make than to keep
-    case OpKind::Map:
     case OpKind::NullGrad:
     case OpKind::GradControl:
       return {};

@@ -105,18 +105,36 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
     const int L = op.states()[s].lags();
     out[s] = op.states()[s].keep_history ? rows_view(buf[s], L, L + done) : row_view(buf[s], at(s, L + done - 1));
   }
+  if (n > 0) {
+    for (size_t m = 0; m < nout; ++m) out[ns + m] = rows_view(stacked[m], 0, done);
+    return;
+  }
+  // Zero steps: each output is (0, row shape). A row shape the types do not
+  // fix is what the step's shape graph gives for zero rows of the sequences
+  // (a jacobian's rows are shaped like its wrt whatever the index).
+  std::vector<NDArray> row_shapes;
+  for (size_t m = 0; m < nout && row_shapes.empty(); ++m)
+    for (int64_t d : op.step_outputs()[ns + m]->type.shape)
+      if (d < 0) {
+        std::vector<NDArray> probe;
+        for (size_t k = 0; k < nseq; ++k)
+          probe.push_back(NDArray::zeros(in[1 + k].dtype, Shape(in[1 + k].shape.begin() + 1, in[1 + k].shape.end())));
+        for (size_t s = 0; s < ns; ++s)
+          for (int tap : op.states()[s].taps) probe.push_back(row_view(buf[s], op.states()[s].lags() + tap));
+        for (size_t j = 0; j < op.n_params(); ++j) probe.push_back(in[op.first_param() + j]);
+        try {
+          row_shapes = op.row_shape_function()(probe);
+        } catch (const UserError& e) {
+          throw ValueError(name + ": zero steps, and the shape of output " + std::to_string(m) +
+                           " depends on the values of a step (" + e.what() + ")");
+        }
+        break;
+      }
   for (size_t m = 0; m < nout; ++m) {
-    if (n > 0) {
-      out[ns + m] = rows_view(stacked[m], 0, done);
-      continue;
-    }
     Shape full{0};
-    for (int64_t d : op.step_outputs()[ns + m]->type.shape) {
-      if (d < 0)
-        throw ValueError(name + ": zero steps, and the shape of output " + std::to_string(m) +
-                         " is not known without running a step");
-      full.push_back(d);
-    }
+    const auto& type_shape = op.step_outputs()[ns + m]->type.shape;
+    for (size_t d = 0; d < type_shape.size(); ++d)
+      full.push_back(type_shape[d] >= 0 ? type_shape[d] : row_shapes[m].get_int(static_cast<int64_t>(d)));
     out[ns + m] = ws.empty(op.step_outputs()[ns + m]->dtype(), full);
   }
 }
