@@ -321,6 +321,12 @@ def _row_scan_merge():
     return [X, h0], a + b, [mat(5, 3), vec(3)]
 
 
+def _row_scan_save_mem():
+    X, h0 = T.dmatrix("X"), T.dvector("h0")
+    hs, _ = theon.scan(lambda x, h: T.tanh(h + x), sequences=X, outputs_info=h0)
+    return [X, h0], hs[-1], [mat(5, 3), vec(3)]
+
+
 ROWS = {
     "merge": (_row_merge, "merge", None, [], []),
     "final_merge": (_row_merge, "merge", None, [], []),
@@ -382,6 +388,7 @@ ROWS = {
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),
     "inc_subtensor_inplace": (_row_inc_subtensor_inplace, "inc_subtensor_inplace", None, ["inplace"], []),
     "scan_merge": (_row_scan_merge, "scan_merge", None, [], []),
+    "scan_save_mem": (_row_scan_save_mem, "scan_save_mem", None, [], []),
     "scan_pushout_non_seqs": (_row_scan_pushout_non_seqs, "scan_pushout_non_seqs", None, [], []),
     "scan_pushout_seqs": (_row_scan_pushout_seqs, "scan_pushout_seqs", None, [], []),
     "scan_pushout_add": (_row_scan_pushout_add, "scan_pushout_add", None, [], []),

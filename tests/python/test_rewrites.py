@@ -239,7 +239,8 @@ def test_report_lists_phases_and_rules(capsys):
 def test_list_rewrites_names_phases_in_order():
     rs = list_rewrites()
     assert {"merge", "constant_folding", "log1p", "logsumexp", "add_canonizer"} <= {r["name"] for r in rs}
-    assert all(r["phase"] in ("merge", "scan_merge", "canonicalize", "stabilize", "specialize", "blas", "uncanonicalize", "fusion",
+    assert all(r["phase"] in ("merge", "scan_merge", "canonicalize", "stabilize", "specialize", "blas", "uncanonicalize",
+                              "scan_save_mem", "fusion",
                               "reduce_fusion",
                               "inplace", "final_merge") for r in rs)
 

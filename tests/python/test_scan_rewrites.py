@@ -242,3 +242,22 @@ def test_float32_lstm_against_numpy():
     got = f(*vals)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, lstm_np(*[v.astype("float64") for v in vals], hid), rtol=1e-5, atol=1e-6)
+
+
+def test_a_history_read_at_its_end_keeps_only_the_last_rows():
+    X, h0 = T.dmatrix("X"), T.dvector("h0")
+    hs, _ = theon.scan(lambda x, h: T.tanh(h + x), sequences=X, outputs_info=h0)
+    Xv, hv = RNG.randn(6, 3), RNG.randn(3)
+    f = both([X, h0], [hs[-1], hs[-1] * 2], [Xv, hv])
+    assert fired(f).get("scan_save_mem", 0) == 1
+    assert not any(n.op.kind == "Subtensor" and n.inputs[0].owner is not None and n.inputs[0].owner.op.kind == "Scan"
+                   for n in f.maker.fgraph.toposort())
+    h = hv
+    for x in Xv:
+        h = np.tanh(h + x)
+    np.testing.assert_allclose(f(Xv, hv)[0], h)
+    # With the whole history read too (or by a gradient) every row is kept.
+    g = both([X, h0], [hs[-1], hs.sum()], [Xv, hv])
+    assert fired(g).get("scan_save_mem", 0) == 0
+    # Zero steps: the last value is the initial one (the history itself would be empty).
+    np.testing.assert_allclose(f(np.zeros((0, 3)), hv)[0], hv)

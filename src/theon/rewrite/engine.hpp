@@ -41,6 +41,7 @@ void merge_pass(FunctionGraph& fg, RewriteReport& report);          // merge.cpp
 void fusion_pass(FunctionGraph& fg, RewriteReport& report);         // fusion.cpp
 void reduce_fusion_pass(FunctionGraph& fg, RewriteReport& report);  // fusion.cpp
 void scan_merge_pass(FunctionGraph& fg, RewriteReport& report);     // rules_scan.cpp
+void scan_save_mem_pass(FunctionGraph& fg, RewriteReport& report);  // rules_scan.cpp
 
 // Applies `rules` until none fires (or a budget proportional to the graph
 // is spent, with a warning): work is queued per changed node, so the cost

@@ -45,6 +45,7 @@ const std::vector<Phase>& phases() {
       {"specialize", nullptr, {}},
       {"blas", nullptr, {}},
       {"uncanonicalize", nullptr, {}},
+      {"scan_save_mem", rw::scan_save_mem_pass, {"scan"}},
       {"fusion", rw::fusion_pass, {"fusion"}},
       {"reduce_fusion", rw::reduce_fusion_pass, {"fusion"}},
       {"inplace", nullptr, {"inplace"}},

@@ -12,6 +12,7 @@
 //                          weight and bias gradients of backpropagation through time)
 //                          becomes one product or sum over the stacked v after the loop
 //  scan_remove_unused      states and outputs nobody reads leave the step
+//  scan_save_mem (a pass)  a history read only at [-1] keeps L + 1 rows, not n
 //  scan_merge (a pass)     loops over the same number of steps, neither reading the other,
 //                          run as one loop; what both compute is computed once (the
 //                          forward loop a gradient copies to save its products)
@@ -20,6 +21,7 @@
 #include <unordered_set>
 
 #include "compile/scan_op.hpp"
+#include "ops/op_info.hpp"
 #include "rewrite/engine.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/ops.hpp"
@@ -703,6 +705,50 @@ std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
 }
 
 }  // namespace
+
+// A history read only at [-1] (the last value; Theano's scan_save_mem): the
+// loop keeps L + 1 rows of that state instead of every step's.
+void scan_save_mem_pass(FunctionGraph& fg, RewriteReport& report) {
+  auto last_row_read = [&](const Client& c) {
+    if (!c.node || c.node->op->kind() != OpKind::Subtensor || c.index != 0 || index_advanced(*c.node->op)) return false;
+    const std::vector<IndexEntry> idx = index_entries(*c.node);
+    double v;
+
+    for (size_t k = 1; k < idx.size(); ++k)  // x[-1] or x[-1, :, ...]
+      if (idx[k].kind != IndexEntry::Slice || idx[k].start || idx[k].stop || idx[k].step) return false;
+    return !idx.empty() && idx[0].kind == IndexEntry::Int && get_constant_scalar(idx[0].index, &v) && v == -1;
+  };
+  std::vector<Apply*> scans;
+  for (const auto& n : fg.nodes())
+    if (n->op->kind() == OpKind::Scan) scans.push_back(n.get());
+  for (Apply* node : scans) {
+    const auto& op = static_cast<const ScanOp&>(*node->op);
+    ScanParts p(op, *node);
+    std::vector<size_t> trimmed;
+    for (size_t s = 0; s < p.states.size(); ++s) {
+      if (!p.states[s].keep_history) continue;
+      const auto& clients = fg.clients(node->raw_output(static_cast<int>(s)));
+      if (clients.empty() || !std::all_of(clients.begin(), clients.end(), last_row_read)) continue;
+      p.states[s].keep_history = false;
+      trimmed.push_back(s);
+    }
+    if (trimmed.empty()) continue;
+    ApplyPtr fresh = p.build({});
+    std::vector<std::pair<Var, Var>> pairs;
+    for (int i = 0; i < node->num_outputs(); ++i) {
+      const Var old = node->output(i);
+      if (fg.clients(old.get()).empty()) continue;
+      if (std::find(trimmed.begin(), trimmed.end(), static_cast<size_t>(i)) == trimmed.end()) {
+        pairs.push_back({old, fresh->output(i)});
+        continue;
+      }
+      // x[-1] of the history is the state's last value (the initial value's last row after zero steps).
+      for (const Client& c : fg.clients(old.get())) pairs.push_back({c.node->output(0), fresh->output(i)});
+    }
+    fg.replace_all(pairs);
+    ++report.fired["scan_save_mem"];
+  }
+}
 
 void scan_merge_pass(FunctionGraph& fg, RewriteReport& report) {
   for (bool changed = true; changed;) {
