@@ -118,13 +118,23 @@ class Function(object):
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
+        # An input computed from other variables cuts the graph there (Theano):
+        # the function reads its value, given, in place of computing it.
+        in_vars = []
+        for i in self._ins:
+            v = i.variable
+            if v.owner is not None and not isinstance(v, _core.TensorSharedVariable):
+                root = v.type(v.name)
+                giv.append((v, root))
+                v = root
+            in_vars.append(v)
         destroyed = _destroyed_inputs(all_outs + [e for _, e in checked], accept_inplace)
         # The filter is a separate object: a bound method here would make a
         # reference cycle through the C++ object, which Python's GC cannot see.
         the_mode = mode or get_mode(None)
         level, including, excluding, requiring = the_mode.rewrite_options()
         verbose = bool(config.optimizer_verbose)
-        self._fn = _core.CompiledFunction([i.variable for i in self._ins], all_outs, checked, giv,
+        self._fn = _core.CompiledFunction(in_vars, all_outs, checked, giv,
                                           on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
                                           verbose, [i.mutable or i.variable._id in destroyed for i in self._ins],

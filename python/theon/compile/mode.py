@@ -138,7 +138,16 @@ _ALIASES = {"local_elemwise_fusion": "fusion", "composite_elemwise_fusion": "fus
             "FusionOptimizer": "fusion", "local_elemwise_fusion_op": "fusion", "merge1": "merge",
             "merge2": "merge", "merge3": "final_merge", "local_canonicalize_alloc": "useless_alloc",
             "local_incsubtensor_of_zeros": "inc_subtensor_no_change",
-            "local_setsubtensor_of_constants": "inc_subtensor_no_change"}
+            "local_setsubtensor_of_constants": "inc_subtensor_no_change",
+            # scan (Theano's scan_opt.py registrations)
+            "scanOp_pushout_nonseqs_ops": "scan_pushout_non_seqs", "scanOp_pushout_seqs_ops": "scan_pushout_seqs",
+            "scan_pushout_dot1": "scan_pushout_add", "scanOp_pushout_output": "scan_pushout_add",
+            "scanOp_merge": "scan_merge", "scanOp_save_mem": "scan_save_mem",
+            "scanOp_remove_constants_and_unused_inputs0": "scan_remove_unused",
+            "scanOp_remove_constants_and_unused_inputs1": "scan_remove_unused",
+            "scanop_remove_constants_and_unused_inputs2": "scan_remove_unused",
+            "scanOp_remove_constants_and_unused_inputs3": "scan_remove_unused",
+            "scan_eqopt1": "scan", "scan_eqopt2": "scan", "scan_seqopt1": "scan"}
 
 
 def _resolve(t, known, how):

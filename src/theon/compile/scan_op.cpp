@@ -100,6 +100,40 @@ std::vector<Var> ScanOp::saved_products() const {
   return saved;
 }
 
+bool ScanOp::equals(const Op& o) const {
+  if (this == &o) return true;
+  if (o.kind() != OpKind::Scan) return false;
+  const auto& b = static_cast<const ScanOp&>(o);
+  if (seq_inner_.size() != b.seq_inner_.size() || tap_inner_.size() != b.tap_inner_.size() ||
+      param_inner_.size() != b.param_inner_.size() || step_outputs_.size() != b.step_outputs_.size() ||
+      n_outputs_ != b.n_outputs_ || has_until_ != b.has_until_ || truncate_ != b.truncate_)
+    return false;
+  for (size_t s = 0; s < states_.size(); ++s)
+    if (states_[s].taps != b.states_[s].taps || states_[s].keep_history != b.states_[s].keep_history) return false;
+  // b's step over this one's placeholders, then compared value by value.
+  std::vector<std::pair<Var, Var>> to_mine;
+  auto pair_up = [&](const std::vector<Var>& mine, const std::vector<Var>& theirs) {
+    for (size_t i = 0; i < mine.size(); ++i) {
+      if (mine[i]->type != theirs[i]->type) return false;
+      to_mine.push_back({theirs[i], mine[i]});
+    }
+    return true;
+  };
+  if (!pair_up(seq_inner_, b.seq_inner_) || !pair_up(tap_inner_, b.tap_inner_) ||
+      !pair_up(param_inner_, b.param_inner_))
+    return false;
+  const std::vector<Var> theirs = clone_replace(b.step_outputs_, to_mine);
+  for (size_t i = 0; i < theirs.size(); ++i)
+    if (!same_value(step_outputs_[i], theirs[i])) return false;
+  return true;
+}
+
+size_t ScanOp::hash() const {
+  size_t h = std::hash<size_t>()(seq_inner_.size() * 131 + tap_inner_.size() * 17 + param_inner_.size());
+  for (const Var& o : step_outputs_) h = h * 31 + (o->owner ? static_cast<size_t>(o->owner->op->kind()) + 1 : 0);
+  return h;
+}
+
 Function& ScanOp::row_shape_function() const {
   std::lock_guard<std::mutex> lock(compile_mutex_);
   if (!shape_fn_) {
@@ -415,9 +449,12 @@ std::vector<Var> scan(const ScanArgs& a) {
     step_outputs.push_back(o);
   }
   if (a.until) {
-    if (a.until->ndim() != 0 || !(is_bool(a.until->dtype()) || is_int(a.until->dtype())))
+    if (a.until->ndim() != 0 || is_complex(a.until->dtype()))
       throw TypeError(label + ": until must be a boolean scalar, got " + a.until->type.str());
-    step_outputs.push_back(a.until);
+    // A number stops the loop when it is nonzero (Theano's until(x)).
+    step_outputs.push_back(is_bool(a.until->dtype()) || is_int(a.until->dtype())
+                               ? a.until
+                               : neq(a.until, constant_like(0, a.until->dtype())));
   }
   std::vector<Var> outer_params;
   for (const auto& [outer, inner] : a.params) {
@@ -439,6 +476,40 @@ std::vector<Var> scan(const ScanArgs& a) {
   auto op = std::make_shared<ops::ScanOp>(label, seq_inner, states, tap_inner, param_inner, inner_outputs,
                                           static_cast<int>(a.outputs.size()), a.until != nullptr, a.truncate_gradient);
   return make_apply(op, outer_in)->outputs();
+}
+
+bool same_value(const Var& a, const Var& b) {
+  std::unordered_map<const Variable*, const Variable*> done;
+  std::vector<std::pair<const Variable*, const Variable*>> work{{a.get(), b.get()}};
+  while (!work.empty()) {
+    auto [x, y] = work.back();
+    work.pop_back();
+    if (x == y) continue;
+    auto it = done.find(x);
+    if (it != done.end()) {
+      if (it->second != y) return false;
+      continue;
+    }
+    done[x] = y;
+    if (x->type != y->type) return false;
+    const auto* cx = dynamic_cast<const Constant*>(x);
+    const auto* cy = dynamic_cast<const Constant*>(y);
+    if (cx || cy) {
+      if (!cx || !cy || !cx->same_value(*cy)) return false;
+      continue;
+    }
+    if (!x->owner || !y->owner) return false;  // different roots
+    const Apply &nx = *x->owner, &ny = *y->owner;
+    if (!(nx.op == ny.op || nx.op->equals(*ny.op)) || nx.inputs.size() != ny.inputs.size()) return false;
+    int ix = -1, iy = -1;
+    for (int i = 0; i < nx.num_outputs(); ++i) {
+      if (nx.raw_output(i) == x) ix = i;
+      if (ny.raw_output(i) == y) iy = i;
+    }
+    if (ix != iy) return false;
+    for (size_t i = 0; i < nx.inputs.size(); ++i) work.push_back({nx.inputs[i].get(), ny.inputs[i].get()});
+  }
+  return true;
 }
 
 std::vector<Var> map_index(const Var& n, const Var& index, const std::vector<Var>& outputs, const std::string& label) {

@@ -40,6 +40,11 @@ class ScanOp final : public Op {
 
   OpKind kind() const override { return OpKind::Scan; }
   std::string name() const override { return "Scan{" + label_ + "}"; }
+  // Two scans are equal when their steps compute the same values from the
+  // same kinds of inputs (Theano's Scan equality): merge then makes two equal
+  // loops over the same inputs one.
+  bool equals(const Op& o) const override;
+  size_t hash() const override;
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   bool connected(int input) const override { return input > 0; }
   // Backpropagation through time: a Scan over the reversed steps of the step
@@ -88,5 +93,9 @@ class ScanOp final : public Op {
 };
 
 }  // namespace ops
+
+// Do a and b compute the same value: the same ops over the same root
+// variables (or equal constants), node by node.
+bool same_value(const Var& a, const Var& b);
 
 }  // namespace theon

@@ -319,7 +319,6 @@ bool reaches_dot(const Var& v, const StepAnalysis& a, std::unordered_map<const V
 std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
   const auto& op = static_cast<const ScanOp&>(*node.op);
   ScanParts p(op, node);
-  if (p.seq_inner.empty()) return {};
   StepAnalysis a(p, true);
   Lifter lifter{p, a, p.n_steps, {}};
   std::unordered_map<const Variable*, bool> dots;
@@ -339,12 +338,13 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
       inner.push_back({in, ph});
     }
   }
-  // Stacked outputs of rows alone (a map): computed outside, no loop. No
+  // Stacked outputs of rows alone (a map), or of parameters alone (the same
+  // value n times): computed outside, no loop. No
   // loop may be left to check n_steps against the sequences, so the rows
   // read carry the checks the loop made.
   std::vector<std::pair<size_t, Var>> mapped;  // old output index, value
   bool any_map = false;
-  for (const Var& o : p.outs) any_map = any_map || a.of(o) == Dep::Rows;
+  for (const Var& o : p.outs) any_map = any_map || a.of(o) != Dep::Variant;
   Lifter checked{p, a, p.n_steps, {}};
   if (any_map && !p.until) {
     Var n = assert_op(p.n_steps, {ge(p.n_steps, scalar_constant<int64_t>(0))}, p.label + ": n_steps must be >= 0",
@@ -357,8 +357,16 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
   if (any_map && !p.until) {
     for (size_t m = 0; m < p.outs.size(); ++m) {
       const Var& o = p.outs[m];
-      if (a.of(o) != Dep::Rows) continue;
-      Var whole = checked.lift(o);
+      if (a.of(o) == Dep::Variant) continue;
+      Var whole;
+      if (a.of(o) == Dep::Invariant) {  // the same value every step: n copies
+        Var v = checked.outer_invariant(o);
+        std::vector<Var> dims{checked.n_rows};
+        for (int d = 0; d < v->ndim(); ++d) dims.push_back(shape_i(v, d));
+        whole = alloc(v, dims);
+      } else {
+        whole = checked.lift(o);
+      }
       if (!whole) continue;
       mapped.push_back({static_cast<size_t>(p.out_src[m]), whole});
       p.outs.erase(p.outs.begin() + static_cast<long>(m));
@@ -577,7 +585,8 @@ struct Slot {
 // x and y as one loop: y's sequences and parameters shared where x reads the
 // same outer variable, identical states and outputs (the same step variables
 // over the same inputs) computed once. Returns the outer replacements of both
-// nodes' outputs.
+// nodes' outputs, or nothing when they cannot be one loop (while loops whose
+// conditions differ).
 std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
   ScanParts m(static_cast<const ScanOp&>(*x.op), x), py(static_cast<const ScanOp&>(*y.op), y);
   std::vector<Slot> xs, ys;
@@ -680,6 +689,8 @@ std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
     new_outs.push_back(m.outs.size());
     m.outs.push_back(py.outs[k]);
   }
+  // While loops merge when they stop on the same condition.
+  if (m.until && !same_value(m.until, repl.empty() ? py.until : clone_replace({py.until}, repl)[0])) return {};
   if (!repl.empty()) {
     std::vector<Var> vals;
     for (size_t s : new_states) vals.push_back(m.next[s]);
@@ -755,12 +766,16 @@ void scan_merge_pass(FunctionGraph& fg, RewriteReport& report) {
     changed = false;
     std::vector<Apply*> scans;
     for (const auto& n : fg.nodes())
-      if (n->op->kind() == OpKind::Scan && !static_cast<const ScanOp&>(*n->op).has_until()) scans.push_back(n.get());
+      if (n->op->kind() == OpKind::Scan) scans.push_back(n.get());
     for (size_t i = 0; i < scans.size() && !changed; ++i)
       for (size_t j = i + 1; j < scans.size() && !changed; ++j) {
         Apply &x = *scans[i], &y = *scans[j];
-        if (x.inputs[0] != y.inputs[0] || depends_on(y, x) || depends_on(x, y)) continue;
+        const bool until_x = static_cast<const ScanOp&>(*x.op).has_until();
+        if (x.inputs[0] != y.inputs[0] || until_x != static_cast<const ScanOp&>(*y.op).has_until() ||
+            depends_on(y, x) || depends_on(x, y))
+          continue;
         auto pairs = merge_scans(x, y);
+        if (pairs.empty()) continue;
         std::vector<std::pair<Var, Var>> used;
         for (auto& pr : pairs)
           if (!fg.clients(pr.first.get()).empty()) used.push_back(pr);
