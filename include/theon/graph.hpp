@@ -176,6 +176,10 @@ class Op {
   virtual size_t hash() const { return std::hash<std::string>()(name()); }
   // Inputs the gradient does not flow to (e.g. index or shape inputs).
   virtual bool connected(int /*input*/) const { return true; }
+  // Whether `output` depends on `input` differentiably (Theano's
+  // connection_pattern): a loop's state that never reads another's taps does
+  // not depend on that one's initial value.
+  virtual bool connected(int input, int /*output*/) const { return connected(input); }
 };
 
 // Builds an Apply of `op` over `inputs` (types checked, site recorded).

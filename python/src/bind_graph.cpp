@@ -192,7 +192,18 @@ void bind_graph(nb::module_& m) {
              if (!nb::isinstance<Op>(b)) return nb::borrow(Py_NotImplemented);
              return nb::bool_(a.equals(nb::cast<const Op&>(b)));
            })
-      .def("__hash__", &Op::hash);
+      .def("__hash__", &Op::hash)
+      .def(
+          "connection_pattern",
+          [](const Op& o, const Apply& node) {
+            std::vector<std::vector<bool>> p(node.inputs.size());
+            for (size_t i = 0; i < node.inputs.size(); ++i)
+              for (int j = 0; j < node.num_outputs(); ++j) p[i].push_back(o.connected(static_cast<int>(i), j));
+            return p;
+          },
+          nb::arg("node"),
+          "Theano's connection pattern: per input of ``node``, per output, whether the output depends on it "
+          "differentiably.");
 
   nb::class_<Apply>(m, "Apply",
                     "A node of the graph: one application of an op to input variables.\n\n"

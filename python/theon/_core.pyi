@@ -127,6 +127,11 @@ class Op:
 
     def __hash__(self) -> int: ...
 
+    def connection_pattern(self, node: Apply) -> list[list[bool]]:
+        """
+        Theano's connection pattern: per input of ``node``, per output, whether the output depends on it differentiably.
+        """
+
 class Apply:
     """
     A node of the graph: one application of an op to input variables.

@@ -4,6 +4,7 @@
 #include "compile/scan_op.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "ops/op_info.hpp"
@@ -98,6 +99,51 @@ std::vector<Var> ScanOp::saved_products() const {
       saved.push_back(n->output(0));
   }
   return saved;
+}
+
+bool ScanOp::connected(int input, int output) const {
+  std::call_once(pattern_once_, [this] {
+    // Step inputs in order: sequence rows, taps (state by state), parameters.
+    std::vector<Var> step_in = seq_inner_;
+    step_in.insert(step_in.end(), tap_inner_.begin(), tap_inner_.end());
+    step_in.insert(step_in.end(), param_inner_.begin(), param_inner_.end());
+    std::unordered_map<const Variable*, size_t> at;
+    for (size_t i = 0; i < step_in.size(); ++i) at[step_in[i].get()] = i;
+    std::vector<int> state_of(step_in.size(), -1);  // the state a tap belongs to
+    for (size_t s = 0, t = seq_inner_.size(); s < states_.size(); ++s)
+      for (size_t j = 0; j < states_[s].taps.size(); ++j) state_of[t++] = static_cast<int>(s);
+    const size_t ns = states_.size(), nk = ns + static_cast<size_t>(n_outputs_);
+    std::vector<std::vector<bool>> reads(nk, std::vector<bool>(step_in.size(), false));
+    for (size_t k = 0; k < nk; ++k)
+      for (const Var& v : graph_inputs({step_outputs_[k]}))
+        if (at.count(v.get())) reads[k][at[v.get()]] = true;
+    pattern_.assign(nk, std::vector<bool>(first_param() + param_inner_.size(), false));
+    for (size_t k = 0; k < nk; ++k) {
+      std::vector<bool> d = reads[k], expanded(ns, false);
+      for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < d.size(); ++i)
+          if (d[i] && state_of[i] >= 0 && !expanded[static_cast<size_t>(state_of[i])]) {
+            const auto s = static_cast<size_t>(state_of[i]);
+            expanded[s] = grew = true;
+            for (size_t q = 0; q < d.size(); ++q) d[q] = d[q] || reads[s][q];
+          }
+      }
+      for (size_t i = 0; i < d.size(); ++i) {
+        if (!d[i]) continue;
+        if (i < seq_inner_.size())
+          pattern_[k][1 + i] = true;
+        else if (state_of[i] >= 0)
+          pattern_[k][first_init() + static_cast<size_t>(state_of[i])] = true;
+        else
+          pattern_[k][first_param() + (i - seq_inner_.size() - tap_inner_.size())] = true;
+      }
+    }
+  });
+  if (output < 0 || static_cast<size_t>(output) >= pattern_.size() || input < 0 ||
+      static_cast<size_t>(input) >= pattern_[0].size())
+    return false;
+  return pattern_[static_cast<size_t>(output)][static_cast<size_t>(input)];
 }
 
 bool ScanOp::equals(const Op& o) const {

@@ -47,6 +47,10 @@ class ScanOp final : public Op {
   size_t hash() const override;
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   bool connected(int input) const override { return input > 0; }
+  // Through the recurrences: an output depends on the sequences, parameters
+  // and initial values its step value reads, and on what the states whose
+  // taps it reads depend on.
+  bool connected(int input, int output) const override;
   // Backpropagation through time: a Scan over the reversed steps of the step
   // graph's vector-Jacobian product (compile/scan_op.cpp).
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
@@ -89,6 +93,8 @@ class ScanOp final : public Op {
   int64_t truncate_;
 
   mutable std::shared_ptr<Function> fn_, shape_fn_;
+  mutable std::vector<std::vector<bool>> pattern_;  // [output][input], made on first use
+  mutable std::once_flag pattern_once_;
   mutable std::mutex compile_mutex_;
 };
 

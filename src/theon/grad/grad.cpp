@@ -53,14 +53,13 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   std::unordered_set<const Variable*> depends;
   for (const auto& w : wrt)
     if (!blocked.count(w.get())) depends.insert(w.get());
-  for (Apply* node : order) {
-    bool any = false;
-    for (size_t i = 0; i < node->inputs.size(); ++i)
-      if (node->op->connected(static_cast<int>(i)) && depends.count(node->inputs[i].get())) any = true;
-    if (any)
-      for (int j = 0; j < node->num_outputs(); ++j)
-        if (!blocked.count(node->raw_output(j))) depends.insert(node->raw_output(j));
-  }
+  for (Apply* node : order)
+    for (int j = 0; j < node->num_outputs(); ++j) {
+      bool any = false;
+      for (size_t i = 0; i < node->inputs.size() && !any; ++i)
+        any = node->op->connected(static_cast<int>(i), j) && depends.count(node->inputs[i].get());
+      if (any && !blocked.count(node->raw_output(j))) depends.insert(node->raw_output(j));
+    }
 
   std::unordered_map<const Variable*, Var> grads;
   // A null gradient absorbs anything added to it: the sum does not exist either.
@@ -144,6 +143,10 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     for (size_t i = 0; i < gins.size(); ++i) {
       const Var& x = node->inputs[i];
       if (!gins[i] || !depends.count(x.get()) || blocked.count(x.get())) continue;
+      bool through = false;  // an output with a gradient depends on this input
+      for (int j = 0; j < node->num_outputs() && !through; ++j)
+        through = grads.count(node->raw_output(j)) && node->op->connected(static_cast<int>(i), j);
+      if (!through) continue;
       Var g = gins[i];
       // An integer input's gradient is computed as if it were real (Theano 1.0): in a float dtype.
       const DType want = is_inexact(x->dtype()) ? x->dtype() : is_inexact(g->dtype()) ? g->dtype() : DType::Float64;
@@ -159,12 +162,12 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   for (const auto& r : roots) ancestors.insert(r.get());
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Apply* node = *it;
-    bool reached = false;
-    for (int j = 0; j < node->num_outputs(); ++j) reached = reached || ancestors.count(node->raw_output(j));
-    if (!reached) continue;
-    for (size_t i = 0; i < node->inputs.size(); ++i)
-      if (node->op->connected(static_cast<int>(i)) && !blocked.count(node->inputs[i].get()))
-        ancestors.insert(node->inputs[i].get());
+    for (int j = 0; j < node->num_outputs(); ++j) {
+      if (!ancestors.count(node->raw_output(j))) continue;
+      for (size_t i = 0; i < node->inputs.size(); ++i)
+        if (node->op->connected(static_cast<int>(i), j) && !blocked.count(node->inputs[i].get()))
+          ancestors.insert(node->inputs[i].get());
+    }
   }
 
   std::vector<Var> out;
