@@ -240,3 +240,38 @@ def test_errors_are_clear():
         g(np.ones(3), 5)  # the map runs outside any loop (scan_pushout_seqs)
     with pytest.raises(ValueError, match="fewer than the 5 steps"):
         theon.function([x, n], seq, mode=theon.compile.mode.Mode().excluding("scan"))(np.ones(3), 5)
+
+
+def test_until_of_a_number_stops_when_it_is_nonzero():
+    x = T.dvector("x")
+    o, _ = theon.scan(lambda v: (v * 2, theon.scan_module.until(v - 3)), sequences=x)
+    np.testing.assert_allclose(theon.function([x], o)(np.array([5.0, 3.0, 1.0])), [10.0])
+    np.testing.assert_allclose(theon.function([x], o)(np.array([3.0, 1.0, 2.0])), [6.0, 2.0])
+
+
+def test_initial_values_no_output_reads_are_disconnected():
+    x0, y0, z0 = T.dvector("x0"), T.dvector("y0"), T.dvector("z0")
+    [x, y, z], _ = theon.scan(lambda a, b, c: [a ** 2, b, a + 1], outputs_info=[x0, y0, z0], n_steps=4)
+    cost = (x + y + z).sum()
+    gx, gy = theon.grad(cost, [x0, y0])
+    with pytest.raises(ValueError, match="not part of the computational graph"):
+        theon.grad(cost, z0)
+    with pytest.raises(ValueError, match="not part of the computational graph"):
+        theon.grad(x.sum(), y0)
+    assert theon.grad(x.sum(), y0, disconnected_inputs="ignore").eval({y0: np.ones(2)}).tolist() == [0, 0]
+    f = theon.function([x0, y0, z0], [gx, gy], on_unused_input="ignore")
+    xv, yv = np.array([0.5, -0.3]), np.array([1.0, 2.0])
+    c = theon.function([x0, y0, z0], cost)
+    for k, g in enumerate(f(xv, yv, np.zeros(2))):
+        assert np.allclose(g, numeric_grad(c, [xv, yv, np.zeros(2)], k), atol=1e-6)
+    pattern = x.owner.op.connection_pattern(x.owner)
+    assert pattern[1] == [True, False, True] and pattern[2] == [False, True, False] and pattern[3] == [False] * 3
+
+
+def test_an_input_computed_from_others_cuts_the_graph():
+    V, orig = T.dtensor3("V"), T.dmatrix("orig")
+    W = orig + 2
+    OS, _ = theon.scan(lambda v, W: v + 1 + W.sum(), sequences=V, non_sequences=[W])
+    f = theon.function([V, W], OS.sum() + W.sum())  # W given, not computed from orig
+    Vv, Wv = np.ones((2, 2, 2)), np.ones((2, 2))
+    assert f(Vv, Wv) == (Vv + 1 + Wv.sum()).sum() + Wv.sum()

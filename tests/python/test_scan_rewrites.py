@@ -261,3 +261,35 @@ def test_a_history_read_at_its_end_keeps_only_the_last_rows():
     assert fired(g).get("scan_save_mem", 0) == 0
     # Zero steps: the last value is the initial one (the history itself would be empty).
     np.testing.assert_allclose(f(np.zeros((0, 3)), hv)[0], hv)
+
+
+def test_a_stacked_parameter_becomes_an_alloc():
+    W1, W2, h0 = T.dmatrix("W1"), T.dmatrix("W2"), T.dvector("h0")
+    o, _ = theon.scan(lambda h, W1, W2: T.dot(h, W1 + W2), non_sequences=[h0, W1, W2], n_steps=5)
+    vals = [RNG.randn(2), RNG.randn(2, 2), RNG.randn(2, 2)]
+    f = both([h0, W1, W2], o, vals)
+    assert scans(f) == []
+    np.testing.assert_allclose(f(*vals), np.tile(vals[0] @ (vals[1] + vals[2]), (5, 1)))
+
+
+def test_equal_loops_are_equal_ops_and_merge():
+    x, y = T.dvector("x"), T.dvector("y")
+    s1, _ = theon.scan(lambda a: T.tanh(a) + 1, x)
+    s2, _ = theon.scan(lambda a: T.tanh(a) + 1, y)
+    s3, _ = theon.scan(lambda a: T.tanh(a) + 2, x)
+    assert s1.owner.op == s2.owner.op and hash(s1.owner.op) == hash(s2.owner.op)
+    assert s1.owner.op != s3.owner.op
+
+
+def test_while_loops_with_the_same_condition_merge():
+    x = T.dvector("x")
+    o, _ = theon.scan(lambda x_t: (x_t + 1, theon.scan_module.until(x_t > 3)), x)
+    o2, _ = theon.scan(lambda x_t: (x_t * 2, theon.scan_module.until(x_t > 3)), x)
+    o3, _ = theon.scan(lambda x_t: (x_t * 3, theon.scan_module.until(x_t > 2)), x)
+    vx = np.zeros(50)
+    vx[23] = 4
+    f = both([x], [o, o2, o3], [vx])
+    assert len(scans(f)) == 2  # o3 stops on another condition
+    a, b, c = f(vx)
+    assert len(a) == len(b) == 24 and len(c) == 24
+    np.testing.assert_allclose(b, vx[:24] * 2)
