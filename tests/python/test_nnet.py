@@ -84,8 +84,8 @@ def test_broadcastable_row_and_threads(rng):
 
 def test_special_values():
     x = T.vector(dtype="float64")
-    s = theon.function([x], nnet.softmax(x))
-    ls = theon.function([x], nnet.log_softmax(x))
+    s = theon.function([x], nnet.softmax(x, axis=0))
+    ls = theon.function([x], nnet.log_softmax(x, axis=0))
     np.testing.assert_array_equal(ls(np.array([1000.0, 0, -1000])), [0, -1000, -2000])
     np.testing.assert_array_equal(s(np.array([1000.0, 0, -1000])), [1, 0, 0])
     assert np.isnan(s(np.array([np.nan, 0.0]))).all()
@@ -105,7 +105,7 @@ def test_gradients_against_finite_differences(rng, axis):
 
 def test_second_derivative(rng):
     x = T.vector(dtype="float64")
-    h = theon.function([x], T.hessian(nnet.log_softmax(x)[0], x))
+    h = theon.function([x], T.hessian(nnet.log_softmax(x, axis=0)[0], x))
     xv = rng.standard_normal(4)
     sm = sp.softmax(xv)
     # d^2/dx^2 of log_softmax(x)[0] = -(diag(sm) - sm sm^T)
@@ -286,3 +286,18 @@ def test_softmax_rows_with_nan_and_inf_are_nan():
     out = f(np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, 0.0], [0.0, 1.0, 2.0]]))
     assert np.isnan(out[0]).all() and np.isnan(out[1, 0])
     np.testing.assert_allclose(out[2], sp.softmax([0.0, 1.0, 2.0]))
+
+
+def test_softmax_of_a_vector_is_a_row_as_in_theano():
+    # Theano 1.0 padded a vector to the row (1, n); its tutorials index the
+    # result as a matrix (rnnslu: softmax(dot(h_t, w) + b) stacked, then s[:, 0, :]).
+    x = T.vector(dtype="float64")
+    with pytest.warns(DeprecationWarning, match="returns a \\(1, n\\) row"):
+        s = nnet.softmax(x)
+    with pytest.warns(DeprecationWarning):
+        ls = nnet.log_softmax(x)
+    assert s.ndim == 2 and s.broadcastable == (True, False)
+    xv = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(theon.function([x], s)(xv), sp.softmax(xv)[None])
+    np.testing.assert_allclose(theon.function([x], ls)(xv), sp.log_softmax(xv)[None])
+    assert nnet.softmax(x, axis=0).ndim == 1  # an explicit axis is NumPy's call

@@ -159,7 +159,7 @@ def test_stacked_denoising_autoencoder_corruption_per_layer():
 
 class RBM(object):
     """rbm.py's restricted Boltzmann machine (its sampling and CD-1 update;
-    the k-step chain through scan waits for scan)."""
+    the k-step chains through scan are in test_tutorial_scan.py)."""
 
     def __init__(self, input, n_visible=64, n_hidden=16, numpy_rng=None, theano_rng=None):
         self.W = theano.shared(numpy.asarray(numpy_rng.uniform(-0.1, 0.1, (n_visible, n_hidden)),

@@ -25,14 +25,30 @@ __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax
            "prepend_scalar_to_each_row", "h_softmax", "confusion_matrix"]
 
 
+def _row_of_vector(c, axis, name):
+    """Theano 1.0's softmax of a vector is the softmax of the row (1, n): code
+    written for it indexes the result as a matrix (rnnslu's ``s[:, 0, :]``)."""
+    c = _as(c)
+    if c.ndim == 1 and axis == -1:  # Theano's call (it had no axis); an explicit axis=0 is NumPy's
+        import warnings
+        warnings.warn("%s of a vector returns a (1, n) row, as Theano 1.0 did; pass a matrix (or index the "
+                      "result's row 0) for a vector" % name, DeprecationWarning, stacklevel=3)
+        return c.dimshuffle("x", 0), -1
+    return c, axis
+
+
 def softmax(c, axis=-1):
-    """exp(c) / sum(exp(c), axis), computed from c - max(c) (no overflow)."""
-    return _core.softmax(_as(c), _axis_int(axis))
+    """exp(c) / sum(exp(c), axis), computed from c - max(c) (no overflow). A
+    vector is taken as the row (1, n), as Theano 1.0 did."""
+    c, axis = _row_of_vector(c, axis, "softmax")
+    return _core.softmax(c, _axis_int(axis))
 
 
 def log_softmax(c, axis=-1):
-    """log(softmax(c)) computed as c - max - log(sum(exp(c - max))): finite wherever c is."""
-    return _core.log_softmax(_as(c), _axis_int(axis))
+    """log(softmax(c)) computed as c - max - log(sum(exp(c - max))): finite
+    wherever c is. A vector is taken as the row (1, n), as Theano 1.0 did."""
+    c, axis = _row_of_vector(c, axis, "log_softmax")
+    return _core.log_softmax(c, _axis_int(axis))
 
 
 logsoftmax = log_softmax
