@@ -327,6 +327,19 @@ def _row_scan_save_mem():
     return [X, h0], hs[-1], [mat(5, 3), vec(3)]
 
 
+def _row_ifelse_constant_condition():
+    from theon.ifelse import ifelse
+    x = T.dvector("x")
+    return [x], ifelse(T.constant(0), T.exp(x), T.sin(x)), [vec()]
+
+
+def _row_ifelse_lift_common():
+    from theon.ifelse import ifelse
+    c, x = T.iscalar("c"), T.dvector("x")
+    h = T.tanh(x * 2)
+    return [c, x], ifelse(c, h + 1, T.exp(h)), [np.int32(1), vec()]
+
+
 ROWS = {
     "merge": (_row_merge, "merge", None, [], []),
     "final_merge": (_row_merge, "merge", None, [], []),
@@ -388,6 +401,9 @@ ROWS = {
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),
     "inc_subtensor_inplace": (_row_inc_subtensor_inplace, "inc_subtensor_inplace", None, ["inplace"], []),
     "scan_merge": (_row_scan_merge, "scan_merge", None, [], []),
+    "ifelse_constant_condition": (_row_ifelse_constant_condition, "ifelse_constant_condition", None, ["sin"],
+                                  ["IfElse", "exp"]),
+    "ifelse_lift_common": (_row_ifelse_lift_common, "ifelse_lift_common", None, ["IfElse", "tanh"], []),
     "scan_save_mem": (_row_scan_save_mem, "scan_save_mem", None, [], []),
     "scan_pushout_non_seqs": (_row_scan_pushout_non_seqs, "scan_pushout_non_seqs", None, [], []),
     "scan_pushout_seqs": (_row_scan_pushout_seqs, "scan_pushout_seqs", None, [], []),

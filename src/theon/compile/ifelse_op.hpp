@@ -29,6 +29,11 @@ class IfElseOp final : public Op {
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
 
   size_t n_outputs() const { return then_.size(); }
+  const std::string& label() const { return label_; }
+  // The branches' placeholders (one per outer input after the condition) and outputs.
+  const std::vector<Var>& params() const { return params_; }
+  const std::vector<Var>& then_outputs() const { return then_; }
+  const std::vector<Var>& else_outputs() const { return else_; }
   // The branch's function, compiled when it first runs: a branch never taken is never compiled.
   Function& branch(bool then_branch) const;
 
