@@ -4,7 +4,8 @@
 // own graph is rewritten later, with every phase, when the step is compiled.
 //
 //  scan_pushout_non_seqs   step work that reads only parameters runs once, before the loop
-//  scan_pushout_seqs       step work that reads only sequence rows and parameters, and
+//  scan_pushout_seqs       step work that reads only sequence rows and parameters (elementwise
+//                          ops, casts, DimShuffles, reductions, products), and
 //                          reaches a product (the LSTM's x_t @ W), runs on whole sequences:
 //                          one large GEMM instead of n small ones; a map with no state
 //                          (a stacked output of rows alone) leaves the loop altogether
@@ -176,6 +177,7 @@ struct StepAnalysis {
       case OpKind::Elemwise:
       case OpKind::Cast:
       case OpKind::DimShuffle:
+      case OpKind::Reduce:
         return n.num_outputs() == 1;
       case OpKind::Dot: {
         // rows @ matrix, or matrix @ a row vector
@@ -282,6 +284,13 @@ struct Lifter {
         case OpKind::Cast:
           r = cast(ins[0], v->dtype());
           break;
+        case OpKind::Reduce: {  // the same reduction of every row
+          std::vector<int> axes;
+          for (int ax : reduce_axes(*n.op)) axes.push_back(ax + 1);
+          r = reduce(reduce_kind_of(*n.op), ins[0], axes);
+          if (r->dtype() != v->dtype()) r = cast(r, v->dtype());
+          break;
+        }
         case OpKind::DimShuffle: {
           std::vector<int> order{0};
           for (int d : dimshuffle_order(*n.op)) order.push_back(d < 0 ? -1 : d + 1);
@@ -770,9 +779,10 @@ void scan_merge_pass(FunctionGraph& fg, RewriteReport& report) {
     for (size_t i = 0; i < scans.size() && !changed; ++i)
       for (size_t j = i + 1; j < scans.size() && !changed; ++j) {
         Apply &x = *scans[i], &y = *scans[j];
-        const bool until_x = static_cast<const ScanOp&>(*x.op).has_until();
-        if (x.inputs[0] != y.inputs[0] || until_x != static_cast<const ScanOp&>(*y.op).has_until() ||
-            depends_on(y, x) || depends_on(x, y))
+        const auto &ox = static_cast<const ScanOp&>(*x.op), &oy = static_cast<const ScanOp&>(*y.op);
+        // (a different truncate_gradient keeps loops apart, as in Theano: it is part of what the loop is)
+        if (x.inputs[0] != y.inputs[0] || ox.has_until() != oy.has_until() ||
+            ox.truncate_gradient() != oy.truncate_gradient() || depends_on(y, x) || depends_on(x, y))
           continue;
         auto pairs = merge_scans(x, y);
         if (pairs.empty()) continue;
