@@ -293,3 +293,20 @@ def test_while_loops_with_the_same_condition_merge():
     a, b, c = f(vx)
     assert len(a) == len(b) == 24 and len(c) == 24
     np.testing.assert_allclose(b, vx[:24] * 2)
+
+
+def test_reductions_of_rows_leave_the_loop():
+    X = T.dmatrix("X")
+    s, _ = theon.map(lambda r: r.sum() * 2 + r.max(), X)
+    v = RNG.randn(4, 3)
+    f = both([X], s, [v])
+    assert scans(f) == []
+    np.testing.assert_allclose(f(v), v.sum(1) * 2 + v.max(1))
+
+
+def test_loops_with_different_truncation_stay_apart():
+    x = T.dvector("x")
+    a, _ = theon.scan(lambda s, h: h + s, sequences=x, outputs_info=T.constant(0.0))
+    b, _ = theon.scan(lambda s, h: h * s, sequences=x, outputs_info=T.constant(1.0), truncate_gradient=1)
+    f = both([x], [a, b], [RNG.randn(5)])
+    assert len(scans(f)) == 2
