@@ -77,3 +77,32 @@ TEST(GraphOp, AppliesAGraphAndItsGradient) {
   EXPECT_NEAR(r[1].item_double(), std::sin(0.5) + 0.5 * std::cos(0.5), 1e-15);
   EXPECT_THROW(apply_graph_op(s, {a, a}), TypeError);
 }
+
+TEST(Scan, RewritesMoveTheInputProductAndTheWeightGradientOutOfTheLoop) {
+  // h[t] = tanh(x[t] @ W + h[t-1] @ U): x[t] @ W runs as one product over all
+  // steps, and the gradient's accumulation of x[t].T @ delta[t] after the loop.
+  auto dmat = [](const char* n) { return variable(TensorType(DType::Float64, {-1, -1}), n); };
+  Var X = variable(TensorType(DType::Float64, {-1, -1, -1}), "X"), W = dmat("W"), U = dmat("U"), h0 = dmat("h0");
+  Var xt = dmat("xt"), h = dmat("h");
+  ScanArgs a;
+  a.n_steps = shape_i(X, 0);
+  a.sequences = {{X, xt}};
+  a.states = {{dimshuffle(h0, {-1, 0, 1}), {-1}, {h}, tanh(add(dot(xt, W), dot(h, U))), true}};
+  Var hs = scan(a)[0];
+  Var cost = sum(subtensor(hs, {IndexEntry::integer(scalar_constant<int64_t>(-1))}));
+  Var gW = grad(cost, std::vector<Var>{W})[0];
+  FunctionOptions plain;
+  plain.rewrite.level = RewriteOptions::Level::None;
+  Function f({X, W, U, h0}, {cost, gW}), g({X, W, U, h0}, {cost, gW}, plain);
+  for (const char* rule : {"scan_pushout_seqs", "scan_pushout_add", "scan_merge"})
+    EXPECT_GE(f.rewrite_report().fired.count(rule), 1u) << rule;
+  std::vector<double> xs(4 * 2 * 3), ws(3 * 2), us(2 * 2), hv(2 * 2);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.7 * static_cast<double>(i));
+  for (size_t i = 0; i < ws.size(); ++i) ws[i] = std::cos(0.3 * static_cast<double>(i));
+  for (size_t i = 0; i < us.size(); ++i) us[i] = 0.2 * std::sin(static_cast<double>(i));
+  std::vector<NDArray> in{NDArray::from_vector(xs, {4, 2, 3}), NDArray::from_vector(ws, {3, 2}),
+                          NDArray::from_vector(us, {2, 2}), NDArray::from_vector(hv, {2, 2})};
+  auto r = f(in), q = g(in);
+  EXPECT_NEAR(r[0].item_double(), q[0].item_double(), 1e-12);
+  for (int64_t i = 0; i < 6; ++i) EXPECT_NEAR(r[1].get_double(i), q[1].get_double(i), 1e-12);
+}
