@@ -180,6 +180,10 @@ class Op {
   // connection_pattern): a loop's state that never reads another's taps does
   // not depend on that one's initial value.
   virtual bool connected(int input, int /*output*/) const { return connected(input); }
+  // No gradient exists through this op, even from its discrete outputs (which
+  // otherwise carry none): grad() reaching its connected inputs through it
+  // gives null gradients (Theano's RandomFunction).
+  virtual bool gradient_undefined() const { return false; }
 };
 
 // Builds an Apply of `op` over `inputs` (types checked, site recorded).

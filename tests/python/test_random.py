@@ -277,6 +277,21 @@ def test_no_gradient_through_the_draw_parameters():
     n = RandomStreams(2).normal((3,), avg=avg, dtype="float64")
     with pytest.raises(theon.gradient.NullTypeGradError):
         theon.grad(n.sum(), avg)
+    # RandomStreams' draws (Theano's RandomFunction) have no gradient even
+    # through integer samples: a multinomial whose pvals depend on the input,
+    # also inside a scan step (Theano's test_crash_nonseq_grad).
+    inp = T.dmatrix()
+    pvals = (inp / inp.sum(axis=0)).T
+    srng = RandomStreams(3)
+    with pytest.raises(theon.gradient.NullTypeGradError):
+        theon.grad((inp + srng.multinomial(n=1, pvals=pvals)).sum(), inp)
+    out, _ = theon.scan(lambda i: inp + srng.multinomial(n=1, pvals=pvals), sequences=T.arange(inp.shape[0]))
+    with pytest.raises(theon.gradient.NullTypeGradError):
+        theon.grad(out.sum(), inp)
+    # A constant probability: the draw is a constant of the cost (dropout).
+    mask = srng.binomial(size=inp.shape, p=0.5)
+    g = theon.grad((inp * mask).sum(), inp)
+    assert g.ndim == 2
 
 
 # ---- errors ----

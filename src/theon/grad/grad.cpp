@@ -93,7 +93,8 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
       if (grads.count(node->raw_output(j))) has_grad = true;
       if (is_inexact(node->raw_output(j)->dtype())) discrete_only = false;
     }
-    if (!has_grad || discrete_only) continue;  // discrete outputs carry no gradient
+    // discrete outputs carry no gradient, unless the op has none at all
+    if (!has_grad || (discrete_only && !node->op->gradient_undefined())) continue;
     bool needed = false;
     for (size_t i = 0; i < node->inputs.size(); ++i)
       if (node->op->connected(static_cast<int>(i)) && depends.count(node->inputs[i].get()) &&

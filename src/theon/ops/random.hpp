@@ -123,6 +123,9 @@ inline bool random_dist_adds_axis(RandomDist d) { return d == RandomDist::Permut
 // the parameters' broadcast shape); outputs (the advanced state, samples).
 class RandomStateDraw final : public NamedRandomOp {
  public:
+  // Theano's RandomFunction: its gradient is undefined (NullType), even
+  // through integer samples (a multinomial whose pvals depend on a parameter).
+  bool gradient_undefined() const override { return true; }
   RandomStateDraw(RandomDist dist, DType dtype, int ndim) : dist_(dist), dtype_(dtype), ndim_(ndim) {}
   OpKind kind() const override { return OpKind::RandomStateDraw; }
   int first_param() const override { return 2; }
