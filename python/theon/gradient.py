@@ -53,6 +53,11 @@ class NullType(object):
     def __init__(self, why_null="(no explanation given)"):
         self.why_null = why_null
 
+    def __call__(self, name=None):
+        """A null gradient not yet shaped like a variable: where a gradient is
+        expected (an OpFromGraph override) it becomes one for that input."""
+        return _NullVariable(self, name)
+
     def __eq__(self, other):
         return type(other) is type(self)
 
@@ -61,6 +66,14 @@ class NullType(object):
 
     def __str__(self):
         return "NullType"
+
+
+class _NullVariable(object):
+    def __init__(self, type_, name):
+        self.type, self.name, self.owner = type_, name, None
+
+    def __repr__(self):
+        return "<NullType>"
 
 
 def is_null(v):

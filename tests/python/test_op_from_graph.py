@@ -68,3 +68,42 @@ def test_errors():
         op(T.dvector())
     with pytest.raises(ValueError, match="grad_overrides gave 2"):
         OpFromGraph([x], [x], grad_overrides=lambda i, g: [g[0], g[0]])
+
+
+def test_overrides_as_graph_ops_lists_and_lop():
+    from theon.gradient import DisconnectedType, NullType
+    x, y, w, b = T.dvectors("x", "y", "w", "b")
+    dz = T.dvector("dz")
+    go = lambda inps, gs: [gs[0] * inps[1] * 2, gs[0] * inps[0] * 1.5]  # noqa: E731
+    by_graph = OpFromGraph([x, y, dz], go([x, y], [dz]))  # an OpFromGraph over inputs + output grads
+    xx, yy, bb = T.dvector("xx"), T.dvector("yy"), T.dvector("bb")
+    xv, yv, bv = np.random.RandomState(0).rand(3, 5)
+    for override in (go, by_graph):
+        op = OpFromGraph([x, y], [x * y], grad_overrides=override)
+        dx, dy = theon.grad(T.sum(op(xx, yy)), [xx, yy])
+        gx, gy = theon.function([xx, yy], [dx, dy])(xv, yv)
+        assert np.allclose(gx, yv * 2) and np.allclose(gy, xv * 1.5)
+    # one entry per input: a callable, 'default' (derived from the graph), Null or Disconnected
+    op = OpFromGraph([x, w, b], [x * w + b], grad_overrides=[lambda i, g: g[0] * i[1] * 2, "default", "default"])
+    g = theon.function([xx, yy, bb], theon.grad(T.sum(op(xx, yy, bb)), [xx, yy, bb]))(xv, yv, bv)
+    assert np.allclose(g[0], yv * 2) and np.allclose(g[1], xv) and np.allclose(g[2], 1)
+    op = OpFromGraph([x, w, b], [x * w + b], grad_overrides=[lambda i, g: g[0], NullType()(), DisconnectedType()()])
+    cost = T.sum(op(xx, yy, bb))
+    with pytest.raises(theon.gradient.NullTypeGradError):
+        theon.grad(cost, yy)
+    gb = theon.grad(cost, bb, disconnected_inputs="ignore")  # no gradient flows to b
+    assert np.allclose(theon.function([xx, yy, bb], gb, on_unused_input="ignore")(xv, yv, bv), 0)
+    # lop_overrides reads the outputs too: sigmoid's gradient from its output, doubled
+    s = 1.0 / (1.0 + T.exp(-x))
+    op = OpFromGraph([x], [s], lop_overrides=lambda i, o, g: [2.0 * o[0] * (1.0 - o[0]) * g[0]])
+    got = theon.function([xx], theon.grad(T.sum(op(xx)), xx))(xv)
+    sig = 1 / (1 + np.exp(-xv))
+    assert np.allclose(got, 2 * sig * (1 - sig))
+    # an R-op override given as an OpFromGraph over inputs + eval points
+    u, v = T.dvectors("u", "v")
+    ro = OpFromGraph([x, y, u, v], [u * y * 2.0 + x * v * 1.5])
+    op = OpFromGraph([x, y], [x * y], rop_overrides=ro)
+    du, dv = T.dvector("du"), T.dvector("dv")
+    vals = np.random.RandomState(1).rand(4, 5)
+    r = theon.function([xx, yy, du, dv], theon.Rop(op(xx, yy), [xx, yy], [du, dv]))(*vals)
+    assert np.allclose(r, vals[0] * vals[3] * 1.5 + vals[1] * vals[2] * 2.0)

@@ -26,11 +26,17 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
         Root variables (not shared variables or constants).
     outputs : list of variables
     inline : bool, optional
-    grad_overrides : 'default' or callable, optional
+    grad_overrides : 'default', callable or list, optional
         ``grad_overrides(inputs, output_grads)`` returns one gradient per input
+        (an OpFromGraph over the inputs and the output gradients works too; a
+        list gives one entry per input: a callable, 'default' or a variable)
         (None: no gradient).
-    rop_overrides : 'default' or callable, optional
-        ``rop_overrides(inputs, eval_points)`` returns one R-op per output.
+    rop_overrides : 'default', callable or list, optional
+        ``rop_overrides(inputs, eval_points)`` returns one R-op per output
+        (an OpFromGraph over the inputs and the eval points works too).
+    lop_overrides : 'default', callable or list, optional
+        ``lop_overrides(inputs, outputs, output_grads)``: grad_overrides that
+        also reads the outputs (Theano 1.0's name).
     connection_pattern : optional
         Accepted for Theano's signature.
     name : str, optional
@@ -49,7 +55,7 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
     """
 
     def __init__(self, inputs, outputs, inline=False, grad_overrides="default", rop_overrides="default",
-                 connection_pattern=None, name=None, **kwargs):
+                 connection_pattern=None, name=None, lop_overrides="default", **kwargs):
         from .sharedvalue import SharedVariable
         if not isinstance(outputs, (list, tuple)):
             raise TypeError("OpFromGraph: outputs must be a list, got %r" % (outputs,))
@@ -65,21 +71,79 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
         self.name = name or "OpFromGraph"
         self.kwargs = kwargs
         self._g, self._grads = [], []
-        if grad_overrides != "default":
+        if lop_overrides != "default":
+            if grad_overrides != "default":
+                raise ValueError("OpFromGraph: give grad_overrides or lop_overrides, not both")
             self._g = [o.type("g%d" % k) for k, o in enumerate(self.outputs)]
-            grads = grad_overrides(self.inputs, self._g) if callable(grad_overrides) else list(grad_overrides)
-            if len(grads) != len(self.inputs):
-                raise ValueError("OpFromGraph: grad_overrides gave %d gradients for %d inputs"
-                                 % (len(grads), len(self.inputs)))
-            self._grads = [None if g is None else B.as_tensor_variable(g) for g in grads]
+            self._grads = self._overridden(lop_overrides, [self.inputs, self.outputs, self._g], len(self.inputs),
+                                           "lop_overrides", self._default_grads)
+        elif grad_overrides != "default":
+            self._g = [o.type("g%d" % k) for k, o in enumerate(self.outputs)]
+            self._grads = self._overridden(grad_overrides, [self.inputs, self._g], len(self.inputs),
+                                           "grad_overrides", self._default_grads)
         self._ev, self._rops = [], []
         if rop_overrides != "default":
             self._ev = [i.type("t%d" % k) for k, i in enumerate(self.inputs)]
-            rops = rop_overrides(self.inputs, self._ev) if callable(rop_overrides) else list(rop_overrides)
-            if len(rops) != len(self.outputs):
-                raise ValueError("OpFromGraph: rop_overrides gave %d results for %d outputs"
-                                 % (len(rops), len(self.outputs)))
-            self._rops = [None if r is None else B.as_tensor_variable(r) for r in rops]
+            self._rops = self._overridden(rop_overrides, [self.inputs, self._ev], len(self.outputs),
+                                          "rop_overrides", self._default_rops)
+
+    def _default_grads(self):
+        from .. import gradient
+        return gradient.grad(None, self.inputs, known_grads=dict(zip(self.outputs, self._g)),
+                             disconnected_inputs="ignore", null_gradients="return")
+
+    def _default_rops(self):
+        from .. import gradient
+        return [gradient.Rop(o, self.inputs, self._ev) for o in self.outputs]
+
+    @staticmethod
+    def _overridden(override, args, n, what, default):
+        """The override's results: a callable (a function, or an OpFromGraph
+        over the inputs followed by the other arguments, as Theano's), or a
+        list with one entry per result: a callable giving that one, 'default'
+        for the derived one, or a variable (a NullType or DisconnectedType
+        value too)."""
+        def call(f):
+            if isinstance(f, OpFromGraph):
+                out = f(*[v for group in args for v in group])
+                return list(out) if isinstance(out, (list, tuple)) else [out]
+            out = f(*args)
+            return list(out) if isinstance(out, (list, tuple)) else [out]
+        if callable(override):
+            results = call(override)
+        elif isinstance(override, (list, tuple)):
+            derived = None
+            results = []
+            for k, entry in enumerate(override):
+                if isinstance(entry, str) and entry == "default":
+                    derived = default() if derived is None else derived
+                    results.append(derived[k])
+                elif callable(entry) and not isinstance(entry, B.TensorVariable):
+                    got = call(entry)
+                    if len(got) != 1:
+                        raise ValueError("OpFromGraph: %s entry %d gave %d results, expected 1" % (what, k, len(got)))
+                    results.append(got[0])
+                else:
+                    results.append(entry)
+        else:
+            raise TypeError("OpFromGraph: %s must be 'default', a callable or a list, got %r" % (what, override))
+        if len(results) != n:
+            raise ValueError("OpFromGraph: %s gave %d results for %d %s"
+                             % (what, len(results), n, "outputs" if what == "rop_overrides" else "inputs"))
+        from ..gradient import DisconnectedType, NullType
+        like = args[0] if what != "rop_overrides" else None
+        out = []
+        for k, r in enumerate(results):
+            if r is None or isinstance(getattr(r, "type", None), DisconnectedType):
+                out.append(None)  # no gradient: disconnected
+            elif isinstance(getattr(r, "type", None), NullType):
+                if like is None:
+                    raise TypeError("OpFromGraph: %s entry %d is a NullType value; give None for no R-op" % (what, k))
+                out.append(_core.null_grad(like[k], "the OpFromGraph override says the gradient of input %d does "
+                                                    "not exist: %s" % (k, r.type.why_null)))
+            else:
+                out.append(B.as_tensor_variable(r))
+        return out
 
     def __call__(self, *args):
         if len(args) != len(self.inputs):
