@@ -174,6 +174,11 @@ void bind_graph(nb::module_& m) {
                      if (o.kind() != OpKind::SpecifyShape) return std::nullopt;
                      return specify_shape_symbolic(o);
                    })
+      .def_prop_ro("n_outs",  // IfElse: the outputs of each branch (Theano's IfElse.n_outs)
+                   [](const Op& o) -> std::optional<int> {
+                     if (o.kind() != OpKind::IfElse) return std::nullopt;
+                     return ifelse_n_outputs(o);
+                   })
       // Scan: its step graph, (inputs, outputs) as lists of variables; None for other kinds.
       .def_prop_ro("inner_graph",
                    [](const Op& o) -> nb::object {

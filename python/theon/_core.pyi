@@ -118,6 +118,9 @@ class Op:
     def symbolic_shape(self) -> bool | None: ...
 
     @property
+    def n_outs(self) -> int | None: ...
+
+    @property
     def inner_graph(self) -> object: ...
 
     @property

@@ -61,6 +61,10 @@ def _ifelse_op(n_outs, as_view=False, gpu=False, name=None):
                             % (n_outs, n_outs, len(branches)))
         out = ifelse(cond, list(branches[:n_outs]), list(branches[n_outs:]), name)
         return out[0] if n_outs == 1 else out
+    # IfElse(n) == node.op for an ifelse of n outputs (theon's ifelse returns
+    # the taken branch's values without copying them: Theano's as_view).
+    build.matches = lambda op: op.n_outs == n_outs
+    build.attrs = {"n_outs": n_outs, "as_view": as_view, "gpu": gpu}
     return build
 
 

@@ -90,3 +90,16 @@ def test_errors():
         ifelse(a, [a, a], [a])
     with pytest.raises(TypeError, match="scalar"):
         ifelse(T.dvector(), a, a)
+
+
+def test_theano_ifelse_op_objects_and_a_condition_reached_by_a_parameter():
+    c, x, y = T.iscalar("c"), T.dvector("x"), T.dvector("y")
+    f = theon.function([c, x, y], ifelse(c, x, y))
+    ops = [n.op for n in f.maker.fgraph.toposort()]
+    assert IfElse(1, as_view=True) in ops and IfElse(2) not in ops
+    assert IfElse(2).n_outs == 2
+    # A parameter that reaches the cost only through the condition gets a zero gradient (Theano).
+    w = theon.shared(np.ones(3))
+    loss = ifelse(T.dot(w, x) > 0, T.constant(0.0), T.constant(1.0))
+    gw = theon.grad(loss, w)
+    assert np.allclose(theon.function([x], gw, on_unused_input="ignore")(np.ones(3)), 0)

@@ -308,7 +308,10 @@ class _OpBase:
 
     def __eq__(self, other):
         # One of theon's ops equals an argument-less instance of its class
-        # (Theano's tests ask `softmax_op in [node.op for node in ...]`).
+        # (Theano's tests ask `softmax_op in [node.op for node in ...]`), or an
+        # instance whose arguments its builder can check on the op (`matches`).
+        if isinstance(other, _core.Op) and hasattr(self._build, "matches"):
+            return isinstance(other, type(self)) and self._build.matches(other)
         if isinstance(other, _core.Op) and not self._props[0] and not self._props[1]:
             return isinstance(other, type(self))
         return type(self) is type(other) and self._props == other._props

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "compile/graph_op.hpp"
+#include "ops/op_info.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
@@ -127,5 +128,7 @@ std::vector<Var> ifelse(const Var& cond, const std::vector<Var>& then_, const st
   auto op = std::make_shared<ops::IfElseOp>(name, params, t, e);
   return make_apply(op, outer)->outputs();
 }
+
+int ifelse_n_outputs(const Op& op) { return static_cast<int>(static_cast<const ops::IfElseOp&>(op).n_outputs()); }
 
 }  // namespace theon

@@ -23,7 +23,10 @@ class IfElseOp final : public Op {
   OpKind kind() const override { return OpKind::IfElse; }
   std::string name() const override { return "IfElse{" + label_ + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
-  bool connected(int input) const override { return input > 0; }
+  // The condition is connected with a zero gradient (Theano's IfElse): a
+  // parameter that reaches the cost only through a condition gets zeros, not
+  // a DisconnectedInputError.
+  bool connected(int) const override { return true; }
   // ifelse(cond, gradient through the then branch, gradient through the else branch).
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;

@@ -63,6 +63,8 @@ std::string random_distribution(const Op& op);
 // taps, parameters) and outputs (next states, outputs, until). False for
 // other kinds. Defined in compile/scan_op.cpp.
 bool inner_graph(const Op& op, std::vector<Var>* inputs, std::vector<Var>* outputs);
+// OpKind::IfElse: the outputs of each branch (Theano's IfElse.n_outs).
+int ifelse_n_outputs(const Op& op);  // compile/ifelse_op.cpp
 
 // OpKind::ShapeI: the axis.
 int shape_i_axis(const Op& op);
