@@ -93,8 +93,9 @@ void run_blocks(const std::vector<NDArray>& in, NDArray& out, CT in_ct, CT out_c
 // A rough per-element cost of a scalar function (transcendentals ~8 adds).
 int64_t scalar_cost(ScalarOpId id);
 // The output shape of an elementwise node at run time (with the node at hand,
-// only its statically broadcastable dims broadcast); names `op_name` in errors.
-Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in, const Apply* node);
+// only its statically broadcastable dims broadcast); names `op` in errors (its
+// name is built only then: this runs on every call of every elementwise node).
+Shape broadcast_shape(const Op& op, const std::vector<NDArray>& in, const Apply* node);
 
 // How the output dtype follows from the input dtypes (Theano's output_types_preference).
 enum class TypeRule : uint8_t {

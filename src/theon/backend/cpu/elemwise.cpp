@@ -60,7 +60,7 @@ const Converters& converters() {
 
 // Broadcast shape check at run time (Theano's rule: only static-1 dims broadcast,
 // which the VM checks against the types; here sizes must agree or be 1).
-Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in, const Apply* node) {
+Shape broadcast_shape(const Op& op, const std::vector<NDArray>& in, const Apply* node) {
   const int nd = in[0].ndim();
   Shape shape(nd, 1);
   for (int d = 0; d < nd; ++d) {
@@ -75,8 +75,8 @@ Shape broadcast_shape(const std::string& op_name, const std::vector<NDArray>& in
       } else if (s != size) {
         std::vector<std::string> shapes;
         for (auto& a : in) shapes.push_back(shape_str(a.shape));
-        throw ValueError(op_name + ": input dimensions mismatch on axis " + std::to_string(d) + ": input shapes are " +
-                         join_strings(shapes, ", ") +
+        throw ValueError(op.name() + ": input dimensions mismatch on axis " + std::to_string(d) +
+                         ": input shapes are " + join_strings(shapes, ", ") +
                          " (only dimensions whose type is broadcastable broadcast; use a row/col type, "
                          "dimshuffle('x', ...) or addbroadcast to declare one)");
       }
@@ -232,7 +232,7 @@ void elemwise_kernel(const ops::Elemwise& op, const std::vector<NDArray>& in, st
   const auto& def = scalar_def(op.id());
   BlockFn fn = op.is_cast() ? nullptr : cpu_block_fn(op.id(), p.in_ct);
   const CT out_ct = op.is_cast() ? p.in_ct : def.out_ct[static_cast<int>(p.in_ct)];
-  Shape shape = broadcast_shape(op.name(), in, ws.node);
+  Shape shape = broadcast_shape(op, in, ws.node);
   NDArray& o = out[0];
   const int inplace = op.inplace();
   if (inplace >= 0 && ws.destroy_ok && in[inplace].dtype == p.out && in[inplace].shape == shape)
@@ -253,7 +253,7 @@ void elemwise_kernel(const ops::Elemwise& op, const std::vector<NDArray>& in, st
 
 // What the kernel can raise: shapes that do not broadcast.
 void elemwise_check(const ops::Elemwise& op, const std::vector<NDArray>& in, const Apply* node) {
-  broadcast_shape(op.name(), in, node);
+  broadcast_shape(op, in, node);
 }
 
 }  // namespace

@@ -131,9 +131,8 @@ void composite_kernel(const ops::Composite& op, const std::vector<NDArray>& in, 
   std::optional<ProgramRunner> local;
   const ProgramRunner& runner = runner_of(op, ws, local);
   const BlockFn native = ws.native_block;
-  const std::string& name = op.name_ref();
   const int inplace = op.inplace();
-  Shape shape = broadcast_shape(name, in, ws.node);
+  Shape shape = broadcast_shape(op, in, ws.node);
   if (inplace >= 0 && ws.destroy_ok && in[inplace].dtype == prog.dtype && in[inplace].shape == shape)
     out[0] = in[inplace];  // each block is read into registers before its output is written
   else
@@ -178,10 +177,9 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
   std::optional<ProgramRunner> local;
   const ProgramRunner& runner = runner_of(op, ws, local);
   const BlockFn native = ws.native_block;
-  const std::string& name = op.name_ref();
   const std::vector<int>& axes = op.axes();
   const ReduceKind kind = op.reduce_kind();
-  const Shape shape = broadcast_shape(name, in, ws.node);
+  const Shape shape = broadcast_shape(op, in, ws.node);
   Shape oshape;
   int64_t rsize = 1;
   for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
@@ -194,7 +192,7 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
   NDArray& o = out[0];
   if (o.size() == 0) return;
   if (rsize == 0 && (kind == ReduceKind::Max || kind == ReduceKind::Min))
-    throw ValueError(name + ": " + (kind == ReduceKind::Max ? "max" : "min") + " of an empty axis (shape " +
+    throw ValueError(op.name_ref() + ": " + (kind == ReduceKind::Max ? "max" : "min") + " of an empty axis (shape " +
                      shape_str(shape) + "): the reduction has no identity");
   NDArray acc = prog.dtype == DType::Float64 ? o : NDArray::empty(DType::Float64, oshape);
   fill_identity(kind, RC::F64, acc);
@@ -231,7 +229,7 @@ void fused_reduce_kernel(const ops::FusedReduce& op, const std::vector<NDArray>&
 namespace {
 // What the composite kernel can raise: shapes that do not broadcast.
 void composite_check(const ops::Composite& op, const std::vector<NDArray>& in, const Apply* node) {
-  broadcast_shape(op.name_ref(), in, node);
+  broadcast_shape(op, in, node);
 }
 }  // namespace
 
