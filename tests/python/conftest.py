@@ -26,6 +26,15 @@ def rng():
     return np.random.RandomState(1234)
 
 
+@pytest.fixture(params=["off", "wait"], ids=["vm", "native"])
+def tier(request):
+    """The test runs on both execution tiers: the VM and native code (waiting
+    for each compile). A module uses it for all its tests with
+    ``pytestmark = pytest.mark.usefixtures("tier")``."""
+    with theon.config.change_flags(native=request.param):
+        yield request.param
+
+
 @pytest.fixture(autouse=True)
 def _default_float64():
     """Every test starts (and ends) with Theano's default floatX and the VM tier."""

@@ -9,7 +9,6 @@ import pytest
 import theon
 import theon.tensor as T
 from theon.compile.mode import Mode
-from theon.configparser import change_flags
 
 from conftest import check_grad
 from theon._errors import LabelError
@@ -80,12 +79,6 @@ def test_gradients_against_numeric_to_second_order():
         return (g * g).sum()
 
     check_grad(grad_norm, [x, b], vals, rtol=1e-4, atol=1e-6)
-
-
-@pytest.fixture(params=["off", "wait"], ids=["vm", "native"])
-def tier(request):
-    with change_flags(native=request.param):
-        yield request.param
 
 
 FORMS = {

@@ -35,12 +35,6 @@ def destroyed_shared(f):
     return sorted(names)
 
 
-@pytest.fixture(params=["off", "wait"], ids=["vm", "native"])
-def tier(request):
-    with change_flags(native=request.param):
-        yield request.param
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_sgd_step_writes_every_parameter_in_place(dtype, tier):
     rng = np.random.default_rng(0)

@@ -12,12 +12,7 @@ from theon.sandbox.rng_mrg import MRG_RandomStreams
 RNG = np.random.RandomState(42)
 
 
-@pytest.fixture(params=["off", "wait"], autouse=True)
-def tier(request):
-    old = theon.config.native
-    theon.config.native = request.param
-    yield request.param
-    theon.config.native = old
+pytestmark = pytest.mark.usefixtures("tier")  # both execution tiers (conftest.py)
 
 
 def numeric_grad(f, args, k, eps=1e-6):

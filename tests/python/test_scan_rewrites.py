@@ -12,12 +12,7 @@ NONE = Mode(optimizer=None)
 RNG = np.random.RandomState(3)
 
 
-@pytest.fixture(params=["off", "wait"], autouse=True)
-def tier(request):
-    old = theon.config.native
-    theon.config.native = request.param
-    yield request.param
-    theon.config.native = old
+pytestmark = pytest.mark.usefixtures("tier")  # both execution tiers (conftest.py)
 
 
 def scans(f):

@@ -107,12 +107,13 @@ class RBM(object):
                             (1 - self.input) * T.log(1 - T.nnet.sigmoid(pre_sigmoid_nv)), axis=1))
 
 
+@pytest.mark.parametrize("k", [1, 3])
 @pytest.mark.parametrize("streams", [RandomStreams, MRG_RandomStreams])
-def test_rbm_cd_k_through_scan_learns(streams):
+def test_rbm_cd_k_through_scan_learns(streams, k):
     x = T.matrix('x')
     rng = numpy.random.RandomState(123)
     rbm = RBM(input=x, numpy_rng=rng, theano_rng=streams(rng.randint(2 ** 30)))
-    cost, updates = rbm.get_cost_updates(lr=0.1, k=3)
+    cost, updates = rbm.get_cost_updates(lr=0.1, k=k)
     data = _digits_binary()
     train_rbm = theano.function([x], cost, updates=updates)
     first = numpy.mean([train_rbm(data[i:i + 20]) for i in range(0, 400, 20)])
@@ -120,6 +121,11 @@ def test_rbm_cd_k_through_scan_learns(streams):
         last = numpy.mean([train_rbm(data[i:i + 20]) for i in range(0, 400, 20)])
     # the reconstruction log-likelihood rises
     assert last > first + 2.0, (first, last)
+    # DBN.py's sampling: a visible sample from the hidden sample, values in {0, 1}.
+    h = rbm.sample_h_given_v(x)[2]
+    v = rbm.sample_v_given_h(h)[2]
+    out = theano.function([x], v)(data[:10])
+    assert out.shape == (10, 64) and set(numpy.unique(out)) <= {0.0, 1.0}
 
 
 @pytest.mark.parametrize("streams", [RandomStreams, MRG_RandomStreams])

@@ -171,6 +171,32 @@ int64_t NDArray::item_index(bool* too_big) const {
   return get_int(0);
 }
 
+namespace {
+
+// Calls f(src, dst) at each position of the first `nd` dimensions of `shape`
+// in C order, the pointers advanced by the two arrays' strides (an odometer).
+template <class F>
+void for_each_position(int nd, const NDArray& src, NDArray& dst, int64_t count, F f) {
+  std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
+  const char* ps = src.data;
+  char* pd = dst.data;
+  for (int64_t k = 0; k < count; ++k) {
+    f(ps, pd);
+    for (int i = nd - 1; i >= 0; --i) {
+      if (++idx[i] < src.shape[i]) {
+        ps += src.strides[i];
+        pd += dst.strides[i];
+        break;
+      }
+      ps -= src.strides[i] * (src.shape[i] - 1);
+      pd -= dst.strides[i] * (dst.shape[i] - 1);
+      idx[i] = 0;
+    }
+  }
+}
+
+}  // namespace
+
 void copy_into(const NDArray& src, NDArray& dst) {
   if (src.shape != dst.shape)
     throw ValueError("copy: shape " + shape_str(src.shape) + " does not match " + shape_str(dst.shape));
@@ -192,44 +218,17 @@ void copy_into(const NDArray& src, NDArray& dst) {
       --inner;
     }
     if (block >= 64 || inner == 0) {
-      std::vector<int64_t> idx(static_cast<size_t>(inner), 0);
-      const char* ps = src.data;
-      char* pd = dst.data;
-      for (int64_t k = 0, blocks = n * item / block; k < blocks; ++k) {
-        std::memcpy(pd, ps, static_cast<size_t>(block));
-        for (int i = inner - 1; i >= 0; --i) {
-          if (++idx[i] < src.shape[i]) {
-            ps += src.strides[i];
-            pd += dst.strides[i];
-            break;
-          }
-          ps -= src.strides[i] * (src.shape[i] - 1);
-          pd -= dst.strides[i] * (dst.shape[i] - 1);
-          idx[i] = 0;
-        }
-      }
+      for_each_position(inner, src, dst, n * item / block,
+                        [block](const char* ps, char* pd) { std::memcpy(pd, ps, static_cast<size_t>(block)); });
       return;
     }
   }
-  // Generic strided walk with an odometer over the index.
-  std::vector<int64_t> idx(nd, 0);
+  // Element by element, converting.
   visit_dtype(src.dtype, [&]<class S>() {
     visit_dtype(dst.dtype, [&]<class D>() {
-      const char* ps = src.data;
-      char* pd = dst.data;
-      for (int64_t k = 0; k < n; ++k) {
+      for_each_position(nd, src, dst, n, [](const char* ps, char* pd) {
         *reinterpret_cast<D*>(pd) = convert_value<D>(*reinterpret_cast<const S*>(ps));
-        for (int i = nd - 1; i >= 0; --i) {
-          if (++idx[i] < src.shape[i]) {
-            ps += src.strides[i];
-            pd += dst.strides[i];
-            break;
-          }
-          ps -= src.strides[i] * (src.shape[i] - 1);
-          pd -= dst.strides[i] * (dst.shape[i] - 1);
-          idx[i] = 0;
-        }
-      }
+      });
     });
   });
 }

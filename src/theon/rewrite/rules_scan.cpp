@@ -86,6 +86,20 @@ struct ScanParts {
     }
   }
 
+  void remove_state(size_t s) {
+    const auto at = static_cast<long>(s);
+    states.erase(states.begin() + at);
+    init.erase(init.begin() + at);
+    next.erase(next.begin() + at);
+    taps.erase(taps.begin() + at);
+    state_src.erase(state_src.begin() + at);
+  }
+
+  void remove_output(size_t m) {
+    outs.erase(outs.begin() + static_cast<long>(m));
+    out_src.erase(out_src.begin() + static_cast<long>(m));
+  }
+
   bool is_seq(const Var& v, size_t* k) const {
     for (size_t i = 0; i < seq_inner.size(); ++i)
       if (seq_inner[i] == v) return *k = i, true;
@@ -378,8 +392,7 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
       }
       if (!whole) continue;
       mapped.push_back({static_cast<size_t>(p.out_src[m]), whole});
-      p.outs.erase(p.outs.begin() + static_cast<long>(m));
-      p.out_src.erase(p.out_src.begin() + static_cast<long>(m));
+      p.remove_output(m);
       --m;
     }
   }
@@ -485,14 +498,7 @@ std::vector<Var> scan_pushout_add(FunctionGraph&, Apply& node) {
     int next_i = 0;
     for (size_t s = 0; s < p.states.size(); ++s)
       new_index[s] = std::find(removed.begin(), removed.end(), s) != removed.end() ? -1 : next_i++;
-    for (size_t i = removed.size(); i-- > 0;) {
-      const auto at = static_cast<long>(removed[i]);
-      p.states.erase(p.states.begin() + at);
-      p.init.erase(p.init.begin() + at);
-      p.next.erase(p.next.begin() + at);
-      p.taps.erase(p.taps.begin() + at);
-      p.state_src.erase(p.state_src.begin() + at);
-    }
+    for (size_t i = removed.size(); i-- > 0;) p.remove_state(removed[i]);
   }
   ApplyPtr fresh = p.build(inner);
   std::vector<Var> r = p.map_outputs(node, fresh);
@@ -548,19 +554,9 @@ std::vector<Var> scan_remove_unused(FunctionGraph& fg, Apply& node) {
   for (bool b : live_out) any_dead |= !b, any_live |= b;
   if (!any_dead || !any_live) return {};
   for (size_t m = p.outs.size(); m-- > 0;)
-    if (!live_out[m]) {
-      p.outs.erase(p.outs.begin() + static_cast<long>(m));
-      p.out_src.erase(p.out_src.begin() + static_cast<long>(m));
-    }
+    if (!live_out[m]) p.remove_output(m);
   for (size_t s = ns; s-- > 0;)
-    if (!live_state[s]) {
-      const auto at = static_cast<long>(s);
-      p.states.erase(p.states.begin() + at);
-      p.init.erase(p.init.begin() + at);
-      p.next.erase(p.next.begin() + at);
-      p.taps.erase(p.taps.begin() + at);
-      p.state_src.erase(p.state_src.begin() + at);
-    }
+    if (!live_state[s]) p.remove_state(s);
   return p.map_outputs(node, p.build({}));
 }
 
