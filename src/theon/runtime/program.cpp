@@ -276,8 +276,8 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   for (auto& [sl, sv] : shared_slots_) slots_[sl] = sv->value;
   for (auto& [sl, value] : constant_slots_) slots_[sl] = value;
 
-  std::vector<NDArray> in, out;
-  std::vector<bool> shared_write;
+  std::vector<NDArray>&in = step_in_, &out = step_out_;
+  std::vector<bool>& shared_write = shared_write_;
   try {
     for (size_t k = 0; k < steps_.size(); ++k) {
       const Step& s = steps_[k];
@@ -319,8 +319,11 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
     }
   } catch (...) {
     for (auto& a : slots_) a = NDArray();
+    in.clear();
+    out.clear();
     throw;
   }
+  out.clear();
 
   // Hand out results: never alias a user input, a shared value or another result.
   std::vector<NDArray> results;

@@ -94,6 +94,10 @@ class Program {
   std::vector<NDArray> handed_out_;
   BufferPool pool_;
   std::mutex mutex_;
+  // A step's inputs and outputs, kept between calls (run holds mutex_): a
+  // scan step runs thousands of times a call and would allocate them each time.
+  std::vector<NDArray> step_in_, step_out_;
+  std::vector<bool> shared_write_;
   bool profiling_ = false;
   std::vector<StepProfile> profile_;
   double call_seconds_ = 0;

@@ -74,7 +74,8 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
       for (int tap : op.states()[s].taps) args.push_back(row_view(buf[s], at(s, L + t + tap)));
     }
     for (size_t j = 0; j < op.n_params(); ++j) args.push_back(in[op.first_param() + j]);
-    std::vector<NDArray> res = step(args);
+    // The step's inputs fit its types: rows of the checked outer values.
+    std::vector<NDArray> res = step.run_checked_inputs(args);
     for (size_t s = 0; s < ns; ++s) {
       if (res[s].shape != state_row[s])
         throw ValueError(name + ": step " + std::to_string(t) + " returns state " + std::to_string(s) + " with shape " +
