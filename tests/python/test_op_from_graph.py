@@ -107,3 +107,23 @@ def test_overrides_as_graph_ops_lists_and_lop():
     vals = np.random.RandomState(1).rand(4, 5)
     r = theon.function([xx, yy, du, dv], theon.Rop(op(xx, yy), [xx, yy], [du, dv]))(*vals)
     assert np.allclose(r, vals[0] * vals[3] * 1.5 + vals[1] * vals[2] * 2.0)
+
+
+def test_bad_overrides_are_rejected():
+    x, y = T.dvectors("x", "y")
+    with pytest.raises(ValueError, match="grad_overrides gave 1 results for 2 inputs"):
+        OpFromGraph([x, y], [x * y], grad_overrides=lambda i, g: [g[0]])
+    with pytest.raises(ValueError, match="grad_overrides entry 0 gave 2 results, expected 1"):
+        OpFromGraph([x, y], [x * y], grad_overrides=[lambda i, g: [g[0], g[0]], "default"])
+    with pytest.raises(TypeError, match="grad_overrides must be 'default', a callable or a list"):
+        OpFromGraph([x, y], [x * y], grad_overrides=3)
+    with pytest.raises(ValueError, match="not both"):
+        OpFromGraph([x, y], [x * y], grad_overrides=lambda i, g: g * 2, lop_overrides=lambda i, o, g: g * 2)
+    with pytest.raises(ValueError, match="rop_overrides gave 2 results for 1 outputs"):
+        OpFromGraph([x, y], [x * y], rop_overrides=lambda i, e: [e[0], e[1]])
+    from theon.gradient import NullType
+    with pytest.raises(TypeError, match="NullType value; give None"):
+        OpFromGraph([x, y], [x * y], rop_overrides=[NullType()()])
+    g = OpFromGraph([x, y, T.dvector("g")], [x])  # an override graph of the wrong arity
+    with pytest.raises(TypeError, match="takes 3 inputs, got 4"):
+        OpFromGraph([x, y], [x * y, x + y], grad_overrides=g)

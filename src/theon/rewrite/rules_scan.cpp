@@ -612,6 +612,13 @@ std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
     return agree;
   };
   record(m);
+  // The state of x that y's state s is (the same step variables over the same initial value), or -1.
+  const size_t x_states = m.states.size(), x_outs = m.outs.size();
+  auto state_of_x = [&](size_t s) {
+    for (size_t j = 0; j < x_states; ++j)
+      if (m.next[j] == py.next[s] && m.init[j] == py.init[s] && m.taps[j] == py.taps[s]) return static_cast<long>(j);
+    return -1L;
+  };
   // y's placeholders stand for what x's do: shared step variables mean the same values.
   bool agree = record(py);
   // ... and every placeholder y adds (a state not shared, a sequence or
@@ -623,13 +630,9 @@ std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
     for (const auto& t : m.taps)
       for (const Var& v : t) of_x.insert(v.get());
     auto shared_by_x = [&](const Var& ph) { return of_x.count(ph.get()) != 0; };
-    for (size_t s = 0; s < py.states.size() && agree; ++s) {
-      bool same = false;
-      for (size_t j = 0; j < m.states.size() && !same; ++j)
-        same = m.next[j] == py.next[s] && m.init[j] == py.init[s] && m.taps[j] == py.taps[s];
-      if (!same)
+    for (size_t s = 0; s < py.states.size() && agree; ++s)
+      if (state_of_x(s) < 0)
         for (const Var& t : py.taps[s]) agree = agree && !shared_by_x(t);
-    }
     for (size_t k = 0; k < py.seq_inner.size() && agree; ++k)
       if (std::find(m.seq_outer.begin(), m.seq_outer.end(), py.seq_outer[k]) == m.seq_outer.end())
         agree = !shared_by_x(py.seq_inner[k]);
@@ -644,33 +647,27 @@ std::vector<std::pair<Var, Var>> merge_scans(Apply& x, Apply& y) {
     repl.push_back({ph, f});
     return f;
   };
-  for (size_t k = 0; k < py.seq_inner.size(); ++k) {
-    auto at = std::find(m.seq_outer.begin(), m.seq_outer.end(), py.seq_outer[k]);
-    const size_t j = static_cast<size_t>(at - m.seq_outer.begin());
-    if (at != m.seq_outer.end() && m.seq_inner[j]->type == py.seq_inner[k]->type) {
-      if (m.seq_inner[j] != py.seq_inner[k]) repl.push_back({py.seq_inner[k], m.seq_inner[j]});
-      continue;
+  // y's sequences (or parameters) join x's: one placeholder per outer variable.
+  auto share = [&](const std::vector<Var>& y_outer, const std::vector<Var>& y_inner, std::vector<Var>& outer,
+                   std::vector<Var>& inner) {
+    for (size_t k = 0; k < y_inner.size(); ++k) {
+      auto at = std::find(outer.begin(), outer.end(), y_outer[k]);
+      const size_t j = static_cast<size_t>(at - outer.begin());
+      if (at != outer.end() && inner[j]->type == y_inner[k]->type) {
+        if (inner[j] != y_inner[k]) repl.push_back({y_inner[k], inner[j]});
+        continue;
+      }
+      outer.push_back(y_outer[k]);
+      inner.push_back(adopt(y_inner[k]));
     }
-    m.seq_outer.push_back(py.seq_outer[k]);
-    m.seq_inner.push_back(adopt(py.seq_inner[k]));
-  }
-  for (size_t k = 0; k < py.param_inner.size(); ++k) {
-    auto at = std::find(m.param_outer.begin(), m.param_outer.end(), py.param_outer[k]);
-    const size_t j = static_cast<size_t>(at - m.param_outer.begin());
-    if (at != m.param_outer.end() && m.param_inner[j]->type == py.param_inner[k]->type) {
-      if (m.param_inner[j] != py.param_inner[k]) repl.push_back({py.param_inner[k], m.param_inner[j]});
-      continue;
-    }
-    m.param_outer.push_back(py.param_outer[k]);
-    m.param_inner.push_back(adopt(py.param_inner[k]));
-  }
-  const size_t x_states = m.states.size(), x_outs = m.outs.size();
+  };
+  share(py.seq_outer, py.seq_inner, m.seq_outer, m.seq_inner);
+  share(py.param_outer, py.param_inner, m.param_outer, m.param_inner);
   std::vector<size_t> new_states, new_outs;  // y's parts appended to m, to be rewritten with repl
   for (size_t s = 0; s < py.states.size(); ++s) {
-    size_t j = 0;
-    for (; agree && j < x_states; ++j)
-      if (m.next[j] == py.next[s] && m.init[j] == py.init[s] && m.taps[j] == py.taps[s]) break;
-    if (agree && j < x_states) {
+    const long shared = agree ? state_of_x(s) : -1;
+    if (shared >= 0) {
+      const auto j = static_cast<size_t>(shared);
       m.states[j].keep_history = m.states[j].keep_history || py.states[s].keep_history;
       ys.push_back({true, j, py.states[s].keep_history});
       continue;
