@@ -99,6 +99,32 @@ def test_lstm_training_graph_is_two_loops_with_the_products_outside():
                                rtol=1e-10)
 
 
+def test_the_backward_step_reads_the_forward_results():
+    # tanh's derivative reads tanh's result: the backward loop reads the
+    # forward loop's states instead of computing tanh (and h @ Wh) again.
+    X, h0, Wx, Wh, b = T.dtensor3("X"), T.dmatrix("h0"), T.dmatrix("Wx"), T.dmatrix("Wh"), T.dvector("b")
+    hs, _ = theon.scan(lambda x, h: T.tanh(T.dot(x, Wx) + T.dot(h, Wh) + b), sequences=X, outputs_info=h0)
+    cost = T.sum(hs[-1] ** 2) + T.sum(hs ** 3)
+    vals = [RNG.randn(5, 2, 3), RNG.randn(2, 4), RNG.randn(3, 4) * 0.5, RNG.randn(4, 4) * 0.5, RNG.randn(4)]
+    f = both([X, h0, Wx, Wh, b], T.grad(cost, [Wx, Wh, b, h0, X]), vals)
+    fwd, bwd = scans(f)
+    scalar_ops = [str(n.op) for n in _inner_nodes(bwd)]
+    assert not any("tanh" in s for s in scalar_ops), scalar_ops
+    assert inner_kinds(bwd).count("Dot") == 2  # the adjoints sent to h and to x_t
+    # the forward loop returns its states only: no saved product is left to read
+    assert len(fwd.outputs) == 1, fwd.outputs
+    c = theon.function([X, h0, Wx, Wh, b], cost, mode=NONE)
+    for k, g in zip((2, 3, 4, 1, 0), f(*vals)):
+        num = np.zeros_like(vals[k])
+        for i in np.ndindex(*num.shape):
+            p = [v.copy() for v in vals]
+            p[k][i] += 1e-6
+            m = [v.copy() for v in vals]
+            m[k][i] -= 1e-6
+            num[i] = (c(*p) - c(*m)) / 2e-6
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-6)
+
+
 def test_gradient_matches_numeric_after_rewrites():
     hid = 3
     X, Wx, Wh, b = T.dtensor3("X"), T.dmatrix("Wx"), T.dmatrix("Wh"), T.dvector("b")

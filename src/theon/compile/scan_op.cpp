@@ -387,20 +387,33 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
     seq_output[k] = static_cast<int>(b.outputs.size());
     b.outputs.push_back(grad_or_zeros(k));
   }
-  // The saved products: sequences of the backward loop, read in place of
-  // computing them again.
-  if (!saved.empty()) {
-    std::vector<std::pair<Var, Var>> use_saved;
-    for (size_t i = 0; i < saved.size(); ++i) {
-      Var ph = variable(saved[i]->type, "saved" + std::to_string(i));
-      const Var& stacked = fwd_outs[ns + static_cast<size_t>(n_outputs_) + i];
-      b.sequences.push_back({reversed(rows(stacked, int_const(0), n)), ph});
-      use_saved.push_back({saved[i], ph});
-    }
+  // What the backward step would compute again of the forward step is read
+  // back from the forward loop as sequences: first the step's own results
+  // (tanh's derivative reads tanh's result, which is the state's next
+  // value), then the saved products the rest still reads.
+  {
     std::vector<Var> vals;
     for (const auto& st : b.states) vals.push_back(st.next);
     vals.insert(vals.end(), b.outputs.begin(), b.outputs.end());
-    vals = clone_replace(vals, use_saved);
+    auto read_back = [&](const std::vector<std::pair<Var, Var>>& stored, const char* prefix) {
+      std::unordered_set<const Variable*> read;
+      for (Apply* a : toposort(vals))
+        for (const Var& in : a->inputs) read.insert(in.get());
+      std::vector<std::pair<Var, Var>> use;
+      for (const auto& [value, stacked] : stored) {
+        if (!read.count(value.get())) continue;
+        Var ph = variable(value->type, prefix + std::to_string(use.size()));
+        b.sequences.push_back({reversed(rows(stacked, int_const(0), n)), ph});
+        use.push_back({value, ph});
+      }
+      if (!use.empty()) vals = clone_replace(vals, use);
+    };
+    std::vector<std::pair<Var, Var>> results, products;
+    for (size_t k = 0; k < ns + static_cast<size_t>(n_outputs_); ++k)
+      if (step_outputs_[k]->owner) results.push_back({step_outputs_[k], fwd_outs[k]});
+    for (size_t i = 0; i < saved.size(); ++i) products.push_back({saved[i], fwd_outs[ns + n_outputs_ + i]});
+    read_back(results, "result");
+    read_back(products, "saved");
     for (size_t i = 0; i < b.states.size(); ++i) b.states[i].next = vals[i];
     for (size_t i = 0; i < b.outputs.size(); ++i) b.outputs[i] = vals[b.states.size() + i];
   }

@@ -343,7 +343,23 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
   const auto& op = static_cast<const ScanOp&>(*node.op);
   ScanParts p(op, node);
   StepAnalysis a(p, true);
+  // Stacked outputs of rows alone (a map), or of parameters alone (the same
+  // value n times), are computed outside, with no loop. No loop may be left
+  // to check n_steps against the sequences, so the rows read carry the
+  // checks the loop made; one lifter serves both kinds of work, so a product
+  // the step reads and returns (a saved product of the gradient) is one Dot.
+  bool any_map = false;
+  for (const Var& o : p.outs) any_map = any_map || a.of(o) != Dep::Variant;
+  any_map = any_map && !p.until;
   Lifter lifter{p, a, p.n_steps, {}};
+  if (any_map) {
+    Var n = assert_op(p.n_steps, {ge(p.n_steps, scalar_constant<int64_t>(0))}, p.label + ": n_steps must be >= 0",
+                      CheckFailure::Value);
+    std::vector<Var> fits;
+    for (const Var& sq : p.seq_outer) fits.push_back(le(n, shape_i(sq, 0)));
+    lifter.n_rows = assert_op(n, fits, p.label + ": a sequence has fewer rows than the n_steps steps asked for",
+                              CheckFailure::Value);
+  }
   std::unordered_map<const Variable*, bool> dots;
   std::vector<std::pair<Var, Var>> inner;
   std::unordered_set<const Variable*> done;
@@ -361,34 +377,19 @@ std::vector<Var> scan_pushout_seqs(FunctionGraph&, Apply& node) {
       inner.push_back({in, ph});
     }
   }
-  // Stacked outputs of rows alone (a map), or of parameters alone (the same
-  // value n times): computed outside, no loop. No
-  // loop may be left to check n_steps against the sequences, so the rows
-  // read carry the checks the loop made.
   std::vector<std::pair<size_t, Var>> mapped;  // old output index, value
-  bool any_map = false;
-  for (const Var& o : p.outs) any_map = any_map || a.of(o) != Dep::Variant;
-  Lifter checked{p, a, p.n_steps, {}};
-  if (any_map && !p.until) {
-    Var n = assert_op(p.n_steps, {ge(p.n_steps, scalar_constant<int64_t>(0))}, p.label + ": n_steps must be >= 0",
-                      CheckFailure::Value);
-    std::vector<Var> fits;
-    for (const Var& sq : p.seq_outer) fits.push_back(le(n, shape_i(sq, 0)));
-    checked.n_rows = assert_op(n, fits, p.label + ": a sequence has fewer rows than the n_steps steps asked for",
-                               CheckFailure::Value);
-  }
-  if (any_map && !p.until) {
+  if (any_map) {
     for (size_t m = 0; m < p.outs.size(); ++m) {
       const Var& o = p.outs[m];
       if (a.of(o) == Dep::Variant) continue;
       Var whole;
       if (a.of(o) == Dep::Invariant) {  // the same value every step: n copies
-        Var v = checked.outer_invariant(o);
-        std::vector<Var> dims{checked.n_rows};
+        Var v = lifter.outer_invariant(o);
+        std::vector<Var> dims{lifter.n_rows};
         for (int d = 0; d < v->ndim(); ++d) dims.push_back(shape_i(v, d));
         whole = alloc(v, dims);
       } else {
-        whole = checked.lift(o);
+        whole = lifter.lift(o);
       }
       if (!whole) continue;
       mapped.push_back({static_cast<size_t>(p.out_src[m]), whole});
