@@ -70,8 +70,11 @@ class Function {
   // updates are applied only after every output was computed.
   std::vector<NDArray> operator()(const std::vector<NDArray>& inputs);
   // The same without the type checks, for callers that made them already
-  // (the binding's trust_input path checks dtype and rank as it converts).
-  std::vector<NDArray> run_checked_inputs(const std::vector<NDArray>& inputs);
+  // (the binding's trust_input path checks dtype and rank as it converts; a
+  // scan step reads rows of checked values). `into`: arrays the outputs may
+  // be computed in (Program::run).
+  std::vector<NDArray> run_checked_inputs(const std::vector<NDArray>& inputs,
+                                          const std::vector<NDArray>* into = nullptr);
 
   const std::vector<Var>& inputs() const { return inputs_; }
   const std::vector<Var>& outputs() const { return outputs_; }
@@ -93,6 +96,7 @@ class Function {
  private:
   void start_native();
   void report_native_failure();
+  bool has_native_kernels() const;
   std::vector<Var> inputs_, outputs_;
   FunctionOptions opts_;
   RewriteReport report_;

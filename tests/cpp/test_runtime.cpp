@@ -122,3 +122,38 @@ TEST(Runtime, SimdInfoNamesThePath) {
   EXPECT_FALSE(s.empty());
   EXPECT_TRUE(s.find("AVX2") != std::string::npos || s.find("scalar") != std::string::npos) << s;
 }
+
+// Program::run's `into` (scan in place): an output whose node allocates it
+// with the destination's dtype and shape is computed there; otherwise the
+// destination is left alone and the result is a fresh array.
+TEST(Runtime, OutputsAreComputedIntoTheCallersArrays) {
+  auto dmat = [](const char* n) { return variable(TensorType(DType::Float64, {-1, -1}), n); };
+  Var x = dmat("x"), w = dmat("w");
+  // tanh(x @ w + 1): the fused tanh is inplace on the product, and runs into the destination instead.
+  Var y = tanh(add(dot(x, w), scalar_constant<double>(1.0)));
+  Function f({x, w}, {y, x});
+  NDArray xv = NDArray::from_vector(std::vector<double>{1, 2, 3, 4}, {2, 2});
+  NDArray wv = NDArray::from_vector(std::vector<double>{0.5, -1, 0.25, 2}, {2, 2});
+  NDArray buf = NDArray::zeros(DType::Float64, {3, 2, 2});
+  NDArray row = buf;  // row 1 of buf, a C-contiguous view
+  row.data += row.strides[0];
+  row.shape = {2, 2};
+  row.strides = {row.strides[1], row.strides[2]};
+  std::vector<NDArray> into{row, row};
+  auto r = f.run_checked_inputs({xv, wv}, &into);
+  EXPECT_EQ(r[0].data, row.data);
+  const double want[4] = {std::tanh(1 * 0.5 + 2 * 0.25 + 1), std::tanh(1 * -1 + 2 * 2 + 1),
+                          std::tanh(3 * 0.5 + 4 * 0.25 + 1), std::tanh(3 * -1 + 4 * 2 + 1)};
+  for (int i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(buf.get_double(4 + i), want[i]);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(buf.get_double(i), 0.0);  // rows 0 and 2 untouched
+  // The second output is an input: never computed into anything, never aliased.
+  EXPECT_NE(r[1].data, row.data);
+  EXPECT_NE(r[1].data, xv.data);
+  // A destination of another shape is not used.
+  NDArray other = NDArray::zeros(DType::Float64, {4});
+  std::vector<NDArray> wrong{other};
+  auto r2 = f.run_checked_inputs({xv, wv}, &wrong);
+  EXPECT_NE(r2[0].data, other.data);
+  EXPECT_DOUBLE_EQ(r2[0].get_double(0), want[0]);
+  EXPECT_EQ(other.get_double(0), 0.0);
+}

@@ -30,6 +30,71 @@ def numeric_grad(f, args, k, eps=1e-6):
 
 # ---- values ----
 
+def test_steps_computed_in_their_history_rows():
+    # Each step's values are computed in the rows they go to (scan in place)
+    # where the step's last node allocates them; every other case is copied.
+    X = T.dmatrix("X")
+    h0, k0 = T.dmatrix("h0"), T.ivector("k0")
+
+    def step(x, h3, h1, _same, _view, k):
+        new = T.tanh(h1 + x) * 0.5 + h3      # fused, inplace on an intermediate
+        same = new                            # the same value for two states
+        view = h1[::-1]                       # a view of the state read
+        return [new, same, view, k + 1, (new * 2).sum()]
+    outs, _ = theon.scan(step, sequences=X,
+                         outputs_info=[dict(initial=h0, taps=[-3, -1]), T.zeros_like(h0[0]), T.zeros_like(h0[0]), k0,
+                                       None])
+    f = theon.function([X, h0, k0], [outs[0][-1]] + list(outs[1:]))
+    Xv, hv, kv = RNG.randn(6, 3), RNG.randn(3, 3), np.array([1, 2], "int32")
+    got = f(Xv, hv, kv)
+    hist, same, view, k, tot = list(hv), [], [], kv, []
+    for t, x in enumerate(Xv):
+        new = np.tanh(hist[-1] + x) * 0.5 + hist[-3]
+        view.append(hist[-1][::-1])
+        hist.append(new)
+        same.append(new)
+        k = k + 1
+        tot.append((new * 2).sum())
+    np.testing.assert_allclose(got[0], hist[-1])
+    np.testing.assert_allclose(got[1], same)
+    np.testing.assert_allclose(got[2], view)
+    np.testing.assert_array_equal(got[3][-1], k)
+    assert got[3].dtype == np.int32
+    np.testing.assert_allclose(got[4], tot)
+    # a second call gives the same (the buffers are reused, never shared with the results)
+    again = f(Xv, hv, kv)
+    for a, b in zip(got, again):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_inner_graphs_get_the_outer_functions_options():
+    # A step, a branch and an OpFromGraph body are compiled with the mode
+    # and native tier of the function they run in.
+    x = T.dvector("x")
+    soft, _ = theon.scan(lambda v, acc: acc + T.exp(v) / T.exp(v), sequences=x,  # acc + 1 when rewritten
+                         outputs_info=T.constant(0.0))
+    big = np.array([1000.0, 1.0])
+    np.testing.assert_array_equal(theon.function([x], soft)(big), [1.0, 2.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        raw = theon.function([x], soft, mode=theon.compile.mode.Mode(optimizer=None))(big)
+    assert np.isnan(raw).all()
+    c = T.dscalar("c")
+    from theon.ifelse import ifelse
+    from theon.compile.builders import OpFromGraph
+    a, b = T.dvector("a"), T.dvector("b")
+    body = OpFromGraph([a, b], [T.exp(a) * b + 1])
+    chain, _ = theon.scan(lambda v, acc: acc * T.tanh(v) + T.exp(v), sequences=x, outputs_info=T.constant(0.0))
+    outs = [chain, ifelse(T.gt(c, 0), T.tanh(x) * 2 + 1, T.exp(x) - 1), body(x, x)]
+    for out in outs:
+        with theon.config.change_flags(native="wait"):
+            f = theon.function([x, c], out, on_unused_input="ignore")
+        assert f.native_ready, out
+        with theon.config.change_flags(native="off"):
+            g = theon.function([x, c], out, on_unused_input="ignore")
+        assert not g.native_ready
+        np.testing.assert_allclose(f(big[1:], 1.0), g(big[1:], 1.0))
+
+
 def test_rnn_matches_a_numpy_loop():
     X, W, h0 = T.dmatrix("X"), T.dmatrix("W"), T.dvector("h0")
     hs, updates = theon.scan(lambda x, h, W: T.tanh(T.dot(W, h) + x), sequences=X, outputs_info=h0, non_sequences=W)

@@ -94,6 +94,9 @@ def test_lstm_training_graph_is_two_loops_with_the_products_outside():
     # Backward: only the adjoint's product with Wh.T; no product is recomputed and the
     # weight gradients are products over all steps after the loop.
     assert inner_kinds(bwd).count("Dot") == 1
+    # Outside: x @ Wx over the whole sequence once, and one product per weight gradient.
+    outer = [n.op.kind for n in f.maker.fgraph.toposort()]
+    assert outer.count("Dot") + outer.count("Gemm") == 3, outer
     # and the cost matches a NumPy loop
     np.testing.assert_allclose(f(*vals)[0], np.mean((lstm_np(*vals[:1], *vals[2:], hid) - vals[1]) ** 2),
                                rtol=1e-10)

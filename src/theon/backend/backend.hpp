@@ -14,6 +14,8 @@
 
 namespace theon {
 
+struct FunctionOptions;
+
 // What a kernel prepares once per program step (see PrepareFn).
 struct KernelState {
   virtual ~KernelState() = default;
@@ -41,9 +43,11 @@ class Workspace {
 // Run-time errors throw ValueError/IndexError; the VM adds the node's context.
 using Kernel = void (*)(const Op& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws);
 // Optional, per kernel: builds what the kernel would otherwise redo on every
-// call (a fused program's interpreter; a library's compiled primitive), once
-// per program step; the kernel reads it as ws.state.
-using PrepareFn = std::unique_ptr<KernelState> (*)(const Op& op);
+// call (a fused program's interpreter; a library's compiled primitive, the
+// inner functions of compile/inner_function.hpp), once per program step; the
+// kernel reads it as ws.state. `options` are those of the function the program
+// belongs to (null for a program made without one).
+using PrepareFn = std::unique_ptr<KernelState> (*)(const Op& op, const FunctionOptions* options);
 // Optional, per kernel of an op that destroys() an input: true when the kernel
 // would run on `in` without raising (shapes agree, indices are in range). The
 // VM asks it of every update written into a shared variable's buffer before

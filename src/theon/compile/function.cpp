@@ -107,7 +107,7 @@ Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOp
 
   std::vector<std::shared_ptr<SharedVariable>> targets;
   for (const auto& u : updates) targets.push_back(u.first);
-  program_ = std::make_unique<Program>(std::move(fg), inputs_, outputs_.size(), std::move(targets));
+  program_ = std::make_unique<Program>(std::move(fg), inputs_, outputs_.size(), std::move(targets), &opts_);
   if (opts_.native.mode != NativeMode::Off) start_native();
 }
 
@@ -203,11 +203,26 @@ void Function::report_native_failure() {
   warn("theon: native code is not available, the VM tier runs instead: " + native_->why);
 }
 
-bool Function::native_ready() const { return native_ && native_->done && !native_->failed; }
+// Inner functions (a scan's step, ifelse's branches) have native code of
+// their own: ready when theirs is too.
+bool Function::has_native_kernels() const {
+  if (native_) return true;
+  for (Function* f : program_->inner_functions())
+    if (f->has_native_kernels()) return true;
+  return false;
+}
+
+bool Function::native_ready() const {
+  if (native_ && !(native_->done && !native_->failed)) return false;
+  for (Function* f : program_->inner_functions())
+    if (f->has_native_kernels() && !f->native_ready()) return false;
+  return has_native_kernels();
+}
 
 void Function::wait_native() {
   if (native_ && native_->worker.joinable()) native_->worker.join();
   report_native_failure();
+  for (Function* f : program_->inner_functions()) f->wait_native();
 }
 
 Function::~Function() {
@@ -245,9 +260,10 @@ std::vector<NDArray> Function::operator()(const std::vector<NDArray>& inputs) {
   return program_->run(inputs);
 }
 
-std::vector<NDArray> Function::run_checked_inputs(const std::vector<NDArray>& inputs) {
+std::vector<NDArray> Function::run_checked_inputs(const std::vector<NDArray>& inputs,
+                                                  const std::vector<NDArray>* into) {
   if (native_ && native_->done && !native_->warned) report_native_failure();
-  return program_->run(inputs);
+  return program_->run(inputs, into);
 }
 
 }  // namespace theon

@@ -4,6 +4,7 @@
 
 #include <unordered_set>
 
+#include "compile/inner_function.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
@@ -48,13 +49,12 @@ std::vector<TensorType> GraphOp::infer_types(const std::vector<Var>& in) const {
 
 Function& GraphOp::function() const {
   std::lock_guard<std::mutex> lock(compile_mutex_);
-  if (!fn_) {
-    FunctionOptions o;
-    o.on_unused_input = UnusedInputPolicy::Ignore;
-    o.name = name();
-    fn_ = std::make_shared<Function>(spec_.inputs, spec_.outputs, o);
-  }
+  if (!fn_) fn_ = compile(nullptr);
   return *fn_;
+}
+
+std::shared_ptr<Function> GraphOp::compile(const FunctionOptions* outer) const {
+  return std::make_shared<Function>(spec_.inputs, spec_.outputs, inner_options(outer, name()));
 }
 
 std::vector<Var> GraphOp::grad(const Apply& node, const std::vector<Var>& gouts) const {

@@ -12,6 +12,7 @@
 namespace theon {
 
 class Function;
+struct FunctionOptions;
 
 // The vector-Jacobian product of an inner graph: per parameter (a root of
 // `outs`), the gradient given `gouts` (one per output, graphs of the enclosing
@@ -29,6 +30,10 @@ class GraphOp final : public Op {
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
   const GraphOpSpec& spec() const { return spec_; }
+  // The graph as a function with the options of the function the op runs in
+  // (inner_function.hpp): what the kernel runs inside a program.
+  std::shared_ptr<Function> compile(const FunctionOptions* outer) const;
+  // The same with default options, compiled when first asked for (outside a program).
   Function& function() const;
 
  private:

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "compile/graph_op.hpp"
+#include "compile/inner_function.hpp"
 #include "ops/op_info.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
@@ -39,13 +40,13 @@ std::vector<TensorType> IfElseOp::infer_types(const std::vector<Var>& in) const 
 Function& IfElseOp::branch(bool then_branch) const {
   std::lock_guard<std::mutex> lock(compile_mutex_);
   auto& fn = fn_[then_branch ? 0 : 1];
-  if (!fn) {
-    FunctionOptions o;
-    o.on_unused_input = UnusedInputPolicy::Ignore;
-    o.name = name() + (then_branch ? " then" : " else");
-    fn = std::make_shared<Function>(params_, then_branch ? then_ : else_, o);
-  }
+  if (!fn) fn = compile_branch(then_branch, nullptr);
   return *fn;
+}
+
+std::shared_ptr<Function> IfElseOp::compile_branch(bool then_branch, const FunctionOptions* outer) const {
+  return std::make_shared<Function>(params_, then_branch ? then_ : else_,
+                                    inner_options(outer, name() + (then_branch ? " then" : " else")));
 }
 
 std::vector<Var> IfElseOp::grad(const Apply& node, const std::vector<Var>& gouts) const {

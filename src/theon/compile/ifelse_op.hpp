@@ -12,6 +12,7 @@
 namespace theon {
 
 class Function;
+struct FunctionOptions;
 
 namespace ops {
 
@@ -37,7 +38,10 @@ class IfElseOp final : public Op {
   const std::vector<Var>& params() const { return params_; }
   const std::vector<Var>& then_outputs() const { return then_; }
   const std::vector<Var>& else_outputs() const { return else_; }
-  // The branch's function, compiled when it first runs: a branch never taken is never compiled.
+  // A branch as a function with the options of the function the op runs in
+  // (inner_function.hpp): what the kernel runs inside a program.
+  std::shared_ptr<Function> compile_branch(bool then_branch, const FunctionOptions* outer) const;
+  // The same with default options, compiled when the branch first runs outside a program.
   Function& branch(bool then_branch) const;
 
  private:

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "compile/inner_function.hpp"
 #include "ops/op_info.hpp"
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
@@ -195,17 +196,16 @@ Function& ScanOp::row_shape_function() const {
   return *shape_fn_;
 }
 
+std::shared_ptr<Function> ScanOp::compile_step(const FunctionOptions* outer) const {
+  std::vector<Var> inputs = seq_inner_;
+  inputs.insert(inputs.end(), tap_inner_.begin(), tap_inner_.end());
+  inputs.insert(inputs.end(), param_inner_.begin(), param_inner_.end());
+  return std::make_shared<Function>(inputs, step_outputs_, inner_options(outer, name() + " step"));
+}
+
 Function& ScanOp::step_function() const {
   std::lock_guard<std::mutex> lock(compile_mutex_);
-  if (!fn_) {
-    std::vector<Var> inputs = seq_inner_;
-    inputs.insert(inputs.end(), tap_inner_.begin(), tap_inner_.end());
-    inputs.insert(inputs.end(), param_inner_.begin(), param_inner_.end());
-    FunctionOptions o;
-    o.on_unused_input = UnusedInputPolicy::Ignore;
-    o.name = name() + " step";
-    fn_ = std::make_shared<Function>(inputs, step_outputs_, o);
-  }
+  if (!fn_) fn_ = compile_step(nullptr);
   return *fn_;
 }
 
@@ -388,32 +388,41 @@ std::vector<Var> ScanOp::grad(const Apply& node, const std::vector<Var>& gouts) 
     b.outputs.push_back(grad_or_zeros(k));
   }
   // What the backward step would compute again of the forward step is read
-  // back from the forward loop as sequences: first the step's own results
-  // (tanh's derivative reads tanh's result, which is the state's next
-  // value), then the saved products the rest still reads.
+  // back from the forward loop as sequences: the step's own results (tanh's
+  // derivative reads tanh's result, which is the state's next value), and
+  // the saved products that the rest still reads.
   {
     std::vector<Var> vals;
     for (const auto& st : b.states) vals.push_back(st.next);
     vals.insert(vals.end(), b.outputs.begin(), b.outputs.end());
-    auto read_back = [&](const std::vector<std::pair<Var, Var>>& stored, const char* prefix) {
-      std::unordered_set<const Variable*> read;
-      for (Apply* a : toposort(vals))
-        for (const Var& in : a->inputs) read.insert(in.get());
-      std::vector<std::pair<Var, Var>> use;
-      for (const auto& [value, stacked] : stored) {
-        if (!read.count(value.get())) continue;
-        Var ph = variable(value->type, prefix + std::to_string(use.size()));
-        b.sequences.push_back({reversed(rows(stacked, int_const(0), n)), ph});
-        use.push_back({value, ph});
-      }
-      if (!use.empty()) vals = clone_replace(vals, use);
-    };
-    std::vector<std::pair<Var, Var>> results, products;
+    std::vector<std::pair<Var, Var>> stored;  // forward step value, its stacked rows
     for (size_t k = 0; k < ns + static_cast<size_t>(n_outputs_); ++k)
-      if (step_outputs_[k]->owner) results.push_back({step_outputs_[k], fwd_outs[k]});
-    for (size_t i = 0; i < saved.size(); ++i) products.push_back({saved[i], fwd_outs[ns + n_outputs_ + i]});
-    read_back(results, "result");
-    read_back(products, "saved");
+      if (step_outputs_[k]->owner) stored.push_back({step_outputs_[k], fwd_outs[k]});
+    for (size_t i = 0; i < saved.size(); ++i) stored.push_back({saved[i], fwd_outs[ns + n_outputs_ + i]});
+    std::unordered_map<const Variable*, const Var*> stacked_of;
+    for (const auto& [value, stacked] : stored) stacked_of.emplace(value.get(), &stacked);
+    // The backward graph's variables, not looking behind what is read back.
+    std::unordered_set<const Variable*> seen;
+    std::vector<Var> todo = vals, use_order;
+    while (!todo.empty()) {
+      Var v = todo.back();
+      todo.pop_back();
+      if (!seen.insert(v.get()).second) continue;
+      if (stacked_of.count(v.get())) {
+        use_order.push_back(v);
+        continue;
+      }
+      if (v->owner)
+        for (const Var& in : v->owner->inputs) todo.push_back(in);
+    }
+    std::vector<std::pair<Var, Var>> use;
+    for (const auto& [value, stacked] : stored) {
+      if (std::find(use_order.begin(), use_order.end(), value) == use_order.end()) continue;
+      Var ph = variable(value->type, "stored" + std::to_string(use.size()));
+      b.sequences.push_back({reversed(rows(stacked, int_const(0), n)), ph});
+      use.push_back({value, ph});
+    }
+    if (!use.empty()) vals = clone_replace(vals, use);
     for (size_t i = 0; i < b.states.size(); ++i) b.states[i].next = vals[i];
     for (size_t i = 0; i < b.outputs.size(); ++i) b.outputs[i] = vals[b.states.size() + i];
   }

@@ -14,6 +14,7 @@
 namespace theon {
 
 class Function;
+struct FunctionOptions;
 
 namespace ops {
 
@@ -79,8 +80,12 @@ class ScanOp final : public Op {
   // from the step inputs (a loop of zero steps has no row to measure).
   Function& row_shape_function() const;
 
-  // The step function, compiled when the Scan first runs (building a scan or
-  // its gradient never compiles). A failed compile is tried again.
+  // The step as a function with the options of the function the Scan runs in
+  // (inner_function.hpp): what the kernel runs inside a program.
+  std::shared_ptr<Function> compile_step(const FunctionOptions* outer) const;
+  // The step function with default options, compiled when first asked for
+  // (by a Scan run outside a program, as constant folding does). A failed
+  // compile is tried again.
   Function& step_function() const;
 
  private:

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "compile/inner_function.hpp"
+
 namespace theon {
 
 namespace {
@@ -66,6 +68,11 @@ std::string node_context(const Step& s, const std::vector<NDArray>& in) {
 }  // namespace
 
 NDArray BufferPool::empty(DType dtype, const Shape& shape) {
+  if (into && into->dtype == dtype && into->shape == shape) {
+    NDArray a = *into;
+    into = nullptr;
+    return a;
+  }
   NDArray a = NDArray::layout(dtype, shape);
   size_t bytes = rounded(a.nbytes());
   auto it = free_.find(bytes);
@@ -95,7 +102,8 @@ void BufferPool::release(NDArray& a) {
 // ---- Program ----------------------------------------------------------------------
 
 Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
-                 std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend)
+                 std::vector<std::shared_ptr<SharedVariable>> updated, const FunctionOptions* options,
+                 const Backend& backend)
     : backend_(backend), fg_(std::move(fg)), updated_(std::move(updated)), n_outputs_(n_outputs), pool_(backend) {
   std::unordered_map<const Variable*, int> slot;
   for (const auto& v : fg_.variables()) {
@@ -109,6 +117,8 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
   slots_.resize(slot.size());
   for (const auto& v : inputs) input_slots_.push_back(slot.at(v.get()));
   for (const auto& v : fg_.outputs()) output_slots_.push_back(slot.at(v.get()));
+  output_of_slot_.assign(slots_.size(), -1);
+  for (size_t j = n_outputs_; j-- > 0;) output_of_slot_[output_slots_[j]] = static_cast<int>(j);
 
   // Updates that may be written into shared buffers run last (the inplace
   // phase made sure nothing depends on them and every other reader of the
@@ -123,7 +133,7 @@ Program::Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
   std::unordered_map<int, int> last_use;  // slot -> step index
   for (const Apply* node : order) {
     Step s{node, backend_.kernel_for(*node->op), nullptr, {}, {}, {}};
-    if (PrepareFn prepare = backend_.prepare(node->op->kind())) s.state = prepare(*node->op);
+    if (PrepareFn prepare = backend_.prepare(node->op->kind())) s.state = prepare(*node->op, options);
     for (const auto& in : node->inputs) s.in_slots.push_back(slot.at(in.get()));
     for (int i = 0; i < node->num_outputs(); ++i) s.out_slots.push_back(slot.at(node->raw_output(i)));
     for (int sl : s.in_slots) last_use[sl] = static_cast<int>(steps_.size());
@@ -244,6 +254,14 @@ void Program::set_profiling(bool on) {
   calls_ = 0;
 }
 
+std::vector<Function*> Program::inner_functions() const {
+  std::vector<Function*> fns;
+  for (const Step& s : steps_)
+    if (const auto* inner = dynamic_cast<const InnerFunctions*>(s.state.get()))
+      for (const auto& f : inner->fns) fns.push_back(f.get());
+  return fns;
+}
+
 std::vector<const Apply*> Program::schedule() const {
   std::vector<const Apply*> v;
   for (const auto& s : steps_) v.push_back(s.node);
@@ -265,7 +283,7 @@ uint64_t Program::profiled_calls() {
   return calls_;
 }
 
-std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
+std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs, const std::vector<NDArray>* into) {
   using Clock = std::chrono::steady_clock;
   std::lock_guard<std::mutex> lock(mutex_);
   const bool profiling = profiling_;
@@ -285,7 +303,18 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       // Decided before the inputs are copied (the copies would hold the
       // buffer too); a destroyed value moves into the op's inputs: the slot
       // dies here anyway, and the op then holds its only reference.
-      const bool destroy = k >= shared_tail_ ? bool(shared_write[k]) : s.destroy_slot >= 0 && may_destroy(s);
+      // A caller's destination for this step's output (see run's `into`): an
+      // inplace op then writes there rather than over its input.
+      pool_.into = nullptr;
+      if (into)
+        for (int sl : s.out_slots)
+          if (const int j = output_of_slot_[sl]; j >= 0 && static_cast<size_t>(j) < into->size()) {
+            const NDArray& d = (*into)[static_cast<size_t>(j)];
+            if (d.defined() && d.is_c_contiguous()) pool_.into = &d;
+            break;
+          }
+      const bool destroy =
+          k >= shared_tail_ ? bool(shared_write[k]) : s.destroy_slot >= 0 && !pool_.into && may_destroy(s);
       in.clear();
       for (int sl : s.in_slots) in.push_back(destroy && sl == s.destroy_slot ? std::move(slots_[sl]) : slots_[sl]);
       out.assign(s.out_slots.size(), NDArray());
@@ -297,6 +326,7 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       try {
         check_device(backend_, *s.node->op, in);
         s.kernel(*s.node->op, in, out, pool_);
+        pool_.into = nullptr;
       } catch (const UserError& e) {
         rethrow_with_message(e, std::string(e.what()) + node_context(s, in));
       }
@@ -318,6 +348,7 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
       for (int sl : s.free_after) pool_.release(slots_[sl]);
     }
   } catch (...) {
+    pool_.into = nullptr;
     for (auto& a : slots_) a = NDArray();
     in.clear();
     out.clear();
@@ -345,7 +376,9 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs) {
   };
   for (int sl : output_slots_) {
     const NDArray& a = slots_[sl];
-    results.push_back(aliases(a) ? a.copy() : a);
+    const size_t j = results.size();
+    const bool written_into = into && j < into->size() && (*into)[j].defined() && a.data == (*into)[j].data;
+    results.push_back(!written_into && aliases(a) ? a.copy() : a);
   }
   for (auto& a : slots_) a = NDArray();
   // Updates last: every output exists, so nothing can fail half-way.

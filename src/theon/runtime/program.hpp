@@ -15,10 +15,15 @@
 
 namespace theon {
 
+class Function;
+
 class BufferPool final : public Workspace {
  public:
   explicit BufferPool(const Backend& backend) : backend_(&backend) {}
   NDArray empty(DType dtype, const Shape& shape) override;
+  // The next allocation of exactly this dtype and shape gets this array (a
+  // caller's destination for a function output) instead of fresh storage.
+  const NDArray* into = nullptr;
   // Takes the storage back if nobody else holds it and the pool made it.
   void release(NDArray& a);
   size_t cached_bytes() const { return cached_bytes_; }
@@ -51,10 +56,17 @@ struct Step {
 class Program {
  public:
   Program(FunctionGraph fg, std::vector<Var> inputs, size_t n_outputs,
-          std::vector<std::shared_ptr<SharedVariable>> updated, const Backend& backend = cpu_backend());
-  std::vector<NDArray> run(const std::vector<NDArray>& inputs);
+          std::vector<std::shared_ptr<SharedVariable>> updated, const FunctionOptions* options = nullptr,
+          const Backend& backend = cpu_backend());
+  // `into` (optional, one per output, undefined where none): C-contiguous
+  // arrays the outputs may be computed in, a scan's history rows. An output
+  // is written there when the node that makes it allocates it with that
+  // dtype and shape; the caller compares data pointers to know.
+  std::vector<NDArray> run(const std::vector<NDArray>& inputs, const std::vector<NDArray>* into = nullptr);
   const FunctionGraph& fgraph() const { return fg_; }
   const Backend& backend() const { return backend_; }
+  // The functions the steps' kernels compiled for their ops' inner graphs.
+  std::vector<Function*> inner_functions() const;
   // The native tier's compiled block function for `node` (a fused program):
   // later calls run it instead of interpreting the program. `module` keeps the
   // code loaded while the program lives. Safe while another thread calls run().
@@ -77,6 +89,7 @@ class Program {
   const Backend& backend_;
   FunctionGraph fg_;
   std::vector<int> input_slots_, output_slots_;
+  std::vector<int> output_of_slot_;  // per slot: the first output it is, or -1
   std::vector<std::pair<int, SharedVariable*>> shared_slots_;
   std::vector<std::pair<int, NDArray>> constant_slots_;
   std::vector<std::shared_ptr<SharedVariable>> updated_;  // outputs [n_outputs_, ...) update these

@@ -113,7 +113,7 @@ const ProgramRunner& runner_of(const OpT& op, const Workspace& ws, std::optional
 }
 
 template <class OpT>
-std::unique_ptr<KernelState> prepare_runner(const Op& op) {
+std::unique_ptr<KernelState> prepare_runner(const Op& op, const FunctionOptions*) {
   return std::make_unique<ProgramRunner>(static_cast<const OpT&>(op).program());
 }
 

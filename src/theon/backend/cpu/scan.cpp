@@ -3,6 +3,7 @@
 // of the steps]: a step reads its taps as views of earlier rows and its value
 // is written into the next row. Sequences are read as row views, never copied.
 #include "backend/cpu/kernels.hpp"
+#include "compile/inner_function.hpp"
 #include "compile/scan_op.hpp"
 #include "theon/function.hpp"
 
@@ -60,9 +61,11 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
   }
   std::vector<NDArray> stacked(nout);
   std::vector<Shape> out_row(nout);
-  std::vector<NDArray> args;
+  std::vector<NDArray> args, into;
   args.reserve(nseq + op.tap_inner().size() + op.n_params());
-  Function& step = op.step_function();
+  into.reserve(ns + nout);
+  Function* prepared = prepared_inner(ws, 0);
+  Function& step = prepared ? *prepared : op.step_function();
   // The buffer row of position p (p = L + t holds step t's value).
   auto at = [&](size_t s, int64_t p) { return op.states()[s].keep_history ? p : p % (op.states()[s].lags() + 1); };
   int64_t done = n;
@@ -74,15 +77,20 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
       for (int tap : op.states()[s].taps) args.push_back(row_view(buf[s], at(s, L + t + tap)));
     }
     for (size_t j = 0; j < op.n_params(); ++j) args.push_back(in[op.first_param() + j]);
+    // Scan in place: the step computes its values in the rows they go to
+    // (a state's next history row, a stacked output's row t) when its last
+    // node allocates them; otherwise they are copied there below.
+    into.clear();
+    for (size_t s = 0; s < ns; ++s) into.push_back(row_view(buf[s], at(s, op.states()[s].lags() + t)));
+    for (size_t m = 0; m < nout && t > 0; ++m) into.push_back(row_view(stacked[m], t));
     // The step's inputs fit its types: rows of the checked outer values.
-    std::vector<NDArray> res = step.run_checked_inputs(args);
+    std::vector<NDArray> res = step.run_checked_inputs(args, &into);
     for (size_t s = 0; s < ns; ++s) {
       if (res[s].shape != state_row[s])
         throw ValueError(name + ": step " + std::to_string(t) + " returns state " + std::to_string(s) + " with shape " +
                          shape_str(res[s].shape) + ", but its initial value has rows of shape " +
                          shape_str(state_row[s]) + "; a state keeps its shape across steps");
-      NDArray dst = row_view(buf[s], at(s, op.states()[s].lags() + t));
-      copy_into(res[s], dst);
+      if (res[s].data != into[s].data) copy_into(res[s], into[s]);
     }
     for (size_t m = 0; m < nout; ++m) {
       const NDArray& y = res[ns + m];
@@ -94,8 +102,10 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
                          std::to_string(t) + " but " + shape_str(out_row[m]) + " at step 0; every step must give " +
                          "the same shape");
       }
-      NDArray dst = row_view(stacked[m], t);
-      copy_into(y, dst);
+      if (t == 0 || y.data != into[ns + m].data) {
+        NDArray dst = row_view(stacked[m], t);
+        copy_into(y, dst);
+      }
     }
     if (op.has_until() && res.back().item_int() != 0) {
       done = t + 1;
@@ -140,8 +150,14 @@ void scan_kernel(const ops::ScanOp& op, const std::vector<NDArray>& in, std::vec
   }
 }
 
+std::unique_ptr<KernelState> prepare_scan(const Op& op, const FunctionOptions* options) {
+  auto s = std::make_unique<InnerFunctions>();
+  s->fns.push_back(static_cast<const ops::ScanOp&>(op).compile_step(options));
+  return s;
+}
+
 }  // namespace
 
-void add_scan_kernels(Backend& cpu) { cpu.add(OpKind::Scan, &typed_kernel<ops::ScanOp, scan_kernel>); }
+void add_scan_kernels(Backend& cpu) { cpu.add(OpKind::Scan, &typed_kernel<ops::ScanOp, scan_kernel>, &prepare_scan); }
 
 }  // namespace theon

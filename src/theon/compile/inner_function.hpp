@@ -1,0 +1,31 @@
+// Ops that run graphs of their own (scan's step, ifelse's branches,
+// OpFromGraph's body) compile each one as a Function. Inside a function,
+// they are compiled once per program step with that function's options, so
+// the inner graphs get the same rewrites and the same native tier as the
+// outer one; outside (constant folding) the op's own default compile serves.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "theon/function.hpp"
+
+namespace theon {
+
+struct InnerFunctions final : KernelState {
+  std::vector<std::shared_ptr<Function>> fns;
+};
+
+// The options of an inner function named `name`: the outer function's
+// rewrites and native tier (defaults when there is no outer function); inner
+// graphs may leave inputs unread.
+FunctionOptions inner_options(const FunctionOptions* outer, std::string name);
+
+// The inner function `i` the kernel's prepare step compiled, or null.
+inline Function* prepared_inner(const Workspace& ws, size_t i) {
+  const auto* s = static_cast<const InnerFunctions*>(ws.state);
+  return s && i < s->fns.size() ? s->fns[i].get() : nullptr;
+}
+
+}  // namespace theon
