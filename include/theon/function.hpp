@@ -82,8 +82,9 @@ class Function {
   const std::string& name() const { return opts_.name; }
   // Which rewrites fired and how long each phase took.
   const RewriteReport& rewrite_report() const { return report_; }
-  // The native tier: whether every fused kernel runs compiled code now, and
-  // a wait for the background compile (a no-op when there is none).
+  // The native tier: whether every fused kernel runs compiled code now
+  // (the inner graphs' too: a scan's step is compiled in this function's
+  // module), and a wait for the background compile (a no-op when there is none).
   bool native_ready() const;
   void wait_native();
   // The C++ the native tier compiles for this function ("" when nothing is fused).
@@ -96,7 +97,7 @@ class Function {
  private:
   void start_native();
   void report_native_failure();
-  bool has_native_kernels() const;
+  void collect_programs(std::vector<Program*>& out) const;
   std::vector<Var> inputs_, outputs_;
   FunctionOptions opts_;
   RewriteReport report_;

@@ -89,6 +89,7 @@ def test_inner_graphs_get_the_outer_functions_options():
         with theon.config.change_flags(native="wait"):
             f = theon.function([x, c], out, on_unused_input="ignore")
         assert f.native_ready, out
+        assert "theon_k0" in f.native_source()  # the inner graph's kernels are in the function's module
         with theon.config.change_flags(native="off"):
             g = theon.function([x, c], out, on_unused_input="ignore")
         assert not g.native_ready

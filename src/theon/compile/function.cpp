@@ -8,6 +8,11 @@
 #include <set>
 #include <thread>
 #include <unordered_set>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "backend/cpu/native/emit.hpp"
 #include "backend/cpu/native/native.hpp"
@@ -123,35 +128,52 @@ struct NativeState {
 // on a worker thread while calls run on the VM); each fused step switches to its
 // compiled kernel as soon as the module is loaded.
 namespace {
-// The function's distinct fused programs in schedule order, named theon_k0,
-// theon_k1, ...; `nodes` gets every fused node and `symbol` the kernel each runs.
-std::vector<std::pair<std::string, FusedProgram>> native_kernels(const FunctionGraph& fg,
-                                                                 std::vector<const Apply*>* nodes,
-                                                                 std::vector<std::string>* symbol) {
+// A fused node of a program and the kernel it runs.
+struct NativeSite {
+  Program* program;
+  const Apply* node;
+  std::string symbol;
+};
+
+// The programs' distinct fused programs in schedule order, named theon_k0,
+// theon_k1, ...; `sites` gets every fused node and the kernel it runs.
+std::vector<std::pair<std::string, FusedProgram>> native_kernels(const std::vector<Program*>& programs,
+                                                                 std::vector<NativeSite>* sites) {
   std::vector<std::pair<std::string, FusedProgram>> kernels;
   std::unordered_map<std::string, std::string> seen;  // program text -> its kernel's name
-  for (const auto& node : fg.nodes()) {
-    const FusedProgram* p = block_program(*node->op);
-    if (!p) continue;
-    auto [it, fresh] = seen.emplace(emit_kernel(*p, "k"), "theon_k" + std::to_string(kernels.size()));
-    if (fresh) kernels.push_back({it->second, *p});
-    if (nodes) nodes->push_back(node.get());
-    if (symbol) symbol->push_back(it->second);
-  }
+  for (Program* program : programs)
+    for (const auto& node : program->fgraph().nodes()) {
+      const FusedProgram* p = block_program(*node->op);
+      if (!p) continue;
+      auto [it, fresh] = seen.emplace(emit_kernel(*p, "k"), "theon_k" + std::to_string(kernels.size()));
+      if (fresh) kernels.push_back({it->second, *p});
+      if (sites) sites->push_back({program, node.get(), it->second});
+    }
   return kernels;
 }
 }  // namespace
 
+// This function's program and those of the functions compiled for its ops'
+// inner graphs (a scan's step, ...), which get their native code from this
+// function's module: one compile for the whole function.
+void Function::collect_programs(std::vector<Program*>& out) const {
+  out.push_back(program_.get());
+  for (Function* f : program_->inner_functions()) f->collect_programs(out);
+}
+
 std::string Function::native_source() const {
-  auto kernels = native_kernels(program_->fgraph(), nullptr, nullptr);
+  std::vector<Program*> programs;
+  collect_programs(programs);
+  auto kernels = native_kernels(programs, nullptr);
   return kernels.empty() ? std::string() : emit_module(kernels);
 }
 
 void Function::start_native() {
   if (!program_->backend().emits_fused_kernels()) return;
-  std::vector<const Apply*> nodes;
-  std::vector<std::string> symbols;
-  auto kernels = native_kernels(program_->fgraph(), &nodes, &symbols);
+  std::vector<Program*> programs;
+  collect_programs(programs);
+  std::vector<NativeSite> sites;
+  auto kernels = native_kernels(programs, &sites);
   if (kernels.empty()) return;
   native_ = std::make_shared<NativeState>();
   // No usable compiler: say so now, from the call that built the function.
@@ -163,20 +185,21 @@ void Function::start_native() {
     return;
   }
   // The worker ends before the program does (~Function joins it).
-  auto job = [kernels = std::move(kernels), nodes = std::move(nodes), symbols = std::move(symbols), opts = opts_.native,
-              state = native_, program = program_.get()] {
+  // (Inner functions' programs belong to this one's steps, so they live as long.)
+  auto job = [kernels = std::move(kernels), sites = std::move(sites), opts = opts_.native, state = native_] {
     std::string why;
     auto module = load_native_module(emit_module(kernels), opts, &why);
     std::vector<BlockFn> fns;
-    for (size_t i = 0; module && i < nodes.size(); ++i) {
-      auto fn = reinterpret_cast<BlockFn>(module->symbol(symbols[i]));
+    for (size_t i = 0; module && i < sites.size(); ++i) {
+      auto fn = reinterpret_cast<BlockFn>(module->symbol(sites[i].symbol));
       if (!fn) {
-        why = "the compiled module lacks " + symbols[i];
+        why = "the compiled module lacks " + sites[i].symbol;
         module.reset();
       }
       fns.push_back(fn);
     }
-    for (size_t i = 0; module && i < nodes.size(); ++i) program->set_native_block(nodes[i], fns[i], module);
+    for (size_t i = 0; module && i < sites.size(); ++i)
+      sites[i].program->set_native_block(sites[i].node, fns[i], module);
     if (!module) {
       state->why = why;
       state->failed = true;
@@ -187,7 +210,14 @@ void Function::start_native() {
     job();
     report_native_failure();
   } else {
-    native_->worker = std::thread(std::move(job));
+    native_->worker = std::thread([job = std::move(job)] {
+    // A background compile is an optimization: it yields the cores to the
+    // calls running meanwhile (the compiler processes inherit the niceness).
+#ifdef __linux__
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+      job();
+    });
   }
 }
 
@@ -203,26 +233,11 @@ void Function::report_native_failure() {
   warn("theon: native code is not available, the VM tier runs instead: " + native_->why);
 }
 
-// Inner functions (a scan's step, ifelse's branches) have native code of
-// their own: ready when theirs is too.
-bool Function::has_native_kernels() const {
-  if (native_) return true;
-  for (Function* f : program_->inner_functions())
-    if (f->has_native_kernels()) return true;
-  return false;
-}
-
-bool Function::native_ready() const {
-  if (native_ && !(native_->done && !native_->failed)) return false;
-  for (Function* f : program_->inner_functions())
-    if (f->has_native_kernels() && !f->native_ready()) return false;
-  return has_native_kernels();
-}
+bool Function::native_ready() const { return native_ && native_->done && !native_->failed; }
 
 void Function::wait_native() {
   if (native_ && native_->worker.joinable()) native_->worker.join();
   report_native_failure();
-  for (Function* f : program_->inner_functions()) f->wait_native();
 }
 
 Function::~Function() {

@@ -1,8 +1,9 @@
 // Ops that run graphs of their own (scan's step, ifelse's branches,
 // OpFromGraph's body) compile each one as a Function. Inside a function,
 // they are compiled once per program step with that function's options, so
-// the inner graphs get the same rewrites and the same native tier as the
-// outer one; outside (constant folding) the op's own default compile serves.
+// the inner graphs get the same rewrites as the outer one, and their fused
+// kernels are compiled to native code in the outer function's module;
+// outside (constant folding) the op's own default compile serves.
 #pragma once
 #include <memory>
 #include <string>
