@@ -67,6 +67,26 @@ def test_steps_computed_in_their_history_rows():
         np.testing.assert_array_equal(a, b)
 
 
+def test_output_shapes_without_running_the_loop():
+    # Theano's test_borrow_bug_jeremiah: a Scan's output shapes come from
+    # n_steps, the initial rows and the step's shape inference.
+    X, W, h0 = T.dmatrix("X"), T.dmatrix("W"), T.dvector("h0")
+    outs, _ = theon.scan(lambda x, h: [T.tanh(T.dot(W, h) + x), T.dot(x, W), T.outer(x, h)],
+                         sequences=X, outputs_info=[h0, None, None])
+    vals = (RNG.randn(5, 3), RNG.randn(3, 3), RNG.randn(3))
+    for out in outs:
+        f = theon.function([X, W, h0], out.shape, on_unused_input="ignore")
+        assert not [n for n in f.maker.fgraph.toposort() if n.op.kind == "Scan"]
+        np.testing.assert_array_equal(f(*vals), theon.function([X, W, h0], out)(*vals).shape)
+    # A shape that depends on the values computed, or an until loop, still runs the loop.
+    ragged, _ = theon.scan(lambda x: T.arange(T.cast(x.sum(), "int64")), sequences=X)
+    stop, _ = theon.scan(lambda x: (x * 2, theon.scan_module.until(x.sum() > 0)), sequences=X)
+    for out, want in ((ragged, (5, 4)), (stop, (1, 3))):
+        f = theon.function([X], out.shape)
+        assert [n for n in f.maker.fgraph.toposort() if n.op.kind == "Scan"]
+        np.testing.assert_array_equal(f(np.ones((5, 3)) * [[4 / 3.0]] if out is ragged else np.ones((5, 3))), want)
+
+
 def test_inner_graphs_get_the_outer_functions_options():
     # A step, a branch and an OpFromGraph body are compiled with the mode
     # and native tier of the function they run in.

@@ -55,6 +55,10 @@ class ScanOp final : public Op {
   // Backpropagation through time: a Scan over the reversed steps of the step
   // graph's vector-Jacobian product (compile/scan_op.cpp).
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+  // Without running the loop: n_steps rows (unless an until may stop it
+  // early), each shaped as the initial rows or as the step's shape inference
+  // gives from the step inputs' sizes; null when a size depends on values.
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
 
   const std::string& label() const { return label_; }
   size_t n_sequences() const { return seq_inner_.size(); }
