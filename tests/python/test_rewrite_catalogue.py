@@ -437,3 +437,17 @@ def test_rule_fires_and_keeps_values(rule):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-300)
     for v, k in zip(values, keep):  # inplace never touched the caller's arrays
         np.testing.assert_array_equal(v, k)
+
+
+def test_shapes_through_a_join_need_no_join():
+    # Join's shape inference: the sizes summed along the axis, the first
+    # input's elsewhere; its gradient pieces are shaped as the joined inputs.
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    j = T.join(1, a, b)
+    ga = theon.grad((j ** 2).sum(), a)
+    f = theon.function([a, b], [j.shape, ga.shape])
+    kinds = [n.op.kind for n in f.maker.fgraph.toposort()]
+    assert "Join" not in kinds and "JoinGrad" not in kinds, kinds
+    av, bv = np.ones((2, 3)), np.ones((2, 4))
+    np.testing.assert_array_equal(f(av, bv)[0], [2, 7])
+    np.testing.assert_array_equal(f(av, bv)[1], [2, 3])

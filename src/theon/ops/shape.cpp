@@ -562,6 +562,13 @@ bool known_nonnegative(const Var& e, int depth = 0) {
 
 // The entry of the requested shape when it is a MakeVector entry that cannot
 // be -1; else unknown.
+Var ops::Join::infer_shape(const Apply& node, int, int axis, const InputSize& input_size) const {
+  if (axis != axis_) return input_size(0, axis);
+  Var total = input_size(0, axis);
+  for (size_t i = 1; i < node.inputs.size(); ++i) total = add(total, input_size(static_cast<int>(i), axis));
+  return total;
+}
+
 Var ops::Reshape::infer_shape(const Apply& node, int, int axis, const InputSize&) const {
   const Var& shp = node.inputs[1];
   if (!shp->owner || shp->owner->op->kind() != OpKind::MakeVector) return nullptr;

@@ -170,6 +170,8 @@ class Join final : public NamedShapeOp {
   int axis() const { return axis_; }
   std::string name() const override { return "Join{axis=" + std::to_string(axis_) + "}"; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  // Along the axis, the inputs' sizes summed; elsewhere the first input's.
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
   bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
 
@@ -191,6 +193,9 @@ class JoinGrad final : public NamedShapeOp {
   int view_of(int) const override { return 0; }
   bool connected(int i) const override { return i == 0; }
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply&, int, int axis, const InputSize& input_size) const override {
+    return input_size(1 + i_, axis);  // shaped as the joined input
+  }
   bool linear() const override { return true; }
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
 
