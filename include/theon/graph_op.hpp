@@ -4,6 +4,8 @@
 // graphs of the inputs and of `output_grads` (one placeholder per output),
 // one per input (null: no gradient). `rop_overrides` likewise, of the inputs
 // and `eval_points` (one placeholder per input), one per output.
+// `connection` overrides which outputs depend on which inputs (Theano's
+// connection_pattern argument), as gradients see it.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@ struct GraphOpSpec {
   std::vector<Var> inputs, outputs;
   std::vector<Var> output_grads, grad_overrides;  // empty: derived
   std::vector<Var> eval_points, rop_overrides;    // empty: derived
+  std::vector<std::vector<bool>> connection;      // [input][output] differentiable dependence; empty: the graph's
   std::string name = "OpFromGraph";
 };
 

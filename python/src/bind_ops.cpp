@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "bindings.hpp"
+#include "compile/inner_function.hpp"
 #include "ops/scalar_table.hpp"
 
 namespace theon::py {
@@ -242,7 +243,8 @@ void bind_ops(nb::module_& m) {
       "apply_graph_op",
       [](const std::vector<Var>& inputs, const std::vector<Var>& outputs, const std::vector<Var>& output_grads,
          const std::vector<std::optional<Var>>& grad_overrides, const std::vector<Var>& eval_points,
-         const std::vector<std::optional<Var>>& rop_overrides, const std::string& name, const std::vector<Var>& args) {
+         const std::vector<std::optional<Var>>& rop_overrides, const std::string& name, const std::vector<Var>& args,
+         const std::vector<std::vector<bool>>& connection) {
         GraphOpSpec s;
         s.inputs = inputs;
         s.outputs = outputs;
@@ -251,10 +253,19 @@ void bind_ops(nb::module_& m) {
         s.eval_points = eval_points;
         for (const auto& r : rop_overrides) s.rop_overrides.push_back(r.value_or(nullptr));
         s.name = name;
+        if (!connection.empty()) {
+          if (connection.size() != inputs.size())
+            throw ValueError(name + ": the connection pattern needs one row per input");
+          for (const auto& row : connection)
+            if (row.size() != outputs.size())
+              throw ValueError(name + ": the connection pattern needs one entry per output in each row");
+        }
+        s.connection = connection;
         return apply_graph_op(s, args);
       },
       nb::arg("inputs"), nb::arg("outputs"), nb::arg("output_grads"), nb::arg("grad_overrides"), nb::arg("eval_points"),
-      nb::arg("rop_overrides"), nb::arg("name"), nb::arg("args"));
+      nb::arg("rop_overrides"), nb::arg("name"), nb::arg("args"),
+      nb::arg("connection") = std::vector<std::vector<bool>>{});
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
     return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));
@@ -298,6 +309,15 @@ void bind_ops(nb::module_& m) {
     for (const auto& [a, b] : replace)
       if (!a || !b) throw TypeError("clone: a replace pair contains None");
     return clone_replace(outputs, replace);
+  });
+  // Theano's io_connection_pattern: per input, per output, whether the
+  // output depends on it differentiably (through each node's own pattern).
+  m.def("io_connection_pattern", [](const std::vector<Var>& inputs, const std::vector<Var>& outputs) {
+    const auto by_output = inner_connection(inputs, outputs);
+    std::vector<std::vector<bool>> p(inputs.size(), std::vector<bool>(outputs.size()));
+    for (size_t j = 0; j < outputs.size(); ++j)
+      for (size_t i = 0; i < inputs.size(); ++i) p[i][j] = by_output[j][i];
+    return p;
   });
 }
 

@@ -148,6 +148,10 @@ def format_as(use_list, use_tuple, outputs):
     return outputs[0]
 
 
+# Theano's instance: ``disconnected_type()`` makes a disconnected gradient.
+disconnected_type = DisconnectedType()
+
+
 def _disconnected_value(w, mode):
     if mode == "zero":
         return B.zeros_like(w, dtype=w.dtype if w.dtype.startswith(("float", "complex")) else "float64")

@@ -127,3 +127,44 @@ def test_bad_overrides_are_rejected():
     g = OpFromGraph([x, y, T.dvector("g")], [x])  # an override graph of the wrong arity
     with pytest.raises(TypeError, match="takes 3 inputs, got 4"):
         OpFromGraph([x, y], [x * y, x + y], grad_overrides=g)
+
+
+def test_connection_pattern_and_shapes_come_from_the_graph():
+    x, y, z = T.dmatrices("x", "y", "z")
+    op1 = OpFromGraph([x, y, z], [x * y, y * z])
+    assert op1.connection_pattern() == [[True, False], [True, True], [False, True]]
+    # through nested ops, output by output (Theano's io_connection_pattern)
+    m, n, p, q = T.dmatrices("m", "n", "p", "q")
+    o1, o2 = op1(m, n, p)
+    out1, out2 = op1(o1, q, o2)
+    op2 = OpFromGraph([m, n, p, q], [out1, out2])
+    want = [[True, False], [True, True], [False, True], [True, True]]
+    assert op2.connection_pattern() == want
+    assert theon.gof.graph.io_connection_pattern([m, n, p, q], [out1, out2]) == want
+    node = op2(m, n, p, q)[0].owner
+    assert node.op.connection_pattern(node) == want
+    a = T.dvector("a")
+    # a given pattern is kept (and checked)
+    op3 = OpFromGraph([x, y], [x + T.round(y)], connection_pattern=[[True], [False]])
+    assert op3.connection_pattern() == [[True], [False]]
+    with pytest.raises(ValueError, match="connection_pattern"):
+        OpFromGraph([x, y], [x + y], connection_pattern=[[True]])
+    # the shapes of its outputs need no run of the graph
+    f = theon.function([m, n, p, q], [o.shape for o in op2(m, n, p, q)])
+    assert not [nd for nd in f.maker.fgraph.toposort() if nd.op.kind == "OpFromGraph"]
+    vals = [np.ones((2, 3))] * 4
+    assert [list(s) for s in f(*vals)] == [[2, 3], [2, 3]]
+    # a shape read from the values keeps the op
+    r = OpFromGraph([a], [T.arange(T.cast(a.sum(), "int64"))])(a)
+    g = theon.function([a], r.shape)
+    assert [nd for nd in g.maker.fgraph.toposort() if nd.op.kind == "OpFromGraph"]
+    assert list(g(np.array([1.0, 2.0]))) == [3]
+
+
+def test_a_disconnected_type_override():
+    x, y = T.dvectors("x", "y")
+    op = OpFromGraph([x, y], [y + T.round(y)], on_unused_input="ignore",
+                     grad_overrides=lambda inputs, g: [g[0], theon.gradient.disconnected_type()],
+                     connection_pattern=[[True], [False]])
+    g = theon.grad(op(x, y).sum(), x)
+    np.testing.assert_allclose(g.eval({x: np.ones(3), y: np.ones(3)}), np.ones(3))

@@ -37,8 +37,10 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
     lop_overrides : 'default', callable or list, optional
         ``lop_overrides(inputs, outputs, output_grads)``: grad_overrides that
         also reads the outputs (Theano 1.0's name).
-    connection_pattern : optional
-        Accepted for Theano's signature.
+    connection_pattern : list of lists of bool, optional
+        Per input, per output, whether the output depends on the input
+        differentiably (what ``connection_pattern()`` returns); by default
+        it is read from the graph.
     name : str, optional
 
     Examples
@@ -67,6 +69,13 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
                                 "are" % (v,))
             if isinstance(v, B.TensorConstant) or v.owner is not None:
                 raise TypeError("OpFromGraph: the inputs must be root variables, got %s" % (v,))
+        if connection_pattern is not None:
+            pattern = [[bool(c) for c in row] for row in connection_pattern]
+            if len(pattern) != len(self.inputs) or any(len(row) != len(self.outputs) for row in pattern):
+                raise ValueError("OpFromGraph: connection_pattern needs one row per input (%d) of one entry per "
+                                 "output (%d), got %r" % (len(self.inputs), len(self.outputs), connection_pattern))
+            connection_pattern = pattern
+        self._connection_pattern = connection_pattern
         self.inline = bool(inline)
         self.name = name or "OpFromGraph"
         self.kwargs = kwargs
@@ -149,12 +158,19 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
         if len(args) != len(self.inputs):
             raise TypeError("%s takes %d inputs, got %d" % (self.name, len(self.inputs), len(args)))
         args = [B.as_tensor_variable(a) for a in args]
-        if self.inline and not self._grads and not self._rops:
+        if self.inline and not self._grads and not self._rops and self._connection_pattern is None:
             outs = list(_core.clone_replace(self.outputs, list(zip(self.inputs, args))))
         else:
             outs = list(_core.apply_graph_op(self.inputs, self.outputs, self._g, self._grads, self._ev, self._rops,
-                                             self.name, args))
+                                             self.name, args, self._connection_pattern or []))
         return outs[0] if len(outs) == 1 else outs
+
+    def connection_pattern(self, node=None):
+        """Per input, per output: whether the output depends on the input
+        differentiably (the given pattern, else the graph's)."""
+        if self._connection_pattern is not None:
+            return [list(row) for row in self._connection_pattern]
+        return [list(row) for row in _core.io_connection_pattern(self.inputs, self.outputs)]
 
     def __str__(self):
         return self.name

@@ -84,6 +84,12 @@ def clone(inputs, outputs, copy_inputs=True, copy_orphans=None):
     return new_inputs, list(_core.clone_replace(_as_list(outputs), pairs))
 
 
+def io_connection_pattern(inputs, outputs):
+    """Per input, per output: whether the output depends on the input
+    differentiably, through each node's own connection pattern."""
+    return [list(row) for row in _core.io_connection_pattern(list(inputs), _as_list(outputs))]
+
+
 def is_same_graph(var1, var2, givens=None):
     """True when var1 and var2 compute the same thing: the same ops on the same
     roots (roots compared by identity, constants by value), after substituting givens."""

@@ -53,6 +53,25 @@ Function& GraphOp::function() const {
   return *fn_;
 }
 
+bool GraphOp::connected(int input, int output) const {
+  std::call_once(pattern_once_, [this] {
+    if (spec_.connection.empty()) {
+      pattern_ = inner_connection(spec_.inputs, spec_.outputs);
+      return;
+    }
+    pattern_.assign(spec_.outputs.size(), std::vector<bool>(spec_.inputs.size()));
+    for (size_t i = 0; i < spec_.inputs.size(); ++i)
+      for (size_t j = 0; j < spec_.outputs.size(); ++j) pattern_[j][i] = spec_.connection[i][j];
+  });
+  return pattern_[static_cast<size_t>(output)][static_cast<size_t>(input)];
+}
+
+Var GraphOp::infer_shape(const Apply&, int output, int axis, const InputSize& input_size) const {
+  InnerLeaves leaf;
+  for (size_t i = 0; i < spec_.inputs.size(); ++i) leaf[spec_.inputs[i].get()] = {static_cast<int>(i), 0};
+  return inner_size(spec_.outputs[static_cast<size_t>(output)], axis, leaf, input_size);
+}
+
 std::shared_ptr<Function> GraphOp::compile(const FunctionOptions* outer) const {
   return std::make_shared<Function>(spec_.inputs, spec_.outputs, inner_options(outer, name()));
 }

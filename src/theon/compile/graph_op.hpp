@@ -29,6 +29,11 @@ class GraphOp final : public Op {
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
   std::vector<Var> rop(const Apply& node, const std::vector<Var>& tangents) const override;
+  // Through the graph: output j depends on input i as the graph's nodes say.
+  bool connected(int input, int output) const override;
+  // The graph's shape inference over the inputs' sizes (null where a size
+  // depends on values the graph computes).
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
   const GraphOpSpec& spec() const { return spec_; }
   // The graph as a function with the options of the function the op runs in
   // (inner_function.hpp): what the kernel runs inside a program.
@@ -40,6 +45,8 @@ class GraphOp final : public Op {
   GraphOpSpec spec_;
   mutable std::shared_ptr<Function> fn_;
   mutable std::mutex compile_mutex_;
+  mutable std::vector<std::vector<bool>> pattern_;  // [output][input], made on first use
+  mutable std::once_flag pattern_once_;
 };
 
 }  // namespace ops

@@ -7,6 +7,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "backend/backend.hpp"
@@ -28,5 +30,18 @@ inline Function* prepared_inner(const Workspace& ws, size_t i) {
   const auto* s = static_cast<const InnerFunctions*>(ws.state);
   return s && i < s->fns.size() ? s->fns[i].get() : nullptr;
 }
+
+// The size along `axis` of `v`, a variable of an inner graph, as a graph
+// outside it: `leaf` maps each inner input to the outer input it stands for
+// and how many leading axes the outer one has more (a scan's sequence row:
+// 1), whose sizes `input_size` gives. Null when the size depends on values
+// the inner graph computes (an alloc to x.sum()).
+using InnerLeaves = std::unordered_map<const Variable*, std::pair<int, int>>;
+Var inner_size(const Var& value, int axis, const InnerLeaves& leaf, const Op::InputSize& input_size);
+
+// Per output, per input: whether the output depends on the input
+// differentiably, through each node's own connection pattern
+// (Op::connected(input, output)), as Theano's io_connection_pattern.
+std::vector<std::vector<bool>> inner_connection(const std::vector<Var>& inputs, const std::vector<Var>& outputs);
 
 }  // namespace theon

@@ -4,8 +4,6 @@
 #include "compile/scan_op.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -112,55 +110,14 @@ Var ScanOp::infer_shape(const Apply& node, int output, int axis, const InputSize
   const int row_axis = stacked ? axis - 1 : axis;
   if (k < ns) return input_size(static_cast<int>(first_init() + k), row_axis + 1);  // a state keeps its row shape
   // A stacked output's row: the step graph's sizes, its inputs' sizes read outside.
-  std::unordered_map<const Variable*, std::pair<int, int>> leaf;  // step input -> outer input, axis offset
+  InnerLeaves leaf;  // step input -> outer input, axis offset
   for (size_t i = 0; i < seq_inner_.size(); ++i) leaf[seq_inner_[i].get()] = {static_cast<int>(1 + i), 1};
   for (size_t s = 0, t = 0; s < ns; ++s)
     for (size_t j = 0; j < states_[s].taps.size(); ++j)
       leaf[tap_inner_[t++].get()] = {static_cast<int>(first_init() + s), 1};
   for (size_t j = 0; j < param_inner_.size(); ++j)
     leaf[param_inner_[j].get()] = {static_cast<int>(first_param() + j), 0};
-  struct Unknown {};
-  std::map<std::pair<const Variable*, int>, Var> memo;
-  std::function<Var(const Var&, int)> size = [&](const Var& v, int d) -> Var {
-    if (v->type.shape[d] >= 0) return scalar_constant<int64_t>(v->type.shape[d]);
-    auto key = std::make_pair(v.get(), d);
-    if (auto it = memo.find(key); it != memo.end()) return it->second;
-    Var r;
-    if (auto it = leaf.find(v.get()); it != leaf.end()) {
-      r = input_size(it->second.first, d + it->second.second);
-    } else if (v->owner) {
-      const Apply& n = *v->owner;
-      r = n.op->infer_shape(n, v->index, d, [&](int i, int a) -> Var {
-        if (Var s = size(n.inputs[i], a)) return s;
-        throw Unknown{};
-      });
-    }
-    if (!r) throw Unknown{};
-    // Sizes of step inputs inside the answer (a reshape to x.shape[0] * 2)
-    // are read outside; anything else read from a step value (an alloc to
-    // x.sum()) is not known before the loop runs.
-    std::vector<std::pair<Var, Var>> outside;
-    for (Apply* a : toposort({r})) {
-      if (a->inputs.empty() || !leaf.count(a->inputs[0].get())) continue;
-      const auto [i, off] = leaf.at(a->inputs[0].get());
-      if (a->op->kind() == OpKind::ShapeI) {
-        outside.push_back({a->output(0), input_size(i, shape_i_axis(*a->op) + off)});
-      } else if (a->op->kind() == OpKind::Shape) {
-        std::vector<Var> dims;
-        for (int j = 0; j < a->inputs[0]->ndim(); ++j) dims.push_back(input_size(i, j + off));
-        outside.push_back({a->output(0), make_vector(dims)});
-      }
-    }
-    if (!outside.empty()) r = clone_replace({r}, outside)[0];
-    for (const Var& root : graph_inputs({r}))
-      if (leaf.count(root.get())) throw Unknown{};
-    return memo[key] = r;
-  };
-  try {
-    return size(step_outputs_[k], row_axis);
-  } catch (const Unknown&) {
-    return nullptr;
-  }
+  return inner_size(step_outputs_[k], row_axis, leaf, input_size);
 }
 
 bool ScanOp::connected(int input, int output) const {
