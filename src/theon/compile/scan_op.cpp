@@ -126,16 +126,12 @@ bool ScanOp::connected(int input, int output) const {
     std::vector<Var> step_in = seq_inner_;
     step_in.insert(step_in.end(), tap_inner_.begin(), tap_inner_.end());
     step_in.insert(step_in.end(), param_inner_.begin(), param_inner_.end());
-    std::unordered_map<const Variable*, size_t> at;
-    for (size_t i = 0; i < step_in.size(); ++i) at[step_in[i].get()] = i;
     std::vector<int> state_of(step_in.size(), -1);  // the state a tap belongs to
     for (size_t s = 0, t = seq_inner_.size(); s < states_.size(); ++s)
       for (size_t j = 0; j < states_[s].taps.size(); ++j) state_of[t++] = static_cast<int>(s);
     const size_t ns = states_.size(), nk = ns + static_cast<size_t>(n_outputs_);
-    std::vector<std::vector<bool>> reads(nk, std::vector<bool>(step_in.size(), false));
-    for (size_t k = 0; k < nk; ++k)
-      for (const Var& v : graph_inputs({step_outputs_[k]}))
-        if (at.count(v.get())) reads[k][at[v.get()]] = true;
+    const std::vector<Var> results(step_outputs_.begin(), step_outputs_.begin() + static_cast<long>(nk));
+    const std::vector<std::vector<bool>> reads = inner_connection(step_in, results);
     pattern_.assign(nk, std::vector<bool>(first_param() + param_inner_.size(), false));
     for (size_t k = 0; k < nk; ++k) {
       std::vector<bool> d = reads[k], expanded(ns, false);
