@@ -1,5 +1,6 @@
 // Umbrella header for C++ users.
 #pragma once
+#include "theon/conv.hpp"
 #include "theon/dtype.hpp"
 #include "theon/error.hpp"
 #include "theon/function.hpp"

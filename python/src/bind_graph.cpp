@@ -155,6 +155,23 @@ void bind_graph(nb::module_& m) {
                      if (o.kind() != OpKind::TopK) return std::nullopt;
                      return std::string(dtype_name(topk_outputs(o).idx_dtype));
                    })
+      .def_prop_ro("conv",  // a convolution's parameters (Theano's AbstractConv attributes), else None
+                   [](const Op& o) -> nb::object {
+                     const OpKind k = o.kind();
+                     if (k != OpKind::Conv && k != OpKind::ConvGradInputs && k != OpKind::ConvGradWeights)
+                       return nb::none();
+                     const ConvParams& p = conv_params(o);
+                     nb::dict d;
+                     d["nd"] = p.nd;
+                     d["border_mode"] = p.border == ConvBorder::Full   ? nb::object(nb::str("full"))
+                                        : p.border == ConvBorder::Half ? nb::object(nb::str("half"))
+                                                                       : nb::object(nb::tuple(nb::cast(p.pad)));
+                     d["subsample"] = nb::tuple(nb::cast(p.stride));
+                     d["filter_dilation"] = nb::tuple(nb::cast(p.dilation));
+                     d["num_groups"] = p.groups;
+                     d["filter_flip"] = p.flip;
+                     return d;
+                   })
       .def_prop_ro("new_order",  // Theano's DimShuffle.new_order: 'x' for an inserted axis
                    [](const Op& o) -> nb::object {
                      if (o.kind() != OpKind::DimShuffle) return nb::none();

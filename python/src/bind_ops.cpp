@@ -310,6 +310,34 @@ void bind_ops(nb::module_& m) {
       if (!a || !b) throw TypeError("clone: a replace pair contains None");
     return clone_replace(outputs, replace);
   });
+  // Convolutions: role "forward" (x, w), "grad_inputs" (w, gy, input spatial
+  // shape) or "grad_weights" (x, gy, filter spatial shape).
+  m.def(
+      "conv",
+      [](const std::string& role, const Var& a, const Var& b, std::optional<Var> shape, int nd,
+         const std::string& border, std::vector<int64_t> pad, std::vector<int64_t> stride,
+         std::vector<int64_t> dilation, int64_t groups, bool flip) {
+        ConvParams p;
+        p.nd = nd;
+        if (border == "full")
+          p.border = ConvBorder::Full;
+        else if (border == "half")
+          p.border = ConvBorder::Half;
+        else if (border != "explicit")
+          throw ValueError("conv: unknown border mode '" + border + "'");
+        p.pad = std::move(pad);
+        p.stride = std::move(stride);
+        p.dilation = std::move(dilation);
+        p.groups = groups;
+        p.flip = flip;
+        if (role == "forward") return conv(a, b, p);
+        if (!shape) throw TypeError("conv: the " + role + " role needs a shape");
+        if (role == "grad_inputs") return conv_grad_inputs(a, b, *shape, p);
+        if (role == "grad_weights") return conv_grad_weights(a, b, *shape, p);
+        throw ValueError("conv: unknown role '" + role + "'");
+      },
+      nb::arg("role"), nb::arg("a"), nb::arg("b"), nb::arg("shape").none(), nb::arg("nd"), nb::arg("border"),
+      nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"));
   // Theano's io_connection_pattern: per input, per output, whether the
   // output depends on it differentiably (through each node's own pattern).
   m.def("io_connection_pattern", [](const std::vector<Var>& inputs, const std::vector<Var>& outputs) {

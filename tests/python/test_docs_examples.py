@@ -7,7 +7,7 @@ import pytest
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
 PAGES = ["tensor.md", "native.md", "config.md", "theano-modules.md", "guide.md", "coming-from-theano.md",
-         "performance.md", "random.md", "scan.md"]
+         "performance.md", "random.md", "scan.md", "conv.md"]
 
 
 def _blocks():

@@ -4,6 +4,7 @@
 #pragma once
 #include <vector>
 
+#include "theon/conv.hpp"
 #include "theon/graph.hpp"
 #include "theon/ops.hpp"
 #include "theon/scalar.hpp"
@@ -21,6 +22,9 @@ OpPtr elemwise_op_of(ScalarOpId id);
 OpPtr elemwise_inplace(const Op& op, int input);
 OpPtr composite_inplace(const Op& op, int input);
 OpPtr inc_subtensor_inplace(const Op& op);
+
+// OpKind::Conv / ConvGradInputs / ConvGradWeights: the convolution's parameters.
+const ConvParams& conv_params(const Op& op);
 
 // OpKind::DimShuffle: the new order (-1 = an inserted broadcastable axis).
 const std::vector<int>& dimshuffle_order(const Op& op);

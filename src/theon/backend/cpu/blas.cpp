@@ -9,6 +9,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "backend/cpu/gemm.hpp"
 #include "backend/cpu/kernels.hpp"
 #include "theon/backend/cpu/blas.hpp"
 #include "theon/runtime.hpp"
@@ -18,12 +19,6 @@ namespace theon {
 namespace {
 
 // ---- products -----------------------------------------------------------------------
-
-// A 2-D operand: rows x cols with byte strides (any sign, 0 = broadcast).
-struct Mat {
-  const char* p;
-  int64_t rows, cols, rs, cs;
-};
 
 // A 1-D/2-D array as the left (M x K) or right (K x N) operand of a product.
 Mat as_left(const NDArray& a) {
@@ -313,28 +308,6 @@ void gemm_any(DType d, const Mat& A, const Mat& B, char* C) {
   visit_dtype(d, [&]<class T>() { loop_gemm<T>(A, B, C, M, N, K); });
 }
 
-// C = alpha A.B + beta C for the float dtypes (the Gemm op): BLAS when it can
-// read the operands, else the product into a temporary and an update loop.
-void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double beta) {
-  const int64_t M = A.rows, K = A.cols, N = B.cols;
-  if (M == 0 || N == 0) return;
-  if (d == DType::Float16) return gemm_half(A, B, C, alpha, beta);
-  if (K > 0) {
-    if (const Blas* bl = blas())
-      if (blas_gemm(d, *bl, A, B, C, M, N, K, alpha, beta)) return;
-  }
-  std::vector<char> tmp(static_cast<size_t>(M * N) * itemsize(d));
-  gemm_any(d, A, B, tmp.data());
-  visit_dtype(d, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<T>) {
-      T* c = reinterpret_cast<T*>(C);
-      const T* t = reinterpret_cast<const T*>(tmp.data());
-      for (int64_t i = 0; i < M * N; ++i)
-        c[i] = static_cast<T>(alpha) * t[i] + (beta == 0 ? T(0) : static_cast<T>(beta) * c[i]);
-    }
-  });
-}
-
 [[noreturn]] void not_aligned(const std::string& op, const NDArray& a, const NDArray& b, int ax_a, int ax_b) {
   throw ValueError(op + ": shapes " + shape_str(a.shape) + " and " + shape_str(b.shape) +
                    " not aligned: " + std::to_string(a.shape[ax_a]) + " (dim " + std::to_string(ax_a) +
@@ -472,6 +445,28 @@ void matmul_kernel(const ops::Matmul& op, const std::vector<NDArray>& in, std::v
 }
 
 }  // namespace
+
+// C = alpha A.B + beta C for the float dtypes (the Gemm op): BLAS when it can
+// read the operands, else the product into a temporary and an update loop.
+void gemm_acc(DType d, const Mat& A, const Mat& B, char* C, double alpha, double beta) {
+  const int64_t M = A.rows, K = A.cols, N = B.cols;
+  if (M == 0 || N == 0) return;
+  if (d == DType::Float16) return gemm_half(A, B, C, alpha, beta);
+  if (K > 0) {
+    if (const Blas* bl = blas())
+      if (blas_gemm(d, *bl, A, B, C, M, N, K, alpha, beta)) return;
+  }
+  std::vector<char> tmp(static_cast<size_t>(M * N) * itemsize(d));
+  gemm_any(d, A, B, tmp.data());
+  visit_dtype(d, [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      T* c = reinterpret_cast<T*>(C);
+      const T* t = reinterpret_cast<const T*>(tmp.data());
+      for (int64_t i = 0; i < M * N; ++i)
+        c[i] = static_cast<T>(alpha) * t[i] + (beta == 0 ? T(0) : static_cast<T>(beta) * c[i]);
+    }
+  });
+}
 
 void add_blas_kernels(Backend& cpu) {
   cpu.add(OpKind::Dot, &typed_kernel<ops::Dot, dot_kernel>);

@@ -10,8 +10,8 @@ crossentropy op, and log(sigmoid(x)) becomes -softplus(-x).
 """
 import sys
 
-from .. import _core
-from .basic import (_as, _axis_int, abs_, all as _all, arange, clip, exp, expm1, ge, log, sigmoid,  # noqa: F401
+from ... import _core
+from ..basic import (_as, _axis_int, abs_, all as _all, arange, clip, exp, expm1, ge, log, sigmoid,  # noqa: F401
                     softplus, switch, sum as _sum)
 
 __all__ = ["sigmoid", "softplus", "ultra_fast_sigmoid", "hard_sigmoid", "softmax", "log_softmax", "logsoftmax",
@@ -207,7 +207,7 @@ def _xent_op(x, b, y_idx):
     return crossentropy_softmax_argmax_1hot_with_bias(x, b, y_idx)
 
 
-from .graph_api import Op as _Op, _op_class  # noqa: E402
+from ..graph_api import Op as _Op, _op_class  # noqa: E402
 
 #: Theano's op class of crossentropy_softmax_argmax_1hot_with_bias, for
 #: ``isinstance(node.op, ...)``; ``CrossentropySoftmaxArgmax1HotWithBias()(x, b, y_idx)`` builds it.
@@ -226,7 +226,7 @@ def _softmax_grad(dy, sm):
 
 def _crossentropy_categorical_1hot_grad(g_y, coding_dist, true_one_of_n):
     """The gradient of crossentropy_categorical_1hot with respect to coding_dist."""
-    from .basic import arange as _arange, set_subtensor, zeros_like
+    from ..basic import arange as _arange, set_subtensor, zeros_like
     g_y, coding_dist, true_one_of_n = _as(g_y), _as(coding_dist), _as(true_one_of_n)
     rows = _arange(coding_dist.shape[0])
     return set_subtensor(zeros_like(coding_dist)[rows, true_one_of_n],
@@ -235,7 +235,7 @@ def _crossentropy_categorical_1hot_grad(g_y, coding_dist, true_one_of_n):
 
 def prepend_scalar_to_each_row(val, mat):
     """mat with a first column of val (a scalar), as Theano's Prepend_scalar_to_each_row."""
-    from .basic import alloc, cast, concatenate
+    from ..basic import alloc, cast, concatenate
     mat = _as(mat)
     col = alloc(cast(_as(val), mat.dtype), mat.shape[0], 1)
     return concatenate([col, mat], axis=1)
@@ -280,7 +280,7 @@ def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, 
         With it, the probability of each example's target (batch_size,);
         without, every output's probability (batch_size, n_outputs).
     """
-    from .basic import arange as _arange, dot, tensordot
+    from ..basic import arange as _arange, dot, tensordot
     x, W1, b1, W2, b2 = _as(x), _as(W1), _as(b1), _as(W2), _as(b2)
     class_probs = softmax(dot(x, W1) + b1)
     if target is None:
@@ -301,8 +301,8 @@ def h_softmax(x, batch_size, n_outputs, n_classes, n_outputs_per_class, W1, b1, 
 def confusion_matrix(actual, pred):
     """[conf_mat, order]: conf_mat[i, j] counts examples of actual class
     order[i] predicted as order[j]; order holds the classes that occur, sorted."""
-    from .basic import concatenate, dot, eq
-    from .extra_ops import unique
+    from ..basic import concatenate, dot, eq
+    from ..extra_ops import unique
     actual, pred = _as(actual), _as(pred)
     if actual.ndim != 1:
         raise ValueError("confusion_matrix: actual must be a 1-d tensor variable, got %s" % (actual.type,))
@@ -317,3 +317,10 @@ def confusion_matrix(actual, pred):
 # Theano's module path theano.tensor.nnet.nnet (the op definitions lived there).
 nnet = sys.modules[__name__]
 sys.modules[__name__ + ".nnet"] = nnet
+
+# Convolutions (theano.tensor.nnet.conv2d is the abstract one).
+from . import abstract_conv  # noqa: E402
+from .abstract_conv import (conv2d, conv2d_grad_wrt_inputs, conv2d_grad_wrt_weights, conv2d_transpose,  # noqa: E402
+                            conv3d, separable_conv2d, causal_conv1d)
+
+__all__ += ["conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "causal_conv1d", "abstract_conv"]

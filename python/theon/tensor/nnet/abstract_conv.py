@@ -1,0 +1,329 @@
+"""theano.tensor.nnet.abstract_conv: convolutions over 2 or 3 spatial
+dimensions and their gradients, as Theano's abstract conv ops.
+
+Inputs are (batch, channels, rows, cols[, depth]) and filters (output
+channels, input channels / num_groups, rows, cols[, depth]). With
+``filter_flip=True`` (the default) the filters are flipped, a true
+convolution; ``filter_flip=False`` is a cross-correlation (what most deep
+learning libraries call convolution). ``border_mode`` is ``'valid'``,
+``'full'``, ``'half'`` (``'same'`` for odd filters), an int or a tuple of
+ints (zeros on both sides). The three ops (the convolution, its gradient
+with respect to the inputs and with respect to the filters) are C++ ops
+(``op.kind`` ``Conv``, ``ConvGradInputs``, ``ConvGradWeights``) whose
+gradients are each other.
+"""
+import numbers
+
+import numpy as np
+
+from ... import _core
+from .. import basic as _b
+from ..graph_api import _op_class
+
+__all__ = ["conv2d", "conv3d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv3d_grad_wrt_inputs",
+           "conv3d_grad_wrt_weights", "conv2d_transpose", "get_conv_output_shape", "get_conv_shape_1axis",
+           "AbstractConv", "AbstractConv2d", "AbstractConv3d", "AbstractConv_gradInputs",
+           "AbstractConv_gradWeights", "AbstractConv2d_gradInputs", "AbstractConv2d_gradWeights",
+           "AbstractConv3d_gradInputs", "AbstractConv3d_gradWeights", "separable_conv2d", "causal_conv1d"]
+
+
+# ---- parameters -----------------------------------------------------------------------------
+
+def _ints(value, nd, what, least):
+    if isinstance(value, (numbers.Integral, np.integer)):
+        value = (int(value),) * nd
+    value = tuple(value)
+    if len(value) != nd or not all(isinstance(v, (numbers.Integral, np.integer)) for v in value):
+        raise ValueError("conv: %s needs %d ints, got %r" % (what, nd, value))
+    if any(v < least for v in value):
+        raise ValueError("conv: %s must be %s, got %r" % (what, "positive" if least else "non-negative", value))
+    return tuple(int(v) for v in value)
+
+
+def _border(border_mode, nd):
+    """('explicit', pads) or ('full' | 'half', zeros)."""
+    if isinstance(border_mode, str):
+        mode = border_mode.lower()
+        if mode == "valid":
+            return "explicit", (0,) * nd
+        if mode in ("full", "half"):
+            return mode, (0,) * nd
+        if mode == "same":
+            return "half", (0,) * nd
+        raise ValueError("conv: unknown border_mode %r: use 'valid', 'full', 'half', an int or a tuple of %d ints"
+                         % (border_mode, nd))
+    if isinstance(border_mode, tuple) and any(isinstance(b, tuple) for b in border_mode):
+        raise ValueError("conv: border_mode %r pads the two sides of an axis differently; theon pads both sides "
+                         "alike (give one int per axis)" % (border_mode,))
+    return "explicit", _ints(border_mode, nd, "border_mode", 0)
+
+
+def _hinted(x, shape, what):
+    """x with a shape hint checked: against the static shape now, at run time otherwise."""
+    if shape is None:
+        return x
+    shape = tuple(shape)
+    if len(shape) != x.ndim:
+        raise ValueError("conv: the %s hint %r has %d entries for a %d-d %s" % (what, shape, len(shape), x.ndim, what))
+    static = x.type.shape if hasattr(x.type, "shape") else [None] * x.ndim
+    for d, (h, s) in enumerate(zip(shape, static)):
+        if h is not None and s is not None and int(h) != int(s):
+            raise ValueError("conv: the %s hint %r contradicts the %s's shape %r (axis %d)"
+                             % (what, shape, what, tuple(static), d))
+    if all(h is None for h in shape):
+        return x
+    from ..extra_ops import specify_shape
+    return specify_shape(x, [x.shape[d] if h is None else int(h) for d, h in enumerate(shape)])
+
+
+class _Params(object):
+    """A convolution's parameters (Theano's AbstractConv attributes)."""
+
+    def __init__(self, nd, border_mode="valid", subsample=None, filter_flip=True, filter_dilation=None,
+                 num_groups=1, unshared=False):
+        if unshared:
+            raise NotImplementedError("conv: unshared (locally connected) filters are not supported yet")
+        self.nd = nd
+        self.border, self.pad = _border(border_mode, nd)
+        self.border_mode = border_mode if isinstance(border_mode, str) else self.pad
+        self.subsample = _ints((1,) * nd if subsample is None else subsample, nd, "subsample", 1)
+        self.filter_dilation = _ints((1,) * nd if filter_dilation is None else filter_dilation, nd,
+                                     "filter_dilation", 1)
+        if not isinstance(num_groups, (numbers.Integral, np.integer)) or num_groups < 1:
+            raise ValueError("conv: num_groups must be a positive int, got %r" % (num_groups,))
+        self.num_groups = int(num_groups)
+        self.filter_flip = bool(filter_flip)
+
+    def apply(self, role, a, b, shape=None):
+        if shape is not None:
+            shape = _b.as_tensor_variable(shape) if not isinstance(shape, (list, tuple)) else \
+                _b.stack(*[_b.cast(s, "int64") for s in shape]) if not all(
+                    isinstance(s, (numbers.Integral, np.integer)) for s in shape) else \
+                _b.constant(np.array(shape, "int64").reshape(len(shape)))
+        return _core.conv(role, _b.as_tensor_variable(a), _b.as_tensor_variable(b), shape, self.nd, self.border,
+                          list(self.pad), list(self.subsample), list(self.filter_dilation), self.num_groups,
+                          self.filter_flip)
+
+
+def _spatial(shape, nd, what):
+    """The last nd entries of a full shape hint (or a symbolic shape vector)."""
+    if shape is None:
+        raise ValueError("conv: the %s shape is needed" % what)
+    if isinstance(shape, (list, tuple)):
+        if len(shape) not in (nd, nd + 2):
+            raise ValueError("conv: the %s shape %r needs %d or %d entries" % (what, shape, nd, nd + 2))
+        shape = shape[-nd:]
+        if any(s is None for s in shape):
+            raise ValueError("conv: the %s shape %r must give the spatial sizes" % (what, shape))
+        return list(shape)
+    v = _b.as_tensor_variable(shape)
+    return v[-nd:] if v.ndim == 1 else v
+
+
+# ---- the functions ---------------------------------------------------------------------------
+
+def _conv(nd, input, filters, input_shape, filter_shape, border_mode, subsample, filter_flip, filter_dilation,
+          num_groups, unshared):
+    p = _Params(nd, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared)
+    x = _hinted(_b.as_tensor_variable(input), input_shape, "input")
+    w = _hinted(_b.as_tensor_variable(filters), filter_shape, "filters")
+    return p.apply("forward", x, w)
+
+
+def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1),
+           filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False, **kwargs):
+    """2-d convolution of a batch of multi-channel images with a bank of filters.
+
+    Parameters
+    ----------
+    input : 4-d tensor (batch, channels, rows, cols)
+    filters : 4-d tensor (output channels, channels / num_groups, rows, cols)
+    input_shape, filter_shape : tuples of ints or None, optional
+        Shape hints, checked against the data (at build time when the
+        shapes are static, at run time otherwise).
+    border_mode : 'valid', 'full', 'half', int or (int, int)
+    subsample : (int, int)
+        The strides.
+    filter_flip : bool
+        True flips the filters (convolution), False does not (cross-correlation).
+    filter_dilation : (int, int)
+        Spacing between filter taps (atrous convolution).
+    num_groups : int
+        Grouped convolution: channels and filters split into this many groups.
+
+    Returns
+    -------
+    4-d tensor (batch, output channels, output rows, output cols), as
+    ``get_conv_output_shape`` gives.
+    """
+    if kwargs.get("image_shape") is not None:
+        input_shape = kwargs.pop("image_shape")
+    kwargs.pop("image_shape", None)
+    if kwargs:
+        raise TypeError("conv2d: unexpected arguments %s" % sorted(kwargs))
+    return _conv(2, input, filters, input_shape, filter_shape, border_mode, subsample, filter_flip, filter_dilation,
+                 num_groups, unshared)
+
+
+def conv3d(input, filters, input_shape=None, filter_shape=None, border_mode="valid", subsample=(1, 1, 1),
+           filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
+    """3-d convolution of a batch of multi-channel volumes (batch, channels,
+    depth, rows, cols) with filters (output channels, channels / num_groups,
+    depth, rows, cols); the parameters are conv2d's with three entries."""
+    return _conv(3, input, filters, input_shape, filter_shape, border_mode, subsample, filter_flip, filter_dilation,
+                 num_groups, False)
+
+
+def _grad_inputs(nd, output_grad, filters, input_shape, filter_shape, border_mode, subsample, filter_flip,
+                 filter_dilation, num_groups, unshared):
+    p = _Params(nd, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared)
+    w = _hinted(_b.as_tensor_variable(filters), filter_shape, "filters")
+    return p.apply("grad_inputs", w, _b.as_tensor_variable(output_grad), _spatial(input_shape, nd, "input"))
+
+
+def _grad_weights(nd, input, output_grad, filter_shape, input_shape, border_mode, subsample, filter_flip,
+                  filter_dilation, num_groups, unshared):
+    p = _Params(nd, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared)
+    x = _hinted(_b.as_tensor_variable(input), input_shape, "input")
+    return p.apply("grad_weights", x, _b.as_tensor_variable(output_grad), _spatial(filter_shape, nd, "filter"))
+
+
+def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None, border_mode="valid",
+                           subsample=(1, 1), filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """The gradient of conv2d with respect to its input: the input's shape
+    (``input_shape``, its spatial sizes at least) is needed, since strides
+    make it ambiguous."""
+    return _grad_inputs(2, output_grad, filters, input_shape, filter_shape, border_mode, subsample, filter_flip,
+                        filter_dilation, num_groups, unshared)
+
+
+def conv2d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, border_mode="valid",
+                            subsample=(1, 1), filter_flip=True, filter_dilation=(1, 1), num_groups=1,
+                            unshared=False):
+    """The gradient of conv2d with respect to its filters, of ``filter_shape``."""
+    return _grad_weights(2, input, output_grad, filter_shape, input_shape, border_mode, subsample, filter_flip,
+                         filter_dilation, num_groups, unshared)
+
+
+def conv3d_grad_wrt_inputs(output_grad, filters, input_shape, filter_shape=None, border_mode="valid",
+                           subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
+    """conv2d_grad_wrt_inputs for conv3d."""
+    return _grad_inputs(3, output_grad, filters, input_shape, filter_shape, border_mode, subsample, filter_flip,
+                        filter_dilation, num_groups, False)
+
+
+def conv3d_grad_wrt_weights(input, output_grad, filter_shape, input_shape=None, border_mode="valid",
+                            subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1), num_groups=1):
+    """conv2d_grad_wrt_weights for conv3d."""
+    return _grad_weights(3, input, output_grad, filter_shape, input_shape, border_mode, subsample, filter_flip,
+                         filter_dilation, num_groups, False)
+
+
+def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mode="valid", input_dilation=(1, 1),
+                     filter_flip=True, filter_dilation=(1, 1), num_groups=1, unshared=False):
+    """The transpose of conv2d ("deconvolution"): the gradient of a conv2d of
+    ``output_shape`` images with respect to its input, applied to ``input``;
+    ``input_dilation`` is that conv2d's subsample."""
+    return conv2d_grad_wrt_inputs(input, filters, output_shape, filter_shape, border_mode, input_dilation,
+                                  filter_flip, filter_dilation, num_groups, unshared)
+
+
+def separable_conv2d(input, depthwise_filters, pointwise_filters, num_channels, input_shape=None,
+                     depthwise_filter_shape=None, pointwise_filter_shape=None, border_mode="valid",
+                     subsample=(1, 1), filter_flip=True, filter_dilation=(1, 1)):
+    """A depthwise convolution (one group per input channel) followed by a
+    1x1 pointwise one."""
+    depth = conv2d(input, depthwise_filters, input_shape, depthwise_filter_shape, border_mode, subsample,
+                   filter_flip, filter_dilation, num_groups=num_channels)
+    return conv2d(depth, pointwise_filters, None, pointwise_filter_shape, "valid", (1, 1), filter_flip)
+
+
+def causal_conv1d(input, filters, filter_shape=None, input_shape=None, subsample=1, filter_flip=True,
+                  filter_dilation=1, num_groups=1, unshared=False):
+    """A 1-d convolution of (batch, channels, time) whose output at t reads
+    times <= t only: left padding of (filter length - 1) x dilation."""
+    x = _b.as_tensor_variable(input)
+    w = _b.as_tensor_variable(filters)
+    k = w.shape[2] if filter_shape is None else filter_shape[-1]
+    left = (k - 1) * filter_dilation
+    padded = _b.concatenate([_b.zeros((x.shape[0], x.shape[1], left), dtype=x.dtype), x], axis=2)
+    y = conv2d(padded.dimshuffle(0, 1, 2, "x"), w.dimshuffle(0, 1, 2, "x"), None, None, "valid",
+               (subsample, 1), filter_flip, (filter_dilation, 1), num_groups, unshared)
+    return y[:, :, :, 0]
+
+
+# ---- shapes ---------------------------------------------------------------------------------
+
+def get_conv_shape_1axis(image_shape, kernel_shape, border_mode, subsample, dilation=1):
+    """The output length along one axis (None when the input's is None)."""
+    if None in (image_shape, kernel_shape, border_mode, subsample, dilation):
+        return None
+    dilated = (kernel_shape - 1) * dilation + 1
+    if border_mode == "half":
+        pad = dilated // 2
+    elif border_mode == "full":
+        pad = dilated - 1
+    elif border_mode == "valid":
+        pad = 0
+    else:
+        pad = border_mode
+        if pad < 0:
+            raise ValueError("border_mode must be >= 0")
+    return (image_shape + 2 * pad - dilated) // subsample + 1
+
+
+def get_conv_output_shape(image_shape, kernel_shape, border_mode, subsample, filter_dilation=None):
+    """The output shape of a convolution of `image_shape` (batch, channels,
+    spatial...) images with `kernel_shape` filters (None entries stay None)."""
+    nd = len(image_shape) - 2
+    if filter_dilation is None:
+        filter_dilation = (1,) * nd
+    if isinstance(border_mode, tuple):
+        modes = border_mode
+    else:
+        modes = ("same" if border_mode == "same" else border_mode,) * nd
+    modes = tuple("half" if m == "same" else m for m in modes)
+    out = [image_shape[0], kernel_shape[0]]
+    for d in range(nd):
+        out.append(get_conv_shape_1axis(image_shape[2 + d], kernel_shape[-nd + d], modes[d], subsample[d],
+                                        filter_dilation[d]))
+    return tuple(out)
+
+
+# ---- Theano's op classes ----------------------------------------------------------------------
+
+def _maker(nd, role):
+    def make(imshp=None, kshp=None, border_mode="valid", subsample=None, filter_flip=True, filter_dilation=None,
+             num_groups=1, unshared=False):
+        p = _Params(nd, border_mode, subsample, filter_flip, filter_dilation, num_groups, unshared)
+
+        def apply(a, b, shape=None):
+            if role != "forward":
+                return p.apply(role, a, b, _spatial(shape, nd, "input" if role == "grad_inputs" else "filter"))
+            a = _hinted(_b.as_tensor_variable(a), imshp, "input")
+            b = _hinted(_b.as_tensor_variable(b), kshp, "filters")
+            return p.apply(role, a, b)
+        apply.attrs = {name: getattr(p, name) for name in ("border_mode", "subsample", "filter_flip",
+                                                             "filter_dilation", "num_groups")}
+        apply.attrs.update(imshp=imshp, kshp=kshp, unshared=False)
+        return apply
+    return make
+
+
+def _conv_when(nd):
+    return lambda op: op.conv is not None and op.conv["nd"] == nd
+
+
+AbstractConv = _op_class("AbstractConv", ["Conv"], make=_maker(2, "forward"))
+AbstractConv2d = _op_class("AbstractConv2d", ["Conv"], AbstractConv, when=_conv_when(2), make=_maker(2, "forward"))
+AbstractConv3d = _op_class("AbstractConv3d", ["Conv"], AbstractConv, when=_conv_when(3), make=_maker(3, "forward"))
+AbstractConv_gradInputs = _op_class("AbstractConv_gradInputs", ["ConvGradInputs"], make=_maker(2, "grad_inputs"))
+AbstractConv2d_gradInputs = _op_class("AbstractConv2d_gradInputs", ["ConvGradInputs"], AbstractConv_gradInputs,
+                                      when=_conv_when(2), make=_maker(2, "grad_inputs"))
+AbstractConv3d_gradInputs = _op_class("AbstractConv3d_gradInputs", ["ConvGradInputs"], AbstractConv_gradInputs,
+                                      when=_conv_when(3), make=_maker(3, "grad_inputs"))
+AbstractConv_gradWeights = _op_class("AbstractConv_gradWeights", ["ConvGradWeights"], make=_maker(2, "grad_weights"))
+AbstractConv2d_gradWeights = _op_class("AbstractConv2d_gradWeights", ["ConvGradWeights"], AbstractConv_gradWeights,
+                                       when=_conv_when(2), make=_maker(2, "grad_weights"))
+AbstractConv3d_gradWeights = _op_class("AbstractConv3d_gradWeights", ["ConvGradWeights"], AbstractConv_gradWeights,
+                                       when=_conv_when(3), make=_maker(3, "grad_weights"))

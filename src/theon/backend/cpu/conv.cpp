@@ -1,0 +1,299 @@
+// The CPU kernels of the convolution ops (ops/conv.hpp): im2col + GEMM. Each
+// image's receptive fields are laid out as columns (channels x filter taps by
+// output positions) and multiplied by the filters through the run-time BLAS;
+// the gradient with respect to the input multiplies back and scatters the
+// columns (col2im). Images run in parallel over theon's pool.
+#include "ops/conv.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "backend/cpu/gemm.hpp"
+#include "backend/cpu/kernels.hpp"
+#include "theon/runtime.hpp"
+
+namespace theon {
+
+namespace {
+
+// Sizes of one convolution, spatial dimensions padded to 3 with size 1.
+struct Geometry {
+  int64_t n = 0, c = 0, o = 0, groups = 1, cg = 0, og = 0;
+  std::array<int64_t, 3> in{1, 1, 1}, k{1, 1, 1}, out{1, 1, 1}, pad{0, 0, 0}, stride{1, 1, 1}, dil{1, 1, 1};
+  int64_t in_size() const { return in[0] * in[1] * in[2]; }
+  int64_t k_size() const { return k[0] * k[1] * k[2]; }
+  int64_t out_size() const { return out[0] * out[1] * out[2]; }
+  int64_t col_rows() const { return cg * k_size(); }
+};
+
+[[noreturn]] void bad(const ops::Conv& op, const std::string& why, const std::vector<NDArray>& in) {
+  std::string shapes;
+  for (size_t i = 0; i < in.size() && i < 2; ++i) shapes += (i ? ", " : "") + shape_str(in[i].shape);
+  throw ValueError(op.name() + ": " + why + " (shapes " + shapes + ")");
+}
+
+// x (N, C, *I) and w (O, C / g, *K) give the geometry; `out_spatial` checks
+// against given output sizes (the gradients' gy) when not null.
+Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std::vector<NDArray>& in) {
+  const ConvParams& p = op.params();
+  Geometry g;
+  g.n = x[0];
+  g.c = x[1];
+  g.o = w[0];
+  g.groups = p.groups;
+  if (g.c != w[1] * p.groups)
+    bad(op,
+        "the input has " + std::to_string(g.c) + " channels but the filters expect " + std::to_string(w[1]) + " x " +
+            std::to_string(p.groups) + " groups",
+        in);
+  if (g.o % p.groups != 0)
+    bad(op, std::to_string(g.o) + " filters do not split into " + std::to_string(p.groups) + " groups", in);
+  g.cg = w[1];
+  g.og = g.o / p.groups;
+  const int off = 3 - p.nd;  // leading spatial dims of size 1
+  for (int d = 0; d < p.nd; ++d) {
+    const auto ud = static_cast<size_t>(d);
+    const size_t a = static_cast<size_t>(d + off);
+    g.in[a] = x[2 + ud];
+    g.k[a] = w[2 + ud];
+    g.pad[a] = p.pad_for(d, g.k[a]);
+    g.stride[a] = p.stride[ud];
+    g.dil[a] = p.dilation[ud];
+    const int64_t dilated = (g.k[a] - 1) * g.dil[a] + 1;
+    if (g.k[a] < 1) bad(op, "the filters are empty along spatial axis " + std::to_string(d), in);
+    if (g.in[a] + 2 * g.pad[a] < dilated)
+      bad(op,
+          "the filters (" + std::to_string(dilated) + " taps dilated along spatial axis " + std::to_string(d) +
+              ") are larger than the padded input (" + std::to_string(g.in[a]) + " + 2 x " + std::to_string(g.pad[a]) +
+              ")",
+          in);
+    g.out[a] = conv_output_size(g.in[a], g.k[a], g.pad[a], g.stride[a], g.dil[a]);
+  }
+  return g;
+}
+
+// The filters with their taps reversed along every spatial axis (a contiguous copy).
+template <class T>
+std::vector<T> flipped(const T* w, const Geometry& g) {
+  std::vector<T> f(static_cast<size_t>(g.o * g.cg * g.k_size()));
+  const int64_t ks = g.k_size();
+  for (int64_t oc = 0; oc < g.o * g.cg; ++oc)
+    for (int64_t z = 0; z < g.k[0]; ++z)
+      for (int64_t y = 0; y < g.k[1]; ++y)
+        for (int64_t x = 0; x < g.k[2]; ++x)
+          f[static_cast<size_t>(oc * ks + (z * g.k[1] + y) * g.k[2] + x)] =
+              w[oc * ks + ((g.k[0] - 1 - z) * g.k[1] + (g.k[1] - 1 - y)) * g.k[2] + (g.k[2] - 1 - x)];
+  return f;
+}
+
+// Visits every (column row, output position) of one image's group: the row
+// is (channel, tap), `src` the input element it reads or -1 in the padding.
+template <class F>
+void for_each_tap(const Geometry& g, F&& f) {
+  const int64_t os = g.out_size();
+  for (int64_t c = 0; c < g.cg; ++c)
+    for (int64_t kz = 0; kz < g.k[0]; ++kz)
+      for (int64_t ky = 0; ky < g.k[1]; ++ky)
+        for (int64_t kx = 0; kx < g.k[2]; ++kx) {
+          const int64_t row = ((c * g.k[0] + kz) * g.k[1] + ky) * g.k[2] + kx;
+          for (int64_t oz = 0; oz < g.out[0]; ++oz) {
+            const int64_t iz = oz * g.stride[0] - g.pad[0] + kz * g.dil[0];
+            const bool zin = iz >= 0 && iz < g.in[0];
+            for (int64_t oy = 0; oy < g.out[1]; ++oy) {
+              const int64_t iy = oy * g.stride[1] - g.pad[1] + ky * g.dil[1];
+              const bool yin = zin && iy >= 0 && iy < g.in[1];
+              const int64_t base = (c * g.in[0] + iz) * g.in[1] + iy;
+              int64_t col = row * os + (oz * g.out[1] + oy) * g.out[2];
+              for (int64_t ox = 0; ox < g.out[2]; ++ox, ++col) {
+                const int64_t ix = ox * g.stride[2] - g.pad[2] + kx * g.dil[2];
+                f(col, yin && ix >= 0 && ix < g.in[2] ? base * g.in[2] + ix : -1);
+              }
+            }
+          }
+        }
+}
+
+// cols (Cg * K, out) of one image's group, whose channels start at x.
+template <class T>
+void im2col(const T* x, const Geometry& g, T* cols) {
+  for_each_tap(g, [&](int64_t col, int64_t src) { cols[col] = src >= 0 ? x[src] : T(0); });
+}
+
+// dx (the group's channels of one image) += the columns scattered back.
+template <class T>
+void col2im(const T* cols, const Geometry& g, T* dx) {
+  for_each_tap(g, [&](int64_t col, int64_t src) {
+    if (src >= 0) dx[src] += cols[col];
+  });
+}
+
+Mat mat(const void* p, int64_t rows, int64_t cols, int64_t rs, int64_t cs, int64_t isz) {
+  return {static_cast<const char*>(p), rows, cols, rs * isz, cs * isz};
+}
+
+// Images [0, n) split over the pool's threads: fn(first, last, chunk).
+void over_images(int64_t n, const std::function<void(int64_t, int64_t, int64_t)>& fn, int64_t* chunks = nullptr) {
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), n));
+  const int64_t step = (n + parts - 1) / std::max<int64_t>(parts, 1);
+  if (chunks) *chunks = parts;
+  parallel_for(parts, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) fn(p * step, std::min(n, (p + 1) * step), p);
+  });
+}
+
+template <class T>
+void forward(const ops::Conv& op, const NDArray& xa, const NDArray& wa, NDArray& y, const Geometry& g) {
+  const T* x = xa.ptr<T>();
+  std::vector<T> wf;
+  const T* w = wa.ptr<T>();
+  if (op.params().flip) w = (wf = flipped(w, g)).data();
+  T* out = y.ptr<T>();
+  const int64_t isz = sizeof(T), rows = g.col_rows(), os = g.out_size(), is = g.in_size();
+  over_images(g.n, [&](int64_t n0, int64_t n1, int64_t) {
+    std::vector<T> cols(static_cast<size_t>(rows * os));
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        im2col(x + (n * g.c + gr * g.cg) * is, g, cols.data());
+        gemm_acc(dtype_of<T>(), mat(w + gr * g.og * rows, g.og, rows, rows, 1, isz),
+                 mat(cols.data(), rows, os, os, 1, isz), reinterpret_cast<char*>(out + (n * g.o + gr * g.og) * os), 1,
+                 0);
+      }
+  });
+}
+
+template <class T>
+void grad_inputs(const ops::Conv& op, const NDArray& wa, const NDArray& gya, NDArray& dx, const Geometry& g) {
+  std::vector<T> wf;
+  const T* w = wa.ptr<T>();
+  if (op.params().flip) w = (wf = flipped(w, g)).data();
+  const T* gy = gya.ptr<T>();
+  T* out = dx.ptr<T>();
+  std::memset(out, 0, static_cast<size_t>(dx.nbytes()));
+  const int64_t isz = sizeof(T), rows = g.col_rows(), os = g.out_size(), is = g.in_size();
+  over_images(g.n, [&](int64_t n0, int64_t n1, int64_t) {
+    std::vector<T> cols(static_cast<size_t>(rows * os));
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        // cols = W_g^T (Cg*K x Og) . gy_g (Og x out)
+        gemm_acc(dtype_of<T>(), mat(w + gr * g.og * rows, rows, g.og, 1, rows, isz),
+                 mat(gy + (n * g.o + gr * g.og) * os, g.og, os, os, 1, isz), reinterpret_cast<char*>(cols.data()), 1,
+                 0);
+        col2im(cols.data(), g, out + (n * g.c + gr * g.cg) * is);
+      }
+  });
+}
+
+template <class T>
+void grad_weights(const ops::Conv& op, const NDArray& xa, const NDArray& gya, NDArray& dw, const Geometry& g) {
+  const T* x = xa.ptr<T>();
+  const T* gy = gya.ptr<T>();
+  const int64_t isz = sizeof(T), rows = g.col_rows(), os = g.out_size(), is = g.in_size();
+  const int64_t wsize = g.o * rows;
+  // One accumulator per chunk of images, summed after.
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), g.n));
+  std::vector<std::vector<T>> acc(static_cast<size_t>(parts), std::vector<T>(static_cast<size_t>(wsize), T(0)));
+  over_images(g.n, [&](int64_t n0, int64_t n1, int64_t part) {
+    std::vector<T> cols(static_cast<size_t>(rows * os));
+    T* a = acc[static_cast<size_t>(part)].data();
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        im2col(x + (n * g.c + gr * g.cg) * is, g, cols.data());
+        // dW_g (Og x Cg*K) += gy_g (Og x out) . cols^T (out x Cg*K)
+        gemm_acc(dtype_of<T>(), mat(gy + (n * g.o + gr * g.og) * os, g.og, os, os, 1, isz),
+                 mat(cols.data(), os, rows, 1, os, isz), reinterpret_cast<char*>(a + gr * g.og * rows), 1, 1);
+      }
+  });
+  std::vector<T>& sum = acc[0];
+  for (size_t p = 1; p < acc.size(); ++p)
+    for (int64_t i = 0; i < wsize; ++i) sum[static_cast<size_t>(i)] += acc[p][static_cast<size_t>(i)];
+  T* out = dw.ptr<T>();
+  if (op.params().flip) {
+    const std::vector<T> f = flipped(sum.data(), g);
+    std::copy(f.begin(), f.end(), out);
+  } else {
+    std::copy(sum.begin(), sum.end(), out);
+  }
+}
+
+// The spatial sizes in a shape input, checked against the op's dimensions.
+Shape given_spatial(const ops::Conv& op, const NDArray& s, const std::vector<NDArray>& in) {
+  const int nd = op.params().nd;
+  if (s.ndim() != 1 || s.shape[0] != nd)
+    bad(op, "the shape input must hold " + std::to_string(nd) + " sizes, got " + shape_str(s.shape), in);
+  Shape r;
+  for (int d = 0; d < nd; ++d) {
+    const int64_t v = s.get_int(d);
+    if (v < 1) bad(op, "the shape input holds a non-positive size " + std::to_string(v), in);
+    r.push_back(v);
+  }
+  return r;
+}
+
+void check_out(const ops::Conv& op, const Geometry& g, const Shape& gy, const std::vector<NDArray>& in) {
+  Shape want{g.n, g.o};
+  for (int d = 0; d < op.params().nd; ++d) want.push_back(g.out[static_cast<size_t>(3 - op.params().nd + d)]);
+  if (gy != want)
+    bad(op, "the output gradient has shape " + shape_str(gy) + " but the convolution gives " + shape_str(want), in);
+}
+
+void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  const NDArray a = in[0].contiguous(), b = in[1].contiguous();
+  const DType dt = a.dtype;
+  switch (op.role()) {
+    case ops::ConvRole::Forward: {
+      const Geometry g = geometry(op, a.shape, b.shape, in);
+      Shape s{g.n, g.o};
+      for (int d = 0; d < op.params().nd; ++d) s.push_back(g.out[static_cast<size_t>(3 - op.params().nd + d)]);
+      out[0] = ws.empty(dt, s);
+      if (out[0].size() == 0) return;
+      visit_dtype(dt, [&]<class T>() {
+        if constexpr (std::is_floating_point_v<T>) forward<T>(op, a, b, out[0], g);
+      });
+      return;
+    }
+    case ops::ConvRole::GradInputs: {  // (w, gy, input spatial shape)
+      Shape xs{b.shape[0], a.shape[1] * op.params().groups};
+      for (int64_t v : given_spatial(op, in[2], in)) xs.push_back(v);
+      const Geometry g = geometry(op, xs, a.shape, in);
+      check_out(op, g, b.shape, in);
+      out[0] = ws.empty(dt, xs);
+      if (out[0].size() == 0) return;
+      visit_dtype(dt, [&]<class T>() {
+        if constexpr (std::is_floating_point_v<T>) grad_inputs<T>(op, a, b, out[0], g);
+      });
+      return;
+    }
+    case ops::ConvRole::GradWeights: {  // (x, gy, filter spatial shape)
+      if (a.shape[1] % op.params().groups != 0)
+        bad(op,
+            std::to_string(a.shape[1]) + " input channels do not split into " + std::to_string(op.params().groups) +
+                " groups",
+            in);
+      Shape wsh{b.shape[1], a.shape[1] / op.params().groups};
+      for (int64_t v : given_spatial(op, in[2], in)) wsh.push_back(v);
+      const Geometry g = geometry(op, a.shape, wsh, in);
+      check_out(op, g, b.shape, in);
+      out[0] = ws.empty(dt, wsh);
+      if (out[0].size() == 0) return;
+      if (g.n == 0 || g.out_size() == 0) {
+        std::memset(out[0].data, 0, static_cast<size_t>(out[0].nbytes()));
+        return;
+      }
+      visit_dtype(dt, [&]<class T>() {
+        if constexpr (std::is_floating_point_v<T>) grad_weights<T>(op, a, b, out[0], g);
+      });
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void add_conv_kernels(Backend& cpu) {
+  cpu.add(OpKind::Conv, &typed_kernel<ops::Conv, conv_kernel>);
+  cpu.add(OpKind::ConvGradInputs, &typed_kernel<ops::Conv, conv_kernel>);
+  cpu.add(OpKind::ConvGradWeights, &typed_kernel<ops::Conv, conv_kernel>);
+}
+
+}  // namespace theon

@@ -1,0 +1,35 @@
+// The convolution ops (include/theon/conv.hpp): one class in three roles,
+// Theano's AbstractConv, AbstractConv_gradInputs and AbstractConv_gradWeights.
+// They say what they mean; the CPU kernels live in backend/cpu/conv.cpp.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "theon/conv.hpp"
+#include "theon/graph.hpp"
+
+namespace theon::ops {
+
+enum class ConvRole : uint8_t { Forward, GradInputs, GradWeights };
+
+class Conv final : public Op {
+ public:
+  Conv(ConvRole role, ConvParams p) : role_(role), p_(std::move(p)) {}
+  OpKind kind() const override;
+  std::string name() const override;
+  bool equals(const Op& o) const override;
+  size_t hash() const override;
+  ConvRole role() const { return role_; }
+  const ConvParams& params() const { return p_; }
+  // Forward (x, w); GradInputs (w, gy, input spatial shape); GradWeights (x, gy, filter spatial shape).
+  std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
+  Var infer_shape(const Apply& node, int output, int axis, const InputSize& input_size) const override;
+  bool connected(int input) const override { return input < 2; }
+  std::vector<Var> grad(const Apply& node, const std::vector<Var>& gouts) const override;
+
+ private:
+  ConvRole role_;
+  ConvParams p_;
+};
+
+}  // namespace theon::ops

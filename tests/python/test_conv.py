@@ -1,0 +1,226 @@
+"""Convolutions (theano.tensor.nnet.conv2d/conv3d and the abstract conv
+ops): values against SciPy and a NumPy reference over border modes,
+strides, dilations, groups and filter flipping, in float32 and float64;
+gradients against numeric ones (to second order); shapes without running
+the op; Theano's op classes; errors."""
+import itertools
+
+import numpy as np
+import pytest
+from scipy import signal
+
+import theon
+import theon.tensor as T
+from theon.tensor.nnet import abstract_conv as AC
+
+RNG = np.random.RandomState(7)
+
+
+def reference(x, w, pad, stride=None, dilation=None, groups=1, flip=True):
+    """NumPy: the cross-correlation of x with (flipped) w, zero padded."""
+    nd = x.ndim - 2
+    stride = stride or (1,) * nd
+    dilation = dilation or (1,) * nd
+    if flip:
+        w = w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
+    x = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in pad])
+    N, C = x.shape[:2]
+    O, Cg = w.shape[:2]
+    k = w.shape[2:]
+    out_sp = [(x.shape[2 + d] - ((k[d] - 1) * dilation[d] + 1)) // stride[d] + 1 for d in range(nd)]
+    y = np.zeros((N, O) + tuple(out_sp))
+    og = O // groups
+    for pos in itertools.product(*[range(s) for s in out_sp]):
+        sl = tuple(slice(pos[d] * stride[d], pos[d] * stride[d] + (k[d] - 1) * dilation[d] + 1, dilation[d])
+                   for d in range(nd))
+        for g in range(groups):
+            patch = x[(slice(None), slice(g * Cg, (g + 1) * Cg)) + sl]  # (N, Cg, *k)
+            filt = w[g * og:(g + 1) * og]  # (og, Cg, *k)
+            y[(slice(None), slice(g * og, (g + 1) * og)) + pos] = np.tensordot(
+                patch, filt, axes=(list(range(1, nd + 2)), list(range(1, nd + 2))))
+    return y
+
+
+def pads_of(mode, k, dilation):
+    dk = [(kk - 1) * d + 1 for kk, d in zip(k, dilation)]
+    if mode == "valid":
+        return [0] * len(k)
+    if mode == "full":
+        return [d - 1 for d in dk]
+    if mode == "half":
+        return [d // 2 for d in dk]
+    return list(mode) if isinstance(mode, tuple) else [mode] * len(k)
+
+
+@pytest.mark.parametrize("mode", ["valid", "full"])
+@pytest.mark.parametrize("flip", [True, False])
+def test_matches_scipy(mode, flip):
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    xv, wv = RNG.randn(2, 3, 7, 6), RNG.randn(4, 3, 3, 2)
+    got = theon.function([x, w], T.nnet.conv2d(x, w, border_mode=mode, filter_flip=flip))(xv, wv)
+    want = np.zeros_like(got)
+    for n, o, c in itertools.product(range(2), range(4), range(3)):
+        k = wv[o, c] if flip else wv[o, c, ::-1, ::-1]
+        want[n, o] += signal.convolve2d(xv[n, c], k, mode=mode)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+CASES = [  # border_mode, subsample, filter_dilation, num_groups, filter_flip
+    ("valid", (1, 1), (1, 1), 1, True),
+    ("half", (2, 1), (1, 2), 1, True),
+    ("full", (1, 2), (2, 1), 1, False),
+    ((1, 2), (2, 2), (1, 1), 2, True),
+    (1, (1, 1), (2, 2), 3, False),
+]
+
+
+@pytest.mark.parametrize("mode,stride,dil,groups,flip", CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_values_against_numpy(mode, stride, dil, groups, flip, dtype):
+    x, w = T.tensor4("x", dtype=dtype), T.tensor4("w", dtype=dtype)
+    xv = RNG.randn(2, 6, 9, 8).astype(dtype)
+    wv = RNG.randn(6, 6 // groups, 3, 2).astype(dtype)
+    y = T.nnet.conv2d(x, w, border_mode=mode, subsample=stride, filter_dilation=dil, num_groups=groups,
+                      filter_flip=flip)
+    assert y.dtype == dtype
+    got = theon.function([x, w], y)(xv, wv)
+    want = reference(xv.astype("float64"), wv.astype("float64"), pads_of(mode, (3, 2), dil), stride, dil, groups, flip)
+    np.testing.assert_allclose(got, want, rtol=1e-4 if dtype == "float32" else 1e-10, atol=1e-4 if dtype ==
+                               "float32" else 1e-10)
+    assert got.shape == AC.get_conv_output_shape(xv.shape, wv.shape, mode, stride, dil)
+
+
+def numeric(f, vals, k, eps=1e-6):
+    g = np.zeros_like(vals[k])
+    for i in np.ndindex(*g.shape):
+        p = [v.copy() for v in vals]
+        p[k][i] += eps
+        m = [v.copy() for v in vals]
+        m[k][i] -= eps
+        g[i] = (f(*p) - f(*m)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("mode,stride,dil,groups,flip", CASES)
+def test_gradients_against_numeric(mode, stride, dil, groups, flip):
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    xv, wv = RNG.randn(2, 2 * groups, 6, 5), RNG.randn(2 * groups, 2, 3, 2)
+    y = T.nnet.conv2d(x, w, border_mode=mode, subsample=stride, filter_dilation=dil, num_groups=groups,
+                      filter_flip=flip)
+    cost = (y ** 2).sum() + y.sum()
+    f = theon.function([x, w], T.grad(cost, [x, w]))
+    c = theon.function([x, w], cost)
+    gx, gw = f(xv, wv)
+    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
+
+
+def test_second_order_and_the_gradient_ops_directly():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    xv, wv = RNG.randn(2, 2, 5, 5), RNG.randn(3, 2, 2, 3)
+    y = T.nnet.conv2d(x, w, border_mode="full", subsample=(2, 1))
+    gx, gw = T.grad((y ** 2).sum(), [x, w])
+    kinds = [n.owner.op.kind for n in (gx, gw)]
+    assert kinds == ["ConvGradInputs", "ConvGradWeights"]
+    assert isinstance(gx.owner.op, AC.AbstractConv2d_gradInputs)
+    assert isinstance(gw.owner.op, AC.AbstractConv2d_gradWeights)
+    assert isinstance(y.owner.op, AC.AbstractConv2d) and not isinstance(y.owner.op, AC.AbstractConv3d)
+    # grad of grad (a Hessian-vector product through both gradient ops)
+    s = (gx ** 2).sum() + (gw ** 3).sum()
+    h = theon.function([x, w], T.grad(s, [x, w]))
+    sf = theon.function([x, w], s)
+    hx, hw = h(xv, wv)
+    np.testing.assert_allclose(hx, numeric(sf, [xv, wv], 0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(hw, numeric(sf, [xv, wv], 1), rtol=1e-5, atol=1e-5)
+    # the functions of Theano's API give the same as grad
+    gy = T.dtensor4("gy")
+    di = AC.conv2d_grad_wrt_inputs(gy, w, (2, 2, 5, 5), border_mode="full", subsample=(2, 1))
+    dw = AC.conv2d_grad_wrt_weights(x, gy, (3, 2, 2, 3), border_mode="full", subsample=(2, 1))
+    gyv = RNG.randn(2, 3, 3, 7)
+    via_grad = theon.function([x, w, gy], T.grad(None, [x, w], known_grads={y: gy}))(xv, wv, gyv)
+    direct = theon.function([x, w, gy], [di, dw])(xv, wv, gyv)
+    for a, b in zip(via_grad, direct):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    # conv2d_transpose is the input gradient
+    t = AC.conv2d_transpose(gy, w, (2, 2, 5, 5), border_mode="full", input_dilation=(2, 1))
+    np.testing.assert_allclose(theon.function([w, gy], t)(wv, gyv), direct[0], rtol=1e-12)
+
+
+def test_conv3d_values_and_gradients():
+    x, w = T.dtensor5("x"), T.dtensor5("w")
+    xv, wv = RNG.randn(2, 2, 4, 5, 3), RNG.randn(3, 2, 2, 3, 2)
+    y = T.nnet.conv3d(x, w, border_mode=(1, 0, 1), subsample=(1, 2, 1), filter_dilation=(2, 1, 1))
+    got = theon.function([x, w], y)(xv, wv)
+    np.testing.assert_allclose(got, reference(xv, wv, [1, 0, 1], (1, 2, 1), (2, 1, 1)), rtol=1e-10)
+    cost = (y ** 2).sum()
+    gx, gw = theon.function([x, w], T.grad(cost, [x, w]))(xv, wv)
+    c = theon.function([x, w], cost)
+    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
+    assert isinstance(y.owner.op, AC.AbstractConv3d)
+
+
+def test_shapes_without_running_the_convolution():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    for mode in ("valid", "full", "half", (2, 1)):
+        y = T.nnet.conv2d(x, w, border_mode=mode, subsample=(2, 3), filter_dilation=(1, 2))
+        f = theon.function([x, w], y.shape)
+        assert not [n for n in f.maker.fgraph.toposort() if n.op.kind == "Conv"], mode
+        xv, wv = np.ones((2, 3, 11, 10)), np.ones((4, 3, 3, 2))
+        np.testing.assert_array_equal(f(xv, wv), theon.function([x, w], y)(xv, wv).shape)
+    # static shapes when the inputs' are known
+    xs = T.TensorType("float64", (False,) * 4)("xs")
+    y = T.nnet.conv2d(T.specify_shape(xs, (2, 3, 11, 10)), T.specify_shape(w, (4, 3, 3, 3)), border_mode="half")
+    assert tuple(y.type.shape) == (2, 4, 11, 10)
+
+
+def test_float16_computes_in_float32():
+    x, w = T.tensor4("x", dtype="float16"), T.tensor4("w", dtype="float16")
+    y = T.nnet.conv2d(x, w)
+    assert y.dtype == "float16"
+    xv, wv = RNG.randn(1, 2, 5, 5).astype("float16"), RNG.randn(2, 2, 3, 3).astype("float16")
+    want = reference(xv.astype("float64"), wv.astype("float64"), [0, 0]).astype("float16")
+    np.testing.assert_allclose(theon.function([x, w], y)(xv, wv), want, rtol=2e-2, atol=2e-2)
+
+
+def test_theano_op_classes_build_graphs():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    op = AC.AbstractConv2d(border_mode="half", subsample=(1, 1), filter_flip=False)
+    assert op.border_mode == "half" and op.filter_flip is False
+    xv, wv = RNG.randn(1, 2, 5, 5), RNG.randn(3, 2, 3, 3)
+    np.testing.assert_allclose(theon.function([x, w], op(x, w))(xv, wv),
+                               reference(xv, wv, [1, 1], flip=False), rtol=1e-10)
+    y = op(x, w)
+    assert y.owner.op.conv == {"nd": 2, "border_mode": "half", "subsample": (1, 1), "filter_dilation": (1, 1),
+                               "num_groups": 1, "filter_flip": False}
+
+
+def test_errors_are_clear():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    with pytest.raises(ValueError, match="border_mode"):
+        T.nnet.conv2d(x, w, border_mode="sideways")
+    with pytest.raises(ValueError, match="subsample"):
+        T.nnet.conv2d(x, w, subsample=(0, 1))
+    with pytest.raises(ValueError, match="num_groups"):
+        T.nnet.conv2d(x, w, num_groups=0)
+    with pytest.raises(TypeError, match="4-d inputs"):
+        T.nnet.conv2d(T.dmatrix("m"), w)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        T.nnet.conv2d(T.itensor4("i"), T.itensor4("j"))
+    # hints contradicting the data: at build time when shapes are static ...
+    with pytest.raises(ValueError, match="contradicts"):
+        T.nnet.conv2d(T.specify_shape(x, (1, 2, 5, 5)), w, input_shape=(1, 3, 5, 5))
+    # ... at run time otherwise
+    f = theon.function([x, w], T.nnet.conv2d(x, w, input_shape=(1, 2, 5, 5)))
+    with pytest.raises(Exception, match="shape"):
+        f(np.ones((1, 2, 6, 5)), np.ones((3, 2, 3, 3)))
+    g = theon.function([x, w], T.nnet.conv2d(x, w, num_groups=2))
+    with pytest.raises(ValueError, match="channels"):
+        g(np.ones((1, 3, 5, 5)), np.ones((4, 2, 3, 3)))
+    h = theon.function([x, w], T.nnet.conv2d(x, w))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        h(np.ones((1, 2, 2, 5)), np.ones((3, 2, 3, 3)))
+    with pytest.raises(ValueError, match="channels"):
+        h(np.ones((1, 2, 5, 5)), np.ones((3, 4, 3, 3)))
+    with pytest.raises(NotImplementedError, match="unshared"):
+        T.nnet.conv2d(x, w, unshared=True)
