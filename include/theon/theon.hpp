@@ -12,6 +12,7 @@
 #include "theon/map.hpp"
 #include "theon/ndarray.hpp"
 #include "theon/ops.hpp"
+#include "theon/pool.hpp"
 #include "theon/runtime.hpp"
 #include "theon/scalar.hpp"
 #include "theon/scan.hpp"

@@ -338,6 +338,37 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("role"), nb::arg("a"), nb::arg("b"), nb::arg("shape").none(), nb::arg("nd"), nb::arg("border"),
       nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"));
+  // Pooling: role "forward" (x), "grad" (x, y, gy) or "grad_grad" (x, y, g).
+  m.def(
+      "pool",
+      [](const std::string& role, const std::vector<Var>& in, int nd, std::vector<int64_t> ws,
+         std::vector<int64_t> stride, std::vector<int64_t> pad, bool ignore_border, const std::string& mode) {
+        PoolParams p;
+        p.nd = nd;
+        p.ws = std::move(ws);
+        p.stride = std::move(stride);
+        p.pad = std::move(pad);
+        p.ignore_border = ignore_border;
+        if (mode == "max")
+          p.mode = PoolMode::Max;
+        else if (mode == "sum")
+          p.mode = PoolMode::Sum;
+        else if (mode == "average_inc_pad")
+          p.mode = PoolMode::AverageIncPad;
+        else if (mode == "average_exc_pad")
+          p.mode = PoolMode::AverageExcPad;
+        else
+          throw ValueError("pool: mode must be 'max', 'sum', 'average_inc_pad' or 'average_exc_pad', got '" + mode +
+                           "'");
+        const size_t want = role == "forward" ? 1 : 3;
+        if (in.size() != want) throw TypeError("pool: the " + role + " role takes " + std::to_string(want) + " inputs");
+        if (role == "forward") return pool(in[0], p);
+        if (role == "grad") return pool_grad(in[0], in[1], in[2], p);
+        if (role == "grad_grad") return max_pool_grad_grad(in[0], in[1], in[2], p);
+        throw ValueError("pool: unknown role '" + role + "'");
+      },
+      nb::arg("role"), nb::arg("inputs"), nb::arg("nd"), nb::arg("ws"), nb::arg("stride"), nb::arg("pad"),
+      nb::arg("ignore_border"), nb::arg("mode"));
   // Theano's io_connection_pattern: per input, per output, whether the
   // output depends on it differentiably (through each node's own pattern).
   m.def("io_connection_pattern", [](const std::vector<Var>& inputs, const std::vector<Var>& outputs) {

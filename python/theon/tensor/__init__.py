@@ -15,6 +15,7 @@ from .io import *  # noqa: F401,F403
 from . import io  # noqa: F401
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
+from . import signal  # noqa: F401
 from . import raw_random, shared_randomstreams, random  # noqa: F401  (Theano's random streams)
 from . import sharedvar  # noqa: F401
 from . import opt  # noqa: F401

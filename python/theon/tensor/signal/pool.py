@@ -1,0 +1,145 @@
+"""theano.tensor.signal.pool: max, sum and average pooling over the last 2
+(``pool_2d``) or 3 (``pool_3d``) axes, with their gradients and the
+gradient of the max-pool gradient (Hessian-vector products through
+pooling). Three C++ ops, kinds ``Pool``, ``PoolGrad`` and ``PoolGradGrad``
+(Theano's ``Pool``, ``MaxPoolGrad``/``AveragePoolGrad`` and
+``DownsampleFactorMaxGradGrad`` classes match them)."""
+import numbers
+import warnings
+
+import numpy as np
+
+from ... import _core
+from .. import basic as _b
+from ..graph_api import _op_class
+
+__all__ = ["pool_2d", "pool_3d", "max_pool_2d_same_size", "Pool", "PoolGrad", "MaxPoolGrad", "AveragePoolGrad",
+           "DownsampleFactorMaxGradGrad", "MODES"]
+
+MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
+
+
+def _ints(value, nd, what):
+    if isinstance(value, (numbers.Integral, np.integer)):
+        value = (value,) * nd
+    if isinstance(value, _b.TensorVariable) or not all(isinstance(v, (numbers.Integral, np.integer))
+                                                       for v in tuple(value)):
+        raise NotImplementedError("pool: %s must be given as %d ints, got %r" % (what, nd, value))
+    value = tuple(int(v) for v in value)
+    if len(value) != nd:
+        raise ValueError("pool: %s needs %d ints, got %r" % (what, nd, value))
+    return value
+
+
+class _Params(object):
+    def __init__(self, nd, ws, ignore_border, stride, pad, mode):
+        if mode == "average":
+            mode = "average_inc_pad"
+        if mode not in MODES:
+            raise ValueError("pool: mode must be one of %s, got %r" % (", ".join(map(repr, MODES)), mode))
+        self.ndim, self.mode, self.ignore_border = nd, mode, bool(ignore_border)
+        self.ws = _ints(ws, nd, "ws")
+        self.stride = self.ws if stride is None else _ints(stride, nd, "stride")
+        self.pad = (0,) * nd if pad is None else _ints(pad, nd, "pad")
+
+    def apply(self, role, *inputs):
+        inputs = [_b.as_tensor_variable(v) for v in inputs]
+        return _core.pool(role, inputs, self.ndim, list(self.ws), list(self.stride), list(self.pad),
+                          self.ignore_border, self.mode)
+
+
+def _pool(nd, input, ws, ignore_border, stride, pad, mode, ds, st, padding, name):
+    def renamed(new, old, old_name, new_name):
+        if old is None:
+            return new
+        if new is not None and new != (0,) * nd:
+            raise ValueError("%s: give %s only, not also the deprecated %s" % (name, new_name, old_name))
+        warnings.warn("DEPRECATION: %s's '%s' parameter is replaced by '%s'" % (name, old_name, new_name),
+                      stacklevel=3)
+        return old
+    ws = renamed(ws, ds, "ds", "ws")
+    stride = renamed(stride, st, "st", "stride")
+    pad = renamed(pad, padding, "padding", "pad")
+    if ws is None:
+        raise ValueError("%s: you must provide a tuple value for the window size" % name)
+    input = _b.as_tensor_variable(input)
+    if input.ndim < nd:
+        raise NotImplementedError("%s requires a dimension >= %d" % (name, nd))
+    if ignore_border is None:
+        warnings.warn("%s() will have the parameter ignore_border default value changed to True (currently "
+                      "False). To have consistent behavior with all Theano version, explicitly add the parameter "
+                      "ignore_border=True." % name, stacklevel=3)
+        ignore_border = False
+    return _Params(nd, ws, ignore_border, stride, pad, mode).apply("forward", input)
+
+
+def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode="max", ds=None, st=None,
+            padding=None):
+    """Pooling over the last two axes of `input`.
+
+    Parameters
+    ----------
+    input : tensor with at least 2 dimensions
+    ws : (int, int)
+        The window.
+    ignore_border : bool
+        True drops a last partial window; None warns and means False (Theano's default).
+    stride : (int, int), optional
+        The step between windows (default: ws).
+    pad : (int, int)
+        Zeros on both sides of each axis (ignore_border=True only).
+    mode : {'max', 'sum', 'average_inc_pad', 'average_exc_pad'}
+        average_inc_pad counts the padding in the average, average_exc_pad does not.
+    """
+    return _pool(2, input, ws, ignore_border, stride, pad, mode, ds, st, padding, "pool_2d")
+
+
+def pool_3d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0, 0), mode="max", ds=None, st=None,
+            padding=None):
+    """pool_2d over the last three axes."""
+    return _pool(3, input, ws, ignore_border, stride, pad, mode, ds, st, padding, "pool_3d")
+
+
+def max_pool_2d_same_size(input, patch_size):
+    """`input` with every element that is not the maximum of its
+    (non-overlapping) patch set to zero: the shape is kept."""
+    p = _Params(2, patch_size, True, None, None, "max")
+    x = _b.as_tensor_variable(input)
+    y = p.apply("forward", x)
+    return p.apply("grad", x, y, y)
+
+
+# ---- Theano's op classes ----------------------------------------------------------------------
+
+def _maker(role, fixed_mode=None):
+    def make(ignore_border=False, mode="max", ndim=2, openmp=None):
+        mode_ = fixed_mode or mode
+
+        def apply(x, *rest):
+            if role == "forward":
+                ws, stride, pad = (list(rest) + [None, None, None])[:3]
+                return _Params(ndim, ws, ignore_border, stride, pad, mode_).apply("forward", x)
+            y, g, ws = rest[:3]
+            stride, pad = (list(rest[3:]) + [None, None])[:2]
+            return _Params(ndim, ws, ignore_border, stride, pad, mode_).apply(role, x, y, g)
+        apply.attrs = {"ignore_border": ignore_border, "mode": mode_, "ndim": ndim}
+        return apply
+    return make
+
+
+def _avg_grad_make(ignore_border=False, mode="average_inc_pad", ndim=2):
+    def apply(x, gz, ws, stride=None, pad=None):
+        p = _Params(ndim, ws, ignore_border, stride, pad, mode)
+        return p.apply("grad", x, p.apply("forward", x), gz)
+    apply.attrs = {"ignore_border": ignore_border, "mode": mode, "ndim": ndim}
+    return apply
+
+
+Pool = _op_class("Pool", ["Pool"], make=_maker("forward"))
+PoolGrad = _op_class("PoolGrad", ["PoolGrad"])
+MaxPoolGrad = _op_class("MaxPoolGrad", ["PoolGrad"], PoolGrad, when=lambda op: "MaxPoolGrad" in str(op),
+                        make=_maker("grad", "max"))
+AveragePoolGrad = _op_class("AveragePoolGrad", ["PoolGrad"], PoolGrad, when=lambda op: "AveragePoolGrad" in str(op),
+                            make=_avg_grad_make)
+DownsampleFactorMaxGradGrad = _op_class("DownsampleFactorMaxGradGrad", ["PoolGradGrad"],
+                                        make=_maker("grad_grad", "max"))
