@@ -17,6 +17,10 @@ struct GradOptions {
   // gradient) reaching a wrt: raise NullTypeGradError, or return the null
   // gradient (is_null_grad tells it apart).
   bool null_gradients_raise = true;
+  // A known gradient replaces what the variable's readers send back
+  // (Theano's theano.grad), or adds to it (what an inner graph's
+  // vector-Jacobian product needs when one output reads another).
+  bool known_grads_replace = false;
 };
 
 // d cost / d wrt[i] for a scalar cost; a gradient has its wrt's type (float

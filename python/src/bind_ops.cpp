@@ -195,8 +195,10 @@ void bind_ops(nb::module_& m) {
   m.def(
       "grad",
       [](const Var& cost, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
-         const std::string& disconnected, const std::vector<std::pair<Var, Var>>& known, bool null_raise) {
+         const std::string& disconnected, const std::vector<std::pair<Var, Var>>& known, bool null_raise,
+         bool known_replace) {
         GradOptions o;
+        o.known_grads_replace = known_replace;
         o.consider_constant = consider_constant;
         o.known_grads = known;
         o.disconnected_inputs = disconnected_policy("grad", "disconnected_inputs", disconnected);
@@ -204,7 +206,7 @@ void bind_ops(nb::module_& m) {
         return grad(cost, wrt, o);
       },
       nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"), nb::arg("known"),
-      nb::arg("null_raise") = true);
+      nb::arg("null_raise") = true, nb::arg("known_replace") = false);
   m.def("jacobian", [](const Var& expression, const std::vector<Var>& wrt, const std::vector<Var>& consider_constant,
                        const std::string& disconnected, bool hessian) {
     GradOptions o;

@@ -183,7 +183,9 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
         Accepted for Theano's signature.
     known_grads : dict, optional
         Gradients of intermediate variables, given; backpropagation starts
-        from them (with or instead of cost).
+        from them (with or instead of cost). A known gradient is the
+        variable's whole gradient: what the cost would send back through the
+        variable is not added to it (Theano's rule).
     return_disconnected : {'zero', 'None', 'Disconnected'}, optional
         What is returned for a disconnected wrt.
     null_gradients : {'raise', 'return'}, optional
@@ -203,6 +205,15 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
     >>> x = T.dscalar('x')
     >>> gx = grad(x ** 2, x)
     """
+    return _grad(cost, wrt, consider_constant, disconnected_inputs, add_names, known_grads, return_disconnected,
+                 null_gradients, known_replace=True)
+
+
+def _grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_names=True, known_grads=None,
+          return_disconnected="zero", null_gradients="raise", known_replace=True):
+    """grad; with known_replace=False a known gradient adds to what the
+    variable's readers send back (an inner graph's vector-Jacobian product,
+    where one output may read another)."""
     _check_choice("grad", "return_disconnected", return_disconnected, ("zero", "None", "Disconnected"))
     _check_choice("grad", "null_gradients", null_gradients, ("raise", "return"))
     _check_choice("grad", "disconnected_inputs", disconnected_inputs, ("raise", "warn", "ignore"))
@@ -228,7 +239,8 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
     if cost is None and not known:
         raise ValueError("grad: cost is None and known_grads is empty: nothing to differentiate")
     consider = [B.as_tensor_variable(c) for c in (consider_constant or [])]
-    gs = _core.grad(cost, wrt_list, consider, disconnected_inputs, known, null_gradients == "raise")
+    gs = _core.grad(cost, wrt_list, consider, disconnected_inputs, known, null_gradients == "raise",
+                    known_replace)
     if return_disconnected != "zero":
         roots = ([cost] if cost is not None else []) + [k for k, _ in known]
         connected = _connected(roots, wrt_list, consider)

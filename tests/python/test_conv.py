@@ -212,7 +212,7 @@ def test_errors_are_clear():
         T.nnet.conv2d(T.specify_shape(x, (1, 2, 5, 5)), w, input_shape=(1, 3, 5, 5))
     # ... at run time otherwise
     f = theon.function([x, w], T.nnet.conv2d(x, w, input_shape=(1, 2, 5, 5)))
-    with pytest.raises(Exception, match="shape"):
+    with pytest.raises(AssertionError, match="input shape hint"):
         f(np.ones((1, 2, 6, 5)), np.ones((3, 2, 3, 3)))
     g = theon.function([x, w], T.nnet.conv2d(x, w, num_groups=2))
     with pytest.raises(ValueError, match="channels"):
@@ -224,3 +224,35 @@ def test_errors_are_clear():
         h(np.ones((1, 2, 5, 5)), np.ones((3, 4, 3, 3)))
     with pytest.raises(NotImplementedError, match="unshared"):
         T.nnet.conv2d(x, w, unshared=True)
+
+
+def test_legacy_conv2d_corr_classes_and_bilinear_upsampling():
+    from theon.tensor.nnet import conv, corr, corr3d
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    xv, wv = RNG.randn(2, 3, 6, 5), RNG.randn(4, 3, 2, 3)
+    legacy = theon.function([x, w], conv.conv2d(x, w, image_shape=(2, 3, 6, 5), border_mode="full"))(xv, wv)
+    np.testing.assert_allclose(legacy, reference(xv, wv, [1, 2]), rtol=1e-10)
+    with pytest.raises(ValueError, match="valid"):
+        conv.conv2d(x, w, border_mode="half")
+    # Theano's CorrMM classes: cross-correlations, matching theon's conv ops
+    y = corr.CorrMM(border_mode=(1, 1), subsample=(2, 1))(x, w)
+    assert isinstance(y.owner.op, corr.CorrMM) and not isinstance(y.owner.op, corr3d.Corr3dMM)
+    np.testing.assert_allclose(theon.function([x, w], y)(xv, wv), reference(xv, wv, [1, 1], (2, 1), flip=False),
+                               rtol=1e-10)
+    gw = T.grad(y.sum(), w)
+    assert isinstance(gw.owner.op, corr.CorrMM_gradWeights)
+    # bilinear upsampling of a linear ramp: exact, the border repeated
+    ramp = (np.arange(4)[:, None] * 3.0 + np.arange(5)[None, :]).reshape(1, 1, 4, 5)
+    for ratio in (2, 3):
+        a, b = theon.function([x], [AC.bilinear_upsampling(x, ratio),
+                                    AC.bilinear_upsampling(x, ratio, use_1D_kernel=False)])(ramp)
+        assert a.shape == (1, 1, 4 * ratio, 5 * ratio)
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+        # output pixel p samples the input at (p - (ratio - 1) // 2) / ratio, clipped to the image
+        r, c = np.meshgrid(np.arange(4 * ratio), np.arange(5 * ratio), indexing="ij")
+        at = [np.clip((p - (ratio - 1) // 2) / ratio, 0, n - 1) for p, n in ((r, 4), (c, 5))]
+        np.testing.assert_allclose(a[0, 0], 3.0 * at[0] + at[1], rtol=1e-12, atol=1e-12)
+    k = theon.function([], AC.bilinear_kernel_1D(3, normalize=False))()
+    np.testing.assert_allclose(k, [1, 2, 3, 2, 1])
+    with pytest.raises(NotImplementedError, match="fractional"):
+        AC.bilinear_upsampling(x, frac_ratio=(3, 2))

@@ -299,11 +299,15 @@ def test_known_grads_checks():
         theon.grad(None, x)
 
 
-def test_cost_and_known_grads_add_up(rng):
+def test_a_known_gradient_is_the_whole_gradient(rng):
+    # Theano's: what the cost sends back through h is not added to h's known gradient.
     x = T.vector("x")
     h = x * 3
-    g = theon.grad(T.sum(h), x, known_grads={h: T.ones_like(h)})
+    g = theon.grad(T.sum(h), x, known_grads={h: T.ones_like(h) * 2})
     np.testing.assert_allclose(theon.function([x], g)(np.ones(2)), [6.0, 6.0])
+    # other paths from the cost still add up
+    g2 = theon.grad(T.sum(h) + T.sum(x), x, known_grads={h: T.ones_like(h) * 2})
+    np.testing.assert_allclose(theon.function([x], g2)(np.ones(2)), [7.0, 7.0])
 
 
 # ---- verify_grad, numeric_grad, unittest_tools -------------------------------------

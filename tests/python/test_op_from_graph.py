@@ -168,3 +168,13 @@ def test_a_disconnected_type_override():
                      connection_pattern=[[True], [False]])
     g = theon.grad(op(x, y).sum(), x)
     np.testing.assert_allclose(g.eval({x: np.ones(3), y: np.ones(3)}), np.ones(3))
+
+
+def test_derived_gradient_when_one_output_reads_another():
+    x = T.dvector("x")
+    h = x * 2
+    op = OpFromGraph([x], [h, h * 3 + 1])
+    a = T.dvector("a")
+    y1, y2 = op(a)
+    g = theon.grad(y1.sum() + y2.sum(), a)  # 2 + 6 per element: both paths through h add up
+    np.testing.assert_allclose(theon.function([a], g)(np.ones(3)), [8.0, 8.0, 8.0])

@@ -98,8 +98,8 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
 
     def _default_grads(self):
         from .. import gradient
-        return gradient.grad(None, self.inputs, known_grads=dict(zip(self.outputs, self._g)),
-                             disconnected_inputs="ignore", null_gradients="return")
+        return gradient._grad(None, self.inputs, known_grads=dict(zip(self.outputs, self._g)),
+                              disconnected_inputs="ignore", null_gradients="return", known_replace=False)
 
     def _default_rops(self):
         from .. import gradient

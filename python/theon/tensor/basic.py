@@ -1577,7 +1577,8 @@ __all__ = [_n for _n in list(globals()) if not _n.startswith("_")
 
 # Theano defined these in tensor/basic.py; theon keeps them with their family
 # (read on first use, so the families may import this module).
-_ELSEWHERE = {"batched_dot": "extra_ops", "batched_tensordot": "graph_api", "_dot": ("graph_api", "Dot")}
+_ELSEWHERE = {"batched_dot": "extra_ops", "batched_tensordot": "graph_api", "_dot": ("graph_api", "Dot"),
+              "NotScalarConstantError": "graph_api"}
 
 
 def __getattr__(attr):

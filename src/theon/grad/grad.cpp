@@ -78,7 +78,11 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     DType d = is_inexact(cost->dtype()) ? cost->dtype() : DType::Float64;
     accumulate(cost.get(), ones_like(cost, d));
   }
+  // With known_grads_replace, a known gradient is the variable's whole
+  // gradient (Theano's): what its readers would send back is not added.
+  std::unordered_set<const Variable*> known;
   for (const auto& [v, g] : opts.known_grads) {
+    if (opts.known_grads_replace) known.insert(v.get());
     if (!g) throw TypeError("grad: known_grads entry for " + var_desc(v) + " is None");
     if (g->ndim() != v->ndim())
       throw TypeError("grad: known_grads entry for " + var_desc(v) + " has " + std::to_string(g->ndim()) +
@@ -117,7 +121,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     // scatter, the log-softmax and its max shift (whose sum is zero anyway).
     LabelPick pick;
     if (null_why.empty() && label_pick(*node, &pick) && depends.count(pick.logits.get()) &&
-        !blocked.count(pick.logits.get())) {
+        !blocked.count(pick.logits.get()) && !known.count(pick.logits.get())) {
       const Var sm = crossentropy_softmax_1hot(pick.logits, nullptr, pick.labels)[1];
       Var g = gouts[0]->dtype() == sm->dtype() ? gouts[0] : cast(gouts[0], sm->dtype());
       accumulate(pick.logits.get(), crossentropy_softmax_1hot_dx(check_label_pick_rows(neg(g), pick), sm, pick.labels));
@@ -143,7 +147,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
                           std::to_string(node->inputs.size()) + " inputs");
     for (size_t i = 0; i < gins.size(); ++i) {
       const Var& x = node->inputs[i];
-      if (!gins[i] || !depends.count(x.get()) || blocked.count(x.get())) continue;
+      if (!gins[i] || !depends.count(x.get()) || blocked.count(x.get()) || known.count(x.get())) continue;
       bool through = false;  // an output with a gradient depends on this input
       for (int j = 0; j < node->num_outputs() && !through; ++j)
         through = grads.count(node->raw_output(j)) && node->op->connected(static_cast<int>(i), j);

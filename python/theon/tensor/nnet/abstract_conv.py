@@ -20,6 +20,12 @@ from ... import _core
 from .. import basic as _b
 from ..graph_api import _op_class
 
+try:  # Theano's flag: its tests compute references with scipy.signal when it is there
+    import scipy.signal  # noqa: F401
+    imported_scipy_signal = True
+except ImportError:
+    imported_scipy_signal = False
+
 __all__ = ["conv2d", "conv3d", "conv2d_grad_wrt_inputs", "conv2d_grad_wrt_weights", "conv3d_grad_wrt_inputs",
            "conv3d_grad_wrt_weights", "conv2d_transpose", "get_conv_output_shape", "get_conv_shape_1axis",
            "AbstractConv", "AbstractConv2d", "AbstractConv3d", "AbstractConv_gradInputs",
@@ -70,10 +76,11 @@ def _hinted(x, shape, what):
         if h is not None and s is not None and int(h) != int(s):
             raise ValueError("conv: the %s hint %r contradicts the %s's shape %r (axis %d)"
                              % (what, shape, what, tuple(static), d))
-    if all(h is None for h in shape):
+    tests = [_b.eq(x.shape[d], int(h)) for d, (h, s) in enumerate(zip(shape, static)) if h is not None and s is None]
+    if not tests:
         return x
-    from ..extra_ops import specify_shape
-    return specify_shape(x, [x.shape[d] if h is None else int(h) for d, h in enumerate(shape)])
+    from ..opt import Assert
+    return Assert("conv: the %s shape hint %r does not match the %s's shape" % (what, shape, what))(x, *tests)
 
 
 class _Params(object):
@@ -327,3 +334,211 @@ AbstractConv2d_gradWeights = _op_class("AbstractConv2d_gradWeights", ["ConvGradW
                                        when=_conv_when(2), make=_maker(2, "grad_weights"))
 AbstractConv3d_gradWeights = _op_class("AbstractConv3d_gradWeights", ["ConvGradWeights"], AbstractConv_gradWeights,
                                        when=_conv_when(3), make=_maker(3, "grad_weights"))
+
+
+# ---- bilinear upsampling ----------------------------------------------------------------------
+
+def bilinear_kernel_1D(ratio, normalize=True):
+    """The triangle 1, 2, ..., ratio, ..., 2, 1 (divided by ratio when
+    normalized): a transposed convolution with it at stride `ratio`
+    interpolates linearly."""
+    from ... import config
+    half = _b.arange(1, ratio + 1, dtype=config.floatX)
+    kern = _b.concatenate([half, half[-2::-1]])
+    return kern / _b.cast(ratio, config.floatX) if normalize else kern
+
+
+def bilinear_kernel_2D(ratio, normalize=True):
+    """The outer product of the 1-d kernels of the vertical and horizontal
+    ratios (`ratio` an int or (rows, cols))."""
+    rv, rh = (ratio[0], ratio[1]) if isinstance(ratio, (tuple, list)) else (ratio, ratio)
+    return bilinear_kernel_1D(rv, normalize).dimshuffle(0, "x") * bilinear_kernel_1D(rh, normalize).dimshuffle("x", 0)
+
+
+def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num_input_channels=None,
+                        use_1D_kernel=True):
+    """(batch, channels, rows, cols) images upsampled by an integer `ratio`
+    with bilinear interpolation (the border rows and columns repeated first),
+    as transposed convolutions with the fixed bilinear kernel."""
+    if ratio and frac_ratio:
+        raise ValueError("can't use ratio and frac_ratio together")
+    if not (ratio or frac_ratio):
+        raise ValueError("No ratio (or frac_ratio) provided")
+    if frac_ratio:
+        raise NotImplementedError("bilinear_upsampling: fractional ratios are not supported yet")
+    x = _b.as_tensor_variable(input)
+    row, col = x.shape[2], x.shape[3]
+    flat = x.reshape((-1, 1, row, col))
+    edged = _b.concatenate((flat[:, :, :1, :], flat, flat[:, :, -1:, :]), axis=2)
+    edged = _b.concatenate((edged[:, :, :, :1], edged, edged[:, :, :, -1:]), axis=3)
+    pad = 2 * ratio - (ratio - 1) // 2 - 1
+    if use_1D_kernel:
+        k = bilinear_kernel_1D(ratio)
+        rows_up = conv2d_grad_wrt_inputs(edged, k.dimshuffle("x", "x", 0, "x"), [row * ratio, col + 2],
+                                         border_mode=(pad, 0), subsample=(ratio, 1))
+        up = conv2d_grad_wrt_inputs(rows_up, k.dimshuffle("x", "x", "x", 0), [row * ratio, col * ratio],
+                                    border_mode=(0, pad), subsample=(1, ratio))
+    else:
+        k = bilinear_kernel_2D(ratio)
+        up = conv2d_grad_wrt_inputs(edged, k.dimshuffle("x", "x", 0, 1), [row * ratio, col * ratio],
+                                    border_mode=(pad, pad), subsample=(ratio, ratio))
+    return up.reshape((x.shape[0], x.shape[1], row * ratio, col * ratio))
+
+
+def separable_conv3d(input, depthwise_filters, pointwise_filters, num_channels, input_shape=None,
+                     depthwise_filter_shape=None, pointwise_filter_shape=None, border_mode="valid",
+                     subsample=(1, 1, 1), filter_flip=True, filter_dilation=(1, 1, 1)):
+    """separable_conv2d in three dimensions."""
+    depth = conv3d(input, depthwise_filters, input_shape, depthwise_filter_shape, border_mode, subsample,
+                   filter_flip, filter_dilation, num_groups=num_channels)
+    return conv3d(depth, pointwise_filters, None, pointwise_filter_shape, "valid", (1, 1, 1), filter_flip)
+
+
+__all__ += ["bilinear_kernel_1D", "bilinear_kernel_2D", "bilinear_upsampling", "separable_conv3d"]
+
+
+# ---- Theano's shape helpers -------------------------------------------------------------------
+
+def _pads(border_mode, dil_k):
+    """(left, right) padding of one axis for a dilated filter of dil_k taps."""
+    if border_mode == "half":
+        return dil_k // 2, dil_k // 2
+    if border_mode == "full":
+        return dil_k - 1, dil_k - 1
+    if border_mode == "valid":
+        return 0, 0
+    left, right = border_mode if isinstance(border_mode, tuple) else (border_mode, border_mode)
+    if left < 0 or right < 0:
+        raise ValueError("border_mode must be >= 0")
+    return left, right
+
+
+def _per_axis(border_mode, nd):
+    if isinstance(border_mode, str):
+        return (border_mode,) * nd
+    if isinstance(border_mode, (numbers.Integral, np.integer)):
+        return (int(border_mode),) * nd
+    return tuple(border_mode)
+
+
+def get_conv_gradweights_shape_1axis(image_shape, top_shape, border_mode, subsample, dilation):
+    """The filter length along one axis from the input's and the output's
+    (None when it cannot be told: unknown sizes, a stride, or 'half')."""
+    if None in (image_shape, top_shape, border_mode, subsample, dilation):
+        return None
+    if subsample != 1 or border_mode == "half":
+        return None
+    if border_mode == "full":
+        k = top_shape - image_shape
+    elif border_mode == "valid":
+        k = image_shape - top_shape
+    else:
+        left, right = _pads(border_mode, 0)
+        k = image_shape + left + right - top_shape
+    if dilation > 1:
+        k = k / dilation
+    return k + 1
+
+
+def get_conv_gradweights_shape(image_shape, top_shape, border_mode, subsample, filter_dilation=None, num_groups=1,
+                               unshared=False):
+    """The filters' shape from the input's and the output's (None entries
+    where it cannot be told)."""
+    nd = len(subsample)
+    filter_dilation = filter_dilation or (1,) * nd
+    modes = _per_axis(border_mode, nd)
+    channels = None if image_shape[1] is None else image_shape[1] // num_groups
+    spatial = [get_conv_gradweights_shape_1axis(image_shape[2 + d], top_shape[2 + d], modes[d], subsample[d],
+                                                filter_dilation[d]) for d in range(nd)]
+    if unshared:
+        return (top_shape[1],) + tuple(top_shape[2:]) + (channels,) + tuple(spatial)
+    return (top_shape[1], channels) + tuple(spatial)
+
+
+def get_conv_gradinputs_shape_1axis(kernel_shape, top_shape, border_mode, subsample, dilation):
+    """The input length along one axis from the filter's and the output's
+    (None when it cannot be told: unknown sizes or a stride)."""
+    if None in (kernel_shape, top_shape, border_mode, subsample, dilation):
+        return None
+    if subsample != 1:
+        return None
+    dil_k = (kernel_shape - 1) * dilation + 1
+    left, right = _pads(border_mode, dil_k)
+    size = top_shape + dil_k - 1
+    if left > 0:
+        size -= left
+    if right > 0:
+        size -= right
+    return size
+
+
+def get_conv_gradinputs_shape(kernel_shape, top_shape, border_mode, subsample, filter_dilation=None, num_groups=1,
+                              unshared=False):
+    """The input's shape from the filters' and the output's (None entries
+    where it cannot be told)."""
+    nd = len(subsample)
+    filter_dilation = filter_dilation or (1,) * nd
+    modes = _per_axis(border_mode, nd)
+    kspatial = kernel_shape[-nd:]
+    channels = None if kernel_shape[-nd - 1] is None else kernel_shape[-nd - 1] * num_groups
+    spatial = [get_conv_gradinputs_shape_1axis(kspatial[d], top_shape[2 + d], modes[d], subsample[d],
+                                               filter_dilation[d]) for d in range(nd)]
+    return (top_shape[0], channels) + tuple(spatial)
+
+
+def check_conv_gradinputs_shape(image_shape, kernel_shape, output_shape, border_mode, subsample,
+                                filter_dilation=None):
+    """False when the shapes are of different ranks or the convolution of
+    `image_shape` by `kernel_shape` cannot give `output_shape`; True also
+    when a size is unknown or symbolic."""
+    from ..graph_api import NotScalarConstantError, get_scalar_constant_value
+    image_shape, kernel_shape, output_shape = tuple(image_shape), tuple(kernel_shape), tuple(output_shape)
+    if not len(image_shape) == len(kernel_shape) == len(output_shape) or len(image_shape) - 2 != len(subsample):
+        return False
+    if filter_dilation is not None and len(image_shape) - 2 != len(filter_dilation):
+        return False
+    computed = get_conv_output_shape(image_shape, kernel_shape, border_mode, subsample, filter_dilation)
+
+    def agrees(given, comp):
+        if given is None or comp is None:
+            return True
+        try:
+            return int(get_scalar_constant_value(given)) == int(get_scalar_constant_value(comp))
+        except NotScalarConstantError:
+            return True
+    return all(agrees(g, c) for g, c in zip(output_shape, computed))
+
+
+def assert_conv_shape(shape):
+    """`shape` with each entry checked (batch and channels >= 0, the others
+    > 0): now for constants (ValueError), at run time for the rest."""
+    from ..graph_api import NotScalarConstantError, get_scalar_constant_value
+    from ..opt import Assert
+    out = []
+    for i, n in enumerate(shape):
+        least, sign = (0, "<") if i < 2 else (1, "<=")
+        try:
+            v = int(get_scalar_constant_value(n))
+        except NotScalarConstantError:
+            msg = "The convolution would produce an invalid shape (dim[%d] %s 0)." % (i, sign)
+            out.append(Assert(msg)(n, _b.ge(n, least)))
+            continue
+        if v < least:
+            raise ValueError("The convolution would produce an invalid shape (dim[%d]: %d %s 0)." % (i, v, sign))
+        out.append(n)
+    return tuple(out)
+
+
+def assert_shape(x, expected_shape, msg="Unexpected shape."):
+    """x, checked at run time to have `expected_shape` (None entries are not
+    checked) when ``config.conv__assert_shape`` is on."""
+    from ... import config
+    from ..opt import Assert
+    if expected_shape is None or not config.conv__assert_shape:
+        return x
+    tests = [_b.eq(x.shape[i], e) for i, e in enumerate(expected_shape) if e is not None]
+    return Assert(msg)(x, *tests) if tests else x
+
+
+__all__ += ["get_conv_gradweights_shape", "get_conv_gradinputs_shape", "get_conv_gradweights_shape_1axis",
+            "get_conv_gradinputs_shape_1axis", "check_conv_gradinputs_shape", "assert_conv_shape", "assert_shape"]

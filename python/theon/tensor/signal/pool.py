@@ -143,3 +143,35 @@ AveragePoolGrad = _op_class("AveragePoolGrad", ["PoolGrad"], PoolGrad, when=lamb
                             make=_avg_grad_make)
 DownsampleFactorMaxGradGrad = _op_class("DownsampleFactorMaxGradGrad", ["PoolGradGrad"],
                                         make=_maker("grad_grad", "max"))
+
+
+def _out_shape(imgshape, ws=None, ignore_border=False, stride=None, pad=None, ndim=2, ds=None, st=None,
+               padding=None):
+    """Theano's Pool.out_shape: the pooled shape of `imgshape` (ints or
+    scalar variables); the last `ndim` entries are pooled."""
+    ws = ds if ws is None else ws
+    stride = st if stride is None else stride
+    pad = padding if pad is None else pad
+    if ws is None:
+        raise ValueError("You must provide a tuple value for the window size.")
+    if len(imgshape) < ndim:
+        raise TypeError("imgshape must have at least {} dimensions".format(ndim))
+    stride = ws if stride is None else stride
+    pad = (0,) * ndim if pad is None else pad
+    out = list(imgshape[:-ndim])
+    for i in range(ndim):
+        v = imgshape[-ndim + i] + pad[i] * 2
+        w, s = ws[i], stride[i]
+        symbolic = isinstance(v, _b.TensorVariable)
+        if ignore_border:
+            r = v // s if w == s else (v - w) // s + 1
+            r = r if w == s else (_b.maximum(r, 0) if symbolic else max(r, 0))
+        elif symbolic:
+            r = (v - 1) // s + 1 if s >= w else _b.maximum(0, (v - 1 - w + s) // s) + 1
+        else:
+            r = (v - 1) // s + 1 if s >= w else max(0, (v - 1 - w + s) // s) + 1
+        out.append(r)
+    return out
+
+
+Pool.out_shape = staticmethod(_out_shape)
