@@ -22,7 +22,8 @@ enum class ConvBorder : uint8_t {
 struct ConvParams {
   int nd = 2;  // spatial dimensions
   ConvBorder border = ConvBorder::Explicit;
-  std::vector<int64_t> pad, stride, dilation;  // per spatial dimension
+  std::vector<int64_t> pad, stride, dilation;  // per spatial dimension (pad: before each axis)
+  std::vector<int64_t> pad_hi;                 // Explicit: zeros after each axis (empty: as pad)
   int64_t groups = 1;
   bool flip = true;
 
@@ -30,14 +31,15 @@ struct ConvParams {
   // filling defaults (pad 0, stride 1, dilation 1) for empty lists; `op`
   // names the caller in errors.
   void check(const std::string& op);
-  // The padding of dimension d for a filter of `k` taps there.
+  // The padding before (and after) dimension d for a filter of `k` taps there.
   int64_t pad_for(int d, int64_t k) const;
+  int64_t pad_after(int d, int64_t k) const;
   std::string str() const;
   bool operator==(const ConvParams&) const = default;
 };
 
-// The output size of one spatial dimension: (i + 2 pad - dilated k) / stride + 1.
-int64_t conv_output_size(int64_t i, int64_t k, int64_t pad, int64_t stride, int64_t dilation);
+// The output size of one spatial dimension: (i + pads - dilated k) / stride + 1.
+int64_t conv_output_size(int64_t i, int64_t k, int64_t pad_before, int64_t pad_after, int64_t stride, int64_t dilation);
 
 // y = conv(x, w): x (N, C, *I), w (O, C / groups, *K) -> (N, O, *out).
 Var conv(const Var& x, const Var& w, ConvParams p);

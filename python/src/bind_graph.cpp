@@ -163,9 +163,15 @@ void bind_graph(nb::module_& m) {
                      const ConvParams& p = conv_params(o);
                      nb::dict d;
                      d["nd"] = p.nd;
+                     nb::object explicit_pads = nb::tuple(nb::cast(p.pad));
+                     if (p.pad_hi != p.pad) {
+                       nb::list pairs;
+                       for (size_t i = 0; i < p.pad.size(); ++i) pairs.append(nb::make_tuple(p.pad[i], p.pad_hi[i]));
+                       explicit_pads = nb::tuple(pairs);
+                     }
                      d["border_mode"] = p.border == ConvBorder::Full   ? nb::object(nb::str("full"))
                                         : p.border == ConvBorder::Half ? nb::object(nb::str("half"))
-                                                                       : nb::object(nb::tuple(nb::cast(p.pad)));
+                                                                       : explicit_pads;
                      d["subsample"] = nb::tuple(nb::cast(p.stride));
                      d["filter_dilation"] = nb::tuple(nb::cast(p.dilation));
                      d["num_groups"] = p.groups;

@@ -318,7 +318,7 @@ void bind_ops(nb::module_& m) {
       "conv",
       [](const std::string& role, const Var& a, const Var& b, std::optional<Var> shape, int nd,
          const std::string& border, std::vector<int64_t> pad, std::vector<int64_t> stride,
-         std::vector<int64_t> dilation, int64_t groups, bool flip) {
+         std::vector<int64_t> dilation, int64_t groups, bool flip, std::vector<int64_t> pad_hi) {
         ConvParams p;
         p.nd = nd;
         if (border == "full")
@@ -328,6 +328,7 @@ void bind_ops(nb::module_& m) {
         else if (border != "explicit")
           throw ValueError("conv: unknown border mode '" + border + "'");
         p.pad = std::move(pad);
+        p.pad_hi = std::move(pad_hi);
         p.stride = std::move(stride);
         p.dilation = std::move(dilation);
         p.groups = groups;
@@ -339,7 +340,8 @@ void bind_ops(nb::module_& m) {
         throw ValueError("conv: unknown role '" + role + "'");
       },
       nb::arg("role"), nb::arg("a"), nb::arg("b"), nb::arg("shape").none(), nb::arg("nd"), nb::arg("border"),
-      nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"));
+      nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"),
+      nb::arg("pad_hi") = std::vector<int64_t>{});
   // Pooling: role "forward" (x), "grad" (x, y, gy) or "grad_grad" (x, y, g).
   m.def(
       "pool",

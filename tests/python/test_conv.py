@@ -256,3 +256,24 @@ def test_legacy_conv2d_corr_classes_and_bilinear_upsampling():
     np.testing.assert_allclose(k, [1, 2, 3, 2, 1])
     with pytest.raises(NotImplementedError, match="fractional"):
         AC.bilinear_upsampling(x, frac_ratio=(3, 2))
+
+
+def test_padding_the_two_sides_of_an_axis_differently():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    xv, wv = RNG.randn(2, 2, 6, 5), RNG.randn(3, 2, 3, 2)
+    mode = ((1, 2), (2, 0))
+    y = T.nnet.conv2d(x, w, border_mode=mode, subsample=(2, 1), filter_flip=False)
+    assert y.owner.op.conv["border_mode"] == mode
+    got = theon.function([x, w], y)(xv, wv)
+    want = reference(np.pad(xv, [(0, 0), (0, 0), (1, 2), (2, 0)]), wv, [0, 0], (2, 1), flip=False)
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert got.shape == AC.get_conv_output_shape(xv.shape, wv.shape, mode, (2, 1))
+    f = theon.function([x, w], y.shape)
+    np.testing.assert_array_equal(f(xv, wv), got.shape)
+    cost = (y ** 2).sum()
+    gx, gw = theon.function([x, w], T.grad(cost, [x, w]))(xv, wv)
+    c = theon.function([x, w], cost)
+    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="pair"):
+        T.nnet.conv2d(x, w, border_mode=((1, 2, 3), 0))

@@ -53,6 +53,8 @@ void ConvParams::check(const std::string& op) {
                          join_ints(v));
   };
   fill(pad, 0, "the padding", 0);
+  if (pad_hi.empty() || border != ConvBorder::Explicit) pad_hi = pad;
+  fill(pad_hi, 0, "the padding after", 0);
   fill(stride, 1, "the stride (subsample)", 1);
   fill(dilation, 1, "the dilation", 1);
   if (groups < 1) throw ValueError(op + ": num_groups must be positive, got " + std::to_string(groups));
@@ -71,17 +73,23 @@ int64_t ConvParams::pad_for(int d, int64_t k) const {
   return pad[static_cast<size_t>(d)];
 }
 
+int64_t ConvParams::pad_after(int d, int64_t k) const {
+  return border == ConvBorder::Explicit ? pad_hi[static_cast<size_t>(d)] : pad_for(d, k);
+}
+
 std::string ConvParams::str() const {
   std::string b = border == ConvBorder::Full ? "'full'" : border == ConvBorder::Half ? "'half'" : join_ints(pad);
+  if (border == ConvBorder::Explicit && pad_hi != pad) b = join_ints(pad) + " before, " + join_ints(pad_hi) + " after";
   std::string s = "border_mode=" + b + ", subsample=" + join_ints(stride) + ", filter_dilation=" + join_ints(dilation);
   if (groups != 1) s += ", num_groups=" + std::to_string(groups);
   if (!flip) s += ", filter_flip=False";
   return s;
 }
 
-int64_t conv_output_size(int64_t i, int64_t k, int64_t pad, int64_t stride, int64_t dilation) {
+int64_t conv_output_size(int64_t i, int64_t k, int64_t pad_before, int64_t pad_after, int64_t stride,
+                         int64_t dilation) {
   const int64_t dilated = (k - 1) * dilation + 1;
-  return (i + 2 * pad - dilated) / stride + 1;
+  return (i + pad_before + pad_after - dilated) / stride + 1;
 }
 
 const ConvParams& conv_params(const Op& op) { return static_cast<const ops::Conv&>(op).params(); }
@@ -154,12 +162,12 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
         const int64_t i = static_size(a, 2 + d), k = static_size(b, 2 + d);
         if (i < 0 || k < 0) continue;
         const auto ud = static_cast<size_t>(d);
-        const int64_t pad = p_.pad_for(d, k), dilated = (k - 1) * p_.dilation[ud] + 1;
-        if (i + 2 * pad < dilated)
+        const int64_t lo = p_.pad_for(d, k), hi = p_.pad_after(d, k), dilated = (k - 1) * p_.dilation[ud] + 1;
+        if (i + lo + hi < dilated)
           throw ValueError(op + ": the filters (" + std::to_string(dilated) + " taps dilated along spatial axis " +
-                           std::to_string(d) + ") are larger than the padded input (" + std::to_string(i) + " + 2 x " +
-                           std::to_string(pad) + "), shapes " + describe_types(in));
-        shape[2 + ud] = conv_output_size(i, k, pad, p_.stride[ud], p_.dilation[ud]);
+                           std::to_string(d) + ") are larger than the padded input (" + std::to_string(i) + " + " +
+                           std::to_string(lo + hi) + "), shapes " + describe_types(in));
+        shape[2 + ud] = conv_output_size(i, k, lo, hi, p_.stride[ud], p_.dilation[ud]);
       }
       break;
     }
@@ -189,19 +197,19 @@ Var Conv::infer_shape(const Apply& node, int, int axis, const InputSize& input_s
     const auto ud = static_cast<size_t>(d);
     const Var i = input_size(0, axis), k = input_size(1, axis);
     const Var dilated = add(mul(sub(k, int_const(1)), int_const(p_.dilation[ud])), int_const(1));
-    Var pad;
+    Var pads;  // before and after
     switch (p_.border) {
       case ConvBorder::Full:
-        pad = sub(dilated, int_const(1));
+        pads = mul(int_const(2), sub(dilated, int_const(1)));
         break;
       case ConvBorder::Half:
-        pad = int_div(dilated, int_const(2));
+        pads = mul(int_const(2), int_div(dilated, int_const(2)));
         break;
       case ConvBorder::Explicit:
-        pad = int_const(p_.pad[ud]);
+        pads = int_const(p_.pad[ud] + p_.pad_hi[ud]);
         break;
     }
-    return add(int_div(sub(add(i, mul(int_const(2), pad)), dilated), int_const(p_.stride[ud])), int_const(1));
+    return add(int_div(sub(add(i, pads), dilated), int_const(p_.stride[ud])), int_const(1));
   }
   (void)node;
   if (role_ == ConvRole::GradInputs) {

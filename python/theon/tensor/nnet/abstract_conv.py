@@ -47,21 +47,27 @@ def _ints(value, nd, what, least):
 
 
 def _border(border_mode, nd):
-    """('explicit', pads) or ('full' | 'half', zeros)."""
+    """('explicit', pads before, pads after) or ('full' | 'half', zeros, zeros)."""
     if isinstance(border_mode, str):
         mode = border_mode.lower()
         if mode == "valid":
-            return "explicit", (0,) * nd
+            return "explicit", (0,) * nd, (0,) * nd
         if mode in ("full", "half"):
-            return mode, (0,) * nd
+            return mode, (0,) * nd, (0,) * nd
         if mode == "same":
-            return "half", (0,) * nd
+            return "half", (0,) * nd, (0,) * nd
         raise ValueError("conv: unknown border_mode %r: use 'valid', 'full', 'half', an int or a tuple of %d ints"
                          % (border_mode, nd))
-    if isinstance(border_mode, tuple) and any(isinstance(b, tuple) for b in border_mode):
-        raise ValueError("conv: border_mode %r pads the two sides of an axis differently; theon pads both sides "
-                         "alike (give one int per axis)" % (border_mode,))
-    return "explicit", _ints(border_mode, nd, "border_mode", 0)
+    if isinstance(border_mode, (tuple, list)) and any(isinstance(b, (tuple, list)) for b in border_mode):
+        if len(border_mode) != nd:
+            raise ValueError("conv: border_mode %r needs %d entries" % (border_mode, nd))
+        pairs = [tuple(b) if isinstance(b, (tuple, list)) else (b, b) for b in border_mode]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError("conv: border_mode %r: give an int or a (before, after) pair per axis" % (border_mode,))
+        return ("explicit", _ints([p[0] for p in pairs], nd, "border_mode", 0),
+                _ints([p[1] for p in pairs], nd, "border_mode", 0))
+    pads = _ints(border_mode, nd, "border_mode", 0)
+    return "explicit", pads, pads
 
 
 def _hinted(x, shape, what):
@@ -91,8 +97,9 @@ class _Params(object):
         if unshared:
             raise NotImplementedError("conv: unshared (locally connected) filters are not supported yet")
         self.nd = nd
-        self.border, self.pad = _border(border_mode, nd)
-        self.border_mode = border_mode if isinstance(border_mode, str) else self.pad
+        self.border, self.pad, self.pad_after = _border(border_mode, nd)
+        self.border_mode = (border_mode if isinstance(border_mode, str) else self.pad if self.pad == self.pad_after
+                            else tuple(zip(self.pad, self.pad_after)))
         self.subsample = _ints((1,) * nd if subsample is None else subsample, nd, "subsample", 1)
         self.filter_dilation = _ints((1,) * nd if filter_dilation is None else filter_dilation, nd,
                                      "filter_dilation", 1)
@@ -109,7 +116,7 @@ class _Params(object):
                 _b.constant(np.array(shape, "int64").reshape(len(shape)))
         return _core.conv(role, _b.as_tensor_variable(a), _b.as_tensor_variable(b), shape, self.nd, self.border,
                           list(self.pad), list(self.subsample), list(self.filter_dilation), self.num_groups,
-                          self.filter_flip)
+                          self.filter_flip, list(self.pad_after))
 
 
 def _spatial(shape, nd, what):
@@ -273,9 +280,10 @@ def get_conv_shape_1axis(image_shape, kernel_shape, border_mode, subsample, dila
     elif border_mode == "valid":
         pad = 0
     else:
-        pad = border_mode
-        if pad < 0:
+        before, after = border_mode if isinstance(border_mode, tuple) else (border_mode, border_mode)
+        if before < 0 or after < 0:
             raise ValueError("border_mode must be >= 0")
+        return (image_shape + before + after - dilated) // subsample + 1
     return (image_shape + 2 * pad - dilated) // subsample + 1
 
 
@@ -286,7 +294,7 @@ def get_conv_output_shape(image_shape, kernel_shape, border_mode, subsample, fil
     if filter_dilation is None:
         filter_dilation = (1,) * nd
     if isinstance(border_mode, tuple):
-        modes = border_mode
+        modes = tuple(tuple(m) if isinstance(m, list) else m for m in border_mode)
     else:
         modes = ("same" if border_mode == "same" else border_mode,) * nd
     modes = tuple("half" if m == "same" else m for m in modes)

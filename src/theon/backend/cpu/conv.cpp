@@ -57,18 +57,19 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
     const size_t a = static_cast<size_t>(d + off);
     g.in[a] = x[2 + ud];
     g.k[a] = w[2 + ud];
-    g.pad[a] = p.pad_for(d, g.k[a]);
+    g.pad[a] = p.pad_for(d, g.k[a]);  // before: where the windows start
+    const int64_t pad_after = p.pad_after(d, g.k[a]);
     g.stride[a] = p.stride[ud];
     g.dil[a] = p.dilation[ud];
     const int64_t dilated = (g.k[a] - 1) * g.dil[a] + 1;
     if (g.k[a] < 1) bad(op, "the filters are empty along spatial axis " + std::to_string(d), in);
-    if (g.in[a] + 2 * g.pad[a] < dilated)
+    if (g.in[a] + g.pad[a] + pad_after < dilated)
       bad(op,
           "the filters (" + std::to_string(dilated) + " taps dilated along spatial axis " + std::to_string(d) +
-              ") are larger than the padded input (" + std::to_string(g.in[a]) + " + 2 x " + std::to_string(g.pad[a]) +
-              ")",
+              ") are larger than the padded input (" + std::to_string(g.in[a]) + " + " +
+              std::to_string(g.pad[a] + pad_after) + ")",
           in);
-    g.out[a] = conv_output_size(g.in[a], g.k[a], g.pad[a], g.stride[a], g.dil[a]);
+    g.out[a] = conv_output_size(g.in[a], g.k[a], g.pad[a], pad_after, g.stride[a], g.dil[a]);
   }
   return g;
 }
