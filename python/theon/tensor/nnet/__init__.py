@@ -324,6 +324,7 @@ from .abstract_conv import (conv2d, conv2d_grad_wrt_inputs, conv2d_grad_wrt_weig
                             conv3d, separable_conv2d, causal_conv1d)
 
 __all__ += ["conv2d", "conv3d", "conv2d_transpose", "separable_conv2d", "causal_conv1d", "abstract_conv"]
-from . import bn, conv, corr, corr3d  # noqa: E402,F401
+from . import bn, conv, corr, corr3d, neighbours  # noqa: E402,F401
+from .neighbours import images2neibs, neibs2images  # noqa: E402,F401
 
-__all__ += ["bn", "conv", "corr", "corr3d"]
+__all__ += ["bn", "conv", "corr", "corr3d", "neighbours", "images2neibs", "neibs2images"]

@@ -1,0 +1,87 @@
+"""theano.tensor.nnet.neighbours: images2neibs lays each (rows, cols)
+patch of every image out as a row; neibs2images puts rows back (the
+adjoint: overlapping patches add up, so non-overlapping ones are its
+inverse). Both are graphs of strided slices, so their gradients follow."""
+import numbers
+
+import numpy as np
+
+from .. import basic as _b
+
+__all__ = ["images2neibs", "neibs2images", "Images2Neibs"]
+
+MODES = ("valid", "ignore_borders", "half", "full")
+
+
+def _pair(v, what):
+    if isinstance(v, _b.TensorVariable):
+        from ..graph_api import NotScalarConstantError, get_scalar_constant_value
+        try:
+            v = [int(get_scalar_constant_value(v[i])) for i in range(2)]
+        except NotScalarConstantError:
+            raise NotImplementedError("images2neibs: %s must be known when the graph is built" % what)
+    v = tuple(v)
+    if len(v) != 2 or not all(isinstance(e, (numbers.Integral, np.integer)) for e in v):
+        raise ValueError("images2neibs: %s must be 2 ints, got %r" % (what, v))
+    if min(v) < 1:
+        raise ValueError("images2neibs: %s must be positive, got %r" % (what, v))
+    return int(v[0]), int(v[1])
+
+
+def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
+    """The (rows, cols) patches of a (batch, channels, height, width) tensor
+    every `neib_step` (default: the patch shape) as the rows of a matrix,
+    image by image, patch positions in row-major order.
+
+    mode: 'valid' (the patches must tile the image exactly), 'ignore_borders'
+    (a partial last patch is dropped), 'half' / 'full' (zeros padded on each
+    side: rows // 2 and cols // 2, or rows - 1 and cols - 1, first).
+    """
+    if mode == "wrap_centered":
+        raise NotImplementedError("images2neibs: mode 'wrap_centered' is not supported yet")
+    if mode not in MODES:
+        raise ValueError("images2neibs: mode must be one of %s, got %r" % (", ".join(map(repr, MODES)), mode))
+    x = _b.as_tensor_variable(ten4)
+    if x.ndim != 4:
+        raise TypeError("images2neibs: ten4 must be a 4-d tensor, got %s" % (x.type,))
+    a, b = _pair(neib_shape, "neib_shape")
+    sa, sb = (a, b) if neib_step is None else _pair(neib_step, "neib_step")
+    if mode in ("half", "full"):
+        pa, pb = (a // 2, b // 2) if mode == "half" else (a - 1, b - 1)
+        padded = _b.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * pa, x.shape[3] + 2 * pb), dtype=x.dtype)
+        x = _b.set_subtensor(padded[:, :, pa:pa + x.shape[2], pb:pb + x.shape[3]], x)
+    h, w = x.shape[2], x.shape[3]
+    nr, nc = (h - a) // sa + 1, (w - b) // sb + 1
+    if mode == "valid":
+        from ..opt import Assert
+        x = Assert("images2neibs: neib_shape (%d, %d) and neib_step (%d, %d) do not tile the images exactly; "
+                   "use mode='ignore_borders' to drop the rest" % (a, b, sa, sb))(
+            x, _b.eq((h - a) % sa, 0), _b.eq((w - b) % sb, 0), _b.ge(h, a), _b.ge(w, b))
+    patches = [x[:, :, i:i + (nr - 1) * sa + 1:sa, j:j + (nc - 1) * sb + 1:sb] for i in range(a) for j in range(b)]
+    return _b.stack(patches, axis=4).reshape((-1, a * b))
+
+
+def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
+    """The images of `original_shape` whose patches images2neibs gives as
+    `neibs` (patches that overlap add up; pixels in no patch are zero)."""
+    from ...gradient import grad
+    neibs = _b.as_tensor_variable(neibs)
+    shape = original_shape if isinstance(original_shape, _b.TensorVariable) else [
+        _b.cast(s, "int64") if isinstance(s, _b.TensorVariable) else int(s) for s in original_shape]
+    z = _b.zeros(shape, dtype=neibs.dtype)
+    if z.ndim != 4:
+        raise ValueError("neibs2images: original_shape must have 4 entries")
+    patches = images2neibs(z, neib_shape, mode=mode)
+    return grad(None, z, known_grads={patches: neibs})
+
+
+class Images2Neibs(object):
+    """Theano's op class: ``Images2Neibs(mode)(ten4, neib_shape, neib_step)``."""
+
+    def __init__(self, mode="valid"):
+        if mode not in MODES + ("wrap_centered",):
+            raise ValueError("Images2Neibs: unknown mode %r" % (mode,))
+        self.mode = mode
+
+    def __call__(self, ten4, neib_shape, neib_step=None):
+        return images2neibs(ten4, neib_shape, neib_step, self.mode)

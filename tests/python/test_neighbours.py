@@ -1,0 +1,78 @@
+"""images2neibs / neibs2images (theano.tensor.nnet.neighbours): patches
+against NumPy loops for every mode and step, the round trip, gradients
+against numeric ones, errors."""
+import numpy as np
+import pytest
+
+import theon
+import theon.tensor as T
+from theon.tensor.nnet import images2neibs, neibs2images
+
+RNG = np.random.RandomState(3)
+
+
+def reference(x, shape, step, mode):
+    a, b = shape
+    sa, sb = step or shape
+    if mode in ("half", "full"):
+        pa, pb = (a // 2, b // 2) if mode == "half" else (a - 1, b - 1)
+        x = np.pad(x, [(0, 0), (0, 0), (pa, pa), (pb, pb)])
+    rows = []
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(0, x.shape[2] - a + 1, sa):
+                for j in range(0, x.shape[3] - b + 1, sb):
+                    rows.append(x[n, c, i:i + a, j:j + b].ravel())
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("shape,step,mode,size", [
+    ((2, 2), None, "valid", (4, 6)), ((2, 3), (1, 2), "valid", (5, 7)), ((3, 2), None, "ignore_borders", (7, 5)),
+    ((3, 3), (2, 1), "half", (5, 6)), ((2, 3), None, "full", (4, 5))])
+def test_patches_against_numpy(shape, step, mode, size):
+    x = T.dtensor4("x")
+    xv = RNG.randn(2, 3, *size)
+    n = images2neibs(x, shape, step, mode)
+    np.testing.assert_array_equal(theon.function([x], n)(xv), reference(xv, shape, step, mode))
+    cost = (n ** 2 * np.arange(shape[0] * shape[1])).sum()
+    g = theon.function([x], theon.grad(cost, x))(xv)
+    num = np.zeros_like(xv)
+    c = theon.function([x], cost)
+    for i in np.ndindex(*xv.shape):
+        p, m = xv.copy(), xv.copy()
+        p[i] += 1e-6
+        m[i] -= 1e-6
+        num[i] = (c(p) - c(m)) / 2e-6
+    np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-6)
+
+
+def test_round_trip_and_overlaps_adding_up():
+    x = T.dtensor4("x")
+    xv = RNG.randn(2, 2, 6, 4)
+    back = neibs2images(images2neibs(x, (3, 2)), (3, 2), xv.shape)
+    np.testing.assert_allclose(theon.function([x], back)(xv), xv)
+    # ignore_borders: the pixels in no patch come back as zeros
+    part = neibs2images(images2neibs(x, (4, 3), mode="ignore_borders"), (4, 3), xv.shape, mode="ignore_borders")
+    want = np.zeros_like(xv)
+    want[:, :, :4, :3] = xv[:, :, :4, :3]
+    np.testing.assert_allclose(theon.function([x], part)(xv), want)
+    # overlapping patches (step 1) add up: each pixel counts the patches that hold it
+    n = images2neibs(x, (2, 2), (1, 1))
+    got = theon.function([x], theon.grad(n.sum(), x))(xv)
+    np.testing.assert_allclose(got[0, 0], [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [2, 4, 4, 2], [2, 4, 4, 2],
+                                           [1, 2, 2, 1]])
+
+
+def test_errors():
+    x = T.dtensor4("x")
+    f = theon.function([x], images2neibs(x, (2, 2)))
+    with pytest.raises(AssertionError, match="tile"):
+        f(np.ones((1, 1, 5, 4)))
+    with pytest.raises(ValueError, match="mode"):
+        images2neibs(x, (2, 2), mode="diagonal")
+    with pytest.raises(NotImplementedError, match="wrap_centered"):
+        images2neibs(x, (2, 2), mode="wrap_centered")
+    with pytest.raises(ValueError, match="positive"):
+        images2neibs(x, (0, 2))
+    with pytest.raises(TypeError, match="4-d"):
+        images2neibs(T.dmatrix("m"), (2, 2))
