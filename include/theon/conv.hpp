@@ -19,6 +19,9 @@ enum class ConvBorder : uint8_t {
   Half,      // (dilated filter) // 2 on both sides: 'same' for odd filters
 };
 
+// The largest padding, stride, dilation or group count accepted (2^31).
+inline constexpr int64_t kMaxConvParam = int64_t{1} << 31;
+
 struct ConvParams {
   int nd = 2;  // spatial dimensions
   ConvBorder border = ConvBorder::Explicit;

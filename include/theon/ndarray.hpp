@@ -13,7 +13,8 @@ namespace theon {
 using Shape = Dims;
 using Strides = Dims;  // in bytes
 
-std::string shape_str(const Shape& s);  // "(3, 4)"
+std::string shape_str(const Shape& s);                // "(3, 4)"
+std::string ints_str(const std::vector<int64_t>& v);  // "(3, -1)": parameters as given (shape_str shows -1 as ?)
 
 // Where an array's storage lives. Host memory only today; a backend checks the
 // device of every buffer its kernels receive (backend/backend.hpp).

@@ -13,6 +13,9 @@ namespace theon {
 
 enum class PoolMode : uint8_t { Max, Sum, AverageIncPad, AverageExcPad };
 
+// The largest window, stride or padding accepted (2^31).
+inline constexpr int64_t kMaxPoolParam = int64_t{1} << 31;
+
 struct PoolParams {
   int nd = 2;
   std::vector<int64_t> ws, stride, pad;  // stride empty: ws

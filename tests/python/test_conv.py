@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 from scipy import signal
 
 import theon
@@ -90,17 +91,6 @@ def test_values_against_numpy(mode, stride, dil, groups, flip, dtype):
     assert got.shape == AC.get_conv_output_shape(xv.shape, wv.shape, mode, stride, dil)
 
 
-def numeric(f, vals, k, eps=1e-6):
-    g = np.zeros_like(vals[k])
-    for i in np.ndindex(*g.shape):
-        p = [v.copy() for v in vals]
-        p[k][i] += eps
-        m = [v.copy() for v in vals]
-        m[k][i] -= eps
-        g[i] = (f(*p) - f(*m)) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("mode,stride,dil,groups,flip", CASES)
 def test_gradients_against_numeric(mode, stride, dil, groups, flip):
     x, w = T.dtensor4("x"), T.dtensor4("w")
@@ -111,8 +101,8 @@ def test_gradients_against_numeric(mode, stride, dil, groups, flip):
     f = theon.function([x, w], T.grad(cost, [x, w]))
     c = theon.function([x, w], cost)
     gx, gw = f(xv, wv)
-    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gx, numeric_grad(c, [xv, wv])[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gw, numeric_grad(c, [xv, wv])[1], rtol=1e-5, atol=1e-6)
 
 
 def test_second_order_and_the_gradient_ops_directly():
@@ -130,8 +120,8 @@ def test_second_order_and_the_gradient_ops_directly():
     h = theon.function([x, w], T.grad(s, [x, w]))
     sf = theon.function([x, w], s)
     hx, hw = h(xv, wv)
-    np.testing.assert_allclose(hx, numeric(sf, [xv, wv], 0), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(hw, numeric(sf, [xv, wv], 1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(hx, numeric_grad(sf, [xv, wv])[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(hw, numeric_grad(sf, [xv, wv])[1], rtol=1e-5, atol=1e-5)
     # the functions of Theano's API give the same as grad
     gy = T.dtensor4("gy")
     di = AC.conv2d_grad_wrt_inputs(gy, w, (2, 2, 5, 5), border_mode="full", subsample=(2, 1))
@@ -155,8 +145,8 @@ def test_conv3d_values_and_gradients():
     cost = (y ** 2).sum()
     gx, gw = theon.function([x, w], T.grad(cost, [x, w]))(xv, wv)
     c = theon.function([x, w], cost)
-    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gw, numeric_grad(c, [xv, wv])[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gx, numeric_grad(c, [xv, wv])[0], rtol=1e-5, atol=1e-6)
     assert isinstance(y.owner.op, AC.AbstractConv3d)
 
 
@@ -224,6 +214,14 @@ def test_errors_are_clear():
         h(np.ones((1, 2, 5, 5)), np.ones((3, 4, 3, 3)))
     with pytest.raises(NotImplementedError, match="unshared"):
         T.nnet.conv2d(x, w, unshared=True)
+    # sizes that would overflow: rejected when built, or when the columns would not fit
+    with pytest.raises(ValueError, match="at most"):
+        T.nnet.conv2d(x, w, border_mode=(2 ** 40, 0))
+    with pytest.raises(ValueError, match="at most"):
+        T.nnet.conv2d(x, w, subsample=(2 ** 62, 1))
+    big = theon.function([x, w], T.nnet.conv2d(x, w, border_mode=(2 ** 31, 2 ** 31)))
+    with pytest.raises(ValueError, match="too large"):
+        big(np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3)))
 
 
 def test_legacy_conv2d_corr_classes_and_bilinear_upsampling():
@@ -273,7 +271,7 @@ def test_padding_the_two_sides_of_an_axis_differently():
     cost = (y ** 2).sum()
     gx, gw = theon.function([x, w], T.grad(cost, [x, w]))(xv, wv)
     c = theon.function([x, w], cost)
-    np.testing.assert_allclose(gx, numeric(c, [xv, wv], 0), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(gw, numeric(c, [xv, wv], 1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gx, numeric_grad(c, [xv, wv])[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gw, numeric_grad(c, [xv, wv])[1], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="pair"):
         T.nnet.conv2d(x, w, border_mode=((1, 2, 3), 0))

@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import theon
 import theon.tensor as T
@@ -91,16 +92,6 @@ def test_values_3d():
                                    reference(xv, (2, 2, 3), True, (1, 2, 2), (1, 0, 1), mode), rtol=1e-12)
 
 
-def numeric(f, v, eps=1e-6):
-    g = np.zeros_like(v)
-    for i in np.ndindex(*v.shape):
-        p, m = v.copy(), v.copy()
-        p[i] += eps
-        m[i] -= eps
-        g[i] = (f(p) - f(m)) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("mode", pool.MODES)
 @pytest.mark.parametrize("ws,ignore_border,stride,pad", CASES[:5])
 def test_gradients_against_numeric(mode, ws, ignore_border, stride, pad):
@@ -109,12 +100,12 @@ def test_gradients_against_numeric(mode, ws, ignore_border, stride, pad):
     y = pool.pool_2d(x, ws, ignore_border=ignore_border, stride=stride, pad=pad, mode=mode)
     cost = (y ** 2).sum() + y.sum()
     g = theon.function([x], T.grad(cost, x))(xv)
-    np.testing.assert_allclose(g, numeric(theon.function([x], cost), xv), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g, numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-5, atol=1e-6)
     # the gradient's gradient (Hessian-vector products through pooling)
     gx = T.grad(cost, x)
     s = (gx ** 2).sum()
     h = theon.function([x], T.grad(s, x))(xv)
-    np.testing.assert_allclose(h, numeric(theon.function([x], s), xv), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(h, numeric_grad(theon.function([x], s), [xv])[0], rtol=1e-5, atol=1e-5)
     if mode == "max":
         kinds = {n.op.kind for n in theon.function([x], T.grad(s, x)).maker.fgraph.toposort()}
         assert "PoolGradGrad" in kinds
@@ -170,5 +161,12 @@ def test_errors_are_clear():
         pool.pool_2d(T.dvector("v"), (2, 2), ignore_border=True)
     with pytest.raises(ValueError, match="window size"):
         pool.pool_2d(x, ignore_border=True)
+    with pytest.raises(ValueError, match="at most"):
+        pool.pool_2d(x, (2 ** 40, 2), ignore_border=True)
+    # an output too large to hold is a clear error, never a crash
+    huge = theon.function([x], pool.pool_2d(x, (2 ** 31, 2 ** 31), ignore_border=True, stride=(1, 1),
+                                            pad=(2 ** 31 - 1, 2 ** 31 - 1)))
+    with pytest.raises(ValueError, match="too big"):
+        huge(np.ones((1, 1, 2, 2)))
     with pytest.warns(UserWarning, match="ignore_border"):
         pool.pool_2d(x, (2, 2))

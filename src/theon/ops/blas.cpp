@@ -105,12 +105,6 @@ Var reshape_to(const Var& x, const std::vector<DimParts>& dims) {
   return reshape(x, make_vector(scalars, DType::Int64), static_cast<int>(dims.size()));
 }
 
-std::string ints_str(const std::vector<int>& v) {
-  std::vector<std::string> p;
-  for (int x : v) p.push_back(std::to_string(x));
-  return "(" + join_strings(p, ", ") + ")";
-}
-
 }  // namespace
 
 namespace ops {
@@ -302,8 +296,8 @@ Var outer(const Var& a, const Var& b) {
 Var tensordot(const Var& a, const Var& b, const std::vector<int>& axes_a, const std::vector<int>& axes_b) {
   check_inputs(a, b, "tensordot");
   if (axes_a.size() != axes_b.size())
-    build_error("tensordot: the axes lists must have the same length, got " + ints_str(axes_a) + " and " +
-                ints_str(axes_b));
+    build_error("tensordot: the axes lists must have the same length, got " + ints_str({axes_a.begin(), axes_a.end()}) +
+                " and " + ints_str({axes_b.begin(), axes_b.end()}));
   const int na = a->ndim(), nb = b->ndim();
   auto normalize = [](std::vector<int> axes, int nd, const char* which) {
     std::vector<bool> seen(nd, false);

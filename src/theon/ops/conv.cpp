@@ -8,12 +8,6 @@ namespace theon {
 
 namespace {
 
-std::string join_ints(const std::vector<int64_t>& v) {
-  std::string s = "(";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
 // A static size, or -1.
 int64_t static_size(const Var& v, int axis) { return v->type.shape[static_cast<size_t>(axis)]; }
 
@@ -46,18 +40,24 @@ void ConvParams::check(const std::string& op) {
   const auto fill = [&](std::vector<int64_t>& v, int64_t dflt, const char* what, int64_t least) {
     if (v.empty()) v.assign(static_cast<size_t>(nd), dflt);
     if (v.size() != static_cast<size_t>(nd))
-      throw ValueError(op + ": " + what + " needs " + std::to_string(nd) + " values, got " + join_ints(v));
-    for (int64_t e : v)
+      throw ValueError(op + ": " + what + " needs " + std::to_string(nd) + " values, got " + ints_str(v));
+    for (int64_t e : v) {
       if (e < least)
         throw ValueError(op + ": " + what + " must be " + (least ? "positive" : "non-negative") + ", got " +
-                         join_ints(v));
+                         ints_str(v));
+      if (e > kMaxConvParam)  // keeps every size computed from them within int64
+        throw ValueError(op + ": " + what + " must be at most " + std::to_string(kMaxConvParam) + ", got " +
+                         ints_str(v));
+    }
   };
   fill(pad, 0, "the padding", 0);
   if (pad_hi.empty() || border != ConvBorder::Explicit) pad_hi = pad;
   fill(pad_hi, 0, "the padding after", 0);
   fill(stride, 1, "the stride (subsample)", 1);
   fill(dilation, 1, "the dilation", 1);
-  if (groups < 1) throw ValueError(op + ": num_groups must be positive, got " + std::to_string(groups));
+  if (groups < 1 || groups > kMaxConvParam)
+    throw ValueError(op + ": num_groups must be in [1, " + std::to_string(kMaxConvParam) + "], got " +
+                     std::to_string(groups));
 }
 
 int64_t ConvParams::pad_for(int d, int64_t k) const {
@@ -78,9 +78,9 @@ int64_t ConvParams::pad_after(int d, int64_t k) const {
 }
 
 std::string ConvParams::str() const {
-  std::string b = border == ConvBorder::Full ? "'full'" : border == ConvBorder::Half ? "'half'" : join_ints(pad);
-  if (border == ConvBorder::Explicit && pad_hi != pad) b = join_ints(pad) + " before, " + join_ints(pad_hi) + " after";
-  std::string s = "border_mode=" + b + ", subsample=" + join_ints(stride) + ", filter_dilation=" + join_ints(dilation);
+  std::string b = border == ConvBorder::Full ? "'full'" : border == ConvBorder::Half ? "'half'" : ints_str(pad);
+  if (border == ConvBorder::Explicit && pad_hi != pad) b = ints_str(pad) + " before, " + ints_str(pad_hi) + " after";
+  std::string s = "border_mode=" + b + ", subsample=" + ints_str(stride) + ", filter_dilation=" + ints_str(dilation);
   if (groups != 1) s += ", num_groups=" + std::to_string(groups);
   if (!flip) s += ", filter_flip=False";
   return s;
@@ -173,7 +173,8 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
     }
     case ConvRole::GradInputs:  // (w, gy, shape): (N, C, *I)
       shape[0] = static_size(b, 0);
-      shape[1] = static_size(a, 1) >= 0 ? static_size(a, 1) * g : -1;
+      if (static_size(a, 1) >= 0 && !mul_fits(static_size(a, 1), g, &shape[1]))
+        throw ValueError(op + ": the input's channel count overflows (" + describe_types(in) + ")");
       for (int d = 0; d < p_.nd; ++d) shape[2 + static_cast<size_t>(d)] = constant_element(in[2], d);
       break;
     case ConvRole::GradWeights:  // (x, gy, shape): (O, C / g, *K)

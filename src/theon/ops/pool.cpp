@@ -7,12 +7,6 @@ namespace theon {
 
 namespace {
 
-std::string join_ints(const std::vector<int64_t>& v) {
-  std::string s = "(";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
-
 const char* mode_name(PoolMode m) {
   switch (m) {
     case PoolMode::Sum:
@@ -35,26 +29,29 @@ void PoolParams::check(const std::string& op) {
   if (nd < 1 || nd > 3) throw ValueError(op + ": pooling covers 1 to 3 axes, got " + std::to_string(nd));
   const auto want = static_cast<size_t>(nd);
   if (ws.size() != want)
-    throw ValueError(op + ": the window size ws needs " + std::to_string(nd) + " values, got " + join_ints(ws));
+    throw ValueError(op + ": the window size ws needs " + std::to_string(nd) + " values, got " + ints_str(ws));
   if (stride.empty()) stride = ws;
   if (pad.empty()) pad.assign(want, 0);
   if (stride.size() != want)
-    throw ValueError(op + ": the stride needs " + std::to_string(nd) + " values, got " + join_ints(stride));
+    throw ValueError(op + ": the stride needs " + std::to_string(nd) + " values, got " + ints_str(stride));
   if (pad.size() != want)
-    throw ValueError(op + ": the padding needs " + std::to_string(nd) + " values, got " + join_ints(pad));
+    throw ValueError(op + ": the padding needs " + std::to_string(nd) + " values, got " + ints_str(pad));
   for (size_t d = 0; d < want; ++d) {
-    if (ws[d] < 1) throw ValueError(op + ": the window size must be positive, got " + join_ints(ws));
-    if (stride[d] < 1) throw ValueError(op + ": the stride must be positive, got " + join_ints(stride));
-    if (pad[d] < 0) throw ValueError(op + ": the padding must be non-negative, got " + join_ints(pad));
+    if (ws[d] < 1) throw ValueError(op + ": the window size must be positive, got " + ints_str(ws));
+    if (stride[d] < 1) throw ValueError(op + ": the stride must be positive, got " + ints_str(stride));
+    if (pad[d] < 0) throw ValueError(op + ": the padding must be non-negative, got " + ints_str(pad));
+    if (ws[d] > kMaxPoolParam || stride[d] > kMaxPoolParam)  // keeps every size computed from them within int64
+      throw ValueError(op + ": the window and stride must be at most " + std::to_string(kMaxPoolParam) + ", got " +
+                       ints_str(ws) + " and " + ints_str(stride));
     if (pad[d] > 0 && pad[d] >= ws[d])
-      throw NotImplementedError(op + ": the padding " + join_ints(pad) + " must be smaller than the window " +
-                                join_ints(ws));
+      throw NotImplementedError(op + ": the padding " + ints_str(pad) + " must be smaller than the window " +
+                                ints_str(ws));
     if (pad[d] > 0 && !ignore_border) throw NotImplementedError(op + ": padding works only with ignore_border=True");
   }
 }
 
 std::string PoolParams::str() const {
-  return std::string("ws=") + join_ints(ws) + ", stride=" + join_ints(stride) + ", pad=" + join_ints(pad) +
+  return std::string("ws=") + ints_str(ws) + ", stride=" + ints_str(stride) + ", pad=" + ints_str(pad) +
          ", ignore_border=" + (ignore_border ? "True" : "False") + ", mode='" + mode_name(mode) + "'";
 }
 

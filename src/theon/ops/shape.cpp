@@ -15,12 +15,6 @@ namespace theon {
 
 namespace {
 
-std::string ints_str(const std::vector<int64_t>& v) {
-  std::vector<std::string> p;
-  for (auto x : v) p.push_back(std::to_string(x));
-  return "(" + join_strings(p, ", ") + ")";
-}
-
 void check_arity(const Op& op, const std::vector<Var>& in, size_t n) {
   if (in.size() != n)
     throw TypeError(op.name() + " takes " + std::to_string(n) + " inputs, got " + std::to_string(in.size()));

@@ -71,6 +71,11 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
           in);
     g.out[a] = conv_output_size(g.in[a], g.k[a], g.pad[a], pad_after, g.stride[a], g.dil[a]);
   }
+  // The column buffer (channels x taps by positions) and the filters' rows must be addressable.
+  int64_t os = 0, cols = 0, wrows = 0;
+  if (!mul_fits(g.out[0], g.out[1], &os) || !mul_fits(os, g.out[2], &os) || !mul_fits(g.col_rows(), os, &cols) ||
+      !mul_fits(g.o, g.col_rows(), &wrows) || !mul_fits(cols, static_cast<int64_t>(sizeof(double)), &cols))
+    bad(op, "the receptive fields are too large to lay out", in);
   return g;
 }
 
@@ -240,53 +245,54 @@ void check_out(const ops::Conv& op, const Geometry& g, const Shape& gy, const st
 
 void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const NDArray a = in[0].contiguous(), b = in[1].contiguous();
-  const DType dt = a.dtype;
+  const ConvParams& p = op.params();
+  // The result's shape and the convolution's geometry, by role.
+  Shape result;
+  Geometry g;
   switch (op.role()) {
-    case ops::ConvRole::Forward: {
-      const Geometry g = geometry(op, a.shape, b.shape, in);
-      Shape s{g.n, g.o};
-      for (int d = 0; d < op.params().nd; ++d) s.push_back(g.out[static_cast<size_t>(3 - op.params().nd + d)]);
-      out[0] = ws.empty(dt, s);
-      if (out[0].size() == 0) return;
-      visit_dtype(dt, [&]<class T>() {
-        if constexpr (std::is_floating_point_v<T>) forward<T>(op, a, b, out[0], g);
-      });
-      return;
-    }
+    case ops::ConvRole::Forward:  // (x, w)
+      g = geometry(op, a.shape, b.shape, in);
+      result = {g.n, g.o};
+      for (int d = 0; d < p.nd; ++d) result.push_back(g.out[static_cast<size_t>(3 - p.nd + d)]);
+      break;
     case ops::ConvRole::GradInputs: {  // (w, gy, input spatial shape)
-      Shape xs{b.shape[0], a.shape[1] * op.params().groups};
-      for (int64_t v : given_spatial(op, in[2], in)) xs.push_back(v);
-      const Geometry g = geometry(op, xs, a.shape, in);
+      int64_t channels = 0;
+      if (!mul_fits(a.shape[1], p.groups, &channels)) bad(op, "the input's channel count overflows", in);
+      result = {b.shape[0], channels};
+      for (int64_t v : given_spatial(op, in[2], in)) result.push_back(v);
+      g = geometry(op, result, a.shape, in);
       check_out(op, g, b.shape, in);
-      out[0] = ws.empty(dt, xs);
-      if (out[0].size() == 0) return;
-      visit_dtype(dt, [&]<class T>() {
-        if constexpr (std::is_floating_point_v<T>) grad_inputs<T>(op, a, b, out[0], g);
-      });
-      return;
+      break;
     }
-    case ops::ConvRole::GradWeights: {  // (x, gy, filter spatial shape)
-      if (a.shape[1] % op.params().groups != 0)
+    case ops::ConvRole::GradWeights:  // (x, gy, filter spatial shape)
+      if (a.shape[1] % p.groups != 0)
         bad(op,
-            std::to_string(a.shape[1]) + " input channels do not split into " + std::to_string(op.params().groups) +
-                " groups",
+            std::to_string(a.shape[1]) + " input channels do not split into " + std::to_string(p.groups) + " groups",
             in);
-      Shape wsh{b.shape[1], a.shape[1] / op.params().groups};
-      for (int64_t v : given_spatial(op, in[2], in)) wsh.push_back(v);
-      const Geometry g = geometry(op, a.shape, wsh, in);
+      result = {b.shape[1], a.shape[1] / p.groups};
+      for (int64_t v : given_spatial(op, in[2], in)) result.push_back(v);
+      g = geometry(op, a.shape, result, in);
       check_out(op, g, b.shape, in);
-      out[0] = ws.empty(dt, wsh);
-      if (out[0].size() == 0) return;
-      if (g.n == 0 || g.out_size() == 0) {
-        std::memset(out[0].data, 0, static_cast<size_t>(out[0].nbytes()));
-        return;
-      }
-      visit_dtype(dt, [&]<class T>() {
-        if constexpr (std::is_floating_point_v<T>) grad_weights<T>(op, a, b, out[0], g);
-      });
-      return;
-    }
+      break;
   }
+  out[0] = ws.empty(a.dtype, result);
+  if (out[0].size() == 0) return;
+  if (op.role() == ops::ConvRole::GradWeights && (g.n == 0 || g.out_size() == 0)) {
+    std::memset(out[0].data, 0, static_cast<size_t>(out[0].nbytes()));
+    return;
+  }
+  visit_dtype(a.dtype, [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      switch (op.role()) {
+        case ops::ConvRole::Forward:
+          return forward<T>(op, a, b, out[0], g);
+        case ops::ConvRole::GradInputs:
+          return grad_inputs<T>(op, a, b, out[0], g);
+        case ops::ConvRole::GradWeights:
+          return grad_weights<T>(op, a, b, out[0], g);
+      }
+    }
+  });
 }
 
 }  // namespace

@@ -143,40 +143,43 @@ void grad_grad(const T* x, const T* y, const T* gg, T* out, const Geometry& g) {
 
 void pool_kernel(const ops::Pool& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const NDArray x = in[0].contiguous();
-  const Geometry g = geometry(op, x.shape);
-  const int lead = x.ndim() - op.params().nd;
+  const PoolParams& p = op.params();
+  const int lead = x.ndim() - p.nd;
   Shape ys(x.shape.begin(), x.shape.begin() + lead);
-  for (int d = 0; d < op.params().nd; ++d) ys.push_back(g.out[static_cast<size_t>(3 - op.params().nd + d)]);
+  for (int d = 0; d < p.nd; ++d) {
+    const auto ud = static_cast<size_t>(d);
+    ys.push_back(
+        pool_output_size(x.shape[static_cast<size_t>(lead + d)], p.ws[ud], p.stride[ud], p.pad[ud], p.ignore_border));
+  }
   const auto need = [&](const NDArray& a, const Shape& s, const char* what) {
     if (a.shape != s)
       throw ValueError(op.name() + ": " + what + " has shape " + shape_str(a.shape) + " but pooling " +
                        shape_str(x.shape) + " gives " + shape_str(s));
   };
+  // The pooled shape is an allocated output or a given input's before the
+  // windows (one per output position along each axis) are laid out.
+  NDArray y, third;
   if (op.role() == ops::PoolRole::Forward) {
     out[0] = ws.empty(x.dtype, ys);
-    if (out[0].size() == 0) return;
-    visit_dtype(x.dtype, [&]<class T>() {
-      if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) forward<T>(op, x.ptr<T>(), out[0].ptr<T>(), g);
-    });
-    return;
+  } else {
+    y = in[1].contiguous();
+    third = in[2].contiguous();
+    need(y, ys, "the pooled input");
+    need(third, op.role() == ops::PoolRole::Grad ? ys : x.shape,
+         op.role() == ops::PoolRole::Grad ? "the output gradient" : "the gradient's gradient");
+    out[0] = ws.empty(x.dtype, op.role() == ops::PoolRole::Grad ? x.shape : ys);
   }
-  const NDArray y = in[1].contiguous(), third = in[2].contiguous();
-  need(y, ys, "the pooled input");
-  if (op.role() == ops::PoolRole::Grad) {
-    need(third, ys, "the output gradient");
-    out[0] = ws.empty(x.dtype, x.shape);
-    if (out[0].size() == 0) return;
-    visit_dtype(x.dtype, [&]<class T>() {
-      if constexpr (std::is_floating_point_v<T>)
-        backward<T>(op, x.ptr<T>(), y.ptr<T>(), third.ptr<T>(), out[0].ptr<T>(), g);
-    });
-    return;
-  }
-  need(third, x.shape, "the gradient's gradient");
-  out[0] = ws.empty(x.dtype, ys);
   if (out[0].size() == 0) return;
+  const Geometry g = geometry(op, x.shape);
   visit_dtype(x.dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<T>) grad_grad<T>(x.ptr<T>(), y.ptr<T>(), third.ptr<T>(), out[0].ptr<T>(), g);
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      if (op.role() == ops::PoolRole::Forward) return forward<T>(op, x.ptr<T>(), out[0].ptr<T>(), g);
+      if constexpr (std::is_floating_point_v<T>) {
+        if (op.role() == ops::PoolRole::Grad)
+          return backward<T>(op, x.ptr<T>(), y.ptr<T>(), third.ptr<T>(), out[0].ptr<T>(), g);
+        grad_grad<T>(x.ptr<T>(), y.ptr<T>(), third.ptr<T>(), out[0].ptr<T>(), g);
+      }
+    }
   });
 }
 
