@@ -3,6 +3,7 @@ values against NumPy for every axes setting and parameter layout, running
 averages, gradients against numeric ones, errors."""
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import theon
 import theon.tensor as T
@@ -47,17 +48,6 @@ def test_train_and_test_against_numpy(axes, keep, full_rank):
     assert len(bn.batch_normalization_train(x, ps[0], ps[1], axes)) == 3
 
 
-def numeric(f, vals, k, eps=1e-6):
-    g = np.zeros_like(vals[k])
-    for i in np.ndindex(*g.shape):
-        p = [v.copy() for v in vals]
-        p[k][i] += eps
-        m = [v.copy() for v in vals]
-        m[k][i] -= eps
-        g[i] = (f(*p) - f(*m)) / (2 * eps)
-    return g
-
-
 def test_gradients_against_numeric():
     x, g, b = T.dtensor4("x"), T.dvector("g"), T.dvector("b")
     out, mean, invstd = bn.batch_normalization_train(x, g, b, "spatial")
@@ -67,7 +57,7 @@ def test_gradients_against_numeric():
     grads = theon.function([x, g, b], T.grad(cost, [x, g, b]))(*vals)
     c = theon.function([x, g, b], cost)
     for k in range(3):
-        np.testing.assert_allclose(grads[k], numeric(c, vals, k), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(grads[k], numeric_grad(c, vals)[k], rtol=1e-5, atol=1e-6)
     m, v = T.dvector("m"), T.dvector("v")
     test = bn.batch_normalization_test(x, g, b, m, v, "spatial")
     cost2 = (test * w).sum()
@@ -75,7 +65,7 @@ def test_gradients_against_numeric():
     grads2 = theon.function([x, g, b, m, v], T.grad(cost2, [x, g, b, m, v]))(*vals2)
     c2 = theon.function([x, g, b, m, v], cost2)
     for k in range(5):
-        np.testing.assert_allclose(grads2[k], numeric(c2, vals2, k), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(grads2[k], numeric_grad(c2, vals2)[k], rtol=1e-5, atol=1e-6)
 
 
 def test_batch_normalization_and_float32():

@@ -3,6 +3,7 @@ Mode(optimizer=None) unchanged on both execution tiers, and leaves the step
 graph as the docs say (op.inner_graph shows it)."""
 import numpy as np
 import pytest
+from conftest import numeric_grad
 
 import theon
 import theon.tensor as T
@@ -116,15 +117,9 @@ def test_the_backward_step_reads_the_forward_results():
     assert inner_kinds(bwd).count("Dot") == 2  # the adjoints sent to h and to x_t
     # the forward loop returns its states only: no saved product is left to read
     assert len(fwd.outputs) == 1, fwd.outputs
-    c = theon.function([X, h0, Wx, Wh, b], cost, mode=NONE)
+    nums = numeric_grad(theon.function([X, h0, Wx, Wh, b], cost, mode=NONE), vals)
     for k, g in zip((2, 3, 4, 1, 0), f(*vals)):
-        num = np.zeros_like(vals[k])
-        for i in np.ndindex(*num.shape):
-            p = [v.copy() for v in vals]
-            p[k][i] += 1e-6
-            m = [v.copy() for v in vals]
-            m[k][i] -= 1e-6
-            num[i] = (c(*p) - c(*m)) / 2e-6
+        num = nums[k]
         np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-6)
 
 
@@ -135,15 +130,9 @@ def test_gradient_matches_numeric_after_rewrites():
     cost = T.sum(hs[-1] ** 2)
     vals = [RNG.randn(4, 2, 2), RNG.randn(2, 4 * hid) * 0.5, RNG.randn(hid, 4 * hid) * 0.5, RNG.randn(4 * hid) * 0.1]
     f = theon.function([X, Wx, Wh, b], T.grad(cost, [Wx, Wh, b]))
-    c = theon.function([X, Wx, Wh, b], cost, mode=NONE)
+    nums = numeric_grad(theon.function([X, Wx, Wh, b], cost, mode=NONE), vals)
     for k, g in zip((1, 2, 3), f(*vals)):
-        num = np.zeros_like(vals[k])
-        for i in np.ndindex(*num.shape):
-            p = [v.copy() for v in vals]
-            p[k][i] += 1e-6
-            m = [v.copy() for v in vals]
-            m[k][i] -= 1e-6
-            num[i] = (c(*p) - c(*m)) / 2e-6
+        num = nums[k]
         np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-7)
 
 

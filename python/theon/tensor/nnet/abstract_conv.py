@@ -109,11 +109,13 @@ class _Params(object):
         self.filter_flip = bool(filter_flip)
 
     def apply(self, role, a, b, shape=None):
-        if shape is not None:
-            shape = _b.as_tensor_variable(shape) if not isinstance(shape, (list, tuple)) else \
-                _b.stack(*[_b.cast(s, "int64") for s in shape]) if not all(
-                    isinstance(s, (numbers.Integral, np.integer)) for s in shape) else \
-                _b.constant(np.array(shape, "int64").reshape(len(shape)))
+        if isinstance(shape, (list, tuple)):  # spatial sizes: a constant vector, or one built of scalars
+            if all(isinstance(s, (numbers.Integral, np.integer)) for s in shape):
+                shape = _b.constant(np.array(shape, "int64").reshape(len(shape)))
+            else:
+                shape = _b.stack(*[_b.cast(s, "int64") for s in shape])
+        elif shape is not None:
+            shape = _b.as_tensor_variable(shape)
         return _core.conv(role, _b.as_tensor_variable(a), _b.as_tensor_variable(b), shape, self.nd, self.border,
                           list(self.pad), list(self.subsample), list(self.filter_dilation), self.num_groups,
                           self.filter_flip, list(self.pad_after))
