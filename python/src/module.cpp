@@ -1,6 +1,7 @@
 #include <cerrno>
 
 #include "backend/cpu/blas.hpp"
+#include "backend/cpu/onednn.hpp"
 #include "bindings.hpp"
 
 namespace theon::py {
@@ -70,6 +71,14 @@ NB_MODULE(_core, m) {
       },
       nb::arg("path"), nb::arg("prefix") = "");
   m.def("blas_info", &blas_info);
+  // oneDNN (convolutions, pooling): "" when loaded, else why not.
+  m.def("load_onednn_library", [](const std::string& path) {
+    std::string why;
+    return dnnl::set_library(path, &why) ? std::string() : why;
+  });
+  m.def("onednn_info", &dnnl::info);
+  m.def("set_onednn_enabled", &dnnl::set_enabled, nb::arg("on"));
+  m.def("onednn_enabled", [] { return dnnl::api() != nullptr; });
   bind_graph(m);
   bind_ops(m);
   bind_function(m);

@@ -31,12 +31,34 @@ def _find_blas():
         _core.set_blas_library(lib, "scipy_")
 
 
+def _find_onednn():
+    """Point the core at the onednn-cpu-gomp wheel's libdnnl.so.3 (convolutions
+    and pooling; resolved at run time, no build-time oneDNN). $THEON_ONEDNN, a
+    path or 0, takes precedence and is read by the core."""
+    if _os.environ.get("THEON_ONEDNN"):
+        return
+    try:
+        from importlib import metadata
+        files = metadata.files("onednn-cpu-gomp") or []
+    except Exception:  # the wheel is not installed: the core searches the loader's path
+        return
+    for f in files:
+        if f.name == "libdnnl.so.3":
+            why = _core.load_onednn_library(str(f.locate()))
+            if why:
+                import warnings
+                warnings.warn("the onednn-cpu-gomp wheel's libdnnl.so.3 cannot be used (%s); convolutions and "
+                              "pooling use theon's own kernels" % why, RuntimeWarning, stacklevel=3)
+            return
+
+
 from . import _core  # noqa: E402
 
 __version__ = _core.__version__
 
 _core._install_site_provider(_os.path.dirname(_os.path.abspath(__file__)))
 _find_blas()
+_find_onednn()
 
 from .configparser import config, change_flags  # noqa: E402,F401
 from . import tensor  # noqa: E402,F401

@@ -2,7 +2,9 @@
 // image's receptive fields are laid out as columns (channels x filter taps by
 // output positions) and multiplied by the filters through the run-time BLAS;
 // the gradient with respect to the input multiplies back and scatters the
-// columns (col2im). Images run in parallel over theon's pool.
+// columns (col2im). Images run in parallel over theon's pool. float32
+// convolutions run on oneDNN when it is loaded (onednn_conv.cpp); these
+// kernels are its fallback and the float64 path.
 #include "ops/conv.hpp"
 
 #include <algorithm>
@@ -11,6 +13,9 @@
 
 #include "backend/cpu/gemm.hpp"
 #include "backend/cpu/kernels.hpp"
+#include "backend/cpu/onednn.hpp"
+#include "backend/cpu/onednn_kernels.hpp"
+#include "backend/cpu/onednn_plan.hpp"
 #include "theon/runtime.hpp"
 
 namespace theon {
@@ -20,7 +25,8 @@ namespace {
 // Sizes of one convolution, spatial dimensions padded to 3 with size 1.
 struct Geometry {
   int64_t n = 0, c = 0, o = 0, groups = 1, cg = 0, og = 0;
-  std::array<int64_t, 3> in{1, 1, 1}, k{1, 1, 1}, out{1, 1, 1}, pad{0, 0, 0}, stride{1, 1, 1}, dil{1, 1, 1};
+  std::array<int64_t, 3> in{1, 1, 1}, k{1, 1, 1}, out{1, 1, 1}, pad{0, 0, 0}, pad_hi{0, 0, 0}, stride{1, 1, 1},
+      dil{1, 1, 1};
   int64_t in_size() const { return in[0] * in[1] * in[2]; }
   int64_t k_size() const { return k[0] * k[1] * k[2]; }
   int64_t out_size() const { return out[0] * out[1] * out[2]; }
@@ -58,7 +64,7 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
     g.in[a] = x[2 + ud];
     g.k[a] = w[2 + ud];
     g.pad[a] = p.pad_for(d, g.k[a]);  // before: where the windows start
-    const int64_t pad_after = p.pad_after(d, g.k[a]);
+    const int64_t pad_after = g.pad_hi[a] = p.pad_after(d, g.k[a]);
     g.stride[a] = p.stride[ud];
     g.dil[a] = p.dilation[ud];
     const int64_t dilated = (g.k[a] - 1) * g.dil[a] + 1;
@@ -243,6 +249,45 @@ void check_out(const ops::Conv& op, const Geometry& g, const Shape& gy, const st
     bad(op, "the output gradient has shape " + shape_str(gy) + " but the convolution gives " + shape_str(want), in);
 }
 
+// The convolution on oneDNN (float32), the filters flipped first (or the
+// filter gradient after) for a convolution; false when oneDNN is not in use.
+bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, NDArray& out, const Geometry& g,
+                Workspace& ws) {
+  if (!dnnl::enabled()) return false;
+  if (!dnnl::api()) {
+    dnnl::warn_fallback(op.name().c_str());
+    return false;
+  }
+  const ConvParams& p = op.params();
+  dnnl::ConvSpec s;
+  s.role = op.role();
+  s.groups = g.groups;
+  s.x = {g.n, g.c};
+  s.w = {g.o, g.cg};
+  s.y = {g.n, g.o};
+  for (int d = 3 - p.nd; d < 3; ++d) {
+    const auto u = static_cast<size_t>(d);
+    s.x.push_back(g.in[u]);
+    s.w.push_back(g.k[u]);
+    s.y.push_back(g.out[u]);
+    s.stride.push_back(g.stride[u]);
+    s.dilation.push_back(g.dil[u]);
+    s.pad_l.push_back(g.pad[u]);
+    s.pad_r.push_back(g.pad_hi[u]);
+  }
+  std::vector<float> wf;
+  const void* in0 = a.data;
+  const void* in1 = b.data;
+  if (p.flip && op.role() == ops::ConvRole::Forward) in1 = (wf = flipped(b.ptr<float>(), g)).data();
+  if (p.flip && op.role() == ops::ConvRole::GradInputs) in0 = (wf = flipped(a.ptr<float>(), g)).data();
+  if (!dnnl::conv(s, in0, in1, out.data, ws.state)) return false;
+  if (p.flip && op.role() == ops::ConvRole::GradWeights) {
+    const std::vector<float> f = flipped(out.ptr<float>(), g);
+    std::copy(f.begin(), f.end(), out.ptr<float>());
+  }
+  return true;
+}
+
 void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const NDArray a = in[0].contiguous(), b = in[1].contiguous();
   const ConvParams& p = op.params();
@@ -281,6 +326,7 @@ void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vecto
     std::memset(out[0].data, 0, static_cast<size_t>(out[0].nbytes()));
     return;
   }
+  if (a.dtype == DType::Float32 && run_onednn(op, a, b, out[0], g, ws)) return;
   visit_dtype(a.dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       switch (op.role()) {
@@ -298,9 +344,8 @@ void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vecto
 }  // namespace
 
 void add_conv_kernels(Backend& cpu) {
-  cpu.add(OpKind::Conv, &typed_kernel<ops::Conv, conv_kernel>);
-  cpu.add(OpKind::ConvGradInputs, &typed_kernel<ops::Conv, conv_kernel>);
-  cpu.add(OpKind::ConvGradWeights, &typed_kernel<ops::Conv, conv_kernel>);
+  for (OpKind k : {OpKind::Conv, OpKind::ConvGradInputs, OpKind::ConvGradWeights})
+    cpu.add(k, &typed_kernel<ops::Conv, conv_kernel>, &dnnl::prepare_plans);
 }
 
 }  // namespace theon

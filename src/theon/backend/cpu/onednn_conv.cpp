@@ -1,0 +1,93 @@
+// Convolutions on oneDNN (backend/cpu/onednn_kernels.hpp): forward,
+// backward-data and backward-weights primitives over theon's NCHW arrays, the
+// layouts oneDNN prefers chosen once per plan and reached by reorders.
+#include "backend/cpu/onednn_kernels.hpp"
+#include "backend/cpu/onednn_plan.hpp"
+
+namespace theon::dnnl {
+
+namespace {
+
+void fill(dims_t d, const std::vector<int64_t>& v, int64_t minus = 0) {
+  for (size_t i = 0; i < v.size(); ++i) d[i] = v[i] - minus;
+}
+
+// The weights as oneDNN counts them: (groups, O / groups, C / groups, K...) when grouped.
+std::vector<int64_t> weight_dims(const ConvSpec& s) {
+  if (s.groups == 1) return s.w;
+  std::vector<int64_t> d{s.groups, s.w[0] / s.groups};
+  d.insert(d.end(), s.w.begin() + 1, s.w.end());
+  return d;
+}
+
+std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s) {
+  auto plan = std::make_unique<Plan>(a);
+  handle x = plan->keep_md(plain_md(a, s.x)), w = plan->keep_md(plain_md(a, weight_dims(s))),
+         y = plan->keep_md(plain_md(a, s.y));
+  handle xa = plan->keep_md(any_md(a, s.x)), wa = plan->keep_md(any_md(a, weight_dims(s))),
+         ya = plan->keep_md(any_md(a, s.y));
+  dims_t stride{}, dil{}, pl{}, pr{};
+  fill(stride, s.stride);
+  fill(dil, s.dilation, 1);  // oneDNN counts the gaps between taps
+  fill(pl, s.pad_l);
+  fill(pr, s.pad_r);
+  // Forward (also the hint the backward primitives are made from).
+  handle fwd = nullptr;
+  const int prop = s.role == ops::ConvRole::Forward ? kForwardInference : kForwardTraining;
+  if (a.convolution_forward_primitive_desc_create(&fwd, a.engine, prop, kConvolutionDirect, xa, wa, nullptr, ya, stride,
+                                                  dil, pl, pr, nullptr) != kSuccess)
+    return nullptr;
+  plan->keep_pd(fwd);
+  switch (s.role) {
+    case ops::ConvRole::Forward:  // slots: x, w, y
+      plan->set_primitive(fwd);
+      plan->bind(0, x, kArgSrc, fwd, kQuerySrcMd, false);
+      plan->bind(1, w, kArgWeights, fwd, kQueryWeightsMd, false);
+      plan->bind(2, y, kArgDst, fwd, kQueryDstMd, true);
+      break;
+    case ops::ConvRole::GradInputs: {  // slots: w, gy, gx
+      handle pd = nullptr;
+      if (a.convolution_backward_data_primitive_desc_create(&pd, a.engine, kConvolutionDirect, xa, wa, ya, stride, dil,
+                                                            pl, pr, fwd, nullptr) != kSuccess)
+        return nullptr;
+      plan->keep_pd(pd);
+      plan->set_primitive(pd);
+      plan->bind(0, w, kArgWeights, pd, kQueryWeightsMd, false);
+      plan->bind(1, y, kArgDiffDst, pd, kQueryDiffDstMd, false);
+      plan->bind(2, x, kArgDiffSrc, pd, kQueryDiffSrcMd, true);
+      break;
+    }
+    case ops::ConvRole::GradWeights: {  // slots: x, gy, gw
+      handle pd = nullptr;
+      if (a.convolution_backward_weights_primitive_desc_create(&pd, a.engine, kConvolutionDirect, xa, wa, nullptr, ya,
+                                                               stride, dil, pl, pr, fwd, nullptr) != kSuccess)
+        return nullptr;
+      plan->keep_pd(pd);
+      plan->set_primitive(pd);
+      plan->bind(0, x, kArgSrc, pd, kQuerySrcMd, false);
+      plan->bind(1, y, kArgDiffDst, pd, kQueryDiffDstMd, false);
+      plan->bind(2, w, kArgDiffWeights, pd, kQueryDiffWeightsMd, true);
+      break;
+    }
+  }
+  return plan;
+}
+
+}  // namespace
+
+bool conv(const ConvSpec& s, const void* in0, const void* in1, void* out, const KernelState* state) {
+  const Api* a = api();
+  if (!a) return false;
+  PlanCache::Key key{static_cast<int64_t>(s.role), s.groups};
+  for (const auto* v : {&s.x, &s.w, &s.y, &s.stride, &s.dilation, &s.pad_l, &s.pad_r}) {
+    key.push_back(static_cast<int64_t>(v->size()));
+    key.insert(key.end(), v->begin(), v->end());
+  }
+  return run_planned(
+      state, key, [&] { return make_plan(*a, s); },
+      [&](const Plan& p) {
+        p.run({const_cast<void*>(in0), const_cast<void*>(in1), out});
+      });
+}
+
+}  // namespace theon::dnnl

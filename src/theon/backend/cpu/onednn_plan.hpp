@@ -1,0 +1,109 @@
+// A oneDNN primitive ready to run on theon's arrays (backend/cpu/onednn.hpp):
+// the primitive, and for each operand whose layout the primitive chose
+// differently from theon's plain (C-contiguous) one, a reorder and a buffer in
+// that layout. Built once per shape and program step (the kernels' KernelState
+// keeps a few), so a call only points the operands at its arrays and runs.
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "backend/cpu/onednn.hpp"
+#include "theon/runtime.hpp"
+
+namespace theon::dnnl {
+
+// A plain float32 memory descriptor of `dims` (C order), owned by the caller.
+handle plain_md(const Api& a, const std::vector<int64_t>& dims);
+// The same dimensions with the layout left to the primitive (format "any").
+handle any_md(const Api& a, const std::vector<int64_t>& dims);
+
+class Plan {
+ public:
+  explicit Plan(const Api& a);
+  ~Plan();
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+
+  const Api& api() const { return a_; }
+  // Keeps `md` (or a primitive descriptor) until the plan goes.
+  handle keep_md(handle md);
+  handle keep_pd(handle pd);
+  // Makes `pd`'s primitive the plan's main step.
+  void set_primitive(handle pd);
+  // Operand `slot` (the index into run()'s pointers) in theon's layout `user`
+  // bound as the main step's argument `arg`, which `pd` wants laid out as its
+  // `query` says: reordered before the step (an input) or after (an output).
+  void bind(int slot, handle user, int arg, handle pd, int query, bool output);
+  // A buffer the primitive needs for itself (workspace, ...), laid out as queried.
+  void bind_internal(int arg, handle pd, int query);
+  // Runs the plan on `ptrs` (one per slot), on the calling thread.
+  void run(const std::vector<void*>& ptrs) const;
+
+ private:
+  struct Step {
+    handle prim;
+    std::vector<ExecArg> args;
+  };
+  handle memory(chandle md, void* data);
+  void* buffer(size_t bytes);
+
+  const Api& a_;
+  handle stream_ = nullptr;
+  handle main_ = nullptr;
+  std::vector<ExecArg> main_args_;
+  std::vector<Step> before_, after_;
+  std::vector<handle> slots_;  // the user memories, by slot
+  std::vector<handle> mds_, pds_, prims_, mems_;
+  std::vector<std::unique_ptr<char[]>> buffers_;
+};
+
+// What a oneDNN kernel keeps per program step: its plans by shape (the few
+// most recent), shared by concurrent calls under a lock.
+struct PlanCache final : KernelState {
+  using Key = std::vector<int64_t>;
+  // The plan for `key`, built by make() when missing (nullptr when make()
+  // returns none: the caller falls back), run under the cache's lock.
+  template <class Make, class Run>
+  bool with_plan(const Key& key, Make&& make, Run&& run) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = plans_.begin(); it != plans_.end(); ++it)
+      if (it->first == key) {
+        plans_.splice(plans_.begin(), plans_, it);
+        run(*plans_.front().second);
+        return true;
+      }
+    std::unique_ptr<Plan> p = make();
+    if (!p) return false;
+    plans_.emplace_front(key, std::move(p));
+    if (plans_.size() > kKeep) plans_.pop_back();
+    run(*plans_.front().second);
+    return true;
+  }
+
+ private:
+  static constexpr size_t kKeep = 4;
+  mutable std::mutex mutex_;
+  mutable std::list<std::pair<Key, std::unique_ptr<Plan>>> plans_;
+};
+
+// The prepare function of oneDNN kernels: an empty plan cache.
+std::unique_ptr<KernelState> prepare_plans(const Op& op, const FunctionOptions* options);
+
+// Runs the plan for `key` from ws's cache (or a plan made for this call when
+// the kernel runs outside a program); false when make() gives none.
+template <class Make, class Run>
+bool run_planned(const KernelState* state, PlanCache::Key key, Make&& make, Run&& run) {
+  // oneDNN splits its work for the thread count when a primitive is made.
+  key.push_back(num_threads());
+  if (const auto* cache = dynamic_cast<const PlanCache*>(state)) return cache->with_plan(key, make, run);
+  std::unique_ptr<Plan> p = make();
+  if (!p) return false;
+  run(*p);
+  return true;
+}
+
+}  // namespace theon::dnnl

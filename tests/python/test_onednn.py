@@ -1,0 +1,142 @@
+"""oneDNN, loaded at run time from the onednn-cpu-gomp wheel, runs float32
+convolutions and pooling; theon's own kernels are its fallback. Each case runs
+both ways in one process and the two must agree (and agree with NumPy);
+without the library (or with it turned off) everything still computes, with
+one warning when it was expected but missing."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_conv import pads_of, reference
+
+import theon
+import theon.tensor as T
+from theon.tensor.nnet import abstract_conv as AC
+from theon.tensor.signal import pool
+
+RNG = np.random.RandomState(11)
+
+
+def both_ways(f, *args):
+    """f's outputs with oneDNN and with the fallback kernels."""
+    theon._core.set_onednn_enabled(True)
+    try:
+        on = [np.array(r) for r in f(*args)]
+        theon._core.set_onednn_enabled(False)
+        off = [np.array(r) for r in f(*args)]
+    finally:
+        theon._core.set_onednn_enabled(True)
+    return on, off
+
+
+def test_the_wheel_is_found():
+    info = theon._core.onednn_info()
+    assert "oneDNN 3." in info, info
+    assert theon._core.onednn_enabled()
+
+
+CONV_CASES = [  # spatial input, filter, border_mode, subsample, dilation, groups, flip
+    ((9, 8), (3, 2), "valid", (1, 1), (1, 1), 1, True),
+    ((9, 8), (3, 3), "half", (2, 1), (1, 2), 1, True),
+    ((7, 8), (3, 2), "full", (1, 2), (2, 1), 1, False),
+    ((9, 8), (3, 2), (1, 2), (2, 2), (1, 1), 2, True),
+    ((8, 8), (2, 2), 1, (1, 1), (2, 2), 3, False),
+    ((11,), (3,), "valid", (2,), (1,), 1, True),
+    ((5, 6, 4), (2, 3, 2), "half", (1, 2, 1), (1, 1, 1), 2, True),
+]
+
+
+@pytest.mark.parametrize("sp,k,mode,stride,dil,groups,flip", CONV_CASES)
+def test_convolutions_agree_with_the_fallback_and_numpy(sp, k, mode, stride, dil, groups, flip):
+    nd = len(sp)
+    x = T.TensorType("float32", (False,) * (nd + 2))("x")
+    w = T.TensorType("float32", (False,) * (nd + 2))("w")
+    xv = RNG.randn(3, 6, *sp).astype("float32")
+    wv = RNG.randn(6, 6 // groups, *k).astype("float32")
+    # 1-d through the core's n-d convolution (Theano had only causal_conv1d), 2-d and 3-d through their names.
+    y = AC._conv(nd, x, w, None, None, mode, stride, flip, dil, groups, False)
+    if nd > 1:
+        conv = T.nnet.conv2d if nd == 2 else T.nnet.conv3d
+        assert theon.function([x, w], conv(x, w, border_mode=mode, subsample=stride, filter_dilation=dil,
+                                           num_groups=groups, filter_flip=flip))(xv, wv).shape == \
+            theon.function([x, w], y)(xv, wv).shape
+    cost = (y * y).sum() + y.sum()
+    f = theon.function([x, w], [y] + theon.grad(cost, [x, w]))
+    on, off = both_ways(f, xv, wv)
+    for a, b in zip(on, off):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+    want = reference(xv.astype("float64"), wv.astype("float64"), pads_of(mode, k, dil), stride, dil, groups, flip)
+    np.testing.assert_allclose(on[0], want, rtol=1e-4, atol=1e-4)
+
+
+def test_a_function_called_with_new_shapes_plans_again():
+    x, w = T.ftensor4("x"), T.ftensor4("w")
+    f = theon.function([x, w], T.nnet.conv2d(x, w, border_mode="half"))
+    wv = RNG.randn(4, 2, 3, 3).astype("float32")
+    for n, h in [(1, 5), (3, 9), (2, 4), (1, 6), (4, 7), (1, 5), (3, 9)]:  # more shapes than the cache keeps
+        xv = RNG.randn(n, 2, h, h + 1).astype("float32")
+        on, off = both_ways(lambda a: [f(a, wv)], xv)
+        np.testing.assert_allclose(on[0], off[0], rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(on[0], reference(xv, wv, [1, 1]), rtol=1e-4, atol=1e-4)
+
+
+POOL_CASES = [  # ws, ignore_border, stride, pad, mode
+    ((2, 2), True, None, (0, 0), "max"),
+    ((3, 2), True, (2, 1), (1, 1), "max"),
+    ((2, 2), True, None, (0, 0), "average_inc_pad"),
+    ((3, 3), True, (2, 2), (1, 1), "average_inc_pad"),
+    ((3, 3), True, (2, 2), (1, 1), "average_exc_pad"),
+    ((2, 3), True, (1, 2), (0, 0), "sum"),
+    ((3, 3), False, (2, 2), (0, 0), "max"),
+]
+
+
+@pytest.mark.parametrize("ws,ignore_border,stride,pad,mode", POOL_CASES)
+def test_pooling_agrees_with_the_fallback(ws, ignore_border, stride, pad, mode):
+    x = T.ftensor4("x")
+    y = pool.pool_2d(x, ws=ws, ignore_border=ignore_border, stride=stride, pad=pad, mode=mode)
+    cost = (y * y).sum()
+    g = theon.grad(cost, x)
+    f = theon.function([x], [y, g])
+    xv = RNG.randn(2, 3, 9, 8).astype("float32")
+    on, off = both_ways(f, xv)
+    for a, b in zip(on, off):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def run_python(code, **env):
+    full = dict(os.environ, **env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120)
+
+
+PROGRAM = """
+import warnings, numpy as np, theon, theon.tensor as T
+warnings.simplefilter("always")
+x, w = T.ftensor4("x"), T.ftensor4("w")
+f = theon.function([x, w], T.nnet.conv2d(x, w))
+xv = np.arange(2 * 3 * 5 * 5, dtype="float32").reshape(2, 3, 5, 5) / 10
+wv = np.ones((4, 3, 2, 2), "float32")
+for _ in range(2):
+    print(float(f(xv, wv).sum()))
+print(theon._core.onednn_info())
+"""
+
+
+def test_a_missing_library_warns_once_and_computes_the_same():
+    good = run_python(PROGRAM)
+    assert good.returncode == 0, good.stderr
+    missing = run_python(PROGRAM, THEON_ONEDNN="/nonexistent/libdnnl.so.3")
+    assert missing.returncode == 0, missing.stderr
+    assert missing.stdout.splitlines()[:2] == good.stdout.splitlines()[:2]
+    assert missing.stderr.count("im2col + GEMM") == 1, missing.stderr
+    assert "THEON_ONEDNN='/nonexistent/libdnnl.so.3' cannot be used" in missing.stderr
+    assert "no oneDNN" in missing.stdout
+
+
+def test_turning_it_off_is_quiet():
+    off = run_python(PROGRAM, THEON_ONEDNN="0")
+    assert off.returncode == 0, off.stderr
+    assert "im2col" not in off.stderr and "oneDNN" not in off.stderr, off.stderr
+    assert "THEON_ONEDNN=0 turns it off" in off.stdout
