@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 venv=bench/.venv-peers
 [ -x "$venv/bin/python" ] || python -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q numpy numexpr pytensor jax jaxlib "torch==2.13.0" numba matplotlib \
+"$venv/bin/pip" install -q numpy numexpr pytensor jax jaxlib "torch==2.13.0" numba matplotlib onednn-cpu-gomp==2023.2.0 \
   scikit-build-core nanobind scipy-openblas32
 tvenv=bench/.venv-theano
 [ -x "$tvenv/bin/python" ] || python -m venv "$tvenv"
