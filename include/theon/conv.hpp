@@ -41,11 +41,19 @@ struct ConvParams {
   bool operator==(const ConvParams&) const = default;
 };
 
+// What a forward convolution applies to its result before writing it: the
+// rewriter fuses conv + bias + activation into one op (conv_bias_act), which
+// oneDNN runs as one primitive with post-ops.
+enum class ConvActivation : uint8_t { None, Relu, Tanh, Sigmoid };
+
 // The output size of one spatial dimension: (i + pads - dilated k) / stride + 1.
 int64_t conv_output_size(int64_t i, int64_t k, int64_t pad_before, int64_t pad_after, int64_t stride, int64_t dilation);
 
 // y = conv(x, w): x (N, C, *I), w (O, C / groups, *K) -> (N, O, *out).
 Var conv(const Var& x, const Var& w, ConvParams p);
+// act(conv(x, w) + b[channel]): b is a vector of one value per output channel
+// (or null: no bias); act is applied to every element.
+Var conv_bias_act(const Var& x, const Var& w, const Var& b, ConvParams p, ConvActivation act);
 // The gradient of conv with respect to x: from the filters w and the output
 // gradient gy; `input_shape` is the int64 vector of x's spatial sizes.
 Var conv_grad_inputs(const Var& w, const Var& gy, const Var& input_shape, ConvParams p);

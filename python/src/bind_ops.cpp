@@ -313,12 +313,15 @@ void bind_ops(nb::module_& m) {
     return clone_replace(outputs, replace);
   });
   // Convolutions: role "forward" (x, w), "grad_inputs" (w, gy, input spatial
-  // shape) or "grad_weights" (x, gy, filter spatial shape).
+  // shape) or "grad_weights" (x, gy, filter spatial shape). A forward with a
+  // bias or an activation ("relu", "tanh", "sigmoid") is conv_bias_act, the
+  // fused op the rewriter makes.
   m.def(
       "conv",
       [](const std::string& role, const Var& a, const Var& b, std::optional<Var> shape, int nd,
          const std::string& border, std::vector<int64_t> pad, std::vector<int64_t> stride,
-         std::vector<int64_t> dilation, int64_t groups, bool flip, std::vector<int64_t> pad_hi) {
+         std::vector<int64_t> dilation, int64_t groups, bool flip, std::vector<int64_t> pad_hi, std::optional<Var> bias,
+         const std::string& activation) {
         ConvParams p;
         p.nd = nd;
         if (border == "full")
@@ -333,6 +336,15 @@ void bind_ops(nb::module_& m) {
         p.dilation = std::move(dilation);
         p.groups = groups;
         p.flip = flip;
+        static const std::pair<const char*, ConvActivation> acts[] = {{"", ConvActivation::None},
+                                                                      {"relu", ConvActivation::Relu},
+                                                                      {"tanh", ConvActivation::Tanh},
+                                                                      {"sigmoid", ConvActivation::Sigmoid}};
+        const auto* act =
+            std::find_if(std::begin(acts), std::end(acts), [&](auto& e) { return activation == e.first; });
+        if (act == std::end(acts)) throw ValueError("conv: unknown activation '" + activation + "'");
+        if (role == "forward" && (bias || act->second != ConvActivation::None))
+          return conv_bias_act(a, b, bias ? *bias : Var(), p, act->second);
         if (role == "forward") return conv(a, b, p);
         if (!shape) throw TypeError("conv: the " + role + " role needs a shape");
         if (role == "grad_inputs") return conv_grad_inputs(a, b, *shape, p);
@@ -341,7 +353,7 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("role"), nb::arg("a"), nb::arg("b"), nb::arg("shape").none(), nb::arg("nd"), nb::arg("border"),
       nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"),
-      nb::arg("pad_hi") = std::vector<int64_t>{});
+      nb::arg("pad_hi") = std::vector<int64_t>{}, nb::arg("bias").none() = nb::none(), nb::arg("activation") = "");
   // Pooling: role "forward" (x), "grad" (x, y, gy) or "grad_grad" (x, y, g).
   m.def(
       "pool",

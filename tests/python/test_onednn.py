@@ -140,3 +140,81 @@ def test_turning_it_off_is_quiet():
     assert off.returncode == 0, off.stderr
     assert "im2col" not in off.stderr and "oneDNN" not in off.stderr, off.stderr
     assert "THEON_ONEDNN=0 turns it off" in off.stdout
+
+
+# -- conv + bias + activation as one convolution (oneDNN post-ops) ------------------------------------------------
+NONE = theon.Mode(optimizer=None)
+ACTIVATIONS = {
+    "none": (lambda z: z, ""),
+    "tanh": (T.tanh, "+tanh"),
+    "sigmoid": (T.nnet.sigmoid, "+sigmoid"),
+    "relu": (T.nnet.relu, "+relu"),
+    "maximum": (lambda z: T.maximum(z, 0), "+relu"),
+}
+
+
+@pytest.mark.parametrize("act", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_conv_bias_activation_fuse_into_one_op(act, dtype):
+    fn, suffix = ACTIVATIONS[act]
+    x, w = T.tensor4("x", dtype=dtype), T.tensor4("w", dtype=dtype)
+    b = T.vector("b", dtype=dtype)
+    y = fn(T.nnet.conv2d(x, w, border_mode="half", subsample=(2, 1)) + b.dimshuffle("x", 0, "x", "x"))
+    f = theon.function([x, w, b], y)
+    names = [str(n.op) for n in f.maker.fgraph.toposort()]
+    assert len(names) == 1 and names[0].endswith("+bias" + suffix), names
+    xv, wv, bv = RNG.randn(2, 3, 7, 6).astype(dtype), RNG.randn(4, 3, 3, 3).astype(dtype), RNG.randn(4).astype(dtype)
+    want = theon.function([x, w, b], y, mode=NONE)(xv, wv, bv)
+    on, off = both_ways(lambda *a: [f(*a)], xv, wv, bv)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(on[0], want, rtol=tol, atol=tol)
+    np.testing.assert_allclose(off[0], want, rtol=tol, atol=tol)
+
+
+def test_a_training_step_fuses_what_nothing_else_reads():
+    # tanh's gradient reads tanh's result: the whole epilogue fuses. relu's
+    # reads its input (0.5 * (z + |z|)): only the bias does.
+    x, w, b = T.ftensor4("x"), T.ftensor4("w"), T.fvector("b")
+    xv, wv, bv = RNG.randn(2, 3, 6, 6).astype("float32"), RNG.randn(4, 3, 3, 3).astype("float32"), \
+        RNG.randn(4).astype("float32")
+    for act, suffix in [(T.tanh, "+bias+tanh"), (T.nnet.relu, "+bias")]:
+        y = act(T.nnet.conv2d(x, w) + b.dimshuffle("x", 0, "x", "x"))
+        cost = (y ** 2).sum()
+        outs = [cost] + theon.grad(cost, [w, b])
+        f = theon.function([x, w, b], outs)
+        convs = [str(n.op) for n in f.maker.fgraph.toposort() if n.op.kind == "Conv"]
+        assert len(convs) == 1 and convs[0].endswith(suffix), convs
+        want = theon.function([x, w, b], outs, mode=NONE)(xv, wv, bv)
+        for got, ref in zip(f(xv, wv, bv), want):
+            np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_what_others_read_or_broadcasts_differently_is_not_fused():
+    x, w, b = T.dtensor4("x"), T.dtensor4("w"), T.dvector("b")
+    z = T.nnet.conv2d(x, w)
+    for out in ([T.tanh(z + b.dimshuffle("x", 0, "x", "x")), z],  # z read twice
+                [z + b.dimshuffle("x", "x", "x", 0)]):  # b along the last axis, not the channels
+        f = theon.function([x, w, b], out)
+        assert not any("+bias" in str(n.op) for n in f.maker.fgraph.toposort())
+
+
+@pytest.mark.parametrize("act", ["", "relu", "tanh", "sigmoid"])
+def test_the_fused_op_has_gradients(act):
+    from conftest import numeric_grad
+    x, w, b = T.dtensor4("x"), T.dtensor4("w"), T.dvector("b")
+    y = theon._core.conv("forward", x, w, None, 2, "explicit", [1, 0], [1, 1], [1, 1], 1, True, [0, 1],
+                         bias=b, activation=act)
+    cost = (y * T.arange(y.size).reshape(y.shape)).sum()
+    xv, wv, bv = RNG.randn(2, 2, 4, 5), RNG.randn(3, 2, 2, 2), RNG.randn(3)
+    grads = theon.function([x, w, b], theon.grad(cost, [x, w, b]))(xv, wv, bv)
+    want = numeric_grad(theon.function([x, w, b], cost), [xv, wv, bv])
+    for g, n in zip(grads, want):
+        np.testing.assert_allclose(g, n, rtol=1e-5, atol=1e-6)
+
+
+def test_a_bias_of_the_wrong_length_is_an_error():
+    x, w, b = T.ftensor4("x"), T.ftensor4("w"), T.fvector("b")
+    y = T.nnet.conv2d(x, w) + b.dimshuffle("x", 0, "x", "x")
+    f = theon.function([x, w, b], y)
+    with pytest.raises(ValueError):
+        f(np.ones((1, 2, 4, 4), "float32"), np.ones((3, 2, 2, 2), "float32"), np.ones(5, "float32"))

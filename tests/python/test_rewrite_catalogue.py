@@ -246,6 +246,18 @@ def _row_dot22scalar():
     return [x, y], T.tanh(0.5 * T.dot(x, y)), [mat(3, 4), mat(4, 5)]
 
 
+def _row_conv_bias():
+    x, w, b = T.dtensor4("x"), T.dtensor4("w"), T.dvector("b")
+    return ([x, w, b], T.nnet.conv2d(x, w) + b.dimshuffle("x", 0, "x", "x"),
+            [R.uniform(-1, 1, (2, 3, 5, 5)), R.uniform(-1, 1, (4, 3, 2, 2)), vec(4)])
+
+
+def _row_conv_activation():
+    x, w, b = T.dtensor4("x"), T.dtensor4("w"), T.dvector("b")
+    return ([x, w, b], T.nnet.relu(T.nnet.conv2d(x, w) + b.dimshuffle("x", 0, "x", "x")),
+            [R.uniform(-1, 1, (2, 3, 5, 5)), R.uniform(-1, 1, (4, 3, 2, 2)), vec(4)])
+
+
 def _row_elemwise_inplace():
     x, y = T.dmatrix("x"), T.dmatrix("y")
     return [x, y], T.exp(T.dot(x, y)) * 2, [mat(3, 4), mat(4, 5)]  # the product's buffer is reused
@@ -396,6 +408,8 @@ ROWS = {
                                 ["IncSubtensor"]),
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
     "dot22scalar": (_row_dot22scalar, "dot22scalar", None, ["Dot22Scalar"], ["mul"]),
+    "conv_bias": (_row_conv_bias, "conv_bias", None, ["+bias"], ["add"]),
+    "conv_activation": (_row_conv_activation, "conv_activation", None, ["+bias+relu"], ["abs", "Composite"]),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),

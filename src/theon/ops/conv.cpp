@@ -113,19 +113,22 @@ std::string Conv::name() const {
   const std::string suffix = role_ == ConvRole::GradInputs    ? "_gradInputs"
                              : role_ == ConvRole::GradWeights ? "_gradWeights"
                                                               : "";
-  return base + suffix + "{" + p_.str() + "}";
+  static const char* const acts[] = {"", "relu", "tanh", "sigmoid"};
+  std::string epilogue = bias_ ? "+bias" : "";
+  if (act_ != ConvActivation::None) epilogue += std::string("+") + acts[static_cast<int>(act_)];
+  return base + suffix + "{" + p_.str() + "}" + epilogue;
 }
 
 bool Conv::equals(const Op& o) const {
   auto* c = dynamic_cast<const Conv*>(&o);
-  return c && c->role_ == role_ && c->p_ == p_;
+  return c && c->role_ == role_ && c->p_ == p_ && c->bias_ == bias_ && c->act_ == act_;
 }
 
 size_t Conv::hash() const { return std::hash<std::string>()(name()); }
 
 std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
   const std::string op = name();
-  const size_t want = role_ == ConvRole::Forward ? 2 : 3;
+  const size_t want = role_ == ConvRole::Forward ? (bias_ ? 3 : 2) : 3;
   if (in.size() != want)
     throw TypeError(op + " takes " + std::to_string(want) + " inputs, got " + std::to_string(in.size()));
   const int rank = p_.nd + 2;
@@ -139,7 +142,15 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
       throw TypeError(op + ": expects float32 or float64 inputs, got " + describe_types(in));
   }
   if (a->dtype() != b->dtype()) throw TypeError(op + ": the inputs must have one dtype, got " + describe_types(in));
-  if (want == 3 && (in[2]->ndim() != 1 || !is_int(in[2]->dtype())))
+  if (bias_ && (in[2]->ndim() != 1 || in[2]->dtype() != a->dtype()))
+    throw TypeError(op + ": the bias must be a vector of the inputs' dtype, got " + describe_types(in));
+  if (bias_) {
+    const int64_t nb = static_size(in[2], 0), o = static_size(b, 0);
+    if (nb >= 0 && o >= 0 && nb != o)
+      throw ValueError(op + ": the bias has " + std::to_string(nb) + " values for " + std::to_string(o) +
+                       " filters (shapes " + describe_types(in) + ")");
+  }
+  if (role_ != ConvRole::Forward && (in[2]->ndim() != 1 || !is_int(in[2]->dtype())))
     throw TypeError(op + ": the shape input must be an integer vector, got " + in[2]->type.str());
   const DType dt = a->dtype();
   std::vector<int64_t> shape(static_cast<size_t>(rank), -1);
@@ -228,11 +239,35 @@ std::vector<Var> Conv::grad(const Apply& node, const std::vector<Var>& gouts) co
   if (!g) return {nullptr, nullptr, nullptr};
   const Var& a = node.inputs[0];
   const Var& b = node.inputs[1];
-  const Var gg = g->dtype() == a->dtype() ? g : cast(g, a->dtype());
+  Var gg = g->dtype() == a->dtype() ? g : cast(g, a->dtype());
+  if (role_ == ConvRole::Forward && act_ != ConvActivation::None) {  // through the activation, from its result y
+    const Var y = const_cast<Apply&>(node).output(0);                // an aliasing handle; the node is not changed
+    const Var one = constant_like(1.0, y->dtype());
+    switch (act_) {
+      case ConvActivation::Relu:
+        gg = mul(gg, cast(gt(y, constant_like(0.0, y->dtype())), y->dtype()));
+        break;
+      case ConvActivation::Tanh:
+        gg = mul(gg, sub(one, mul(y, y)));
+        break;
+      case ConvActivation::Sigmoid:
+        gg = mul(gg, mul(y, sub(one, y)));
+        break;
+      case ConvActivation::None:
+        break;
+    }
+  }
   switch (role_) {
-    case ConvRole::Forward:  // (x, w)
-      return {conv_grad_inputs(b, gg, spatial_shape(a, p_.nd), p_),
-              conv_grad_weights(a, gg, spatial_shape(b, p_.nd), p_)};
+    case ConvRole::Forward: {  // (x, w[, b])
+      std::vector<Var> grads{conv_grad_inputs(b, gg, spatial_shape(a, p_.nd), p_),
+                             conv_grad_weights(a, gg, spatial_shape(b, p_.nd), p_)};
+      if (bias_) {
+        std::vector<int> axes{0};
+        for (int d = 0; d < p_.nd; ++d) axes.push_back(2 + d);
+        grads.push_back(sum(gg, axes));
+      }
+      return grads;
+    }
     case ConvRole::GradInputs:  // (w, gy, shape) -> gx; g is shaped as x
       return {conv_grad_weights(gg, b, spatial_shape(a, p_.nd), p_), conv(gg, a, p_), nullptr};
     case ConvRole::GradWeights:  // (x, gy, shape) -> gw; g is shaped as w
@@ -260,6 +295,13 @@ Var apply_conv(ops::ConvRole role, ConvParams p, const char* what, Var a, Var b,
 
 Var conv(const Var& x, const Var& w, ConvParams p) {
   return apply_conv(ops::ConvRole::Forward, std::move(p), "conv", x, w, nullptr);
+}
+
+Var conv_bias_act(const Var& x, const Var& w, const Var& b, ConvParams p, ConvActivation act) {
+  p.check("conv_bias_act");
+  std::vector<Var> in{x, w};
+  if (b) in.push_back(b);
+  return apply1(std::make_shared<ops::Conv>(ops::ConvRole::Forward, p, b != nullptr, act), in);
 }
 
 Var conv_grad_inputs(const Var& w, const Var& gy, const Var& input_shape, ConvParams p) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 
 #include "backend/cpu/gemm.hpp"
@@ -228,6 +229,38 @@ void grad_weights(const ops::Conv& op, const NDArray& xa, const NDArray& gya, ND
   }
 }
 
+// y = act(y + bias[channel]) in place, for a fused forward convolution.
+template <class T>
+void epilogue(const ops::Conv& op, const T* bias, NDArray& y, const Geometry& g) {
+  const ConvActivation act = op.activation();
+  if (!bias && act == ConvActivation::None) return;
+  T* out = y.ptr<T>();
+  const int64_t os = g.out_size();
+  parallel_for(g.n * g.o, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T add = bias ? bias[r % g.o] : T(0);
+      T* row = out + r * os;
+      for (int64_t i = 0; i < os; ++i) {
+        const T v = row[i] + add;
+        switch (act) {
+          case ConvActivation::Relu:
+            row[i] = v > T(0) ? v : T(0);
+            break;
+          case ConvActivation::Tanh:
+            row[i] = std::tanh(v);
+            break;
+          case ConvActivation::Sigmoid:
+            row[i] = T(1) / (T(1) + std::exp(-v));
+            break;
+          case ConvActivation::None:
+            row[i] = v;
+            break;
+        }
+      }
+    }
+  });
+}
+
 // The spatial sizes in a shape input, checked against the op's dimensions.
 Shape given_spatial(const ops::Conv& op, const NDArray& s, const std::vector<NDArray>& in) {
   const int nd = op.params().nd;
@@ -251,8 +284,8 @@ void check_out(const ops::Conv& op, const Geometry& g, const Shape& gy, const st
 
 // The convolution on oneDNN (float32), the filters flipped first (or the
 // filter gradient after) for a convolution; false when oneDNN is not in use.
-bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, NDArray& out, const Geometry& g,
-                Workspace& ws) {
+bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, const NDArray* bias, NDArray& out,
+                const Geometry& g, Workspace& ws) {
   if (!dnnl::enabled()) return false;
   if (!dnnl::api()) {
     dnnl::warn_fallback(op.name().c_str());
@@ -262,6 +295,8 @@ bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, NDArray
   dnnl::ConvSpec s;
   s.role = op.role();
   s.groups = g.groups;
+  s.bias = bias != nullptr;
+  s.act = op.activation();
   s.x = {g.n, g.c};
   s.w = {g.o, g.cg};
   s.y = {g.n, g.o};
@@ -280,7 +315,7 @@ bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, NDArray
   const void* in1 = b.data;
   if (p.flip && op.role() == ops::ConvRole::Forward) in1 = (wf = flipped(b.ptr<float>(), g)).data();
   if (p.flip && op.role() == ops::ConvRole::GradInputs) in0 = (wf = flipped(a.ptr<float>(), g)).data();
-  if (!dnnl::conv(s, in0, in1, out.data, ws.state)) return false;
+  if (!dnnl::conv(s, in0, in1, bias ? bias->data : nullptr, out.data, ws.state)) return false;
   if (p.flip && op.role() == ops::ConvRole::GradWeights) {
     const std::vector<float> f = flipped(out.ptr<float>(), g);
     std::copy(f.begin(), f.end(), out.ptr<float>());
@@ -326,12 +361,19 @@ void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vecto
     std::memset(out[0].data, 0, static_cast<size_t>(out[0].nbytes()));
     return;
   }
-  if (a.dtype == DType::Float32 && run_onednn(op, a, b, out[0], g, ws)) return;
+  NDArray bias;
+  if (op.bias()) {
+    bias = in[2].contiguous();
+    if (bias.ndim() != 1 || bias.shape[0] != g.o)
+      bad(op, "the bias has shape " + shape_str(bias.shape) + " for " + std::to_string(g.o) + " filters", in);
+  }
+  if (a.dtype == DType::Float32 && run_onednn(op, a, b, op.bias() ? &bias : nullptr, out[0], g, ws)) return;
   visit_dtype(a.dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       switch (op.role()) {
         case ops::ConvRole::Forward:
-          return forward<T>(op, a, b, out[0], g);
+          forward<T>(op, a, b, out[0], g);
+          return epilogue<T>(op, op.bias() ? bias.ptr<T>() : nullptr, out[0], g);
         case ops::ConvRole::GradInputs:
           return grad_inputs<T>(op, a, b, out[0], g);
         case ops::ConvRole::GradWeights:

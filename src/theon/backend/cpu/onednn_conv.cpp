@@ -31,12 +31,28 @@ std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s) {
   fill(dil, s.dilation, 1);  // oneDNN counts the gaps between taps
   fill(pl, s.pad_l);
   fill(pr, s.pad_r);
-  // Forward (also the hint the backward primitives are made from).
+  // Forward (also the hint the backward primitives are made from), with its
+  // bias and activation as the primitive's own epilogue.
+  handle bias = s.bias ? plan->keep_md(plain_md(a, {s.w[0]})) : nullptr;
+  handle attr = nullptr;
+  if (s.act != ConvActivation::None) {
+    static const int algs[] = {0, kEltwiseRelu, kEltwiseTanh, kEltwiseLogistic};
+    handle post = nullptr;
+    check(a, a.post_ops_create(&post), "post_ops_create");
+    const bool ok = a.post_ops_append_eltwise(post, algs[static_cast<int>(s.act)], 0.f, 0.f) == kSuccess &&
+                    a.primitive_attr_create(&attr) == kSuccess && a.primitive_attr_set_post_ops(attr, post) == kSuccess;
+    a.post_ops_destroy(post);  // the attribute keeps its own copy
+    if (!ok) {
+      if (attr) a.primitive_attr_destroy(attr);
+      return nullptr;  // the fallback applies the epilogue itself
+    }
+  }
   handle fwd = nullptr;
   const int prop = s.role == ops::ConvRole::Forward ? kForwardInference : kForwardTraining;
-  if (a.convolution_forward_primitive_desc_create(&fwd, a.engine, prop, kConvolutionDirect, xa, wa, nullptr, ya, stride,
-                                                  dil, pl, pr, nullptr) != kSuccess)
-    return nullptr;
+  const int st = a.convolution_forward_primitive_desc_create(&fwd, a.engine, prop, kConvolutionDirect, xa, wa, bias, ya,
+                                                             stride, dil, pl, pr, attr);
+  if (attr) a.primitive_attr_destroy(attr);
+  if (st != kSuccess) return nullptr;
   plan->keep_pd(fwd);
   switch (s.role) {
     case ops::ConvRole::Forward:  // slots: x, w, y
@@ -44,6 +60,7 @@ std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s) {
       plan->bind(0, x, kArgSrc, fwd, kQuerySrcMd, false);
       plan->bind(1, w, kArgWeights, fwd, kQueryWeightsMd, false);
       plan->bind(2, y, kArgDst, fwd, kQueryDstMd, true);
+      if (bias) plan->bind(3, bias, kArgBias, fwd, kQueryWeightsMd, false, 1);
       break;
     case ops::ConvRole::GradInputs: {  // slots: w, gy, gx
       handle pd = nullptr;
@@ -75,10 +92,10 @@ std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s) {
 
 }  // namespace
 
-bool conv(const ConvSpec& s, const void* in0, const void* in1, void* out, const KernelState* state) {
+bool conv(const ConvSpec& s, const void* in0, const void* in1, const void* bias, void* out, const KernelState* state) {
   const Api* a = api();
   if (!a) return false;
-  PlanCache::Key key{static_cast<int64_t>(s.role), s.groups};
+  PlanCache::Key key{static_cast<int64_t>(s.role), s.groups, s.bias, static_cast<int64_t>(s.act)};
   for (const auto* v : {&s.x, &s.w, &s.y, &s.stride, &s.dilation, &s.pad_l, &s.pad_r}) {
     key.push_back(static_cast<int64_t>(v->size()));
     key.insert(key.end(), v->begin(), v->end());
@@ -86,7 +103,9 @@ bool conv(const ConvSpec& s, const void* in0, const void* in1, void* out, const 
   return run_planned(
       state, key, [&] { return make_plan(*a, s); },
       [&](const Plan& p) {
-        p.run({const_cast<void*>(in0), const_cast<void*>(in1), out});
+        std::vector<void*> ptrs{const_cast<void*>(in0), const_cast<void*>(in1), out};
+        if (s.bias) ptrs.push_back(const_cast<void*>(bias));
+        p.run(ptrs);
       });
 }
 

@@ -19,10 +19,14 @@ struct ConvSpec {
   int64_t groups = 1;
   std::vector<int64_t> x, w, y;
   std::vector<int64_t> stride, dilation, pad_l, pad_r;
+  // Forward only: a bias per output channel, then an activation (post-ops).
+  bool bias = false;
+  ConvActivation act = ConvActivation::None;
 };
 
 // Forward (x, w -> y), GradInputs (w, gy -> gx), GradWeights (x, gy -> gw),
-// on C-contiguous float32 arrays; `state` is the kernel's plan cache.
-bool conv(const ConvSpec& s, const void* in0, const void* in1, void* out, const KernelState* state);
+// on C-contiguous float32 arrays (`bias`: the forward's bias when s.bias);
+// `state` is the kernel's plan cache.
+bool conv(const ConvSpec& s, const void* in0, const void* in1, const void* bias, void* out, const KernelState* state);
 
 }  // namespace theon::dnnl

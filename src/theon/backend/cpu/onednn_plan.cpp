@@ -72,11 +72,11 @@ void* Plan::buffer(size_t bytes) {
   return p;
 }
 
-void Plan::bind(int slot, handle user, int arg, handle pd, int query, bool output) {
+void Plan::bind(int slot, handle user, int arg, handle pd, int query, bool output, int index) {
   if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(static_cast<size_t>(slot) + 1, nullptr);
   handle user_mem = memory(user, nullptr);
   slots_[static_cast<size_t>(slot)] = user_mem;
-  chandle want = a_.primitive_desc_query_md(pd, query, 0);
+  chandle want = a_.primitive_desc_query_md(pd, query, index);
   if (!want || a_.memory_desc_equal(want, user)) {
     main_args_.push_back({arg, user_mem});
     return;

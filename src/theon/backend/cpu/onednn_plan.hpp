@@ -37,7 +37,8 @@ class Plan {
   // Operand `slot` (the index into run()'s pointers) in theon's layout `user`
   // bound as the main step's argument `arg`, which `pd` wants laid out as its
   // `query` says: reordered before the step (an input) or after (an output).
-  void bind(int slot, handle user, int arg, handle pd, int query, bool output);
+  // (`index`: which of the query's descriptors, e.g. 1 for a convolution's bias.)
+  void bind(int slot, handle user, int arg, handle pd, int query, bool output, int index = 0);
   // A buffer the primitive needs for itself (workspace, ...), laid out as queried.
   void bind_internal(int arg, handle pd, int query);
   // Runs the plan on `ptrs` (one per slot), on the calling thread.
