@@ -275,3 +275,40 @@ def test_padding_the_two_sides_of_an_axis_differently():
     np.testing.assert_allclose(gw, numeric_grad(c, [xv, wv])[1], rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="pair"):
         T.nnet.conv2d(x, w, border_mode=((1, 2, 3), 0))
+
+
+@pytest.mark.parametrize("xd,wd", [(2, 2), (3, 2), (2, 3), (3, 3)])
+@pytest.mark.parametrize("mode", ["valid", "full"])
+def test_signal_conv2d_of_plain_images_against_scipy(xd, wd, mode):
+    from theon.tensor.signal import conv as sconv
+    x = T.TensorType("float64", (False,) * xd)("x")
+    w = T.TensorType("float64", (False,) * wd)("w")
+    y = sconv.conv2d(x, w, border_mode=mode)
+    assert y.ndim == 2 + (xd == 3) + (wd == 3)
+    xv = RNG.rand(*(((4,) if xd == 3 else ()) + (7, 6)))
+    wv = RNG.rand(*(((3,) if wd == 3 else ()) + (3, 2)))
+    got = theon.function([x, w], y)(xv, wv)
+    want = np.array([[signal.convolve2d(a, b, mode=mode) for b in wv.reshape(-1, 3, 2)] for a in xv.reshape(-1, 7, 6)])
+    np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-12, atol=1e-12)
+    gx = theon.function([x, w], T.grad((y ** 2).sum(), x))(xv, wv)
+    np.testing.assert_allclose(gx, numeric_grad(theon.function([x, w], (y ** 2).sum()), [xv, wv])[0], rtol=1e-5)
+    with pytest.raises(TypeError):
+        sconv.conv2d(T.dvector(), w)
+
+
+@pytest.mark.parametrize("mode", ["valid", "full", "half", ("full", "valid", "half")])
+def test_conv3d2d_is_a_true_3d_convolution_in_its_layout(mode):
+    from theon.tensor.nnet.conv3d2d import conv3d, get_diagonal_subtensor_view
+    s = T.TensorType("float64", (False,) * 5)("s")
+    f = T.TensorType("float64", (False,) * 5)("f")
+    sv, fv = RNG.rand(2, 5, 3, 6, 7), RNG.rand(4, 3, 3, 2, 3)
+    y = conv3d(s, f, filters_shape=fv.shape, border_mode=mode)
+    got = theon.function([s, f], y)(sv, fv)
+    # (batch, time, channels, rows, cols) is conv3d's (batch, channels, time, rows, cols) with two axes swapped.
+    modes = (mode,) * 3 if isinstance(mode, str) else mode
+    pads = [pads_of(m, (k,), (1,))[0] for m, k in zip(modes, fv.shape[1::2][:1] + fv.shape[3:])]
+    x5, w5 = sv.transpose(0, 2, 1, 3, 4), fv.transpose(0, 2, 1, 3, 4)
+    want = reference(np.pad(x5, [(0, 0), (0, 0)] + [(p, p) for p in pads]), w5, [0, 0, 0])
+    np.testing.assert_allclose(got, want.transpose(0, 2, 1, 3, 4), rtol=1e-10)
+    a = np.arange(20).reshape(5, 4)
+    np.testing.assert_array_equal(get_diagonal_subtensor_view(a, 0, 1), [[12, 9, 6, 3], [16, 13, 10, 7]])

@@ -1,2 +1,2 @@
-"""theano.tensor.signal: pooling (``pool``)."""
-from . import pool  # noqa: F401
+"""theano.tensor.signal: pooling (``pool``) and 2-d convolution of plain signals (``conv``)."""
+from . import conv, pool  # noqa: F401
