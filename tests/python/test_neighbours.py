@@ -64,9 +64,37 @@ def test_errors():
         f(np.ones((1, 1, 5, 4)))
     with pytest.raises(ValueError, match="mode"):
         images2neibs(x, (2, 2), mode="diagonal")
-    with pytest.raises(NotImplementedError, match="wrap_centered"):
-        images2neibs(x, (2, 2), mode="wrap_centered")
+    with pytest.raises(TypeError, match="odd"):
+        images2neibs(x, (2, 3), mode="wrap_centered")
+    g = theon.function([x], images2neibs(x, (5, 3), mode="wrap_centered"))
+    with pytest.raises(AssertionError, match="at least as large"):
+        g(np.ones((1, 1, 4, 4)))
     with pytest.raises(ValueError, match="positive"):
         images2neibs(x, (0, 2))
     with pytest.raises(TypeError, match="4-d"):
         images2neibs(T.dmatrix("m"), (2, 2))
+
+
+def wrap_centered_reference(x, shape, step):
+    """Theano's loops: a patch centred on every step-th pixel, indices wrapping around."""
+    (c, d), (sx, sy) = shape, step
+    n, s, h, w = x.shape
+    rows = []
+    for img in x.reshape(n * s, h, w):
+        for a in range(-(-h // sx)):
+            for b in range(-(-w // sy)):
+                rows.append([img[(i + a * sx - c // 2) % h, (j + b * sy - d // 2) % w]
+                             for i in range(c) for j in range(d)])
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("size,shape,step", [((1, 1, 5, 6), (3, 3), (1, 1)), ((2, 3, 7, 5), (3, 1), (2, 3)),
+                                             ((1, 2, 4, 4), (3, 3), (3, 3)), ((1, 1, 5, 5), (5, 5), (2, 2))])
+def test_wrap_centered_against_theanos_loops(size, shape, step):
+    x = T.dtensor4("x")
+    xv = np.random.RandomState(3).rand(*size)
+    n = images2neibs(x, shape, step, mode="wrap_centered")
+    np.testing.assert_array_equal(theon.function([x], n)(xv), wrap_centered_reference(xv, shape, step))
+    cost = (n * n).sum()
+    got = theon.function([x], theon.grad(cost, x))(xv)
+    np.testing.assert_allclose(got, numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-6)

@@ -10,7 +10,7 @@ from .. import basic as _b
 
 __all__ = ["images2neibs", "neibs2images", "Images2Neibs"]
 
-MODES = ("valid", "ignore_borders", "half", "full")
+MODES = ("valid", "ignore_borders", "half", "full", "wrap_centered")
 
 
 def _pair(v, what):
@@ -35,10 +35,10 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
 
     mode: 'valid' (the patches must tile the image exactly), 'ignore_borders'
     (a partial last patch is dropped), 'half' / 'full' (zeros padded on each
-    side: rows // 2 and cols // 2, or rows - 1 and cols - 1, first).
+    side: rows // 2 and cols // 2, or rows - 1 and cols - 1, first),
+    'wrap_centered' (odd patch shapes: one patch centred on every
+    `neib_step`-th pixel, the image wrapping around at its borders).
     """
-    if mode == "wrap_centered":
-        raise NotImplementedError("images2neibs: mode 'wrap_centered' is not supported yet")
     if mode not in MODES:
         raise ValueError("images2neibs: mode must be one of %s, got %r" % (", ".join(map(repr, MODES)), mode))
     x = _b.as_tensor_variable(ten4)
@@ -50,6 +50,8 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
         pa, pb = (a // 2, b // 2) if mode == "half" else (a - 1, b - 1)
         padded = _b.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * pa, x.shape[3] + 2 * pb), dtype=x.dtype)
         x = _b.set_subtensor(padded[:, :, pa:pa + x.shape[2], pb:pb + x.shape[3]], x)
+    if mode == "wrap_centered":
+        x = _wrapped(x, a, b, sa, sb)
     h, w = x.shape[2], x.shape[3]
     nr, nc = (h - a) // sa + 1, (w - b) // sb + 1
     if mode == "valid":
@@ -59,6 +61,22 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
             x, _b.eq((h - a) % sa, 0), _b.eq((w - b) % sb, 0), _b.ge(h, a), _b.ge(w, b))
     patches = [x[:, :, i:i + (nr - 1) * sa + 1:sa, j:j + (nc - 1) * sb + 1:sb] for i in range(a) for j in range(b)]
     return _b.stack(patches, axis=4).reshape((-1, a * b))
+
+
+def _wrapped(x, a, b, sa, sb):
+    """x extended by wrapping around, so that 'valid' patches every (sa, sb)
+    are the patches centred on pixels 0, sa, 2 sa, ... (Theano's wrap_centered)."""
+    if a % 2 == 0 or b % 2 == 0:
+        raise TypeError("images2neibs: mode 'wrap_centered' needs odd patch shapes, got (%d, %d)" % (a, b))
+    from ..opt import Assert
+    h, w = x.shape[2], x.shape[3]
+    x = Assert("images2neibs: mode 'wrap_centered' needs images at least as large as the patch (%d, %d)" % (a, b))(
+        x, _b.ge(h, a), _b.ge(w, b))
+    for axis, k, step, n in ((2, a, sa, h), (3, b, sb, w)):
+        centres = (n + step - 1) // step  # one patch per step, the last one wrapping
+        idx = (_b.arange((centres - 1) * step + k) - k // 2) % n
+        x = x.take(idx, axis=axis)
+    return x
 
 
 def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
