@@ -252,7 +252,7 @@ def test_legacy_conv2d_corr_classes_and_bilinear_upsampling():
         np.testing.assert_allclose(a[0, 0], 3.0 * at[0] + at[1], rtol=1e-12, atol=1e-12)
     k = theon.function([], AC.bilinear_kernel_1D(3, normalize=False))()
     np.testing.assert_allclose(k, [1, 2, 3, 2, 1])
-    with pytest.raises(NotImplementedError, match="fractional"):
+    with pytest.raises(ValueError, match="use_1D_kernel"):  # fractional ratios use the 2-d kernel
         AC.bilinear_upsampling(x, frac_ratio=(3, 2))
 
 
@@ -312,3 +312,28 @@ def test_conv3d2d_is_a_true_3d_convolution_in_its_layout(mode):
     np.testing.assert_allclose(got, want.transpose(0, 2, 1, 3, 4), rtol=1e-10)
     a = np.arange(20).reshape(5, 4)
     np.testing.assert_array_equal(get_diagonal_subtensor_view(a, 0, 1), [[12, 9, 6, 3], [16, 13, 10, 7]])
+
+
+def test_fractional_bilinear_upsampling():
+    up = AC.bilinear_upsampling
+    x = T.dtensor4("x")
+    xv = RNG.rand(2, 3, 4, 5)
+    for r in (2, 3):  # r / 1 is the integer ratio
+        a, b = theon.function([x], [up(x, ratio=r, use_1D_kernel=False),
+                                    up(x, frac_ratio=(2 * r, 2), use_1D_kernel=False)])(xv)
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    y = up(x, frac_ratio=((7, 4), (5, 3)), use_1D_kernel=False)
+    got = theon.function([x], y)(xv)
+    assert got.shape == (2, 3, 7, 9)  # ceil(n p / q): ceil(4 * 7 / 4) rows, ceil(5 * 5 / 3) cols
+    # Constant images stay constant; each value is a convex combination of the image's.
+    np.testing.assert_allclose(theon.function([x], y)(np.full((1, 1, 4, 5), 2.5)), 2.5, rtol=1e-12)
+    assert got.min() >= xv.min() - 1e-12 and got.max() <= xv.max() + 1e-12
+    shape = theon.function([x], up(x, frac_ratio=(24, 20), use_1D_kernel=False).shape)(np.zeros((1, 1, 20, 10)))
+    np.testing.assert_array_equal(shape, [1, 1, 24, 12])
+    cost = (y * y).sum()
+    np.testing.assert_allclose(theon.function([x], T.grad(cost, x))(xv),
+                               numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-6)
+    with pytest.raises(ValueError, match="use_1D_kernel"):
+        up(x, frac_ratio=(3, 2))
+    with pytest.raises(ValueError, match="frac_ratio"):
+        up(x, frac_ratio=[3, 2], use_1D_kernel=False)

@@ -365,22 +365,44 @@ def bilinear_kernel_2D(ratio, normalize=True):
     return bilinear_kernel_1D(rv, normalize).dimshuffle(0, "x") * bilinear_kernel_1D(rh, normalize).dimshuffle("x", 0)
 
 
+def _edged(x):
+    """(batch * channels, 1, rows + 2, cols + 2): each image with its border rows and columns repeated."""
+    flat = x.reshape((-1, 1, x.shape[2], x.shape[3]))
+    edged = _b.concatenate((flat[:, :, :1, :], flat, flat[:, :, -1:, :]), axis=2)
+    return _b.concatenate((edged[:, :, :, :1], edged, edged[:, :, :, -1:]), axis=3)
+
+
+def _fraction(frac_ratio):
+    """((p_rows, q_rows), (p_cols, q_cols)) in lowest terms from (p, q) or a pair of them."""
+    import math
+    if not isinstance(frac_ratio, tuple):
+        raise ValueError("bilinear_upsampling: frac_ratio must be a tuple (p, q) or ((p, q), (p, q)), got %r"
+                         % (frac_ratio,))
+    pairs = frac_ratio if isinstance(frac_ratio[0], tuple) else (frac_ratio, frac_ratio)
+    if len(pairs) != 2 or any(len(f) != 2 or min(f) < 1 for f in pairs):
+        raise ValueError("bilinear_upsampling: frac_ratio needs positive (numerator, denominator) pairs, got %r"
+                         % (frac_ratio,))
+    return tuple((int(p) // math.gcd(int(p), int(q)), int(q) // math.gcd(int(p), int(q))) for p, q in pairs)
+
+
 def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num_input_channels=None,
                         use_1D_kernel=True):
-    """(batch, channels, rows, cols) images upsampled by an integer `ratio`
-    with bilinear interpolation (the border rows and columns repeated first),
-    as transposed convolutions with the fixed bilinear kernel."""
+    """(batch, channels, rows, cols) images upsampled with bilinear
+    interpolation (the border rows and columns repeated first): by an
+    integer `ratio`, as transposed convolutions with the fixed bilinear
+    kernel, or by a fraction `frac_ratio` = (p, q) or ((p, q), (p, q)) per
+    axis: interpolated p times finer, then every q-th value kept."""
     if ratio and frac_ratio:
         raise ValueError("can't use ratio and frac_ratio together")
     if not (ratio or frac_ratio):
         raise ValueError("No ratio (or frac_ratio) provided")
-    if frac_ratio:
-        raise NotImplementedError("bilinear_upsampling: fractional ratios are not supported yet")
     x = _b.as_tensor_variable(input)
+    if frac_ratio:
+        if use_1D_kernel:
+            raise ValueError("bilinear_upsampling: fractional ratios use the 2-d kernel: pass use_1D_kernel=False")
+        return _frac_upsampling(x, _fraction(frac_ratio))
     row, col = x.shape[2], x.shape[3]
-    flat = x.reshape((-1, 1, row, col))
-    edged = _b.concatenate((flat[:, :, :1, :], flat, flat[:, :, -1:, :]), axis=2)
-    edged = _b.concatenate((edged[:, :, :, :1], edged, edged[:, :, :, -1:]), axis=3)
+    edged = _edged(x)
     pad = 2 * ratio - (ratio - 1) // 2 - 1
     if use_1D_kernel:
         k = bilinear_kernel_1D(ratio)
@@ -393,6 +415,26 @@ def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num
         up = conv2d_grad_wrt_inputs(edged, k.dimshuffle("x", "x", 0, 1), [row * ratio, col * ratio],
                                     border_mode=(pad, pad), subsample=(ratio, ratio))
     return up.reshape((x.shape[0], x.shape[1], row * ratio, col * ratio))
+
+
+def _frac_upsampling(x, fraction):
+    """Upsampling by p/q per axis. The edged images are zero-stuffed p times
+    finer and convolved with the bilinear kernel of p; keeping every q-th
+    value of that is one convolution in which the images are the filters
+    (dilated by p, stepping q) and the bilinear kernel, set in a field of
+    zeros as wide as an image's dilated extent, is the image."""
+    (p0, q0), (p1, q1) = fraction
+    edged = _edged(x)
+    k = _b.cast(bilinear_kernel_2D((p0, p1)), x.dtype)  # (2 p0 - 1, 2 p1 - 1)
+    kh, kw = 2 * p0 - 1, 2 * p1 - 1
+    # Zeros around the kernel: (2 n - 1) p + 1 per axis (n rows or columns), split evenly.
+    span = [(2 * n - 1) * p + 1 for n, p in ((x.shape[2], p0), (x.shape[3], p1))]
+    before = [s // 2 for s in span]
+    field = _b.zeros((kh + span[0], kw + span[1]), dtype=x.dtype)
+    field = _b.set_subtensor(field[before[0]:before[0] + kh, before[1]:before[1] + kw], k)
+    up = conv2d(field.dimshuffle("x", "x", 0, 1), edged, border_mode="valid", subsample=(q0, q1),
+                filter_dilation=(p0, p1))  # (1, batch * channels, rows', cols')
+    return up.reshape((x.shape[0], x.shape[1], up.shape[2], up.shape[3]))
 
 
 def separable_conv3d(input, depthwise_filters, pointwise_filters, num_channels, input_shape=None,
