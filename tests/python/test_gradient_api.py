@@ -410,3 +410,18 @@ def test_second_order_elementwise_table(name, fn, domains, rng):
             args[k] = x
             return fn(*args)
         _second_derivative_check(build, values[k], rtol=1e-4, atol=1e-6)
+
+
+def test_consider_constant_stops_the_flow_past_a_variable_not_at_it():
+    # Theano: a consider_constant variable that is also a wrt still gets its
+    # gradient; what lies behind it (its owner's inputs) gets none through it.
+    x, y = T.dscalar("x"), T.dscalar("y")
+    z = x * y
+    w = z * 3
+    gx, gy = theon.function([x, y], theon.grad(w, [x, y], consider_constant=[x]))(2.0, 5.0)
+    assert (float(gx), float(gy)) == (15.0, 6.0)
+    gz, gx = theon.function([x, y], theon.grad(w, [z, x], consider_constant=[z], disconnected_inputs="ignore"))(
+        2.0, 5.0)
+    assert (float(gz), float(gx)) == (3.0, 0.0)
+    with pytest.raises(theon.DisconnectedInputError):
+        theon.grad(w, [x], consider_constant=[z])

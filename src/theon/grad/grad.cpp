@@ -50,9 +50,17 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
   std::vector<Apply*> order = toposort(roots);
 
   // Forward: which variables depend on some wrt (through non-blocked paths).
+  // A blocked (consider_constant) variable stops the gradient from going
+  // past it to its own inputs; one that is itself a wrt still receives its
+  // gradient, as in Theano.
   std::unordered_set<const Variable*> depends;
-  for (const auto& w : wrt)
-    if (!blocked.count(w.get())) depends.insert(w.get());
+  for (const auto& w : wrt) {
+    depends.insert(w.get());
+    blocked.erase(w.get());  // receives; its owner is cut off below
+  }
+  std::unordered_set<const Variable*> cut;  // blocked wrt: nothing flows through their owners
+  for (const auto& v : opts.consider_constant)
+    if (depends.count(v.get())) cut.insert(v.get());
   for (Apply* node : order)
     for (int j = 0; j < node->num_outputs(); ++j) {
       bool any = false;
@@ -94,7 +102,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     Apply* node = *it;
     bool has_grad = false, discrete_only = true;
     for (int j = 0; j < node->num_outputs(); ++j) {
-      if (grads.count(node->raw_output(j))) has_grad = true;
+      if (grads.count(node->raw_output(j)) && !cut.count(node->raw_output(j))) has_grad = true;
       if (is_inexact(node->raw_output(j)->dtype())) discrete_only = false;
     }
     // discrete outputs carry no gradient, unless the op has none at all
@@ -110,7 +118,7 @@ std::vector<Var> grad(const Var& cost, const std::vector<Var>& wrt, const GradOp
     for (int j = 0; j < node->num_outputs(); ++j) {
       auto g = grads.find(node->raw_output(j));
       Var out = node->output(j);
-      gouts.push_back(g != grads.end() ? g->second : zeros_like(out));
+      gouts.push_back(g != grads.end() && !cut.count(out.get()) ? g->second : zeros_like(out));
       if (null_why.empty()) is_null_grad(gouts.back(), &null_why);
     }
     std::vector<Var> gins;
