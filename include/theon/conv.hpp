@@ -29,6 +29,14 @@ struct ConvParams {
   std::vector<int64_t> pad_hi;                 // Explicit: zeros after each axis (empty: as pad)
   int64_t groups = 1;
   bool flip = true;
+  // Unshared (locally connected) filters: one filter per output position,
+  // shaped (O, out..., C / groups, K...) instead of (O, C / groups, K...).
+  bool unshared = false;
+
+  // Where the filters keep their input channels and their taps.
+  int filter_channel_axis() const { return unshared ? 1 + nd : 1; }
+  int filter_tap_axis(int d) const { return (unshared ? 2 + nd : 2) + d; }
+  int filter_rank() const { return unshared ? 2 + 2 * nd : 2 + nd; }
 
   // Validates (sizes per dimension, positive strides and dilations, pads >= 0),
   // filling defaults (pad 0, stride 1, dilation 1) for empty lists; `op`
@@ -49,7 +57,8 @@ enum class ConvActivation : uint8_t { None, Relu, Tanh, Sigmoid };
 // The output size of one spatial dimension: (i + pads - dilated k) / stride + 1.
 int64_t conv_output_size(int64_t i, int64_t k, int64_t pad_before, int64_t pad_after, int64_t stride, int64_t dilation);
 
-// y = conv(x, w): x (N, C, *I), w (O, C / groups, *K) -> (N, O, *out).
+// y = conv(x, w): x (N, C, *I), w (O, C / groups, *K) -> (N, O, *out) (w
+// (O, *out, C / groups, *K) when unshared).
 Var conv(const Var& x, const Var& w, ConvParams p);
 // act(conv(x, w) + b[channel]): b is a vector of one value per output channel
 // (or null: no bias); act is applied to every element.

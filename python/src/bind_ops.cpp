@@ -321,7 +321,7 @@ void bind_ops(nb::module_& m) {
       [](const std::string& role, const Var& a, const Var& b, std::optional<Var> shape, int nd,
          const std::string& border, std::vector<int64_t> pad, std::vector<int64_t> stride,
          std::vector<int64_t> dilation, int64_t groups, bool flip, std::vector<int64_t> pad_hi, std::optional<Var> bias,
-         const std::string& activation) {
+         const std::string& activation, bool unshared) {
         ConvParams p;
         p.nd = nd;
         if (border == "full")
@@ -336,6 +336,7 @@ void bind_ops(nb::module_& m) {
         p.dilation = std::move(dilation);
         p.groups = groups;
         p.flip = flip;
+        p.unshared = unshared;
         static const std::pair<const char*, ConvActivation> acts[] = {{"", ConvActivation::None},
                                                                       {"relu", ConvActivation::Relu},
                                                                       {"tanh", ConvActivation::Tanh},
@@ -353,7 +354,8 @@ void bind_ops(nb::module_& m) {
       },
       nb::arg("role"), nb::arg("a"), nb::arg("b"), nb::arg("shape").none(), nb::arg("nd"), nb::arg("border"),
       nb::arg("pad"), nb::arg("stride"), nb::arg("dilation"), nb::arg("groups"), nb::arg("flip"),
-      nb::arg("pad_hi") = std::vector<int64_t>{}, nb::arg("bias").none() = nb::none(), nb::arg("activation") = "");
+      nb::arg("pad_hi") = std::vector<int64_t>{}, nb::arg("bias").none() = nb::none(), nb::arg("activation") = "",
+      nb::arg("unshared") = false);
   // Pooling: role "forward" (x), "grad" (x, y, gy) or "grad_grad" (x, y, g).
   m.def(
       "pool",

@@ -212,7 +212,7 @@ def test_errors_are_clear():
         h(np.ones((1, 2, 2, 5)), np.ones((3, 2, 3, 3)))
     with pytest.raises(ValueError, match="channels"):
         h(np.ones((1, 2, 5, 5)), np.ones((3, 4, 3, 3)))
-    with pytest.raises(NotImplementedError, match="unshared"):
+    with pytest.raises(TypeError, match="6-d filters"):  # unshared filters have a filter per output position
         T.nnet.conv2d(x, w, unshared=True)
     # sizes that would overflow: rejected when built, or when the columns would not fit
     with pytest.raises(ValueError, match="at most"):
@@ -337,3 +337,70 @@ def test_fractional_bilinear_upsampling():
         up(x, frac_ratio=(3, 2))
     with pytest.raises(ValueError, match="frac_ratio"):
         up(x, frac_ratio=[3, 2], use_1D_kernel=False)
+
+
+def unshared_reference(x, w, pad, stride, groups, flip):
+    """NumPy: every output position (i, j) convolved with its own filter w[:, i, j]."""
+    if flip:
+        w = w[..., ::-1, ::-1]
+    x = np.pad(x, [(0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])])
+    n, c = x.shape[:2]
+    o, r, s, cg, kh, kw = w.shape
+    og = o // groups
+    y = np.zeros((n, o, r, s))
+    for i in range(r):
+        for j in range(s):
+            patch = x[:, :, i * stride[0]:i * stride[0] + kh, j * stride[1]:j * stride[1] + kw]
+            for g in range(groups):
+                y[:, g * og:(g + 1) * og, i, j] = np.tensordot(
+                    patch[:, g * cg:(g + 1) * cg], w[g * og:(g + 1) * og, i, j], axes=([1, 2, 3], [1, 2, 3]))
+    return y
+
+
+UNSHARED = [  # image, filters (O, rows, cols, C / groups, kh, kw), border_mode, subsample, groups, flip
+    ((2, 2, 4, 4), (2, 2, 2, 2, 3, 3), "valid", (1, 1), 1, True),
+    ((3, 2, 4, 2), (2, 4, 2, 2, 4, 2), "full", (2, 2), 1, False),
+    ((3, 3, 5, 3), (3, 2, 1, 1, 3, 3), "valid", (2, 1), 3, True),
+    ((3, 4, 4, 4), (4, 3, 3, 2, 4, 2), "full", (3, 2), 2, True),
+    ((2, 2, 5, 5), (3, 5, 5, 2, 3, 3), "half", (1, 1), 1, True),
+]
+
+
+@pytest.mark.parametrize("imshp,kshp,mode,sub,groups,flip", UNSHARED)
+def test_unshared_convolution_values_gradients_and_op_classes(imshp, kshp, mode, sub, groups, flip):
+    x = T.dtensor4("x")
+    w = T.TensorType("float64", (False,) * 6)("w")
+    xv, wv = RNG.rand(*imshp), RNG.rand(*kshp)
+    y = T.nnet.conv2d(x, w, border_mode=mode, subsample=sub, num_groups=groups, filter_flip=flip, unshared=True)
+    got = theon.function([x, w], y)(xv, wv)
+    np.testing.assert_allclose(got, unshared_reference(xv, wv, pads_of(mode, kshp[4:], (1, 1)), sub, groups, flip),
+                               rtol=1e-12)
+    cost = (y * y).sum()
+    gx, gw = theon.function([x, w], T.grad(cost, [x, w]))(xv, wv)
+    nx, nw = numeric_grad(theon.function([x, w], cost), [xv, wv])
+    np.testing.assert_allclose(gx, nx, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(gw, nw, rtol=1e-5, atol=1e-7)
+    # The gradient ops as Theano's op classes build them, and second order through them.
+    gy = T.dtensor4("gy")
+    gyv = RNG.rand(*got.shape)
+    gwop = AC.AbstractConv2d_gradWeights(border_mode=mode, subsample=sub, num_groups=groups, filter_flip=flip,
+                                         unshared=True)(x, gy, kshp[-2:])
+    giop = AC.AbstractConv2d_gradInputs(border_mode=mode, subsample=sub, num_groups=groups, filter_flip=flip,
+                                        unshared=True)(w, gy, imshp[-2:])
+    want_w, want_x = theon.function([x, w, gy], T.grad(None, [w, x], known_grads={y: gy}))(xv, wv, gyv)
+    got_w, got_x = theon.function([x, w, gy], [gwop, giop])(xv, wv, gyv)
+    np.testing.assert_allclose(got_w, want_w, rtol=1e-12)
+    np.testing.assert_allclose(got_x, want_x, rtol=1e-12)
+    assert "unshared=True" in str(y.owner.op)
+
+
+def test_unshared_filters_that_do_not_match_the_output_are_errors():
+    x = T.dtensor4("x")
+    w = T.TensorType("float64", (False,) * 6)("w")
+    f = theon.function([x, w], T.nnet.conv2d(x, w, unshared=True))
+    with pytest.raises(ValueError, match="positions"):
+        f(np.ones((1, 2, 4, 4)), np.ones((2, 3, 3, 2, 3, 3)))  # the output is 2 x 2
+    with pytest.raises(TypeError, match="6-d filters"):
+        T.nnet.conv2d(x, T.dtensor4("w4"), unshared=True)
+    with pytest.raises(ValueError, match="positions"):  # static shapes: when the graph is built
+        T.nnet.conv2d(T.constant(np.ones((1, 2, 4, 4))), T.constant(np.ones((2, 3, 3, 2, 3, 3))), unshared=True)

@@ -30,6 +30,13 @@ Var spatial_shape(const Var& x, int nd) {
   return make_vector(dims);
 }
 
+// The filters' tap counts (their spatial sizes), wherever p lays them out.
+Var tap_shape(const Var& w, const ConvParams& p) {
+  std::vector<Var> dims;
+  for (int d = 0; d < p.nd; ++d) dims.push_back(shape_i(w, p.filter_tap_axis(d)));
+  return make_vector(dims);
+}
+
 Var int_const(int64_t v) { return scalar_constant<int64_t>(v); }
 
 }  // namespace
@@ -83,6 +90,7 @@ std::string ConvParams::str() const {
   std::string s = "border_mode=" + b + ", subsample=" + ints_str(stride) + ", filter_dilation=" + ints_str(dilation);
   if (groups != 1) s += ", num_groups=" + std::to_string(groups);
   if (!flip) s += ", filter_flip=False";
+  if (unshared) s += ", unshared=True";
   return s;
 }
 
@@ -134,8 +142,15 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
   const int rank = p_.nd + 2;
   const Var& a = in[0];  // x, or w for GradInputs
   const Var& b = in[1];  // w, or gy
-  for (const Var& v : {a, b}) {
-    if (v->ndim() != rank)
+  const int filter_input = role_ == ConvRole::Forward ? 1 : role_ == ConvRole::GradInputs ? 0 : -1;
+  for (int i = 0; i < 2; ++i) {
+    const Var& v = in[static_cast<size_t>(i)];
+    if (i == filter_input && v->ndim() != p_.filter_rank())
+      throw TypeError(op + ": expects " + std::to_string(p_.filter_rank()) + "-d filters (" +
+                      (p_.unshared ? "output channels, output positions, channels and taps"
+                                   : "output channels, channels and taps") +
+                      "), got " + describe_types(in));
+    if (i != filter_input && v->ndim() != rank)
       throw TypeError(op + ": expects " + std::to_string(rank) + "-d inputs (batch, channels and " +
                       std::to_string(p_.nd) + " spatial dimensions), got " + describe_types(in));
     if (v->dtype() != DType::Float32 && v->dtype() != DType::Float64)
@@ -153,7 +168,8 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
   if (role_ != ConvRole::Forward && (in[2]->ndim() != 1 || !is_int(in[2]->dtype())))
     throw TypeError(op + ": the shape input must be an integer vector, got " + in[2]->type.str());
   const DType dt = a->dtype();
-  std::vector<int64_t> shape(static_cast<size_t>(rank), -1);
+  std::vector<int64_t> shape(static_cast<size_t>(role_ == ConvRole::GradWeights ? p_.filter_rank() : rank), -1);
+  const int wc = p_.filter_channel_axis();
   const int64_t g = p_.groups;
   auto check_channels = [&](int64_t c_in, int64_t w_in, int64_t w_out) {
     if (c_in >= 0 && w_in >= 0 && c_in != w_in * g)
@@ -166,11 +182,11 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
   };
   switch (role_) {
     case ConvRole::Forward: {
-      check_channels(static_size(a, 1), static_size(b, 1), static_size(b, 0));
+      check_channels(static_size(a, 1), static_size(b, wc), static_size(b, 0));
       shape[0] = static_size(a, 0);
       shape[1] = static_size(b, 0);
       for (int d = 0; d < p_.nd; ++d) {
-        const int64_t i = static_size(a, 2 + d), k = static_size(b, 2 + d);
+        const int64_t i = static_size(a, 2 + d), k = static_size(b, p_.filter_tap_axis(d));
         if (i < 0 || k < 0) continue;
         const auto ud = static_cast<size_t>(d);
         const int64_t lo = p_.pad_for(d, k), hi = p_.pad_after(d, k), dilated = (k - 1) * p_.dilation[ud] + 1;
@@ -179,12 +195,17 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
                            std::to_string(d) + ") are larger than the padded input (" + std::to_string(i) + " + " +
                            std::to_string(lo + hi) + "), shapes " + describe_types(in));
         shape[2 + ud] = conv_output_size(i, k, lo, hi, p_.stride[ud], p_.dilation[ud]);
+        const int64_t per_position = p_.unshared ? static_size(b, 1 + d) : -1;
+        if (per_position >= 0 && per_position != shape[2 + ud])
+          throw ValueError(op + ": the unshared filters hold " + std::to_string(per_position) +
+                           " positions along spatial axis " + std::to_string(d) + " but the output has " +
+                           std::to_string(shape[2 + ud]) + ", shapes " + describe_types(in));
       }
       break;
     }
     case ConvRole::GradInputs:  // (w, gy, shape): (N, C, *I)
       shape[0] = static_size(b, 0);
-      if (static_size(a, 1) >= 0 && !mul_fits(static_size(a, 1), g, &shape[1]))
+      if (static_size(a, wc) >= 0 && !mul_fits(static_size(a, wc), g, &shape[1]))
         throw ValueError(op + ": the input's channel count overflows (" + describe_types(in) + ")");
       for (int d = 0; d < p_.nd; ++d) shape[2 + static_cast<size_t>(d)] = constant_element(in[2], d);
       break;
@@ -193,8 +214,11 @@ std::vector<TensorType> Conv::infer_types(const std::vector<Var>& in) const {
       if (static_size(a, 1) >= 0 && static_size(a, 1) % g != 0)
         throw ValueError(op + ": " + std::to_string(static_size(a, 1)) + " input channels do not split into " +
                          std::to_string(g) + " groups");
-      shape[1] = static_size(a, 1) >= 0 ? static_size(a, 1) / g : -1;
-      for (int d = 0; d < p_.nd; ++d) shape[2 + static_cast<size_t>(d)] = constant_element(in[2], d);
+      shape[static_cast<size_t>(wc)] = static_size(a, 1) >= 0 ? static_size(a, 1) / g : -1;
+      for (int d = 0; d < p_.nd; ++d) {
+        shape[static_cast<size_t>(p_.filter_tap_axis(d))] = constant_element(in[2], d);
+        if (p_.unshared) shape[1 + static_cast<size_t>(d)] = static_size(b, 2 + d);  // gy's positions
+      }
       break;
   }
   return {TensorType(dt, shape)};
@@ -207,7 +231,7 @@ Var Conv::infer_shape(const Apply& node, int, int axis, const InputSize& input_s
     if (axis == 1) return input_size(1, 0);
     const int d = axis - 2;
     const auto ud = static_cast<size_t>(d);
-    const Var i = input_size(0, axis), k = input_size(1, axis);
+    const Var i = input_size(0, axis), k = input_size(1, p_.filter_tap_axis(d));
     const Var dilated = add(mul(sub(k, int_const(1)), int_const(p_.dilation[ud])), int_const(1));
     Var pads;  // before and after
     switch (p_.border) {
@@ -226,10 +250,11 @@ Var Conv::infer_shape(const Apply& node, int, int axis, const InputSize& input_s
   (void)node;
   if (role_ == ConvRole::GradInputs) {
     if (axis == 0) return input_size(1, 0);
-    if (axis == 1) return mul(input_size(0, 1), int_const(g));
+    if (axis == 1) return mul(input_size(0, p_.filter_channel_axis()), int_const(g));
   } else {
     if (axis == 0) return input_size(1, 1);
-    if (axis == 1) return int_div(input_size(0, 1), int_const(g));
+    if (axis == p_.filter_channel_axis()) return int_div(input_size(0, 1), int_const(g));
+    if (p_.unshared && axis <= p_.nd) return input_size(1, 1 + axis);  // gy's positions
   }
   return nullptr;  // the spatial sizes are the shape input's values
 }
@@ -260,7 +285,7 @@ std::vector<Var> Conv::grad(const Apply& node, const std::vector<Var>& gouts) co
   switch (role_) {
     case ConvRole::Forward: {  // (x, w[, b])
       std::vector<Var> grads{conv_grad_inputs(b, gg, spatial_shape(a, p_.nd), p_),
-                             conv_grad_weights(a, gg, spatial_shape(b, p_.nd), p_)};
+                             conv_grad_weights(a, gg, tap_shape(b, p_), p_)};
       if (bias_) {
         std::vector<int> axes{0};
         for (int d = 0; d < p_.nd; ++d) axes.push_back(2 + d);
@@ -269,7 +294,7 @@ std::vector<Var> Conv::grad(const Apply& node, const std::vector<Var>& gouts) co
       return grads;
     }
     case ConvRole::GradInputs:  // (w, gy, shape) -> gx; g is shaped as x
-      return {conv_grad_weights(gg, b, spatial_shape(a, p_.nd), p_), conv(gg, a, p_), nullptr};
+      return {conv_grad_weights(gg, b, tap_shape(a, p_), p_), conv(gg, a, p_), nullptr};
     case ConvRole::GradWeights:  // (x, gy, shape) -> gw; g is shaped as w
       return {conv_grad_inputs(gg, b, spatial_shape(a, p_.nd), p_), conv(a, gg, p_), nullptr};
   }

@@ -94,9 +94,8 @@ class _Params(object):
 
     def __init__(self, nd, border_mode="valid", subsample=None, filter_flip=True, filter_dilation=None,
                  num_groups=1, unshared=False):
-        if unshared:
-            raise NotImplementedError("conv: unshared (locally connected) filters are not supported yet")
         self.nd = nd
+        self.unshared = bool(unshared)
         self.border, self.pad, self.pad_after = _border(border_mode, nd)
         self.border_mode = (border_mode if isinstance(border_mode, str) else self.pad if self.pad == self.pad_after
                             else tuple(zip(self.pad, self.pad_after)))
@@ -118,7 +117,7 @@ class _Params(object):
             shape = _b.as_tensor_variable(shape)
         return _core.conv(role, _b.as_tensor_variable(a), _b.as_tensor_variable(b), shape, self.nd, self.border,
                           list(self.pad), list(self.subsample), list(self.filter_dilation), self.num_groups,
-                          self.filter_flip, list(self.pad_after))
+                          self.filter_flip, list(self.pad_after), unshared=self.unshared)
 
 
 def _spatial(shape, nd, what):
@@ -322,7 +321,7 @@ def _maker(nd, role):
             return p.apply(role, a, b)
         apply.attrs = {name: getattr(p, name) for name in ("border_mode", "subsample", "filter_flip",
                                                              "filter_dilation", "num_groups")}
-        apply.attrs.update(imshp=imshp, kshp=kshp, unshared=False)
+        apply.attrs.update(imshp=imshp, kshp=kshp, unshared=p.unshared)
         return apply
     return make
 

@@ -26,12 +26,16 @@ namespace {
 // Sizes of one convolution, spatial dimensions padded to 3 with size 1.
 struct Geometry {
   int64_t n = 0, c = 0, o = 0, groups = 1, cg = 0, og = 0;
+  bool unshared = false;  // one filter per output position
   std::array<int64_t, 3> in{1, 1, 1}, k{1, 1, 1}, out{1, 1, 1}, pad{0, 0, 0}, pad_hi{0, 0, 0}, stride{1, 1, 1},
       dil{1, 1, 1};
   int64_t in_size() const { return in[0] * in[1] * in[2]; }
   int64_t k_size() const { return k[0] * k[1] * k[2]; }
   int64_t out_size() const { return out[0] * out[1] * out[2]; }
   int64_t col_rows() const { return cg * k_size(); }
+  // Filters (each one output channel's taps over its group's channels): one per
+  // output channel, or per output channel and position when unshared.
+  int64_t filters() const { return unshared ? o * out_size() : o; }
 };
 
 [[noreturn]] void bad(const ops::Conv& op, const std::string& why, const std::vector<NDArray>& in) {
@@ -49,21 +53,23 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
   g.c = x[1];
   g.o = w[0];
   g.groups = p.groups;
-  if (g.c != w[1] * p.groups)
+  const int64_t wc = w[static_cast<size_t>(p.filter_channel_axis())];
+  if (g.c != wc * p.groups)
     bad(op,
-        "the input has " + std::to_string(g.c) + " channels but the filters expect " + std::to_string(w[1]) + " x " +
+        "the input has " + std::to_string(g.c) + " channels but the filters expect " + std::to_string(wc) + " x " +
             std::to_string(p.groups) + " groups",
         in);
   if (g.o % p.groups != 0)
     bad(op, std::to_string(g.o) + " filters do not split into " + std::to_string(p.groups) + " groups", in);
-  g.cg = w[1];
+  g.unshared = p.unshared;
+  g.cg = w[static_cast<size_t>(p.filter_channel_axis())];
   g.og = g.o / p.groups;
   const int off = 3 - p.nd;  // leading spatial dims of size 1
   for (int d = 0; d < p.nd; ++d) {
     const auto ud = static_cast<size_t>(d);
     const size_t a = static_cast<size_t>(d + off);
     g.in[a] = x[2 + ud];
-    g.k[a] = w[2 + ud];
+    g.k[a] = w[static_cast<size_t>(p.filter_tap_axis(d))];
     g.pad[a] = p.pad_for(d, g.k[a]);  // before: where the windows start
     const int64_t pad_after = g.pad_hi[a] = p.pad_after(d, g.k[a]);
     g.stride[a] = p.stride[ud];
@@ -77,11 +83,17 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
               std::to_string(g.pad[a] + pad_after) + ")",
           in);
     g.out[a] = conv_output_size(g.in[a], g.k[a], g.pad[a], pad_after, g.stride[a], g.dil[a]);
+    if (p.unshared && w[1 + ud] != g.out[a])
+      bad(op,
+          "the unshared filters hold " + std::to_string(w[1 + ud]) + " positions along spatial axis " +
+              std::to_string(d) + " but the output has " + std::to_string(g.out[a]),
+          in);
   }
   // The column buffer (channels x taps by positions) and the filters' rows must be addressable.
   int64_t os = 0, cols = 0, wrows = 0;
   if (!mul_fits(g.out[0], g.out[1], &os) || !mul_fits(os, g.out[2], &os) || !mul_fits(g.col_rows(), os, &cols) ||
-      !mul_fits(g.o, g.col_rows(), &wrows) || !mul_fits(cols, static_cast<int64_t>(sizeof(double)), &cols))
+      !mul_fits(g.o, g.col_rows(), &wrows) || !mul_fits(wrows, os, &wrows) ||
+      !mul_fits(cols, static_cast<int64_t>(sizeof(double)), &cols))
     bad(op, "the receptive fields are too large to lay out", in);
   return g;
 }
@@ -89,9 +101,9 @@ Geometry geometry(const ops::Conv& op, const Shape& x, const Shape& w, const std
 // The filters with their taps reversed along every spatial axis (a contiguous copy).
 template <class T>
 std::vector<T> flipped(const T* w, const Geometry& g) {
-  std::vector<T> f(static_cast<size_t>(g.o * g.cg * g.k_size()));
+  std::vector<T> f(static_cast<size_t>(g.filters() * g.cg * g.k_size()));
   const int64_t ks = g.k_size();
-  for (int64_t oc = 0; oc < g.o * g.cg; ++oc)
+  for (int64_t oc = 0; oc < g.filters() * g.cg; ++oc)
     for (int64_t z = 0; z < g.k[0]; ++z)
       for (int64_t y = 0; y < g.k[1]; ++y)
         for (int64_t x = 0; x < g.k[2]; ++x)
@@ -155,6 +167,45 @@ void over_images(int64_t n, const std::function<void(int64_t, int64_t, int64_t)>
   });
 }
 
+// Unshared filters: output position p of channel o reads its own filter
+// w[o, p, :] (a row of col_rows() values), so each position is a dot product
+// over its column instead of one GEMM for all positions.
+template <class T>
+void unshared_forward(const T* cols, const T* w, T* y, const Geometry& g) {  // y (Og, os) of a group
+  const int64_t rows = g.col_rows(), os = g.out_size();
+  for (int64_t o = 0; o < g.og; ++o)
+    for (int64_t p = 0; p < os; ++p) {
+      const T* f = w + (o * os + p) * rows;
+      T acc = 0;
+      for (int64_t r = 0; r < rows; ++r) acc += f[r] * cols[r * os + p];
+      y[o * os + p] = acc;
+    }
+}
+
+template <class T>
+void unshared_grad_cols(const T* w, const T* gy, T* cols, const Geometry& g) {  // cols = sum_o w[o, p, :] gy[o, p]
+  const int64_t rows = g.col_rows(), os = g.out_size();
+  std::fill(cols, cols + rows * os, T(0));
+  for (int64_t o = 0; o < g.og; ++o)
+    for (int64_t p = 0; p < os; ++p) {
+      const T* f = w + (o * os + p) * rows;
+      const T d = gy[o * os + p];
+      for (int64_t r = 0; r < rows; ++r) cols[r * os + p] += f[r] * d;
+    }
+}
+
+template <class T>
+void unshared_grad_weights(const T* cols, const T* gy, T* dw,
+                           const Geometry& g) {  // dw[o, p, :] += gy[o, p] cols[:, p]
+  const int64_t rows = g.col_rows(), os = g.out_size();
+  for (int64_t o = 0; o < g.og; ++o)
+    for (int64_t p = 0; p < os; ++p) {
+      T* f = dw + (o * os + p) * rows;
+      const T d = gy[o * os + p];
+      for (int64_t r = 0; r < rows; ++r) f[r] += d * cols[r * os + p];
+    }
+}
+
 template <class T>
 void forward(const ops::Conv& op, const NDArray& xa, const NDArray& wa, NDArray& y, const Geometry& g) {
   const T* x = xa.ptr<T>();
@@ -168,6 +219,10 @@ void forward(const ops::Conv& op, const NDArray& xa, const NDArray& wa, NDArray&
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         im2col(x + (n * g.c + gr * g.cg) * is, g, cols.data());
+        if (g.unshared) {
+          unshared_forward(cols.data(), w + gr * g.og * os * rows, out + (n * g.o + gr * g.og) * os, g);
+          continue;
+        }
         gemm_acc(dtype_of<T>(), mat(w + gr * g.og * rows, g.og, rows, rows, 1, isz),
                  mat(cols.data(), rows, os, os, 1, isz), reinterpret_cast<char*>(out + (n * g.o + gr * g.og) * os), 1,
                  0);
@@ -188,6 +243,11 @@ void grad_inputs(const ops::Conv& op, const NDArray& wa, const NDArray& gya, NDA
     std::vector<T> cols(static_cast<size_t>(rows * os));
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
+        if (g.unshared) {
+          unshared_grad_cols(w + gr * g.og * os * rows, gy + (n * g.o + gr * g.og) * os, cols.data(), g);
+          col2im(cols.data(), g, out + (n * g.c + gr * g.cg) * is);
+          continue;
+        }
         // cols = W_g^T (Cg*K x Og) . gy_g (Og x out)
         gemm_acc(dtype_of<T>(), mat(w + gr * g.og * rows, rows, g.og, 1, rows, isz),
                  mat(gy + (n * g.o + gr * g.og) * os, g.og, os, os, 1, isz), reinterpret_cast<char*>(cols.data()), 1,
@@ -202,7 +262,7 @@ void grad_weights(const ops::Conv& op, const NDArray& xa, const NDArray& gya, ND
   const T* x = xa.ptr<T>();
   const T* gy = gya.ptr<T>();
   const int64_t isz = sizeof(T), rows = g.col_rows(), os = g.out_size(), is = g.in_size();
-  const int64_t wsize = g.o * rows;
+  const int64_t wsize = g.filters() * rows;
   // One accumulator per chunk of images, summed after.
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), g.n));
   std::vector<std::vector<T>> acc(static_cast<size_t>(parts), std::vector<T>(static_cast<size_t>(wsize), T(0)));
@@ -212,6 +272,10 @@ void grad_weights(const ops::Conv& op, const NDArray& xa, const NDArray& gya, ND
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         im2col(x + (n * g.c + gr * g.cg) * is, g, cols.data());
+        if (g.unshared) {
+          unshared_grad_weights(cols.data(), gy + (n * g.o + gr * g.og) * os, a + gr * g.og * os * rows, g);
+          continue;
+        }
         // dW_g (Og x Cg*K) += gy_g (Og x out) . cols^T (out x Cg*K)
         gemm_acc(dtype_of<T>(), mat(gy + (n * g.o + gr * g.og) * os, g.og, os, os, 1, isz),
                  mat(cols.data(), os, rows, 1, os, isz), reinterpret_cast<char*>(a + gr * g.og * rows), 1, 1);
@@ -286,7 +350,7 @@ void check_out(const ops::Conv& op, const Geometry& g, const Shape& gy, const st
 // filter gradient after) for a convolution; false when oneDNN is not in use.
 bool run_onednn(const ops::Conv& op, const NDArray& a, const NDArray& b, const NDArray* bias, NDArray& out,
                 const Geometry& g, Workspace& ws) {
-  if (!dnnl::enabled()) return false;
+  if (!dnnl::enabled() || op.params().unshared) return false;  // oneDNN has no locally connected convolution
   if (!dnnl::api()) {
     dnnl::warn_fallback(op.name().c_str());
     return false;
@@ -337,7 +401,8 @@ void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vecto
       break;
     case ops::ConvRole::GradInputs: {  // (w, gy, input spatial shape)
       int64_t channels = 0;
-      if (!mul_fits(a.shape[1], p.groups, &channels)) bad(op, "the input's channel count overflows", in);
+      if (!mul_fits(a.shape[static_cast<size_t>(p.filter_channel_axis())], p.groups, &channels))
+        bad(op, "the input's channel count overflows", in);
       result = {b.shape[0], channels};
       for (int64_t v : given_spatial(op, in[2], in)) result.push_back(v);
       g = geometry(op, result, a.shape, in);
@@ -349,7 +414,9 @@ void conv_kernel(const ops::Conv& op, const std::vector<NDArray>& in, std::vecto
         bad(op,
             std::to_string(a.shape[1]) + " input channels do not split into " + std::to_string(p.groups) + " groups",
             in);
-      result = {b.shape[1], a.shape[1] / p.groups};
+      result = {b.shape[1]};
+      if (p.unshared) result.insert(result.end(), b.shape.begin() + 2, b.shape.end());  // gy's positions
+      result.push_back(a.shape[1] / p.groups);
       for (int64_t v : given_spatial(op, in[2], in)) result.push_back(v);
       g = geometry(op, a.shape, result, in);
       check_out(op, g, b.shape, in);
