@@ -13,7 +13,7 @@ import numpy as np
 from .base import Workload, jax_jit  # noqa: F401  (jax_jit: the shared jit helper, not needed here)
 
 _EPS = 1e-5
-_LR = 0.05
+_LR = 0.01
 
 
 def _conv_np(x, w, pad):
@@ -23,6 +23,39 @@ def _conv_np(x, w, pad):
         x = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
     win = np.lib.stride_tricks.sliding_window_view(x, w.shape[2:], axis=(2, 3))  # N C H W kh kw
     return np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+
+
+def _windows(x, kh, kw):
+    return np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))  # N C H W kh kw
+
+
+def _corr_fwd(x, wf, pad):
+    """Cross-correlation of x (N, C, H, W) with wf (O, C, kh, kw), zero padded: (y, the padded x)."""
+    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else x
+    y = np.tensordot(_windows(xp, *wf.shape[2:]), wf, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(y), xp
+
+
+def _corr_bwd(gy, xp, wf, pad, need_dx=True):
+    """(dx, dwf) of _corr_fwd from gy."""
+    kh, kw = wf.shape[2:]
+    dwf = np.tensordot(gy, _windows(xp, kh, kw), axes=([0, 2, 3], [0, 2, 3]))  # O C kh kw
+    if not need_dx:
+        return None, dwf
+    gp = np.pad(gy, [(0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)])
+    dxp = np.tensordot(_windows(gp, kh, kw), wf[:, :, ::-1, ::-1], axes=([1, 4, 5], [0, 2, 3])).transpose(0, 3, 1, 2)
+    h, w = xp.shape[2] - 2 * pad, xp.shape[3] - 2 * pad
+    return np.ascontiguousarray(dxp[:, :, pad:pad + h, pad:pad + w]), dwf
+
+
+def _pool_bwd(x, y, gy):
+    """Max-pool 2x2 gradient, to every tap equal to its window's maximum (Theano's rule)."""
+    n, c, h, w = x.shape
+    xr = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+    mask = xr == y[:, :, :, None, :, None]
+    gx = np.zeros_like(x)
+    gx[:, :, :h // 2 * 2, :w // 2 * 2] = (mask * gy[:, :, :, None, :, None]).reshape(n, c, h // 2 * 2, w // 2 * 2)
+    return gx
 
 
 def _pool_np(x):
@@ -93,6 +126,83 @@ class T8(Workload):
     def check(self, out, ref, dtype):
         got = float(np.asarray(out))
         return None if abs(got - float(ref)) <= 1e-3 * max(1.0, abs(float(ref))) else "cost %g, want %g" % (got, ref)
+
+    # -- NumPy (forward and backward written out) ------------------------------------------------------------
+    def build_numpy(self, np_, inp):
+        kind, x, y = inp[:3]
+        params = [p.copy() for p in inp[3:]]
+        lr = np.float32(_LR)
+
+        def flip(w):
+            return w[:, :, ::-1, ::-1]
+
+        def lenet():
+            w1, b1, w2, b2, w3, b3, w4, b4 = params
+            n = len(x)
+            z1, xp1 = _corr_fwd(x, flip(w1), 0)
+            p1 = _pool_np(z1)
+            h1 = np.tanh(p1 + b1[None, :, None, None])
+            z2, xp2 = _corr_fwd(h1, flip(w2), 0)
+            p2 = _pool_np(z2)
+            h2 = np.tanh(p2 + b2[None, :, None, None])
+            f = h2.reshape(n, -1)
+            h3 = np.tanh(f @ w3 + b3)
+            a = h3 @ w4 + b4
+            a = a - a.max(axis=1, keepdims=True)
+            e = np.exp(a)
+            sm = e / e.sum(axis=1, keepdims=True)
+            cost = -np.log(sm[np.arange(n), y]).mean()
+            da = sm
+            da[np.arange(n), y] -= 1
+            da /= n
+            g4, gb4 = h3.T @ da, da.sum(0)
+            dh3 = (da @ w4.T) * (1 - h3 * h3)
+            g3, gb3 = f.T @ dh3, dh3.sum(0)
+            dp2 = (dh3 @ w3.T).reshape(h2.shape) * (1 - h2 * h2)
+            gb2 = dp2.sum(axis=(0, 2, 3))
+            dh1, dwf2 = _corr_bwd(_pool_bwd(z2, p2, dp2), xp2, flip(w2), 0)
+            dp1 = dh1 * (1 - h1 * h1)
+            gb1 = dp1.sum(axis=(0, 2, 3))
+            _, dwf1 = _corr_bwd(_pool_bwd(z1, p1, dp1), xp1, flip(w1), 0, need_dx=False)
+            grads = [flip(dwf1), gb1, flip(dwf2), gb2, g3, gb3, g4, gb4]
+            return cost, grads
+
+        def bn_fwd(z, g, b):
+            m = z.mean(axis=(0, 2, 3), keepdims=True)
+            inv = 1 / np.sqrt(z.var(axis=(0, 2, 3), keepdims=True) + np.float32(_EPS))
+            xh = (z - m) * inv
+            return xh * g[None, :, None, None] + b[None, :, None, None], (xh, inv)
+
+        def bn_bwd(dy, g, cache):
+            xh, inv = cache
+            cnt = dy.size // dy.shape[1]
+            dxh = dy * g[None, :, None, None]
+            dz = inv / cnt * (cnt * dxh - dxh.sum(axis=(0, 2, 3), keepdims=True)
+                              - xh * (dxh * xh).sum(axis=(0, 2, 3), keepdims=True))
+            return dz, (dy * xh).sum(axis=(0, 2, 3)), dy.sum(axis=(0, 2, 3))
+
+        def resblock():
+            w1, g1, b1, w2, g2, b2 = params
+            z1, xp1 = _corr_fwd(x, flip(w1), 1)
+            n1, c1 = bn_fwd(z1, g1, b1)
+            a1 = np.maximum(n1, 0)
+            z2, xp2 = _corr_fwd(a1, flip(w2), 1)
+            n2, c2 = bn_fwd(z2, g2, b2)
+            out = np.maximum(n2 + x, 0)
+            cost = (out * out).mean()
+            dout = (2 / np.float32(out.size)) * out * (out > 0)
+            dz2, dg2, db2 = bn_bwd(dout, g2, c2)
+            da1, dwf2 = _corr_bwd(dz2, xp2, flip(w2), 1)
+            dz1, dg1, db1 = bn_bwd(da1 * (n1 > 0), g1, c1)
+            _, dwf1 = _corr_bwd(dz1, xp1, flip(w1), 1, need_dx=False)
+            return cost, [flip(dwf1), dg1, db1, flip(dwf2), dg2, db2]
+
+        def step():
+            cost, grads = lenet() if kind == "lenet" else resblock()
+            for p, g in zip(params, grads):
+                p -= lr * g.astype(p.dtype)
+            return np_.asarray(cost, dtype="float32")
+        return step
 
     # -- Theano's API (theon) --------------------------------------------------------------------------------
     def build_theano(self, lib, inp):
