@@ -2,6 +2,7 @@
 
 #include "backend/cpu/blas.hpp"
 #include "backend/cpu/onednn.hpp"
+#include "backend/cpu/onednn_plan.hpp"
 #include "bindings.hpp"
 
 namespace theon::py {
@@ -79,6 +80,17 @@ NB_MODULE(_core, m) {
   m.def("onednn_info", &dnnl::info);
   m.def("set_onednn_enabled", &dnnl::set_enabled, nb::arg("on"));
   m.def("onednn_enabled", [] { return dnnl::api() != nullptr; });
+  // The layouts new oneDNN plans use: "timed" (the default), "plain" or "blocked".
+  m.def("set_onednn_layout", [](const std::string& l) {
+    if (l == "timed")
+      dnnl::set_layout(dnnl::Layout::Timed);
+    else if (l == "plain")
+      dnnl::set_layout(dnnl::Layout::Plain);
+    else if (l == "blocked")
+      dnnl::set_layout(dnnl::Layout::Blocked);
+    else
+      throw ValueError("set_onednn_layout: '" + l + "' is not timed, plain or blocked");
+  });
   bind_graph(m);
   bind_ops(m);
   bind_function(m);

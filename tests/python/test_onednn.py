@@ -31,6 +31,14 @@ def both_ways(f, *args):
     return on, off
 
 
+@pytest.fixture(params=["timed", "plain", "blocked"])
+def layout(request):
+    """Each layout oneDNN plans can use (plans are made per function: each test compiles its own)."""
+    theon._core.set_onednn_layout(request.param)
+    yield request.param
+    theon._core.set_onednn_layout("timed")
+
+
 def test_the_wheel_is_found():
     info = theon._core.onednn_info()
     assert "oneDNN 3." in info, info
@@ -49,7 +57,7 @@ CONV_CASES = [  # spatial input, filter, border_mode, subsample, dilation, group
 
 
 @pytest.mark.parametrize("sp,k,mode,stride,dil,groups,flip", CONV_CASES)
-def test_convolutions_agree_with_the_fallback_and_numpy(sp, k, mode, stride, dil, groups, flip):
+def test_convolutions_agree_with_the_fallback_and_numpy(sp, k, mode, stride, dil, groups, flip, layout):
     nd = len(sp)
     x = T.TensorType("float32", (False,) * (nd + 2))("x")
     w = T.TensorType("float32", (False,) * (nd + 2))("w")
@@ -71,7 +79,7 @@ def test_convolutions_agree_with_the_fallback_and_numpy(sp, k, mode, stride, dil
     np.testing.assert_allclose(on[0], want, rtol=1e-4, atol=1e-4)
 
 
-def test_a_function_called_with_new_shapes_plans_again():
+def test_a_function_called_with_new_shapes_plans_again(layout):
     x, w = T.ftensor4("x"), T.ftensor4("w")
     f = theon.function([x, w], T.nnet.conv2d(x, w, border_mode="half"))
     wv = RNG.randn(4, 2, 3, 3).astype("float32")
@@ -155,7 +163,7 @@ ACTIVATIONS = {
 
 @pytest.mark.parametrize("act", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_conv_bias_activation_fuse_into_one_op(act, dtype):
+def test_conv_bias_activation_fuse_into_one_op(act, dtype, layout):
     fn, suffix = ACTIVATIONS[act]
     x, w = T.tensor4("x", dtype=dtype), T.tensor4("w", dtype=dtype)
     b = T.vector("b", dtype=dtype)
@@ -218,3 +226,8 @@ def test_a_bias_of_the_wrong_length_is_an_error():
     f = theon.function([x, w, b], y)
     with pytest.raises(ValueError):
         f(np.ones((1, 2, 4, 4), "float32"), np.ones((3, 2, 2, 2), "float32"), np.ones(5, "float32"))
+
+
+def test_an_unknown_layout_is_an_error():
+    with pytest.raises(ValueError, match="timed, plain or blocked"):
+        theon._core.set_onednn_layout("nhwc")

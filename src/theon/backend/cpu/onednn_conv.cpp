@@ -20,12 +20,15 @@ std::vector<int64_t> weight_dims(const ConvSpec& s) {
   return d;
 }
 
-std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s) {
+// A plan on theon's plain layouts (`blocked` false: oneDNN's im2col + GEMM
+// kernels, no reorders) or on the layouts oneDNN prefers (its direct
+// kernels, with reorders around them).
+std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s, bool blocked) {
   auto plan = std::make_unique<Plan>(a);
   handle x = plan->keep_md(plain_md(a, s.x)), w = plan->keep_md(plain_md(a, weight_dims(s))),
          y = plan->keep_md(plain_md(a, s.y));
-  handle xa = plan->keep_md(any_md(a, s.x)), wa = plan->keep_md(any_md(a, weight_dims(s))),
-         ya = plan->keep_md(any_md(a, s.y));
+  handle xa = blocked ? plan->keep_md(any_md(a, s.x)) : x, wa = blocked ? plan->keep_md(any_md(a, weight_dims(s))) : w,
+         ya = blocked ? plan->keep_md(any_md(a, s.y)) : y;
   dims_t stride{}, dil{}, pl{}, pr{};
   fill(stride, s.stride);
   fill(dil, s.dilation, 1);  // oneDNN counts the gaps between taps
@@ -100,13 +103,28 @@ bool conv(const ConvSpec& s, const void* in0, const void* in1, const void* bias,
     key.push_back(static_cast<int64_t>(v->size()));
     key.insert(key.end(), v->begin(), v->end());
   }
-  return run_planned(
-      state, key, [&] { return make_plan(*a, s); },
-      [&](const Plan& p) {
-        std::vector<void*> ptrs{const_cast<void*>(in0), const_cast<void*>(in1), out};
-        if (s.bias) ptrs.push_back(const_cast<void*>(bias));
-        p.run(ptrs);
-      });
+  set_threads(*a);  // primitives split their work for the team size they are made with
+  std::vector<void*> ptrs{const_cast<void*>(in0), const_cast<void*>(in1), out};
+  if (s.bias) ptrs.push_back(const_cast<void*>(bias));
+  bool ran = false;  // the layout was timed on this call's arrays: its output is computed
+  const auto make = [&]() -> std::unique_ptr<Plan> {
+    switch (layout()) {
+      case Layout::Plain:
+        return make_plan(*a, s, false);
+      case Layout::Blocked:
+        return make_plan(*a, s, true);
+      case Layout::Timed:
+        break;
+    }
+    std::vector<std::unique_ptr<Plan>> candidates;
+    for (bool blocked : {false, true})
+      if (auto p = make_plan(*a, s, blocked)) candidates.push_back(std::move(p));
+    return fastest(std::move(candidates), ptrs, &ran);
+  };
+  return run_planned(state, key, make, [&](const Plan& p) {
+    if (!ran) p.run(ptrs);
+    ran = false;
+  });
 }
 
 }  // namespace theon::dnnl

@@ -1,6 +1,9 @@
 // Builds and runs oneDNN plans; see backend/cpu/onednn_plan.hpp.
 #include "backend/cpu/onednn_plan.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -116,6 +119,43 @@ void Plan::run(const std::vector<void*>& ptrs) const {
   exec(main_, main_args_);
   for (const Step& s : after_) exec(s.prim, s.args);
   check(a_, a_.stream_wait(stream_), "stream_wait");
+}
+
+namespace {
+
+Layout layout_from_env() {
+  const char* e = std::getenv("THEON_ONEDNN_LAYOUT");
+  if (!e || !*e || std::strcmp(e, "timed") == 0) return Layout::Timed;
+  if (std::strcmp(e, "plain") == 0) return Layout::Plain;
+  if (std::strcmp(e, "blocked") == 0) return Layout::Blocked;
+  warn("THEON_ONEDNN_LAYOUT='" + std::string(e) + "' is not plain, blocked or timed; timing both");
+  return Layout::Timed;
+}
+
+std::atomic<Layout>& layout_setting() {
+  static std::atomic<Layout> l{layout_from_env()};
+  return l;
+}
+
+}  // namespace
+
+Layout layout() { return layout_setting().load(); }
+void set_layout(Layout l) { layout_setting().store(l); }
+
+std::unique_ptr<Plan> fastest(std::vector<std::unique_ptr<Plan>> candidates, const std::vector<void*>& ptrs,
+                              bool* ran) {
+  if (candidates.size() < 2) return candidates.empty() ? nullptr : std::move(candidates.front());
+  size_t best = 0;
+  double best_s = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    candidates[i]->run(ptrs);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (i == 0 || took < best_s) best = i, best_s = took;
+  }
+  if (best != candidates.size() - 1) candidates[best]->run(ptrs);  // the output is the winner's
+  *ran = true;
+  return std::move(candidates[best]);
 }
 
 std::unique_ptr<KernelState> prepare_plans(const Op&, const FunctionOptions*) {

@@ -91,6 +91,17 @@ struct PlanCache final : KernelState {
   mutable std::list<std::pair<Key, std::unique_ptr<Plan>>> plans_;
 };
 
+// Which layouts a primitive runs on: theon's plain ones, the blocked ones
+// oneDNN prefers (with reorders), or whichever ran faster on the first call
+// of its shape (the default; $THEON_ONEDNN_LAYOUT = plain | blocked | timed).
+enum class Layout : uint8_t { Timed, Plain, Blocked };
+Layout layout();
+void set_layout(Layout l);
+
+// The faster of `candidates` (each run on `ptrs`, the last run being the
+// winner's, so its output stands and *ran is set); null when there are none.
+std::unique_ptr<Plan> fastest(std::vector<std::unique_ptr<Plan>> candidates, const std::vector<void*>& ptrs, bool* ran);
+
 // The prepare function of oneDNN kernels: an empty plan cache.
 std::unique_ptr<KernelState> prepare_plans(const Op& op, const FunctionOptions* options);
 
