@@ -231,3 +231,20 @@ def test_a_bias_of_the_wrong_length_is_an_error():
 def test_an_unknown_layout_is_an_error():
     with pytest.raises(ValueError, match="timed, plain or blocked"):
         theon._core.set_onednn_layout("nhwc")
+
+
+def test_onednn_threads_follow_theons_thread_count():
+    # One budget for the process: oneDNN's OpenMP team on the calling thread
+    # is theon's thread count (OpenBLAS runs single-threaded beside it).
+    import ctypes
+    gomp = ctypes.CDLL("libgomp.so.1")
+    x, w = T.ftensor4("x"), T.ftensor4("w")
+    xv, wv = RNG.randn(2, 3, 8, 8).astype("float32"), RNG.randn(4, 3, 3, 3).astype("float32")
+    try:
+        for n in (1, 2, 3):
+            theon.set_num_threads(n)
+            f = theon.function([x, w], T.nnet.conv2d(x, w))
+            np.testing.assert_allclose(f(xv, wv), reference(xv, wv, [0, 0]), rtol=1e-4, atol=1e-4)
+            assert gomp.omp_get_max_threads() == n
+    finally:
+        theon._core.reset_num_threads()
