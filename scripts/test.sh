@@ -22,6 +22,10 @@ build_and_install ON
 logs=$build/test-logs
 mkdir -p "$logs"
 say "C++ tests (ctest in $build)"
+# The C++ tests run their oneDNN cases on the wheel's library (from Python, theon finds it itself).
+THEON_ONEDNN=$(python -c 'from importlib import metadata
+print(next((str(f.locate()) for f in metadata.files("onednn-cpu-gomp") or [] if f.name == "libdnnl.so.3"), ""))')
+export THEON_ONEDNN
 ctest --test-dir "$build" -j"$jobs" --output-on-failure | tee "$logs/ctest.log" | grep -Ev '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+: )'
 say "Python tests (pytest, $jobs workers)"
 python -m pytest -q -p no:cacheprovider -n "$jobs" tests/python | tee "$logs/pytest.log"
