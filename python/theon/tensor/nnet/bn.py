@@ -60,11 +60,13 @@ def _params(ndim, axes, kept, names, values):
     return pnd, out
 
 
-def _epsilon(epsilon):
+def _epsilon(epsilon, dtype):
+    """epsilon as a constant of the inputs' dtype: a Python float would make
+    a float32 normalization compute in float64 (Theano's op kept float32)."""
     eps = np.asarray(epsilon, dtype=config.floatX)
     if eps < 1e-5:
         raise ValueError("epsilon must be at least 1e-5, got %s" % (epsilon,))
-    return float(eps)
+    return _b.constant(np.asarray(eps, dtype=dtype if dtype.startswith("float") else config.floatX))
 
 
 def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilon=1e-4,
@@ -84,7 +86,7 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
     axes, kept = _axes(axes, ndim)
     if (running_mean is None) != (running_var is None):
         raise ValueError("running_mean and running_var must either both be given or both be None")
-    eps = _epsilon(epsilon)
+    eps = _epsilon(epsilon, inputs.dtype)
     names, values = ["gamma", "beta"], [gamma, beta]
     if running_mean is not None:
         names += ["running_mean", "running_var"]
@@ -98,7 +100,7 @@ def batch_normalization_train(inputs, gamma, beta, axes="per-activation", epsilo
     results = [out, mean, invstd]
     if running_mean is not None:
         rm, rv = ps[2:]
-        f = running_average_factor
+        f = _b.constant(np.asarray(running_average_factor, dtype=var.dtype))
         m = _b.cast(_b.prod(inputs.shape) // _b.prod(mean.shape), var.dtype)
         results.append(rm * (1 - f) + mean * f)
         results.append(rv * (1 - f) + (m / (m - 1)) * var * f)
@@ -114,7 +116,7 @@ def batch_normalization_test(inputs, gamma, beta, mean, var, axes="per-activatio
     inputs = _b.as_tensor_variable(inputs)
     ndim = inputs.ndim
     axes, kept = _axes(axes, ndim)
-    eps = _epsilon(epsilon)
+    eps = _epsilon(epsilon, inputs.dtype)
     _, (gamma, beta, mean, var) = _params(ndim, axes, kept, ["gamma", "beta", "mean", "var"],
                                           [gamma, beta, mean, var])
     out = (inputs - mean) * gamma / _b.sqrt(var + eps) + beta

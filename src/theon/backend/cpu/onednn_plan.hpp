@@ -98,8 +98,9 @@ enum class Layout : uint8_t { Timed, Plain, Blocked };
 Layout layout();
 void set_layout(Layout l);
 
-// The faster of `candidates` (each run on `ptrs`, the last run being the
-// winner's, so its output stands and *ran is set); null when there are none.
+// The faster of `candidates` (each run twice on `ptrs`, the second run
+// timed; the last run is the winner's, so its output stands and *ran is
+// set); null when there are none.
 std::unique_ptr<Plan> fastest(std::vector<std::unique_ptr<Plan>> candidates, const std::vector<void*>& ptrs, bool* ran);
 
 // The prepare function of oneDNN kernels: an empty plan cache.
