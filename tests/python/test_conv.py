@@ -330,6 +330,13 @@ def test_fractional_bilinear_upsampling():
     assert got.min() >= xv.min() - 1e-12 and got.max() <= xv.max() + 1e-12
     shape = theon.function([x], up(x, frac_ratio=(24, 20), use_1D_kernel=False).shape)(np.zeros((1, 1, 20, 10)))
     np.testing.assert_array_equal(shape, [1, 1, 24, 12])
+    # Theano 1.0.5's values for this case (its test_fractional_bilinear_upsampling), and a large image in little time.
+    img = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    want = [[1, 1.2, 1.8, 2], [1.28571429, 1.48571429, 2.08571429, 2.28571429],
+            [2.42857143, 2.62857143, 3.22857143, 3.42857143], [3, 3.2, 3.8, 4]]
+    np.testing.assert_allclose(theon.function([x], y)(img)[0, 0], want, rtol=1e-8)
+    big = theon.function([x], up(x, frac_ratio=(6, 5), use_1D_kernel=False))(RNG.rand(1, 1, 200, 200))
+    assert big.shape == (1, 1, 240, 240)
     cost = (y * y).sum()
     np.testing.assert_allclose(theon.function([x], T.grad(cost, x))(xv),
                                numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-6)

@@ -417,23 +417,30 @@ def bilinear_upsampling(input, ratio=None, frac_ratio=None, batch_size=None, num
 
 
 def _frac_upsampling(x, fraction):
-    """Upsampling by p/q per axis. The edged images are zero-stuffed p times
-    finer and convolved with the bilinear kernel of p; keeping every q-th
-    value of that is one convolution in which the images are the filters
-    (dilated by p, stepping q) and the bilinear kernel, set in a field of
-    zeros as wide as an image's dilated extent, is the image."""
-    (p0, q0), (p1, q1) = fraction
-    edged = _edged(x)
-    k = _b.cast(bilinear_kernel_2D((p0, p1)), x.dtype)  # (2 p0 - 1, 2 p1 - 1)
-    kh, kw = 2 * p0 - 1, 2 * p1 - 1
-    # Zeros around the kernel: (2 n - 1) p + 1 per axis (n rows or columns), split evenly.
-    span = [(2 * n - 1) * p + 1 for n, p in ((x.shape[2], p0), (x.shape[3], p1))]
-    before = [s // 2 for s in span]
-    field = _b.zeros((kh + span[0], kw + span[1]), dtype=x.dtype)
-    field = _b.set_subtensor(field[before[0]:before[0] + kh, before[1]:before[1] + kw], k)
-    up = conv2d(field.dimshuffle("x", "x", 0, 1), edged, border_mode="valid", subsample=(q0, q1),
-                filter_dilation=(p0, p1))  # (1, batch * channels, rows', cols')
-    return up.reshape((x.shape[0], x.shape[1], up.shape[2], up.shape[3]))
+    """Upsampling by p/q per axis, one axis after the other: the edged
+    images zero-stuffed p times finer along the axis, convolved with the 1-d
+    bilinear kernel of p (the 2-d kernel is their outer product), and every
+    q-th value kept, starting where Theano's field of zeros around the kernel
+    puts the first one: ((2 n - 1) p + 1) // 2 taps before the kernel, n the
+    axis' size. One axis at a time keeps the work at (n p) x (kernel taps)
+    per row instead of the whole image's zero-stuffed area per output."""
+    out = _edged(x)  # (batch * channels, 1, rows + 2, cols + 2)
+    for axis, (p, q) in ((2, fraction[0]), (3, fraction[1])):
+        n = x.shape[axis]
+        edged_len = out.shape[axis]  # n + 2
+        k = _b.cast(bilinear_kernel_1D(p), x.dtype)
+        kern = k.dimshuffle("x", "x", 0, "x") if axis == 2 else k.dimshuffle("x", "x", "x", 0)
+        shape = [out.shape[a] if a != axis else (edged_len - 1) * p + 1 for a in range(4)]
+        stuffed = _b.zeros(shape, dtype=x.dtype)
+        index = [slice(None)] * 4
+        index[axis] = slice(None, None, p)
+        stuffed = _b.set_subtensor(stuffed[tuple(index)], out)
+        full = conv2d(stuffed, kern, border_mode="full")  # a true convolution: flipped, every overlap
+        first = (edged_len - 1) * p - ((2 * n - 1) * p + 1) // 2
+        count = (n * p - 1) // q + 1
+        index[axis] = slice(first, first + (count - 1) * q + 1, q)
+        out = full[tuple(index)]
+    return out.reshape((x.shape[0], x.shape[1], out.shape[2], out.shape[3]))
 
 
 def separable_conv3d(input, depthwise_filters, pointwise_filters, num_channels, input_shape=None,
