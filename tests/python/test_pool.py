@@ -170,3 +170,21 @@ def test_errors_are_clear():
         huge(np.ones((1, 1, 2, 2)))
     with pytest.warns(UserWarning, match="ignore_border"):
         pool.pool_2d(x, (2, 2))
+
+
+@pytest.mark.parametrize("mode", pool.MODES)
+@pytest.mark.parametrize("ignore_border,stride,pad", [(True, None, (0, 0, 0, 0)), (False, (1, 2, 2, 1), (0, 0, 0, 0)),
+                                                      (True, (2, 1, 2, 2), (1, 0, 1, 1))])
+def test_pooling_over_four_axes(mode, ignore_border, stride, pad):
+    # Theano's Pool(ndim=4): pooled three axes at a time (a window is a box).
+    x = T.TensorType("float64", (False,) * 6)("x")
+    xv = RNG.rand(2, 2, 6, 5, 6, 5)
+    ws = (2, 3, 3, 2)
+    y = pool.Pool(ndim=4, ignore_border=ignore_border, mode=mode)(x, ws, stride, pad)
+    got = theon.function([x], y)(xv)
+    np.testing.assert_allclose(got, reference(xv, ws, ignore_border, stride, pad, mode), rtol=1e-12)
+    cost = (y * y).sum()
+    np.testing.assert_allclose(theon.function([x], theon.grad(cost, x))(xv),
+                               numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-5, atol=1e-8)
+    with pytest.raises(NotImplementedError, match="differentiate"):
+        pool.MaxPoolGrad(ndim=4, ignore_border=ignore_border)(x, y, y, ws)

@@ -44,8 +44,33 @@ class _Params(object):
 
     def apply(self, role, *inputs):
         inputs = [_b.as_tensor_variable(v) for v in inputs]
+        if self.ndim > 3:
+            if role != "forward":
+                raise NotImplementedError("pool: gradient ops over %d axes: differentiate the pooling instead"
+                                          % self.ndim)
+            return self._by_chunks(inputs[0])
         return _core.pool(role, inputs, self.ndim, list(self.ws), list(self.stride), list(self.pad),
                           self.ignore_border, self.mode)
+
+    def _by_chunks(self, x):
+        """Pooling over more than 3 axes as poolings over at most 3 at a time:
+        a window is a box, its maximum, sum and counts (so its averages) are
+        those of its axes' windows taken one after the other, and so are the
+        gradients (a tap gets a window's gradient when it equals the maximum)."""
+        nd, lead = self.ndim, x.ndim - self.ndim
+        if lead < 0:
+            raise ValueError("pool: %d-d input for pooling over %d axes" % (x.ndim, nd))
+        axes = list(range(lead, x.ndim))
+        while axes:
+            chunk, axes = axes[-3:], axes[:-3]
+            rest = [a for a in range(x.ndim) if a not in chunk]
+            order = rest + chunk  # the chunk's axes last
+            k = [a - lead for a in chunk]
+            p = _Params(len(chunk), [self.ws[i] for i in k], self.ignore_border, [self.stride[i] for i in k],
+                        [self.pad[i] for i in k], self.mode)
+            y = p.apply("forward", x.dimshuffle(*order))
+            x = y.dimshuffle(*[order.index(a) for a in range(x.ndim)])
+        return x
 
 
 def _pool(nd, input, ws, ignore_border, stride, pad, mode, ds, st, padding, name):
