@@ -188,3 +188,14 @@ def test_pooling_over_four_axes(mode, ignore_border, stride, pad):
                                numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-5, atol=1e-8)
     with pytest.raises(NotImplementedError, match="differentiate"):
         pool.MaxPoolGrad(ndim=4, ignore_border=ignore_border)(x, y, y, ws)
+
+
+def test_op_classes_take_their_parameters_by_keyword():
+    x = T.dtensor4("x")
+    xv = RNG.rand(2, 1, 4, 6)
+    y = pool.Pool(ignore_border=True)(x, (2, 2), stride=(2, 3), pad=(1, 0))
+    g = pool.MaxPoolGrad(ignore_border=True)(x, y, y, (2, 2), stride=(2, 3), pad=(1, 0))
+    got_y, got_g = theon.function([x], [y, g])(xv)
+    np.testing.assert_allclose(got_y, reference(xv, (2, 2), True, (2, 3), (1, 0), "max"))
+    want_g = theon.function([x], theon.grad(None, x, known_grads={y: y}))(xv)
+    np.testing.assert_allclose(got_g, want_g)

@@ -140,13 +140,12 @@ def _maker(role, fixed_mode=None):
     def make(ignore_border=False, mode="max", ndim=2, openmp=None):
         mode_ = fixed_mode or mode
 
-        def apply(x, *rest):
-            if role == "forward":
-                ws, stride, pad = (list(rest) + [None, None, None])[:3]
+        if role == "forward":
+            def apply(x, ws=None, stride=None, pad=None):
                 return _Params(ndim, ws, ignore_border, stride, pad, mode_).apply("forward", x)
-            y, g, ws = rest[:3]
-            stride, pad = (list(rest[3:]) + [None, None])[:2]
-            return _Params(ndim, ws, ignore_border, stride, pad, mode_).apply(role, x, y, g)
+        else:
+            def apply(x, y, g, ws=None, stride=None, pad=None):
+                return _Params(ndim, ws, ignore_border, stride, pad, mode_).apply(role, x, y, g)
         apply.attrs = {"ignore_border": ignore_border, "mode": mode_, "ndim": ndim}
         return apply
     return make
