@@ -42,8 +42,9 @@ Var grad_clip(const Var& x, double lower, double upper);
 // x, once every 0-d condition is true (nonzero) at run time; otherwise an
 // AssertionError with `message` (Theano's Assert). Gradients pass through.
 // The error a failed check raises: AssertionError (Theano's Assert), IndexError
-// (an index that does not fit), ValueError (a size or argument out of range).
-enum class CheckFailure : uint8_t { Assertion, Index, Value };
+// (an index that does not fit), ValueError (a size or argument out of range),
+// TypeError (where Theano raised it for data that does not fit, e.g. images2neibs).
+enum class CheckFailure : uint8_t { Assertion, Index, Value, Type };
 Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message, CheckFailure failure);
 // index_error: a failed check raises IndexError (an index that does not fit x) instead of AssertionError.
 Var assert_op(const Var& x, const std::vector<Var>& conditions, const std::string& message = "Theano Assert failed!",

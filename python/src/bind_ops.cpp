@@ -286,9 +286,12 @@ void bind_ops(nb::module_& m) {
           f = CheckFailure::Value;
         else if (error == "IndexError")
           f = CheckFailure::Index;
+        else if (error == "TypeError")
+          f = CheckFailure::Type;
         else if (!error.empty() && error != "AssertionError")
-          throw ValueError("assert_op: error must be 'AssertionError', 'IndexError' or 'ValueError', got '" + error +
-                           "'");
+          throw ValueError(
+              "assert_op: error must be 'AssertionError', 'IndexError', 'ValueError' or 'TypeError', got '" + error +
+              "'");
         return assert_op(x, conditions, message, f);
       },
       nb::arg("x"), nb::arg("conditions"), nb::arg("message"), nb::arg("index_error") = false, nb::arg("error") = "");

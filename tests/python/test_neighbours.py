@@ -60,14 +60,17 @@ def test_round_trip_and_overlaps_adding_up():
 def test_errors():
     x = T.dtensor4("x")
     f = theon.function([x], images2neibs(x, (2, 2)))
-    with pytest.raises(AssertionError, match="tile"):
+    with pytest.raises(TypeError, match="tile"):  # Theano's Images2Neibs raised TypeError
         f(np.ones((1, 1, 5, 4)))
+    for mode in ("half", "full"):  # the padded images must be tiled too
+        with pytest.raises(TypeError, match="padded"):
+            theon.function([x], images2neibs(x, (2, 2), mode=mode))(np.ones((1, 1, 5, 4)))
     with pytest.raises(ValueError, match="mode"):
         images2neibs(x, (2, 2), mode="diagonal")
     with pytest.raises(TypeError, match="odd"):
         images2neibs(x, (2, 3), mode="wrap_centered")
     g = theon.function([x], images2neibs(x, (5, 3), mode="wrap_centered"))
-    with pytest.raises(AssertionError, match="at least as large"):
+    with pytest.raises(TypeError, match="at least as large"):
         g(np.ones((1, 1, 4, 4)))
     with pytest.raises(ValueError, match="positive"):
         images2neibs(x, (0, 2))

@@ -13,7 +13,7 @@ class Assert final : public Op {
  public:
   Assert(std::string message, CheckFailure failure) : message_(std::move(message)), failure_(failure) {}
   std::string name() const override {
-    static const char* const kNames[] = {"Assert", "CheckIndex", "CheckValue"};
+    static const char* const kNames[] = {"Assert", "CheckIndex", "CheckValue", "CheckType"};  // by CheckFailure
     return std::string(kNames[static_cast<int>(failure_)]) + "{msg=" + message_ + "}";
   }
   OpKind kind() const override { return OpKind::Assert; }

@@ -54,13 +54,20 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
         x = _wrapped(x, a, b, sa, sb)
     h, w = x.shape[2], x.shape[3]
     nr, nc = (h - a) // sa + 1, (w - b) // sb + 1
-    if mode == "valid":
-        from ..opt import Assert
-        x = Assert("images2neibs: neib_shape (%d, %d) and neib_step (%d, %d) do not tile the images exactly; "
-                   "use mode='ignore_borders' to drop the rest" % (a, b, sa, sb))(
-            x, _b.eq((h - a) % sa, 0), _b.eq((w - b) % sb, 0), _b.ge(h, a), _b.ge(w, b))
+    if mode in ("valid", "half", "full"):  # the (padded) images must be tiled exactly
+        x = _check(x, "images2neibs: neib_shape (%d, %d) and neib_step (%d, %d) do not tile the%s images exactly; "
+                   "use mode='ignore_borders' to drop the rest"
+                   % (a, b, sa, sb, "" if mode == "valid" else " padded"),
+                   _b.eq((h - a) % sa, 0), _b.eq((w - b) % sb, 0), _b.ge(h, a), _b.ge(w, b))
     patches = [x[:, :, i:i + (nr - 1) * sa + 1:sa, j:j + (nc - 1) * sb + 1:sb] for i in range(a) for j in range(b)]
     return _b.stack(patches, axis=4).reshape((-1, a * b))
+
+
+def _check(x, message, *conditions):
+    """x, once the conditions hold at run time; a TypeError otherwise, the
+    error Theano's Images2Neibs raised for images its patches do not fit."""
+    from ... import _core
+    return _core.assert_op(x, [_b.as_tensor_variable(c) for c in conditions], message, error="TypeError")
 
 
 def _wrapped(x, a, b, sa, sb):
@@ -68,10 +75,9 @@ def _wrapped(x, a, b, sa, sb):
     are the patches centred on pixels 0, sa, 2 sa, ... (Theano's wrap_centered)."""
     if a % 2 == 0 or b % 2 == 0:
         raise TypeError("images2neibs: mode 'wrap_centered' needs odd patch shapes, got (%d, %d)" % (a, b))
-    from ..opt import Assert
     h, w = x.shape[2], x.shape[3]
-    x = Assert("images2neibs: mode 'wrap_centered' needs images at least as large as the patch (%d, %d)" % (a, b))(
-        x, _b.ge(h, a), _b.ge(w, b))
+    x = _check(x, "images2neibs: mode 'wrap_centered' needs images at least as large as the patch (%d, %d)"
+               % (a, b), _b.ge(h, a), _b.ge(w, b))
     for axis, k, step, n in ((2, a, sa, h), (3, b, sb, w)):
         centres = (n + step - 1) // step  # one patch per step, the last one wrapping
         idx = (_b.arange((centres - 1) * step + k) - k // 2) % n

@@ -36,6 +36,7 @@ void assert_kernel(const ops::Assert& op, const std::vector<NDArray>& in, std::v
       std::string why = op.message() + (in.size() > 2 ? " (condition " + std::to_string(i - 1) + " is false)" : "");
       if (op.failure() == CheckFailure::Index) throw IndexError(why);
       if (op.failure() == CheckFailure::Value) throw ValueError(why);
+      if (op.failure() == CheckFailure::Type) throw TypeError(why);
       throw AssertionError(why);
     }
   out[0] = in[0];  // a view: the value itself is untouched
