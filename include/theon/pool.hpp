@@ -21,6 +21,9 @@ struct PoolParams {
   std::vector<int64_t> ws, stride, pad;  // stride empty: ws
   bool ignore_border = true;
   PoolMode mode = PoolMode::Max;
+  // ws, stride and pad come at run time, as three more inputs (int vectors
+  // of nd values: Theano's symbolic pooling parameters); the lists stay empty.
+  bool dynamic = false;
 
   // Validates and fills defaults; `op` names the caller in errors.
   void check(const std::string& op);
@@ -33,6 +36,12 @@ int64_t pool_output_size(int64_t n, int64_t ws, int64_t stride, int64_t pad, boo
 
 // pool(x): x's leading axes kept, the last nd pooled.
 Var pool(const Var& x, PoolParams p);
+// The pooling with its window, stride and padding as int vectors known when
+// it runs (p.dynamic is set; checked then as check() would).
+Var pool(const Var& x, const Var& ws, const Var& stride, const Var& pad, PoolParams p);
+// p with its lists read from the run-time vectors, checked; `op` names the caller in errors.
+PoolParams resolve_pool_params(const PoolParams& p, const NDArray& ws, const NDArray& stride, const NDArray& pad,
+                               const std::string& op);
 // The gradient of pool(x) (= y) given gy: max pooling sends gy to the
 // window's maxima, the averages spread it over their windows.
 Var pool_grad(const Var& x, const Var& y, const Var& gy, PoolParams p);

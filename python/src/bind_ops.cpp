@@ -363,8 +363,10 @@ void bind_ops(nb::module_& m) {
   m.def(
       "pool",
       [](const std::string& role, const std::vector<Var>& in, int nd, std::vector<int64_t> ws,
-         std::vector<int64_t> stride, std::vector<int64_t> pad, bool ignore_border, const std::string& mode) {
+         std::vector<int64_t> stride, std::vector<int64_t> pad, bool ignore_border, const std::string& mode,
+         bool dynamic) {
         PoolParams p;
+        p.dynamic = dynamic;
         p.nd = nd;
         p.ws = std::move(ws);
         p.stride = std::move(stride);
@@ -381,15 +383,19 @@ void bind_ops(nb::module_& m) {
         else
           throw ValueError("pool: mode must be 'max', 'sum', 'average_inc_pad' or 'average_exc_pad', got '" + mode +
                            "'");
-        const size_t want = role == "forward" ? 1 : 3;
+        const size_t want = (role == "forward" ? 1 : 3) + (dynamic ? 3 : 0);
         if (in.size() != want) throw TypeError("pool: the " + role + " role takes " + std::to_string(want) + " inputs");
+        if (dynamic) {  // ws, stride, pad last
+          if (role == "forward") return pool(in[0], in[1], in[2], in[3], p);
+          throw NotImplementedError("pool: the " + role + " role with run-time parameters: differentiate the pooling");
+        }
         if (role == "forward") return pool(in[0], p);
         if (role == "grad") return pool_grad(in[0], in[1], in[2], p);
         if (role == "grad_grad") return max_pool_grad_grad(in[0], in[1], in[2], p);
         throw ValueError("pool: unknown role '" + role + "'");
       },
       nb::arg("role"), nb::arg("inputs"), nb::arg("nd"), nb::arg("ws"), nb::arg("stride"), nb::arg("pad"),
-      nb::arg("ignore_border"), nb::arg("mode"));
+      nb::arg("ignore_border"), nb::arg("mode"), nb::arg("dynamic") = false);
   // Theano's io_connection_pattern: per input, per output, whether the
   // output depends on it differentiably (through each node's own pattern).
   m.def("io_connection_pattern", [](const std::vector<Var>& inputs, const std::vector<Var>& outputs) {

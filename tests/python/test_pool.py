@@ -199,3 +199,30 @@ def test_op_classes_take_their_parameters_by_keyword():
     np.testing.assert_allclose(got_y, reference(xv, (2, 2), True, (2, 3), (1, 0), "max"))
     want_g = theon.function([x], theon.grad(None, x, known_grads={y: y}))(xv)
     np.testing.assert_allclose(got_g, want_g)
+
+
+@pytest.mark.parametrize("mode", pool.MODES)
+@pytest.mark.parametrize("ignore_border", [True, False])
+def test_window_stride_and_padding_given_when_the_function_runs(mode, ignore_border):
+    # Theano took ws, stride and pad as graph inputs: one function serves every window.
+    x = T.dtensor4("x")
+    ws, st, pad = T.ivector("ws"), T.ivector("st"), T.ivector("pad")
+    y = pool.pool_2d(x, ws, ignore_border, st, pad, mode)
+    g = theon.grad((y * y).sum(), x)
+    hv = theon.grad((g * g).sum(), x) if mode == "max" else g  # through the max-pool gradient's gradient
+    f = theon.function([x, ws, st, pad], [y, g, hv, y.shape])
+    xv = RNG.rand(2, 1, 7, 6)
+    for w, s, p in [((2, 2), (2, 2), (0, 0)), ((3, 2), (2, 1), (1, 1)), ((4, 3), (3, 3), (0, 1))]:
+        if not ignore_border and any(p):
+            continue
+        fixed = pool.pool_2d(x, w, ignore_border, s, p, mode)
+        fg = theon.grad((fixed * fixed).sum(), x)
+        want = theon.function([x], [fixed, fg, theon.grad((fg * fg).sum(), x) if mode == "max" else fg])(xv)
+        got = f(xv, w, s, p)
+        for a, b in zip(got[:3], want):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+        np.testing.assert_array_equal(got[3], want[0].shape)
+    with pytest.raises(ValueError, match="stride must be positive"):
+        f(xv, (2, 2), (0, 1), (0, 0))
+    with pytest.raises(ValueError, match="needs 2 values"):
+        f(xv, (2, 2, 2), (1, 1), (0, 0))

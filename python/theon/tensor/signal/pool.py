@@ -19,11 +19,37 @@ __all__ = ["pool_2d", "pool_3d", "max_pool_2d_same_size", "Pool", "PoolGrad", "M
 MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
 
 
+def _symbolic(value):
+    """Whether a pooling parameter is a symbolic int vector (or a list holding symbolic scalars)."""
+    def symbolic(v):
+        return isinstance(v, _b.TensorVariable) and not isinstance(v, _b.TensorConstant)
+    return symbolic(value) or (isinstance(value, (tuple, list)) and any(symbolic(v) for v in value))
+
+
+def _vector(value, nd, what):
+    """A pooling parameter as an int64 vector of nd values (a graph input or constant)."""
+    if isinstance(value, (numbers.Integral, np.integer)):
+        value = (value,) * nd
+    if isinstance(value, (tuple, list)):
+        if len(value) != nd:
+            raise ValueError("pool: %s needs %d values, got %r" % (what, nd, value))
+        value = _b.stack(*[_b.cast(v, "int64") for v in value])
+    v = _b.as_tensor_variable(value)
+    if v.ndim != 1 or not v.dtype.startswith(("int", "uint")):
+        raise TypeError("pool: %s must be an int vector, got %s" % (what, v.type))
+    return v
+
+
 def _ints(value, nd, what):
     if isinstance(value, (numbers.Integral, np.integer)):
         value = (value,) * nd
-    if isinstance(value, _b.TensorVariable) or not all(isinstance(v, (numbers.Integral, np.integer))
-                                                       for v in tuple(value)):
+    if isinstance(value, _b.TensorVariable):
+        from ..graph_api import NotScalarConstantError, get_scalar_constant_value
+        try:  # a constant vector is as good as ints
+            value = [int(get_scalar_constant_value(value[i])) for i in range(nd)]
+        except (NotScalarConstantError, IndexError, TypeError):
+            raise NotImplementedError("pool: %s must be given as %d ints, got %r" % (what, nd, value))
+    if not all(isinstance(v, (numbers.Integral, np.integer)) for v in tuple(value)):
         raise NotImplementedError("pool: %s must be given as %d ints, got %r" % (what, nd, value))
     value = tuple(int(v) for v in value)
     if len(value) != nd:
@@ -38,6 +64,13 @@ class _Params(object):
         if mode not in MODES:
             raise ValueError("pool: mode must be one of %s, got %r" % (", ".join(map(repr, MODES)), mode))
         self.ndim, self.mode, self.ignore_border = nd, mode, bool(ignore_border)
+        # Symbolic parameters (Theano took ws, stride and pad as graph inputs) are read when the pooling runs.
+        self.dynamic = nd <= 3 and any(_symbolic(v) for v in (ws, stride, pad) if v is not None)
+        if self.dynamic:
+            self.ws = _vector(ws, nd, "ws")
+            self.stride = self.ws if stride is None else _vector(stride, nd, "stride")
+            self.pad = _vector((0,) * nd if pad is None else pad, nd, "pad")
+            return
         self.ws = _ints(ws, nd, "ws")
         self.stride = self.ws if stride is None else _ints(stride, nd, "stride")
         self.pad = (0,) * nd if pad is None else _ints(pad, nd, "pad")
@@ -49,6 +82,9 @@ class _Params(object):
                 raise NotImplementedError("pool: gradient ops over %d axes: differentiate the pooling instead"
                                           % self.ndim)
             return self._by_chunks(inputs[0])
+        if self.dynamic:
+            return _core.pool(role, inputs + [self.ws, self.stride, self.pad], self.ndim, [], [], [],
+                              self.ignore_border, self.mode, dynamic=True)
         return _core.pool(role, inputs, self.ndim, list(self.ws), list(self.stride), list(self.pad),
                           self.ignore_border, self.mode)
 

@@ -30,8 +30,7 @@ struct Geometry {
   int64_t out_size() const { return out[0] * out[1] * out[2]; }
 };
 
-Geometry geometry(const ops::Pool& op, const Shape& x) {
-  const PoolParams& p = op.params();
+Geometry geometry(const PoolParams& p, const Shape& x) {
   Geometry g;
   const int lead = static_cast<int>(x.size()) - p.nd;
   for (int a = 0; a < lead; ++a) g.images *= x[static_cast<size_t>(a)];
@@ -143,7 +142,11 @@ void grad_grad(const T* x, const T* y, const T* gg, T* out, const Geometry& g) {
 
 void pool_kernel(const ops::Pool& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const NDArray x = in[0].contiguous();
-  const PoolParams& p = op.params();
+  // Run-time parameters (Theano's symbolic ws, stride, pad) follow the role's inputs.
+  const size_t base = op.role() == ops::PoolRole::Forward ? 1 : 3;
+  const PoolParams p = op.params().dynamic
+                           ? resolve_pool_params(op.params(), in[base], in[base + 1], in[base + 2], op.name())
+                           : op.params();
   const int lead = x.ndim() - p.nd;
   Shape ys(x.shape.begin(), x.shape.begin() + lead);
   for (int d = 0; d < p.nd; ++d) {
@@ -170,7 +173,7 @@ void pool_kernel(const ops::Pool& op, const std::vector<NDArray>& in, std::vecto
     out[0] = ws.empty(x.dtype, op.role() == ops::PoolRole::Grad ? x.shape : ys);
   }
   if (out[0].size() == 0) return;
-  const Geometry g = geometry(op, x.shape);
+  const Geometry g = geometry(p, x.shape);
   visit_dtype(x.dtype, [&]<class T>() {
     if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
       if (op.role() == ops::PoolRole::Forward) return forward<T>(op, x.ptr<T>(), out[0].ptr<T>(), g);
