@@ -101,3 +101,18 @@ def test_wrap_centered_against_theanos_loops(size, shape, step):
     cost = (n * n).sum()
     got = theon.function([x], theon.grad(cost, x))(xv)
     np.testing.assert_allclose(got, numeric_grad(theon.function([x], cost), [xv])[0], rtol=1e-6)
+
+
+def test_neibs2images_with_a_shape_known_when_the_function_runs():
+    img, rows, size = T.dtensor4("img"), T.dmatrix("rows"), T.ivector("size")
+    extract = theon.function([img], images2neibs(img, (4, 4)))
+    for mode in ("valid", "ignore_borders"):
+        f = theon.function([rows, size], neibs2images(rows, (4, 4), size, mode=mode))
+        im = np.random.RandomState(1).rand(1, 3, 8, 12)
+        np.testing.assert_array_equal(f(extract(im), im.shape), im)
+        with pytest.raises(ValueError, match="4 entries"):
+            f(extract(im), (1, 1, 3, 8, 12))
+        with pytest.raises(ValueError):
+            f(extract(im), (3, 8, 12, 1))
+    with pytest.raises(ValueError, match="4 entries"):
+        neibs2images(rows, (4, 4), (3, 8, 12))

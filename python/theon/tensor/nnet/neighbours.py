@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ... import _core
 from .. import basic as _b
 
 __all__ = ["images2neibs", "neibs2images", "Images2Neibs"]
@@ -28,7 +29,7 @@ def _pair(v, what):
     return int(v[0]), int(v[1])
 
 
-def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
+def images2neibs(ten4, neib_shape, neib_step=None, mode="valid", _error="TypeError"):
     """The (rows, cols) patches of a (batch, channels, height, width) tensor
     every `neib_step` (default: the patch shape) as the rows of a matrix,
     image by image, patch positions in row-major order.
@@ -51,33 +52,33 @@ def images2neibs(ten4, neib_shape, neib_step=None, mode="valid"):
         padded = _b.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * pa, x.shape[3] + 2 * pb), dtype=x.dtype)
         x = _b.set_subtensor(padded[:, :, pa:pa + x.shape[2], pb:pb + x.shape[3]], x)
     if mode == "wrap_centered":
-        x = _wrapped(x, a, b, sa, sb)
+        x = _wrapped(x, a, b, sa, sb, _error)
     h, w = x.shape[2], x.shape[3]
     nr, nc = (h - a) // sa + 1, (w - b) // sb + 1
     if mode in ("valid", "half", "full"):  # the (padded) images must be tiled exactly
         x = _check(x, "images2neibs: neib_shape (%d, %d) and neib_step (%d, %d) do not tile the%s images exactly; "
                    "use mode='ignore_borders' to drop the rest"
-                   % (a, b, sa, sb, "" if mode == "valid" else " padded"),
+                   % (a, b, sa, sb, "" if mode == "valid" else " padded"), _error,
                    _b.eq((h - a) % sa, 0), _b.eq((w - b) % sb, 0), _b.ge(h, a), _b.ge(w, b))
     patches = [x[:, :, i:i + (nr - 1) * sa + 1:sa, j:j + (nc - 1) * sb + 1:sb] for i in range(a) for j in range(b)]
     return _b.stack(patches, axis=4).reshape((-1, a * b))
 
 
-def _check(x, message, *conditions):
-    """x, once the conditions hold at run time; a TypeError otherwise, the
-    error Theano's Images2Neibs raised for images its patches do not fit."""
-    from ... import _core
-    return _core.assert_op(x, [_b.as_tensor_variable(c) for c in conditions], message, error="TypeError")
+def _check(x, message, error, *conditions):
+    """x, once the conditions hold at run time; `error` otherwise: TypeError
+    from images2neibs (what Theano's Images2Neibs raised for images its
+    patches do not fit), ValueError from neibs2images (a shape that cannot be)."""
+    return _core.assert_op(x, [_b.as_tensor_variable(c) for c in conditions], message, error=error)
 
 
-def _wrapped(x, a, b, sa, sb):
+def _wrapped(x, a, b, sa, sb, error):
     """x extended by wrapping around, so that 'valid' patches every (sa, sb)
     are the patches centred on pixels 0, sa, 2 sa, ... (Theano's wrap_centered)."""
     if a % 2 == 0 or b % 2 == 0:
         raise TypeError("images2neibs: mode 'wrap_centered' needs odd patch shapes, got (%d, %d)" % (a, b))
     h, w = x.shape[2], x.shape[3]
     x = _check(x, "images2neibs: mode 'wrap_centered' needs images at least as large as the patch (%d, %d)"
-               % (a, b), _b.ge(h, a), _b.ge(w, b))
+               % (a, b), error, _b.ge(h, a), _b.ge(w, b))
     for axis, k, step, n in ((2, a, sa, h), (3, b, sb, w)):
         centres = (n + step - 1) // step  # one patch per step, the last one wrapping
         idx = (_b.arange((centres - 1) * step + k) - k // 2) % n
@@ -90,12 +91,20 @@ def neibs2images(neibs, neib_shape, original_shape, mode="valid"):
     `neibs` (patches that overlap add up; pixels in no patch are zero)."""
     from ...gradient import grad
     neibs = _b.as_tensor_variable(neibs)
-    shape = original_shape if isinstance(original_shape, _b.TensorVariable) else [
-        _b.cast(s, "int64") if isinstance(s, _b.TensorVariable) else int(s) for s in original_shape]
+    if isinstance(original_shape, _b.TensorVariable):  # a shape vector known when the function runs
+        if original_shape.ndim != 1:
+            raise ValueError("neibs2images: original_shape must be a vector of 4 sizes, got %s"
+                             % (original_shape.type,))
+        v = _b.cast(original_shape, "int64")
+        v = _core.assert_op(v, [_b.eq(v.shape[0], 4)], "neibs2images: original_shape must have 4 entries",
+                            error="ValueError")
+        shape = [v[i] for i in range(4)]
+    else:
+        shape = [_b.cast(s, "int64") if isinstance(s, _b.TensorVariable) else int(s) for s in original_shape]
+        if len(shape) != 4:
+            raise ValueError("neibs2images: original_shape must have 4 entries, got %r" % (tuple(original_shape),))
     z = _b.zeros(shape, dtype=neibs.dtype)
-    if z.ndim != 4:
-        raise ValueError("neibs2images: original_shape must have 4 entries")
-    patches = images2neibs(z, neib_shape, mode=mode)
+    patches = images2neibs(z, neib_shape, mode=mode, _error="ValueError")
     return grad(None, z, known_grads={patches: neibs})
 
 
