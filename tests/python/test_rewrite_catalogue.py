@@ -246,6 +246,12 @@ def _row_dot22scalar():
     return [x, y], T.tanh(0.5 * T.dot(x, y)), [mat(3, 4), mat(4, 5)]
 
 
+def _row_fill_template_lift():
+    x = T.dmatrix("x")
+    e = T.sqr(T.exp(x))
+    return [x], T.grad(e.sum(), x) + e.sum(), [mat()]
+
+
 def _row_conv_bias():
     x, w, b = T.dtensor4("x"), T.dtensor4("w"), T.dvector("b")
     return ([x, w, b], T.nnet.conv2d(x, w) + b.dimshuffle("x", 0, "x", "x"),
@@ -408,6 +414,7 @@ ROWS = {
                                 ["IncSubtensor"]),
     "gemm_from_add": (_row_gemm_from_add, "gemm_from_add", None, ["Gemm"], []),
     "dot22scalar": (_row_dot22scalar, "dot22scalar", None, ["Dot22Scalar"], ["mul"]),
+    "fill_template_lift": (_row_fill_template_lift, "fill_template_lift", None, [], []),
     "conv_bias": (_row_conv_bias, "conv_bias", None, ["+bias"], ["add"]),
     "conv_activation": (_row_conv_activation, "conv_activation", None, ["+bias+relu"], ["abs", "Composite"]),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),

@@ -53,6 +53,19 @@ std::vector<Var> useless_elemwise(FunctionGraph&, Apply& node) {
   return {};
 }
 
+// second(a, b) reads only a's shape (gradients of reductions broadcast with
+// it): when a is made elementwise from an input of its own type, that input
+// is as good a template, and a is no longer read here, so it can fuse into
+// its real reader (sqr(x - m) into the variance's sum).
+std::vector<Var> fill_template_lift(FunctionGraph&, Apply& node) {
+  if (!is_op(node, ScalarOpId::second)) return {};
+  const Var& a = node.inputs[0];
+  if (!a->owner || a->owner->op->kind() != OpKind::Elemwise) return {};
+  for (const Var& in : a->owner->inputs)
+    if (in != a && fits(a->type, in->type)) return {apply1(node.op, {in, node.inputs[1]})};
+  return {};
+}
+
 // DimShuffle{0,1,...}(x) -> x, also when it only trades size-1 axes for
 // size-1 axes in place (x of pattern (1, n) shuffled to {x,1}): the values and
 // the type are x's. DimShuffle(DimShuffle(x)) -> one DimShuffle.
@@ -153,6 +166,7 @@ const std::vector<NodeRule>& basic_rules() {
       {"constant_folding", "canonicalize", {}, {"fast_compile", "local"}, constant_folding},
       {"remove_grad_control", "canonicalize", {OpKind::GradControl}, {"fast_compile", "local"}, remove_grad_control},
       {"useless_elemwise", "canonicalize", {OpKind::Elemwise}, {"fast_compile", "local", "useless"}, useless_elemwise},
+      {"fill_template_lift", "canonicalize", {OpKind::Elemwise}, {"local"}, fill_template_lift},
       {"dimshuffle_merge", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_merge},
       {"dimshuffle_lift", "canonicalize", {OpKind::DimShuffle}, {"local"}, dimshuffle_lift},
       {"topk_pair", "canonicalize", {OpKind::TopK}, {"local"}, topk_pair},
