@@ -3,6 +3,7 @@
 // layouts oneDNN prefers chosen once per plan and reached by reorders.
 #include "backend/cpu/onednn_kernels.hpp"
 #include "backend/cpu/onednn_plan.hpp"
+#include "theon/error.hpp"
 
 namespace theon::dnnl {
 
@@ -107,18 +108,20 @@ bool conv(const ConvSpec& s, const void* in0, const void* in1, const void* bias,
   std::vector<void*> ptrs{const_cast<void*>(in0), const_cast<void*>(in1), out};
   if (s.bias) ptrs.push_back(const_cast<void*>(bias));
   bool ran = false;  // the layout was timed on this call's arrays: its output is computed
-  const auto make = [&]() -> std::unique_ptr<Plan> {
-    switch (layout()) {
-      case Layout::Plain:
-        return make_plan(*a, s, false);
-      case Layout::Blocked:
-        return make_plan(*a, s, true);
-      case Layout::Timed:
-        break;
+  // A layout oneDNN cannot plan (a reorder it lacks, ...) is no candidate;
+  // with none, theon's own kernel runs.
+  const auto try_plan = [&](bool blocked) -> std::unique_ptr<Plan> {
+    try {
+      return make_plan(*a, s, blocked);
+    } catch (const ValueError&) {
+      return nullptr;
     }
+  };
+  const auto make = [&]() -> std::unique_ptr<Plan> {
+    if (layout() != Layout::Timed) return try_plan(layout() == Layout::Blocked);
     std::vector<std::unique_ptr<Plan>> candidates;
     for (bool blocked : {false, true})
-      if (auto p = make_plan(*a, s, blocked)) candidates.push_back(std::move(p));
+      if (auto p = try_plan(blocked)) candidates.push_back(std::move(p));
     return fastest(std::move(candidates), ptrs, &ran);
   };
   return run_planned(state, key, make, [&](const Plan& p) {
