@@ -25,7 +25,7 @@ std::vector<int64_t> weight_dims(const ConvSpec& s) {
 // kernels, no reorders) or on the layouts oneDNN prefers (its direct
 // kernels, with reorders around them).
 std::unique_ptr<Plan> make_plan(const Api& a, const ConvSpec& s, bool blocked) {
-  auto plan = std::make_unique<Plan>(a);
+  auto plan = std::make_unique<Plan>(a, blocked);
   handle x = plan->keep_md(plain_md(a, s.x)), w = plan->keep_md(plain_md(a, weight_dims(s))),
          y = plan->keep_md(plain_md(a, s.y));
   handle xa = blocked ? plan->keep_md(any_md(a, s.x)) : x, wa = blocked ? plan->keep_md(any_md(a, weight_dims(s))) : w,
@@ -117,14 +117,21 @@ bool conv(const ConvSpec& s, const void* in0, const void* in1, const void* bias,
       return nullptr;
     }
   };
+  // First call: the blocked layouts when oneDNN plans them (else the plain
+  // ones); second call (layout Timed): the other candidate too, both timed.
   const auto make = [&]() -> std::unique_ptr<Plan> {
-    if (layout() != Layout::Timed) return try_plan(layout() == Layout::Blocked);
+    if (layout() == Layout::Plain) return try_plan(false);
+    if (auto p = try_plan(true)) return p;
+    return layout() == Layout::Timed ? try_plan(false) : nullptr;
+  };
+  const auto settle = [&](std::unique_ptr<Plan> current) -> std::unique_ptr<Plan> {
+    if (layout() != Layout::Timed) return current;
     std::vector<std::unique_ptr<Plan>> candidates;
-    for (bool blocked : {false, true})
-      if (auto p = try_plan(blocked)) candidates.push_back(std::move(p));
+    candidates.push_back(std::move(current));
+    if (auto other = try_plan(!candidates.front()->blocked())) candidates.push_back(std::move(other));
     return fastest(std::move(candidates), ptrs, &ran);
   };
-  return run_planned(state, key, make, [&](const Plan& p) {
+  return run_planned(state, key, make, settle, [&](const Plan& p) {
     if (!ran) p.run(ptrs);
     ran = false;
   });

@@ -31,7 +31,9 @@ handle plain_md(const Api& a, const std::vector<int64_t>& dims) {
 
 handle any_md(const Api& a, const std::vector<int64_t>& dims) { return md_with_tag(a, dims, kTagAny); }
 
-Plan::Plan(const Api& a) : a_(a) { check(a_, a_.stream_create(&stream_, a_.engine, kStreamInOrder), "stream_create"); }
+Plan::Plan(const Api& a, bool blocked) : a_(a), blocked_(blocked) {
+  check(a_, a_.stream_create(&stream_, a_.engine, kStreamInOrder), "stream_create");
+}
 
 Plan::~Plan() {
   for (handle p : prims_) a_.primitive_destroy(p);

@@ -23,12 +23,14 @@ handle any_md(const Api& a, const std::vector<int64_t>& dims);
 
 class Plan {
  public:
-  explicit Plan(const Api& a);
+  // `blocked`: the plan uses the layouts oneDNN chose rather than theon's plain ones.
+  explicit Plan(const Api& a, bool blocked = false);
   ~Plan();
   Plan(const Plan&) = delete;
   Plan& operator=(const Plan&) = delete;
 
   const Api& api() const { return a_; }
+  bool blocked() const { return blocked_; }
   // Keeps `md` (or a primitive descriptor) until the plan goes.
   handle keep_md(handle md);
   handle keep_pd(handle pd);
@@ -53,6 +55,7 @@ class Plan {
   void* buffer(size_t bytes);
 
   const Api& a_;
+  bool blocked_;
   handle stream_ = nullptr;
   handle main_ = nullptr;
   std::vector<ExecArg> main_args_;
@@ -67,40 +70,51 @@ class Plan {
 struct PlanCache final : KernelState {
   using Key = std::vector<int64_t>;
   // The plan for `key`, built by make() when missing (nullptr when make()
-  // returns none: the caller falls back), run under the cache's lock.
-  template <class Make, class Run>
-  bool with_plan(const Key& key, Make&& make, Run&& run) const {
+  // returns none: the caller falls back), run under the cache's lock. On the
+  // shape's second call, settle(plan) may replace it (with the faster
+  // layout: the first call stays as quick as one plan makes it).
+  template <class Make, class Settle, class Run>
+  bool with_plan(const Key& key, Make&& make, Settle&& settle, Run&& run) const {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = plans_.begin(); it != plans_.end(); ++it)
-      if (it->first == key) {
+      if (it->key == key) {
         plans_.splice(plans_.begin(), plans_, it);
-        run(*plans_.front().second);
+        Entry& e = plans_.front();
+        if (!e.settled) e.plan = settle(std::move(e.plan)), e.settled = true;
+        run(*e.plan);
         return true;
       }
     std::unique_ptr<Plan> p = make();
     if (!p) return false;
-    plans_.emplace_front(key, std::move(p));
+    plans_.push_front({key, std::move(p), false});
     if (plans_.size() > kKeep) plans_.pop_back();
-    run(*plans_.front().second);
+    run(*plans_.front().plan);
     return true;
   }
 
  private:
+  struct Entry {
+    Key key;
+    std::unique_ptr<Plan> plan;
+    bool settled;  // its layout was chosen (or there was no choice to make)
+  };
   static constexpr size_t kKeep = 4;
   mutable std::mutex mutex_;
-  mutable std::list<std::pair<Key, std::unique_ptr<Plan>>> plans_;
+  mutable std::list<Entry> plans_;
 };
 
 // Which layouts a primitive runs on: theon's plain ones, the blocked ones
-// oneDNN prefers (with reorders), or whichever ran faster on the first call
-// of its shape (the default; $THEON_ONEDNN_LAYOUT = plain | blocked | timed).
+// oneDNN prefers (with reorders), or whichever ran faster on the second call
+// of its shape, the first running the blocked ones (the default;
+// $THEON_ONEDNN_LAYOUT = plain | blocked | timed).
 enum class Layout : uint8_t { Timed, Plain, Blocked };
 Layout layout();
 void set_layout(Layout l);
 
 // The faster of `candidates` (each run twice on `ptrs`, the second run
 // timed; the last run is the winner's, so its output stands and *ran is
-// set); null when there are none.
+// set); null when there are none. (The cost of a choice: a second call of
+// each new shape runs its convolution four times.)
 std::unique_ptr<Plan> fastest(std::vector<std::unique_ptr<Plan>> candidates, const std::vector<void*>& ptrs, bool* ran);
 
 // The prepare function of oneDNN kernels: an empty plan cache.
@@ -108,11 +122,11 @@ std::unique_ptr<KernelState> prepare_plans(const Op& op, const FunctionOptions* 
 
 // Runs the plan for `key` from ws's cache (or a plan made for this call when
 // the kernel runs outside a program); false when make() gives none.
-template <class Make, class Run>
-bool run_planned(const KernelState* state, PlanCache::Key key, Make&& make, Run&& run) {
+template <class Make, class Settle, class Run>
+bool run_planned(const KernelState* state, PlanCache::Key key, Make&& make, Settle&& settle, Run&& run) {
   // oneDNN splits its work for the thread count when a primitive is made.
   key.push_back(num_threads());
-  if (const auto* cache = dynamic_cast<const PlanCache*>(state)) return cache->with_plan(key, make, run);
+  if (const auto* cache = dynamic_cast<const PlanCache*>(state)) return cache->with_plan(key, make, settle, run);
   std::unique_ptr<Plan> p = make();
   if (!p) return false;
   run(*p);
