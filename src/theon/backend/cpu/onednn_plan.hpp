@@ -111,10 +111,10 @@ enum class Layout : uint8_t { Timed, Plain, Blocked };
 Layout layout();
 void set_layout(Layout l);
 
-// The faster of `candidates` (each run twice on `ptrs`, the second run
+// The faster of `candidates` (each run on `ptrs` once untimed, then twice
 // timed; the last run is the winner's, so its output stands and *ran is
-// set); null when there are none. (The cost of a choice: a second call of
-// each new shape runs its convolution four times.)
+// set); null when there are none. (The cost of a choice: a shape's second
+// call runs its convolution six or seven times.)
 std::unique_ptr<Plan> fastest(std::vector<std::unique_ptr<Plan>> candidates, const std::vector<void*>& ptrs, bool* ran);
 
 // The prepare function of oneDNN kernels: an empty plan cache.
