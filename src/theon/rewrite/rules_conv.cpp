@@ -12,10 +12,11 @@ namespace theon::rw {
 
 namespace {
 
-// The forward convolution making v, read only by one node, with no
-// activation yet (and no bias yet when one is being added); null otherwise.
-const ops::Conv* fusable_conv(FunctionGraph& fg, const Var& v, bool adding_bias) {
-  if (!v->owner || v->owner->op->kind() != OpKind::Conv || n_clients(fg, v) != 1) return nullptr;
+// The forward convolution making v, read by `readers` nodes (those the fused
+// op replaces), with no activation yet (and no bias yet when one is being
+// added); null otherwise.
+const ops::Conv* fusable_conv(FunctionGraph& fg, const Var& v, bool adding_bias, size_t readers = 1) {
+  if (!v || !v->owner || v->owner->op->kind() != OpKind::Conv || n_clients(fg, v) != readers) return nullptr;
   const auto* c = dynamic_cast<const ops::Conv*>(v->owner->op.get());
   if (!c || c->activation() != ConvActivation::None || (adding_bias && c->bias())) return nullptr;
   return c;
@@ -85,10 +86,10 @@ std::vector<Var> conv_activation(FunctionGraph& fg, Apply& node) {
   } else if ((z = relu_input(fg, node))) {
     act = ConvActivation::Relu;
   }
-  if (!z || !z->owner || z->owner->op->kind() != OpKind::Conv) return {};
-  const auto* c = dynamic_cast<const ops::Conv*>(z->owner->op.get());
+  // relu spelled 0.5 * (z + |z|) reads z twice, both replaced by the fused op.
   const size_t readers = act == ConvActivation::Relu && !is_op(node, ScalarOpId::maximum) ? 2 : 1;
-  if (!c || c->activation() != ConvActivation::None || n_clients(fg, z) != readers) return {};
+  const ops::Conv* c = fusable_conv(fg, z, false, readers);
+  if (!c) return {};
   const Var& out = node.output(0);
   if (out->dtype() != z->dtype()) return {};
   const Apply& conv = *z->owner;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backend/cpu/dynlib.hpp"
 #include "theon/backend/cpu/blas.hpp"
 #include "theon/error.hpp"
 
@@ -20,8 +21,7 @@ bool g_searched = false;  // the automatic search ran (under g_mutex)
 
 template <class F>
 bool resolve(void* h, const std::string& prefix, const char* name, F& fn) {
-  fn = reinterpret_cast<F>(dlsym(h, (prefix + name).c_str()));
-  return fn != nullptr;
+  return resolve_symbol(h, prefix + name, fn);
 }
 
 // Every table ever loaded, kept until exit: a running op may still hold an old
@@ -37,12 +37,8 @@ const Blas* load(const std::string& path, const std::string& prefix, std::string
     if (why) *why = std::move(reason);
     return nullptr;
   };
-  if (path.empty()) return fail("the path is empty");
-  void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char* e = dlerror();
-    return fail(e ? e : "dlopen failed");
-  }
+  void* h = open_library(path, why);
+  if (!h) return nullptr;
   auto owned = std::make_unique<Blas>();
   Blas* b = owned.get();
   bool ok = resolve(h, prefix, "cblas_sgemm", b->sgemm) && resolve(h, prefix, "cblas_dgemm", b->dgemm) &&

@@ -1,6 +1,6 @@
 // oneDNN (the onednn-cpu-gomp wheel's libdnnl.so.3) resolved at run time, the
 // way BLAS is (blas.hpp): no build-time dependency. The few C API entries the
-// convolution and pooling kernels use are declared here; the enum values are
+// convolution kernels use are declared here; the enum values are
 // checked against the loaded library's own names for them (dnnl_*2str) before
 // it is used, so a library that numbers them differently is refused, never
 // misread. The library is chosen by set_onednn_library() (the Python package
@@ -38,16 +38,12 @@ inline constexpr int kConvolutionDirect = 0x1;
 inline constexpr int kEltwiseRelu = 0x20;
 inline constexpr int kEltwiseTanh = 0x21;
 inline constexpr int kEltwiseLogistic = 0x29;
-inline constexpr int kPoolingMax = 0x1ff;
-inline constexpr int kPoolingAvgIncludePadding = 0x2ff;
-inline constexpr int kPoolingAvgExcludePadding = 0x3ff;
 inline constexpr int kCpuEngine = 1;
 inline constexpr unsigned kStreamInOrder = 0x1U;
-inline constexpr int kScratchpadUser = 1;
 inline constexpr int kQuerySrcMd = 129, kQueryDiffSrcMd = 130, kQueryWeightsMd = 131, kQueryDiffWeightsMd = 132,
-                     kQueryDstMd = 133, kQueryDiffDstMd = 134, kQueryWorkspaceMd = 135, kQueryScratchpadMd = 136;
-inline constexpr int kArgSrc = 1, kArgDst = 17, kArgWeights = 33, kArgBias = 41, kArgWorkspace = 64,
-                     kArgScratchpad = 80, kArgDiffSrc = 129, kArgDiffDst = 145, kArgDiffWeights = 161;
+                     kQueryDstMd = 133, kQueryDiffDstMd = 134;
+inline constexpr int kArgSrc = 1, kArgDst = 17, kArgWeights = 33, kArgBias = 41, kArgDiffSrc = 129, kArgDiffDst = 145,
+                     kArgDiffWeights = 161;
 
 // The C API entries in use.
 struct Api {
@@ -64,7 +60,6 @@ struct Api {
   int (*memory_destroy)(handle memory) = nullptr;
   int (*primitive_attr_create)(handle* attr) = nullptr;
   int (*primitive_attr_destroy)(handle attr) = nullptr;
-  int (*primitive_attr_set_scratchpad_mode)(handle attr, int mode) = nullptr;
   int (*primitive_attr_set_post_ops)(handle attr, chandle post_ops) = nullptr;
   int (*post_ops_create)(handle* post_ops) = nullptr;
   int (*post_ops_destroy)(handle post_ops) = nullptr;
@@ -82,13 +77,6 @@ struct Api {
                                                             const dims_t strides, const dims_t dilates,
                                                             const dims_t pad_l, const dims_t pad_r, chandle hint,
                                                             chandle attr) = nullptr;
-  int (*pooling_forward_primitive_desc_create)(handle* pd, handle engine, int prop, int alg, chandle src, chandle dst,
-                                               const dims_t strides, const dims_t kernel, const dims_t dilation,
-                                               const dims_t pad_l, const dims_t pad_r, chandle attr) = nullptr;
-  int (*pooling_backward_primitive_desc_create)(handle* pd, handle engine, int alg, chandle diff_src, chandle diff_dst,
-                                                const dims_t strides, const dims_t kernel, const dims_t dilation,
-                                                const dims_t pad_l, const dims_t pad_r, chandle hint,
-                                                chandle attr) = nullptr;
   int (*reorder_primitive_desc_create)(handle* pd, chandle src, handle src_engine, chandle dst, handle dst_engine,
                                        chandle attr) = nullptr;
   chandle (*primitive_desc_query_md)(chandle pd, int what, int index) = nullptr;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backend/cpu/dynlib.hpp"
 #include "backend/cpu/onednn.hpp"
 #include "theon/error.hpp"
 #include "theon/runtime.hpp"
@@ -28,12 +29,6 @@ std::atomic<bool> g_warned{false};
 std::vector<std::unique_ptr<Api>>& all_tables() {
   static std::vector<std::unique_ptr<Api>> tables;
   return tables;
-}
-
-template <class F>
-bool resolve(void* h, const char* name, F& fn) {
-  fn = reinterpret_cast<F>(dlsym(h, name));
-  return fn != nullptr;
 }
 
 // The library's names for the enum values onednn.hpp declares must be the
@@ -58,16 +53,12 @@ std::string check_enums(void* h) {
       {"dnnl_alg_kind2str", kEltwiseRelu, "eltwise_relu"},
       {"dnnl_alg_kind2str", kEltwiseTanh, "eltwise_tanh"},
       {"dnnl_alg_kind2str", kEltwiseLogistic, "eltwise_logistic"},
-      {"dnnl_alg_kind2str", kPoolingMax, "pooling_max"},
-      {"dnnl_alg_kind2str", kPoolingAvgIncludePadding, "pooling_avg_include_padding"},
-      {"dnnl_alg_kind2str", kPoolingAvgExcludePadding, "pooling_avg_exclude_padding"},
       {"dnnl_engine_kind2str", kCpuEngine, "cpu"},
-      {"dnnl_scratchpad_mode2str", kScratchpadUser, "user"},
       {"dnnl_status2str", kSuccess, "success"},
   };
   for (const Expect& e : expect) {
     str_t fn = nullptr;
-    if (!resolve(h, e.fn, fn)) return std::string("it has no ") + e.fn;
+    if (!resolve_symbol(h, e.fn, fn)) return std::string("it has no ") + e.fn;
     const char* got = fn(e.value);
     if (!got || std::strcmp(got, e.name) != 0)
       return std::string("its enum value ") + std::to_string(e.value) + " means '" + (got ? got : "?") + "', not '" +
@@ -81,19 +72,15 @@ const Api* load(const std::string& path, std::string* why) {
     if (why) *why = std::move(reason);
     return nullptr;
   };
-  if (path.empty()) return fail("the path is empty");
-  void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char* e = dlerror();
-    return fail(e ? e : "dlopen failed");
-  }
+  void* h = open_library(path, why);
+  if (!h) return nullptr;
   struct Version {
     int major, minor, patch;
     const char* hash;
     unsigned cpu_runtime, gpu_runtime;
   };
   const Version* (*version)() = nullptr;
-  if (!resolve(h, "dnnl_version", version) || !version() || version()->major != 3) {
+  if (!resolve_symbol(h, "dnnl_version", version) || !version() || version()->major != 3) {
     dlclose(h);
     return fail("it is not oneDNN 3.x");
   }
@@ -103,18 +90,17 @@ const Api* load(const std::string& path, std::string* why) {
   }
   auto owned = std::make_unique<Api>();
   Api* a = owned.get();
-#define THEON_DNNL(field) resolve(h, "dnnl_" #field, a->field)
+#define THEON_DNNL(field) resolve_symbol(h, "dnnl_" #field, a->field)
   const bool ok =
       THEON_DNNL(engine_create) && THEON_DNNL(stream_create) && THEON_DNNL(stream_wait) && THEON_DNNL(stream_destroy) &&
       THEON_DNNL(memory_desc_create_with_tag) && THEON_DNNL(memory_desc_destroy) && THEON_DNNL(memory_desc_equal) &&
       THEON_DNNL(memory_desc_get_size) && THEON_DNNL(memory_create) && THEON_DNNL(memory_set_data_handle) &&
       THEON_DNNL(memory_destroy) && THEON_DNNL(primitive_attr_create) && THEON_DNNL(primitive_attr_destroy) &&
-      THEON_DNNL(primitive_attr_set_scratchpad_mode) && THEON_DNNL(primitive_attr_set_post_ops) &&
-      THEON_DNNL(post_ops_create) && THEON_DNNL(post_ops_destroy) && THEON_DNNL(post_ops_append_eltwise) &&
-      THEON_DNNL(convolution_forward_primitive_desc_create) &&
+      THEON_DNNL(primitive_attr_set_post_ops) && THEON_DNNL(post_ops_create) && THEON_DNNL(post_ops_destroy) &&
+      THEON_DNNL(post_ops_append_eltwise) && THEON_DNNL(convolution_forward_primitive_desc_create) &&
       THEON_DNNL(convolution_backward_data_primitive_desc_create) &&
       THEON_DNNL(convolution_backward_weights_primitive_desc_create) &&
-      THEON_DNNL(pooling_forward_primitive_desc_create) && THEON_DNNL(pooling_backward_primitive_desc_create) &&
+
       THEON_DNNL(reorder_primitive_desc_create) && THEON_DNNL(primitive_desc_query_md) &&
       THEON_DNNL(primitive_desc_destroy) && THEON_DNNL(primitive_create) && THEON_DNNL(primitive_execute) &&
       THEON_DNNL(primitive_destroy) && THEON_DNNL(status2str);
@@ -123,7 +109,7 @@ const Api* load(const std::string& path, std::string* why) {
     dlclose(h);
     return fail("it lacks an entry of oneDNN's C API");
   }
-  resolve(h, "omp_set_num_threads", a->omp_set_num_threads);  // found through libdnnl's libgomp
+  resolve_symbol(h, "omp_set_num_threads", a->omp_set_num_threads);  // found through libdnnl's libgomp
   if (a->engine_create(&a->engine, kCpuEngine, 0) != kSuccess) {
     dlclose(h);
     return fail("it cannot make a CPU engine");
@@ -187,10 +173,10 @@ void set_enabled(bool on) { g_enabled.store(on); }
 bool enabled() { return g_enabled.load(); }
 
 std::string info() {
-  if (!g_enabled.load()) return "oneDNN turned off: convolutions and pooling use theon's own kernels";
+  if (!g_enabled.load()) return "oneDNN turned off: convolutions use theon's own kernels";
   if (const Api* a = api()) return a->path + " (oneDNN " + a->version + ")";
   std::lock_guard<std::mutex> lock(g_mutex);
-  return "no oneDNN (" + g_why + "): convolutions and pooling use theon's own kernels";
+  return "no oneDNN (" + g_why + "): convolutions use theon's own kernels";
 }
 
 void warn_fallback(const char* what) {

@@ -104,13 +104,6 @@ void Plan::bind(int slot, handle user, int arg, handle pd, int query, bool outpu
   main_args_.push_back({arg, inner});
 }
 
-void Plan::bind_internal(int arg, handle pd, int query) {
-  chandle md = a_.primitive_desc_query_md(pd, query, 0);
-  const size_t bytes = md ? a_.memory_desc_get_size(md) : 0;
-  if (bytes == 0) return;
-  main_args_.push_back({arg, memory(md, buffer(bytes))});
-}
-
 void Plan::run(const std::vector<void*>& ptrs) const {
   if (ptrs.size() != slots_.size()) throw ValueError("oneDNN: a plan run with the wrong number of operands");
   for (size_t i = 0; i < ptrs.size(); ++i) check(a_, a_.memory_set_data_handle(slots_[i], ptrs[i]), "set_data_handle");

@@ -29,7 +29,6 @@ class Plan {
   Plan(const Plan&) = delete;
   Plan& operator=(const Plan&) = delete;
 
-  const Api& api() const { return a_; }
   bool blocked() const { return blocked_; }
   // Keeps `md` (or a primitive descriptor) until the plan goes.
   handle keep_md(handle md);
@@ -41,8 +40,6 @@ class Plan {
   // `query` says: reordered before the step (an input) or after (an output).
   // (`index`: which of the query's descriptors, e.g. 1 for a convolution's bias.)
   void bind(int slot, handle user, int arg, handle pd, int query, bool output, int index = 0);
-  // A buffer the primitive needs for itself (workspace, ...), laid out as queried.
-  void bind_internal(int arg, handle pd, int query);
   // Runs the plan on `ptrs` (one per slot), on the calling thread.
   void run(const std::vector<void*>& ptrs) const;
 
