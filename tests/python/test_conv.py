@@ -411,3 +411,17 @@ def test_unshared_filters_that_do_not_match_the_output_are_errors():
         T.nnet.conv2d(x, T.dtensor4("w4"), unshared=True)
     with pytest.raises(ValueError, match="positions"):  # static shapes: when the graph is built
         T.nnet.conv2d(T.constant(np.ones((1, 2, 4, 4))), T.constant(np.ones((2, 3, 3, 2, 3, 3))), unshared=True)
+
+
+def test_conv3d2d_and_signal_conv_reject_what_they_cannot_do():
+    from theon.tensor.nnet.conv3d2d import conv3d
+    t5 = T.TensorType("float64", (False,) * 5)
+    with pytest.raises(TypeError, match="must be 5-d"):
+        conv3d(T.dtensor4("s"), t5("f"))
+    with pytest.raises(ValueError, match="border_mode"):
+        conv3d(t5("s"), t5("f"), border_mode="same")
+    with pytest.raises(NotImplementedError, match="filters_shape"):  # modes per axis need the filter sizes
+        conv3d(t5("s"), t5("f"), border_mode=("full", "valid", "half"))
+    from theon.tensor.signal import conv as sconv
+    with pytest.raises(ValueError, match="image_shape"):
+        sconv.conv2d(T.dmatrix("x"), T.dmatrix("w"), image_shape=(1, 5, 5))

@@ -263,3 +263,12 @@ def test_the_layout_is_chosen_on_a_shapes_second_call_and_kept():
     for _ in range(3):
         for got, ref in zip(f(*args), want):
             np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_the_fused_op_rejects_a_bias_of_another_dtype_and_unknown_activations():
+    x, w = T.dtensor4("x"), T.dtensor4("w")
+    args = ("forward", x, w, None, 2, "explicit", [0, 0], [1, 1], [1, 1], 1, True, [0, 0])
+    with pytest.raises(TypeError, match=r"\+bias\+tanh: the bias must be a vector of the inputs' dtype"):
+        theon._core.conv(*args, bias=T.fvector("b"), activation="tanh")
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        theon._core.conv(*args, activation="gelu")

@@ -226,3 +226,11 @@ def test_window_stride_and_padding_given_when_the_function_runs(mode, ignore_bor
         f(xv, (2, 2), (0, 1), (0, 0))
     with pytest.raises(ValueError, match="needs 2 values"):
         f(xv, (2, 2, 2), (1, 1), (0, 0))
+
+
+def test_run_time_parameters_must_be_int_vectors():
+    x = T.dtensor4("x")
+    with pytest.raises(TypeError, match="ws must be an int vector"):
+        pool.pool_2d(x, T.fvector("ws"), ignore_border=True)
+    with pytest.raises(TypeError, match="stride must be an int vector"):
+        pool.pool_2d(x, T.ivector("ws"), ignore_border=True, stride=T.imatrix("st"))
