@@ -6,6 +6,7 @@
 #include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/grad.hpp"
+#include "theon/linalg.hpp"
 #include "theon/graph.hpp"
 #include "theon/graph_op.hpp"
 #include "theon/ifelse.hpp"

@@ -126,6 +126,26 @@ void bind_graph(nb::module_& m) {
                          return nb::none();
                      }
                    })
+      // Linalg ops: the function ("Cholesky", ...) and its parameters, as a dict.
+      .def_prop_ro("linalg",
+                   [](const Op& o) -> nb::object {
+                     if (o.kind() != OpKind::Linalg) return nb::none();
+                     const LinalgParams& p = linalg_params(o);
+                     static constexpr const char* modes[] = {"reduced", "complete", "r", "raw"};
+                     nb::dict d;
+                     d["fn"] = linalg_fn_id(p.fn);
+                     d["lower"] = p.lower;
+                     d["nan_on_error"] = p.nan_on_error;
+                     d["structure"] = structure_name(p.structure);
+                     d["trans"] = p.trans;
+                     d["unit_diagonal"] = p.unit_diagonal;
+                     d["compute_v"] = p.compute_v;
+                     d["compute_uv"] = p.compute_uv;
+                     d["full_matrices"] = p.full_matrices;
+                     d["mode"] = modes[static_cast<int>(p.qr_mode)];
+                     d["rcond"] = p.rcond;
+                     return d;
+                   })
       // Random ops: the distribution drawn (MRGUniform, FromUniform, RandomStateDraw).
       .def_prop_ro("distribution",
                    [](const Op& o) -> std::optional<std::string> {

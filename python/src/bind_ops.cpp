@@ -1,4 +1,5 @@
 // The graph-building functions. Argument conversion only: no math here.
+#include <cmath>
 #include <unordered_map>
 
 #include "bindings.hpp"
@@ -187,6 +188,55 @@ void bind_ops(nb::module_& m) {
   m.def(
       "cumprod", [](const Var& x, std::optional<int> axis) { return cumprod(x, axis); }, nb::arg("x"),
       nb::arg("axis").none());
+  m.def(
+      "linalg",
+      [](const std::string& fn, std::vector<Var> inputs, bool lower, bool nan_on_error, const std::string& structure,
+         bool trans, bool unit_diagonal, bool compute_v, bool compute_uv, bool full_matrices, const std::string& mode,
+         double rcond) {
+        LinalgParams p;
+        if (!linalg_fn_from_name(fn, &p.fn)) throw ValueError("linalg: no function named '" + fn + "'");
+        static const std::pair<const char*, MatrixStructure> structures[] = {
+            {"general", MatrixStructure::General},
+            {"symmetric", MatrixStructure::Symmetric},
+            {"pos", MatrixStructure::PosDef},
+            {"lower_triangular", MatrixStructure::LowerTriangular},
+            {"upper_triangular", MatrixStructure::UpperTriangular}};
+        bool found = false;
+        for (const auto& [name, s] : structures)
+          if (structure == name) {
+            p.structure = s;
+            found = true;
+          }
+        if (!found)
+          throw ValueError("Solve: A_structure must be one of general, symmetric, pos, lower_triangular, "
+                           "upper_triangular; got '" + structure + "'");
+        static const std::pair<const char*, QRMode> modes[] = {
+            {"reduced", QRMode::Reduced}, {"complete", QRMode::Complete}, {"r", QRMode::R}, {"raw", QRMode::Raw}};
+        found = false;
+        for (const auto& [name, m] : modes)
+          if (mode == name) {
+            p.qr_mode = m;
+            found = true;
+          }
+        if (!found) throw ValueError("qr: mode must be 'reduced', 'complete', 'r' or 'raw', got '" + mode + "'");
+        if (p.structure == MatrixStructure::LowerTriangular) lower = true;
+        if (p.structure == MatrixStructure::UpperTriangular) lower = false;
+        p.lower = lower;
+        p.nan_on_error = nan_on_error;
+        p.trans = trans;
+        p.unit_diagonal = unit_diagonal;
+        p.compute_v = compute_v;
+        p.compute_uv = compute_uv;
+        p.full_matrices = full_matrices;
+        if (!(rcond >= 0) || !std::isfinite(rcond))
+          throw ValueError("pinv: rcond must be a finite non-negative number, got " + std::to_string(rcond));
+        p.rcond = rcond;
+        return linalg(p, std::move(inputs));
+      },
+      nb::arg("fn"), nb::arg("inputs"), nb::arg("lower") = true, nb::arg("nan_on_error") = false,
+      nb::arg("structure") = "general", nb::arg("trans") = false, nb::arg("unit_diagonal") = false,
+      nb::arg("compute_v") = true, nb::arg("compute_uv") = true, nb::arg("full_matrices") = true,
+      nb::arg("mode") = "reduced", nb::arg("rcond") = 1e-15);
   m.def("nonzero", &nonzero);
   m.def("searchsorted", &searchsorted);
   m.def("specify_static_shape", &specify_static_shape);

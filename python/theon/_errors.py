@@ -1,9 +1,16 @@
 """Exception classes with Theano's names."""
+import numpy as _np
 
 
 class AxisError(IndexError, ValueError):
     """An axis the array does not have: an IndexError and a ValueError, as
     NumPy's AxisError."""
+
+
+class LinAlgError(_np.linalg.LinAlgError):
+    """A matrix a linear algebra function cannot take (singular, not positive
+    definite, not square): numpy.linalg.LinAlgError (so scipy.linalg's too),
+    which is a ValueError."""
 
 
 class LabelError(IndexError, ValueError):

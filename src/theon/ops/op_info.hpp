@@ -6,6 +6,7 @@
 
 #include "theon/conv.hpp"
 #include "theon/graph.hpp"
+#include "theon/linalg.hpp"
 #include "theon/ops.hpp"
 #include "theon/scalar.hpp"
 
@@ -25,6 +26,9 @@ OpPtr inc_subtensor_inplace(const Op& op);
 
 // OpKind::Conv / ConvGradInputs / ConvGradWeights: the convolution's parameters.
 const ConvParams& conv_params(const Op& op);
+
+// OpKind::Linalg: the function and its parameters.
+const LinalgParams& linalg_params(const Op& op);
 
 // OpKind::DimShuffle: the new order (-1 = an inserted broadcastable axis).
 const std::vector<int>& dimshuffle_order(const Op& op);
