@@ -139,11 +139,6 @@ std::vector<Var> linalg_node(const LinalgParams& p, std::vector<Var> in) {
   return make_apply(std::make_shared<Linalg>(p), std::move(in))->outputs();
 }
 
-LinalgParams with_fn(LinalgParams p, LinalgFn f) {
-  p.fn = f;
-  return p;
-}
-
 // ---- checks -------------------------------------------------------------------------
 
 [[noreturn]] void linalg_type_error(const std::string& op, const std::string& what) {
@@ -237,7 +232,7 @@ std::vector<TensorType> Linalg::infer_types(const std::vector<Var>& in) const {
   size_t n_inputs = 1;
   if (p_.fn == LinalgFn::Solve || p_.fn == LinalgFn::ChoSolve) n_inputs = 2;
   if (p_.fn == LinalgFn::Lstsq) n_inputs = 3;
-  need_inputs(n_inputs, p_.fn == LinalgFn::Eigh && !p_.compute_v ? 2 : n_inputs);
+  need_inputs(n_inputs, p_.fn == LinalgFn::Eigh ? 2 : n_inputs);
   const DType d = in[0]->dtype();
   if (d != DType::Float32 && d != DType::Float64)
     linalg_type_error(op, "computes in float32 or float64, got " + in[0]->type.str() + " (the builders cast)");
@@ -464,7 +459,9 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       if (node.inputs.size() == 2) {  // generalized, eigenvalues only: a v = w b v with v^T b v = I
         const Var& bm = node.inputs[1];
         if (!gouts[0]) return {nullptr, nullptr};
-        const Var v = linalg_node(with_fn(p_, LinalgFn::Eigh), {a, bm})[1];
+        LinalgParams vp = p_;
+        vp.compute_v = true;
+        const Var v = linalg_node(vp, {a, bm})[1];
         const Var ga = mm(v, mm(diag_matrix(gouts[0]), mT(v)));
         const Var gb = neg(mm(v, mm(diag_matrix(mul(gouts[0], w)), mT(v))));
         return {grad_like(read_triangle_grad(ga, p_.lower), a), grad_like(read_triangle_grad(gb, p_.lower), bm)};
@@ -482,20 +479,23 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       return {grad_like(read_triangle_grad(mm(v, mm(inner, mT(v))), p_.lower), a)};
     }
     case LinalgFn::SVD: {
-      // Townsend's formula (reduced factors; full ones only when square).
+      // Townsend's formula on the reduced factors. Full factors of a
+      // non-square matrix have columns that are not unique: checked when the
+      // gradient runs (static shapes are rarely known).
       LinalgParams rp = p_;
       rp.compute_uv = true;
       rp.full_matrices = false;
-      const bool own = p_.compute_uv && !p_.full_matrices;
-      const bool square = a->type.shape[a->type.shape.size() - 1] >= 0 &&
-                          a->type.shape[a->type.shape.size() - 1] == a->type.shape[a->type.shape.size() - 2];
       const Var gs = p_.compute_uv ? gouts[1] : gouts[0];
-      const Var gu = p_.compute_uv ? gouts[0] : nullptr, gvt = p_.compute_uv ? gouts[2] : nullptr;
-      if (p_.compute_uv && p_.full_matrices && !square && (gu || gvt))
-        throw NotImplementedError(op + ": the gradient through U and V^T of a non-square matrix needs "
-                                  "full_matrices=False (the extra columns are not unique)");
-      std::vector<Var> r = p_.compute_uv && (own || square) ? std::vector<Var>{outs[0], outs[1], outs[2]}
-                                                             : linalg_node(rp, {a});
+      Var gu = p_.compute_uv ? gouts[0] : nullptr, gvt = p_.compute_uv ? gouts[2] : nullptr;
+      const std::vector<Var> r = p_.compute_uv && !p_.full_matrices ? std::vector<Var>{outs[0], outs[1], outs[2]}
+                                                                    : linalg_node(rp, {a});
+      if (p_.full_matrices && (gu || gvt)) {
+        const Var square = eq(last_size(a, 1), last_size(a, 2));
+        const std::string msg = op + ": the gradient through U and V^T of a non-square matrix needs "
+                                     "full_matrices=False (the extra columns are not unique)";
+        if (gu) gu = assert_op(gu, {square}, msg, CheckFailure::Value);
+        if (gvt) gvt = assert_op(gvt, {square}, msg, CheckFailure::Value);
+      }
       const Var &u = r[0], &s = r[1], &vt = r[2];
       const Var v = mT(vt);
       Var inner = gs ? diag_matrix(gs) : zeros_like(mul(expand_last(s), expand_row(s)));
@@ -528,16 +528,10 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
     }
     case LinalgFn::QR: {
       if (p_.qr_mode == QRMode::Raw) throw NotImplementedError(op + ": mode='raw' has no gradient");
-      const auto& sh = a->type.shape;
-      const int64_t rows = sh[sh.size() - 2], cols = sh.back();
-      if (rows < 0 || cols < 0 || rows < cols)
-        throw NotImplementedError(op + ": the gradient needs a matrix with at least as many rows as columns, known "
-                                  "when the graph is built (got static shape " + shape_str(sh) + ")");
-      if (p_.qr_mode == QRMode::Complete && rows != cols)
-        throw NotImplementedError(op + ": the gradient of mode='complete' needs a square matrix");
       LinalgParams rp = p_;
       rp.qr_mode = QRMode::Reduced;
-      const std::vector<Var> qr_ = p_.qr_mode == QRMode::R ? linalg_node(rp, {a}) : outs;
+      // mode='complete' differentiates as 'reduced' (the same factors when square; checked below).
+      const std::vector<Var> qr_ = p_.qr_mode == QRMode::Reduced ? outs : linalg_node(rp, {a});
       const Var &q = qr_[0], &r = qr_[1];
       const Var gq = p_.qr_mode == QRMode::R ? nullptr : gouts[0];
       const Var gr = p_.qr_mode == QRMode::R ? gouts[0] : gouts[1];
@@ -548,6 +542,14 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       Var b = mm(q, copyltu);
       if (gq) b = add(b, gq);
       // b R^-T = (R^-1 b^T)^T
+      // Only wide-or-square R is invertible: checked when the gradient runs.
+      const Var fits = p_.qr_mode == QRMode::Complete ? eq(last_size(a, 2), last_size(a, 1))
+                                                      : ge(last_size(a, 2), last_size(a, 1));
+      b = assert_op(b, {fits},
+                    op + (p_.qr_mode == QRMode::Complete
+                              ? ": the gradient of mode='complete' needs a square matrix"
+                              : ": the gradient needs a matrix with at least as many rows as columns"),
+                    CheckFailure::Value);
       return {grad_like(mT(solve_triangular(r, mT(b), false)), a)};
     }
     case LinalgFn::Pinv: {
