@@ -27,12 +27,13 @@ def linalg_fn(var):
     return owner.op.linalg["fn"]
 
 
-def op_class(name, fn, make=None, when=None, hint=None):
-    """Theano's op class `name`, matching theon's Linalg nodes of function `fn`."""
+def op_class(name, fn, make=None, when=None, hint=None, base=None):
+    """Theano's op class `name`, matching theon's Linalg nodes of function `fn`
+    (and, through isinstance, those of its subclasses: Theano's Eigh is an Eig)."""
     def matches(op):
         p = op.linalg
         return p is not None and p["fn"] == fn and (when is None or when(p))
-    return _op_class(name, ["Linalg"], make=make, when=matches, hint=hint)
+    return _op_class(name, ["Linalg"], base=base, make=make, when=matches, hint=hint)
 
 
 class _Builder:

@@ -291,6 +291,10 @@ class _OpBase:
     on inputs builds theon's graph for it (what Theano's op(*inputs) gave)."""
 
     def __init__(self, *args, **kwargs):
+        if self._make is None and type(self) not in _ALL_CLASSES:
+            # A user's subclass (class MyOp(theano.Op)): it can be made; running it needs its own make_node.
+            self._build, self._props = None, (args, tuple(sorted(kwargs.items())))
+            return
         if self._make is None:
             raise TypeError("T.%s has no constructor in theon: %s" % (type(self).__name__, self._hint))
         self._build = self._make(*args, **kwargs)  # checks the arguments now, as Theano's __init__ did

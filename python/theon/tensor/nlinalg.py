@@ -42,7 +42,7 @@ def slogdet(a):
     return tuple(linalg("SlogDet", a))
 
 
-def eig(a):
+def _eig(a):
     """(w, v): the eigenvalues and right eigenvectors of a square matrix
     (numpy.linalg.eig). Both are complex, whatever the values (as in JAX:
     NumPy's dtype depends on the values, which a graph cannot know). No gradient."""
@@ -242,6 +242,10 @@ def _no_args(fn):
     return make
 
 
+def _eig_op():
+    return _Builder(_eig)
+
+
 def _eigh_op(UPLO="L"):
     return _Builder(lambda a: eigh(a, UPLO), UPLO=UPLO)
 
@@ -274,8 +278,8 @@ MatrixInverse = op_class("MatrixInverse", "Inv", make=_no_args(matrix_inverse))
 MatrixPinv = op_class("MatrixPinv", "Pinv", make=_no_args(pinv))
 Det = op_class("Det", "Det", make=_no_args(det))
 SlogDet = op_class("SlogDet", "SlogDet", make=_no_args(slogdet))
-Eig = op_class("Eig", "Eig", make=_no_args(eig))
-Eigh = op_class("Eigh", "Eigh", make=_eigh_op, when=lambda p: p["compute_v"])
+Eig = op_class("Eig", "Eig", make=_eig_op)
+Eigh = op_class("Eigh", "Eigh", make=_eigh_op, when=lambda p: p["compute_v"], base=Eig)
 EighGrad = op_class("EighGrad", "", hint="theon's eigh gradient is a graph of products (no node of this class)")
 QRFull = op_class("QRFull", "QR", make=_qr_op, when=lambda p: p["mode"] != "raw")
 QRIncomplete = op_class("QRIncomplete", "QR", make=_qr_op, when=lambda p: p["mode"] == "r")
@@ -284,6 +288,10 @@ TensorInv = op_class("TensorInv", "Inv", make=_tensorinv_op)
 TensorSolve = op_class("TensorSolve", "Solve", make=_tensorsolve_op)
 AllocDiag = op_class("AllocDiag", "", make=_alloc_diag_op, hint="theon builds it from other ops")
 ExtractDiag = op_class("ExtractDiag", "", make=_no_args(extract_diag), hint="theon builds it from other ops")
+
+
+eig = Eig()  # an op instance, as Theano's eig was
+eig.__doc__ = _eig.__doc__
 
 
 class lstsq:

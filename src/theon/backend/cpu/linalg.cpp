@@ -1,11 +1,11 @@
 // CPU kernels of the Linalg op (ops/linalg.hpp) on LAPACK (lapack.hpp).
 //
 // LAPACK is column-major and theon's arrays are row-major: a row-major
-// matrix is the column-major buffer of its transpose. Where a function
-// commutes with transposition (inverse, determinant, Cholesky and eigh of a
-// symmetric matrix, SVD with U and V^T swapped, solves with LAPACK's
-// transpose flag) the kernels hand LAPACK the buffer as it is; QR, eig and
-// lstsq get a transposed copy. A stack of matrices is spread over theon's
+// matrix is the column-major buffer of its transpose. Where the result does
+// not depend on that (inverse, determinant, Cholesky, the solves, with
+// LAPACK's transpose flag) the kernels hand LAPACK the buffer as it is; the
+// decompositions whose vectors carry a sign (eigh, eig, SVD, QR) and lstsq
+// get a transposed copy, which is NumPy's call and so gives NumPy's signs. A stack of matrices is spread over theon's
 // threads; one large matrix gives OpenBLAS theon's thread count for the call.
 #include <algorithm>
 #include <climits>
@@ -305,7 +305,8 @@ void eigh_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArr
   const bool general = in.size() == 2, vectors = p.compute_v;
   const int64_t n64 = rows_of(a);
   const I n = to_int(n64, c), ld = std::max<I>(1, n), itype = 1;
-  const char jobz = vectors ? 'V' : 'N', uplo = uplo_of(p.lower);
+  // A transposed copy read with NumPy's own uplo: the same LAPACK call as numpy.linalg.eigh, so the same vectors.
+  const char jobz = vectors ? 'V' : 'N', uplo = p.lower ? 'L' : 'U';
   const Shape batch(out[0].shape.begin(), out[0].shape.end() - 1);
   const auto src_a = batch_sources(a, 2, batch, c);
   const auto src_b = general ? batch_sources(in[1], 2, batch, c) : src_a;
@@ -314,8 +315,12 @@ void eigh_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArr
     const T* am = a.ptr<T>() + src_a[k] * n64 * n64;
     T* w = out[0].ptr<T>() + kk * n64;
     if (n == 0) return;
-    std::vector<T> m(am, am + n64 * n64), bm;
-    if (general) bm.assign(in[1].ptr<T>() + src_b[k] * n64 * n64, in[1].ptr<T>() + (src_b[k] + 1) * n64 * n64);
+    std::vector<T> m(static_cast<size_t>(n64 * n64)), bm;
+    transpose_copy(am, n64, n64, m.data());
+    if (general) {
+      bm.resize(m.size());
+      transpose_copy(in[1].ptr<T>() + src_b[k] * n64 * n64, n64, n64, bm.data());
+    }
     I info = 0, lwork = -1, liwork = -1, iq = 0;
     T q{};
     if (general) f.sygvd(&itype, &jobz, &uplo, &n, m.data(), &ld, bm.data(), &ld, w, &q, &lwork, &iq, &liwork,
@@ -380,12 +385,12 @@ void eig_kernel(const Ctx& c, const NDArray& a, std::vector<NDArray>& out) {
 
 // ---- SVD and what is built on it -------------------------------------------------------
 
-// The SVD of row-major a (m x n) as LAPACK's of a^T (n x m): a = V' S U'^T, so
-// U = V' and V^T = U'^T; the buffers LAPACK writes for U' and V'^T are, read
-// row-major, V^T and U. u/vt null: values only.
+// The SVD of row-major a (m x n) by LAPACK's gesdd on a column-major copy
+// (NumPy's call, so the same signs); u (m x m or m x k) and vt (n x n or
+// k x n) come back row-major. u/vt null: values only.
 template <class T>
 void svd_one(const Ctx& c, const LapackFns<T>& f, const T* a, int64_t m64, int64_t n64, bool full, T* u, T* s, T* vt) {
-  const I m = to_int(n64, c), n = to_int(m64, c);  // LAPACK's dimensions (of a^T)
+  const I m = to_int(m64, c), n = to_int(n64, c);
   const int64_t k64 = std::min(m64, n64);
   if (k64 == 0) {  // nothing to factor: identities where the factors are square
     if (u && full)
@@ -394,24 +399,28 @@ void svd_one(const Ctx& c, const LapackFns<T>& f, const T* a, int64_t m64, int64
       for (int64_t i = 0; i < n64; ++i) vt[i * n64 + i] = T(1);
     return;
   }
-  std::vector<T> work_a(a, a + m64 * n64);
+  std::vector<T> work_a(static_cast<size_t>(m64 * n64));
+  transpose_copy(a, m64, n64, work_a.data());
   const I k = static_cast<I>(k64);
   const char jobz = !u ? 'N' : full ? 'A' : 'S';
-  const I ldu = m, ldvt = full ? n : k;
-  T dummy{};
-  T* ubuf = u ? vt : &dummy;  // LAPACK's U' (n x ., ld n) is our V^T
-  T* vtbuf = u ? u : &dummy;  // LAPACK's V'^T (. x m, ld ldvt) is our U
-  const I ldu_ = u ? ldu : 1, ldvt_ = u ? ldvt : 1;
+  const int64_t ucols = full ? m64 : k64, vrows = full ? n64 : k64;
+  std::vector<T> ubuf(u ? static_cast<size_t>(m64 * ucols) : 1), vtbuf(u ? static_cast<size_t>(vrows * n64) : 1);
+  const I ldu = u ? m : 1, ldvt = u ? static_cast<I>(vrows) : 1;
   std::vector<I> iwork(static_cast<size_t>(8 * k64));
   I info = 0, lwork = -1;
   T q{};
-  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf, &ldu_, vtbuf, &ldvt_, &q, &lwork, iwork.data(), &info, 1);
+  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, &q, &lwork, iwork.data(),
+          &info, 1);
   lwork = work_size(static_cast<double>(q), c);
   std::vector<T> work(static_cast<size_t>(lwork));
-  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf, &ldu_, vtbuf, &ldvt_, work.data(), &lwork, iwork.data(), &info,
-          1);
+  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, work.data(), &lwork,
+          iwork.data(), &info, 1);
   if (info > 0) throw LinAlgError(c.name + ": the SVD did not converge");
   if (info < 0) throw ValueError(c.name + ": LAPACK rejected argument " + std::to_string(-info) + " of gesdd");
+  (void)k;
+  if (!u) return;
+  transpose_copy(ubuf.data(), ucols, m64, u);   // column-major m x ucols -> row-major
+  transpose_copy(vtbuf.data(), n64, vrows, vt);  // column-major vrows x n -> row-major
 }
 
 template <class T>
