@@ -264,6 +264,36 @@ def _row_conv_activation():
             [R.uniform(-1, 1, (2, 3, 5, 5)), R.uniform(-1, 1, (4, 3, 2, 2)), vec(4)])
 
 
+def _spd(n=4):
+    m = R.uniform(-1, 1, (n, n))
+    return m @ m.T + n * np.eye(n)
+
+
+def _row_inv_to_solve():
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    return [a, b], T.dot(T.nlinalg.matrix_inverse(a), b), [_spd(), mat(4, 2)]
+
+
+def _row_solve_transpose():
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    return [a, b], T.slinalg.solve(a.T, b), [_spd() + mat(4, 4), mat(4, 2)]
+
+
+def _row_solve_cholesky_factor():
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    return [a, b], T.slinalg.solve(T.slinalg.cholesky(a), b), [_spd(), mat(4, 2)]
+
+
+def _row_det_triangular():
+    a = T.dmatrix("a")
+    return [a], T.nlinalg.det(T.slinalg.cholesky(a)), [_spd()]
+
+
+def _row_log_det():
+    a = T.dmatrix("a")
+    return [a], T.log(T.nlinalg.det(a)), [_spd()]
+
+
 def _row_elemwise_inplace():
     x, y = T.dmatrix("x"), T.dmatrix("y")
     return [x, y], T.exp(T.dot(x, y)) * 2, [mat(3, 4), mat(4, 5)]  # the product's buffer is reused
@@ -417,6 +447,12 @@ ROWS = {
     "fill_template_lift": (_row_fill_template_lift, "fill_template_lift", None, [], []),
     "conv_bias": (_row_conv_bias, "conv_bias", None, ["+bias"], ["add"]),
     "conv_activation": (_row_conv_activation, "conv_activation", None, ["+bias+relu"], ["abs", "Composite"]),
+    "inv_to_solve": (_row_inv_to_solve, "inv_to_solve", None, ["Solve"], ["MatrixInverse", "Dot"]),
+    "solve_transpose": (_row_solve_transpose, "solve_transpose", None, ["trans"], ["DimShuffle"]),
+    "solve_cholesky_factor": (_row_solve_cholesky_factor, "solve_cholesky_factor", None, ["lower_triangular"],
+                              ["general"]),
+    "det_triangular": (_row_det_triangular, "det_triangular", None, ["Prod"], ["Det"]),
+    "log_det": (_row_log_det, "log_det", None, ["SlogDet"], ["Elemwise{log}"]),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),
     "topk_pair": (_row_topk_pair, "topk_pair", None, ["TopK{axis=1,values,indices:int64}"], ["TopK{axis=1,values}"]),

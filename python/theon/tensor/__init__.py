@@ -16,6 +16,7 @@ from . import io  # noqa: F401
 from . import methods as _methods  # noqa: F401  (installs operators and methods)
 from . import nnet  # noqa: F401
 from . import signal  # noqa: F401
+from . import nlinalg, slinalg  # noqa: F401  (numpy.linalg and scipy.linalg on LAPACK)
 from . import raw_random, shared_randomstreams, random  # noqa: F401  (Theano's random streams)
 from . import sharedvar  # noqa: F401
 from . import opt  # noqa: F401
