@@ -14,19 +14,19 @@
 namespace theon {
 
 // X(enum name, Theano's op class name): the one list of linalg functions.
-#define THEON_LINALG_FNS(X) \
-  X(Inv, "MatrixInverse")   \
-  X(Det, "Det")             \
-  X(SlogDet, "SlogDet")     \
-  X(Cholesky, "Cholesky")   \
-  X(Solve, "Solve")         \
+#define THEON_LINALG_FNS(X)    \
+  X(Inv, "MatrixInverse")      \
+  X(Det, "Det")                \
+  X(SlogDet, "SlogDet")        \
+  X(Cholesky, "Cholesky")      \
+  X(Solve, "Solve")            \
   X(ChoSolve, "CholeskySolve") \
-  X(Eigh, "Eigh")           \
-  X(Eig, "Eig")             \
-  X(SVD, "SVD")             \
-  X(QR, "QR")               \
-  X(Lstsq, "Lstsq")         \
-  X(Pinv, "MatrixPinv")     \
+  X(Eigh, "Eigh")              \
+  X(Eig, "Eig")                \
+  X(SVD, "SVD")                \
+  X(QR, "QR")                  \
+  X(Lstsq, "Lstsq")            \
+  X(Pinv, "MatrixPinv")        \
   X(Expm, "Expm")
 
 enum class LinalgFn : uint8_t {
@@ -49,16 +49,16 @@ enum class QRMode : uint8_t { Reduced, Complete, R, Raw };
 
 struct LinalgParams {
   LinalgFn fn = LinalgFn::Inv;
-  bool lower = true;        // Cholesky's factor; the triangle Eigh/Solve(Symmetric, PosDef)/ChoSolve read
+  bool lower = true;          // Cholesky's factor; the triangle Eigh/Solve(Symmetric, PosDef)/ChoSolve read
   bool nan_on_error = false;  // Cholesky: NaN factor instead of LinAlgError (Theano's on_error='nan')
   MatrixStructure structure = MatrixStructure::General;  // Solve
-  bool trans = false;       // Solve: solve a^T x = b (a transpose folded into LAPACK's flag)
+  bool trans = false;          // Solve: solve a^T x = b (a transpose folded into LAPACK's flag)
   bool unit_diagonal = false;  // Solve (triangular): the diagonal is taken as ones
-  bool compute_v = true;    // Eigh: eigenvectors too (false: eigvalsh)
-  bool compute_uv = true;   // SVD
-  bool full_matrices = true;  // SVD
+  bool compute_v = true;       // Eigh: eigenvectors too (false: eigvalsh)
+  bool compute_uv = true;      // SVD
+  bool full_matrices = true;   // SVD
   QRMode qr_mode = QRMode::Reduced;
-  double rcond = 1e-15;     // Pinv: singular values below rcond * max are zero
+  double rcond = 1e-15;  // Pinv: singular values below rcond * max are zero
   bool operator==(const LinalgParams&) const = default;
 };
 
@@ -76,9 +76,9 @@ Var solve(const Var& a, const Var& b, MatrixStructure s = MatrixStructure::Gener
 Var solve_triangular(const Var& a, const Var& b, bool lower, bool trans = false, bool unit_diagonal = false);
 // (c c^T) x = b with c = cholesky(.., lower) (upper: c^T c).
 Var cho_solve(const Var& c, const Var& b, bool lower = true);
-std::vector<Var> eigh(const Var& a, bool lower = true);  // {w ascending, v}
+std::vector<Var> eigh(const Var& a, bool lower = true);                 // {w ascending, v}
 Var eigvalsh(const Var& a, const Var& b = nullptr, bool lower = true);  // b: the generalized problem a v = w b v
-std::vector<Var> eig(const Var& a);                     // {w, v}, complex
+std::vector<Var> eig(const Var& a);                                     // {w, v}, complex
 std::vector<Var> svd(const Var& a, bool full_matrices = true, bool compute_uv = true);  // {u, s, vt} or {s}
 std::vector<Var> qr(const Var& a, QRMode mode = QRMode::Reduced);
 // numpy.linalg.lstsq: {x, residuals, rank, s}; rcond < 0 means machine precision * max(m, n).

@@ -208,8 +208,10 @@ void bind_ops(nb::module_& m) {
             found = true;
           }
         if (!found)
-          throw ValueError("Solve: A_structure must be one of general, symmetric, pos, lower_triangular, "
-                           "upper_triangular; got '" + structure + "'");
+          throw ValueError(
+              "Solve: A_structure must be one of general, symmetric, pos, lower_triangular, "
+              "upper_triangular; got '" +
+              structure + "'");
         static const std::pair<const char*, QRMode> modes[] = {
             {"reduced", QRMode::Reduced}, {"complete", QRMode::Complete}, {"r", QRMode::R}, {"raw", QRMode::Raw}};
         found = false;

@@ -163,6 +163,13 @@ def test_op_constructors_reject_bad_arguments():
                      (T.Op, "custom Python ops are not supported")]:
         with pytest.raises(TypeError, match=r"T.%s has no constructor in theon: .*%s" % (cls.__name__, why)):
             cls()
+
+    class UserOp(T.Op):  # Theano's test modules define these at import: making one works, applying it does not
+        __props__ = ()
+
+    op = UserOp()
+    with pytest.raises(TypeError, match="UserOp: custom Python ops .* are not supported yet"):
+        op(v)
     with pytest.raises(TypeError, match=r"T.DimShuffle\(\) missing 1 required positional argument: 'new_order'"):
         T.DimShuffle((False,))
     with pytest.raises(TypeError, match=r"DimShuffle: made for inputs with broadcast pattern \(True,\), got "

@@ -303,6 +303,9 @@ class _OpBase:
         self._props = (args, tuple(sorted(kwargs.items())))
 
     def __call__(self, *inputs, **kwargs):
+        if self._build is None:
+            raise TypeError("%s: custom Python ops (a subclass of theano.Op with make_node and perform) are not "
+                            "supported yet; compose theon.tensor's functions" % type(self).__name__)
         return self._build(*inputs, **kwargs)
 
     def make_node(self, *inputs):

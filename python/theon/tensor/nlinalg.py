@@ -86,13 +86,6 @@ def _lstsq(a, b, rcond=-1):
     return linalg("Lstsq", a, b, rcond)
 
 
-def lstsq_function(a, b, rcond=-1):
-    """numpy.linalg.lstsq: [x, residuals, rank, s]; residuals has one entry
-    per column of b when a has full column rank and more rows than columns,
-    none otherwise (its length is known only when the function runs)."""
-    return _lstsq(a, b, rcond)
-
-
 def matrix_dot(*args):
     """args[0] . args[1] . ... . args[-1]."""
     if not args:
@@ -295,7 +288,11 @@ eig.__doc__ = _eig.__doc__
 
 
 class lstsq:
-    """Theano's lstsq op class: ``lstsq()(a, b, rcond)`` gives [x, residuals, rank, s]."""
+    """Theano's lstsq op class: ``lstsq()(a, b, rcond)`` gives numpy.linalg.lstsq's
+    [x, residuals, rank, s]. residuals has one entry per column of b when a has
+    full column rank and more rows than columns, none otherwise (its length is
+    known only when the function runs); rcond < 0 means machine precision.
+    The gradient flows through x (as pinv(a) b)."""
 
     def __call__(self, a, b, rcond=-1):
         return _lstsq(a, b, rcond)

@@ -48,14 +48,17 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
 
 
 def solve_lower_triangular(a, b):
+    """x with a x = b for lower triangular a (Theano's name)."""
     return solve_triangular(a, b, lower=True)
 
 
 def solve_upper_triangular(a, b):
+    """x with a x = b for upper triangular a (Theano's name)."""
     return solve_triangular(a, b, lower=False)
 
 
 def solve_symmetric(a, b):
+    """x with a x = b for symmetric a, reading its lower triangle (Theano's name)."""
     return solve(a, b, assume_a="sym")
 
 

@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/op_info.hpp"
 #include "theon/error.hpp"
 #include "theon/grad.hpp"
 #include "theon/ops.hpp"
-#include "ops/op_info.hpp"
 
 namespace theon {
 
@@ -147,8 +147,8 @@ std::vector<Var> linalg_node(const LinalgParams& p, std::vector<Var> in) {
 
 void check_matrix(const std::string& op, const Var& x, const char* role, bool square) {
   if (x->ndim() < 2)
-    linalg_type_error(op, std::string(role) + " must have at least 2 dimensions (a matrix or a stack of them), got " +
-                              x->type.str());
+    linalg_type_error(
+        op, std::string(role) + " must have at least 2 dimensions (a matrix or a stack of them), got " + x->type.str());
   const int64_t r = x->type.shape[static_cast<size_t>(x->ndim() - 2)];
   const int64_t c = x->type.shape[static_cast<size_t>(x->ndim() - 1)];
   if (square && r >= 0 && c >= 0 && r != c)
@@ -164,19 +164,20 @@ Shape broadcast_batch(const std::string& op, const Var& a, int a_core, const Var
     const int ia = i - (n - na), ib = i - (n - nb);
     const int64_t sa = ia >= 0 ? a->type.shape[static_cast<size_t>(ia)] : 1;
     const int64_t sb = ib >= 0 ? b->type.shape[static_cast<size_t>(ib)] : 1;
-    if (sa == 1) out[static_cast<size_t>(i)] = sb;
-    else if (sb == 1) out[static_cast<size_t>(i)] = sa;
+    if (sa == 1)
+      out[static_cast<size_t>(i)] = sb;
+    else if (sb == 1)
+      out[static_cast<size_t>(i)] = sa;
     else if (sa >= 0 && sb >= 0 && sa != sb)
       throw ValueError(op + ": the batch shapes of " + a->type.str() + " " + shape_str(a->type.shape) + " and " +
                        b->type.str() + " " + shape_str(b->type.shape) + " do not broadcast");
-    else out[static_cast<size_t>(i)] = sa >= 0 ? sa : sb;
+    else
+      out[static_cast<size_t>(i)] = sa >= 0 ? sa : sb;
   }
   return out;
 }
 
-Shape batch_of(const Var& x, int core) {
-  return Shape(x->type.shape.begin(), x->type.shape.end() - core);
-}
+Shape batch_of(const Var& x, int core) { return Shape(x->type.shape.begin(), x->type.shape.end() - core); }
 
 Shape with(Shape s, std::initializer_list<int64_t> tail) {
   for (int64_t t : tail) s.push_back(t);
@@ -206,7 +207,9 @@ std::string Linalg::name() const {
       if (p_.unit_diagonal) arg("unit_diagonal");
       break;
     case LinalgFn::ChoSolve:
-    case LinalgFn::Eigh: arg(p_.lower ? "L" : "U"); break;
+    case LinalgFn::Eigh:
+      arg(p_.lower ? "L" : "U");
+      break;
     case LinalgFn::SVD:
       arg(std::string("full_matrices=") + (p_.full_matrices ? "True" : "False"));
       arg(std::string("compute_uv=") + (p_.compute_uv ? "True" : "False"));
@@ -216,7 +219,8 @@ std::string Linalg::name() const {
       arg(std::string("mode=") + modes[static_cast<int>(p_.qr_mode)]);
       break;
     }
-    default: break;
+    default:
+      break;
   }
   if (p_.fn == LinalgFn::Eigh && !p_.compute_v) s = "Eigvalsh";
   return args.empty() ? s : s + "{" + args + "}";
@@ -246,12 +250,18 @@ std::vector<TensorType> Linalg::infer_types(const std::vector<Var>& in) const {
   switch (p_.fn) {
     case LinalgFn::Inv:
     case LinalgFn::Cholesky:
-    case LinalgFn::Expm: check_matrix(op, a, "the matrix", true); return {a->type};
-    case LinalgFn::Det: check_matrix(op, a, "the matrix", true); return {TensorType(d, batch)};
+    case LinalgFn::Expm:
+      check_matrix(op, a, "the matrix", true);
+      return {a->type};
+    case LinalgFn::Det:
+      check_matrix(op, a, "the matrix", true);
+      return {TensorType(d, batch)};
     case LinalgFn::SlogDet:
       check_matrix(op, a, "the matrix", true);
       return {TensorType(d, batch), TensorType(d, batch)};
-    case LinalgFn::Pinv: check_matrix(op, a, "the matrix", false); return {TensorType(d, with(batch, {cols, rows}))};
+    case LinalgFn::Pinv:
+      check_matrix(op, a, "the matrix", false);
+      return {TensorType(d, with(batch, {cols, rows}))};
     case LinalgFn::Solve:
     case LinalgFn::ChoSolve: {
       check_matrix(op, a, "a", true);
@@ -304,8 +314,10 @@ std::vector<TensorType> Linalg::infer_types(const std::vector<Var>& in) const {
           return {TensorType(d, with(batch, {rows, k})), TensorType(d, with(batch, {k, cols}))};
         case QRMode::Complete:
           return {TensorType(d, with(batch, {rows, rows})), TensorType(d, with(batch, {rows, cols}))};
-        case QRMode::R: return {TensorType(d, with(batch, {k, cols}))};
-        case QRMode::Raw: return {TensorType(d, with(batch, {cols, rows})), TensorType(d, with(batch, {k}))};
+        case QRMode::R:
+          return {TensorType(d, with(batch, {k, cols}))};
+        case QRMode::Raw:
+          return {TensorType(d, with(batch, {cols, rows})), TensorType(d, with(batch, {k}))};
       }
       break;
     }
@@ -334,7 +346,7 @@ Var Linalg::infer_shape(const Apply& node, int output, int axis, const InputSize
   const int nd = a->ndim();
   const Var rows = nd >= 2 ? input_size(0, nd - 2) : nullptr, cols = nd >= 2 ? input_size(0, nd - 1) : nullptr;
   const int out_nd = node.raw_output(output)->ndim();
-  const int from_end = out_nd - axis;  // 1 = the last axis
+  const int from_end = out_nd - axis;     // 1 = the last axis
   auto batch_size = [&](int ax) -> Var {  // a batch axis of an output: a's, or the broadcast one
     if (node.inputs.size() >= 2 && (p_.fn == LinalgFn::Solve || p_.fn == LinalgFn::ChoSolve) &&
         !vector_rhs(node.inputs)) {
@@ -355,9 +367,12 @@ Var Linalg::infer_shape(const Apply& node, int output, int axis, const InputSize
     case LinalgFn::Expm:
     case LinalgFn::Det:
     case LinalgFn::SlogDet:
-    case LinalgFn::Eig: return input_size(0, axis);
-    case LinalgFn::Eigh: return input_size(0, std::min(axis, nd - 1));
-    case LinalgFn::Pinv: return from_end == 1 ? rows : from_end == 2 ? cols : input_size(0, axis);
+    case LinalgFn::Eig:
+      return input_size(0, axis);
+    case LinalgFn::Eigh:
+      return input_size(0, std::min(axis, nd - 1));
+    case LinalgFn::Pinv:
+      return from_end == 1 ? rows : from_end == 2 ? cols : input_size(0, axis);
     case LinalgFn::Solve:
     case LinalgFn::ChoSolve:
       if (vector_rhs(node.inputs)) return from_end == 1 ? rows : input_size(0, axis);
@@ -378,9 +393,12 @@ Var Linalg::infer_shape(const Apply& node, int output, int axis, const InputSize
         case QRMode::Reduced:
           if (output == 0) return from_end == 2 ? rows : min_rc();
           return from_end == 2 ? min_rc() : cols;
-        case QRMode::Complete: return from_end == 2 ? rows : output == 0 ? rows : cols;
-        case QRMode::R: return from_end == 2 ? min_rc() : cols;
-        case QRMode::Raw: return vec ? min_rc() : from_end == 2 ? cols : rows;
+        case QRMode::Complete:
+          return from_end == 2 ? rows : output == 0 ? rows : cols;
+        case QRMode::R:
+          return from_end == 2 ? min_rc() : cols;
+        case QRMode::Raw:
+          return vec ? min_rc() : from_end == 2 ? cols : rows;
       }
       return nullptr;
     }
@@ -435,11 +453,18 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       Var ga = vec ? neg(mul(expand_last(gb), expand_row(x))) : neg(mm(gb, mT(x)));
       if (p_.trans) ga = mT(ga);
       switch (p_.structure) {
-        case MatrixStructure::LowerTriangular: ga = triangle(ga, true); break;
-        case MatrixStructure::UpperTriangular: ga = triangle(ga, false); break;
+        case MatrixStructure::LowerTriangular:
+          ga = triangle(ga, true);
+          break;
+        case MatrixStructure::UpperTriangular:
+          ga = triangle(ga, false);
+          break;
         case MatrixStructure::Symmetric:
-        case MatrixStructure::PosDef: ga = read_triangle_grad(ga, p_.lower); break;
-        case MatrixStructure::General: break;
+        case MatrixStructure::PosDef:
+          ga = read_triangle_grad(ga, p_.lower);
+          break;
+        case MatrixStructure::General:
+          break;
       }
       if (p_.unit_diagonal) ga = sub(ga, diag_matrix(diag_part(ga)));
       return {sum_to_like(grad_like(ga, a), a), sum_to_like(grad_like(gb, b), b)};
@@ -487,12 +512,13 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       rp.full_matrices = false;
       const Var gs = p_.compute_uv ? gouts[1] : gouts[0];
       Var gu = p_.compute_uv ? gouts[0] : nullptr, gvt = p_.compute_uv ? gouts[2] : nullptr;
-      const std::vector<Var> r = p_.compute_uv && !p_.full_matrices ? std::vector<Var>{outs[0], outs[1], outs[2]}
-                                                                    : linalg_node(rp, {a});
+      const std::vector<Var> r =
+          p_.compute_uv && !p_.full_matrices ? std::vector<Var>{outs[0], outs[1], outs[2]} : linalg_node(rp, {a});
       if (p_.full_matrices && (gu || gvt)) {
         const Var square = eq(last_size(a, 1), last_size(a, 2));
-        const std::string msg = op + ": the gradient through U and V^T of a non-square matrix needs "
-                                     "full_matrices=False (the extra columns are not unique)";
+        const std::string msg = op +
+                                ": the gradient through U and V^T of a non-square matrix needs "
+                                "full_matrices=False (the extra columns are not unique)";
         if (gu) gu = assert_op(gu, {square}, msg, CheckFailure::Value);
         if (gvt) gvt = assert_op(gvt, {square}, msg, CheckFailure::Value);
       }
@@ -543,13 +569,13 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       if (gq) b = add(b, gq);
       // b R^-T = (R^-1 b^T)^T
       // Only wide-or-square R is invertible: checked when the gradient runs.
-      const Var fits = p_.qr_mode == QRMode::Complete ? eq(last_size(a, 2), last_size(a, 1))
-                                                      : ge(last_size(a, 2), last_size(a, 1));
-      b = assert_op(b, {fits},
-                    op + (p_.qr_mode == QRMode::Complete
-                              ? ": the gradient of mode='complete' needs a square matrix"
-                              : ": the gradient needs a matrix with at least as many rows as columns"),
-                    CheckFailure::Value);
+      const Var fits =
+          p_.qr_mode == QRMode::Complete ? eq(last_size(a, 2), last_size(a, 1)) : ge(last_size(a, 2), last_size(a, 1));
+      b = assert_op(
+          b, {fits},
+          op + (p_.qr_mode == QRMode::Complete ? ": the gradient of mode='complete' needs a square matrix"
+                                               : ": the gradient needs a matrix with at least as many rows as columns"),
+          CheckFailure::Value);
       return {grad_like(mT(solve_triangular(r, mT(b), false)), a)};
     }
     case LinalgFn::Pinv: {
@@ -584,7 +610,8 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       return {g[0], g[1], nullptr};
     }
     case LinalgFn::Eig:
-      throw NotImplementedError(op + " has no gradient in theon (complex eigenvectors); use eigh for a symmetric "
+      throw NotImplementedError(op +
+                                " has no gradient in theon (complex eigenvectors); use eigh for a symmetric "
                                 "matrix");
   }
   return std::vector<Var>(node.inputs.size(), nullptr);

@@ -61,11 +61,14 @@ std::vector<Var> solve_transpose(FunctionGraph&, Apply& node) {
   if (!a) return {};
   LinalgParams p = l->params();
   p.trans = !p.trans;
-  if (p.structure == MatrixStructure::LowerTriangular) p.structure = MatrixStructure::UpperTriangular;
-  else if (p.structure == MatrixStructure::UpperTriangular) p.structure = MatrixStructure::LowerTriangular;
+  if (p.structure == MatrixStructure::LowerTriangular)
+    p.structure = MatrixStructure::UpperTriangular;
+  else if (p.structure == MatrixStructure::UpperTriangular)
+    p.structure = MatrixStructure::LowerTriangular;
   if (p.structure == MatrixStructure::LowerTriangular || p.structure == MatrixStructure::UpperTriangular)
     p.lower = p.structure == MatrixStructure::LowerTriangular;
-  else if (p.structure != MatrixStructure::General) p.lower = !p.lower;  // the same entries, read from a
+  else if (p.structure != MatrixStructure::General)
+    p.lower = !p.lower;  // the same entries, read from a
   return {linalg(p, {a, node.inputs[1]})[0]};
 }
 

@@ -35,8 +35,8 @@ struct LapackFns {
   void (*geqrf)(const I* m, const I* n, T* a, const I* lda, T* tau, T* work, const I* lwork, I* info) = nullptr;
   void (*orgqr)(const I* m, const I* n, const I* k, T* a, const I* lda, const T* tau, T* work, const I* lwork,
                 I* info) = nullptr;
-  void (*geev)(const char* jobvl, const char* jobvr, const I* n, T* a, const I* lda, T* wr, T* wi, T* vl,
-               const I* ldvl, T* vr, const I* ldvr, T* work, const I* lwork, I* info, flen, flen) = nullptr;
+  void (*geev)(const char* jobvl, const char* jobvr, const I* n, T* a, const I* lda, T* wr, T* wi, T* vl, const I* ldvl,
+               T* vr, const I* ldvr, T* work, const I* lwork, I* info, flen, flen) = nullptr;
   void (*gelsd)(const I* m, const I* n, const I* nrhs, T* a, const I* lda, T* b, const I* ldb, T* s, const T* rcond,
                 I* rank, T* work, const I* lwork, I* iwork, I* info) = nullptr;
 };
@@ -46,8 +46,10 @@ struct Lapack {
   LapackFns<double> d;
   template <class T>
   const LapackFns<T>& fns() const {
-    if constexpr (sizeof(T) == sizeof(float)) return s;
-    else return d;
+    if constexpr (sizeof(T) == sizeof(float))
+      return s;
+    else
+      return d;
   }
   std::string path;  // the library (the BLAS library's)
 };

@@ -7,6 +7,8 @@
 // decompositions whose vectors carry a sign (eigh, eig, SVD, QR) and lstsq
 // get a transposed copy, which is NumPy's call and so gives NumPy's signs. A stack of matrices is spread over theon's
 // threads; one large matrix gives OpenBLAS theon's thread count for the call.
+#include "ops/linalg.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -17,7 +19,6 @@
 
 #include "backend/cpu/kernels.hpp"
 #include "backend/cpu/lapack.hpp"
-#include "ops/linalg.hpp"
 #include "theon/backend/cpu/blas.hpp"
 #include "theon/error.hpp"
 #include "theon/runtime.hpp"
@@ -258,8 +259,10 @@ void solve_kernel(const Ctx& c, const NDArray& a, const NDArray& b, NDArray& out
     T* xm = px + kk * n64 * k64;
     if (n == 0 || nrhs == 0) return;
     std::vector<T> rhs(static_cast<size_t>(n64 * k64));  // column-major n x k
-    if (vec || k64 == 1) std::memcpy(rhs.data(), bm, sizeof(T) * rhs.size());
-    else transpose_copy(bm, n64, k64, rhs.data());
+    if (vec || k64 == 1)
+      std::memcpy(rhs.data(), bm, sizeof(T) * rhs.size());
+    else
+      transpose_copy(bm, n64, k64, rhs.data());
     I info = 0;
     if (chol) {
       f.potrs(&uplo, &n, &nrhs, am, &ld, rhs.data(), &ld, &info, 1);
@@ -290,8 +293,10 @@ void solve_kernel(const Ctx& c, const NDArray& a, const NDArray& b, NDArray& out
         f.getrs(&tr, &n, &nrhs, m.data(), &ld, ipiv.data(), rhs.data(), &ld, &info, 1);
       }
     }
-    if (vec || k64 == 1) std::memcpy(xm, rhs.data(), sizeof(T) * rhs.size());
-    else transpose_copy(rhs.data(), k64, n64, xm);
+    if (vec || k64 == 1)
+      std::memcpy(xm, rhs.data(), sizeof(T) * rhs.size());
+    else
+      transpose_copy(rhs.data(), k64, n64, xm);
   });
 }
 
@@ -323,9 +328,10 @@ void eigh_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArr
     }
     I info = 0, lwork = -1, liwork = -1, iq = 0;
     T q{};
-    if (general) f.sygvd(&itype, &jobz, &uplo, &n, m.data(), &ld, bm.data(), &ld, w, &q, &lwork, &iq, &liwork,
-                         &info, 1, 1);
-    else f.syevd(&jobz, &uplo, &n, m.data(), &ld, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
+    if (general)
+      f.sygvd(&itype, &jobz, &uplo, &n, m.data(), &ld, bm.data(), &ld, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
+    else
+      f.syevd(&jobz, &uplo, &n, m.data(), &ld, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
     lwork = work_size(static_cast<double>(q), c);
     liwork = std::max<I>(1, iq);
     std::vector<T> work(static_cast<size_t>(lwork));
@@ -333,7 +339,8 @@ void eigh_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArr
     if (general)
       f.sygvd(&itype, &jobz, &uplo, &n, m.data(), &ld, bm.data(), &ld, w, work.data(), &lwork, iwork.data(), &liwork,
               &info, 1, 1);
-    else f.syevd(&jobz, &uplo, &n, m.data(), &ld, w, work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
+    else
+      f.syevd(&jobz, &uplo, &n, m.data(), &ld, w, work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
     if (info > n && general) c.fail("b is not positive definite", in[1]);
     if (info > 0) c.fail("the eigenvalue computation did not converge", a);
     if (vectors) transpose_copy(m.data(), n64, n64, out[1].ptr<T>() + kk * n64 * n64);  // columns are vectors
@@ -357,8 +364,8 @@ void eig_kernel(const Ctx& c, const NDArray& a, std::vector<NDArray>& out) {
     f.geev(&jl, &jr, &n, m.data(), &ld, wr.data(), wi.data(), &dummy, &one, vr.data(), &ld, &q, &lwork, &info, 1, 1);
     lwork = work_size(static_cast<double>(q), c);
     std::vector<T> work(static_cast<size_t>(lwork));
-    f.geev(&jl, &jr, &n, m.data(), &ld, wr.data(), wi.data(), &dummy, &one, vr.data(), &ld, work.data(), &lwork,
-           &info, 1, 1);
+    f.geev(&jl, &jr, &n, m.data(), &ld, wr.data(), wi.data(), &dummy, &one, vr.data(), &ld, work.data(), &lwork, &info,
+           1, 1);
     if (info > 0) c.fail("the eigenvalue computation did not converge", a);
     C* w = out[0].ptr<C>() + k * n64;
     C* v = out[1].ptr<C>() + k * n64 * n64;
@@ -409,8 +416,8 @@ void svd_one(const Ctx& c, const LapackFns<T>& f, const T* a, int64_t m64, int64
   std::vector<I> iwork(static_cast<size_t>(8 * k64));
   I info = 0, lwork = -1;
   T q{};
-  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, &q, &lwork, iwork.data(),
-          &info, 1);
+  f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, &q, &lwork, iwork.data(), &info,
+          1);
   lwork = work_size(static_cast<double>(q), c);
   std::vector<T> work(static_cast<size_t>(lwork));
   f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, work.data(), &lwork,
@@ -419,7 +426,7 @@ void svd_one(const Ctx& c, const LapackFns<T>& f, const T* a, int64_t m64, int64
   if (info < 0) throw ValueError(c.name + ": LAPACK rejected argument " + std::to_string(-info) + " of gesdd");
   (void)k;
   if (!u) return;
-  transpose_copy(ubuf.data(), ucols, m64, u);   // column-major m x ucols -> row-major
+  transpose_copy(ubuf.data(), ucols, m64, u);    // column-major m x ucols -> row-major
   transpose_copy(vtbuf.data(), n64, vrows, vt);  // column-major vrows x n -> row-major
 }
 
@@ -544,8 +551,8 @@ void lstsq_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDAr
     lwork = work_size(static_cast<double>(q), c);
     std::vector<T> work(static_cast<size_t>(lwork));
     std::vector<I> iwork(static_cast<size_t>(std::max<I>(1, iq)));
-    f.gelsd(&m, &n, &nrhs, am.data(), &lda, bm.data(), &ldb, s.data(), &rcond, &rank, work.data(), &lwork,
-            iwork.data(), &info);
+    f.gelsd(&m, &n, &nrhs, am.data(), &lda, bm.data(), &ldb, s.data(), &rcond, &rank, work.data(), &lwork, iwork.data(),
+            &info);
     if (info > 0) c.fail("the SVD did not converge in least squares", a);
   }
   out[0] = ws.empty(a.dtype, vec ? Shape{n64} : Shape{n64, k64});
@@ -556,7 +563,8 @@ void lstsq_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDAr
   if (residuals)
     for (int64_t j = 0; j < k64; ++j) {
       T acc = 0;
-      for (int64_t i = n64; i < m64; ++i) acc += bm[static_cast<size_t>(j * ldb + i)] * bm[static_cast<size_t>(j * ldb + i)];
+      for (int64_t i = n64; i < m64; ++i)
+        acc += bm[static_cast<size_t>(j * ldb + i)] * bm[static_cast<size_t>(j * ldb + i)];
       out[1].ptr<T>()[j] = acc;
     }
   out[2] = ws.empty(DType::Int32, {});
@@ -570,10 +578,20 @@ void lstsq_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDAr
 // Higham's scaling and squaring with the degree-13 Pade approximant (2005),
 // computed in double.
 void expm_one(const Ctx& c, const LapackFns<double>& f, const Blas* bl, const double* a, int64_t n64, double* out) {
-  static constexpr double b[] = {64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
-                                 129060195264000.0,   10559470521600.0,    670442572800.0,     33522128640.0,
-                                 1323241920.0,        40840800.0,          960960.0,           16380.0,
-                                 182.0,               1.0};
+  static constexpr double b[] = {64764752532480000.0,
+                                 32382376266240000.0,
+                                 7771770303897600.0,
+                                 1187353796428800.0,
+                                 129060195264000.0,
+                                 10559470521600.0,
+                                 670442572800.0,
+                                 33522128640.0,
+                                 1323241920.0,
+                                 40840800.0,
+                                 960960.0,
+                                 16380.0,
+                                 182.0,
+                                 1.0};
   const size_t nn = static_cast<size_t>(n64 * n64);
   const I n = to_int(n64, c);
   double norm1 = 0;
@@ -695,7 +713,8 @@ void run(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArray>& out
       check_square(c, a);
       const NDArray& b = in[1];
       Shape shape;
-      if (b.ndim() == 1) shape = with(batch, {m});
+      if (b.ndim() == 1)
+        shape = with(batch, {m});
       else {
         // the broadcast batch of a and b (checked by batch_sources)
         const int na = a.ndim() - 2, nb = b.ndim() - 2, nbatch = std::max(na, nb);
@@ -719,8 +738,10 @@ void run(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArray>& out
         if (in[1].shape != a.shape)
           throw ValueError(c.name + ": a " + a.str() + " and b " + in[1].str() + " must have the same shape");
       }
-      if (p.compute_v) alloc_like_types({with(batch, {m}), a.shape});
-      else alloc_like_types({with(batch, {m})});
+      if (p.compute_v)
+        alloc_like_types({with(batch, {m}), a.shape});
+      else
+        alloc_like_types({with(batch, {m})});
       eigh_kernel<T>(c, in, out);
       return;
     }
@@ -730,21 +751,34 @@ void run(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArray>& out
       eig_kernel<T>(c, a, out);
       return;
     case LinalgFn::SVD:
-      if (!p.compute_uv) alloc_like_types({with(batch, {k})});
-      else if (p.full_matrices) alloc_like_types({with(batch, {m, m}), with(batch, {k}), with(batch, {n, n})});
-      else alloc_like_types({with(batch, {m, k}), with(batch, {k}), with(batch, {k, n})});
+      if (!p.compute_uv)
+        alloc_like_types({with(batch, {k})});
+      else if (p.full_matrices)
+        alloc_like_types({with(batch, {m, m}), with(batch, {k}), with(batch, {n, n})});
+      else
+        alloc_like_types({with(batch, {m, k}), with(batch, {k}), with(batch, {k, n})});
       svd_kernel<T>(c, a, out);
       return;
     case LinalgFn::QR:
       switch (p.qr_mode) {
-        case QRMode::Reduced: alloc_like_types({with(batch, {m, k}), with(batch, {k, n})}); break;
-        case QRMode::Complete: alloc_like_types({with(batch, {m, m}), with(batch, {m, n})}); break;
-        case QRMode::R: alloc_like_types({with(batch, {k, n})}); break;
-        case QRMode::Raw: alloc_like_types({with(batch, {n, m}), with(batch, {k})}); break;
+        case QRMode::Reduced:
+          alloc_like_types({with(batch, {m, k}), with(batch, {k, n})});
+          break;
+        case QRMode::Complete:
+          alloc_like_types({with(batch, {m, m}), with(batch, {m, n})});
+          break;
+        case QRMode::R:
+          alloc_like_types({with(batch, {k, n})});
+          break;
+        case QRMode::Raw:
+          alloc_like_types({with(batch, {n, m}), with(batch, {k})});
+          break;
       }
       qr_kernel<T>(c, a, out);
       return;
-    case LinalgFn::Lstsq: lstsq_kernel<T>(c, in, out, ws); return;
+    case LinalgFn::Lstsq:
+      lstsq_kernel<T>(c, in, out, ws);
+      return;
     case LinalgFn::Pinv:
       alloc_like_types({with(batch, {n, m})});
       pinv_kernel<T>(c, a, out[0]);
@@ -764,8 +798,10 @@ void linalg_kernel(const Linalg& op, const std::vector<NDArray>& in, std::vector
   for (const NDArray& x : in) cin.push_back(x.contiguous());
   if (cin[0].ndim() < 2) c.fail("the matrix must have at least 2 dimensions", cin[0]);
   for (const NDArray& x : cin) checked_element_count(x.shape, x.dtype, c.name + " input");
-  if (cin[0].dtype == DType::Float32) run<float>(c, cin, out, ws);
-  else run<double>(c, cin, out, ws);
+  if (cin[0].dtype == DType::Float32)
+    run<float>(c, cin, out, ws);
+  else
+    run<double>(c, cin, out, ws);
 }
 
 }  // namespace
