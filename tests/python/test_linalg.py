@@ -258,8 +258,50 @@ def test_degenerate_gradient_conditions_raise_when_run():
     f = theon.function([x], T.grad(nl.svd(x)[0].sum(), x))
     with pytest.raises(ValueError, match="full_matrices=False"):
         f(R.standard_normal((5, 3)))
-    with pytest.raises(NotImplementedError, match="Eig"):
-        T.grad(T.real(nl.eig(x)[0]).sum(), x)
+    with pytest.raises(NotImplementedError, match="raw"):
+        T.grad(nl.qr(x, "raw")[0].sum(), x)
+
+
+def _real_spectrum(n=4):
+    s = spd(n)
+    d = np.diag(R.uniform(0.5, 1.5, n))
+    return d @ s @ np.linalg.inv(d)  # not symmetric, real distinct eigenvalues
+
+
+K4 = R.standard_normal((4, 4))
+
+
+@pytest.mark.parametrize("case", ["values_real", "values_complex", "vectors_real", "vectors_modulus_complex"])
+def test_eig_gradient(case):
+    w = lambda m: nl.eig(m)[0]  # noqa: E731
+    v = lambda m: nl.eig(m)[1]  # noqa: E731
+    fn, a = {
+        "values_real": (lambda m: T.real(w(m) * K4[0]).sum(), _real_spectrum()),
+        "values_complex": (lambda m: (T.real(w(m)) * K4[0] + T.imag(w(m)) * K4[1]).sum(), R.standard_normal((4, 4))),
+        "vectors_real": (lambda m: T.real(v(m) * K4).sum(), _real_spectrum()),
+        # a complex eigenvector's phase is LAPACK's choice: a cost that does not depend on it
+        "vectors_modulus_complex": (lambda m: (T.real(v(m) * T.conj(v(m))) * K4).sum(), R.standard_normal((4, 4))),
+    }[case]
+    T.verify_grad(fn, [a], rng=np.random.RandomState(4))
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_inverse_det_and_solve(dtype):
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == "complex64" else dict(rtol=1e-10, atol=1e-12)
+    a, b = tensor(dtype, 2, "a"), tensor(dtype, 2, "b")
+    av = (R.standard_normal((4, 4)) + 1j * R.standard_normal((4, 4)) + 3 * np.eye(4)).astype(dtype)
+    bv = (R.standard_normal((4, 2)) + 1j * R.standard_normal((4, 2))).astype(dtype)
+    got = run([nl.matrix_inverse(a), nl.det(a), sla.solve(a, b), sla.solve(a, b, transposed=True)], [a, b], [av, bv])
+    want = [np.linalg.inv(av), np.linalg.det(av), np.linalg.solve(av, bv), np.linalg.solve(av.T, bv)]
+    for g, w_ in zip(got, want):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, w_, **tol)
+    with pytest.raises(NotImplementedError, match="complex"):
+        sla.cholesky(a)
+    # a real cost of a complex inverse: the gradient through complex LU
+    T.verify_grad(lambda m: T.real(nl.matrix_inverse(T.cast(m, "complex128") * (1 + 1j))).sum() +
+                  T.imag(sla.solve(T.cast(m, "complex128") * (2 - 1j), np.ones(3))).sum(),
+                  [R.standard_normal((3, 3)) + 3 * np.eye(3)], rng=np.random.RandomState(5))
 
 
 # ---- shapes, op classes ---------------------------------------------------------------------
@@ -326,7 +368,7 @@ def test_shape_errors():
     with pytest.raises(np.linalg.LinAlgError, match="a must be a matrix"):
         nl.lstsq()(T.dvector(), T.dvector(), 1.0)
     with pytest.raises(NotImplementedError, match="complex"):
-        nl.matrix_inverse(T.zmatrix())
+        nl.svd(T.zmatrix())
     with pytest.raises(ValueError, match="on_error"):
         sla.cholesky(x, on_error="ignore")
     with pytest.raises(ValueError, match="mode"):

@@ -103,24 +103,41 @@ Var diag_matrix(const Var& v) {  // (..., n) -> (..., n, n) with v on the diagon
   return mul(expand_last(v), identity_like(mul(expand_last(v), expand_row(v))));
 }
 
-Var diag_part(const Var& x) { return sum(mul(x, identity_like(x)), std::vector<int>{x->ndim() - 1}); }
+// The diagonal of the last two axes, read by indexing (no n x n temporary).
+Var diag_part(const Var& x) {
+  const Var i = arange(int_const(0), minimum(last_size(x, 2), last_size(x, 1)), int_const(1), DType::Int64);
+  std::vector<IndexEntry> idx(static_cast<size_t>(x->ndim() - 2), IndexEntry::slice());
+  idx.push_back(IndexEntry::array(i));
+  idx.push_back(IndexEntry::array(i));
+  return subtensor(x, idx);
+}
+
+// Row and column positions of the last two axes, broadcastable against them.
+std::pair<Var, Var> positions(const Var& x) {
+  return {dimshuffle(arange(int_const(0), last_size(x, 2), int_const(1), DType::Int64), {0, -1}),
+          dimshuffle(arange(int_const(0), last_size(x, 1), int_const(1), DType::Int64), {-1, 0})};
+}
 
 // x with the entries outside the lower (upper) triangle zeroed; k shifts the diagonal.
 Var triangle(const Var& x, bool lower, int64_t k = 0) {
-  const Var rows = dimshuffle(arange(int_const(0), last_size(x, 2), int_const(1), DType::Int64), {0, -1});
-  const Var cols = dimshuffle(arange(int_const(0), last_size(x, 1), int_const(1), DType::Int64), {-1, 0});
+  const auto [rows, cols] = positions(x);
   const Var shifted = add(rows, int_const(k));
   return switch_(lower ? ge(shifted, cols) : le(shifted, cols), x, zeros_like(x));
 }
 
-Var sym(const Var& g) { return mul(add(g, mT(g)), scalar_like(0.5, g)); }
+// The strict lower (upper) triangle of x, its diagonal times diag_scale, and
+// zeros: one elementwise pass (fused), no diagonal matrix.
+Var triangle_scaled_diagonal(const Var& x, bool lower, double diag_scale) {
+  const auto [rows, cols] = positions(x);
+  const Var zero = zeros_like(x);
+  return switch_(lower ? gt(rows, cols) : lt(rows, cols), x,
+                 switch_(eq(rows, cols), mul(x, scalar_like(diag_scale, x)), zero));
+}
 
 // The gradient of a function that reads one triangle of its (symmetric)
-// matrix, from its gradient g with respect to the symmetric matrix.
-Var read_triangle_grad(const Var& g, bool lower) {
-  const Var s = sym(g);
-  return sub(triangle(mul(s, scalar_like(2.0, s)), lower), diag_matrix(diag_part(s)));
-}
+// matrix, from its gradient g with respect to the symmetric matrix: the read
+// off-diagonal entries get both halves, g_ij + g_ji; the diagonal g_ii.
+Var read_triangle_grad(const Var& g, bool lower) { return triangle_scaled_diagonal(add(g, mT(g)), lower, 0.5); }
 
 Var grad_like(Var g, const Var& x) {
   if (g && g->dtype() != x->dtype()) g = cast(g, x->dtype());
@@ -188,6 +205,12 @@ int64_t static_min(int64_t a, int64_t b) { return a >= 0 && b >= 0 ? std::min(a,
 
 DType complex_of(DType d) { return d == DType::Float32 ? DType::Complex64 : DType::Complex128; }
 
+// The functions that take complex matrices (LAPACK's complex LU routines).
+bool takes_complex(const LinalgParams& p) {
+  return p.fn == LinalgFn::Inv || p.fn == LinalgFn::Det ||
+         (p.fn == LinalgFn::Solve && p.structure == MatrixStructure::General);
+}
+
 }  // namespace
 
 namespace ops {
@@ -238,7 +261,8 @@ std::vector<TensorType> Linalg::infer_types(const std::vector<Var>& in) const {
   if (p_.fn == LinalgFn::Lstsq) n_inputs = 3;
   need_inputs(n_inputs, p_.fn == LinalgFn::Eigh ? 2 : n_inputs);
   const DType d = in[0]->dtype();
-  if (d != DType::Float32 && d != DType::Float64)
+  const bool complex_ok = takes_complex(p_) && (d == DType::Complex64 || d == DType::Complex128);
+  if (d != DType::Float32 && d != DType::Float64 && !complex_ok)
     linalg_type_error(op, "computes in float32 or float64, got " + in[0]->type.str() + " (the builders cast)");
   for (size_t i = 1; i < in.size(); ++i)
     if (!(p_.fn == LinalgFn::Lstsq && i == 2) && in[i]->dtype() != d)
@@ -435,13 +459,13 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       const Var L = lower ? outs[0] : mT(outs[0]);
       const Var gL = lower ? gouts[0] : mT(gouts[0]);
       const Var m = mm(mT(L), gL);
-      const Var phi = sub(triangle(m, true), mul(diag_matrix(diag_part(m)), scalar_like(0.5, m)));
+      const Var phi = triangle_scaled_diagonal(m, true, 0.5);
       // L^-T phi L^-1 = (L^-T (L^-T phi)^T)^T, two triangular solves
       const Var t = solve_triangular(L, phi, true, true);
       const Var s = mT(solve_triangular(L, mT(t), true, true));
       // The gradient wrt the symmetric matrix is sym(s); Theano's form, tril(s + s^T) - diag(s), reads one triangle.
       const Var full = add(s, mT(s));
-      return {grad_like(sub(triangle(full, lower), diag_matrix(diag_part(s))), a)};
+      return {grad_like(triangle_scaled_diagonal(full, lower, 0.5), a)};
     }
     case LinalgFn::Solve: {
       const Var &b = node.inputs[1], &x = outs[0], &g = gouts[0];
@@ -466,17 +490,24 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
         case MatrixStructure::General:
           break;
       }
-      if (p_.unit_diagonal) ga = sub(ga, diag_matrix(diag_part(ga)));
+      if (p_.unit_diagonal) ga = triangle_scaled_diagonal(ga, p_.lower, 0.0);
       return {sum_to_like(grad_like(ga, a), a), sum_to_like(grad_like(gb, b), b)};
     }
     case LinalgFn::ChoSolve: {
-      // x = (L L^T)^-1 b: gb = cho_solve(L, g); with A = L L^T, gA = -gb x^T and gL = (gA + gA^T) L.
+      // x = (L L^T)^-1 b: gb = cho_solve(L, g); with A = L L^T, gA = -gb x^T
+      // and gL = tril((gA + gA^T) L). gA has the rank of b's columns, so
+      // (gA + gA^T) L = -(gb (L^T x)^T + x (L^T gb)^T): products of n x k
+      // matrices, not of two n x n ones (upper: L (gA + gA^T), likewise).
       const Var &b = node.inputs[1], &x = outs[0], &g = gouts[0];
       const bool vec = vector_rhs(node.inputs);
       const Var gb = linalg_node(p_, {a, g})[0];
-      const Var gA = vec ? neg(mul(expand_last(gb), expand_row(x))) : neg(mm(gb, mT(x)));
-      const Var full = add(gA, mT(gA));
-      const Var gc = p_.lower ? triangle(mm(full, a), true) : triangle(mm(a, full), false);
+      const Var xm = vec ? expand_last(x) : x, gbm = vec ? expand_last(gb) : gb;  // (..., n, k)
+      Var prod;
+      if (p_.lower)
+        prod = add(mm(gbm, mT(mm(mT(a), xm))), mm(xm, mT(mm(mT(a), gbm))));
+      else
+        prod = add(mm(mm(a, xm), mT(gbm)), mm(mm(a, gbm), mT(xm)));
+      const Var gc = triangle(neg(prod), p_.lower);
       return {sum_to_like(grad_like(gc, a), a), sum_to_like(grad_like(gb, b), b)};
     }
     case LinalgFn::Eigh: {
@@ -609,10 +640,29 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       auto g = Lop({x}, {a, b}, {gouts[0]});
       return {g[0], g[1], nullptr};
     }
-    case LinalgFn::Eig:
-      throw NotImplementedError(op +
-                                " has no gradient in theon (complex eigenvectors); use eigh for a symmetric "
-                                "matrix");
+    case LinalgFn::Eig: {
+      // a = V diag(w) V^-1 with unit-norm columns (LAPACK's normalization).
+      // With F_ij = 1/(w_j - w_i) off the diagonal, c_i = Re((V^T gV)_ii):
+      // ga = Re(V^-T (diag(gw) + F o (V^T gV - V^T conj(V) diag(c))) V^T).
+      // Real a only; repeated eigenvalues make F infinite (as for eigh).
+      const Var &w = outs[0], &v = outs[1];
+      const Var &gw = gouts[0], &gv = gouts[1];
+      if (!gw && !gv) return {nullptr};
+      Var inner = gw ? diag_matrix(gw) : nullptr;
+      if (gv) {
+        const Var vtg = mm(mT(v), gv);
+        const Var c = real(diag_part(vtg));
+        const Var h = sub(vtg, mul(mm(mT(v), conj(v)), expand_row(cast(c, v->dtype()))));
+        const Var k = mul(inverse_gaps(w), h);
+        inner = inner ? add(inner, k) : k;
+      }
+      // V^-T X V^T: the solve with the transpose flag of V
+      LinalgParams sp;
+      sp.fn = LinalgFn::Solve;
+      sp.trans = true;
+      const Var x = linalg_node(sp, {v, mm(inner, mT(v))})[0];
+      return {grad_like(real(x), a)};
+    }
   }
   return std::vector<Var>(node.inputs.size(), nullptr);
 }
@@ -623,10 +673,15 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
 
 namespace {
 
-// The dtype a linalg function computes in: float32 for float16/float32, float64 otherwise.
-DType compute_dtype(DType d, const std::string& op) {
-  if (is_complex(d))
-    throw NotImplementedError(op + ": complex matrices are not supported yet (got " + std::string(dtype_name(d)) + ")");
+// The dtype a linalg function computes in: float32 for float16/float32,
+// float64 for the other reals, the complex dtype for the functions that take one.
+DType compute_dtype(DType d, const LinalgParams& p) {
+  if (is_complex(d)) {
+    if (!takes_complex(p))
+      throw NotImplementedError(std::string(linalg_fn_name(p.fn)) + ": complex matrices are not supported yet (got " +
+                                std::string(dtype_name(d)) + "; inverse, det and the general solve take them)");
+    return d;
+  }
   return d == DType::Float32 || d == DType::Float16 ? DType::Float32 : DType::Float64;
 }
 
@@ -637,15 +692,13 @@ void not_null(const Var& x, const std::string& op, const char* role) {
 }
 
 Var one(LinalgParams p, const Var& a) {
-  const std::string op = linalg_fn_name(p.fn);
-  not_null(a, op, "the matrix");
-  return linalg_node(p, {as_compute(a, compute_dtype(a->dtype(), op))})[0];
+  not_null(a, linalg_fn_name(p.fn), "the matrix");
+  return linalg_node(p, {as_compute(a, compute_dtype(a->dtype(), p))})[0];
 }
 
 std::vector<Var> all(LinalgParams p, const Var& a) {
-  const std::string op = linalg_fn_name(p.fn);
-  not_null(a, op, "the matrix");
-  return linalg_node(p, {as_compute(a, compute_dtype(a->dtype(), op))});
+  not_null(a, linalg_fn_name(p.fn), "the matrix");
+  return linalg_node(p, {as_compute(a, compute_dtype(a->dtype(), p))});
 }
 
 LinalgParams params(LinalgFn f) {
@@ -655,10 +708,11 @@ LinalgParams params(LinalgFn f) {
 }
 
 // a and b cast to the dtype both compute in.
-std::pair<Var, Var> common(const Var& a, const Var& b, const std::string& op) {
+std::pair<Var, Var> common(const Var& a, const Var& b, const LinalgParams& p) {
+  const std::string op = linalg_fn_name(p.fn);
   not_null(a, op, "a");
   not_null(b, op, "b");
-  const DType d = compute_dtype(upcast(a->dtype(), b->dtype()), op);
+  const DType d = compute_dtype(upcast(a->dtype(), b->dtype()), p);
   return {as_compute(a, d), as_compute(b, d)};
 }
 
@@ -675,7 +729,7 @@ std::vector<Var> linalg(const LinalgParams& p, std::vector<Var> inputs) {
     not_null(inputs[i], op, "an input");
     d = upcast(d, inputs[i]->dtype());
   }
-  d = compute_dtype(d, op);
+  d = compute_dtype(d, p);
   for (size_t i = 0; i < n; ++i) inputs[i] = as_compute(inputs[i], d);
   if (p.fn == LinalgFn::Lstsq && inputs.size() == 3 && inputs[2] && !is_float(inputs[2]->dtype()))
     inputs[2] = cast(inputs[2], DType::Float64);
@@ -700,7 +754,7 @@ Var solve(const Var& a, const Var& b, MatrixStructure s, bool lower, bool trans,
   p.lower = s == MatrixStructure::LowerTriangular ? true : s == MatrixStructure::UpperTriangular ? false : lower;
   p.trans = trans;
   p.unit_diagonal = unit_diagonal && (s == MatrixStructure::LowerTriangular || s == MatrixStructure::UpperTriangular);
-  auto [x, y] = common(a, b, "Solve");
+  auto [x, y] = common(a, b, p);
   return linalg_node(p, {x, y})[0];
 }
 
@@ -712,7 +766,7 @@ Var solve_triangular(const Var& a, const Var& b, bool lower, bool trans, bool un
 Var cho_solve(const Var& c, const Var& b, bool lower) {
   LinalgParams p = params(LinalgFn::ChoSolve);
   p.lower = lower;
-  auto [x, y] = common(c, b, "CholeskySolve");
+  auto [x, y] = common(c, b, p);
   return linalg_node(p, {x, y})[0];
 }
 
@@ -727,7 +781,7 @@ Var eigvalsh(const Var& a, const Var& b, bool lower) {
   p.lower = lower;
   p.compute_v = false;
   if (!b) return one(p, a);
-  auto [x, y] = common(a, b, "Eigvalsh");
+  auto [x, y] = common(a, b, p);
   return linalg_node(p, {x, y})[0];
 }
 
@@ -747,7 +801,7 @@ std::vector<Var> qr(const Var& a, QRMode mode) {
 }
 
 std::vector<Var> lstsq(const Var& a, const Var& b, const Var& rcond) {
-  auto [x, y] = common(a, b, "Lstsq");
+  auto [x, y] = common(a, b, params(LinalgFn::Lstsq));
   not_null(rcond, "Lstsq", "rcond");
   Var rc = rcond;
   if (!is_float(rc->dtype())) rc = cast(rc, DType::Float64);

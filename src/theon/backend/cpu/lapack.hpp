@@ -3,15 +3,18 @@
 // points (column-major, arguments by pointer, 32-bit integers, a hidden length
 // per character argument). Private to the library.
 #pragma once
+#include <complex>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 namespace theon {
 
 using lapack_int = int;
 using flen = size_t;  // the hidden length of a Fortran CHARACTER argument
 
-// One precision's routines (T = float or double).
+// One precision's routines (T = float or double; the complex types have
+// only the LU routines: getrf, getri, getrs).
 template <class T>
 struct LapackFns {
   using I = lapack_int;
@@ -44,12 +47,18 @@ struct LapackFns {
 struct Lapack {
   LapackFns<float> s;
   LapackFns<double> d;
+  LapackFns<std::complex<float>> c;
+  LapackFns<std::complex<double>> z;
   template <class T>
   const LapackFns<T>& fns() const {
-    if constexpr (sizeof(T) == sizeof(float))
+    if constexpr (std::is_same_v<T, float>)
       return s;
-    else
+    else if constexpr (std::is_same_v<T, double>)
       return d;
+    else if constexpr (std::is_same_v<T, std::complex<float>>)
+      return c;
+    else
+      return z;
   }
   std::string path;  // the library (the BLAS library's)
 };

@@ -1,6 +1,7 @@
 // Finds LAPACK in the BLAS library at run time; see backend/cpu/lapack.hpp.
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "backend/cpu/dynlib.hpp"
@@ -23,6 +24,7 @@ bool resolve_all(void* h, const std::string& prefix, char p, LapackFns<T>& f, st
   bool ok = r("getrf", f.getrf);
   ok &= r("getri", f.getri);
   ok &= r("getrs", f.getrs);
+  if constexpr (!std::is_floating_point_v<T>) return ok;  // complex: the LU routines only
   ok &= r("potrf", f.potrf);
   ok &= r("potrs", f.potrs);
   ok &= r("trtrs", f.trtrs);
@@ -60,9 +62,12 @@ const Lapack* lapack(std::string* why) {
   t->path = b->path;
   std::string reason, missing;
   if (void* h = open_library(b->path, &reason)) {
-    if (!resolve_all(h, b->prefix, 's', t->s, &missing) || !resolve_all(h, b->prefix, 'd', t->d, &missing)) {
+    if (!resolve_all(h, b->prefix, 's', t->s, &missing) || !resolve_all(h, b->prefix, 'd', t->d, &missing) ||
+        !resolve_all(h, b->prefix, 'c', t->c, &missing) || !resolve_all(h, b->prefix, 'z', t->z, &missing)) {
       t->s = {};
       t->d = {};
+      t->c = {};
+      t->z = {};
       reason = "the BLAS library " + b->path + " has no LAPACK routine " + missing;
     }
   }

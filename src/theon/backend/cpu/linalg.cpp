@@ -153,6 +153,13 @@ void keep_triangle(T* a, int64_t n, bool lower) {
 // The uplo character LAPACK needs for a row-major matrix whose `lower` triangle is read.
 char uplo_of(bool lower) { return lower ? 'U' : 'L'; }
 
+// A matrix stored column by column (a transposed view of a C-contiguous
+// one): its buffer is already what LAPACK reads.
+bool column_major_matrix(const NDArray& x) {
+  const auto item = static_cast<int64_t>(itemsize(x.dtype));
+  return x.ndim() == 2 && x.shape[0] > 1 && x.shape[1] > 1 && x.strides[0] == item && x.strides[1] == x.shape[0] * item;
+}
+
 // ---- LU: inverse, determinants ---------------------------------------------------------
 
 template <class T>
@@ -172,7 +179,7 @@ void inv_kernel(const Ctx& c, const NDArray& a, NDArray& out) {
     if (info > 0) c.fail("singular matrix", a);
     T q{};
     f.getri(&n, m, &ld, ipiv.data(), &q, &lwork, &info);
-    lwork = work_size(static_cast<double>(q), c);
+    lwork = work_size(std::real(q), c);
     std::vector<T> work(static_cast<size_t>(lwork));
     f.getri(&n, m, &ld, ipiv.data(), work.data(), &lwork, &info);
     if (info > 0) c.fail("singular matrix", a);
@@ -204,6 +211,27 @@ void lu_det(const Ctx& c, const NDArray& a, T* sign, T* logabs) {
     }
     sign[k] = s;
     logabs[k] = l;
+  });
+}
+
+// det of each complex matrix: the product of U's diagonal, negated per row swap.
+template <class C>
+void complex_det(const Ctx& c, const NDArray& a, C* det) {
+  const auto& f = need_lapack(c).fns<C>();
+  const int64_t n64 = rows_of(a);
+  const I n = to_int(n64, c), ld = std::max<I>(1, n);
+  const C* src = a.ptr<C>();
+  for_each_matrix(batch_count(a.shape, 2), n64, [&](int64_t k) {
+    std::vector<C> m(src + k * n64 * n64, src + (k + 1) * n64 * n64);
+    std::vector<I> ipiv(static_cast<size_t>(std::max<I>(1, n)));
+    I info = 0;
+    if (n > 0) f.getrf(&n, &n, m.data(), &ld, ipiv.data(), &info);
+    C d(1);
+    for (I i = 0; i < n; ++i) {
+      d *= m[static_cast<size_t>(i) * static_cast<size_t>(n64 + 1)];
+      if (ipiv[static_cast<size_t>(i)] != i + 1) d = -d;
+    }
+    det[k] = d;
   });
 }
 
@@ -250,6 +278,7 @@ void solve_kernel(const Ctx& c, const NDArray& a, const NDArray& b, NDArray& out
   const auto src_b = vec ? std::vector<int64_t>(src_a.size(), 0) : batch_sources(b, 2, batch, c);
   const T *pa = a.ptr<T>(), *pb = b.ptr<T>();
   T* px = out.ptr<T>();
+  const bool b_column_major = column_major_matrix(b);  // one matrix, read as it lies
   const bool chol = p.fn == LinalgFn::ChoSolve;
   const char uplo = uplo_of(p.lower);
   for_each_matrix(static_cast<int64_t>(src_a.size()), n64, [&](int64_t kk) {
@@ -259,7 +288,7 @@ void solve_kernel(const Ctx& c, const NDArray& a, const NDArray& b, NDArray& out
     T* xm = px + kk * n64 * k64;
     if (n == 0 || nrhs == 0) return;
     std::vector<T> rhs(static_cast<size_t>(n64 * k64));  // column-major n x k
-    if (vec || k64 == 1)
+    if (vec || k64 == 1 || b_column_major)
       std::memcpy(rhs.data(), bm, sizeof(T) * rhs.size());
     else
       transpose_copy(bm, n64, k64, rhs.data());
@@ -282,7 +311,7 @@ void solve_kernel(const Ctx& c, const NDArray& a, const NDArray& b, NDArray& out
         I lwork = -1;
         T q{};
         f.sysv(&uplo, &n, &nrhs, m.data(), &ld, ipiv.data(), rhs.data(), &ld, &q, &lwork, &info, 1);
-        lwork = work_size(static_cast<double>(q), c);
+        lwork = work_size(std::real(q), c);
         std::vector<T> work(static_cast<size_t>(lwork));
         f.sysv(&uplo, &n, &nrhs, m.data(), &ld, ipiv.data(), rhs.data(), &ld, work.data(), &lwork, &info, 1);
         if (info > 0) c.fail("singular matrix", a);
@@ -332,7 +361,7 @@ void eigh_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArr
       f.sygvd(&itype, &jobz, &uplo, &n, m.data(), &ld, bm.data(), &ld, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
     else
       f.syevd(&jobz, &uplo, &n, m.data(), &ld, w, &q, &lwork, &iq, &liwork, &info, 1, 1);
-    lwork = work_size(static_cast<double>(q), c);
+    lwork = work_size(std::real(q), c);
     liwork = std::max<I>(1, iq);
     std::vector<T> work(static_cast<size_t>(lwork));
     std::vector<I> iwork(static_cast<size_t>(liwork));
@@ -362,7 +391,7 @@ void eig_kernel(const Ctx& c, const NDArray& a, std::vector<NDArray>& out) {
     T q{}, dummy{};
     const char jl = 'N', jr = 'V';
     f.geev(&jl, &jr, &n, m.data(), &ld, wr.data(), wi.data(), &dummy, &one, vr.data(), &ld, &q, &lwork, &info, 1, 1);
-    lwork = work_size(static_cast<double>(q), c);
+    lwork = work_size(std::real(q), c);
     std::vector<T> work(static_cast<size_t>(lwork));
     f.geev(&jl, &jr, &n, m.data(), &ld, wr.data(), wi.data(), &dummy, &one, vr.data(), &ld, work.data(), &lwork, &info,
            1, 1);
@@ -418,7 +447,7 @@ void svd_one(const Ctx& c, const LapackFns<T>& f, const T* a, int64_t m64, int64
   T q{};
   f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, &q, &lwork, iwork.data(), &info,
           1);
-  lwork = work_size(static_cast<double>(q), c);
+  lwork = work_size(std::real(q), c);
   std::vector<T> work(static_cast<size_t>(lwork));
   f.gesdd(&jobz, &m, &n, work_a.data(), &m, s, ubuf.data(), &ldu, vtbuf.data(), &ldvt, work.data(), &lwork,
           iwork.data(), &info, 1);
@@ -494,7 +523,7 @@ void qr_kernel(const Ctx& c, const NDArray& a, std::vector<NDArray>& out) {
     T q{};
     if (k > 0) {
       f.geqrf(&m, &n, h.data(), &ld, tau.data(), &q, &lwork, &info);
-      lwork = work_size(static_cast<double>(q), c);
+      lwork = work_size(std::real(q), c);
       std::vector<T> work(static_cast<size_t>(lwork));
       f.geqrf(&m, &n, h.data(), &ld, tau.data(), work.data(), &lwork, &info);
     }
@@ -515,7 +544,7 @@ void qr_kernel(const Ctx& c, const NDArray& a, std::vector<NDArray>& out) {
     if (k > 0) {
       lwork = -1;
       f.orgqr(&m, &qc, &k, h.data(), &ld, tau.data(), &q, &lwork, &info);
-      lwork = work_size(static_cast<double>(q), c);
+      lwork = work_size(std::real(q), c);
       std::vector<T> work(static_cast<size_t>(lwork));
       f.orgqr(&m, &qc, &k, h.data(), &ld, tau.data(), work.data(), &lwork, &info);
     } else {  // no reflectors: Q is the identity
@@ -548,7 +577,7 @@ void lstsq_kernel(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDAr
     I lwork = -1, iq = 0;
     T q{};
     f.gelsd(&m, &n, &nrhs, am.data(), &lda, bm.data(), &ldb, s.data(), &rcond, &rank, &q, &lwork, &iq, &info);
-    lwork = work_size(static_cast<double>(q), c);
+    lwork = work_size(std::real(q), c);
     std::vector<T> work(static_cast<size_t>(lwork));
     std::vector<I> iwork(static_cast<size_t>(std::max<I>(1, iq)));
     f.gelsd(&m, &n, &nrhs, am.data(), &lda, bm.data(), &ldb, s.data(), &rcond, &rank, work.data(), &lwork, iwork.data(),
@@ -791,17 +820,71 @@ void run(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArray>& out
   }
 }
 
+// Complex matrices: the LU functions (inverse, determinant, general solve).
+template <class C>
+void run_complex(const Ctx& c, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
+  const NDArray& a = in[0];
+  check_square(c, a);
+  switch (c.op.params().fn) {
+    case LinalgFn::Inv:
+      out[0] = ws.empty(a.dtype, a.shape);
+      inv_kernel<C>(c, a, out[0]);
+      return;
+    case LinalgFn::Det:
+      out[0] = ws.empty(a.dtype, Shape(a.shape.begin(), a.shape.end() - 2));
+      complex_det<C>(c, a, out[0].ptr<C>());
+      return;
+    case LinalgFn::Solve: {
+      const NDArray& b = in[1];
+      Shape shape;
+      const Shape batch(a.shape.begin(), a.shape.end() - 2);
+      if (b.ndim() == 1) {
+        shape = batch;
+        shape.push_back(rows_of(a));
+      } else {
+        const int na = a.ndim() - 2, nb = b.ndim() - 2, nbatch = std::max(na, nb);
+        shape = Shape(static_cast<size_t>(nbatch), 1);
+        for (int i = 0; i < nbatch; ++i) {
+          const int ia = i - (nbatch - na), ib = i - (nbatch - nb);
+          const int64_t sa = ia >= 0 ? a.shape[static_cast<size_t>(ia)] : 1;
+          const int64_t sb = ib >= 0 ? b.shape[static_cast<size_t>(ib)] : 1;
+          shape[static_cast<size_t>(i)] = sa == 1 ? sb : sa;
+        }
+        shape.push_back(rows_of(a));
+        shape.push_back(cols_of(b));
+      }
+      out[0] = ws.empty(a.dtype, shape);
+      solve_kernel<C>(c, a, b, out[0]);
+      return;
+    }
+    default:
+      throw NotImplementedError(c.name + ": complex matrices are not supported yet");
+  }
+}
+
 void linalg_kernel(const Linalg& op, const std::vector<NDArray>& in, std::vector<NDArray>& out, Workspace& ws) {
   const Ctx c{op, op.name()};
   std::vector<NDArray> cin;
   cin.reserve(in.size());
-  for (const NDArray& x : in) cin.push_back(x.contiguous());
+  const bool solve = op.fn() == LinalgFn::Solve || op.fn() == LinalgFn::ChoSolve;
+  for (size_t i = 0; i < in.size(); ++i)
+    cin.push_back(solve && i == 1 && column_major_matrix(in[i]) ? in[i] : in[i].contiguous());
   if (cin[0].ndim() < 2) c.fail("the matrix must have at least 2 dimensions", cin[0]);
   for (const NDArray& x : cin) checked_element_count(x.shape, x.dtype, c.name + " input");
-  if (cin[0].dtype == DType::Float32)
-    run<float>(c, cin, out, ws);
-  else
-    run<double>(c, cin, out, ws);
+  switch (cin[0].dtype) {
+    case DType::Float32:
+      run<float>(c, cin, out, ws);
+      break;
+    case DType::Complex64:
+      run_complex<std::complex<float>>(c, cin, out, ws);
+      break;
+    case DType::Complex128:
+      run_complex<std::complex<double>>(c, cin, out, ws);
+      break;
+    default:
+      run<double>(c, cin, out, ws);
+      break;
+  }
 }
 
 }  // namespace
