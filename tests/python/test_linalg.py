@@ -350,6 +350,9 @@ def test_singular_and_indefinite_matrices_raise_linalg_error_naming_the_op():
         assert isinstance(e.value, ValueError)
     nan = theon.function([x], sla.cholesky(x, on_error="nan"))(np.array([[1, 0.2], [0.2, -2]]))
     assert np.isnan(nan).all()
+    g = theon.function([x], T.grad(sla.cholesky(x, on_error="nan").sum(), x))
+    assert np.isnan(g(np.array([[1, 0.2], [0.2, -2]]))).all()  # Theano's rule: the gradient is NaN too
+    assert np.isfinite(g(np.eye(2))).all()
     assert theon.function([x], nl.det(x))(singular) == 0
     sign, logdet = theon.function([x], list(nl.slogdet(x)))(singular)
     assert sign == 0 and logdet == -np.inf

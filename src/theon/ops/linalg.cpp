@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ops/op_info.hpp"
 #include "theon/error.hpp"
@@ -465,7 +466,13 @@ std::vector<Var> Linalg::grad(const Apply& node, const std::vector<Var>& gouts) 
       const Var s = mT(solve_triangular(L, mT(t), true, true));
       // The gradient wrt the symmetric matrix is sym(s); Theano's form, tril(s + s^T) - diag(s), reads one triangle.
       const Var full = add(s, mT(s));
-      return {grad_like(triangle_scaled_diagonal(full, lower, 0.5), a)};
+      Var ga = triangle_scaled_diagonal(full, lower, 0.5);
+      if (p_.nan_on_error) {  // a factor of NaNs (not positive definite): a gradient of NaNs, as Theano's
+        const int nd = a->ndim();
+        const Var bad = any(isnan(outs[0]), std::vector<int>{nd - 2, nd - 1}, true);
+        ga = switch_(bad, scalar_like(std::numeric_limits<double>::quiet_NaN(), ga), ga);
+      }
+      return {grad_like(ga, a)};
     }
     case LinalgFn::Solve: {
       const Var &b = node.inputs[1], &x = outs[0], &g = gouts[0];
