@@ -398,3 +398,24 @@ def test_empty_and_large_batch():
     np.testing.assert_allclose(run(nl.matrix_inverse(x), [x], [a]), np.linalg.inv(a), rtol=1e-8)
     m = T.dmatrix("m")
     assert run(nl.det(m), [m], [np.zeros((0, 0))]) == 1.0
+
+
+# ---- rewrites on factor products (the catalogue shows each rule; these the other forms) ----
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_products_of_a_cholesky_factor_are_rewritten(lower):
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    c = sla.cholesky(a, lower=lower)
+    prod = T.dot(c, c.T) if lower else T.dot(c.T, c)
+    av, bv = spd(4), R.standard_normal((4, 2))
+    f = theon.function([a, b], [sla.solve(prod, b), nl.det(prod), T.log(nl.det(a))])
+    kinds = [n.op.name for n in f.maker.fgraph.toposort()]
+    assert not any(k.startswith(("Solve", "Det", "Dot")) for k in kinds), kinds
+    assert any(k.startswith("CholeskySolve") for k in kinds), kinds
+    x, d, ld = f(av, bv)
+    np.testing.assert_allclose(x, np.linalg.solve(av, bv), rtol=1e-9)
+    np.testing.assert_allclose(d, np.linalg.det(av), rtol=1e-9)
+    np.testing.assert_allclose(ld, np.linalg.slogdet(av)[1], rtol=1e-12)
+    big = np.eye(300) * 10.0  # det overflows float64; log(det) through slogdet does not
+    g = theon.function([a], T.log(nl.det(a)))
+    np.testing.assert_allclose(g(big), 300 * np.log(10.0), rtol=1e-12)

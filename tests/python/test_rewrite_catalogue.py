@@ -284,6 +284,12 @@ def _row_solve_cholesky_factor():
     return [a, b], T.slinalg.solve(T.slinalg.cholesky(a), b), [_spd(), mat(4, 2)]
 
 
+def _row_solve_cholesky_product():
+    a, b = T.dmatrix("a"), T.dmatrix("b")
+    c = T.slinalg.cholesky(a)
+    return [a, b], T.slinalg.solve(T.dot(c, c.T), b), [_spd(), mat(4, 2)]
+
+
 def _row_det_triangular():
     a = T.dmatrix("a")
     return [a], T.nlinalg.det(T.slinalg.cholesky(a)), [_spd()]
@@ -452,6 +458,8 @@ ROWS = {
     "solve_cholesky_factor": (_row_solve_cholesky_factor, "solve_cholesky_factor", None, ["lower_triangular"],
                               ["general"]),
     "det_triangular": (_row_det_triangular, "det_triangular", None, ["Prod"], ["Det"]),
+    "solve_cholesky_product": (_row_solve_cholesky_product, "solve_cholesky_product", None, ["CholeskySolve"],
+                               ["A_structure", "Dot"]),
     "log_det": (_row_log_det, "log_det", None, ["SlogDet"], ["Elemwise{log}"]),
     "elemwise_inplace": (_row_elemwise_inplace, "elemwise_inplace", None, ["[(0, 0)]"], []),
     "gemm_inplace": (_row_gemm_inplace, "gemm_inplace", None, ["inplace"], []),

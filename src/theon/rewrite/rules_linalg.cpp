@@ -85,6 +85,39 @@ std::vector<Var> solve_cholesky_factor(FunctionGraph&, Apply& node) {
   return {linalg(p, {node.inputs[0], node.inputs[1]})[0]};
 }
 
+// The Cholesky factor c and its triangle when v = c c^T (lower) or c^T c
+// (upper) of a factor made by cholesky(): a Dot or Matmul of the factor and
+// its transpose, in that order.
+bool cholesky_product(const Var& v, Var* c, bool* lower) {
+  if (!v->owner || (v->owner->op->kind() != OpKind::Dot && v->owner->op->kind() != OpKind::Matmul)) return false;
+  const Var &x = v->owner->inputs[0], &y = v->owner->inputs[1];
+  if (x->ndim() < 2 || y->ndim() < 2) return false;
+  if (const ops::Linalg* l = linalg_of(x, LinalgFn::Cholesky); l && l->params().lower && swapped_of(y) == x) {
+    *c = x;
+    *lower = true;
+    return !l->params().nan_on_error;
+  }
+  if (const ops::Linalg* u = linalg_of(y, LinalgFn::Cholesky); u && !u->params().lower && swapped_of(x) == y) {
+    *c = y;
+    *lower = false;
+    return !u->params().nan_on_error;
+  }
+  return false;
+}
+
+// solve(c c^T, b) with c a Cholesky factor -> cho_solve((c, lower), b): two
+// triangular solves instead of a product and an LU.
+std::vector<Var> solve_cholesky_product(FunctionGraph&, Apply& node) {
+  const ops::Linalg* l = linalg_node(node, LinalgFn::Solve);
+  if (!l || l->params().trans) return {};
+  const MatrixStructure s = l->params().structure;
+  if (s != MatrixStructure::General && s != MatrixStructure::Symmetric && s != MatrixStructure::PosDef) return {};
+  Var c;
+  bool lower = true;
+  if (!cholesky_product(node.inputs[0], &c, &lower)) return {};
+  return {cho_solve(c, node.inputs[1], lower)};
+}
+
 // The product of the last axis of the diagonal of x (..., n, n).
 Var diagonal_product(const Var& x) {
   const Var n = shape_i(x, x->ndim() - 1);
@@ -93,11 +126,15 @@ Var diagonal_product(const Var& x) {
   return prod(diag, std::vector<int>{x->ndim() - 2});
 }
 
-// det(cholesky(x)) -> the product of the factor's diagonal (triangular).
+// det(cholesky(x)) -> the product of the factor's diagonal (triangular);
+// det(c c^T) -> its square.
 std::vector<Var> det_triangular(FunctionGraph&, Apply& node) {
   if (!linalg_node(node, LinalgFn::Det)) return {};
-  const ops::Linalg* c = linalg_of(node.inputs[0], LinalgFn::Cholesky);
-  if (!c || c->params().nan_on_error) return {};
+  Var c;
+  bool lower = true;
+  if (cholesky_product(node.inputs[0], &c, &lower)) return {sqr(diagonal_product(c))};
+  const ops::Linalg* ch = linalg_of(node.inputs[0], LinalgFn::Cholesky);
+  if (!ch || ch->params().nan_on_error) return {};
   return {diagonal_product(node.inputs[0])};
 }
 
@@ -119,6 +156,7 @@ const std::vector<NodeRule>& linalg_rules() {
       {"inv_to_solve", "stabilize", {OpKind::Dot, OpKind::Matmul}, {"local", "linalg"}, inv_to_solve},
       {"solve_transpose", "specialize", {OpKind::Linalg}, {"local", "linalg"}, solve_transpose},
       {"solve_cholesky_factor", "specialize", {OpKind::Linalg}, {"local", "linalg"}, solve_cholesky_factor},
+      {"solve_cholesky_product", "specialize", {OpKind::Linalg}, {"local", "linalg"}, solve_cholesky_product},
       {"det_triangular", "specialize", {OpKind::Linalg}, {"local", "linalg"}, det_triangular},
       {"log_det", "stabilize", {OpKind::Elemwise}, {"local", "linalg"}, log_det},
   };
