@@ -30,6 +30,17 @@ class In(object):
             raise ValueError("In: an input with an update needs an initial value")
 
 
+def Param(variable, default=None, name=None, mutable=False, strict=False, allow_downcast=None, implicit=None,
+          borrow=None):
+    """Theano's deprecated spelling of In: ``Param(x, default=1.0)`` is
+    ``In(x, value=1.0)`` (with a DeprecationWarning, as Theano gave)."""
+    import warnings
+    warnings.warn("theano.Param is deprecated: use theano.In (default= is In's value=)", DeprecationWarning,
+                  stacklevel=2)
+    return In(variable, name=name, value=default, mutable=mutable, strict=strict, allow_downcast=allow_downcast,
+              implicit=implicit, borrow=bool(borrow))
+
+
 class Out(object):
     """A function output; borrow=True allows returning internal storage."""
 
