@@ -2,6 +2,7 @@
 #include "bindings.hpp"
 #include "ops/op_info.hpp"
 #include "ops/scalar_table.hpp"
+#include "py_op.hpp"
 
 namespace theon::py {
 
@@ -257,7 +258,12 @@ void bind_graph(nb::module_& m) {
                     "A node of the graph: one application of an op to input variables.\n\n"
                     "``node.op``, ``node.inputs`` and ``node.outputs`` as in Theano; ``node.site``\n"
                     "is the (file, line) of the user code that built it.")
-      .def_prop_ro("op", [](const Apply& a) { return std::const_pointer_cast<Op>(a.op); })
+      .def_prop_ro("op",
+                   [](const Apply& a) -> nb::object {
+                     // a Python op's node gives the user's op object (isinstance(node.op, MyOp))
+                     if (const auto* p = dynamic_cast<const PyOp*>(a.op.get())) return p->python_op();
+                     return nb::cast(std::const_pointer_cast<Op>(a.op));
+                   })
       .def_prop_ro("inputs", [](const Apply& a) { return a.inputs; })
       .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
       .def_prop_ro("site", [](const Apply& a) { return nb::make_tuple(a.site.file(), a.site.line()); })

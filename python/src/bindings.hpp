@@ -15,5 +15,6 @@ namespace nb = nanobind;
 void bind_graph(nb::module_& m);
 void bind_ops(nb::module_& m);
 void bind_function(nb::module_& m);
+void bind_py_op(nb::module_& m);  // py_op.cpp
 DType dtype_arg(const std::string& name);
 }  // namespace theon::py

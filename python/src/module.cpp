@@ -94,4 +94,5 @@ NB_MODULE(_core, m) {
   bind_graph(m);
   bind_ops(m);
   bind_function(m);
+  bind_py_op(m);
 }

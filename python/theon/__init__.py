@@ -68,7 +68,7 @@ from . import compat, gof, updates, configdefaults  # noqa: E402,F401
 from .gof import FunctionGraph  # noqa: E402,F401
 from .tensor import dot  # noqa: E402,F401  (theano.dot)
 from .gof.graph import clone_replace as clone  # noqa: E402,F401
-from .gof import Op  # noqa: E402,F401  (custom Python ops subclassing it arrive with issue 28)
+from .gof import Op  # noqa: E402,F401  (ops written in Python subclass it: docs/python-ops.md)
 from . import gradient  # noqa: E402,F401
 from . import printing  # noqa: E402,F401
 from . import sandbox  # noqa: E402,F401  (theano.sandbox.rng_mrg)

@@ -160,7 +160,7 @@ class Apply:
     """
 
     @property
-    def op(self) -> Op: ...
+    def op(self) -> object: ...
 
     @property
     def inputs(self) -> list[TensorVariable]: ...
@@ -484,3 +484,8 @@ class CompiledFunction:
 
     @property
     def fgraph(self) -> FunctionGraph: ...
+
+def python_apply(op: object, inputs: Sequence[TensorVariable], outputs: Sequence[TensorVariable]) -> Apply:
+    """
+    The node of a Python op (a subclass of theano.Op): ``theano.Apply(op, inputs, outputs)`` calls it; the outputs give the types, the node makes its own output variables.
+    """

@@ -3,6 +3,8 @@ one line of math; debugprint gives the graph as an indented tree, one node
 per line, with ids for values used more than once."""
 import sys
 
+from .tensor.graph_api import Op as _Op
+
 _INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "true_div": ("/", 2), "int_div": ("//", 2),
           "mod": ("%", 2), "pow": ("**", 3), "lt": ("<", 0), "gt": (">", 0), "le": ("<=", 0), "ge": (">=", 0),
           "eq": ("==", 0), "neq": ("!=", 0), "and_": ("&", 0), "or_": ("|", 0), "xor": ("^", 0)}
@@ -132,3 +134,37 @@ def _digits(n):
 __all__ = ["pprint", "debugprint"]
 
 pp = pprint  # Theano's theano.printing.pp
+
+
+class Print(_Op):
+    """Theano's Print: an identity op that prints ``message`` and the listed
+    attributes of its value each time the function computes it
+    (``Print('x', attrs=('shape', 'sum'))(x)``); callable attributes are
+    called. ``global_fn(op, value)`` replaces the printing. Its gradient
+    passes through unchanged."""
+    __props__ = ("message", "attrs", "global_fn")
+
+    def __init__(self, message="", attrs=("__str__",), global_fn=None):
+        self.message, self.attrs = message, tuple(attrs)
+        self.global_fn = global_fn if global_fn is not None else _print_value
+
+    def make_node(self, x):
+        from .tensor.basic import Apply, as_tensor_variable
+        x = as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        self.global_fn(self, inputs[0])
+        outputs[0][0] = inputs[0]
+
+    def grad(self, inputs, output_grads):
+        return [output_grads[0]]
+
+    def infer_shape(self, node, input_shapes):
+        return input_shapes
+
+
+def _print_value(op, x):
+    for attr in op.attrs:
+        v = getattr(x, attr)
+        print(op.message, attr, "=", v() if callable(v) else v)

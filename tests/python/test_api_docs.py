@@ -26,12 +26,11 @@ VARIADIC = {
 PLURAL = re.compile(r"^[bwilfdcz]?(scalars|vectors|matrices|rows|cols|tensor[3-7]s)$")
 # Classes Python code does not construct, with the reason.
 NO_CONSTRUCTOR = {
-    "Op": "Theano's op class for isinstance checks; theon has no Python ops",
+    "Op": "Theano's op class: a Python op subclasses it (docs/python-ops.md); T.Op itself is not made",
     "Subtensor": "Theano's op class for isinstance checks; index the variable instead",
     "IncSubtensor": "Theano's op class for isinstance checks; use set_subtensor / inc_subtensor",
     "BaseAdvancedSubtensor": "Theano's op class for isinstance checks; index the variable instead",
     "BaseAdvancedIncSubtensor": "Theano's op class for isinstance checks; use set_subtensor / inc_subtensor",
-    "Apply": "C++ graph nodes, made by building graphs",
     "Constant": "C++ constants, made by T.constant",
     "TensorConstant": "C++ constants, made by T.constant",
     "Variable": "C++ variables, made by the constructors (T.matrix, ...)",

@@ -21,7 +21,31 @@ TensorVariable = _core.TensorVariable
 TensorConstant = _core.TensorConstant
 TensorSharedVariable = _core.TensorSharedVariable
 Variable = TensorVariable
-Apply = _core.Apply
+
+
+class _ApplyType(type):
+    """isinstance(node, Apply) for theon's nodes (theon._core.Apply)."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _core.Apply)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, _core.Apply)
+
+
+class Apply(metaclass=_ApplyType):
+    """A node of the graph: one application of an op to input variables
+    (``node.op``, ``node.inputs``, ``node.outputs``, as in Theano).
+
+    ``Apply(op, inputs, outputs)``, as a Python op's ``make_node`` returns it,
+    makes the node of that op (a subclass of theano.Op): the outputs give
+    their types, and the node has output variables of its own."""
+
+    def __new__(cls, op, inputs, outputs):
+        if isinstance(op, _core.Op):
+            raise TypeError("Apply: theon's own ops make their nodes through theon.tensor's functions")
+        return _core.python_apply(op, [as_tensor_variable(i) for i in inputs], list(outputs))
+
 
 _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 _DISCRETE = _INT_DTYPES + ("bool",)

@@ -290,9 +290,19 @@ class _OpBase:
     """An op built in Python from Theano's constructor arguments: calling it
     on inputs builds theon's graph for it (what Theano's op(*inputs) gave)."""
 
+    default_output = None  # a Python op's output that op(*inputs) returns (None: all, or the only one)
+
+    def _user_op(self):
+        """Whether this is a user's op written in Python (class MyOp(theano.Op) with make_node and perform)."""
+        return type(self) not in _ALL_CLASSES
+
+    @property
+    def kind(self):
+        """A Python op's kind in theon's op list (its nodes run through a callback)."""
+        return "HostCallback"
+
     def __init__(self, *args, **kwargs):
-        if self._make is None and type(self) not in _ALL_CLASSES:
-            # A user's subclass (class MyOp(theano.Op)): it can be made; running it needs its own make_node.
+        if self._make is None and self._user_op():
             self._build, self._props = None, (args, tuple(sorted(kwargs.items())))
             return
         if self._make is None:
@@ -303,9 +313,16 @@ class _OpBase:
         self._props = (args, tuple(sorted(kwargs.items())))
 
     def __call__(self, *inputs, **kwargs):
-        if self._build is None:
-            raise TypeError("%s: custom Python ops (a subclass of theano.Op with make_node and perform) are not "
-                            "supported yet; compose theon.tensor's functions" % type(self).__name__)
+        if self._user_op() and getattr(self, "_build", None) is None:
+            return_list = kwargs.pop("return_list", False)
+            if type(self).make_node is _OpBase.make_node:
+                raise TypeError("%s: a Python op needs a make_node method (returning Apply(self, inputs, outputs)) "
+                                "and a perform method" % type(self).__name__)
+            node = self.make_node(*inputs, **kwargs)
+            outs = list(node.outputs)
+            if self.default_output is not None and not return_list:
+                return outs[self.default_output]
+            return outs[0] if len(outs) == 1 and not return_list else outs
         return self._build(*inputs, **kwargs)
 
     def make_node(self, *inputs):
@@ -313,7 +330,14 @@ class _OpBase:
         out = self(*inputs)
         return (out[0] if isinstance(out, (list, tuple)) else out).owner
 
+    def _prop_values(self):
+        return tuple(getattr(self, p) for p in type(self).__props__)
+
     def __eq__(self, other):
+        if self._user_op():  # Theano's rule: equal when of one class with equal __props__ (else the same object)
+            if hasattr(type(self), "__props__"):
+                return type(self) is type(other) and self._prop_values() == other._prop_values()
+            return self is other
         # One of theon's ops equals an argument-less instance of its class
         # (Theano's tests ask `softmax_op in [node.op for node in ...]`), or an
         # instance whose arguments its builder can check on the op (`matches`).
@@ -324,9 +348,21 @@ class _OpBase:
         return type(self) is type(other) and self._props == other._props
 
     def __hash__(self):
+        if self._user_op():
+            return hash((type(self), self._prop_values())) if hasattr(type(self), "__props__") else id(self)
         return hash((type(self).__name__, repr(self._props)))
 
+    def __str__(self):
+        if self._user_op():
+            props = getattr(type(self), "__props__", ())
+            if not props:
+                return type(self).__name__
+            return "%s{%s}" % (type(self).__name__, ", ".join(str(v) for v in self._prop_values()))
+        return self.__repr__()
+
     def __repr__(self):
+        if self._user_op():
+            return self.__str__()
         args = [repr(a) for a in self._props[0]] + ["%s=%r" % kv for kv in self._props[1]]
         return "%s{%s}" % (type(self).__name__, ", ".join(args))
 
@@ -480,7 +516,8 @@ def _prod_without_zeros(axis=None, dtype=None, acc_dtype=None):
     return build
 _USE_INDEXING = "index the variable (x[...]) and use set_subtensor / inc_subtensor"
 
-Op = _op_class("Op", [], any_op=True, hint="custom Python ops are not supported; compose theon.tensor's functions")
+Op = _op_class("Op", [], any_op=True, hint="subclass it: an op written in Python defines make_node and perform "
+                                            "(docs/python-ops.md)")
 Elemwise = _op_class("Elemwise", ["Elemwise", "Cast", "Fused"], Op, make=_elemwise_of)
 DimShuffle = _op_class("DimShuffle", ["DimShuffle"], Op, make=_dimshuffle)
 # A FusedReduce (an elementwise program reduced as computed) is a reduction, as

@@ -16,6 +16,7 @@ std::vector<Var> constant_folding(FunctionGraph&, Apply& node) {
     case OpKind::Alloc:  // a constant-filled buffer is cheaper to make than to keep
     case OpKind::NullGrad:
     case OpKind::GradControl:
+    case OpKind::HostCallback:  // user code may have effects (printing): it runs when the function does
       return {};
     default:
       break;
