@@ -302,7 +302,25 @@ def Rop(f, wrt, eval_points, disconnected_outputs="raise", return_disconnected="
         raise ValueError("Rop: %d wrt variables but %d eval_points; give one eval point per wrt" % (len(ws), len(es)))
     res = _core.Rop(fs, ws, es, disconnected_outputs)
     out = [r if r is not None else _disconnected_value(fv, return_disconnected) for r, fv in zip(res, fs)]
+    out = [_keep_inputs(r, fv) if r is not None else r for r, fv in zip(out, fs)]
     return format_as(isinstance(f, list), isinstance(f, tuple), out)
+
+
+def _keep_inputs(r, fv):
+    """r, depending also on every input of fv's graph: Theano's R-op gave the
+    other inputs zero tangents that stayed in the graph, so code such as
+    ``function([x, W, V], Rop(dot(x, W), W, V))`` (Theano's tutorial) passes W
+    although dot(x, V) does not need it. The dependency is on the inputs'
+    shapes only (size * 0, a few scalar ops), so the value is r's."""
+    from .gof.graph import inputs as _graph_inputs
+    if not isinstance(r, B.TensorVariable):
+        return r
+    have = {v._id for v in _graph_inputs([r])}
+    for v in _graph_inputs([fv]):
+        if v._id in have or isinstance(v, (B.TensorConstant, B.TensorSharedVariable)):
+            continue
+        r = r + B.cast(B.prod(B.shape(v)) * 0, r.dtype)
+    return r
 
 
 def subgraph_grad(wrt, end, start=None, cost=None, details=False):

@@ -85,3 +85,12 @@ def test_pp_prints_an_expression():
     x, y = T.dscalar("x"), T.dscalar("y")
     assert theon.pp(x + y) == "x + y"
     assert np.isclose(theon.function([x, y], x * y)(2.0, 3.0), 6.0)
+
+
+def test_rop_keeps_the_inputs_theano_kept():
+    # Theano's tutorial: the result dot(x, V) does not read W, yet W is an input of the function.
+    W, V, x = T.dmatrix("W"), T.dmatrix("V"), T.dvector("x")
+    f = theon.function([W, V, x], T.Rop(T.dot(x, W), W, V))
+    np.testing.assert_allclose(f(np.ones((3, 2)), 2 * np.ones((3, 2)), np.arange(3.0)), [6.0, 6.0])
+    nan_w = np.full((3, 2), np.nan)  # W's values are not read: only its shape
+    np.testing.assert_allclose(f(nan_w, 2 * np.ones((3, 2)), np.arange(3.0)), [6.0, 6.0])
