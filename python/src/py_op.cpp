@@ -140,7 +140,7 @@ Var PyOp::infer_shape(const Apply& node, int output, int axis, const InputSize& 
 
 void PyOp::run(const Apply* node, const std::vector<NDArray>& in, std::vector<NDArray>& out) const {
   nb::gil_scoped_acquire gil;
-  nb::module_ np = nb::module_::import_("numpy");
+  static nb::handle np = nb::module_::import_("numpy").release();  // kept for the process's life
   nb::list inputs, storage;
   for (const NDArray& a : in) {
     nb::object arr = to_numpy(a);

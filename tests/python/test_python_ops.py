@@ -173,3 +173,7 @@ def test_apply_rejects_theons_own_ops_and_checks_inputs():
     with pytest.raises(TypeError, match="theon's own ops"):
         Apply(T.exp(x).owner.op, [x], [x.type()])
     assert isinstance(T.exp(x).owner, Apply)
+    with pytest.raises(TypeError, match="output 0 of Scale.* must be a tensor variable"):
+        Apply(Scale(1.0), [x], [object()])
+    with pytest.raises(TypeError):
+        Apply(Scale(1.0), ["not a tensor"], [x.type()])

@@ -44,7 +44,12 @@ class Apply(metaclass=_ApplyType):
     def __new__(cls, op, inputs, outputs):
         if isinstance(op, _core.Op):
             raise TypeError("Apply: theon's own ops make their nodes through theon.tensor's functions")
-        return _core.python_apply(op, [as_tensor_variable(i) for i in inputs], list(outputs))
+        outputs = list(outputs)
+        for i, o in enumerate(outputs):
+            if not isinstance(o, TensorVariable):
+                raise TypeError("Apply: output %d of %s must be a tensor variable (for example x.type()), got %r; "
+                                "theon's Python ops take tensors only" % (i, op, o))
+        return _core.python_apply(op, [as_tensor_variable(i) for i in inputs], outputs)
 
 
 _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")

@@ -158,28 +158,27 @@ def norm(x, ord=None):
     raise NotImplementedError("norm: tensors of more than 2 dimensions are not supported (got %s)" % (x.type,))
 
 
+def _with_rank(x, ndim, needs):
+    """x as a tensor of ndim dimensions, else TypeError: `needs`, got x's type."""
+    x = _as(x)
+    if x.ndim != ndim:
+        raise TypeError("%s, got %s" % (needs, x.type))
+    return x
+
+
 def trace(X):
     """The sum of the diagonal of a matrix."""
-    X = _as(X)
-    if X.ndim != 2:
-        raise TypeError("trace: needs a matrix, got %s" % (X.type,))
-    return _x.trace(X)
+    return _x.trace(_with_rank(X, 2, "trace: needs a matrix"))
 
 
 def alloc_diag(x):
     """The square matrix with x on its diagonal."""
-    x = _as(x)
-    if x.ndim != 1:
-        raise TypeError("AllocDiag only works on vectors, got %s" % (x.type,))
-    return _x.diag(x)
+    return _x.diag(_with_rank(x, 1, "AllocDiag only works on vectors"))
 
 
 def extract_diag(x):
     """The diagonal of a matrix (a copy)."""
-    x = _as(x)
-    if x.ndim != 2:
-        raise TypeError("ExtractDiag only works on matrices, got %s" % (x.type,))
-    return _x.diagonal(x)
+    return _x.diagonal(_with_rank(x, 2, "ExtractDiag only works on matrices"))
 
 
 def diag(x):

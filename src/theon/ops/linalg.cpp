@@ -101,7 +101,8 @@ Var identity_like(const Var& x) {  // eye(n) of x's dtype for x (..., n, n)
 }
 
 Var diag_matrix(const Var& v) {  // (..., n) -> (..., n, n) with v on the diagonal
-  return mul(expand_last(v), identity_like(mul(expand_last(v), expand_row(v))));
+  const Var n = last_size(v, 1);
+  return mul(expand_last(v), eye(n, n, int_const(0), v->dtype()));
 }
 
 // The diagonal of the last two axes, read by indexing (no n x n temporary).
@@ -358,8 +359,7 @@ std::vector<TensorType> Linalg::infer_types(const std::vector<Var>& in) const {
         throw LinAlgError(op + ": a has " + std::to_string(rows) + " rows and b " + std::to_string(brows) +
                           " (incompatible dimensions)");
       const Shape x = b->ndim() == 1 ? Shape{cols} : Shape{cols, b->type.shape[1]};
-      const Shape res = b->ndim() == 1 ? Shape{-1} : Shape{-1};
-      return {TensorType(d, x), TensorType(d, res), TensorType(DType::Int32, {}),
+      return {TensorType(d, x), TensorType(d, {-1}), TensorType(DType::Int32, {}),
               TensorType(d, {static_min(rows, cols)})};
     }
   }
