@@ -13,7 +13,7 @@ unset PYTHONDONTWRITEBYTECODE
 # tests (the Python package uses the scipy-openblas32 wheel).
 apt_need libgtest-dev ccache libopenblas0
 ensure_venv
-pip_need "scikit-build-core>=0.10" "nanobind>=2.0" numpy scipy-openblas32 onednn-cpu-gomp==2023.2.0 cmake ninja scikit-learn tqdm \
+pip_need "scikit-build-core>=0.10" "nanobind>=2.0" numpy scipy-openblas32 onednn-cpu-gomp==2023.2.0 cmake ninja scikit-learn tqdm matplotlib \
   pytest pytest-xdist hypothesis scipy sphinx ruff clang-format==14.0.6
 say "style: ruff (pyproject.toml) and clang-format (.clang-format) on every tracked C++ file"
 ruff check python tests bench examples scripts docs

@@ -1,5 +1,6 @@
 // function(): compile a graph into a callable that runs on the VM.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -55,6 +56,24 @@ struct FunctionProfile {
   std::vector<NodeProfile> nodes;
 };
 
+// What a step hook sees (the debug modes: MonitorMode, NanGuardMode,
+// DebugMode): one node of the function's schedule, before its kernel runs
+// (`outputs` null) and after (`outputs` set). `interpreted`: after a fused
+// step that ran native code, the VM interpreter's outputs for the same inputs
+// (DebugMode compares the two tiers); null otherwise. Nodes of inner graphs (a
+// scan's step) are not reported.
+struct StepEvent {
+  size_t index;
+  const Apply* node;
+  const std::vector<NDArray>& inputs;
+  const std::vector<NDArray>* outputs;
+  const std::vector<NDArray>* interpreted;
+};
+struct StepHook {
+  std::function<void(const StepEvent&)> fn;
+  bool compare_native = false;  // also run native steps on the interpreter
+};
+
 class Program;       // the compiled schedule (runtime)
 struct NativeState;  // the native tier's compile job
 
@@ -93,6 +112,10 @@ class Function {
   void set_profiling(bool on);
   bool profiling() const;
   FunctionProfile profile() const;
+  // Calls hook->fn around every step of every later call (null: none). A
+  // throwing hook fails the call and, as any failure, changes no shared
+  // variable: while a hook is set, updates are never written in place.
+  void set_step_hook(std::shared_ptr<const StepHook> hook);
 
  private:
   void start_native();

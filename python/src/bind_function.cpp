@@ -233,6 +233,34 @@ void bind_function(nb::module_& m) {
             return nb::make_tuple(p.calls, p.call_seconds, nodes);
           },
           "(calls, seconds in calls, [(apply node, calls, seconds, output bytes)] in run order).")
+      .def(
+          "set_step_hook",
+          [](PyFunction& f, nb::object fn, bool compare_native) {
+            if (fn.is_none()) return f.fn->set_step_hook(nullptr);
+            // The schedule's nodes as Python sees them (shared, so `node` is the graph's own object).
+            auto owned = std::make_shared<std::unordered_map<const Apply*, ApplyPtr>>();
+            for (const auto& a : f.fn->fgraph().nodes()) (*owned)[a.get()] = a;
+            auto hook = std::make_shared<StepHook>();
+            hook->compare_native = compare_native;
+            auto arrays = [](const std::vector<NDArray>* v) -> nb::object {
+              if (!v) return nb::none();
+              nb::list l;
+              for (const auto& a : *v) l.append(a.defined() ? to_numpy(a) : nb::none());
+              return l;
+            };
+            hook->fn = [fn = std::make_shared<nb::object>(std::move(fn)), owned, arrays](const StepEvent& e) {
+              nb::gil_scoped_acquire gil;
+              (*fn)(e.index, owned->at(e.node), arrays(&e.inputs), arrays(e.outputs), arrays(e.interpreted));
+            };
+            f.fn->set_step_hook(std::move(hook));
+            // A hook that refers to its function (MonitorMode's user hooks may) makes a cycle through
+            // C++ that Python's collector cannot see, alive until exit: nanobind would list it as leaked.
+            nb::set_leak_warnings(false);
+          },
+          nb::arg("fn").none(), nb::arg("compare_native") = false,
+          "Calls fn(index, node, inputs, outputs, interpreted) around every step of later calls: before the\n"
+          "kernel with outputs None, after it with the outputs (NumPy views of the step's own buffers) and,\n"
+          "with compare_native, a fused step's interpreter results when it ran native code. None removes it.")
       .def_prop_ro("rewrite_report",
                    [](const PyFunction& f) {
                      const RewriteReport& r = f.fn->rewrite_report();

@@ -127,6 +127,21 @@ void bind_graph(nb::module_& m) {
                          return nb::none();
                      }
                    })
+      // Theano's declarations: {output: [input]} for an output that overwrites (destroy_map) or is a view of
+      // (view_map) an input.
+      .def_prop_ro("destroy_map",
+                   [](const Op& o) {
+                     nb::dict d;
+                     if (const int i = o.destroys(); i >= 0) d[nb::int_(0)] = nb::make_tuple(i);
+                     return d;
+                   })
+      .def_prop_ro("view_map",
+                   [](const Op& o) {
+                     nb::dict d;
+                     // theon's view ops have one output
+                     if (const int i = o.view_of(0); i >= 0) d[nb::int_(0)] = nb::make_tuple(i);
+                     return d;
+                   })
       // Linalg ops: the function ("Cholesky", ...) and its parameters, as a dict.
       .def_prop_ro("linalg",
                    [](const Op& o) -> nb::object {

@@ -16,5 +16,6 @@ void bind_graph(nb::module_& m);
 void bind_ops(nb::module_& m);
 void bind_function(nb::module_& m);
 void bind_py_op(nb::module_& m);  // py_op.cpp
+void bind_serialize(nb::module_& m);
 DType dtype_arg(const std::string& name);
 }  // namespace theon::py

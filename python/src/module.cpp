@@ -95,4 +95,5 @@ NB_MODULE(_core, m) {
   bind_ops(m);
   bind_function(m);
   bind_py_op(m);
+  bind_serialize(m);
 }

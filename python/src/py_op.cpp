@@ -142,9 +142,23 @@ void PyOp::run(const Apply* node, const std::vector<NDArray>& in, std::vector<ND
   nb::gil_scoped_acquire gil;
   static nb::handle np = nb::module_::import_("numpy").release();  // kept for the process's life
   nb::list inputs, storage;
-  for (const NDArray& a : in) {
-    nb::object arr = to_numpy(a);
-    arr.attr("setflags")(nb::arg("write") = false);  // perform must not overwrite its inputs
+  // perform must not overwrite its inputs, except those its destroy_map
+  // declares: those get a private copy (the graph never plans the op in place).
+  nb::object destroy_map = nb::getattr(op_, "destroy_map", nb::none());
+  std::vector<bool> destroyed(in.size(), false);
+  try {
+    if (nb::isinstance<nb::dict>(destroy_map))
+      for (auto [out, ins] : nb::borrow<nb::dict>(destroy_map))
+        for (nb::handle i : nb::iter(ins)) {
+          const auto k = nb::cast<int64_t>(i);
+          if (k >= 0 && static_cast<size_t>(k) < in.size()) destroyed[static_cast<size_t>(k)] = true;
+        }
+  } catch (const std::exception&) {
+    throw TypeError(name_ + ".destroy_map must map each output to a list of input indices, got " + py_str(destroy_map));
+  }
+  for (size_t k = 0; k < in.size(); ++k) {
+    nb::object arr = to_numpy(destroyed[k] ? in[k].copy() : in[k]);
+    if (!destroyed[k]) arr.attr("setflags")(nb::arg("write") = false);
     inputs.append(arr);
   }
   for (size_t i = 0; i < types_.size(); ++i) {

@@ -78,6 +78,9 @@ from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # no
 from .printing import pprint, pp, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
+from . import _pickle  # noqa: E402
+
+_pickle.register()  # pickle and copy know theon's graph objects (docs/pickling.md)
 
 
 

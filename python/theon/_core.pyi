@@ -104,6 +104,12 @@ class Op:
     def axis(self) -> object: ...
 
     @property
+    def destroy_map(self) -> dict: ...
+
+    @property
+    def view_map(self) -> dict: ...
+
+    @property
     def linalg(self) -> object: ...
 
     @property
@@ -479,6 +485,13 @@ class CompiledFunction:
         (calls, seconds in calls, [(apply node, calls, seconds, output bytes)] in run order).
         """
 
+    def set_step_hook(self, fn: object | None, compare_native: bool = False) -> None:
+        """
+        Calls fn(index, node, inputs, outputs, interpreted) around every step of later calls: before the
+        kernel with outputs None, after it with the outputs (NumPy views of the step's own buffers) and,
+        with compare_native, a fused step's interpreter results when it ran native code. None removes it.
+        """
+
     @property
     def rewrite_report(self) -> dict: ...
 
@@ -488,4 +501,16 @@ class CompiledFunction:
 def python_apply(op: object, inputs: Sequence[TensorVariable], outputs: Sequence[TensorVariable]) -> Apply:
     """
     The node of a Python op (a subclass of theano.Op): ``theano.Apply(op, inputs, outputs)`` calls it; the outputs give the types, the node makes its own output variables.
+    """
+
+def save_graph(outputs: Sequence[TensorVariable]) -> tuple:
+    """
+    (bytes, leaves, python_ops): the graph of `outputs` as bytes, the root variables it reads (inputs
+    and shared variables, which the bytes refer to by position) and the Python ops of its nodes.
+    """
+
+def load_graph(bytes: bytes, leaves: Sequence[TensorVariable], python_ops: list) -> list[TensorVariable]:
+    """
+    The outputs of a graph save_graph wrote, rebuilt over `leaves` and `python_ops` (as save_graph gave
+    them, or variables of the same types). Bytes that are not such a graph raise ValueError.
     """

@@ -228,6 +228,19 @@ class TheonConfig(object):
     def change_flags(self, *args, **kwargs):
         return change_flags(*args, **kwargs)
 
+    def __str__(self, print_doc=True):
+        """Every flag as Theano prints ``theano.config``: its name and kind,
+        its doc, its current value, then a blank line."""
+        lines = []
+        for key, (_, allowed, doc) in _FLAGS.items():
+            kind = allowed if isinstance(allowed, tuple) else "<class '%s'>" % allowed.__name__
+            lines.append("%s (%s) " % (_dotted(key), kind))
+            if print_doc:
+                lines.append("    Doc:  %s" % (doc,))
+            lines.append("    Value:  %s" % (self._values[key],))
+            lines.append("")
+        return "\n".join(lines) + "\n"
+
 
 config = TheonConfig()
 for _var in ("THEANO_FLAGS", "THEON_FLAGS"):

@@ -138,6 +138,41 @@ TEST(Function, UpdatesAreAtomic) {
   EXPECT_THROW(Function({x}, {x}, bad), TypeError);
 }
 
+TEST(Function, StepHookSeesEveryNodeAndAThrowChangesNoSharedVariable) {
+  auto w = shared(vec({1, 2, 3}), "w");
+  Var x = fvec("x");
+  FunctionOptions o;
+  o.updates = {{w, add(w, x)}};
+  Function f({x}, {sum(mul(w, x))}, o);
+  const size_t n = f.fgraph().nodes().size();
+  std::vector<std::pair<size_t, bool>> events;  // (step, after)
+  auto hook = std::make_shared<StepHook>();
+  hook->fn = [&](const StepEvent& e) {
+    EXPECT_EQ(e.inputs.size(), e.node->inputs.size());
+    if (e.outputs) EXPECT_EQ(e.outputs->size(), static_cast<size_t>(e.node->num_outputs()));
+    EXPECT_EQ(e.interpreted, nullptr);  // compare_native is off
+    events.emplace_back(e.index, e.outputs != nullptr);
+  };
+  f.set_step_hook(hook);
+  EXPECT_DOUBLE_EQ(f({vec({1, 1, 1})})[0].item_double(), 6.0);
+  ASSERT_EQ(events.size(), 2 * n);
+  for (size_t k = 0; k < n; ++k) {
+    EXPECT_EQ(events[2 * k], std::make_pair(k, false));
+    EXPECT_EQ(events[2 * k + 1], std::make_pair(k, true));
+  }
+  // A hook that throws after the last step: the update was computed, and must not land.
+  auto failing = std::make_shared<StepHook>();
+  failing->fn = [n](const StepEvent& e) {
+    if (e.outputs && e.index + 1 == n) throw ValueError("stop");
+  };
+  f.set_step_hook(failing);
+  EXPECT_THROW(f({vec({1, 1, 1})}), ValueError);
+  EXPECT_DOUBLE_EQ(w->value.get_double(2), 4.0);
+  f.set_step_hook(nullptr);
+  f({vec({1, 1, 1})});
+  EXPECT_DOUBLE_EQ(w->value.get_double(2), 5.0);
+}
+
 TEST(Function, OutputsNeverAliasInputsOrShared) {
   Var x = fvec("x");
   Function f({x}, {x});

@@ -351,8 +351,7 @@ def test_more_theano_names():
     assert theon.function([x], T.opt.MakeVector("int64")(x.shape[0], 7))(np.ones((2, 5))).tolist() == [2, 7]
     with pytest.raises(AssertionError, match="would lose values"):  # Theano's MakeVector never downcast
         T.opt.MakeVector("int32")(x.shape[0], 7)
-    with pytest.raises(NotImplementedError, match="issue 28"):
-        DebugMode()
+    assert isinstance(theon.compile.get_mode("DEBUG_MODE"), DebugMode)
     assert theon.Op is GofOp is T.Op and isinstance(T.exp(x).owner.op, theon.Op)
     assert x[T.NoneConst].broadcastable == (True, False, False) and T.NoneConst.clone() is T.NoneConst
     assert T.scal.add is theon.scalar.add

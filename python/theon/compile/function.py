@@ -73,6 +73,12 @@ class Function(object):
     def __init__(self, inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
                  on_unused_input, name, mode=None, accept_inplace=False, profile=None):
         self.name = name
+        # What the function was compiled from: pickling and copy() compile it again.
+        self._args = dict(inputs=list(inputs), outputs=outputs, updates=_pairs(updates, "updates"),
+                          givens=_pairs(givens, "givens"), no_default_updates=no_default_updates,
+                          allow_input_downcast=allow_input_downcast, on_unused_input=on_unused_input, name=name,
+                          mode=mode, accept_inplace=accept_inplace, profile=profile is not None and profile is not False)
+        updates, givens = self._args["updates"], self._args["givens"]
         self._ins = [i if isinstance(i, In) else In(i) for i in inputs]
         for i in self._ins:
             if i.allow_downcast is None:
@@ -145,19 +151,22 @@ class Function(object):
         the_mode = mode or get_mode(None)
         level, including, excluding, requiring = the_mode.rewrite_options()
         verbose = bool(config.optimizer_verbose)
-        self._fn = _core.CompiledFunction(in_vars, all_outs, checked, giv,
-                                          on_unused_input, name,
+        mutable = [i.mutable or i.variable._id in destroyed for i in self._ins]
+
+        def compile_graph(level, including, excluding, requiring, outputs=all_outs, updates=checked,
+                          mutable=mutable):
+            # A mode that checks functions (DebugMode) compiles the same graph again with other options.
+            return _core.CompiledFunction(in_vars, outputs, updates, giv, on_unused_input, name,
                                           _Filter(self._ins, name), level, including, excluding, requiring,
-                                          verbose, [i.mutable or i.variable._id in destroyed for i in self._ins],
-                                          _native_mode(the_mode, level),
-                                          config.cxx, config.compiledir, _INCLUDE_DIR,
-                                          config.compiledir_max_mb)
+                                          verbose, mutable, _native_mode(the_mode, level),
+                                          config.cxx, config.compiledir, _INCLUDE_DIR, config.compiledir_max_mb)
+        self._fn = compile_graph(level, including, excluding, requiring)
         if verbose:
             rep = self._fn.rewrite_report
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))
             for phase, _, _, graph in rep["phases"]:
                 print("after %s:\n%s" % (phase, graph))
-        self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars, the_mode)
+        self.maker = _Maker(self._fn, [i.variable for i in self._ins], out_vars, the_mode, checked)
         self.outputs = [o if isinstance(o, Out) else Out(o) for o in out_vars]
         self.input_storage = None
         self.profile = None
@@ -171,11 +180,10 @@ class Function(object):
             self._fn.profiling = True
             if config.profile:
                 register_for_exit(self.profile)
-        from .nanguardmode import NanGuardMode, shared_inputs
-        if isinstance(the_mode, NanGuardMode):
-            self._guard = the_mode
-            self._guarded_shared = shared_inputs(all_outs + [e for _, e in checked] + [sv for sv, _ in checked])
-            self.__class__ = _GuardedFunction
+        # A mode that watches the calls (NanGuardMode, MonitorMode, DebugMode) sets them up here.
+        self._mode = the_mode
+        if the_mode._attach(self, compile_graph, all_outs, checked):
+            self.__class__ = _CheckedFunction
 
     def _encode(self, k, value):
         codec = self._codecs.get(k)
@@ -273,18 +281,136 @@ class Function(object):
         """The C++ source the native tier compiles for this function."""
         return self._fn.native_source()
 
-    def copy(self):
-        raise NotImplementedError("Function.copy is not available yet")
+    # ---- pickling and copying -------------------------------------------------------------
+
+    def __reduce__(self):
+        from .._pickle import _reduce_function
+        return _reduce_function(self)
+
+    def _pickle_args(self):
+        a = dict(self._args)
+        if a["profile"]:
+            a["profile"] = True
+        return tuple(a[k] for k in _FUNCTION_ARGS)
+
+    def _pickle_state(self):
+        return {"defaults": list(self._defaults), "trust_input": self.__dict__.get("trust_input")}
+
+    def _restore(self, state):
+        if len(state["defaults"]) != len(self._defaults):
+            raise ValueError("a pickled function's input defaults do not match its inputs")
+        self._defaults = list(state["defaults"])
+        if state.get("trust_input") is not None:
+            self.trust_input = state["trust_input"]
+
+    def __copy__(self):
+        return self.copy(share_memory=True)
+
+    def __deepcopy__(self, memo):
+        import copy as _copy
+        fn, args = self.__reduce__()
+        return fn(*_copy.deepcopy(args, memo))  # its own shared variables, as a pickle round trip gives
+
+    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None, profile=None):
+        """A new function computing the same outputs (Theano's Function.copy),
+        compiled again from this one's arguments. It reads and updates the
+        same shared variables, except those `swap` replaces.
+
+        Parameters
+        ----------
+        share_memory : bool
+            Accepted for Theano's signature: Theano's copies could share
+            their intermediate buffers; theon's functions each own theirs.
+        swap : dict, optional
+            {shared variable of this function: shared variable of the same
+            type} to read and update in the copy instead.
+        delete_updates : bool
+            The copy updates no shared variable (default updates included).
+        name : str, optional
+            The copy's name (this one's + " copy" by default, as Theano).
+        profile : bool or ProfileStats, optional
+            Profile the copy.
+        """
+        from ..gof.graph import clone_replace
+        a = dict(self._args)
+        swap = dict(swap or {})
+        used = {v._id: v for v in _core.graph_inputs(self._graph_values()) if isinstance(v, _core.TensorSharedVariable)}
+        for sv, _ in self.maker.updates:
+            used[sv._id] = sv
+        for old, new in swap.items():
+            if not isinstance(old, _core.TensorSharedVariable) or old._id not in used:
+                raise ValueError("Function.copy: swap key %r is not a shared variable of this function" % (old,))
+            if not isinstance(new, _core.TensorSharedVariable) or new.type != old.type:
+                raise TypeError("Function.copy: swap %r for %r: a shared variable of type %s is needed, got %s"
+                                % (old, new, old.type, getattr(new, "type", type(new).__name__)))
+        replace = list(swap.items())
+
+        def rebuild(v):
+            if v is None or not replace or not isinstance(v, B.TensorVariable):
+                return v
+            return clone_replace(v, replace=replace, strict=False)
+        outs = a["outputs"]
+        if isinstance(outs, dict):
+            outs = {k: rebuild(v) for k, v in outs.items()}
+        elif isinstance(outs, (list, tuple)):
+            outs = [Out(rebuild(o.variable), o.borrow) if isinstance(o, Out) else rebuild(o) for o in outs]
+        elif isinstance(outs, Out):
+            outs = Out(rebuild(outs.variable), outs.borrow)
+        else:
+            outs = rebuild(outs)
+        ins = []
+        for i in a["inputs"]:
+            if isinstance(i, In) and i.update is not None:
+                import copy as _copy
+                i = _copy.copy(i)
+                i.update = rebuild(i.update)
+            ins.append(i)
+        if delete_updates:
+            updates, no_default = [], True
+        else:
+            # Default updates become explicit: a swapped variable is updated by its original's rule.
+            updates = [(swap.get(sv, sv), rebuild(e)) for sv, e in self.maker.updates]
+            no_default = True
+        givens = [(swap.get(k, k), rebuild(v)) for k, v in a["givens"]]
+        if name is None:
+            name = self.name + " copy" if self.name else None
+        # Inputs only the deleted updates read stay the copy's arguments (Theano's rule).
+        unused = "ignore" if delete_updates else a["on_unused_input"]
+        f = Function(ins, outs, updates, givens, no_default, a["allow_input_downcast"], unused,
+                     name, a["mode"], a["accept_inplace"], profile)
+        f._defaults = list(self._defaults)
+        if "trust_input" in self.__dict__:
+            f.trust_input = self.trust_input
+        return f
+
+    def _graph_values(self):
+        outs = self._args["outputs"]
+        if outs is None:
+            vals = []
+        elif isinstance(outs, dict):
+            vals = list(outs.values())
+        elif isinstance(outs, (list, tuple)):
+            vals = list(outs)
+        else:
+            vals = [outs]
+        vals = [o.variable if isinstance(o, Out) else o for o in vals]
+        vals += [e for _, e in self.maker.updates] + [v for _, v in self._args["givens"]]
+        return [v for v in vals if isinstance(v, B.TensorVariable)]
 
 
-class _GuardedFunction(Function):
-    """A Function compiled with NanGuardMode: each call checks its values."""
+# Function's constructor arguments in order (what a pickle holds).
+_FUNCTION_ARGS = ("inputs", "outputs", "updates", "givens", "no_default_updates", "allow_input_downcast",
+                  "on_unused_input", "name", "mode", "accept_inplace", "profile")
+
+
+class _CheckedFunction(Function):
+    """A Function whose mode checks each call (NanGuardMode, DebugMode):
+    the mode's _call runs it through _unchecked_call."""
 
     def __call__(self, *args, **kwargs):
-        from .nanguardmode import guarded_call
-        return guarded_call(self, self._guard, args, kwargs)
+        return self._mode._call(self, args, kwargs)
 
-    def _unguarded_call(self, *args, **kwargs):
+    def _unchecked_call(self, *args, **kwargs):
         return Function.__call__(self, *args, **kwargs)
 
 
@@ -357,11 +483,13 @@ def _native_mode(mode, level):
 class _Maker(object):
     """f.maker.fgraph, f.maker.inputs: what Theano code inspects."""
 
-    def __init__(self, fn, inputs, outputs, mode):
+    def __init__(self, fn, inputs, outputs, mode, updates):
         self._fn = fn
         self.inputs = inputs
         self.outputs = outputs
         self.mode = mode
+        #: (shared variable, new value) for every update, default updates included.
+        self.updates = list(updates)
 
     @property
     def fgraph(self):

@@ -1,6 +1,8 @@
 """Compilation modes: which graph rewrites run (Theano's Mode, with
 including / excluding / requiring by rule name or tag). Every mode runs on the
 VM tier; `optimizer=None` compiles the graph exactly as written."""
+import copy
+
 from .. import _core
 
 _KNOWN = ("FAST_RUN", "FAST_COMPILE", "DebugMode", "DEBUG_MODE", "Mode", "ProfileMode")
@@ -58,8 +60,18 @@ class Mode(object):
 
     def _with(self, **kw):
         q = self._query
-        return Mode(self.linker, q.including(*kw.get("including", ())).excluding(*kw.get("excluding", ()))
-                    .requiring(*kw.get("requiring", ())))
+        out = copy.copy(self)  # a subclass stays one (NanGuardMode().excluding(...))
+        out._optimizer = q.including(*kw.get("including", ())).excluding(*kw.get("excluding", ())).requiring(
+            *kw.get("requiring", ()))
+        return out
+
+    def _attach(self, fn, compile_graph, outputs, updates):
+        """Sets up a function compiled with this mode; True when its calls go
+        through self._call(fn, args, kwargs). Modes that watch calls override it:
+        `compile_graph(level, including, excluding, requiring, outputs=, updates=)`
+        compiles the function's graph again, `outputs` and `updates` are its
+        outputs and (shared variable, new value) pairs."""
+        return False
 
     def including(self, *tags):
         return self._with(including=tags)
@@ -136,7 +148,8 @@ _WARNED = set()
 # Theano names of what a theon rule or pass does under another name.
 _ALIASES = {"local_elemwise_fusion": "fusion", "composite_elemwise_fusion": "fusion", "elemwise_fusion": "fusion",
             "FusionOptimizer": "fusion", "local_elemwise_fusion_op": "fusion", "merge1": "merge",
-            "merge2": "merge", "merge3": "final_merge", "local_canonicalize_alloc": "useless_alloc",
+            "merge2": "merge", "merge3": "final_merge", "inplace_elemwise_optimizer": "elemwise_inplace",
+            "inplace_elemwise_opt": "elemwise_inplace", "local_canonicalize_alloc": "useless_alloc",
             "local_incsubtensor_of_zeros": "inc_subtensor_no_change",
             "local_setsubtensor_of_constants": "inc_subtensor_no_change",
             # scan (Theano's scan_opt.py registrations)
@@ -224,13 +237,22 @@ def get_mode(mode):
         raise ValueError("unknown mode %r; expected one of %s or a Mode instance" % (mode, ", ".join(_KNOWN)))
     if mode is None or mode == config.mode:
         name = config.mode
+        if name in ("DebugMode", "DEBUG_MODE"):
+            return predefined_modes[name]
         optimizer = config.optimizer
         if name == "FAST_COMPILE" and optimizer == "fast_run":
             optimizer = "fast_compile"
         return Mode("vm", optimizer, _split(config.optimizer_including), _split(config.optimizer_excluding),
                     _split(config.optimizer_requiring))
+    if mode in ("DebugMode", "DEBUG_MODE"):
+        return predefined_modes[mode]
     return FAST_COMPILE if mode == "FAST_COMPILE" else FAST_RUN
 
 
 # Theano's names for the modes a string selects.
 predefined_modes = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
+
+
+def _add_debug_mode():
+    from .debugmode import DebugMode
+    predefined_modes["DebugMode"] = predefined_modes["DEBUG_MODE"] = DebugMode()

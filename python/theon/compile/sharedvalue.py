@@ -201,6 +201,10 @@ class GenericSharedVariable(SharedVariable):
     def clone(self):
         return GenericSharedVariable(self.name, generic, self._value, False)
 
+    def __reduce__(self):  # __new__ takes Theano's constructor arguments
+        state = dict(self.__dict__)
+        return GenericSharedVariable, (self.name, generic, state.pop("_value"), False), state
+
     def __array__(self, *args, **kwargs):
         raise TypeError("the shared variable %s holds a Python object (type generic): theon computes on tensors, "
                         "so it cannot be used in an expression" % (self.name or "<unnamed>"))

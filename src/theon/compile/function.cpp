@@ -247,6 +247,7 @@ Function::~Function() {
 const FunctionGraph& Function::fgraph() const { return program_->fgraph(); }
 
 void Function::set_profiling(bool on) { program_->set_profiling(on); }
+void Function::set_step_hook(std::shared_ptr<const StepHook> hook) { program_->set_step_hook(std::move(hook)); }
 bool Function::profiling() const { return program_->profiling(); }
 
 FunctionProfile Function::profile() const {

@@ -36,6 +36,9 @@ class Gemm final : public Op {
     return g && g->inplace_ == inplace_ && g->base_name_ == base_name_;
   }
   int destroys() const override { return inplace_ ? 0 : -1; }
+  bool inplace() const { return inplace_; }
+  // Gemm, Gemv or Ger: what the BLAS phase named it after its operands.
+  const std::string& base_name() const { return base_name_; }
 
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override;
   std::vector<Var> grad(const Apply& node, const std::vector<Var>&) const override;

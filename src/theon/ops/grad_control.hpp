@@ -18,6 +18,10 @@ class GradControl final : public Op {
 
   OpKind kind() const override { return OpKind::GradControl; }
   GradControl(Control kind, double a = 0, double b = 0) : kind_(kind), a_(a), b_(b) {}
+  Control control() const { return kind_; }
+  // Clip: the lower and upper bounds; Scale: the multiplier (a); otherwise unused.
+  double a() const { return a_; }
+  double b() const { return b_; }
   std::string name() const override;
   std::vector<TensorType> infer_types(const std::vector<Var>& in) const override {
     if (in.size() != 1) throw TypeError(name() + " takes one input, got " + std::to_string(in.size()));
@@ -44,6 +48,7 @@ class NullGrad final : public Op {
   OpKind kind() const override { return OpKind::NullGrad; }
   NullGrad(TensorType t, std::string why) : type_(std::move(t)), why_(std::move(why)) {}
   const std::string& why() const { return why_; }
+  const TensorType& type() const { return type_; }
   std::string name() const override { return "NullGrad"; }
   std::vector<TensorType> infer_types(const std::vector<Var>&) const override { return {type_}; }
   std::vector<Var> grad(const Apply&, const std::vector<Var>&) const override { return {}; }

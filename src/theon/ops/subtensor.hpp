@@ -135,6 +135,7 @@ class IncSubtensorOp final : public IndexOpBase {
   }
   std::string desc() const { return name() + (set_ ? "{set}" : "{inc}"); }
   bool sets() const { return set_; }
+  bool inplace() const { return inplace_; }
   bool connected(int i) const override { return i < 2; }
   bool equals(const Op& o) const override {
     auto* s = dynamic_cast<const IncSubtensorOp*>(&o);

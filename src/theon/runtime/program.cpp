@@ -254,6 +254,11 @@ void Program::set_profiling(bool on) {
   calls_ = 0;
 }
 
+void Program::set_step_hook(std::shared_ptr<const StepHook> hook) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  hook_ = std::move(hook);
+}
+
 std::vector<Function*> Program::inner_functions() const {
   std::vector<Function*> fns;
   for (const Step& s : steps_)
@@ -287,6 +292,7 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs, const std:
   using Clock = std::chrono::steady_clock;
   std::lock_guard<std::mutex> lock(mutex_);
   const bool profiling = profiling_;
+  const std::shared_ptr<const StepHook> hook = hook_;
   const Clock::time_point call_start = profiling ? Clock::now() : Clock::time_point();
   for (auto& a : handed_out_) pool_.release(a);  // only what nobody else holds
   handed_out_.clear();
@@ -299,7 +305,13 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs, const std:
   try {
     for (size_t k = 0; k < steps_.size(); ++k) {
       const Step& s = steps_[k];
-      if (k == shared_tail_) plan_shared_writes(shared_write);
+      if (k == shared_tail_) {
+        // A hook may throw after any step: then no update may have been written yet.
+        if (hook)
+          shared_write.assign(steps_.size(), false);
+        else
+          plan_shared_writes(shared_write);
+      }
       // Decided before the inputs are copied (the copies would hold the
       // buffer too); a destroyed value moves into the op's inputs: the slot
       // dies here anyway, and the op then holds its only reference.
@@ -322,6 +334,14 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs, const std:
       pool_.destroy_ok = destroy;
       pool_.state = s.state.get();
       pool_.native_block = native_[k].load(std::memory_order_acquire);
+      // A hooked native step runs again on the interpreter, on copies of its inputs.
+      const bool rerun = hook && hook->compare_native && pool_.native_block;
+      std::vector<NDArray> in_copy;
+      if (hook) {
+        hook->fn(StepEvent{k, s.node, in, nullptr, nullptr});
+        if (rerun)
+          for (const auto& a : in) in_copy.push_back(a.copy());
+      }
       const Clock::time_point start = profiling ? Clock::now() : Clock::time_point();
       try {
         check_device(backend_, *s.node->op, in);
@@ -336,6 +356,16 @@ std::vector<NDArray> Program::run(const std::vector<NDArray>& inputs, const std:
         ++p.calls;
         p.output_bytes = 0;
         for (const auto& o : out) p.output_bytes += o.nbytes();
+      }
+      if (hook) {
+        std::vector<NDArray> interpreted;
+        if (rerun) {
+          interpreted.assign(out.size(), NDArray());
+          pool_.native_block = nullptr;
+          pool_.destroy_ok = false;
+          s.kernel(*s.node->op, in_copy, interpreted, pool_);
+        }
+        hook->fn(StepEvent{k, s.node, in, &out, interpreted.empty() ? nullptr : &interpreted});
       }
       for (size_t j = 0; j < out.size(); ++j) {
         const auto& t = s.node->raw_output(static_cast<int>(j))->type;

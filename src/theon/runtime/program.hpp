@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "theon/function.hpp"
 #include "theon/function_graph.hpp"
 #include "theon/graph.hpp"
 
@@ -74,6 +75,8 @@ class Program {
   // Per-step times and call counts (off by default: two clock reads per step).
   void set_profiling(bool on);
   bool profiling() const { return profiling_; }
+  // Function::set_step_hook.
+  void set_step_hook(std::shared_ptr<const StepHook> hook);
   // The steps' nodes in run order, their profile, and the calls' total time.
   std::vector<const Apply*> schedule() const;
   std::vector<StepProfile> step_profile();
@@ -111,6 +114,7 @@ class Program {
   // scan step runs thousands of times a call and would allocate them each time.
   std::vector<NDArray> step_in_, step_out_;
   std::vector<bool> shared_write_;
+  std::shared_ptr<const StepHook> hook_;
   bool profiling_ = false;
   std::vector<StepProfile> profile_;
   double call_seconds_ = 0;
