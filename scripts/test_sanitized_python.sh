@@ -34,4 +34,5 @@ python -m pytest -q -p no:cacheprovider \
   tests/python/test_indexing.py tests/python/test_reduce.py tests/python/test_shape.py \
   tests/python/test_sort_scan.py tests/python/test_io.py tests/python/test_nnet.py tests/python/test_blas.py \
   tests/python/test_special.py tests/python/test_grad.py tests/python/test_conv.py tests/python/test_pool.py tests/python/test_bn.py \
-  tests/python/test_onednn.py tests/python/test_neighbours.py tests/python/test_linalg.py tests/python/test_python_ops.py
+  tests/python/test_onednn.py tests/python/test_neighbours.py tests/python/test_linalg.py tests/python/test_python_ops.py \
+  tests/python/test_pickling.py tests/python/test_test_values.py tests/python/test_debug_modes.py

@@ -68,6 +68,9 @@ class Variable {
   // Who reads this node output inside the FunctionGraph that holds its owner
   // (kept there, not in a hash map: the rewriter asks on every step).
   std::vector<Client> graph_clients;
+  // Theano's tag.test_value: a value of `type` the graph is tried on while it
+  // is built (include/theon/test_values.hpp); undefined when none.
+  NDArray test_value;
 
   virtual VarKind kind() const { return owner ? VarKind::Output : VarKind::Input; }
   DType dtype() const { return type.dtype; }
@@ -186,8 +189,13 @@ class Op {
   virtual bool gradient_undefined() const { return false; }
 };
 
-// Builds an Apply of `op` over `inputs` (types checked, site recorded).
+// Builds an Apply of `op` over `inputs` (types checked, site recorded), then
+// calls the node-built hook, if one is set, on it.
 ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs);
+// What make_apply calls with each node it builds (null: nothing). The compile
+// layer sets it while test values are on (include/theon/test_values.hpp).
+using NodeBuiltHook = void (*)(Apply& node);
+void set_node_built_hook(NodeBuiltHook hook);
 // A copy of `node` over new inputs. When every input keeps its type the output
 // types are copied instead of inferred again (cloning a large graph).
 ApplyPtr clone_apply(const Apply& node, std::vector<Var> inputs);

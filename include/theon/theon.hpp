@@ -17,3 +17,5 @@
 #include "theon/runtime.hpp"
 #include "theon/scalar.hpp"
 #include "theon/scan.hpp"
+#include "theon/serialize.hpp"
+#include "theon/test_values.hpp"

@@ -3,6 +3,7 @@
 #include "ops/op_info.hpp"
 #include "ops/scalar_table.hpp"
 #include "py_op.hpp"
+#include "theon/test_values.hpp"
 
 namespace theon::py {
 
@@ -286,6 +287,11 @@ void bind_graph(nb::module_& m) {
       .def("__str__", &Apply::str)
       .def("__repr__", &Apply::str);
 
+  m.def(
+      "set_test_value_mode", [](const std::string& mode) { set_test_value_mode(parse_test_value_mode(mode)); },
+      nb::arg("mode"),
+      "config.compute_test_value: 'off', 'ignore', 'warn', 'raise' or 'pdb' (include/theon/test_values.hpp).");
+
   nb::class_<Variable>(m, "TensorVariable", nb::dynamic_attr(),
                        "A symbolic tensor: an input, a constant, or an output of an Apply node.\n\n"
                        "It has NumPy's operators and methods (``x + y``, ``x[1:]``, ``x.sum(axis=0)``,\n"
@@ -306,6 +312,24 @@ void bind_graph(nb::module_& m) {
           },
           [](Variable& v, std::optional<std::string> n) { v.name = n.value_or(""); }, nb::arg("name").none())
       .def_prop_ro("owner", [](const Variable& v) { return v.owner_ptr(); })
+      // tag.test_value's storage (python/theon/tensor/methods.py converts the value to the type first).
+      .def_prop_rw(
+          "_test_value",
+          [](const Variable& v) -> nb::object {
+            if (!v.test_value.defined()) return nb::none();
+            return to_numpy(v.test_value.copy());
+          },
+          [](Variable& v, nb::handle value) {
+            if (value.is_none()) {
+              v.test_value = NDArray();
+              return;
+            }
+            NDArray a = from_numpy_or_throw(value).copy();
+            if (std::string why = v.type.check_value(a); !why.empty())
+              throw TypeError("test value of " + v.str() + " (" + v.type.str() + "): " + why);
+            v.test_value = std::move(a);
+          },
+          nb::arg("value").none())
       .def_prop_ro("index", [](const Variable& v) { return v.index; })
       .def_prop_ro("site", [](const Variable& v) { return nb::make_tuple(v.site.file(), v.site.line()); })
       .def_prop_ro("_id", [](const Variable& v) { return v.id; })

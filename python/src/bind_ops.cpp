@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "compile/inner_function.hpp"
 #include "ops/scalar_table.hpp"
+#include "theon/test_values.hpp"
 
 namespace theon::py {
 
@@ -255,7 +256,7 @@ void bind_ops(nb::module_& m) {
         o.known_grads = known;
         o.disconnected_inputs = disconnected_policy("grad", "disconnected_inputs", disconnected);
         o.null_gradients_raise = null_raise;
-        return grad(cost, wrt, o);
+        return derive_with_test_values([&] { return grad(cost, wrt, o); });
       },
       nb::arg("cost").none(), nb::arg("wrt"), nb::arg("consider_constant"), nb::arg("disconnected"), nb::arg("known"),
       nb::arg("null_raise") = true, nb::arg("known_replace") = false);
@@ -264,7 +265,8 @@ void bind_ops(nb::module_& m) {
     GradOptions o;
     o.consider_constant = consider_constant;
     o.disconnected_inputs = disconnected_policy(hessian ? "hessian" : "jacobian", "disconnected_inputs", disconnected);
-    return hessian ? theon::hessian(expression, wrt, o) : theon::jacobian(expression, wrt, o);
+    return derive_with_test_values(
+        [&] { return hessian ? theon::hessian(expression, wrt, o) : theon::jacobian(expression, wrt, o); });
   });
   // scan: sequences (outer, inner), states (init, taps, inner per tap, next,
   // keep_history), outputs, params (outer, inner), until or None, label.
@@ -322,7 +324,8 @@ void bind_ops(nb::module_& m) {
       nb::arg("connection") = std::vector<std::vector<bool>>{});
   m.def("Rop", [](const std::vector<Var>& f, const std::vector<Var>& wrt, const std::vector<Var>& eval_points,
                   const std::string& disconnected) {
-    return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected));
+    return derive_with_test_values(
+        [&] { return Rop(f, wrt, eval_points, disconnected_policy("Rop", "disconnected_outputs", disconnected)); });
   });
   m.def("zero_grad", &zero_grad);
   m.def("disconnected_grad", &disconnected_grad);

@@ -78,6 +78,14 @@ from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # no
 from .printing import pprint, pp, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
 from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
+import logging as _logging  # noqa: E402
+
+# Theano's logger for its modules ("theano.printing", "theano.compile.nanguardmode", ...) and its handler.
+theano_logger = _logging.getLogger("theano")
+logging_default_handler = _logging.StreamHandler()
+logging_default_handler.setFormatter(_logging.Formatter(fmt="%(levelname)s (%(name)s): %(message)s"))
+theano_logger.addHandler(logging_default_handler)
+theano_logger.setLevel(_logging.WARNING)
 from . import _pickle  # noqa: E402
 
 _pickle.register()  # pickle and copy know theon's graph objects (docs/pickling.md)
@@ -108,6 +116,7 @@ def _apply_thread_flags():
 
 
 config._on_change(("num_threads", "openmp"), _apply_thread_flags)
+config._on_change(("compute_test_value",), lambda: _core.set_test_value_mode(config.compute_test_value))
 
 
 def _break_default_update_cycles():

@@ -183,6 +183,11 @@ class Apply:
 
     def __repr__(self) -> str: ...
 
+def set_test_value_mode(mode: str) -> None:
+    """
+    config.compute_test_value: 'off', 'ignore', 'warn', 'raise' or 'pdb' (include/theon/test_values.hpp).
+    """
+
 class TensorVariable:
     """
     A symbolic tensor: an input, a constant, or an output of an Apply node.
@@ -217,6 +222,12 @@ class TensorVariable:
 
     @property
     def owner(self) -> Apply: ...
+
+    @property
+    def _test_value(self) -> object: ...
+
+    @_test_value.setter
+    def _test_value(self, value: object | None) -> None: ...
 
     @property
     def index(self) -> int: ...

@@ -22,7 +22,7 @@ _FLAGS = {
     "optimizer_requiring": ("", str, "tags every rewrite must carry, separated by ':'"),
     "optimizer_verbose": (False, bool, "print which rewrites fired and each phase's time when compiling"),
     "on_unused_input": ("raise", ("raise", "warn", "ignore"), "default of function(on_unused_input=...)"),
-    "compute_test_value": ("off", ("off", "ignore", "warn", "raise", "pdb"), "test values (accepted, not used yet)"),
+    "compute_test_value": ("off", ("off", "ignore", "warn", "raise", "pdb"), "test values: every node built runs on its inputs' tag.test_value (docs/test-values.md)"),
     "exception_verbosity": ("low", ("low", "high", "accepted; every error already names the op, the shapes, dtypes and small input values, and the user's line"), "detail of error messages"),
     "allow_gc": (True, bool, "accepted; the VM always frees an intermediate buffer after its last use"),
     "warn_float64": ("ignore", ("ignore", "warn", "raise", "accepted, not acted on yet"), "report float64 variables when floatX is float32"),

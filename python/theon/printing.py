@@ -176,11 +176,16 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         done = {}
     used_ids = {}  # as in Theano: ids start afresh at each call
     entries = []  # (variable, profile, run order or None)
+    notes = {}  # entry index -> what its line adds (a compiled function's update outputs: 'update of w')
     for o in (obj if isinstance(obj, (list, tuple, set)) else [obj]):
         if _is_function(o):
             fg = o.maker.fgraph
             topo = list(fg.toposort())
-            entries += [(v, o.profile, topo, fg) for v in fg.outputs]
+            outs = list(fg.outputs)
+            first_update = len(entries) + len(outs) - len(_updates_of(o, fg, outs))
+            for k, (_, target) in enumerate(_updates_of(o, fg, outs)):
+                notes[first_update + k] = "update of %s" % ("?" if target is None else target.name or target)
+            entries += [(v, o.profile, topo, fg) for v in outs]
         elif _is_apply(o):
             entries += [(v, None, None, None) for v in o.outputs]
         elif _is_variable(o):
@@ -234,13 +239,14 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
             clients_cache[id(fg)] = c
         return clients_cache[id(fg)]
 
-    def visit(r, prefix, prefix_child, depth, times, topo, fg):
+    def visit(r, prefix, prefix_child, depth, times, topo, fg, note=None):
         if depth == 0:
             return
         typ = " <%s>" % (r.type,) if print_type else ""
+        tail = " -> %s" % note if note else ""
         if r.owner is None:
             data = " [None]" if print_storage and topo is not None else ""
-            print("%s%s %s%s%s" % (prefix, r, id_of(_vkey(r)), typ, data), file=out)
+            print("%s%s %s%s%s%s" % (prefix, r, id_of(_vkey(r)), typ, data, tail), file=out)
             return
         node = r.owner
         key = _nkey(node)
@@ -260,7 +266,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
         if times is not None and key in times[0]:
             own, tot, call = times[0][key], times[1][key], times[2] or 1.0
             line += " --> %8.2es %4.1f%% %8.2es %4.1f%%" % (own, 100.0 * own / call, tot, 100.0 * tot / call)
-        print(line, file=out)
+        print(line + tail, file=out)
         if seen or (stop_on_name and r.name is not None):
             return
         for k, i in enumerate(node.inputs):
@@ -270,10 +276,10 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
             last = k == len(node.inputs) - 1
             visit(i, prefix_child + " |", prefix_child + ("  " if last else " |"), depth - 1, times, topo, fg)
 
-    for r, p, topo, fg in entries:
+    for k, (r, p, topo, fg) in enumerate(entries):
         if r.owner is not None and r.owner.op.kind == "Scan":
             scan_nodes.append(r)
-        visit(r, "", "", depth, profiles.get(id(p)) if p is not None else None, topo, fg)
+        visit(r, "", "", depth, profiles.get(id(p)) if p is not None else None, topo, fg, notes.get(k))
 
     if scan_nodes:
         print("", file=out)
@@ -451,6 +457,7 @@ def _updates_of(fct, fg, outs):
     in_idx = getattr(fct, "_in_update_idx", [])
     fg_inputs = list(fg.inputs)
     targets = [fg_inputs[k] if len(fg_inputs) == len(ins) else ins[k].variable for k in in_idx]
+    targets += [sv for sv, _ in getattr(fct.maker, "updates", ())]
     pairs = []
     for j, v in enumerate(outs[n:]):
         target = targets[j] if j < len(targets) else None

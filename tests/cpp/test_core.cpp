@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "theon/test_values.hpp"
 #include "theon/theon.hpp"
 
 using namespace theon;
@@ -171,6 +172,28 @@ TEST(Function, StepHookSeesEveryNodeAndAThrowChangesNoSharedVariable) {
   f.set_step_hook(nullptr);
   f({vec({1, 1, 1})});
   EXPECT_DOUBLE_EQ(w->value.get_double(2), 5.0);
+}
+
+TEST(Function, TestValues) {
+  set_test_value_mode(TestValueMode::Raise);
+  Var x = fvec("x");
+  x->test_value = vec({1, 2, 3});
+  Var y = mul(exp(x), x);
+  ASSERT_TRUE(y->test_value.defined());
+  EXPECT_NEAR(y->test_value.get_double(2), 3 * std::exp(3.0), 1e-9);
+  Var z = fvec("z");
+  z->test_value = vec({1, 2});
+  EXPECT_THROW(add(x, z), ValueError);  // lengths 3 and 2: only the values show it
+  Var none = fvec("none");
+  EXPECT_THROW(neg(none), ValueError);  // no value for an input
+  set_test_value_mode(TestValueMode::Ignore);
+  EXPECT_FALSE(neg(none)->test_value.defined());
+  {
+    const TestValuesPaused paused;
+    EXPECT_FALSE(neg(x)->test_value.defined());
+  }
+  set_test_value_mode(TestValueMode::Off);
+  EXPECT_FALSE(neg(x)->test_value.defined());
 }
 
 TEST(Function, OutputsNeverAliasInputsOrShared) {

@@ -431,7 +431,7 @@ TEST(Serialize, DeepChainsNeedNoRecursion) {
   Var v = x;
   constexpr int kDepth = 100000;
   for (int i = 0; i < kDepth; ++i) v = (i % 2) ? add(v, one) : mul(v, one);
-  std::vector<Var> outs{v}, leaves;
+  std::vector<Var> outs{std::move(v)}, leaves;  // `outs` alone holds the chain
   const std::string bytes = save_graph(outs, &leaves);
   std::vector<Var> loaded = load_graph(bytes, leaves);
   const auto nodes = toposort(loaded);
@@ -442,7 +442,6 @@ TEST(Serialize, DeepChainsNeedNoRecursion) {
   EXPECT_THROW(load_graph(std::string_view(bytes).substr(0, bytes.size() - 3), leaves), ValueError);
   release_deep(loaded);
   release_deep(outs);
-  v = nullptr;
 }
 
 TEST(Serialize, InnerGraphsRoundTripWithValues) {

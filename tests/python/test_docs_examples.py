@@ -6,7 +6,7 @@ import re
 import pytest
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
-PAGES = ["linalg.md", "debug-modes.md", "pickling.md", "python-ops.md", "tensor.md", "native.md", "config.md", "theano-modules.md", "guide.md", "coming-from-theano.md",
+PAGES = ["linalg.md", "debug-modes.md", "pickling.md", "test-values.md", "python-ops.md", "tensor.md", "native.md", "config.md", "theano-modules.md", "guide.md", "coming-from-theano.md",
          "performance.md", "random.md", "scan.md", "conv.md", "printing.md"]
 
 

@@ -224,3 +224,14 @@ def test_pydot_flags_reachable_under_theano_alias():
     mod = importlib.import_module("theano.printing")
     assert mod is printing and mod.pydot_imported == bool(shutil.which("dot") and printing._find_pydot()[0])
     assert callable(mod.pydotprint)
+
+
+def test_debugprint_labels_the_update_outputs_of_a_function():
+    x = T.dvector("x")
+    w = theon.shared(np.ones(2), name="w")
+    acc = theon.shared(np.zeros(2), name="acc")
+    f = theon.function([x], (x * w).sum(), updates=[(w, w - x), (acc, acc + x * 2)])
+    lines = theon.printing.debugprint(f, file="str").splitlines()
+    labelled = [ln for ln in lines if "-> update of" in ln]
+    assert [ln.rsplit(" ", 1)[-1] for ln in labelled] == ["w", "acc"], lines
+    assert "-> update" not in lines[0]  # the function's own output

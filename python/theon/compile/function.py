@@ -178,7 +178,7 @@ class Function(object):
                 name if profile is True else str(profile))
             self.profile._fn = self._fn
             self._fn.profiling = True
-            if config.profile:
+            if config.profile and getattr(self.profile, "atexit_print", True):
                 register_for_exit(self.profile)
         # A mode that watches the calls (NanGuardMode, MonitorMode, DebugMode) sets them up here.
         self._mode = the_mode

@@ -27,9 +27,12 @@ class ProfileStats(object):
     ``variable_bytes``: the bytes of each node's outputs on the last call.
     """
 
-    def __init__(self, name=None, fn=None):
+    def __init__(self, name=None, fn=None, atexit_print=True, gpu_checks=True, **kwargs):
+        # atexit_print: with config.profile, every profile prints its summary at exit (function() registers it);
+        # gpu_checks and Theano's other keywords concern its GPU and C linkers.
         self.name = name
         self._fn = fn
+        self.atexit_print = atexit_print
 
     def _stats(self):
         if self._fn is None:

@@ -1,14 +1,17 @@
 """theano.gof: the graph objects and helpers Theano code imports.
 
-Apply, Variable and Constant are theon's own graph classes; Op matches every
-theon op in isinstance checks (T.Op); graph and fg give Theano's graph walks
-and FunctionGraph. Custom Python ops (subclassing Op with perform) are
-issue 28's."""
-from ..tensor.basic import Apply, Variable, TensorConstant as Constant  # noqa: F401
+Apply, Variable and Constant match theon's graph objects (C++) in isinstance
+checks, and make the Python-side nodes and variables of non-tensor types
+(Type, Generic: docs/python-ops.md); Op matches every theon op (T.Op) and is
+the base class of ops written in Python; graph and fg give Theano's graph
+walks and FunctionGraph."""
+from ..tensor.basic import Apply  # noqa: F401
 from ..tensor.graph_api import Op  # noqa: F401
 from .._errors import MissingInputError, MethodNotDefined  # noqa: F401
 from . import graph, fg, utils, toolbox, null_type, opt, op, type  # noqa: F401,A004
-from .type import Generic, generic  # noqa: F401
+from .graph import Variable, Constant  # noqa: F401
+from .type import Type, Generic, generic, SingletonType, PureType  # noqa: F401
+from .op import PureOp, get_test_value, get_debug_values, debug_error_message  # noqa: F401
 from .fg import FunctionGraph  # noqa: F401
 from .toolbox import BadOptimization  # noqa: F401
 from . import link  # noqa: F401

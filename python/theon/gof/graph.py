@@ -1,6 +1,236 @@
-"""theano.gof.graph: walking and copying graphs of theon variables."""
+"""theano.gof.graph: walking and copying graphs of theon variables, and
+Theano's Variable and Constant classes for variables of non-tensor types.
+
+theon's compiled graphs hold tensors only (C++ objects). A variable of any
+other type (``Generic``, a user's ``theano.gof.type.Type`` subclass) is a
+Python object of the classes below; the nodes of Python ops (``Apply``)
+that produce such variables are Python objects too. They can be built,
+inspected and walked like Theano's, and evaluated in Python
+(``var.eval()``, :func:`evaluate`), but ``theano.function`` compiles
+tensor graphs only."""
+import itertools
+import sys
+import copy as _copy
+
 from .. import _core
+from .._errors import AsTensorError, MissingInputError
 from ..tensor import basic as _b
+from ..tensor.methods import Scratchpad as _Scratchpad
+
+Apply = _b.Apply
+_count = itertools.count()
+
+
+def _is_generic_shared(obj):
+    sv = sys.modules.get("theon.compile.sharedvalue")
+    return sv is not None and isinstance(obj, sv.GenericSharedVariable)
+
+
+class _VariableClass(type):
+    """isinstance(v, Variable) holds for theon's tensor variables (C++
+    objects) and generic shared variables too; isinstance(c, Constant) for
+    tensor constants."""
+
+    def __instancecheck__(cls, obj):
+        if type.__instancecheck__(cls, obj):
+            return True
+        if cls is Variable:
+            return isinstance(obj, _core.TensorVariable) or _is_generic_shared(obj)
+        if cls is Constant:
+            return isinstance(obj, _core.TensorConstant)
+        return False
+
+    def __subclasscheck__(cls, sub):
+        if type.__subclasscheck__(cls, sub):
+            return True
+        if cls is Variable:
+            return issubclass(sub, _core.TensorVariable)
+        if cls is Constant:
+            return issubclass(sub, _core.TensorConstant)
+        return False
+
+
+class Variable(metaclass=_VariableClass):
+    """A symbolic variable of a non-tensor type (Theano's gof.graph.Variable).
+
+    ``type()`` (``Type.make_variable``) is the usual way to make one; a
+    Python op's ``make_node`` returns it among the outputs of an ``Apply``,
+    which sets ``owner`` and ``index``. Every theon tensor variable is an
+    instance too (``isinstance(T.vector(), Variable)``);
+    ``Variable(tensor_type, name=...)`` gives a tensor variable."""
+
+    def __new__(cls, type, owner=None, index=None, name=None):
+        if isinstance(type, _core.TensorType) and owner is None:
+            return type(name)
+        return object.__new__(cls)
+
+    def __init__(self, type, owner=None, index=None, name=None):
+        if owner is not None and not isinstance(owner, Apply):
+            raise TypeError("Variable: owner must be an Apply node, got %r" % (owner,))
+        if index is not None and not isinstance(index, int):
+            raise TypeError("Variable: index must be an int, got %r" % (index,))
+        if name is not None and not isinstance(name, str):
+            raise TypeError("Variable: name must be a string, got %r" % (name,))
+        self.type, self.owner, self.index, self.name = type, owner, index, name
+        self.tag = _Scratchpad()
+        self.auto_name = "auto_%d" % next(_count)
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        if self.owner is not None:
+            op = self.owner.op
+            if self.index == getattr(op, "default_output", None):
+                return "%s.out" % (op,)
+            return "%s.%s" % (op, self.index)
+        return "<%s>" % (self.type,)
+
+    def __repr__(self):
+        return str(self)
+
+    def __array__(self, *args, **kwargs):
+        # theano.function / as_tensor_variable reach here through np.asarray
+        raise AsTensorError(
+            "%s is a variable of type %s, not a tensor: theon's compiled functions (theano.function) compute "
+            "tensors only. Evaluate a graph of Python ops on non-tensor types with var.eval() "
+            "(theon.gof.graph.evaluate)" % (self, self.type))
+
+    def clone(self):
+        """A new variable of the same type and name, without owner (the tag copied)."""
+        cp = type(self)(self.type, None, None, self.name)
+        cp.tag = _copy.copy(self.tag)
+        return cp
+
+    def get_parents(self):
+        return [self.owner] if self.owner is not None else []
+
+    def get_test_value(self):
+        """tag.test_value (filtered by the type); AttributeError when there is none."""
+        if not hasattr(self.tag, "test_value"):
+            raise AttributeError("%s has no test value" % (self,))
+        return self.type.filter(self.tag.test_value)
+
+    def eval(self, inputs_to_values=None):
+        """The variable's value, computed in Python by the ops' perform
+        (tensor sub-expressions by a compiled theon function);
+        `inputs_to_values` maps root variables to values."""
+        return evaluate([self], inputs_to_values)[0]
+
+
+class Constant(Variable):
+    """A constant of a non-tensor type: ``Constant(type, data, name=None)``
+    stores ``type.filter(data)``. A tensor type gives theon's TensorConstant,
+    and every TensorConstant is an instance."""
+
+    def __new__(cls, type, data, name=None):
+        if isinstance(type, _core.TensorType):
+            import numpy as np
+            data = np.asarray(data, dtype=type.dtype)
+            if data.ndim != type.ndim:
+                raise TypeError("Constant: %r does not have %d dimensions (%s)" % (data, type.ndim, type))
+            return _b.constant(data, name=name)
+        return object.__new__(cls)
+
+    def __init__(self, type, data, name=None):
+        Variable.__init__(self, type, None, None, name)
+        self.data = type.filter(data)
+
+    @property
+    def value(self):
+        return self.data
+
+    @property
+    def owner(self):
+        return None
+
+    @owner.setter
+    def owner(self, value):
+        if value is not None:
+            raise ValueError("Constant instances cannot have an owner")
+
+    def equals(self, other):
+        return isinstance(other, Constant) and other.type == self.type and self.type.values_eq(self.data, other.data)
+
+    def signature(self):
+        return (self.type, self.data)
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        s = str(self.data)
+        return s if len(s) <= 20 else s[:10] + "..." + s[-10:]
+
+    def clone(self):
+        cp = type(self)(self.type, self.data, self.name)
+        cp.tag = _copy.copy(self.tag)
+        return cp
+
+    def get_test_value(self):
+        return self.data
+
+
+def _root_value(v, given):
+    if id(v) in given:
+        return given[id(v)]
+    if isinstance(v, Constant):
+        return v.data
+    if _is_generic_shared(v):
+        return v.get_value(borrow=True)
+    raise MissingInputError("evaluate: %s has no value: it is a root of the graph and was not given one" % (v,))
+
+
+def evaluate(outputs, inputs_to_values=None):
+    """The values of `outputs` (a list of variables), computed in Python:
+    each node of a Python op runs its ``perform``; tensor variables that
+    feed such nodes (and tensor outputs) are computed by one compiled theon
+    function of the given tensor inputs. `inputs_to_values` maps root
+    variables to values (filtered by their types)."""
+    given_pairs = list((inputs_to_values or {}).items())
+    given = {id(k): (k.type.filter(val) if not isinstance(k, _core.TensorVariable) else val) for k, val in given_pairs}
+    values = {}
+    tensors = []  # tensor variables computed by theon's compiled function
+
+    def tensor_leaf(v):
+        return isinstance(v, _core.TensorVariable) and id(v) not in given
+
+    order, seen, stack = [], set(), [(o, False) for o in reversed(outputs)]
+    while stack:  # post-order over the Python-side nodes
+        v, expanded = stack.pop()
+        if tensor_leaf(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                tensors.append(v)
+            continue
+        node = v.owner if id(v) not in given else None
+        if node is None:
+            continue
+        if expanded:
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        stack.append((v, True))
+        stack.extend((i, False) for i in reversed(node.inputs))
+    if tensors:
+        from ..compile.function import function
+        tin = [k for k, _ in given_pairs if isinstance(k, _core.TensorVariable)]
+        fn = function(tin, tensors, on_unused_input="ignore")
+        for v, val in zip(tensors, fn(*[given[id(k)] for k in tin])):
+            values[id(v)] = val
+
+    def value(v):
+        if id(v) in values:
+            return values[id(v)]
+        return _root_value(v, given)
+
+    for node in order:
+        storage = [[None] for _ in node.outputs]
+        node.op.perform(node, [value(i) for i in node.inputs], storage)
+        for out, st in zip(node.outputs, storage):
+            values[id(out)] = st[0]
+    return [value(o) for o in outputs]
 
 
 def _as_list(xs):

@@ -30,7 +30,7 @@ class StripPickler(pickle.Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, _core.TensorVariable):
-            tag = getattr(obj, "__dict__", {}).get("_tag")
+            tag = getattr(obj, "__dict__", {}).get("_theon_tag")
             for name in self.tag_to_remove:
                 if tag is not None and name in getattr(tag, "__dict__", {}):
                     delattr(tag, name)

@@ -97,6 +97,14 @@ def get_updates_and_outputs(ls):
                      "updates dictionary and an until(condition), in any order; got %r" % (ls,))
 
 
+def _first_step_test_value(inner, outer, row):
+    """With config.compute_test_value, the step's graph is built on the
+    values of its first step: row `row` of the outer value's test value."""
+    tv = outer._test_value
+    if tv is not None and 0 <= row < len(tv):
+        inner._test_value = tv[row]
+
+
 def _placeholder(ttype, name):
     return ttype(name)
 
@@ -191,6 +199,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         for k in taps:
             outer = x[k - lo:x.shape[0] - (hi - k)]
             inner = _placeholder(_row_type(x), "%s[t%+d]" % (x.name or "seq%d" % i, k) if k else x.name)
+            _first_step_test_value(inner, outer, 0)
             seq_pairs.append((outer, inner))
             step_args.append(inner)
 
@@ -240,6 +249,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         by_tap = {}
         for t in taps:  # the step gets them in the order given
             p = _placeholder(T.TensorType(row.dtype, row.broadcastable), "%s[t%d]" % (init.name or "out%d" % i, t))
+            _first_step_test_value(p, outer_init, L + t)
             by_tap[t] = p
             step_args.append(p)
         kinds.append(("state", sorted(taps), outer_init, [by_tap[t] for t in sorted(taps)]))

@@ -315,9 +315,9 @@ class _OpBase:
     def __call__(self, *inputs, **kwargs):
         if self._user_op() and getattr(self, "_build", None) is None:
             return_list = kwargs.pop("return_list", False)
-            if type(self).make_node is _OpBase.make_node:
-                raise TypeError("%s: a Python op needs a make_node method (returning Apply(self, inputs, outputs)) "
-                                "and a perform method" % type(self).__name__)
+            if type(self).make_node is _OpBase.make_node and not hasattr(self, "itypes"):
+                raise TypeError("%s: a Python op needs a make_node method (returning Apply(self, inputs, outputs)), "
+                                "or itypes and otypes, and a perform method" % type(self).__name__)
             node = self.make_node(*inputs, **kwargs)
             outs = list(node.outputs)
             if self.default_output is not None and not return_list:
@@ -326,9 +326,69 @@ class _OpBase:
         return self._build(*inputs, **kwargs)
 
     def make_node(self, *inputs):
-        """The Apply node that computes the (first) output (None when the op leaves its input as it is)."""
+        """The Apply node that computes the (first) output (None when the op leaves its input as it is).
+        A Python op without its own make_node: the node of inputs of the
+        types ``self.itypes``, with new outputs of the types ``self.otypes``."""
+        if self._user_op() and getattr(self, "_build", None) is None:
+            itypes, otypes = getattr(self, "itypes", None), getattr(self, "otypes", None)
+            if itypes is None or otypes is None:
+                raise MethodNotDefined("%s.make_node: define make_node, or itypes and otypes" % type(self).__name__)
+            if len(inputs) != len(itypes):
+                raise ValueError("%s: expected %d inputs, got %d" % (type(self).__name__, len(itypes), len(inputs)))
+            inputs = [_as(i) if not hasattr(i, "type") and isinstance(t, _b.TensorType) else i
+                      for i, t in zip(inputs, itypes)]
+            if not builtins.all(i.type == t for i, t in zip(inputs, itypes)):
+                raise TypeError("%s: expected inputs of types %s, got %s"
+                                % (type(self).__name__, list(itypes), [i.type for i in inputs]))
+            return _b.Apply(self, inputs, [t() for t in otypes])
         out = self(*inputs)
         return (out[0] if isinstance(out, (list, tuple)) else out).owner
+
+    def perform(self, node, inputs, output_storage, params=None):
+        """Computes the outputs in Python (a Python op defines it)."""
+        if type(self).c_code is not _OpBase.c_code:
+            raise MethodNotDefined("%s.perform is not defined: the op has only a C implementation (c_code), and "
+                                   "theon compiles no op's C code; define perform" % type(self).__name__)
+        raise MethodNotDefined("%s.perform is not defined" % type(self).__name__)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        """Theano's C implementation: theon never compiles an op's C code (it runs perform)."""
+        raise MethodNotDefined("%s.c_code is not defined (theon runs perform; it compiles no op's C code)"
+                               % type(self).__name__)
+
+    def c_code_cache_version(self):
+        return ()
+
+    def do_constant_folding(self, node):
+        return True
+
+    def prepare_node(self, node, storage_map, compute_map, impl):
+        """Called before a thunk of the node is made; nothing by default."""
+
+    def make_thunk(self, node, storage_map, compute_map, no_recycling, impl=None):
+        """Theano's thunk of one node: a function of no arguments that runs
+        perform on ``storage_map[input][0]``, writes ``storage_map[output][0]``,
+        marks ``compute_map[output][0]`` and returns None (nothing more needed).
+        theon compiles no op's C code: impl='c' raises MethodNotDefined."""
+        if impl == "c":
+            raise MethodNotDefined("%s.make_thunk: theon compiles no op's C code (impl='c')" % type(self).__name__)
+        self.prepare_node(node, storage_map, compute_map, impl)
+        ins = [storage_map[v] for v in node.inputs]
+        outs = [storage_map[v] for v in node.outputs]
+        perform = node.op.perform
+
+        def thunk():
+            r = perform(node, [s[0] for s in ins], outs)
+            for v in node.outputs:
+                compute_map[v][0] = True
+            return r
+
+        thunk.inputs, thunk.outputs, thunk.perform, thunk.lazy = ins, outs, perform, False
+        return thunk
+
+    def _props_dict(self):
+        """Theano's {prop: value} of __props__."""
+        return {p: getattr(self, p) for p in getattr(type(self), "__props__", ())}
 
     def _prop_values(self):
         return tuple(getattr(self, p) for p in type(self).__props__)

@@ -78,10 +78,46 @@ class Scratchpad(object):
         return "scratchpad" + str(self.__dict__)
 
 
+class _VariableTag(Scratchpad):
+    """A variable's tag. tag.test_value is kept with the variable in theon's
+    core (so that a value given to an input reaches every node built from
+    it, docs/test-values.md): setting it converts the value to the
+    variable's type as a function argument would, or raises TypeError."""
+
+    def __init__(self, var):
+        object.__setattr__(self, "_var", var)
+
+    @property
+    def test_value(self):
+        v = self._var._test_value
+        if v is None:
+            raise AttributeError("%s has no test value (tag.test_value); config.compute_test_value gives the "
+                                 "outputs of nodes built from variables that have one" % (_describe(self._var),))
+        return v
+
+    @test_value.setter
+    def test_value(self, value):
+        from ..compile.function import In, _Filter
+        self._var._test_value = _Filter([In(self._var)], "tag.test_value")(0, value)
+
+    @test_value.deleter
+    def test_value(self):
+        self._var._test_value = None
+
+    def __repr__(self):
+        d = {k: v for k, v in self.__dict__.items() if k != "_var"}
+        if self._var._test_value is not None:
+            d["test_value"] = self._var._test_value
+        return "scratchpad" + str(d)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items()}
+
+
 def _tag(self):
     tag = self.__dict__.get("_theon_tag")
     if tag is None:
-        tag = self.__dict__["_theon_tag"] = Scratchpad()
+        tag = self.__dict__["_theon_tag"] = _VariableTag(self)
     return tag
 
 

@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 #include <unordered_set>
+
+#include "theon/test_values.hpp"
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -37,6 +39,7 @@ std::string describe(const Var& v) {
 
 Function::Function(std::vector<Var> inputs, std::vector<Var> outputs, FunctionOptions opts)
     : inputs_(std::move(inputs)), outputs_(std::move(outputs)), opts_(std::move(opts)) {
+  const TestValuesPaused no_test_values;  // the compiler's graphs are not the user's
   std::unordered_set<const Variable*> seen;
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Var& v = inputs_[i];

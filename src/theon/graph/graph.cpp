@@ -167,6 +167,12 @@ std::string describe_types(const std::vector<Var>& inputs) {
   return join_strings(parts, "; ");
 }
 
+namespace {
+std::atomic<NodeBuiltHook> node_built_hook{nullptr};
+}  // namespace
+
+void set_node_built_hook(NodeBuiltHook hook) { node_built_hook.store(hook); }
+
 ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs) {
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i]) throw TypeError(op->name() + ": input " + std::to_string(i) + " is None");
@@ -196,6 +202,7 @@ ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs) {
     v->site = site;
     node->outputs_.push_back(std::move(v));
   }
+  if (NodeBuiltHook hook = node_built_hook.load()) hook(*node);
   return node;
 }
 

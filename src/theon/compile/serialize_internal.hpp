@@ -1,5 +1,5 @@
-// What the graph records (graph/serialize.cpp) and the op records
-// (graph/serialize_ops.cpp) share: an Archive that writes a field when saving
+// What the graph records (compile/serialize.cpp) and the op records
+// (compile/serialize_ops.cpp) share: an Archive that writes a field when saving
 // and reads (and range-checks) it when loading, so that each op's fields are
 // listed once for both directions.
 #pragma once
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/serialize_io.hpp"
+#include "compile/serialize_io.hpp"
 #include "theon/graph.hpp"
 #include "theon/serialize.hpp"
 
@@ -58,7 +58,7 @@ class Archive {
   const HostOpCodec* host_;
 };
 
-// One op record: its kind and parameters (graph/serialize_ops.cpp). Saving
+// One op record: its kind and parameters (compile/serialize_ops.cpp). Saving
 // writes `op` and returns null; loading returns the op, made for a node with
 // `output_types` (what the host codec needs).
 OpPtr transfer_op(Archive& ar, const Op* op, const std::vector<TensorType>& output_types);

@@ -1,4 +1,4 @@
-// Op records of saved graphs (graph/serialize.cpp): one case per op kind,
+// Op records of saved graphs (compile/serialize.cpp): one case per op kind,
 // each listing the op's parameters once through the Archive, which writes
 // them when saving and reads and range-checks them when loading. A loaded op
 // is made through its constructor after the checks its builder would make
@@ -12,7 +12,7 @@
 #include "compile/graph_op.hpp"
 #include "compile/ifelse_op.hpp"
 #include "compile/scan_op.hpp"
-#include "graph/serialize_internal.hpp"
+#include "compile/serialize_internal.hpp"
 #include "ops/assert.hpp"
 #include "ops/blas.hpp"
 #include "ops/callback.hpp"

@@ -1,4 +1,4 @@
-// The byte encoding of saved graphs (graph/serialize.cpp): LEB128 varints
+// The byte encoding of saved graphs (compile/serialize.cpp): LEB128 varints
 // (signed values zigzag-coded), IEEE doubles and length-prefixed strings,
 // little-endian. The reader checks every read against the bytes left, so
 // corrupt or truncated input is a ValueError, never a read out of bounds.

@@ -4,13 +4,13 @@
 // types and names, its inputs by number, its op), then its outputs by
 // number. Variables are numbered as they are defined: inputs first, then
 // each constant and each node's outputs, so a variable read twice is one
-// variable after loading. The op records are graph/serialize_ops.cpp.
+// variable after loading. The op records are compile/serialize_ops.cpp.
 #include "theon/serialize.hpp"
 
 #include <cstring>
 #include <unordered_map>
 
-#include "graph/serialize_internal.hpp"
+#include "compile/serialize_internal.hpp"
 #include "theon/function_graph.hpp"
 
 namespace theon {
