@@ -284,6 +284,21 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro("outputs", [](Apply& a) { return a.outputs(); })
       .def_prop_ro("site", [](const Apply& a) { return nb::make_tuple(a.site.file(), a.site.line()); })
       .def("nin", [](const Apply& a) { return a.inputs.size(); })
+      // An indexing node's index, one entry per indexed axis: ("int", i), ("array", a) or
+      // ("slice", start, stop, step) with None for a missing part; None for other nodes.
+      .def_prop_ro("index_entries",
+                   [](const Apply& a) -> nb::object {
+                     if (a.op->kind() != OpKind::Subtensor && a.op->kind() != OpKind::IncSubtensor) return nb::none();
+                     nb::list l;
+                     auto var = [](const Var& v) -> nb::object { return v ? nb::cast(v) : nb::none(); };
+                     for (const IndexEntry& e : index_entries(a)) {
+                       if (e.kind == IndexEntry::Slice)
+                         l.append(nb::make_tuple("slice", var(e.start), var(e.stop), var(e.step)));
+                       else
+                         l.append(nb::make_tuple(e.kind == IndexEntry::Int ? "int" : "array", var(e.index)));
+                     }
+                     return l;
+                   })
       .def("__str__", &Apply::str)
       .def("__repr__", &Apply::str);
 

@@ -51,10 +51,25 @@ def _pp(v, prec=-1):
         if kept == sorted(kept) and len(kept) == args[0].ndim:  # only broadcast axes added: implicit in math
             return _pp(args[0], prec)
         return "%s.dimshuffle(%s)" % (_pp(args[0], 5), ",".join(str(o) for o in order))
+    if op.kind == "Subtensor":  # x[1, ::2] as it was written (a constant index as Theano printed it)
+        def part(i):
+            if i is None:
+                return ""
+            return "Constant{%s}" % _leaf(i) if _is_constant(i) and i.ndim == 0 else _pp(i)
+        idx = [":".join(part(i) for i in e[1:]).rstrip(":") or ":" if e[0] == "slice" else part(e[1])
+               for e in owner.index_entries]
+        while len(idx) > 1 and idx[-1] == ":":  # the axes a shorter index leaves whole
+            idx.pop()
+        return "%s[%s]" % (_pp(args[0], 6), ", ".join(idx))
     name = fn or str(op)
     if len(owner.outputs) > 1:
         name += ".%d" % owner.outputs.index(v) if v in owner.outputs else ""
     return "%s(%s)" % (name, ", ".join(_pp(a) for a in args))
+
+
+def _is_constant(v):
+    from .tensor.basic import TensorConstant
+    return isinstance(v, TensorConstant)
 
 
 def pprint(obj):

@@ -235,3 +235,13 @@ def test_debugprint_labels_the_update_outputs_of_a_function():
     labelled = [ln for ln in lines if "-> update of" in ln]
     assert [ln.rsplit(" ", 1)[-1] for ln in labelled] == ["w", "acc"], lines
     assert "-> update" not in lines[0]  # the function's own output
+
+
+def test_pp_writes_indexing_as_it_was_written():
+    x = T.dvector()
+    assert theon.pp(x[1]) == "<TensorType(float64, vector)>[Constant{1}]"  # Theano's text
+    m, i = T.dmatrix("m"), T.lscalar("i")
+    assert theon.pp(m[1:i, ::2]) == "m[Constant{1}:i, ::Constant{2}]"
+    assert theon.pp(m[i]) == "m[i]"
+    assert theon.pp((m + 1)[::-1]) == "(m + 1)[::Constant{-1}]"
+    assert theon.pp(m[:, T.constant(np.array([0, 1]))]) == "m[:, TensorConstant{[0, 1]}]"
