@@ -62,7 +62,7 @@ _find_onednn()
 
 from .configparser import config, change_flags  # noqa: E402,F401
 from . import tensor  # noqa: E402,F401
-from .compile import function, In, Out, Param, shared, Mode, SharedVariable  # noqa: E402,F401
+from .compile import function, function_dump, In, Out, Param, shared, Mode, SharedVariable  # noqa: E402,F401
 from .gradient import grad, Rop, Lop  # noqa: E402,F401
 from . import compat, gof, updates, configdefaults  # noqa: E402,F401
 from .gof import FunctionGraph  # noqa: E402,F401
@@ -77,7 +77,8 @@ from . import ifelse  # noqa: E402,F401  (theano.ifelse.ifelse)
 from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # noqa: E402,F401,A004
 from .printing import pprint, pp, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
-from .tensor.basic import Variable, Apply, TensorConstant as Constant  # noqa: E402,F401
+from .tensor.basic import Apply  # noqa: E402,F401
+from .gof.graph import Variable, Constant  # noqa: E402,F401  (tensors are instances too)
 import logging as _logging  # noqa: E402
 
 # Theano's logger for its modules ("theano.printing", "theano.compile.nanguardmode", ...) and its handler.

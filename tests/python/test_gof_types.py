@@ -137,10 +137,16 @@ def test_python_side_graphs_evaluate_in_python():
     assert gof.graph.evaluate([d], {x: np.arange(3.0)})[0] == {"shape": (3,), "sum": 3.0}
 
 
-def test_function_of_non_tensor_outputs_is_a_clear_type_error():
-    y = Concat()(Prefixed("a")("a"))
+def test_function_of_non_tensor_outputs_evaluates_and_mixing_is_a_clear_type_error():
+    a = Prefixed("a")("a")
+    y = Concat()(a)
+    f = theon.function([a], y)
+    assert f("ab") == Concat()(a).eval({a: "ab"})
+    assert theon.function([a], [y, y])("ab") == [f("ab")] * 2
+    with pytest.raises(TypeError, match="updates and givens need tensor outputs"):
+        theon.function([a], y, updates=[(theon.shared(0.0), 1.0)])
     with pytest.raises(TypeError, match="not a tensor.*compute tensors only"):
-        theon.function([], y)
+        T.exp(y)
     with pytest.raises(TypeError, match="tensor outputs and an input of the non-tensor type"):
         Apply(Concat(), [y], [T.dscalar()])
     with pytest.raises(TypeError, match="mixes tensor output"):
@@ -224,5 +230,21 @@ def test_test_value_helpers():
         theon.config.compute_test_value = "raise"
         with pytest.raises(AttributeError):
             gof_op.get_debug_values(generic())
+    finally:
+        theon.config.compute_test_value = old
+
+
+def test_python_side_nodes_get_test_values():
+    x = T.dvector("x")
+    x.tag.test_value = np.arange(3.0)
+    old = theon.config.compute_test_value
+    try:
+        theon.config.compute_test_value = "raise"
+        d = Describe()(x)
+        assert d.tag.test_value == {"shape": (3,), "sum": 3.0}
+        with pytest.raises(AttributeError, match="no test value"):
+            Describe()(T.dvector())
+        theon.config.compute_test_value = "off"
+        assert not hasattr(Describe()(x).tag, "test_value")
     finally:
         theon.config.compute_test_value = old

@@ -377,3 +377,16 @@ def test_pickled_function_in_a_file_loads_after_reimport(tmp_path):
         f = pickle.load(fh)
     assert f(np.array([1.0, 2.0])) == 3.0
     assert f(np.array([1.0, 2.0])) == 2.0 + 6.0
+
+
+def test_function_dump_gives_function_arguments_back(tmp_path):
+    v = T.dvector("v")
+    v.tag.test_value = np.ones(2)
+    path = str(tmp_path / "dump.pkl")
+    theon.function_dump(path, [v], v + 1, name="dumped")
+    with open(path, "rb") as fh:
+        args = pickle.load(fh)
+    assert args["name"] == "dumped" and args["mode"] is None
+    np.testing.assert_array_equal(theon.function(**args)([1.0, 2.0]), [2.0, 3.0])
+    with pytest.raises(AttributeError):  # the dump strips test values
+        args["inputs"][0].tag.test_value

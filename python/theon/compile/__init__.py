@@ -1,4 +1,4 @@
-from .function import function, In, Out, Function, Param  # noqa: F401
+from .function import function, function_dump, In, Out, Function, Param  # noqa: F401
 from .sharedvalue import shared, SharedVariable  # noqa: F401
 from .mode import Mode, get_mode, get_default_mode, predefined_modes, FAST_RUN, FAST_COMPILE  # noqa: F401
 from .._errors import UnusedInputError, MissingInputError  # noqa: F401

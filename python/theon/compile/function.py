@@ -555,6 +555,45 @@ def _pairs(x, what):
     return out
 
 
+def _python_graph_function(inputs, outputs, updates, givens):
+    """A callable for a graph whose outputs include variables of non-tensor
+    types (Python ops on theano.gof.Type), evaluated by the ops' perform
+    (theon.gof.graph.evaluate); None for graphs theon compiles."""
+    from ..gof import graph as G
+    outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    if outputs is None or not any(isinstance(o, G.Variable) and not isinstance(o, _core.TensorVariable)
+                                  for o in outs):
+        return None
+    if updates or givens:
+        raise TypeError("function: updates and givens need tensor outputs; the outputs include a variable of a "
+                        "non-tensor type (%s)" % ([o for o in outs if not isinstance(o, _core.TensorVariable)][0],))
+    ins = [i.variable if isinstance(i, In) else i for i in inputs]
+
+    def call(*args):
+        if len(args) != len(ins):
+            raise TypeError("function expects %d arguments, got %d" % (len(ins), len(args)))
+        values = G.evaluate(list(outs), dict(zip(ins, args)))
+        return values if isinstance(outputs, (list, tuple)) else values[0]
+    return call
+
+
+def function_dump(filename, inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
+                  accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None, profile=None,
+                  on_unused_input=None, extra_tag_to_remove=None):
+    """Pickles function()'s arguments to `filename` (Theano's function_dump),
+    to share a reproducible case: ``theon.function(**pickle.load(f))``
+    compiles the same function. Tags' debugging data (trace, test values and
+    the names in extra_tag_to_remove) are left out."""
+    import pickle
+    from ..misc.pkl_utils import StripPickler
+    d = dict(inputs=inputs, outputs=outputs, mode=mode, updates=updates, givens=givens,
+             no_default_updates=no_default_updates, accept_inplace=accept_inplace, name=name,
+             rebuild_strict=rebuild_strict, allow_input_downcast=allow_input_downcast, profile=profile,
+             on_unused_input=on_unused_input)
+    with open(filename, "wb") as f:
+        StripPickler(f, protocol=pickle.HIGHEST_PROTOCOL, extra_tag_to_remove=extra_tag_to_remove).dump(d)
+
+
 def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_default_updates=False,
              accept_inplace=False, name=None, rebuild_strict=True, allow_input_downcast=None, profile=None,
              on_unused_input=None):
@@ -616,6 +655,9 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
         on_unused_input = config.on_unused_input
     if name is None:
         name = _caller_name()
+    python_graph = _python_graph_function(inputs, outputs, updates, givens)
+    if python_graph is not None:
+        return python_graph
     return Function(inputs, outputs, updates, givens, no_default_updates, allow_input_downcast,
                     on_unused_input, name, mode, accept_inplace, profile)
 

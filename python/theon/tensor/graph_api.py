@@ -319,6 +319,8 @@ class _OpBase:
                 raise TypeError("%s: a Python op needs a make_node method (returning Apply(self, inputs, outputs)), "
                                 "or itypes and otypes, and a perform method" % type(self).__name__)
             node = self.make_node(*inputs, **kwargs)
+            if not isinstance(node, _core.Apply) and _b.config.compute_test_value != "off":
+                _python_node_test_values(node)
             outs = list(node.outputs)
             if self.default_output is not None and not return_list:
                 return outs[self.default_output]
@@ -425,6 +427,24 @@ class _OpBase:
             return self.__str__()
         args = [repr(a) for a in self._props[0]] + ["%s=%r" % kv for kv in self._props[1]]
         return "%s{%s}" % (type(self).__name__, ", ".join(args))
+
+
+def _python_node_test_values(node):
+    """Theano's compute_test_value for a Python-side node (non-tensor
+    outputs): perform on the inputs' test values sets the outputs'
+    tag.test_value; a missing input value is reported by config."""
+    from ..gof import op as _gof_op
+    vals = []
+    for k, i in enumerate(node.inputs):
+        try:
+            vals.append(_gof_op.get_test_value(i))
+        except AttributeError:
+            _gof_op.missing_test_message("%s: input %d (%s) has no test value" % (node.op, k, i))
+            return
+    storage = [[None] for _ in node.outputs]
+    node.op.perform(node, vals, storage)
+    for o, st in zip(node.outputs, storage):
+        o.tag.test_value = st[0]
 
 
 _ALL_CLASSES = []
