@@ -74,6 +74,7 @@ from . import printing  # noqa: E402,F401
 from . import sandbox  # noqa: E402,F401  (theano.sandbox.rng_mrg)
 from . import scan_module  # noqa: E402,F401
 from . import ifelse  # noqa: E402,F401  (theano.ifelse.ifelse)
+from .compile.builders import OpFromGraph  # noqa: E402,F401  (theano.OpFromGraph)
 from .scan_module import scan, map, reduce, foldl, foldr, scan_checkpoints  # noqa: E402,F401,A004
 from .printing import pprint, pp, debugprint  # noqa: E402,F401
 from ._errors import MissingInputError, UnusedInputError, DisconnectedInputError  # noqa: E402,F401
