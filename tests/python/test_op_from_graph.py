@@ -178,3 +178,13 @@ def test_derived_gradient_when_one_output_reads_another():
     y1, y2 = op(a)
     g = theon.grad(y1.sum() + y2.sum(), a)  # 2 + 6 per element: both paths through h add up
     np.testing.assert_allclose(theon.function([a], g)(np.ones(3)), [8.0, 8.0, 8.0])
+
+
+def test_connection_pattern_has_rows_for_the_shared_variables_the_graph_reads():
+    x, y = T.dmatrices("x", "y")
+    w = theon.shared(np.ones((2, 2)), name="w")
+    op = theon.OpFromGraph([x, y], [x.dot(w), y + 3])
+    assert op.shared_inputs == [w]
+    assert op.connection_pattern(None) == [[True, False], [False, True], [True, False]]
+    given = theon.OpFromGraph([x, y], [x.dot(w), y + 3], connection_pattern=[[True, True], [False, True]])
+    assert given.connection_pattern(None) == [[True, True], [False, True], [True, False]]

@@ -165,12 +165,21 @@ class OpFromGraph(metaclass=_OpFromGraphMeta):
                                              self.name, args, self._connection_pattern or []))
         return outs[0] if len(outs) == 1 else outs
 
+    @property
+    def shared_inputs(self):
+        """The shared variables the graph reads (Theano's implicit inputs of
+        the op; theon's node reads them as they are, not as inputs)."""
+        return [v for v in _core.graph_inputs(self.outputs) if isinstance(v, _core.TensorSharedVariable)]
+
     def connection_pattern(self, node=None):
-        """Per input, per output: whether the output depends on the input
-        differentiably (the given pattern, else the graph's)."""
+        """Per input, then per shared variable the graph reads (Theano's
+        implicit inputs), per output: whether the output depends on it
+        differentiably (the given pattern for the inputs, else the graph's)."""
+        shared = self.shared_inputs
+        rows = [list(row) for row in _core.io_connection_pattern(self.inputs + shared, self.outputs)]
         if self._connection_pattern is not None:
-            return [list(row) for row in self._connection_pattern]
-        return [list(row) for row in _core.io_connection_pattern(self.inputs, self.outputs)]
+            rows[:len(self.inputs)] = [list(row) for row in self._connection_pattern]
+        return rows
 
     def __str__(self):
         return self.name
