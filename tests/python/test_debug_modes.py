@@ -160,8 +160,9 @@ def test_bad_thunk_output_names_the_node():
     checks = dm._NodeChecks(dm.DebugMode(), "f", theon.function([x], T.exp(x))._fn.fgraph)
     a = np.array([1.0, 2.0])
     checks(0, node, [a], None, None)
-    with pytest.raises(dm.BadThunkOutput, match="output 0 differs between native code and the interpreter"):
+    with pytest.raises(dm.BadThunkOutput, match="output 0 differs between native code and the interpreter") as e:
         checks(0, node, [a], [np.exp(a)], [np.exp(a) + 1e-3])
+    assert "input 0:     [1. 2.]" in str(e.value)  # the node's inputs, to reproduce it
 
 
 class _AddInto(theon.Op):

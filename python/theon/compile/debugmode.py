@@ -32,10 +32,11 @@ class DebugModeError(Exception):
 class BadThunkOutput(DebugModeError):
     """Two implementations of a node (native code and the interpreter) disagree."""
 
-    def __init__(self, node, index, r_val, r_ref, where=""):
+    def __init__(self, node, index, r_val, r_ref, where="", inputs=()):
         super().__init__("node %s: output %d differs between native code and the interpreter%s\n"
-                         "  native:      %s\n  interpreter: %s" % (describe_node(node), index, where,
-                                                                  _short(r_val), _short(r_ref)))
+                         "  native:      %s\n  interpreter: %s%s" % (
+                             describe_node(node), index, where, _short(r_val), _short(r_ref),
+                             "".join("\n  input %d:     %s" % (k, _short(a)) for k, a in enumerate(inputs))))
         self.r, self.thunk1, self.val1, self.thunk2, self.val2 = node.outputs[index], "native", r_val, "vm", r_ref
 
 
@@ -128,7 +129,7 @@ class _NodeChecks(object):
         if interpreted is not None:
             for j, (a, b) in enumerate(zip(outs, interpreted)):
                 if not _close(a, b):
-                    raise BadThunkOutput(node, j, a, b, self._in())
+                    raise BadThunkOutput(node, j, a, b, self._in(), self.before)
         if self.mode.check_isfinite:
             for j, o in enumerate(outs):
                 self._finite("output %d" % j, node, o)
