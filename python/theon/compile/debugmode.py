@@ -186,7 +186,8 @@ class DebugMode(Mode):
 
     Parameters
     ----------
-    optimizer : the rewrites (as Mode's), 'fast_run' by default.
+    optimizer : str or gof.Query
+        The rewrites (as Mode's), 'fast_run' by default.
     check_isfinite : bool
         Whether a NaN or an infinity in any node's input or output raises
         InvalidValueError (config.DebugMode.check_finite, True).
@@ -196,9 +197,9 @@ class DebugMode(Mode):
     check_c_code : bool
         Whether fused nodes that run native code are compared with the
         interpreter (True).
-    stability_patience, check_preallocated_output, require_matching_strides,
-    linker : accepted for Theano's signature (theon's rewriter is
-        deterministic and its kernels allocate their own outputs).
+    stability_patience, check_preallocated_output, require_matching_strides, linker : optional
+        Accepted for Theano's signature (theon's rewriter is deterministic
+        and its kernels allocate their own outputs).
     """
 
     def __init__(self, optimizer="fast_run", stability_patience=None, check_c_code=None, check_py_code=None,
