@@ -104,6 +104,9 @@ class SharedVariable : public Variable {
 class Apply : public std::enable_shared_from_this<Apply> {
  public:
   Apply(OpPtr op, std::vector<Var> inputs);
+  // Releases the inputs without recursion: a chain of a million nodes is
+  // freed in a loop, not one stack frame per node.
+  ~Apply();
   Apply(const Apply&) = delete;
   Apply& operator=(const Apply&) = delete;
   OpPtr op;

@@ -174,6 +174,16 @@ TEST(Function, StepHookSeesEveryNodeAndAThrowChangesNoSharedVariable) {
   EXPECT_DOUBLE_EQ(w->value.get_double(2), 5.0);
 }
 
+TEST(Graph, AVeryDeepGraphIsFreedWithoutRecursion) {
+  // One stack frame per node would overflow the stack long before this depth.
+  Var x = fvec("x");
+  Var y = x;
+  for (int i = 0; i < 300000; ++i) y = add(y, x);
+  EXPECT_EQ(y->owner->inputs[1], x);
+  y.reset();
+  EXPECT_EQ(x.use_count(), 1);  // every node that read x is gone
+}
+
 TEST(Function, TestValues) {
   set_test_value_mode(TestValueMode::Raise);
   Var x = fvec("x");

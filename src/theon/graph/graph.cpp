@@ -173,6 +173,28 @@ std::atomic<NodeBuiltHook> node_built_hook{nullptr};
 
 void set_node_built_hook(NodeBuiltHook hook) { node_built_hook.store(hook); }
 
+namespace {
+// The inputs of nodes being released on this thread, while the outermost
+// ~Apply drains them: a node dying inside that loop hands its inputs over
+// instead of releasing them itself.
+thread_local std::vector<Var>* releasing = nullptr;
+}  // namespace
+
+Apply::~Apply() {
+  if (releasing) {
+    for (Var& v : inputs) releasing->push_back(std::move(v));
+    return;
+  }
+  std::vector<Var> pending = std::move(inputs);
+  releasing = &pending;
+  while (!pending.empty()) {
+    Var v = std::move(pending.back());
+    pending.pop_back();
+    v.reset();  // may end another node, which appends its inputs to `pending`
+  }
+  releasing = nullptr;
+}
+
 ApplyPtr make_apply(OpPtr op, std::vector<Var> inputs) {
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i]) throw TypeError(op->name() + ": input " + std::to_string(i) + " is None");
