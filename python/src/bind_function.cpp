@@ -237,6 +237,11 @@ void bind_function(nb::module_& m) {
           "set_step_hook",
           [](PyFunction& f, nb::object fn, bool compare_native) {
             if (fn.is_none()) return f.fn->set_step_hook(nullptr);
+            if (!PyCallable_Check(fn.ptr()))
+              throw TypeError(
+                  "set_step_hook: fn must be callable (index, node, inputs, outputs, interpreted) or None, "
+                  "got " +
+                  nb::cast<std::string>(nb::type_name(fn.type())));
             // The schedule's nodes as Python sees them (shared, so `node` is the graph's own object).
             auto owned = std::make_shared<std::unordered_map<const Apply*, ApplyPtr>>();
             for (const auto& a : f.fn->fgraph().nodes()) (*owned)[a.get()] = a;

@@ -199,7 +199,7 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR", stop_on_n
             outs = list(fg.outputs)
             first_update = len(entries) + len(outs) - len(_updates_of(o, fg, outs))
             for k, (_, target) in enumerate(_updates_of(o, fg, outs)):
-                notes[first_update + k] = "update of %s" % ("?" if target is None else target.name or target)
+                notes[first_update + k] = "update of %s" % (target.name or target)
             entries += [(v, o.profile, topo, fg) for v in outs]
         elif _is_apply(o):
             entries += [(v, None, None, None) for v in o.outputs]
@@ -442,7 +442,7 @@ default_colorCodes = {"GpuFromHost": "red", "HostFromGpu": "red", "Scan": "yello
 
 def _parts(fct):
     """What a graph-drawing function draws: (outputs, nodes in run order,
-    profile, [(update output, variable it updates or None)])."""
+    profile, [(update output, the variable it updates)])."""
     from .gof.graph import inputs, io_toposort
     if _is_function(fct):
         fg = fct.maker.fgraph
@@ -464,25 +464,14 @@ def _parts(fct):
 
 def _updates_of(fct, fg, outs):
     """The function's update outputs (after its own outputs: In(update=...)
-    values, then shared variables' updates) with the variable each updates,
-    where it can be told: an input's own update, or the shared variable the
-    update's node overwrites in place; None otherwise."""
-    n = len(getattr(fct.maker, "outputs", outs))
-    ins = getattr(fct, "_ins", [])
-    in_idx = getattr(fct, "_in_update_idx", [])
+    values, then shared variables' updates, in f.maker.updates' order) with
+    the variable each updates."""
+    n = len(fct.maker.outputs)
+    ins = fct._ins
     fg_inputs = list(fg.inputs)
-    targets = [fg_inputs[k] if len(fg_inputs) == len(ins) else ins[k].variable for k in in_idx]
-    targets += [sv for sv, _ in getattr(fct.maker, "updates", ())]
-    pairs = []
-    for j, v in enumerate(outs[n:]):
-        target = targets[j] if j < len(targets) else None
-        if target is None and v.owner is not None:
-            for _, (i, *_) in getattr(v.owner.op, "destroy_map", {}).items():
-                src = v.owner.inputs[i]
-                if src.owner is None and type(src).__name__ == "TensorSharedVariable":
-                    target = src
-        pairs.append((v, target))
-    return pairs
+    targets = [fg_inputs[k] if len(fg_inputs) == len(ins) else ins[k].variable for k in fct._in_update_idx]
+    targets += [sv for sv, _ in fct.maker.updates]
+    return list(zip(outs[n:], targets))
 
 
 def _ancestor_nodes(v):
@@ -548,7 +537,7 @@ def _graph_model(fct, compact=True, with_ids=False, high_contrast=True, cond_hig
         elif hasattr(v, "data") and v.owner is None:
             s = "val=%s" % (str(np.asarray(v.data)).split("\n")[0],) + " %s" % (v.type,)
         elif k in update_target:
-            if target is not None and target.name is not None:
+            if target.name is not None:
                 s = target.name if var_with_name_simple else "%s %s" % (target.name, v.type)
             else:
                 s = "update %s" % (v.type,)
@@ -581,7 +570,7 @@ def _graph_model(fct, compact=True, with_ids=False, high_contrast=True, cond_hig
         info["role"] = role
         if k in update_target:
             t = update_target[k]
-            info["updates"] = "?" if t is None else (t.name or str(t))
+            info["updates"] = t.name or str(t)
         node_index[vid] = len(nodes)
         nodes.append({"id": vid, "label": var_label(v), "shape": "box", "color": color, "kind": "variable",
                       "role": role, "filled": bool(high_contrast and color), "info": info})
@@ -662,11 +651,10 @@ def _graph_model(fct, compact=True, with_ids=False, high_contrast=True, cond_hig
                     lab = cut((lab + " " if lab else "") + str(v.type))
                 edges.append({"src": aid, "dst": add_var(v, "named"), "label": lab})
     for v, target in updates:
-        if target is not None:
-            shared = type(target).__name__ == "TensorSharedVariable"
-            src = add_var(target, "shared" if shared else "input")
-            edges.append({"src": src, "dst": "v%d" % v._id, "label": "UPDATE",
-                          "color": colors.get("Output", "blue"), "update": True})
+        shared = type(target).__name__ == "TensorSharedVariable"
+        src = add_var(target, "shared" if shared else "input")
+        edges.append({"src": src, "dst": "v%d" % v._id, "label": "UPDATE",
+                      "color": colors.get("Output", "blue"), "update": True})
     return {"nodes": nodes, "edges": edges, "topo": topo}
 
 

@@ -68,6 +68,15 @@ def test_a_failing_hook_changes_no_shared_variable():
     assert calls["n"] == len(f.maker.fgraph.toposort())
 
 
+def test_bad_mode_arguments_are_rejected():
+    with pytest.raises(TypeError, match="post_func must be a function"):
+        MonitorMode(post_func=3)
+    with pytest.raises(TypeError):
+        dm.DebugMode(check_everything=True)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        NanGuardMode(optimizer="fastest")
+
+
 def test_monitor_mode_without_hooks_is_a_plain_mode():
     x = T.dvector("x")
     f = theon.function([x], x * 2, mode=MonitorMode())
@@ -152,6 +161,8 @@ def test_debug_mode_compares_native_code_with_the_interpreter():
     np.testing.assert_allclose(seen[-1][0], np.tanh(v) * np.exp(v) + 1)
     f._fn.set_step_hook(None)
     f(v)
+    with pytest.raises(TypeError, match="fn must be callable"):
+        f._fn.set_step_hook(3)
 
 
 def test_bad_thunk_output_names_the_node():

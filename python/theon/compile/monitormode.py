@@ -23,6 +23,9 @@ class MonitorMode(Mode):
     shared variable changes."""
 
     def __init__(self, pre_func=None, post_func=None, optimizer="default", linker=None):
+        for what, f in (("pre_func", pre_func), ("post_func", post_func)):
+            if f is not None and not callable(f):
+                raise TypeError("MonitorMode: %s must be a function (i, node, fn) or None, got %r" % (what, f))
         super().__init__(linker=linker, optimizer=optimizer)
         self.pre_func = pre_func
         self.post_func = post_func
