@@ -177,3 +177,10 @@ def test_apply_rejects_theons_own_ops_and_checks_inputs():
         Apply(Scale(1.0), [x], [object()])
     with pytest.raises(TypeError):
         Apply(Scale(1.0), ["not a tensor"], [x.type()])
+
+
+def test_node_out_is_the_default_output_for_every_node():
+    x = T.dvector("x")
+    node = (x * 2).owner
+    assert node.out is node.outputs[0] or node.out == node.outputs[0]
+    assert node.default_output() == node.outputs[0]

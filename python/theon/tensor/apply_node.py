@@ -7,6 +7,19 @@ import builtins
 from .. import _core
 
 
+def _default_output(node):
+    """The output op(*inputs) returns: op.default_output, else the only one."""
+    outs = node.outputs
+    do = getattr(node.op, "default_output", None)
+    if do is None:
+        if len(outs) == 1:
+            return outs[0]
+        raise AttributeError("%s.default_output should be an output index" % (node.op,))
+    if not isinstance(do, int) or not 0 <= do < len(outs):
+        raise AttributeError("%s.default_output is not an output index" % (node.op,))
+    return outs[do]
+
+
 class _ApplyType(type):
     """isinstance(node, Apply) for theon's nodes (theon._core.Apply) and the
     Python-side nodes of Python ops on non-tensor types."""
@@ -72,17 +85,9 @@ class Apply(metaclass=_ApplyType):
         return node
 
     def default_output(self):
-        """The output op(*inputs) returns: op.default_output, else the only one."""
-        do = getattr(self.op, "default_output", None)
-        if do is None:
-            if len(self.outputs) == 1:
-                return self.outputs[0]
-            raise AttributeError("%s.default_output should be an output index" % (self.op,))
-        if not isinstance(do, int) or not 0 <= do < len(self.outputs):
-            raise AttributeError("%s.default_output is not an output index" % (self.op,))
-        return self.outputs[do]
+        return _default_output(self)
 
-    out = property(default_output)
+    out = property(_default_output)
     nin = property(lambda self: len(self.inputs))
     nout = property(lambda self: len(self.outputs))
 
@@ -112,3 +117,8 @@ class Apply(metaclass=_ApplyType):
         return "%s(%s)" % (self.op, ", ".join(str(i) for i in self.inputs))
 
     __repr__ = __str__
+
+
+# theon's C++ nodes answer the same (node.out, as Theano's tests read it)
+_core.Apply.default_output = _default_output
+_core.Apply.out = property(_default_output)
