@@ -100,3 +100,17 @@ def test_unknown_workload_is_a_clear_error(harness, tmp_path):
     assert "unknown workload 'Z9'" in str(e.value)
 
 
+
+
+def test_training_floors_count_only_the_products_a_step_needs(harness):
+    # T1 at batch 256: forward and weight gradient of both layers plus the
+    # hidden gradient of the second, 0.41 GFLOP (the perf anchors); no
+    # gradient for the data x.
+    _, _, workloads = harness
+    k0 = {"sgemm_GFLOPs": 1.0}
+    seconds, limit = workloads.WORKLOADS["T1"].floor((256, 12_800), k0, 2)
+    assert seconds == pytest.approx(2 * 256 * (2 * 784 * 500 + 3 * 500 * 10) / 1e9) and limit == "sgemm"
+    assert workloads.WORKLOADS["T2"].floor(256, k0, 2)[0] == pytest.approx(2 * 2 * 256 * 784 * 10 / 1e9)
+    # An LSTM step (4 gates): gate products forward and for the weights over (input, hidden), plus the hidden gradient.
+    seconds, _ = workloads.WORKLOADS["T4"].floor(("lstm", 100, 32, 128, 256), k0, 2)
+    assert seconds == pytest.approx(2 * 100 * 32 * 4 * 256 * (2 * (128 + 256) + 256) / 1e9)
