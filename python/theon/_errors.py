@@ -22,6 +22,12 @@ class MissingInputError(ValueError):
     """A variable needed by an output was neither an input nor given a value."""
 
 
+class CachedConstantError(Exception):
+    """Theano's error for a cached constant given to a FunctionGraph that
+    would own it (clone=False). theon's FunctionGraph never changes the
+    variables it is given, so it does not raise it: the name is for imports."""
+
+
 class UnusedInputError(ValueError):
     """An input of function() is not needed to compute any output."""
 

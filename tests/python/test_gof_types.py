@@ -248,3 +248,55 @@ def test_python_side_nodes_get_test_values():
         assert not hasattr(Describe()(x).tag, "test_value")
     finally:
         theon.config.compute_test_value = old
+
+
+def test_general_toposort_orders_any_nodes_as_theano_does_and_rejects_cycles():
+    a, b, c = Prefixed("a")("a"), Prefixed("a")("b"), Prefixed("a")("c")
+    n1 = Concat().make_node(a, b)
+    n2 = Concat().make_node(n1.outputs[0], c)
+
+    def deps(obj):  # variables depend on their node, nodes on their inputs
+        if isinstance(obj, Apply):
+            return obj.inputs
+        return [obj.owner] if obj.owner is not None else []
+
+    clients = {}
+    order = gof.graph.general_toposort(n2.outputs, deps, clients=clients)
+    assert order == [c, b, a, n1, n1.outputs[0], n2, n2.outputs[0]]  # dependency-free ones in the order found
+    assert clients[n1.outputs[0]] == [n2]
+    # a repeated input counts once; a tensor graph works the same way
+    x = T.dvector("x")
+    y = x * x
+    assert gof.graph.general_toposort([y], deps) == [x, y.owner, y]
+    edges = {1: [2], 2: [3], 3: [1]}
+    with pytest.raises(ValueError, match="cycle"):
+        gof.graph.general_toposort([1], lambda k: edges[k])
+    # a long chain needs no recursion
+    chain = {k: [k + 1] for k in range(20000)}
+    chain[20000] = []
+    assert gof.graph.general_toposort([0], lambda k: chain[k]) == list(range(20000, -1, -1))
+
+
+def test_clone_copies_python_side_nodes_and_the_tensors_they_read():
+    a, b, c = Prefixed("a")("a"), Prefixed("a")("b"), Prefixed("a")("c")
+    y = Concat("-")(Concat()(a, b), c)
+    ins, outs = gof.graph.clone([a, b, c], [y], copy_inputs=False)
+    assert ins == [a, b, c] and outs[0] is not y and outs[0].type == y.type
+    inner = outs[0].owner.inputs[0]
+    assert inner is not y.owner.inputs[0] and inner.owner.inputs == [a, b] and outs[0].owner.inputs[1] is c
+    assert outs[0].eval({a: "a1", b: "a2", c: "a3"}) == "a1a2-a3"
+    outs[0].owner.inputs = [c, c]  # changing the copy leaves the original as it was
+    assert y.owner.inputs[1] is c and y.owner.inputs[0].owner.inputs == [a, b]
+    ins, outs = gof.graph.clone([a, b, c], [y])  # copy_inputs: fresh roots of the same types and names
+    assert all(n is not o and n.type == o.type and n.name == o.name for n, o in zip(ins, [a, b, c]))
+    assert gof.graph.inputs(outs) == ins
+    # a tensor graph read by a Python-side node is copied with it, its inputs replaced
+    x = T.dvector("x")
+    d = Describe()(T.exp(x))
+    (x2,), (d2,) = gof.graph.clone([x], [d])
+    assert x2 is not x and d2.owner.inputs[0] is not d.owner.inputs[0]
+    assert gof.graph.inputs([d2]) == [x2]
+    assert gof.graph.evaluate([d2], {x2: np.zeros(2)})[0] == {"shape": (2,), "sum": 2.0}
+    # constants given as inputs are copied too (Theano), unless copy_inputs=False
+    k = T.constant(1.5)
+    assert gof.graph.clone([k], [k])[1][0] is not k and gof.graph.clone([k], [k], False)[1][0] is k

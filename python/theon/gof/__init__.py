@@ -7,7 +7,7 @@ the base class of ops written in Python; graph and fg give Theano's graph
 walks and FunctionGraph."""
 from ..tensor.basic import Apply  # noqa: F401
 from ..tensor.graph_api import Op  # noqa: F401
-from .._errors import MissingInputError, MethodNotDefined  # noqa: F401
+from .._errors import CachedConstantError, MissingInputError, MethodNotDefined  # noqa: F401
 from . import graph, fg, utils, toolbox, null_type, opt, op, type  # noqa: F401,A004
 from .graph import Variable, Constant  # noqa: F401
 from .type import Type, Generic, generic, SingletonType, PureType  # noqa: F401

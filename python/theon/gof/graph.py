@@ -260,6 +260,50 @@ def ancestors(variable_list, blockers=None):
     return out
 
 
+def general_toposort(outputs, deps, debug_print=False, compute_deps_cache=None, deps_cache=None, clients=None):
+    """Every object reachable from `outputs` through `deps(obj)` (the objects
+    `obj` depends on), each after its dependencies, for any kind of node.
+
+    The order is Theano's: objects are found depth first from the outputs
+    (the last dependency first), then placed as soon as their dependencies
+    are, dependency-free ones in the order found. A cycle is a ValueError.
+    `compute_deps_cache` replaces `deps`; `deps_cache` and `clients`, when
+    given, are filled with each object's dependencies and dependents."""
+    import collections
+    deps = compute_deps_cache or deps
+    cache = {} if deps_cache is None else deps_cache
+    found, seen, stack = [], set(), list(_as_list(outputs))
+    while stack:  # iterative: deep graphs must not hit Python's recursion limit
+        obj = stack.pop()
+        if obj in seen:
+            continue
+        seen.add(obj)
+        found.append(obj)
+        if obj not in cache:
+            cache[obj] = list(deps(obj) or ())
+        stack.extend(cache[obj])
+    dependents = {} if clients is None else clients
+    waiting = {}
+    for obj in found:
+        unique = list(dict.fromkeys(cache[obj]))
+        waiting[obj] = len(unique)
+        for d in unique:
+            dependents.setdefault(d, []).append(obj)
+    ready = collections.deque(obj for obj in found if not waiting[obj])
+    order = []
+    while ready:
+        obj = ready.popleft()
+        order.append(obj)
+        for c in dependents.get(obj, ()):
+            waiting[c] -= 1
+            if not waiting[c]:
+                ready.append(c)
+    if len(order) != len(found):
+        stuck = next(obj for obj in found if waiting[obj])
+        raise ValueError("general_toposort: the graph has a cycle through %r" % (stuck,))
+    return order
+
+
 def io_toposort(inputs, outputs, orderings=None):
     """The nodes between `inputs` and `outputs`, each after the nodes computing its inputs."""
     stop = set(inputs)
@@ -305,13 +349,26 @@ def applys_between(i, o):
 
 def clone(inputs, outputs, copy_inputs=True, copy_orphans=None):
     """(new inputs, new outputs): a copy of the graph from `inputs` to
-    `outputs`; with copy_inputs the inputs are fresh variables of the same
-    types and names, else they are shared."""
-    inputs = list(inputs)
-    new_inputs = [_b.TensorType(i.dtype, i.broadcastable)(i.name)
-                  if copy_inputs and not isinstance(i, _b.TensorConstant) else i for i in inputs]
+    `outputs`; with copy_inputs the inputs (constants too, as in Theano)
+    are fresh variables of the same types and names, else they are shared."""
+    inputs, outputs = list(inputs), _as_list(outputs)
+    new_inputs = [i if not copy_inputs else i.clone() if isinstance(i, Constant) or not isinstance(
+        i, _core.TensorVariable) else _b.TensorType(i.dtype, i.broadcastable)(i.name) for i in inputs]
     pairs = [(a, b) for a, b in zip(inputs, new_inputs) if a is not b]
-    return new_inputs, list(_core.clone_replace(_as_list(outputs), pairs))
+    if all(isinstance(o, _core.TensorVariable) for o in outputs):
+        return new_inputs, list(_core.clone_replace(outputs, pairs))
+    # Python-side nodes (non-tensor outputs): copied node by node. A tensor
+    # never depends on them, so the tensors they read are copied in one go.
+    py_nodes = [n for n in io_toposort(inputs, outputs) if not isinstance(n, _core.Apply)]
+    tensors = list(dict.fromkeys(v for n in py_nodes for v in n.inputs if isinstance(v, _core.TensorVariable)))
+    tensors += [o for o in outputs if isinstance(o, _core.TensorVariable) and o not in tensors]
+    tensor_pairs = [(a, b) for a, b in pairs if isinstance(a, _core.TensorVariable)]
+    memo = dict(zip(tensors, _core.clone_replace(tensors, tensor_pairs))) if tensors else {}
+    memo.update(pairs)
+    for node in py_nodes:
+        new = node.clone_with_new_inputs([memo.get(v, v) for v in node.inputs], strict=False)
+        memo.update(zip(node.outputs, new.outputs))
+    return new_inputs, [memo.get(o, o) for o in outputs]
 
 
 def io_connection_pattern(inputs, outputs):
@@ -320,9 +377,10 @@ def io_connection_pattern(inputs, outputs):
     return [list(row) for row in _core.io_connection_pattern(list(inputs), _as_list(outputs))]
 
 
-def is_same_graph(var1, var2, givens=None):
+def is_same_graph(var1, var2, givens=None, debug=False):
     """True when var1 and var2 compute the same thing: the same ops on the same
-    roots (roots compared by identity, constants by value), after substituting givens."""
+    roots (roots compared by identity, constants by value), after substituting
+    givens. `debug` is accepted for Theano's signature."""
     if givens:
         var1, var2 = _core.clone_replace([var1, var2], list(dict(givens).items()))
     memo = {}
