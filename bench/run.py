@@ -52,7 +52,7 @@ def _openblas_core():
 def _row(w, wid, size, c, mod, threads, floor):
     return {"workload": wid, "title": w.title, "size": size, "dtype": w.dtype_of(size), "threads": threads,
             "contestant": c, "version": contestants.version(mod) if mod is not None else "n/a",
-            "steady_median_s": None, "steady_min_s": None, "first_call_cold_s": None, "first_call_warm_s": None,
+            "steady_median_s": None, "steady_min_s": None, "steady_mean_s": None, "first_call_cold_s": None, "first_call_warm_s": None,
             "peak_rss_bytes": None, "rss_delta_bytes": None, "floor_s": floor[0] if floor else None,
             "floor_kind": floor[1] if floor else None, "efficiency": None, "extra": {}, "ok": False, "status": ""}
 
@@ -116,7 +116,7 @@ def measure_one(w, size, c, loaded, inp, ref, row, args, min_time, min_calls):
         shutil.rmtree(cache, ignore_errors=True)
     if not w.first_call:
         del fn  # the checked callable may hold its output; time a fresh one
-        row["steady_median_s"], row["steady_min_s"] = measure.steady(w.build(api, mod, inp), min_time,
+        row["steady_median_s"], row["steady_min_s"], row["steady_mean_s"] = measure.steady(w.build(api, mod, inp), min_time,
                                                                       min(min_calls, w.min_calls), w.warmup)
         if row["floor_s"]:
             row["efficiency"] = row["floor_s"] / row["steady_median_s"]

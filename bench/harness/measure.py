@@ -30,7 +30,9 @@ def check(out, ref, dtype):
 
 
 def steady(fn, min_time, min_calls, warmup=3):
-    """Median and min over at least min_calls calls and min_time seconds."""
+    """Median, min and mean over at least min_calls calls and min_time
+    seconds. The mean is the throughput (total time over calls): on a busy
+    machine a few long stalls can leave the median fast and the run slow."""
     for _ in range(warmup):
         fn()
     times = []
@@ -39,7 +41,7 @@ def steady(fn, min_time, min_calls, warmup=3):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return float(np.median(times)), float(np.min(times))
+    return float(np.median(times)), float(np.min(times)), float(np.mean(times))
 
 
 def child_first_call(workload, size, contestant, cache_dir, env):

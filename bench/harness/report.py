@@ -42,7 +42,9 @@ def write_report(rows, k0, meta, path):
     lines.append("Speed-up is NumPy's time over the contestant's (higher is better); vs best peer is the fastest "
                  "other contestant's time over this one's; efficiency is floor / time, with the floor's kind in the "
                  "table heading. Compile workloads (C*) compare the cold first call (graph build + compile + first "
-                 "result, in a fresh process).")
+                 "result, in a fresh process). Mean is the total time over the calls (the throughput, what an "
+                 "epoch takes per step), and mean speed-up compares those: on a busy machine (`--load`) a few "
+                 "long stalls can leave a median fast while the run as a whole is slow.")
     speedups, missing = {}, {}
     keys = []
     for r in rows:
@@ -54,10 +56,11 @@ def write_report(rows, k0, meta, path):
         g0 = group[0]
         floor = " floor %s (%s)" % (fmt_s(g0["floor_s"]), g0["floor_kind"]) if g0.get("floor_s") else ""
         lines += ["", "## %s %s (size %s, %s)%s" % (wid, g0["title"], size, g0["dtype"], floor), "",
-                  "| contestant | version | steady median | min | speed-up vs NumPy | vs best peer | efficiency "
-                  "| first call cold | warm | peak RSS | figures | status |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "| contestant | version | steady median | min | mean | speed-up vs NumPy | mean speed-up "
+                  "| vs best peer | efficiency | first call cold | warm | peak RSS | figures | status |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         base = next((time_of(r) for r in group if r["contestant"] == "numpy" and r["ok"]), None)
+        base_mean = next((r.get("steady_mean_s") for r in group if r["contestant"] == "numpy" and r["ok"]), None)
         for r in group:
             t = time_of(r) if r["ok"] else None
             peers = [time_of(p) for p in group if p is not r and p["ok"] and time_of(p)]
@@ -67,10 +70,12 @@ def write_report(rows, k0, meta, path):
                 speedups.setdefault(r["contestant"], []).append(su)
             if not r["ok"]:
                 missing.setdefault(r["contestant"], []).append("%s %s: %s" % (wid, size, _brief(r["status"])))
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            mean = r.get("steady_mean_s") if r["ok"] else None
+            msu = base_mean / mean if base_mean and mean else None
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["contestant"], r["version"], fmt_s(r["steady_median_s"] if r["ok"] else None),
-                fmt_s(r["steady_min_s"] if r["ok"] else None),
-                "%.2fx" % su if su else "n/a", "%.2fx" % vb if vb else "n/a",
+                fmt_s(r["steady_min_s"] if r["ok"] else None), fmt_s(mean),
+                "%.2fx" % su if su else "n/a", "%.2fx" % msu if msu else "n/a", "%.2fx" % vb if vb else "n/a",
                 "%.2f" % r["efficiency"] if r.get("efficiency") else "n/a",
                 fmt_s(r["first_call_cold_s"]), fmt_s(r["first_call_warm_s"]),
                 "%.0f MB" % (r["peak_rss_bytes"] / 1e6) if r.get("peak_rss_bytes") else "n/a", _extra(r),

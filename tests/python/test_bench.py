@@ -55,6 +55,7 @@ def test_every_workload_gives_a_checked_row(harness, tmp_path):
                     assert r["first_call_cold_s"] > 0 and r["first_call_warm_s"] > 0 and r["peak_rss_bytes"] > 0
                 else:
                     assert r["steady_median_s"] > 0 and r["steady_min_s"] <= r["steady_median_s"]
+                    assert r["steady_min_s"] <= r["steady_mean_s"]
     report = open(os.path.join(out, "report.md")).read()
     for wid in workloads.SUITES["tiny"]:
         assert "## %s" % wid in report
