@@ -141,6 +141,18 @@ def test_givens_type_mismatch_raises():
         theon.function([m], x * 2, givens={x: m})
 
 
+def test_givens_cannot_replace_an_input():
+    # Theano's rule: the input's value would be computed, not read. The
+    # message says what to write instead, and that way works.
+    x, y = T.scalar("x"), T.scalar("y")
+    with pytest.raises(RuntimeError, match="givens replaces x, which is an input"):
+        theon.function([x], x * 2, givens={x: x + 1})
+    with pytest.raises(RuntimeError, match="an input cannot be replaced"):
+        theon.function([x, y], x * y, givens=[(y, x)])
+    assert theon.function([y], x * 2, givens={x: y + 1})(1.0) == 4.0
+    assert theon.function([x], theon.clone(x * 2, replace={x: x + 1}))(1.0) == 4.0
+
+
 def test_default_update_and_no_default_updates():
     counter = theon.shared(0, name="counter")
     counter.default_update = counter + 1

@@ -132,9 +132,15 @@ class Function(object):
         giv = [(a, B.as_tensor_variable(b) if isinstance(b, B.TensorVariable) or not isinstance(a, B.TensorVariable)
                 else B.constant(_filter_update_value(a, b, False, None)))
                for a, b in _pairs(givens, "givens")]
+        inputs_by_id = {i.variable._id: i.variable for i in self._ins if isinstance(i.variable, B.TensorVariable)}
         for a, _ in giv:
             if not isinstance(a, B.TensorVariable):
                 raise TypeError("givens: keys must be symbolic variables, got %r" % (a,))
+            if a._id in inputs_by_id:  # Theano's rule: the input's value would be computed, never read
+                raise RuntimeError(
+                    "givens replaces %s, which is an input of the function: an input cannot be replaced. To "
+                    "compute f(g(y)) from an input y, make y the input: function([y], f(x), givens={x: g(y)}); "
+                    "or replace in the graph: function([x], clone(f(x), replace={x: g(x)}))" % (a,))
         # An input computed from other variables cuts the graph there (Theano):
         # the function reads its value, given, in place of computing it.
         in_vars = []
