@@ -345,3 +345,37 @@ def test_eval_and_functions_do_not_leak_at_exit():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "leaked" not in r.stderr, r.stderr[:500]
+
+
+def test_containers_share_an_input_value_between_functions():
+    import copy
+    import pickle
+    from theon.gof import Container
+    a, x, s = T.scalar("a"), T.scalar("x"), T.scalar("s")
+    inc = theon.function([x, In(a, value=1.0, name="a"), In(s, value=0.0, update=s + a * x, mutable=True)], s + a * x)
+    dec = theon.function([x, In(s, value=inc.container[s], update=s - x)], s)
+    c = inc.container[s]
+    assert isinstance(c, Container) and c is inc.container["s"] is inc.container[2] and dec.container[s] is c
+    assert c.storage == [0.0] and s in inc.container and "a" in inc.container and T.scalar() not in inc.container
+    assert inc(2) == 2.0 and dec[s] == 2.0  # one value: inc's update is dec's state
+    assert dec(5) == 2.0 and inc[s] == -3.0 and inc.value[s] == inc[s] == inc.value[2]
+    c.value = 4  # checked and converted as an argument would be
+    assert dec[s] == 4.0 and c.storage[0].dtype == s.dtype
+    with pytest.raises(TypeError, match="argument 2 .'s'. cannot be converted"):
+        c.value = "four"
+    inc.value["a"] = 10
+    assert inc[a] == 10.0 and inc(1) == 14.0
+    with pytest.raises(TypeError, match="cannot be replaced"):
+        inc.container[s] = c
+    with pytest.raises(KeyError, match="has no input 3"):
+        inc.container[3]
+    with pytest.raises(TypeError, match="given a container of type"):
+        theon.function([In(T.vector("v"), value=c)], T.vector("v").sum())
+    # copies have their own containers (mutable values copied); a pickle or deepcopy of several
+    # functions keeps the ones they share shared
+    cp = inc.copy()
+    assert cp.container[s] is not c and cp[s] == inc[s] and cp.container[s].storage[0] is not c.storage[0]
+    for inc2, dec2 in (pickle.loads(pickle.dumps((inc, dec), -1)), copy.deepcopy((inc, dec))):
+        assert inc2.container[2] is dec2.container[1] and inc2.container[2] is not c
+        inc2(1)
+        assert dec2.value[1] == inc2.value[2] == 24.0 and inc[s] == 14.0

@@ -1,4 +1,6 @@
 """theon.function: compile symbolic graphs into callables (Theano's API)."""
+import copy as _copy
+import functools
 import os
 import sys
 
@@ -86,8 +88,20 @@ class Function(object):
         # Inputs whose values are objects stored as tensors (a RandomState's words).
         self._codecs = {k: c for k, c in ((k, i.variable.__dict__.get("_codec")) for k, i in enumerate(self._ins))
                         if c is not None}
-        self._defaults = [None if i.value is None else self._filter_value(k, self._encode(k, i.value))
-                          for k, i in enumerate(self._ins)]
+        # Each input's stored value (its default, and where In(update=...) writes), in a container that
+        # another function given In(x, value=f.container[x]) shares.
+        from ..gof.link import Container
+        self._containers = []
+        for k, i in enumerate(self._ins):
+            if isinstance(i.value, Container):
+                if i.value.type != i.variable.type:
+                    raise TypeError("%s: input %d (%s) is given a container of type %s as its value; the input "
+                                    "is of type %s" % (self._where(), k, self._argname(k), i.value.type,
+                                                       i.variable.type))
+                self._containers.append(i.value)
+                continue
+            value = None if i.value is None else self._filter_value(k, self._encode(k, i.value))
+            self._containers.append(Container(i.variable.type, [value], i.name, functools.partial(_Filter(self._ins, name), k)))
         # Output structure: single, list or dict.
         self._kind, out_vars, self._keys = "list", outputs, None
         if outputs is None:
@@ -238,13 +252,13 @@ class Function(object):
                 vals[k], given[k] = v, True
             for k in range(n):
                 if not given[k]:
-                    if self._defaults[k] is None:
+                    vals[k] = self._containers[k].storage[0]
+                    if vals[k] is None:
                         raise TypeError("%s: missing argument %d (%s) and it has no default value"
                                         % (self._where(), k, self._argname(k)))
-                    vals[k] = self._defaults[k]
             res = self._fn(*vals)
             for j, k in enumerate(self._in_update_idx):
-                self._defaults[k] = res[self._n_out + j]
+                self._containers[k].storage[0] = res[self._n_out + j]
             res = res[:self._n_out]
         if self._out_codecs:
             res = [self._out_codecs[j].decode(r) if j in self._out_codecs else r for j, r in enumerate(res)]
@@ -255,22 +269,43 @@ class Function(object):
         return res
 
     def _input_index(self, key):
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            if 0 <= key < len(self._ins):
+                return int(key)
+            raise KeyError("%s has no input %d (it has %d)" % (self._where(), key, len(self._ins)))
         for k, i in enumerate(self._ins):
             if i.variable is key or (isinstance(key, str) and i.name == key):
                 return k
         raise KeyError("%s has no input %r" % (self._where(), key))
 
     def __getitem__(self, key):
-        """The current default value of an input (by variable or name): Theano's ``f[x]``."""
+        """The current default value of an input (by variable, name or
+        position): Theano's ``f[x]``."""
         k = self._input_index(key)
-        v = self._defaults[k]
+        v = self._containers[k].storage[0]
         codec = self._codecs.get(k)
         return codec.decode(v) if codec is not None and v is not None else v
 
     def __setitem__(self, key, value):
         """Set an input's default value: Theano's ``f[x] = value``."""
         k = self._input_index(key)
-        self._defaults[k] = self._filter_value(k, self._encode(k, value))
+        self._containers[k].storage[0] = self._filter_value(k, self._encode(k, value))
+
+    @property
+    def container(self):
+        """The inputs' containers, by variable, name or position (Theano's
+        ``f.container[x]``; ``x in f.container``)."""
+        return _InputMap(self, lambda k: self._containers[k])
+
+    @property
+    def value(self):
+        """The inputs' current default values, by variable, name or position
+        (Theano's ``f.value[x]``, the same as ``f[x]``)."""
+        return _InputMap(self, self.__getitem__, self.__setitem__)
+
+    @property
+    def _defaults(self):
+        return [c.storage[0] for c in self._containers]
 
     @property
     def native_ready(self):
@@ -297,15 +332,24 @@ class Function(object):
         a = dict(self._args)
         if a["profile"]:
             a["profile"] = True
+        # Each input with its container as its value: a pickle (or deepcopy) of several functions
+        # sharing a container restores them sharing one.
+        ins = []
+        for i, c in zip(self._ins, self._containers):
+            i = _copy.copy(i)
+            i.value = c
+            ins.append(i)
+        a["inputs"] = ins
         return tuple(a[k] for k in _FUNCTION_ARGS)
 
     def _pickle_state(self):
         return {"defaults": list(self._defaults), "trust_input": self.__dict__.get("trust_input")}
 
     def _restore(self, state):
-        if len(state["defaults"]) != len(self._defaults):
+        if len(state["defaults"]) != len(self._containers):
             raise ValueError("a pickled function's input defaults do not match its inputs")
-        self._defaults = list(state["defaults"])
+        for c, v in zip(self._containers, state["defaults"]):
+            c.storage[0] = v
         if state.get("trust_input") is not None:
             self.trust_input = state["trust_input"]
 
@@ -384,7 +428,10 @@ class Function(object):
         unused = "ignore" if delete_updates else a["on_unused_input"]
         f = Function(ins, outs, updates, givens, no_default, a["allow_input_downcast"], unused,
                      name, a["mode"], a["accept_inplace"], profile)
-        f._defaults = list(self._defaults)
+        for k, (mine, theirs) in enumerate(zip(self._containers, f._containers)):
+            if theirs is not mine:  # the copy's own value; a mutable one is copied, as Theano's copy did
+                v = mine.storage[0]
+                theirs.storage[0] = np.array(v, copy=True) if self._ins[k].mutable and v is not None else v
         if "trust_input" in self.__dict__:
             f.trust_input = self.trust_input
         return f
@@ -418,6 +465,32 @@ class _CheckedFunction(Function):
 
     def _unchecked_call(self, *args, **kwargs):
         return Function.__call__(self, *args, **kwargs)
+
+
+class _InputMap(object):
+    """A function's per-input view (f.container, f.value): keys are input
+    variables, names or positions."""
+
+    def __init__(self, fn, get, set=None):
+        self._fn, self._get, self._set = fn, get, set
+
+    def __getitem__(self, key):
+        return self._get(self._fn._input_index(key) if self._set is None else key)
+
+    def __setitem__(self, key, value):
+        if self._set is None:
+            raise TypeError("%s: a container cannot be replaced; set its value instead" % (self._fn._where(),))
+        self._set(key, value)
+
+    def __contains__(self, key):
+        try:
+            self._fn._input_index(key)
+        except KeyError:
+            return False
+        return True
+
+    def __len__(self):
+        return len(self._fn._ins)
 
 
 class _Filter(object):

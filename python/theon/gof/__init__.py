@@ -15,7 +15,7 @@ from .op import PureOp, get_test_value, get_debug_values, debug_error_message  #
 from .fg import FunctionGraph  # noqa: F401
 from .toolbox import BadOptimization  # noqa: F401
 from . import link  # noqa: F401
-from .link import Linker, PerformLinker, CLinker, OpWiseCLinker, DualLinker, VM_Linker  # noqa: F401
+from .link import Container, Linker, PerformLinker, CLinker, OpWiseCLinker, DualLinker, VM_Linker  # noqa: F401
 vm = link  # theano.gof.vm.VM_Linker
 from . import optdb  # noqa: F401,E402
 from .optdb import Query, SequenceDB  # noqa: F401,E402

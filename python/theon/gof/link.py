@@ -49,3 +49,37 @@ class DualLinker(Linker):
 
 class VM_Linker(Linker):
     """Theano's VM linker."""
+
+
+class Container(object):
+    """One function input's stored value (Theano's gof.link.Container).
+
+    ``storage`` is a one-element list holding the value; ``value`` reads it
+    and, when set, checks and converts the new value as a call's argument
+    would be. ``f.container[x]`` is input ``x``'s container, and
+    ``In(x, value=f.container[x])`` makes another function read and update
+    that same value."""
+
+    def __init__(self, type, storage, name=None, filter=None, readonly=False):
+        if not isinstance(storage, list) or len(storage) != 1:
+            raise TypeError("Container: storage must be a list of one element, got %r" % (storage,))
+        self.type = type
+        self.storage = storage
+        self.name = name
+        self.readonly = readonly
+        self._filter = filter
+
+    @property
+    def value(self):
+        return self.storage[0]
+
+    @value.setter
+    def value(self, v):
+        if self.readonly:
+            raise AttributeError("Container %s is read-only" % (self.name,))
+        self.storage[0] = None if v is None or self._filter is None else self._filter(v)
+
+    data = value
+
+    def __repr__(self):
+        return "<%s>" % (self.storage[0],)
