@@ -66,6 +66,14 @@ def test_in_update_accumulates():
     assert float(f(10.0)) == 13.0
 
 
+def test_in_update_needs_a_value_and_a_missing_input_is_reported_first():
+    x, s = T.dscalar("x"), T.dscalar("s")
+    with pytest.raises(ValueError, match=r"In\(x, update=...\) needs an initial value"):
+        theon.function([In(x, update=x + 1)], x * 2)
+    with pytest.raises(theon.gof.MissingInputError):  # s is not an input: that is the error to see
+        theon.function([In(x, update=s + x)], x)
+
+
 def test_out_borrow_and_value():
     x = T.vector("x")
     f = theon.function([x], Out(x * 2, borrow=True))

@@ -28,8 +28,6 @@ class In(object):
         self.strict = strict
         self.allow_downcast = allow_downcast
         self.borrow = borrow
-        if update is not None and value is None:
-            raise ValueError("In: an input with an update needs an initial value")
 
 
 def Param(variable, default=None, name=None, mutable=False, strict=False, allow_downcast=None, implicit=None,
@@ -180,7 +178,11 @@ class Function(object):
                                           _Filter(self._ins, name), level, including, excluding, requiring,
                                           verbose, mutable, _native_mode(the_mode, level),
                                           config.cxx, config.compiledir, _INCLUDE_DIR, config.compiledir_max_mb)
-        self._fn = compile_graph(level, including, excluding, requiring)
+        self._fn = compile_graph(level, including, excluding, requiring)  # a missing input is reported first
+        for i in self._ins:
+            if i.update is not None and i.value is None:
+                raise ValueError("%s: In(%s, update=...) needs an initial value (value=...): the update is the "
+                                 "value of the next call's default" % (self._where(), i.variable))
         if verbose:
             rep = self._fn.rewrite_report
             print("theon: rewrites of %s\n%s" % (name, rep["text"]))
