@@ -26,6 +26,16 @@ void reset_num_threads();
 // by any chunk is rethrown here after every chunk has finished.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
+// Whether the pool's loops have recently waited on a worker the OS had
+// descheduled (the cores are oversubscribed: other processes compete for
+// them). A wait like that costs a scheduler time slice, milliseconds, so
+// while this holds, work of less than about a millisecond is better done
+// on the calling thread alone (the BLAS products do so). It holds for
+// kContendedFor after the last such wait; mark_pool_contended() starts that
+// window as a stalled loop does.
+bool pool_contended();
+void mark_pool_contended();
+
 // The SIMD kernels in use, e.g. "AVX2 arithmetic, libmvec AVX2 transcendentals";
 // THEON_SIMD_MATH=0 turns them off.
 std::string simd_info();

@@ -177,6 +177,21 @@ TEST(Dot, LargeFloat64MatchesNaive) {
   expect_values<double>(eval1(dot(a, b), {{a, va}, {b, vb}}), naive_dot<double>(va, vb), "large");
 }
 
+TEST(Dot, PanelsOnTheQuietPoolAndOneCallOnAContendedOneAgree) {
+  // 3.8 MFLOP: split into panels on the pool, one BLAS call while the pool is
+  // contended (pool_contended(): cores oversubscribed). Exact either way.
+  NDArray va = make<float>({150, 97}, 1), vb = make<float>({97, 131}, 2);
+  Var a = input(DType::Float32, 2, "a"), b = input(DType::Float32, 2, "b");
+  const auto want = naive_dot<float>(va, vb);
+  const int saved = num_threads();
+  set_num_threads(2);
+  expect_values<float>(eval1(dot(a, b), {{a, va}, {b, vb}}), want, "panels");
+  mark_pool_contended();
+  EXPECT_TRUE(pool_contended());
+  expect_values<float>(eval1(dot(a, b), {{a, va}, {b, vb}}), want, "contended");
+  set_num_threads(saved);
+}
+
 TEST(Dot, BoolIsOrOfAnds) {
   NDArray va = NDArray::from_vector<bool>({true, false, false, false}, {2, 2});
   NDArray vb = NDArray::from_vector<bool>({true, false, true, false}, {2, 2});

@@ -150,7 +150,9 @@ TEST(Function, StepHookSeesEveryNodeAndAThrowChangesNoSharedVariable) {
   auto hook = std::make_shared<StepHook>();
   hook->fn = [&](const StepEvent& e) {
     EXPECT_EQ(e.inputs.size(), e.node->inputs.size());
-    if (e.outputs) EXPECT_EQ(e.outputs->size(), static_cast<size_t>(e.node->num_outputs()));
+    if (e.outputs) {
+      EXPECT_EQ(e.outputs->size(), static_cast<size_t>(e.node->num_outputs()));
+    }
     EXPECT_EQ(e.interpreted, nullptr);  // compare_native is off
     events.emplace_back(e.index, e.outputs != nullptr);
   };

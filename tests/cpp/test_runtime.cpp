@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "theon/theon.hpp"
@@ -115,6 +117,27 @@ TEST(Parallel, LargeElementwiseSameWithAnyThreadCount) {
   }
   auto t = values(results[1][1]);
   EXPECT_EQ(t[1 * R + 2], xs[2 * C + 1] + rs[1]);
+}
+
+TEST(Parallel, AWorkerHeldUpMarksThePoolContendedForAWhile) {
+  ThreadsGuard g;
+  set_num_threads(2);
+  for (int i = 0; i < 50 && pool_contended(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(pool_contended());
+  // The worker's chunks take 5 ms and the caller's none: once the worker joins
+  // a loop, the caller waits far longer than its own share took, as it does
+  // when the OS deschedules a worker mid-chunk.
+  const auto caller = std::this_thread::get_id();
+  bool marked = false;
+  for (int attempt = 0; attempt < 200 && !marked; ++attempt) {
+    parallel_for(8, 1, [&](int64_t, int64_t) {
+      if (std::this_thread::get_id() != caller) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    marked = pool_contended();
+  }
+  EXPECT_TRUE(marked);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(pool_contended());  // the window closes when no loop stalls
 }
 
 TEST(Runtime, SimdInfoNamesThePath) {

@@ -184,13 +184,18 @@ bool blas_gemm(DType d, const Blas& bl, const Mat& A, const Mat& B, char* C, int
   if (!blas_layout(A, isz, al, la) || !blas_layout(B, isz, al, lb)) return false;
   const int m = static_cast<int>(M), n = static_cast<int>(N), k = static_cast<int>(K);
   constexpr double kParallelFlops = 1 << 20;  // ~15 us on one core: below, a pool dispatch is not worth it
+  // On oversubscribed cores (pool_contended()), a panel whose worker loses its
+  // core costs a time slice, so only products of about a millisecond or more
+  // on one core are split (measured with two CPU-bound processes on two cores:
+  // the MLP step at batch 20 made 1.1-1.9x the steps per second serial).
+  constexpr double kContendedParallelFlops = 64e6;
   constexpr int64_t kMinPanel = 32;
   const int threads = num_threads();
   const bool by_rows = M >= N;
   const int64_t extent = by_rows ? M : N;
   const int64_t panels = std::min<int64_t>(threads, extent / kMinPanel);
-  if (threads < 2 || panels < 2 ||
-      2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) < kParallelFlops) {
+  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  if (threads < 2 || panels < 2 || flops < kParallelFlops || (flops < kContendedParallelFlops && pool_contended())) {
     blas_gemm_serial(d, bl, A, la, B, lb, C, n, m, n, k, alpha, beta);
     return true;
   }

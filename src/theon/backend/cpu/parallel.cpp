@@ -78,6 +78,17 @@ bool spin_until(Pred pred) {
   }
 }
 
+// A loop stalled when the caller, done with its own share, waited for the
+// workers that joined longer than that whole share took, plus kStallSlack: a
+// joined worker lost its core mid-chunk. On a quiet machine the wait is at
+// most one chunk's remainder plus a wake-up; a descheduled worker costs a
+// scheduler time slice (milliseconds). See pool_contended() (runtime.hpp).
+constexpr auto kStallSlack = std::chrono::microseconds(300);
+constexpr auto kContendedFor = std::chrono::milliseconds(100);
+std::atomic<int64_t> g_contended_until{0};  // steady_clock ticks
+
+int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
 std::atomic<int> g_threads{0};   // 0 = not yet decided
 std::atomic<int> g_explicit{0};  // set by set_num_threads(), 0 after reset_num_threads()
 thread_local bool t_in_worker = false;
@@ -128,12 +139,18 @@ class Pool {
     }
     if (sleeping_.load() > 0) cv_.notify_all();
     t_in_worker = true;  // the caller's share: a nested loop inside it runs serially
+    const auto start = std::chrono::steady_clock::now();
     work();
     t_in_worker = false;
+    const auto own_done = std::chrono::steady_clock::now();
     const uint64_t joined = gate_.fetch_and(~kOpen) & kJoinedMask;
     if (!spin_until([&] { return finished_.load() == joined; })) {
       std::unique_lock<std::mutex> lk(m_);
       done_.wait(lk, [&] { return finished_.load() == joined; });
+    }
+    if (joined > 0) {
+      const auto waited = std::chrono::steady_clock::now() - own_done;
+      if (waited > (own_done - start) + kStallSlack) mark_pool_contended();
     }
     std::lock_guard<std::mutex> lk(m_);
     fn_ = nullptr;
@@ -239,6 +256,14 @@ void reset_num_threads() {
 }
 
 int explicit_num_threads() { return g_explicit.load(); }
+
+bool pool_contended() { return now_ticks() < g_contended_until.load(std::memory_order_relaxed); }
+
+void mark_pool_contended() {
+  using std::chrono::steady_clock;
+  const int64_t span = std::chrono::duration_cast<steady_clock::duration>(kContendedFor).count();
+  g_contended_until.store(now_ticks() + span, std::memory_order_relaxed);
+}
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
