@@ -124,14 +124,16 @@ TEST(Parallel, AWorkerHeldUpMarksThePoolContendedForAWhile) {
   set_num_threads(2);
   for (int i = 0; i < 50 && pool_contended(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_FALSE(pool_contended());
-  // The worker's chunks take 5 ms and the caller's none: once the worker joins
-  // a loop, the caller waits far longer than its own share took, as it does
-  // when the OS deschedules a worker mid-chunk.
+  // The worker's chunks take 5 ms and the caller's 0.1 ms (time for a
+  // sleeping worker to wake and join): once the worker joins a loop, the
+  // caller waits far longer than its own share took, as it does when the OS
+  // deschedules a worker mid-chunk.
   const auto caller = std::this_thread::get_id();
   bool marked = false;
   for (int attempt = 0; attempt < 200 && !marked; ++attempt) {
     parallel_for(8, 1, [&](int64_t, int64_t) {
-      if (std::this_thread::get_id() != caller) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      const bool on_caller = std::this_thread::get_id() == caller;
+      std::this_thread::sleep_for(on_caller ? std::chrono::microseconds(100) : std::chrono::microseconds(5000));
     });
     marked = pool_contended();
   }
