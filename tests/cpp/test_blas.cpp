@@ -2,12 +2,14 @@
 // their gradients and errors, and the run-time BLAS loader.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <complex>
 #include <filesystem>
 #include <unordered_map>
 
 #include "backend/backend.hpp"
 #include "backend/cpu/blas.hpp"
+#include "backend/cpu/rank1.hpp"
 #include "theon/theon.hpp"
 
 using namespace theon;
@@ -189,6 +191,58 @@ TEST(Dot, PanelsOnTheQuietPoolAndOneCallOnAContendedOneAgree) {
   mark_pool_contended();
   EXPECT_TRUE(pool_contended());
   expect_values<float>(eval1(dot(a, b), {{a, va}, {b, vb}}), want, "contended");
+  set_num_threads(saved);
+}
+
+// The rank-1 kernel against a plain loop over every row length around the
+// vector widths (1-40: masks, periods of lcm(n, W), overlapping last
+// vectors), row gaps, strided a and b, and beta 0 (C holds NaN and must not be
+// read), 1 and 0.5; nothing outside C's rows may change.
+template <class T>
+void check_rank1() {
+  for (int64_t m = 1; m <= 35; m += 2)
+    for (int64_t n = 1; n <= 40; ++n)
+      for (int64_t gap : {0, 3})
+        for (int64_t inc : {1, 2})
+          for (T beta : {T(0), T(1), T(0.5)}) {
+            const int64_t ldc = n + gap;
+            std::vector<T> a(static_cast<size_t>(m * inc)), b(static_cast<size_t>(n * inc)),
+                c(static_cast<size_t>(m * ldc + 7));
+            for (size_t i = 0; i < a.size(); ++i) a[i] = T(int64_t(i * 7 % 11) - 5) / 4;
+            for (size_t i = 0; i < b.size(); ++i) b[i] = T(int64_t(i * 5 % 13) - 6) / 8;
+            for (size_t i = 0; i < c.size(); ++i) c[i] = beta == T(0) ? std::nan("") : T(int64_t(i % 7) - 3);
+            std::vector<T> want = c;
+            for (int64_t i = 0; i < m; ++i)
+              for (int64_t j = 0; j < n; ++j) {
+                T& w = want[static_cast<size_t>(i * ldc + j)];
+                w = (beta == T(0) ? T(0) : beta * w) +
+                    T(-0.75) * a[static_cast<size_t>(i * inc)] * b[static_cast<size_t>(j * inc)];
+              }
+            rank1_update(c.data(), ldc, a.data(), inc, b.data(), inc, m, n, T(-0.75), beta);
+            for (size_t i = 0; i < c.size(); ++i) {
+              if (std::isnan(want[i]) && std::isnan(c[i])) continue;
+              ASSERT_EQ(c[i], want[i]) << "m=" << m << " n=" << n << " gap=" << gap << " inc=" << inc
+                                       << " beta=" << beta << " at " << i;
+            }
+          }
+}
+
+TEST(Rank1, EveryRowLengthAndLayoutMatchesALoop) {
+  check_rank1<float>();
+  check_rank1<double>();
+}
+
+TEST(Dot, OuterProductsAsMatricesMatchALoopOnOneThreadAndInPanels) {
+  // dot of (M, 1) and (1, N) matrices: K = 1 runs the rank-1 kernel; the larger
+  // ones (over 1 MFLOP) are split into row panels (M >= N) or column panels.
+  const int saved = num_threads();
+  set_num_threads(2);
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{784, 10}, {10, 784}, {33, 17}, {1200, 500}, {500, 1200}}) {
+    NDArray va = make<float>({m, 1}, 3), vb = make<float>({1, n}, 4);
+    Var a = input(DType::Float32, 2, "a"), b = input(DType::Float32, 2, "b");
+    expect_values<float>(eval1(dot(a, b), {{a, va}, {b, vb}}), naive_dot<float>(va, vb),
+                         ("outer " + std::to_string(m) + "x" + std::to_string(n)).c_str());
+  }
   set_num_threads(saved);
 }
 

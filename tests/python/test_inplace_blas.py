@@ -88,6 +88,29 @@ def test_sgd_update_on_a_shared_variable(rng):
     np.testing.assert_array_equal(held, W0)  # the old value was not overwritten
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n_out", [1, 3, 10, 16, 17, 40])
+def test_batch_one_updates_run_the_rank1_kernel(dtype, n_out, rng):
+    # A batch of one makes the weight gradient's product K = 1 (theon's rank-1
+    # kernel, not BLAS): an in-place Gemm on a shared W, a Dot of (m, 1) and
+    # (1, n) with row panels and column panels, strided operands included.
+    W0 = rng.standard_normal((37, n_out)).astype(dtype)
+    W = theon.shared(W0.copy(), name="W")
+    x, g = T.matrix(dtype=dtype), T.matrix(dtype=dtype)
+    step = theon.function([x, g], [], updates=[(W, W - np.asarray(0.25, dtype) * T.dot(x.T, g))])
+    assert "Gemm{inplace}" in ops(step), ops(step)
+    X, G = rng.standard_normal((1, 37)).astype(dtype), rng.standard_normal((1, n_out)).astype(dtype)
+    step(X, G)
+    tol = 2e-6 if dtype == "float32" else 1e-14
+    np.testing.assert_allclose(W.get_value(), W0 - np.asarray(0.25, dtype) * (X.T @ G), rtol=tol, atol=tol)
+    a, b = T.matrix(dtype=dtype), T.matrix(dtype=dtype)
+    outer = theon.function([a, b], T.dot(a, b))
+    for m, n in [(n_out, 37), (1500, n_out), (n_out, 1500)]:
+        A = rng.standard_normal((2, m)).astype(dtype)[:1].T  # (m, 1), a column of a row-major array
+        B = rng.standard_normal((n, 2)).astype(dtype)[:, :1].T  # (1, n), strided
+        np.testing.assert_allclose(outer(A, B), A @ B, rtol=tol, atol=tol)
+
+
 # ---- inplace -------------------------------------------------------------------------
 
 def test_elementwise_inplace_on_intermediates(rng):

@@ -11,6 +11,7 @@
 
 #include "backend/cpu/gemm.hpp"
 #include "backend/cpu/kernels.hpp"
+#include "backend/cpu/rank1.hpp"
 #include "theon/backend/cpu/blas.hpp"
 #include "theon/runtime.hpp"
 
@@ -129,6 +130,10 @@ void blas_gemm_serial(DType d, const Blas& bl, const Mat& A, Layout la, const Ma
         *c = fb == 0 ? r : r + fb * *c;
         return;
       }
+      if (k == 1) {  // an outer product: theon's loop (rank1.hpp)
+        rank1_update(c, ldc, a, la.trans ? 1 : la.ld, b, lb.trans ? lb.ld : 1, m, n, fa, fb);
+        return;
+      }
       run_blas<float>(
           a, la, b, lb, c, ldc, m, n, k,
           [&](int ta, int tb, int m_, int n_, int k_, const float* pa, int lda, const float* pb, int ldb, float* pc,
@@ -145,6 +150,10 @@ void blas_gemm_serial(DType d, const Blas& bl, const Mat& A, Layout la, const Ma
       if (m == 1 && n == 1 && bl.ddot) {
         const double r = alpha * bl.ddot(k, a, la.trans ? la.ld : 1, b, lb.trans ? 1 : lb.ld);
         *c = beta == 0 ? r : r + beta * *c;
+        return;
+      }
+      if (k == 1) {
+        rank1_update(c, ldc, a, la.trans ? 1 : la.ld, b, lb.trans ? lb.ld : 1, m, n, alpha, beta);
         return;
       }
       run_blas<double>(
