@@ -246,6 +246,25 @@ TEST(Dot, OuterProductsAsMatricesMatchALoopOnOneThreadAndInPanels) {
   set_num_threads(saved);
 }
 
+TEST(Dot, NarrowResultsInBlocksOfRowsMatchALoop) {
+  // 3-16 columns from an A over 192 KB run as calls on blocks of A's rows
+  // (blas_gemm_serial); row-major and transposed A, float and double, a K
+  // large enough for the 16-row minimum block.
+  const int saved = num_threads();
+  set_num_threads(1);
+  for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{300, 800, 10}, {130, 401, 3}, {40, 20000, 16}}) {
+    const std::string what = std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n);
+    NDArray va = make<float>({m, k}, 1), vb = make<float>({k, n}, 2);
+    NDArray da = make<double>({k, m}, 3), db = make<double>({k, n}, 4);
+    Var a = input(DType::Float32, 2, "a"), b = input(DType::Float32, 2, "b");
+    Var at = input(DType::Float64, 2, "at"), bd = input(DType::Float64, 2, "bd");
+    expect_values<float>(eval1(dot(a, b), {{a, va}, {b, vb}}), naive_dot<float>(va, vb), "narrow " + what);
+    NDArray r = eval1(dot(dimshuffle(at, {1, 0}), bd), {{at, da}, {bd, db}});
+    expect_values<double>(r, naive_dot<double>(transposed(da), db), "narrow transposed " + what);
+  }
+  set_num_threads(saved);
+}
+
 TEST(Dot, BoolIsOrOfAnds) {
   NDArray va = NDArray::from_vector<bool>({true, false, false, false}, {2, 2});
   NDArray vb = NDArray::from_vector<bool>({true, false, true, false}, {2, 2});

@@ -120,6 +120,26 @@ void run_blas_complex(const Mat& A, Layout la, const Mat& B, Layout lb, char* C,
 // were checked by blas_gemm.
 void blas_gemm_serial(DType d, const Blas& bl, const Mat& A, Layout la, const Mat& B, Layout lb, char* C, int ldc,
                       int m, int n, int k, double alpha, double beta) {
+  // A result 3-16 columns wide (a softmax layer's products: 256x784 by
+  // 784x10, 784x256 by 256x10) runs 1.4-2x faster in OpenBLAS when its rows
+  // of A come in blocks of at most 192 KB than as one call (float32,
+  // scipy-openblas32's SkylakeX kernels on Zen 4: 86 -> 42-60 us on one core;
+  // smaller A or wider results gain nothing, so they stay one call).
+  constexpr int kNarrowCols = 16;
+  constexpr int64_t kNarrowBlockBytes = 192 * 1024;
+  const int64_t isz = static_cast<int64_t>(itemsize(d));
+  const int64_t a_row_bytes = std::max(k, 1) * isz;
+  const int rows = static_cast<int>(std::clamp<int64_t>(kNarrowBlockBytes / a_row_bytes, 16, INT_MAX));
+  if (!is_complex(d) && n >= 3 && n <= kNarrowCols && k > 1 && m > rows) {
+    for (int i0 = 0; i0 < m; i0 += rows) {
+      Mat a = A;
+      a.p += static_cast<int64_t>(i0) * A.rs;
+      a.rows = std::min(rows, m - i0);
+      blas_gemm_serial(d, bl, a, la, B, lb, C + static_cast<int64_t>(i0) * ldc * isz, ldc, static_cast<int>(a.rows), n,
+                       k, alpha, beta);
+    }
+    return;
+  }
   switch (d) {
     case DType::Float32: {
       auto a = reinterpret_cast<const float*>(A.p), b = reinterpret_cast<const float*>(B.p);
