@@ -1,5 +1,7 @@
-"""Micro-measurements for issue 3: call overhead of a compiled identity on a
-10-vector, and large dot products against NumPy's @, side by side in one run.
+"""Micro-measurements: call overhead of a compiled identity on a 10-vector,
+large dot products, and the training steps' thin products (a batch-1
+weight gradient's outer product, a softmax layer's 10-column products)
+against NumPy's @, side by side in one run.
 
     python bench/micro.py                    # theon and NumPy
     /path/to/peer-venv/bin/python bench/micro.py --peer pytensor   # PyTensor's figure
@@ -40,18 +42,24 @@ def call_overhead(lib):
     return best_of(lambda: f(v))
 
 
-def dot_times(lib, n, dtype):
+def dot_times(lib, m, k, n, dtype, number=3):
+    """Best time of dot((m, k), (k, n)) compiled by `lib`, and of NumPy's @."""
     T = lib.tensor
     a = T.matrix("a", dtype=dtype)
     b = T.matrix("b", dtype=dtype)
     f = lib.function([a, b], T.dot(a, b))
     rng = np.random.RandomState(0)
-    A = rng.rand(n, n).astype(dtype)
-    B = rng.rand(n, n).astype(dtype)
+    A = rng.rand(m, k).astype(dtype)
+    B = rng.rand(k, n).astype(dtype)
     np.testing.assert_allclose(f(A, B), A @ B, rtol=1e-3 if dtype == "float32" else 1e-9)
-    t_lib = best_of(lambda: f(A, B), repeat=5, number=3)[1]
-    t_np = best_of(lambda: A @ B, repeat=5, number=3)[1]
+    t_lib = best_of(lambda: f(A, B), repeat=5, number=number)[1]
+    t_np = best_of(lambda: A @ B, repeat=5, number=number)[1]
     return t_lib, t_np
+
+
+# (m, k, n): T2's weight gradient at batch 1 (an outer product), T2's two
+# products at batch 256 (10 columns), T1's first-layer gradient at batch 1.
+THIN_PRODUCTS = [(784, 1, 10), (256, 784, 10), (784, 256, 10), (784, 1, 500)]
 
 
 def main():
@@ -64,9 +72,13 @@ def main():
     med, mn = call_overhead(lib)
     out["identity_call_us"] = {"median": med * 1e6, "min": mn * 1e6}
     for dt in ("float32", "float64"):
-        t_lib, t_np = dot_times(lib, args.n, dt)
+        t_lib, t_np = dot_times(lib, args.n, args.n, args.n, dt)
         out["dot_%d_%s" % (args.n, dt)] = {"seconds": t_lib, "numpy_seconds": t_np,
                                            "speed_vs_numpy": t_np / t_lib}
+    for m, k, n in THIN_PRODUCTS:
+        t_lib, t_np = dot_times(lib, m, k, n, "float32", number=None)
+        out["dot_%dx%dx%d_float32" % (m, k, n)] = {"us": t_lib * 1e6, "numpy_us": t_np * 1e6,
+                                                    "speed_vs_numpy": t_np / t_lib}
     print(json.dumps(out, indent=1))
 
 

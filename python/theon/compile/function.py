@@ -477,12 +477,12 @@ class _InputMap(object):
         self._fn, self._get, self._set = fn, get, set
 
     def __getitem__(self, key):
-        return self._get(self._fn._input_index(key) if self._set is None else key)
+        return self._get(self._fn._input_index(key))
 
     def __setitem__(self, key, value):
         if self._set is None:
             raise TypeError("%s: a container cannot be replaced; set its value instead" % (self._fn._where(),))
-        self._set(key, value)
+        self._set(self._fn._input_index(key), value)
 
     def __contains__(self, key):
         try:

@@ -10,8 +10,8 @@
 // run as whole vectors and a last, overlapping vector computed from the
 // values as they were before the row's other stores.
 //
-// The vector width is picked once from the CPU: AVX-512, AVX2 + FMA, or a
-// plain loop. The kernels use GCC's vector extensions inside functions
+// The vector width is simd_level()'s (vector_math.hpp): AVX-512, AVX2 + FMA,
+// or a plain loop. The kernels use GCC's vector extensions inside functions
 // compiled for each instruction set (`flatten` puts the shared template into
 // them), so the -Wpsabi note about passing vectors between such functions
 // does not apply: no vector crosses a call.
@@ -21,6 +21,8 @@
 #include <cstring>
 #include <numeric>
 #include <vector>
+
+#include "backend/cpu/vector_math.hpp"
 
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -117,10 +119,14 @@ THEON_RANK1_KERNEL(rank1_f64_avx2, "avx2,fma", double, f64x4, i64x4, 4)
 
 template <class T>
 Rank1Fn<T> pick(Rank1Fn<T> avx512, Rank1Fn<T> avx2) {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return avx2;
-  return &rank1_plain<T>;
+  switch (simd_level()) {
+    case SimdLevel::AVX512:
+      return avx512;
+    case SimdLevel::AVX2:
+      return avx2;
+    default:
+      return &rank1_plain<T>;
+  }
 }
 
 Rank1Fn<float> rank1_f32() {

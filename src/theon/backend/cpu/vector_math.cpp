@@ -385,19 +385,14 @@ namespace avx512 {
 
 namespace {
 
+const char* simd_env() { return std::getenv("THEON_SIMD_MATH"); }
+
 bool simd_enabled() {
   static const bool ok = [] {
-    const char* env = std::getenv("THEON_SIMD_MATH");
-    if (env && std::string(env) == "0") {
-      g_info = "scalar kernels (THEON_SIMD_MATH=0)";
-      return false;
-    }
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-      g_info = "scalar kernels (no AVX2+FMA)";
-      return false;
-    }
-    return true;
+    if (simd_level() != SimdLevel::Scalar) return true;
+    const char* env = simd_env();
+    g_info = env && std::string(env) == "0" ? "scalar kernels (THEON_SIMD_MATH=0)" : "scalar kernels (no AVX2+FMA)";
+    return false;
   }();
   return ok;
 }
@@ -446,8 +441,7 @@ bool load_mvec() {
       return false;
     }
     g_info = "AVX2 arithmetic, libmvec AVX2 transcendentals";
-    const char* env = std::getenv("THEON_SIMD_MATH");
-    if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2")) {
+    if (simd_level() == SimdLevel::AVX512) {
       g_have_512 = resolve(h, 'e', 16, 8, g_f32_512, g_f64_512);
       if (g_have_512) {
         use_own_float_kernels();
@@ -461,11 +455,22 @@ bool load_mvec() {
 
 }  // namespace
 
+SimdLevel simd_level() {
+  static const SimdLevel level = [] {
+    const char* env = simd_env();
+    if (env && std::string(env) == "0") return SimdLevel::Scalar;
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return SimdLevel::Scalar;
+    if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2")) return SimdLevel::AVX512;
+    return SimdLevel::AVX2;
+  }();
+  return level;
+}
+
 RowMaxFn row_max_kernel(CT ct) {
   if ((ct != CT::F32 && ct != CT::F64) || !simd_enabled()) return nullptr;
   const bool f = ct == CT::F32;
-  const char* env = std::getenv("THEON_SIMD_MATH");
-  if (__builtin_cpu_supports("avx512f") && !(env && std::string(env) == "avx2"))
+  if (simd_level() == SimdLevel::AVX512)
     return f ? &avx512::row_max_row<Lanes512<float>> : &avx512::row_max_row<Lanes512<double>>;
   return f ? &avx2::row_max_row<Lanes256<float>> : &avx2::row_max_row<Lanes256<double>>;
 }

@@ -6,6 +6,12 @@
 
 namespace theon {
 
+// The widest vector instructions theon's own kernels use, decided once: the
+// CPU's (AVX2 counts with FMA only), lowered by THEON_SIMD_MATH (0: scalar
+// kernels, avx2: no AVX-512).
+enum class SimdLevel { Scalar, AVX2, AVX512 };
+SimdLevel simd_level();
+
 // The vector kernel of `id` over compute type `ct` (F32 or F64), or null.
 // THEON_SIMD_MATH=0 in the environment turns them all off.
 BlockFn vector_kernel(ScalarOpId id, CT ct);
